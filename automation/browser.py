@@ -1,0 +1,109 @@
+"""Find a Chromium and launch it once per run; every store gets a cheap context of its own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.async_api import Browser, BrowserContext, Playwright, Route
+
+from automation.errors import ConfigError
+
+BROWSER_ENV = "ECOM_PRIVACY_BROWSER"
+SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium", "chromium-browser",
+                     "google-chrome", "google-chrome-stable")
+# Quiet flags for servers and containers: no background traffic to Google, no GPU.
+LAUNCH_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+#: resource types a backoffice page does not need to be read or changed
+BLOCKED_RESOURCES = frozenset({"image", "font", "media"})
+INSTALL_HINT = (
+    "No Chromium found. Install one: 'python -m playwright install chromium' where downloads work, or "
+    "'apt-get install chromium' on Debian/Ubuntu; or point ECOM_PRIVACY_BROWSER (or --browser) at a "
+    "Chromium or Chrome binary."
+)
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """None as executable means: Playwright's own Chromium."""
+
+    executable: str | None
+    source: str
+
+
+def _resolve(candidate: str) -> str | None:
+    if os.sep in candidate:
+        return candidate if Path(candidate).is_file() and os.access(candidate, os.X_OK) else None
+    return shutil.which(candidate)
+
+
+def find_browser(playwright: Playwright, override: str | None = None) -> BrowserChoice:
+    """--browser, then $ECOM_PRIVACY_BROWSER, then Playwright's Chromium, then a system Chromium or Chrome."""
+    for source, value in (("--browser", override), (BROWSER_ENV, os.environ.get(BROWSER_ENV))):
+        if value:
+            path = _resolve(value)
+            if not path:
+                raise ConfigError(f"{source} points at {value!r}, which is not an executable browser. {INSTALL_HINT}")
+            return BrowserChoice(path, source)
+    bundled = playwright.chromium.executable_path
+    if bundled and Path(bundled).is_file():
+        return BrowserChoice(None, "playwright")
+    for candidate in SYSTEM_CANDIDATES:
+        path = _resolve(candidate)
+        if path:
+            return BrowserChoice(path, "system")
+    raise ConfigError(INSTALL_HINT)
+
+
+def launch_args() -> list[str]:
+    args = list(LAUNCH_ARGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses to sandbox as root (containers, CI)
+    return args
+
+
+async def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = False) -> Browser:
+    return await playwright.chromium.launch(
+        executable_path=choice.executable, headless=not headed, args=launch_args()
+    )
+
+
+async def _block_heavy_resources(route: Route) -> None:
+    if route.request.resource_type in BLOCKED_RESOURCES:
+        await route.abort()
+    else:
+        await route.continue_()
+
+
+async def new_store_context(browser: Browser, locale: str, timeout_ms: int,
+                            storage_state: str | Path | None = None) -> BrowserContext:
+    """A fresh, isolated context for one store: its own cookies, no images, fonts or media."""
+    context = await browser.new_context(
+        locale=locale, storage_state=storage_state, service_workers="block",
+        viewport={"width": 1280, "height": 900},
+    )
+    context.set_default_timeout(timeout_ms)
+    context.set_default_navigation_timeout(timeout_ms)
+    await context.route("**/*", _block_heavy_resources)
+    return context
+
+
+def main() -> int:
+    """`python -m automation.browser`: print the browser the tool would use; exit 1 when there is none."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        try:
+            choice = find_browser(playwright)  # type: ignore[arg-type]  # only .chromium.executable_path is used
+        except ConfigError as exc:
+            print(exc)
+            return 1
+    print(f"browser: {choice.executable or 'Playwright Chromium'} ({choice.source})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

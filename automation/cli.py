@@ -1,0 +1,231 @@
+"""The command line: validate, plan, apply (Terraform's contract) and the mock backoffice."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from pydantic import ValidationError
+
+from automation import __version__
+from automation.artifacts import RunArtifacts
+from automation.engine import FleetRunner, RunOptions
+from automation.errors import ConfigError, EcomPrivacyError
+from automation.fleet import DEFAULT_FLEET_FILE, Fleet, StoreConfig, load_fleet
+from automation.logs import configure_logging, get_logger
+from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind
+from automation.render import apply_exit_code, plan_exit_code, render_document
+from automation.secrets import Redactor, load_environment, resolve_secrets
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
+    parser.add_argument("-c", "--config", type=Path, default=DEFAULT_FLEET_FILE,
+                        help=f"fleet file (default {DEFAULT_FLEET_FILE})")
+    parser.add_argument("--env-file", type=Path, default=Path(".env"),
+                        help="file with NAME=value secrets, read under the process environment (default ./.env)")
+    parser.add_argument("--log-format", choices=("console", "json"), default=None,
+                        help="log format on stderr (default: console on a terminal, json otherwise)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    if not runs:
+        return
+    parser.add_argument("--store", action="append", default=[], metavar="ID", help="only this store (repeatable)")
+    parser.add_argument("--group", action="append", default=[], metavar="NAME",
+                        help="only stores in this group (repeatable)")
+    parser.add_argument("--parallelism", type=int, default=4, metavar="N", help="stores at once (default 4)")
+    parser.add_argument("--browser", metavar="PATH", default=None,
+                        help="Chromium/Chrome binary (default: $ECOM_PRIVACY_BROWSER, Playwright's, or the system's)")
+    parser.add_argument("--headed", action="store_true", help="show the browser window")
+    parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
+                        help="timeout of one browser action or page load (default 15)")
+    parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"),
+                        help="where run directories runs/<UTC timestamp>/ are written (default ./runs)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecom-privacy",
+        description="Keep the GDPR/CCPA privacy settings of Lightspeed eCom stores as declared in a fleet file.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check the fleet file and every referenced secret (no browser)")
+    _common(validate, runs=False)
+    validate.add_argument("--store", action="append", default=[], metavar="ID", help="only this store")
+
+    plan = commands.add_parser("plan", help="read every store and show what would change; changes nothing")
+    _common(plan, runs=True)
+    plan.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+    plan.add_argument("--out", type=Path, metavar="PLAN.json", help="also save the plan here, for apply")
+
+    apply = commands.add_parser("apply", help="plan, confirm, apply through the backoffice, read back, verify")
+    _common(apply, runs=True)
+    apply.add_argument("plan_file", nargs="?", type=Path, metavar="PLAN.json",
+                       help="apply exactly this saved plan (stores that changed since are refused)")
+    apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    apply.add_argument("--allow-archive", action="store_true",
+                       help="allow irreversible changes (archiving newsletter subscribers) in every store")
+    apply.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+
+    commands.add_parser("mock", add_help=False,
+                        help="run the mock backoffice (see 'ecom-privacy mock --help')")
+    return parser
+
+
+def _fleet_and_stores(args: argparse.Namespace) -> tuple[Fleet, list[StoreConfig]]:
+    fleet = load_fleet(args.config)
+    stores = fleet.select(args.store, getattr(args, "group", []))
+    if not stores:
+        raise ConfigError(f"{args.config}: no store matches the selection")
+    return fleet, stores
+
+
+def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    _, stores = _fleet_and_stores(args)
+    env = load_environment(args.env_file)
+    problems = []
+    for store in stores:
+        try:
+            resolve_secrets(store, env, args.env_file)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError(f"{args.config}: " + f"\n{args.config}: ".join(problems))
+    settings = sorted({name for store in stores for name in store.desired})
+    print(f"{args.config}: valid: {len(stores)} store(s), settings: {', '.join(settings) or 'none'}; "
+          f"all secrets present", file=out)
+    return EXIT_OK
+
+
+def _load_saved_plan(path: Path, fleet: Fleet) -> RunDocument:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: plan file not found") from exc
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: not a JSON plan file: {exc}") from exc
+    if not isinstance(raw, dict) or raw.get("format_version") != PLAN_FORMAT_VERSION:
+        found = raw.get("format_version") if isinstance(raw, dict) else None
+        raise ConfigError(f"{path}: unsupported plan format_version {found!r};"
+                          f" this version reads {PLAN_FORMAT_VERSION}; make a new plan with 'ecom-privacy plan --out'")
+    try:
+        document = RunDocument.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: not a valid plan file: {exc.errors()[0]['msg']} at "
+                          f"{'.'.join(map(str, exc.errors()[0]['loc']))}") from exc
+    if document.kind != RunKind.PLAN:
+        raise ConfigError(f"{path}: this is a {document.kind.value} report, not a plan")
+    if document.fleet_sha256 and document.fleet_sha256 != fleet.sha256:
+        raise ConfigError(f"{path}: the fleet file {fleet.path} changed since this plan was made; "
+                          f"run 'ecom-privacy plan --out {path}' again")
+    return document
+
+
+def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOptions:
+    if args.parallelism < 1:
+        raise ConfigError(f"--parallelism must be at least 1, not {args.parallelism}")
+    return RunOptions(
+        kind=kind, parallelism=args.parallelism, browser_path=args.browser, headed=args.headed,
+        timeout_ms=int(args.timeout * 1000), env_file=args.env_file,
+        allow_irreversible=getattr(args, "allow_archive", False), **extra,  # type: ignore[arg-type]
+    )
+
+
+def _run(fleet: Fleet, stores: list[StoreConfig], env: dict[str, str], artifacts: RunArtifacts,
+         redactor: Redactor, options: RunOptions) -> tuple[RunDocument, RunDocument]:
+    runner = FleetRunner(fleet, stores, env, artifacts, redactor, options)
+    document = asyncio.run(runner.run())
+    return document, runner.planned_document(document)
+
+
+def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> None:
+    if fmt == "json":
+        out.write(redactor(document.model_dump_json(indent=2)) + "\n")
+    else:
+        out.write(redactor(render_document(document)) + "\n")
+    out.flush()
+
+
+def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    fleet, stores = _fleet_and_stores(args)
+    env = load_environment(args.env_file)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    document, _ = _run(fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
+    artifacts.write_text("plan.json", document.model_dump_json(indent=2))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(redactor(document.model_dump_json(indent=2)), encoding="utf-8")
+    _emit(document, args.format, out, redactor)
+    get_logger().info("run written", directory=str(artifacts.root))
+    return plan_exit_code(document)
+
+
+def _confirm(out: TextIO) -> bool:
+    out.write("\nDo you want to apply these changes? Only 'yes' will be accepted: ")
+    out.flush()
+    return sys.stdin.readline().strip() == "yes"
+
+
+def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    fleet, stores = _fleet_and_stores(args)
+    env = load_environment(args.env_file)
+    saved = _load_saved_plan(args.plan_file, fleet) if args.plan_file else None
+    # As in Terraform, a saved plan is the approval: applying it asks nothing.
+    if saved is None and not args.auto_approve and not sys.stdin.isatty():
+        raise ConfigError("apply needs confirmation but standard input is not a terminal; "
+                          "review with 'ecom-privacy plan' and pass --auto-approve (for example in cron)")
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+
+    if saved is None and not args.auto_approve:
+        # Interactive: show the plan, ask, then apply exactly what was shown (stale stores are refused).
+        planned, _ = _run(fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
+        artifacts.write_text("plan.json", planned.model_dump_json(indent=2))
+        _emit(planned, "text", out, redactor)
+        if plan_exit_code(planned) == EXIT_OK:
+            out.write("Nothing to apply.\n")
+            return EXIT_OK
+        if not _confirm(out):
+            out.write("Apply cancelled; nothing was changed.\n")
+            return EXIT_ERROR
+        saved = planned
+
+    if saved is not None:
+        wanted = {store.id for store in stores}
+        saved = saved.model_copy(update={"stores": [s for s in saved.stores if s.id in wanted]})
+        stores = [store for store in stores if store.id in {s.id for s in saved.stores}]
+    document, planned = _run(fleet, stores, env, artifacts, redactor, _options(args, RunKind.APPLY, saved_plan=saved))
+    if not (artifacts.root / "plan.json").exists():
+        artifacts.write_text("plan.json", (saved or planned).model_dump_json(indent=2))
+    artifacts.write_text("report.json", document.model_dump_json(indent=2))
+    _emit(document, args.format, out, redactor)
+    get_logger().info("run written", directory=str(artifacts.root))
+    return apply_exit_code(document)
+
+
+COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply}
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    if argv and argv[0] == "mock":
+        from mock_backoffice.cli import main as mock_main  # the mock is the outside world: loaded on demand
+
+        return mock_main(argv[1:])
+    args = build_parser().parse_args(argv)
+    redactor = Redactor()
+    configure_logging(args.log_format, redactor, args.verbose)
+    try:
+        return COMMANDS[args.command](args, out, redactor)
+    except EcomPrivacyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,249 @@
+"""The fleet file: which stores exist and what every one of them must look like.
+
+Layers merge as defaults < groups (in the store's listed order) < store overrides. A setting's desired state
+is validated by the setting's own model, so the engine never needs to know what a setting means.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from automation.errors import ConfigError
+from flows.registry import all_settings
+
+DEFAULT_FLEET_FILE = Path("config/fleet.yaml")
+#: keys that would hold a literal secret; the fleet file must name environment variables instead
+LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret"}
+STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class CredentialRefs(BaseModel):
+    """Names of environment variables (or `.env` keys) holding the login secrets; never the secrets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email_env: str
+    password_env: str
+    totp_secret_env: str | None = None
+
+    @field_validator("email_env", "password_env", "totp_secret_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(f"{value!r} is not an environment variable name (letters, digits, _)")
+        return value
+
+
+class StoreEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=STORE_ID_PATTERN)
+    backoffice_url: str
+    storefront_url: str
+    locale: Literal["nl", "en"]
+    credentials: CredentialRefs
+    groups: list[str] = Field(default_factory=list)
+    vars: dict[str, Any] = Field(default_factory=dict)
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    #: opt-in for changes that cannot be undone (archiving subscribers), for this store only
+    allow_irreversible: bool = False
+
+    @field_validator("backoffice_url", "storefront_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
+class FleetModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    groups: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    stores: list[StoreEntry]
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """One store with its desired state resolved from all layers."""
+
+    id: str
+    backoffice_url: str
+    storefront_url: str
+    locale: str
+    credentials: CredentialRefs
+    groups: tuple[str, ...]
+    vars: dict[str, Any]
+    #: setting name -> validated desired model; settings set to null in every layer are absent
+    desired: dict[str, BaseModel]
+    allow_irreversible: bool = False
+
+
+@dataclass(frozen=True)
+class Fleet:
+    path: Path
+    sha256: str
+    stores: list[StoreConfig]
+    group_names: tuple[str, ...] = ()
+    base_dir: Path = field(default=Path("."))
+
+    def select(self, store_ids: list[str] | None = None, groups: list[str] | None = None) -> list[StoreConfig]:
+        """Stores named by id or belonging to a group; unknown names are configuration errors."""
+        known = {store.id for store in self.stores}
+        unknown = [sid for sid in store_ids or [] if sid not in known]
+        if unknown:
+            raise ConfigError(f"{self.path}: no store with id {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        bad_groups = [g for g in groups or [] if g not in self.group_names]
+        if bad_groups:
+            raise ConfigError(f"{self.path}: no group {', '.join(bad_groups)}; known: "
+                              f"{', '.join(self.group_names) or '(none)'}")
+        if not store_ids and not groups:
+            return list(self.stores)
+        return [s for s in self.stores
+                if s.id in (store_ids or []) or set(s.groups) & set(groups or [])]
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Nested dicts merge key by key; anything else (lists, scalars, null) replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _find_literal_secrets(node: Any, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{path}.{key}" if path else str(key)
+            if str(key).lower() in LITERAL_SECRET_KEYS and isinstance(value, str | int):
+                found.append(here)
+            else:
+                found.extend(_find_literal_secrets(value, here))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.extend(_find_literal_secrets(value, f"{path}[{index}]"))
+    return found
+
+
+def _store_label(raw: dict[str, Any], index: int) -> str:
+    stores = raw.get("stores")
+    if isinstance(stores, list) and index < len(stores) and isinstance(stores[index], dict):
+        return f" (store {stores[index].get('id', '?')})"
+    return ""
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"{path}: fleet file not found; pass -c FILE or create it (see the README, 'Fleet file')")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the fleet file must be a mapping with 'stores' (and optional 'defaults', 'groups')")
+    return raw
+
+
+def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[str, Any]) -> list[str]:
+    errors = []
+    for key, value in (layer or {}).items():
+        if key not in known:
+            errors.append(f"{where}.{key}: unknown setting; known settings: {', '.join(known)}")
+        elif value is not None and not isinstance(value, dict):
+            errors.append(f"{where}.{key}: must be a mapping of options (or null to leave the setting unmanaged)")
+    return errors
+
+
+def load_fleet(path: Path) -> Fleet:
+    """Read and validate a fleet file; every problem found is reported at once in one ConfigError."""
+    raw = _read_yaml(path)
+    errors = [
+        f"{path}: {where}: a literal secret is not allowed in the fleet file; put it in the environment or "
+        f".env and reference the variable (for example credentials.password_env: SHOP_PASSWORD)"
+        for where in _find_literal_secrets(raw)
+    ]
+    if errors:
+        raise ConfigError("\n".join(errors))
+    try:
+        model = FleetModel.model_validate(raw)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            loc = error["loc"]
+            store = _store_label(raw, loc[1]) if len(loc) > 1 and loc[0] == "stores" and isinstance(loc[1], int) else ""
+            hint = "remove it or check its spelling" if error["type"] == "extra_forbidden" else error["msg"]
+            if error["type"] == "extra_forbidden":
+                hint = "unknown key; " + hint
+            messages.append(f"{path}: {_format_loc(loc)}{store}: {hint}")
+        raise ConfigError("\n".join(messages)) from exc
+
+    settings = all_settings()
+    errors = _check_setting_keys(model.defaults, "defaults", settings)
+    for name, layer in model.groups.items():
+        errors += _check_setting_keys(layer, f"groups.{name}", settings)
+    seen: set[str] = set()
+    for index, store in enumerate(model.stores):
+        where = f"stores[{index}] (store {store.id})"
+        if store.id in seen:
+            errors.append(f"{where}.id: duplicate store id {store.id!r}; store ids must be unique")
+        seen.add(store.id)
+        errors += _check_setting_keys(store.overrides, f"{where}.overrides", settings)
+        for group in store.groups:
+            if group not in model.groups:
+                errors.append(f"{where}.groups: unknown group {group!r}; declare it under 'groups' "
+                              f"(known: {', '.join(model.groups) or 'none'})")
+    if errors:
+        raise ConfigError("\n".join(f"{path}: {e}" for e in errors))
+
+    stores = []
+    for index, entry in enumerate(model.stores):
+        merged = dict(model.defaults)
+        for group in entry.groups:
+            merged = deep_merge(merged, model.groups.get(group) or {})
+        merged = deep_merge(merged, entry.overrides)
+        desired: dict[str, BaseModel] = {}
+        for name, setting in settings.items():
+            value = merged.get(name)
+            if value is None:
+                continue
+            try:
+                desired[name] = setting.desired_model.model_validate(value)
+            except ValidationError as exc:
+                layers = ["defaults"] * (name in model.defaults) + [
+                    f"groups.{g}" for g in entry.groups if name in (model.groups.get(g) or {})
+                ] + [f"stores[{index}].overrides"] * (name in entry.overrides)
+                for error in exc.errors():
+                    key = _format_loc((name, *error["loc"]))
+                    errors.append(f"{path}: store {entry.id}: {key}: {error['msg']} "
+                                  f"(set in {', '.join(layers)})")
+        stores.append(StoreConfig(
+            id=entry.id, backoffice_url=entry.backoffice_url.rstrip("/"), storefront_url=entry.storefront_url,
+            locale=entry.locale, credentials=entry.credentials, groups=tuple(entry.groups), vars=entry.vars,
+            desired=desired, allow_irreversible=entry.allow_irreversible,
+        ))
+    if errors:
+        raise ConfigError("\n".join(errors))
+    return Fleet(
+        path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), stores=stores,
+        group_names=tuple(model.groups), base_dir=path.resolve().parent,
+    )

@@ -1,0 +1,57 @@
+"""Logging through structlog, configured once at the edge (the CLI).
+
+Readable lines on a terminal, JSON lines otherwise (cron, CI) or with --log-format json. The last processor
+before rendering redacts every known secret, whatever field it hides in.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, MutableMapping
+from typing import Any, TextIO
+
+import structlog
+
+SENSITIVE_KEYS = {"password", "totp_secret", "secret", "cookie", "cookies", "session_id", "backend_session_id"}
+
+
+def _redaction_processor(redact: Callable[[str], str]) -> Callable[..., MutableMapping[str, Any]]:
+    def process(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+        for key, value in list(event.items()):
+            if key.lower() in SENSITIVE_KEYS:
+                event[key] = "***"
+            elif isinstance(value, str):
+                event[key] = redact(value)
+            elif value is not None and not isinstance(value, int | float | bool):
+                event[key] = redact(str(value))
+        return event
+
+    return process
+
+
+def configure_logging(log_format: str | None, redact: Callable[[str], str], verbose: bool = False,
+                      stream: TextIO | None = None) -> None:
+    """log_format: "console", "json" or None (console on a terminal, JSON otherwise)."""
+    stream = stream or sys.stderr
+    if log_format is None:
+        log_format = "console" if stream.isatty() else "json"
+    renderer: Any = (structlog.dev.ConsoleRenderer(colors=stream.isatty()) if log_format == "console"
+                     else structlog.processors.JSONRenderer())
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            _redaction_processor(redact),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
+        cache_logger_on_first_use=False,
+    )
+
+
+def get_logger(**context: Any) -> Any:
+    return structlog.get_logger("ecom_privacy").bind(**context)

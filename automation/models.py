@@ -1,0 +1,108 @@
+"""Plan and result models shared by the engine and the settings.
+
+Everything here is plain data that round-trips through JSON, because a saved plan is applied later,
+possibly by another process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PLAN_FORMAT_VERSION = 1
+
+
+class Change(BaseModel):
+    """One difference between a store's current and desired state, and what applying it would do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    setting: str
+    action: str = Field(description="create, update, hide, archive, ...")
+    before: Any = None
+    after: Any = None
+    summary: str = ""
+    irreversible: bool = False
+    #: why the change will not be applied in this run (for example an irreversible change without opt-in)
+    blocked: str | None = None
+    #: setting-specific detail: a text diff, missing elements, the list of subscribers, ...
+    detail: dict[str, Any] = Field(default_factory=dict)
+
+
+class SettingStatus(StrEnum):
+    COMPLIANT = "compliant"  # already as desired, nothing to do
+    DRIFT = "drift"  # changes planned (plan) or blocked/not applied (apply)
+    CHANGED = "changed"  # applied and verified
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class SettingResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    setting: str
+    status: SettingStatus
+    #: the state read from the backoffice before any change (used for stale-plan detection)
+    observed: Any = None
+    error: str | None = None
+    error_kind: str | None = None
+
+
+class StoreStatus(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class StoreResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    status: StoreStatus = StoreStatus.OK
+    changes: list[Change] = Field(default_factory=list)
+    settings: list[SettingResult] = Field(default_factory=list)
+    error: str | None = None
+    error_kind: str | None = None
+    artifacts: list[str] = Field(default_factory=list)
+    duration_s: float | None = None
+
+    def changes_for(self, setting: str) -> list[Change]:
+        return [change for change in self.changes if change.setting == setting]
+
+    def setting(self, name: str) -> SettingResult | None:
+        return next((result for result in self.settings if result.setting == name), None)
+
+
+class RunKind(StrEnum):
+    PLAN = "plan"
+    APPLY = "apply"
+
+
+class RunDocument(BaseModel):
+    """What `plan --out` saves and `apply PLAN.json` reads, and the shape of every report.json."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format_version: int = PLAN_FORMAT_VERSION
+    kind: RunKind = RunKind.PLAN
+    created_at: str
+    fleet_file: str
+    fleet_sha256: str = ""
+    stores: list[StoreResult] = Field(default_factory=list)
+    interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class LoginSecrets:
+    """A store's login secrets, resolved from the environment at the last moment."""
+
+    email: str
+    password: str
+    totp_secret: str | None = None
+
+    def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
+        totp = "'***'" if self.totp_secret else None
+        return f"LoginSecrets(email={self.email!r}, password='***', totp_secret={totp})"

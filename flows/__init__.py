@@ -1,0 +1,1 @@
+"""Backoffice settings, the login flow and the page objects that hold every selector and label."""

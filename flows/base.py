@@ -1,0 +1,81 @@
+"""The one shape every setting has: read / plan / apply / verify (a Terraform resource in check mode)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from playwright.async_api import Page
+from pydantic import BaseModel
+
+from automation.errors import VerificationError
+from automation.models import Change
+from flows.labels import Labels
+
+
+class ArtifactSink(Protocol):
+    """Where a setting keeps what must never be lost: backups before overwrite, exports before archive."""
+
+    def save(self, store_id: str, name: str, content: str | bytes, kind: str = "backups") -> Path:
+        """Write `<kind>/<store>/<name>` into the run's artifacts and return its path."""
+        ...
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """What a pure `plan` may know about the store besides its current and desired state."""
+
+    store_id: str
+    locale: str
+    vars: dict[str, Any] = field(default_factory=dict)
+    #: the fleet file's folder: relative template paths are resolved from here
+    base_dir: Path = Path(".")
+    allow_irreversible: bool = False
+
+
+@dataclass
+class StoreSession:
+    """A logged-in browser page of one store, and what a setting needs to work in it."""
+
+    page: Page
+    store_id: str
+    locale: str
+    backoffice_url: str
+    storefront_url: str
+    labels: Labels
+    artifacts: ArtifactSink
+    plan_input: PlanInput
+
+    def admin_url(self, path: str) -> str:
+        return self.backoffice_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+class Setting(ABC):
+    """One backoffice setting. Subclasses set `name` and `desired_model` and implement the steps."""
+
+    name: ClassVar[str]
+    #: pydantic model of the desired state under the setting's key in the fleet file
+    desired_model: ClassVar[type[BaseModel]]
+
+    @abstractmethod
+    async def read(self, session: StoreSession) -> dict[str, Any]:
+        """Navigate and read the current state; never change anything. Returns plain JSON data."""
+
+    @abstractmethod
+    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
+        """Pure: the changes that bring `current` to `desired`. No browser."""
+
+    @abstractmethod
+    async def apply(self, session: StoreSession, changes: list[Change]) -> None:
+        """Perform the changes through the UI. Idempotent: running it twice changes nothing the second time."""
+
+    async def verify(self, session: StoreSession, desired: BaseModel) -> dict[str, Any]:
+        """Read back and compare: anything still to change (blocked changes aside) is an error."""
+        current = await self.read(session)
+        remaining = [c for c in self.plan(current, desired, session.plan_input) if not c.blocked]
+        if remaining:
+            summary = "; ".join(change.summary or change.action for change in remaining)
+            raise VerificationError(f"{self.name}: the backoffice does not show the desired state: {summary}")
+        return current

@@ -1,0 +1,73 @@
+"""Settings > Web extras (Instellingen > Webextra's), COOKIE LAW section."""
+
+from __future__ import annotations
+
+from playwright.async_api import Locator
+
+from automation.errors import SettingError
+from flows.pages.base import BackofficePage
+
+
+class WebExtrasPage(BackofficePage):
+    path = "settings/extras"
+    page_name = "Settings > Web extras"
+
+    @property
+    def cookie_law_section(self) -> Locator:
+        heading = self.page.get_by_role("heading", name=self.labels["cookie_law.section"], exact=True)
+        return self.page.locator("section").filter(has=heading)
+
+    async def _section(self) -> Locator:
+        return await self.require(self.cookie_law_section, f"section {self.labels['cookie_law.section']}")
+
+    async def _mode_select(self) -> Locator:
+        section = await self._section()
+        return await self.require(
+            section.get_by_label(self.labels["cookie_law.mode"], exact=True), "cookie law mode dropdown"
+        )
+
+    async def _message_box(self) -> Locator:
+        section = await self._section()
+        return await self.require(
+            section.get_by_label(self.labels["cookie_law.message"], exact=True), "cookie law message box"
+        )
+
+    def _mode_labels(self) -> dict[str, str]:
+        return self.labels.mapping("cookie_law.modes")
+
+    async def read_mode(self) -> str:
+        select = await self._mode_select()
+        text = (await select.locator("option:checked").inner_text()).strip()
+        for mode, label in self._mode_labels().items():
+            if label == text:
+                return mode
+        options = [o.strip() for o in await select.locator("option").all_inner_texts()]
+        raise self.mismatch("cookie law mode option", f"selected option {text!r} is not in the label table; "
+                            f"the page offers {options}")
+
+    async def read_message(self) -> str:
+        return await (await self._message_box()).input_value()
+
+    async def choose_mode(self, mode: str) -> None:
+        select = await self._mode_select()
+        label = self._mode_labels()[mode]
+        options = [o.strip() for o in await select.locator("option").all_inner_texts()]
+        if label not in options:
+            raise self.mismatch(f"cookie law mode option {label!r}", f"the page offers {options}")
+        await select.select_option(label=label)
+
+    async def fill_message(self, message: str) -> None:
+        # The box is revealed by the page's script once the custom mode is chosen; fill() waits for that.
+        await (await self._message_box()).fill(message)
+
+    async def save(self) -> None:
+        button = await self.require(
+            self.page.get_by_role("button", name=self.labels["common.save"], exact=True), "Save button"
+        )
+        await self.submit(button)
+        errors = self.page.locator("[role='alert']")
+        if await errors.count():
+            raise SettingError(f"{self.page_name}: the backoffice refused the change: "
+                               f"{(await errors.first.inner_text()).strip()}")
+        saved = self.page.locator("[role='status']").filter(has_text=self.labels["common.saved"])
+        await self.require(saved, "saved confirmation")

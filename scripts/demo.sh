@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The demo: start the mock backoffice with the demo stores, then validate, plan, apply and plan again.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PORT=8800
+HOST=127.0.0.1
+mkdir -p demo
+http_get() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())' "$1"; }
+if http_get "http://$HOST:$PORT/__mock__/health" >/dev/null 2>&1; then
+  echo "Something already listens on $HOST:$PORT; stop it first (the demo fleet expects its own mock there)." >&2
+  exit 1
+fi
+ecom-privacy mock --host "$HOST" --port "$PORT" --seed config/demo-seed.yaml --write-fleet demo/fleet.yaml \
+  > demo/mock.log 2>&1 &
+MOCK_PID=$!
+trap 'kill $MOCK_PID 2>/dev/null; wait $MOCK_PID 2>/dev/null' EXIT
+for _ in $(seq 1 100); do
+  http_get "http://$HOST:$PORT/__mock__/health" >/dev/null 2>&1 && break
+  kill -0 $MOCK_PID 2>/dev/null || { cat demo/mock.log >&2; exit 1; }
+  sleep 0.1   # waiting for the server to bind its port
+done
+echo "== mock backoffice on http://$HOST:$PORT (stores: fietsen-jansen, green-teas, desert-boots)"
+run() { echo; echo "\$ $*"; "$@"; echo "(exit $?)"; }
+ARGS=(-c config/demo.yaml --env-file demo/.env --artifacts-dir demo/runs --log-format console)
+run ecom-privacy validate -c config/demo.yaml --env-file demo/.env
+run ecom-privacy plan "${ARGS[@]}"
+run ecom-privacy apply "${ARGS[@]}" --auto-approve
+run ecom-privacy plan "${ARGS[@]}"
+echo
+echo "== the mock's state now (GET /__mock__/state, cookie law per store):"
+http_get "http://$HOST:$PORT/__mock__/state" | python3 -c '
+import json, sys
+for sid, store in json.load(sys.stdin)["stores"].items():
+    print(f"  {sid}: cookie_law={store[\"cookie_law\"]}")'
+echo
+echo "Artifacts of each run are in demo/runs/. To explore by hand, run the mock yourself:"
+echo "  ecom-privacy mock --seed config/demo-seed.yaml --write-fleet demo/fleet.yaml"

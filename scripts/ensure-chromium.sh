@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Make sure a Chromium exists for Playwright: its own, a system one, or Debian's package installed now.
+set -euo pipefail
+PY="${1:-python3}"
+if "$PY" -m automation.browser >/dev/null 2>&1; then
+  "$PY" -m automation.browser
+  exit 0
+fi
+echo "No Chromium found; installing Debian's chromium package..." >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "Not root and no sudo: install Chromium yourself (apt-get install chromium) or set ECOM_PRIVACY_BROWSER." >&2
+    exit 1
+  fi
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "No apt-get here: install Chromium or Chrome and set ECOM_PRIVACY_BROWSER to its binary." >&2
+  exit 1
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+"$PY" -m automation.browser

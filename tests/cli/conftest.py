@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from automation.cli import main
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> CliRunner:
+    """Run the CLI in-process (real browser, real mock over HTTP) with artifacts under tmp_path/runs."""
+
+    def run(*args: str, artifacts: bool = True) -> CliResult:
+        argv = list(args)
+        if artifacts and argv[0] in ("plan", "apply"):
+            argv += ["--artifacts-dir", str(tmp_path / "runs"), "--log-format", "json"]
+        out = io.StringIO()
+        code = main(argv, out=out)
+        return CliResult(code, out.getvalue(), capsys.readouterr().err)
+
+    return run

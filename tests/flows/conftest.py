@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest_asyncio
+from playwright.async_api import Browser
+
+from automation.artifacts import RunArtifacts
+from automation.browser import new_store_context
+from flows.base import PlanInput, StoreSession
+from flows.labels import labels_for
+from mock_backoffice import MockServer
+from tests.support import TEST_SEED
+
+LOCALES = {store["id"]: store["locale"] for store in TEST_SEED["stores"]}
+
+SessionFactory = Callable[[str], Awaitable[StoreSession]]
+
+
+@pytest_asyncio.fixture
+async def store_session(browser: Browser, mock_server: MockServer, tmp_path: Path) -> AsyncIterator[SessionFactory]:
+    """Opens a fresh browser context for a test store (not logged in) and closes it after the test."""
+    contexts = []
+    artifacts = RunArtifacts(tmp_path / "run")
+
+    async def open_session(store_id: str) -> StoreSession:
+        locale = LOCALES[store_id]
+        context = await new_store_context(browser, locale, timeout_ms=10_000)
+        contexts.append(context)
+        page = await context.new_page()
+        return StoreSession(
+            page=page, store_id=store_id, locale=locale,
+            backoffice_url=f"{mock_server.url}/{store_id}/admin", storefront_url=f"{mock_server.url}/{store_id}/",
+            labels=labels_for(locale), artifacts=artifacts,
+            plan_input=PlanInput(store_id=store_id, locale=locale, base_dir=tmp_path),
+        )
+
+    yield open_session
+    for context in contexts:
+        await context.close()

@@ -1,0 +1,60 @@
+"""cookie_law read / plan / apply / verify / idempotency in both locales, and the storefront's cookie bar."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import expect
+
+from automation.models import LoginSecrets
+from flows.cookie_law import CookieLawDesired, CookieLawSetting
+from flows.login import login
+from tests.flows.conftest import SessionFactory
+from tests.support import EMAILS, PASSWORDS
+
+SETTING = CookieLawSetting()
+
+
+async def logged_in(store_session: SessionFactory, store_id: str):
+    session = await store_session(store_id)
+    await login(session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]))
+    return session
+
+
+@pytest.mark.parametrize(("store_id", "before"), [("shop-nl", "none"), ("shop-en", "notify")])
+async def test_confirm_mode_plan_apply_verify_idempotent(store_session: SessionFactory, mock_state,
+                                                         store_id: str, before: str) -> None:
+    session = await logged_in(store_session, store_id)
+    desired = CookieLawDesired(mode="confirm")
+    current = await SETTING.read(session)
+    assert current["mode"] == before
+    changes = SETTING.plan(current, desired, session.plan_input)
+    assert [c.after for c in changes] == [{"mode": "confirm"}]
+    assert mock_state()[store_id]["cookie_law"]["mode"] == before  # reading and planning changed nothing
+
+    await SETTING.apply(session, changes)
+    await SETTING.verify(session, desired)
+    assert mock_state()[store_id]["cookie_law"]["mode"] == "confirm"
+    assert SETTING.plan(await SETTING.read(session), desired, session.plan_input) == []
+
+    # The storefront now shows the bar with Yes / No in the store's language.
+    yes, no = ("Ja", "Nee") if store_id == "shop-nl" else ("Yes", "No")
+    await session.page.goto(session.storefront_url)
+    bar = session.page.locator("#cookielaw")
+    await expect(bar.get_by_role("button", name=yes, exact=True)).to_be_visible()
+    await expect(bar.get_by_role("button", name=no, exact=True)).to_be_visible()
+
+
+@pytest.mark.parametrize("store_id", ["shop-nl", "shop-en"])
+async def test_custom_message(store_session: SessionFactory, mock_state, store_id: str) -> None:
+    session = await logged_in(store_session, store_id)
+    message = "We gebruiken cookies & <b>statistieken</b> alleen met jouw toestemming."
+    desired = CookieLawDesired(mode="custom", message=message)
+    changes = SETTING.plan(await SETTING.read(session), desired, session.plan_input)
+    await SETTING.apply(session, changes)
+    await SETTING.verify(session, desired)
+    assert mock_state()[store_id]["cookie_law"] == {"mode": "custom", "message": message}
+    await SETTING.apply(session, changes)  # idempotent: a second run leaves the same state
+    assert mock_state()[store_id]["cookie_law"] == {"mode": "custom", "message": message}
+
+    await session.page.goto(session.storefront_url)
+    await expect(session.page.locator("#cookielaw")).to_contain_text(message)  # escaped, shown as text

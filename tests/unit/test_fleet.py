@@ -1,0 +1,133 @@
+"""Fleet-file loading: layering, validation errors that name file, key and store, literal secrets refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from automation.errors import ConfigError
+from automation.fleet import deep_merge, load_fleet
+
+STORE = """
+  - id: {id}
+    backoffice_url: http://127.0.0.1:9/{id}/admin
+    storefront_url: http://127.0.0.1:9/{id}/
+    locale: {locale}
+    credentials: {{email_env: E_{env}, password_env: P_{env}}}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "fleet.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def store(id_: str = "shop-a", locale: str = "nl", extra: str = "") -> str:
+    return STORE.format(id=id_, locale=locale, env=id_.upper().replace("-", "_")) + extra
+
+
+def test_layers_merge_defaults_groups_then_overrides(tmp_path: Path) -> None:
+    stores = (store("a") + store("b", extra="    groups: [custom]\n") + store("c", extra="    groups: [custom, notify]\n")
+              + store("d", extra="    groups: [custom]\n    overrides: {cookie_law: {message: own words}}\n")
+              + store("e", extra="    overrides: {cookie_law: null}\n"))
+    path = write(tmp_path, """
+defaults:
+  cookie_law: {mode: confirm}
+groups:
+  custom: {cookie_law: {mode: custom, message: from group}}
+  notify: {cookie_law: {mode: notify}}
+stores:""" + stores)
+    fleet = load_fleet(path)
+    desired = {s.id: s.desired.get("cookie_law") for s in fleet.stores}
+    assert desired["a"].mode == "confirm"
+    assert (desired["b"].mode, desired["b"].message) == ("custom", "from group")
+    assert desired["c"].mode == "notify"  # later group wins
+    assert (desired["d"].mode, desired["d"].message) == ("custom", "own words")
+    assert desired["e"] is None  # null leaves the setting unmanaged
+
+
+def test_unknown_key_names_file_path_and_store(tmp_path: Path) -> None:
+    path = write(tmp_path, f"stores:{store('shop-a', extra='    colour: blue')}")
+    with pytest.raises(ConfigError) as info:
+        load_fleet(path)
+    message = str(info.value)
+    assert str(path) in message and "stores[0].colour" in message and "store shop-a" in message
+    assert "unknown key" in message
+
+
+def test_unknown_setting_lists_the_known_ones(tmp_path: Path) -> None:
+    path = write(tmp_path, f"defaults:\n  cookie_lawz: {{mode: confirm}}\nstores:{store()}")
+    with pytest.raises(ConfigError, match=r"defaults\.cookie_lawz: unknown setting; known settings: cookie_law"):
+        load_fleet(path)
+
+
+def test_bad_setting_value_names_store_key_and_layer(tmp_path: Path) -> None:
+    path = write(tmp_path, f"groups:\n  g: {{cookie_law: {{mode: loud}}}}\nstores:{store('x', extra='    groups: [g]')}")
+    with pytest.raises(ConfigError) as info:
+        load_fleet(path)
+    message = str(info.value)
+    assert "store x" in message and "cookie_law.mode" in message and "groups.g" in message
+
+
+def test_custom_mode_requires_message(tmp_path: Path) -> None:
+    path = write(tmp_path, f"defaults:\n  cookie_law: {{mode: custom}}\nstores:{store()}")
+    with pytest.raises(ConfigError, match="needs a non-empty 'message'"):
+        load_fleet(path)
+
+
+def test_literal_password_is_refused(tmp_path: Path) -> None:
+    text = store().replace("credentials: {email_env: E_SHOP_A, password_env: P_SHOP_A}",
+                           "credentials: {email_env: E_SHOP_A, password: hunter22}")
+    path = write(tmp_path, f"stores:{text}")
+    with pytest.raises(ConfigError) as info:
+        load_fleet(path)
+    assert "stores[0].credentials.password" in str(info.value)
+    assert "literal secret" in str(info.value)
+    assert "hunter22" not in str(info.value)
+
+
+def test_duplicate_ids_and_unknown_groups(tmp_path: Path) -> None:
+    path = write(tmp_path, f"stores:{store('a')}{store('a', extra='    groups: [nope]')}")
+    with pytest.raises(ConfigError) as info:
+        load_fleet(path)
+    assert "duplicate store id 'a'" in str(info.value)
+    assert "unknown group 'nope'" in str(info.value)
+
+
+def test_missing_file_and_bad_yaml(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="fleet file not found"):
+        load_fleet(tmp_path / "absent.yaml")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_fleet(write(tmp_path, "stores: [\n"))
+
+
+def test_bad_locale_and_url(tmp_path: Path) -> None:
+    text = store(locale="xx").replace("http://127.0.0.1:9/shop-a/admin", "ftp://nope")
+    with pytest.raises(ConfigError) as info:
+        load_fleet(write(tmp_path, f"stores:{text}"))
+    assert "stores[0].locale" in str(info.value) and "stores[0].backoffice_url" in str(info.value)
+
+
+def test_select_by_store_and_group(tmp_path: Path) -> None:
+    path = write(tmp_path, f"groups: {{us: {{}}}}\nstores:{store('a')}{store('b', extra='    groups: [us]')}")
+    fleet = load_fleet(path)
+    assert [s.id for s in fleet.select(["a"], [])] == ["a"]
+    assert [s.id for s in fleet.select([], ["us"])] == ["b"]
+    assert [s.id for s in fleet.select([], [])] == ["a", "b"]
+    with pytest.raises(ConfigError, match="no store with id zz"):
+        fleet.select(["zz"], [])
+    with pytest.raises(ConfigError, match="no group eu"):
+        fleet.select([], ["eu"])
+
+
+def test_deep_merge_replaces_lists_and_scalars() -> None:
+    assert deep_merge({"a": {"x": 1, "y": [1]}}, {"a": {"y": [2]}}) == {"a": {"x": 1, "y": [2]}}
+    assert deep_merge({"a": {"x": 1}}, {"a": None}) == {"a": None}
+
+
+def test_demo_and_default_fleet_files_are_valid() -> None:
+    root = Path(__file__).resolve().parents[2]
+    for name in ("config/demo.yaml", "config/fleet.yaml"):
+        assert load_fleet(root / name).stores
