@@ -1,0 +1,72 @@
+"""Application factory of the mock backoffice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, Flask, g, render_template, request
+from jinja2 import StrictUndefined
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from . import account, assets, auth, backoffice, control, extras, storefront
+from .context import EXTENSION_KEY, MockContext, mock
+from .faults import FaultRegistry, fault_response
+from .i18n import label
+from .seed import SeedSpec, load_default_seed, parse_seed
+from .sessions import csrf_token
+from .state import World
+from .storebp import install_url_defaults
+
+# Later sections (Content > Pages, Marketing > Newsletter, Web statistics) add their module here.
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    control.bp,
+    assets.bp,
+    auth.bp,
+    backoffice.bp,
+    extras.bp,
+    account.bp,
+    storefront.bp,
+)
+
+
+def create_app(seed: Mapping[str, Any] | SeedSpec | None = None) -> Flask:
+    """Build a mock serving every store of `seed` (a raw seed dict; None = the built-in default seed).
+
+    Raises `SeedError` naming the offending key when the seed is invalid.
+    """
+    spec = seed if isinstance(seed, SeedSpec) else parse_seed(load_default_seed() if seed is None else seed)
+    # No app-wide static folder: static files are served per store so store faults apply to them.
+    app = Flask(__name__, static_folder=None)
+    app.jinja_env.undefined = StrictUndefined
+    app.extensions[EXTENSION_KEY] = MockContext(world=World(spec), faults=FaultRegistry())
+
+    app.before_request(_inject_faults)
+    install_url_defaults(app)
+    app.context_processor(_template_helpers)
+    app.register_error_handler(HTTPException, _http_error)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    return app
+
+
+def _inject_faults() -> Response | None:
+    return fault_response(mock().faults, request.path)
+
+
+def _translate(key: str) -> str:
+    return label(g.get("locale", "en"), key)
+
+
+def _template_helpers() -> dict[str, Any]:
+    return {"t": _translate, "csrf_token": csrf_token, "store": g.get("store"), "locale": g.get("locale", "en")}
+
+
+def _http_error(error: HTTPException) -> Response | HTTPException:
+    if error.code is None or error.code < 400 or not request.path:
+        return error
+    body = render_template("error.html", code=error.code, name=error.name)
+    # keep headers such as Allow (405) but not the plain-text Content-Type of the default page
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return Response(body, status=error.code, headers=headers, mimetype="text/html")

@@ -1,0 +1,49 @@
+"""The text pages every store starts with, per locale; the slugs are fixed, like system pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DefaultPage:
+    slug: str
+    title: str
+    content: str
+    visible: bool = True
+
+
+# Every store starts with these text pages. The privacy policy is deliberately incomplete: making it
+# complete is one of the tool's jobs.
+DEFAULT_PAGES: dict[str, tuple[DefaultPage, ...]] = {
+    "en": (
+        DefaultPage("about", "About us", "<p>We are a small family business.</p>"),
+        DefaultPage("privacy-policy", "Privacy policy", "<p>We respect your privacy.</p>"),
+        DefaultPage(
+            "general-terms-conditions",
+            "Terms and conditions",
+            "<p>These terms apply to every order placed in our shop.</p>",
+        ),
+        DefaultPage(
+            "shipping-returns",
+            "Shipping & returns",
+            "<p>Orders ship within two working days. You may return items within 14 days.</p>",
+        ),
+        DefaultPage("contact", "Contact", "<p>Questions? Email us and we will answer within a day.</p>"),
+    ),
+    "nl": (
+        DefaultPage("about", "Over ons", "<p>Wij zijn een klein familiebedrijf.</p>"),
+        DefaultPage("privacy-policy", "Privacybeleid", "<p>Wij respecteren je privacy.</p>"),
+        DefaultPage(
+            "general-terms-conditions",
+            "Algemene voorwaarden",
+            "<p>Deze voorwaarden gelden voor elke bestelling in onze winkel.</p>",
+        ),
+        DefaultPage(
+            "shipping-returns",
+            "Verzenden & retourneren",
+            "<p>Bestellingen worden binnen twee werkdagen verzonden. Retourneren kan binnen 14 dagen.</p>",
+        ),
+        DefaultPage("contact", "Contact", "<p>Vragen? Mail ons en we antwoorden binnen een dag.</p>"),
+    ),
+}

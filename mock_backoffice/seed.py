@@ -1,0 +1,318 @@
+"""Load and validate the mock's seed file into immutable specs.
+
+Validation is table-driven (`STORE_FIELDS`, `GENERATE_FIELDS`): adding a per-store seed key means adding
+one parser to a table and one attribute to `StoreSpec`, nothing else here. Every error names the key path
+(`stores[2].cookie_law.mode`) so that a broken seed is fixed in one look.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import yaml
+
+LOCALES: tuple[str, ...] = ("nl", "en")
+COOKIE_LAW_MODES: tuple[str, ...] = ("none", "notify", "confirm", "custom")
+DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.yaml")
+
+_STORE_ID_RE = re.compile(r"^[a-z0-9-]+$")
+_MAX_GENERATED = 10_000
+
+
+class SeedError(ValueError):
+    """The seed file is malformed; the message names the offending key path."""
+
+
+@dataclass(frozen=True)
+class CookieLawSpec:
+    mode: str = "none"
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class WebExtrasSpec:
+    reviews_enabled: bool = True
+    compare_enabled: bool = False
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    title: str
+    # None means "not given": a page that replaces a default page keeps the default's value.
+    content: str | None = None
+    visible: bool | None = None
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    id: str
+    email: str
+    password: str
+    locale: str = "en"
+    name: str = ""
+    totp_secret: str | None = None
+    cookie_law: CookieLawSpec = field(default_factory=CookieLawSpec)
+    web_extras: WebExtrasSpec = field(default_factory=WebExtrasSpec)
+    pages: tuple[PageSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeedSpec:
+    stores: tuple[StoreSpec, ...]
+
+    def store_ids(self) -> list[str]:
+        return [store.id for store in self.stores]
+
+
+# --- small typed readers ----------------------------------------------------------------------------------
+def _mapping(value: Any, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise SeedError(f"{path}: must be a mapping (got {type(value).__name__})")
+    for key in value:
+        if not isinstance(key, str):
+            raise SeedError(f"{path}: keys must be strings (got {key!r})")
+    return value
+
+
+def _check_keys(value: Mapping[str, Any], allowed: Mapping[str, Any] | tuple[str, ...], path: str) -> None:
+    for key in value:
+        if key not in allowed:
+            raise SeedError(f"{_join(path, key)}: unknown key")
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _string(value: Any, path: str, *, allow_empty: bool = False) -> str:
+    # YAML turns unquoted 123456 or yes into int/bool; refusing them avoids a silently wrong password.
+    if not isinstance(value, str):
+        raise SeedError(f"{path}: must be a string (got {type(value).__name__}; quote it in YAML)")
+    if not allow_empty and not value.strip():
+        raise SeedError(f"{path}: must not be empty")
+    return value
+
+
+def _bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise SeedError(f"{path}: must be true or false (got {value!r})")
+    return value
+
+
+def _choice(value: Any, path: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise SeedError(f"{path}: must be one of {', '.join(choices)} (got {value!r})")
+    return str(value)
+
+
+def _store_id(value: Any, path: str) -> str:
+    text = _string(value, path)
+    if not _STORE_ID_RE.match(text):
+        raise SeedError(f"{path}: must match [a-z0-9-]+ (got {text!r})")
+    return text
+
+
+def _email(value: Any, path: str) -> str:
+    text = _string(value, path)
+    if "@" not in text or text != text.strip():
+        raise SeedError(f"{path}: not an email address (got {text!r})")
+    return text
+
+
+def _totp_secret(value: Any, path: str) -> str:
+    text = _string(value, path)
+    try:
+        pyotp.TOTP(text).now()
+    except Exception as exc:  # pyotp raises binascii.Error / ValueError / TypeError for bad secrets
+        raise SeedError(f"{path}: not a valid base32 TOTP secret ({exc})") from exc
+    return text
+
+
+def _locale(value: Any, path: str) -> str:
+    return _choice(value, path, LOCALES)
+
+
+def _cookie_law(value: Any, path: str) -> CookieLawSpec:
+    data = _mapping(value, path)
+    _check_keys(data, ("mode", "message"), path)
+    mode = _choice(data.get("mode", "none"), _join(path, "mode"), COOKIE_LAW_MODES)
+    message = _string(data.get("message", ""), _join(path, "message"), allow_empty=True)
+    return CookieLawSpec(mode=mode, message=message)
+
+
+def _web_extras(value: Any, path: str) -> WebExtrasSpec:
+    data = _mapping(value, path)
+    _check_keys(data, ("reviews", "compare"), path)
+    flags: dict[str, bool] = {}
+    for section in ("reviews", "compare"):
+        if section in data:
+            sub_path = _join(path, section)
+            sub = _mapping(data[section], sub_path)
+            _check_keys(sub, ("enabled",), sub_path)
+            if "enabled" in sub:
+                flags[f"{section}_enabled"] = _bool(sub["enabled"], _join(sub_path, "enabled"))
+    return WebExtrasSpec(**flags)
+
+
+def _pages(value: Any, path: str) -> tuple[PageSpec, ...]:
+    if not isinstance(value, list):
+        raise SeedError(f"{path}: must be a list (got {type(value).__name__})")
+    pages = []
+    for index, item in enumerate(value):
+        item_path = f"{path}[{index}]"
+        data = _mapping(item, item_path)
+        _check_keys(data, ("title", "content", "visible"), item_path)
+        if "title" not in data:
+            raise SeedError(f"{_join(item_path, 'title')}: required key missing")
+        pages.append(
+            PageSpec(
+                title=_string(data["title"], _join(item_path, "title")).strip(),
+                content=(
+                    _string(data["content"], _join(item_path, "content"), allow_empty=True)
+                    if "content" in data
+                    else None
+                ),
+                visible=_bool(data["visible"], _join(item_path, "visible")) if "visible" in data else None,
+            )
+        )
+    return tuple(pages)
+
+
+# --- field tables: one entry per seed key -----------------------------------------------------------------
+@dataclass(frozen=True)
+class Field:
+    parse: Callable[[Any, str], Any]
+    required: bool = False
+
+
+STORE_FIELDS: dict[str, Field] = {
+    "id": Field(_store_id, required=True),
+    "name": Field(_string),
+    "locale": Field(_locale),
+    "email": Field(_email, required=True),
+    "password": Field(_string, required=True),
+    "totp_secret": Field(_totp_secret),
+    "cookie_law": Field(_cookie_law),
+    "web_extras": Field(_web_extras),
+    "pages": Field(_pages),
+}
+
+
+def _positive_count(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_GENERATED:
+        raise SeedError(f"{path}: must be an integer from 1 to {_MAX_GENERATED} (got {value!r})")
+    return value
+
+
+def _locale_list(value: Any, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise SeedError(f"{path}: must be a non-empty list of locales")
+    return tuple(_locale(item, f"{path}[{index}]") for index, item in enumerate(value))
+
+
+GENERATE_FIELDS: dict[str, Field] = {
+    "count": Field(_positive_count, required=True),
+    "prefix": Field(_store_id),
+    "locales": Field(_locale_list),
+    "password": Field(_string),
+    "cookie_law": Field(_cookie_law),
+}
+
+
+def _parse_fields(data: Mapping[str, Any], fields: Mapping[str, Field], path: str) -> dict[str, Any]:
+    _check_keys(data, fields, path)
+    parsed: dict[str, Any] = {}
+    for key, spec in fields.items():
+        if key in data:
+            parsed[key] = spec.parse(data[key], _join(path, key))
+        elif spec.required:
+            raise SeedError(f"{_join(path, key)}: required key missing")
+    return parsed
+
+
+# --- public API ------------------------------------------------------------------------------------------
+def derived_name(store_id: str) -> str:
+    return " ".join(part.capitalize() for part in store_id.split("-") if part) or store_id
+
+
+def derived_password(store_id: str) -> str:
+    """A deterministic per-store password, so generated fleets are reproducible across runs."""
+    return hashlib.sha256(f"mock-backoffice:{store_id}".encode()).hexdigest()[:20]
+
+
+def parse_store(data: Any, path: str) -> StoreSpec:
+    values = _parse_fields(_mapping(data, path), STORE_FIELDS, path)
+    values.setdefault("name", derived_name(values["id"]))
+    return StoreSpec(**values)
+
+
+def generate_stores(data: Any, path: str = "generate") -> list[StoreSpec]:
+    """Deterministic extra stores (`<prefix>-001` ...) for benchmarks with many stores."""
+    values = _parse_fields(_mapping(data, path), GENERATE_FIELDS, path)
+    count: int = values["count"]
+    prefix: str = values.get("prefix", "store")
+    locales: tuple[str, ...] = values.get("locales", LOCALES)
+    width = max(3, len(str(count)))
+    stores = []
+    for number in range(1, count + 1):
+        store_id = f"{prefix}-{number:0{width}d}"
+        stores.append(
+            StoreSpec(
+                id=store_id,
+                name=derived_name(store_id),
+                locale=locales[(number - 1) % len(locales)],
+                email=f"owner@{store_id}.test",
+                password=values.get("password") or derived_password(store_id),
+                cookie_law=values.get("cookie_law", CookieLawSpec()),
+            )
+        )
+    return stores
+
+
+def parse_seed(data: Any) -> SeedSpec:
+    """Validate a raw seed (as loaded from YAML) and return immutable specs."""
+    if data is None:
+        raise SeedError("seed: empty; expected a mapping with 'stores' and/or 'generate'")
+    root = _mapping(data, "seed")
+    _check_keys(root, ("stores", "generate"), "")
+    stores: list[StoreSpec] = []
+    if "stores" in root:
+        if not isinstance(root["stores"], list):
+            raise SeedError(f"stores: must be a list (got {type(root['stores']).__name__})")
+        stores.extend(parse_store(item, f"stores[{index}]") for index, item in enumerate(root["stores"]))
+    if "generate" in root:
+        stores.extend(generate_stores(root["generate"]))
+    if not stores:
+        raise SeedError("stores: the seed defines no stores")
+    seen: set[str] = set()
+    for index, store in enumerate(stores):
+        if store.id in seen:
+            where = f"stores[{index}].id" if index < len(root.get("stores") or []) else "generate"
+            raise SeedError(f"{where}: duplicate store id {store.id!r}")
+        seen.add(store.id)
+    return SeedSpec(stores=tuple(stores))
+
+
+def load_seed_file(path: str | Path) -> dict[str, Any]:
+    """Read a seed YAML file into a raw dict (validate it with `parse_seed`)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SeedError(f"cannot read seed file {path}: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SeedError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SeedError(f"{path}: the seed must be a YAML mapping with 'stores' and/or 'generate'")
+    return data
+
+
+def load_default_seed() -> dict[str, Any]:
+    return load_seed_file(DEFAULT_SEED_PATH)

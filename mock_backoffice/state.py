@@ -1,0 +1,243 @@
+"""The mock's mutable world: stores, their users and settings, and backoffice sessions.
+
+The werkzeug server is threaded, so every read-modify-write happens under `World.lock` (re-entrant, so
+helpers may call each other). The world is rebuilt from the immutable seed on reset, which is what makes
+tests independent of each other.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .default_pages import DEFAULT_PAGES
+from .seed import SeedSpec, StoreSpec
+
+LOCK_AFTER_FAILURES = 5
+
+
+@dataclass
+class Page:
+    id: int
+    title: str
+    slug: str
+    content: str
+    visible: bool
+
+
+@dataclass
+class CookieLaw:
+    mode: str = "none"
+    # Kept when another mode is chosen, like the real form keeps the hidden textarea's value.
+    message: str = ""
+
+
+@dataclass
+class WebExtras:
+    reviews_enabled: bool = True
+    compare_enabled: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reviews": {"enabled": self.reviews_enabled}, "compare": {"enabled": self.compare_enabled}}
+
+
+@dataclass
+class LoginCounters:
+    failed_attempts: int = 0
+    locked: bool = False
+    successful_logins: int = 0
+    # Every credential submission (password or code), refused ones included: lets tests prove the tool
+    # never retries a failed login blindly.
+    attempts: int = 0
+
+
+@dataclass
+class User:
+    email: str
+    password: str
+    totp_secret: str | None = None
+
+
+@dataclass
+class Store:
+    id: str
+    name: str
+    locale: str
+    user: User
+    cookie_law: CookieLaw
+    web_extras: WebExtras
+    pages: list[Page] = field(default_factory=list)
+    login: LoginCounters = field(default_factory=LoginCounters)
+    subscribers: list[dict[str, Any]] = field(default_factory=list)
+    next_page_id: int = 1
+
+    def page_by_slug(self, slug: str) -> Page | None:
+        return next((page for page in self.pages if page.slug == slug), None)
+
+    def page_by_title(self, title: str) -> Page | None:
+        return next((page for page in self.pages if page.title == title), None)
+
+    def visible_pages(self) -> list[Page]:
+        return [page for page in self.pages if page.visible]
+
+    def add_page(self, title: str, content: str, visible: bool, slug: str | None = None) -> Page:
+        page = Page(
+            id=self.next_page_id,
+            title=title,
+            slug=self.unique_slug(slug or slugify(title)),
+            content=content,
+            visible=visible,
+        )
+        self.next_page_id += 1
+        self.pages.append(page)
+        return page
+
+    def unique_slug(self, base: str) -> str:
+        taken = {page.slug for page in self.pages}
+        candidate, number = base, 2
+        while candidate in taken:
+            candidate, number = f"{base}-{number}", number + 1
+        return candidate
+
+    def record_failure(self) -> None:
+        self.login.failed_attempts += 1
+        if self.login.failed_attempts >= LOCK_AFTER_FAILURES:
+            self.login.locked = True
+
+    def record_success(self) -> None:
+        self.login.failed_attempts = 0
+        self.login.successful_logins += 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "locale": self.locale,
+            "name": self.name,
+            "cookie_law": asdict(self.cookie_law),
+            "web_extras": self.web_extras.to_json(),
+            "pages": [asdict(page) for page in self.pages],
+            "login": asdict(self.login),
+            "subscribers": [dict(item) for item in self.subscribers],
+        }
+
+
+@dataclass
+class Session:
+    id: str
+    store_id: str
+    csrf_token: str
+    created_at: float
+    authenticated_at: float | None = None
+    pending_totp: bool = False
+    next_path: str | None = None
+    # Shown on the account page and used to revoke; the real id is a secret and never rendered.
+    public_id: str = field(default_factory=lambda: secrets.token_hex(4))
+    flashes: list[str] = field(default_factory=list)
+
+    @property
+    def authenticated(self) -> bool:
+        return self.authenticated_at is not None
+
+
+def slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "page"
+
+
+def build_store(spec: StoreSpec) -> Store:
+    store = Store(
+        id=spec.id,
+        name=spec.name,
+        locale=spec.locale,
+        user=User(email=spec.email, password=spec.password, totp_secret=spec.totp_secret),
+        cookie_law=CookieLaw(mode=spec.cookie_law.mode, message=spec.cookie_law.message),
+        web_extras=WebExtras(
+            reviews_enabled=spec.web_extras.reviews_enabled,
+            compare_enabled=spec.web_extras.compare_enabled,
+        ),
+    )
+    for default in DEFAULT_PAGES[spec.locale]:
+        store.add_page(default.title, default.content, default.visible, slug=default.slug)
+    for page_spec in spec.pages:
+        existing = store.page_by_title(page_spec.title)
+        if existing is not None:
+            if page_spec.content is not None:
+                existing.content = page_spec.content
+            if page_spec.visible is not None:
+                existing.visible = page_spec.visible
+        else:
+            store.add_page(
+                page_spec.title,
+                page_spec.content or "",
+                True if page_spec.visible is None else page_spec.visible,
+            )
+    return store
+
+
+class World:
+    """All stores and sessions; `clock` is an attribute so tests can move time without sleeping."""
+
+    def __init__(self, seed: SeedSpec, clock: Callable[[], float] = time.time) -> None:
+        self.lock = threading.RLock()
+        self.seed = seed
+        self.clock = clock
+        self.stores: dict[str, Store] = {}
+        self.sessions: dict[str, Session] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.stores = {spec.id: build_store(spec) for spec in self.seed.stores}
+            self.sessions = {}
+
+    def store(self, store_id: str) -> Store | None:
+        return self.stores.get(store_id)
+
+    # --- sessions ---------------------------------------------------------------------------------------
+    def new_session(self, store_id: str) -> Session:
+        with self.lock:
+            session = Session(
+                id=secrets.token_urlsafe(32),
+                store_id=store_id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=self.clock(),
+            )
+            self.sessions[session.id] = session
+            return session
+
+    def session(self, session_id: str | None, store_id: str) -> Session | None:
+        """The session with this id, only if it belongs to `store_id`: stores never share a login."""
+        if not session_id:
+            return None
+        with self.lock:
+            session = self.sessions.get(session_id)
+            return session if session is not None and session.store_id == store_id else None
+
+    def drop_session(self, session_id: str) -> None:
+        with self.lock:
+            self.sessions.pop(session_id, None)
+
+    def drop_sessions(self, store_id: str | None = None) -> int:
+        with self.lock:
+            doomed = [sid for sid, s in self.sessions.items() if store_id is None or s.store_id == store_id]
+            for sid in doomed:
+                del self.sessions[sid]
+            return len(doomed)
+
+    def store_sessions(self, store_id: str) -> list[Session]:
+        with self.lock:
+            return [s for s in self.sessions.values() if s.store_id == store_id and s.authenticated]
+
+    def to_json(self) -> dict[str, Any]:
+        with self.lock:
+            stores = {}
+            for store_id, store in self.stores.items():
+                data = store.to_json()
+                data["active_sessions"] = len(self.store_sessions(store_id))
+                stores[store_id] = data
+            return {"stores": stores}

@@ -1,0 +1,103 @@
+"""The mock's own scripts in a real Chromium: the cookie bar's choices and the Web extras toggle."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from mock_backoffice import MockServer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Exception as exc:  # no browser on this machine: the HTTP-level tests still cover the server
+            pytest.skip(f"Chromium not available: {exc}")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Browser) -> Iterator[Page]:
+    context = chromium.new_context()
+    context.set_default_timeout(5_000)
+    yield context.new_page()
+    context.close()
+
+
+def consent_cookies(page: Page) -> dict[str, str]:
+    return {c["name"]: c["value"] for c in page.context.cookies() if c["name"].startswith("COOKIELAW")}
+
+
+def test_confirm_bar_choice_and_withdrawal(seed: dict[str, Any], page: Page) -> None:
+    with MockServer(seed) as server:
+        page.goto(f"{server.url}/shop-en/")
+        bar = page.get_by_role("region", name="Cookies")
+        bar.get_by_role("button", name="Yes", exact=True).click()
+        assert bar.is_hidden()
+        assert consent_cookies(page) == {
+            "COOKIELAW": "1",
+            "COOKIELAW_STATS": "1",
+            "COOKIELAW_ADS": "1",
+            "COOKIELAW_SOCIAL": "1",
+        }
+        assert all(c["path"] == "/shop-en/" for c in page.context.cookies() if c["name"].startswith("COOKIELAW"))
+        page.reload()
+        assert page.locator("#cookielaw").count() == 0
+        page.get_by_role("link", name="Privacy policy").click()
+        page.get_by_role("region", name="Cookies").get_by_role("button", name="No", exact=True).click()
+        assert set(consent_cookies(page).values()) == {"0"}
+
+
+def test_custom_bar_preferences(seed: dict[str, Any], page: Page) -> None:
+    with MockServer(seed) as server:
+        page.goto(f"{server.url}/shop-custom/")
+        bar = page.get_by_role("region", name="Cookies")
+        assert bar.get_by_text("We use <b>cookies</b> & more.").is_visible()
+        assert page.get_by_label("Analytics cookies").is_hidden()
+        bar.get_by_role("button", name="Manage cookies").click()
+        page.get_by_label("Social media cookies").check()
+        bar.get_by_role("button", name="Save preferences").click()
+        assert bar.is_hidden()
+        assert consent_cookies(page) == {
+            "COOKIELAW": "1",
+            "COOKIELAW_STATS": "0",
+            "COOKIELAW_ADS": "0",
+            "COOKIELAW_SOCIAL": "1",
+        }
+
+
+def test_web_extras_message_row_follows_the_mode(seed: dict[str, Any], page: Page) -> None:
+    with MockServer(seed) as server:
+        page.goto(f"{server.url}/shop-en/admin/settings/extras")
+        page.get_by_label("Email address").fill("en@shop.test")
+        page.get_by_label("Password").fill("secret-en")
+        page.get_by_role("button", name="Log in").click()
+        page.get_by_role("heading", name="Web extras").wait_for()
+        message = page.get_by_label("Message", exact=True)
+        assert message.is_hidden()
+        page.get_by_label("Mode", exact=True).select_option(label="Show a custom message on the first page")
+        assert message.is_visible()
+        message.fill("Cookies help us.")
+        page.get_by_role("button", name="Save").click()
+        assert page.get_by_role("status").inner_text() == "Your settings have been saved."
+        assert server.world.stores["shop-en"].cookie_law.mode == "custom"
+        page.get_by_label("Mode", exact=True).select_option(label="No message")
+        assert message.is_hidden()

@@ -1,0 +1,155 @@
+"""Injected faults: latency, HTTP 500s and session expiry; control endpoints stay unaffected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from mock_backoffice import world_of
+from mock_backoffice.context import context_of
+from mock_backoffice.state import World
+from mock_backoffice.testing import BackofficeClient
+
+BoFactory = Callable[[str], BackofficeClient]
+
+
+@pytest.fixture
+def sleeps(app: Flask) -> list[float]:
+    """Record the server's injected delays instead of waiting for them."""
+    recorded: list[float] = []
+    context_of(app).faults.sleep = recorded.append
+    return recorded
+
+
+def set_faults(client: FlaskClient, **body: object) -> dict:
+    response = client.post("/__mock__/faults", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_latency_applies_to_every_store_request_but_not_to_control(client: FlaskClient, sleeps: list[float]) -> None:
+    set_faults(client, latency_ms=250)
+    assert sleeps == []  # setting faults is a control request
+    client.get("/shop-en/")
+    client.get("/shop-en/static/store.css")
+    client.get("/shop-en/admin/login")
+    assert sleeps == [0.25, 0.25, 0.25]
+    client.get("/__mock__/state")
+    client.get("/__mock__/health")
+    client.get("/__mock__/faults")
+    assert len(sleeps) == 3
+
+
+def test_error_rate_one_fails_everything_but_control(client: FlaskClient, sleeps: list[float]) -> None:
+    set_faults(client, error_rate=1.0)
+    for path in ("/shop-en/", "/shop-en/admin/login", "/shop-en/static/store.css"):
+        response = client.get(path)
+        assert response.status_code == 500, path
+        assert "Internal Server Error" in response.get_data(as_text=True)
+    assert client.get("/__mock__/health").get_json() == {"ok": True}
+    assert client.get("/__mock__/state").status_code == 200
+
+
+def test_seeded_error_rate_is_reproducible(app: Flask) -> None:
+    def statuses() -> list[int]:
+        client = app.test_client()
+        set_faults(client, error_rate=0.5, seed=7)
+        return [client.get("/shop-en/").status_code for _ in range(20)]
+
+    first, second = statuses(), statuses()
+    assert first == second and 500 in first and 200 in first
+
+
+def test_store_faults_replace_global_ones_for_that_store(client: FlaskClient, sleeps: list[float]) -> None:
+    set_faults(client, error_rate=1.0)
+    set_faults(client, store="shop-nl", latency_ms=10)
+    assert client.get("/shop-nl/").status_code == 200 and sleeps == [0.01]
+    assert client.get("/shop-en/").status_code == 500
+    shown = client.get("/__mock__/faults").get_json()
+    assert shown == {
+        "global": {"latency_ms": 0, "error_rate": 1.0},
+        "stores": {"shop-nl": {"latency_ms": 10, "error_rate": 0}},
+    }
+    set_faults(client, store="shop-nl")  # {} for a store clears that store only
+    assert client.get("/shop-nl/").status_code == 500
+    set_faults(client)  # {} clears the global faults
+    assert client.get("/shop-en/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"latency": 1}, "latency: unknown key"),
+        ({"latency_ms": -1}, "latency_ms: must be a number >= 0"),
+        ({"error_rate": 1.5}, "error_rate: must be between 0 and 1"),
+        ({"error_rate": "high"}, "error_rate: must be a number"),
+        ({"store": "nope", "latency_ms": 1}, "store: unknown store 'nope'"),
+        ({"seed": "x", "error_rate": 0.1}, "seed: must be an integer"),
+    ],
+)
+def test_invalid_fault_requests_are_400(client: FlaskClient, body: dict, message: str) -> None:
+    response = client.post("/__mock__/faults", json=body)
+    assert response.status_code == 400 and message in response.get_json()["error"]
+
+
+def test_session_ttl_expires_the_session(backoffice: BoFactory, world: World, fake_clock: list[float]) -> None:
+    bo = backoffice("shop-en")
+    bo.login()
+    set_faults(bo.client, session_ttl_s=5)
+    fake_clock[0] += 5
+    assert bo.client.get("/shop-en/admin/settings").status_code == 200  # exactly 5 s old: still valid
+    fake_clock[0] += 1
+    response = bo.client.get("/shop-en/admin/settings")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/shop-en/admin/login?expired=1&next=/shop-en/admin/settings"
+    html = bo.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<div class="alert alert-warning" role="status">Your session has expired. Please log in again.</div>' in html
+    # logging in again works and goes back to where the user was
+    login = bo.submit_login(query="?expired=1&next=/shop-en/admin/settings")
+    assert login.headers["Location"] == "/shop-en/admin/settings"
+
+
+def test_post_on_an_expired_session_is_not_performed(
+    backoffice: BoFactory, world: World, fake_clock: list[float]
+) -> None:
+    bo = backoffice("shop-nl")
+    bo.login()
+    token = bo.token("/settings/extras")
+    set_faults(bo.client, store="shop-nl", session_ttl_s=1)
+    fake_clock[0] += 2
+    response = bo.client.post("/shop-nl/admin/settings/extras", data={"csrf_token": token, "cookielaw[mode]": "2"})
+    assert response.status_code == 302 and "expired=1" in response.headers["Location"]
+    assert world.stores["shop-nl"].cookie_law.mode == "none"
+    html = bo.client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Je sessie is verlopen. Log opnieuw in." in html
+
+
+def test_reset_restores_seed_and_clears_everything(app: Flask, backoffice: BoFactory) -> None:
+    bo = backoffice("shop-en")
+    for _ in range(5):
+        bo.submit_login(password="wrong")
+    world = world_of(app)
+    world.stores["shop-nl"].cookie_law.mode = "custom"
+    set_faults(bo.client, latency_ms=1, store="shop-nl")
+    assert world.stores["shop-en"].login.locked
+    assert bo.client.post("/__mock__/reset").get_json() == {"ok": True}
+    world = world_of(app)
+    assert not world.stores["shop-en"].login.locked and world.stores["shop-nl"].cookie_law.mode == "none"
+    assert bo.client.get("/__mock__/faults").get_json() == {"global": {}, "stores": {}}
+    assert world.sessions == {}
+    bo.login()  # unlocked
+
+
+def test_revoke_sessions_sends_users_back_to_login(backoffice: BoFactory) -> None:
+    en, nl = backoffice("shop-en"), backoffice("shop-nl")
+    en.login()
+    nl.login()
+    response = en.client.post("/__mock__/sessions/revoke", json={"store": "shop-en"})
+    assert response.get_json() == {"revoked": 1}
+    assert en.client.get("/shop-en/admin/").headers["Location"] == "/shop-en/admin/login?expired=1&next=/shop-en/admin/"
+    assert nl.client.get("/shop-nl/admin/").status_code == 200
+    assert en.client.post("/__mock__/sessions/revoke").get_json() == {"revoked": 1}
+    assert en.client.post("/__mock__/sessions/revoke", json={"store": "x"}).status_code == 400

@@ -1,0 +1,134 @@
+"""Seed validation: clear errors naming the key path, default pages, the store generator."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mock_backoffice.i18n import LABELS
+from mock_backoffice.seed import SeedError, derived_password, load_default_seed, load_seed_file, parse_seed
+from mock_backoffice.state import World
+
+MINIMAL: dict[str, Any] = {"stores": [{"id": "a", "email": "a@a.test", "password": "pw"}]}
+
+
+def with_store(**changes: Any) -> dict[str, Any]:
+    seed = copy.deepcopy(MINIMAL)
+    seed["stores"][0].update(changes)
+    return seed
+
+
+@pytest.mark.parametrize(
+    ("seed", "message"),
+    [
+        ({"stores": [], "colour": 1}, "colour: unknown key"),
+        (with_store(colour="red"), "stores[0].colour: unknown key"),
+        (with_store(cookie_law={"mode": "confirm", "colour": 1}), "stores[0].cookie_law.colour: unknown key"),
+        (with_store(cookie_law={"mode": "loud"}), "stores[0].cookie_law.mode: must be one of"),
+        (with_store(locale="de"), "stores[0].locale: must be one of nl, en"),
+        (with_store(id="Bad_Id"), "stores[0].id: must match [a-z0-9-]+"),
+        (with_store(password=123456), "stores[0].password: must be a string"),
+        (with_store(email="nobody"), "stores[0].email: not an email address"),
+        (with_store(totp_secret="not base32!"), "stores[0].totp_secret: not a valid base32 TOTP secret"),
+        (with_store(pages=[{"content": "x"}]), "stores[0].pages[0].title: required key missing"),
+        (with_store(pages=[{"title": "x", "visible": "yes"}]), "stores[0].pages[0].visible: must be true or false"),
+        (with_store(web_extras={"reviews": {"on": True}}), "stores[0].web_extras.reviews.on: unknown key"),
+        ({"stores": [{"id": "a", "password": "pw"}]}, "stores[0].email: required key missing"),
+        ({"stores": [MINIMAL["stores"][0], MINIMAL["stores"][0]]}, "stores[1].id: duplicate store id 'a'"),
+        ({"stores": []}, "the seed defines no stores"),
+        ({"generate": {"count": 0}}, "generate.count: must be an integer"),
+        ({"generate": {"count": 2, "locales": ["fr"]}}, "generate.locales[0]: must be one of"),
+        ({"generate": {"count": 2, "size": 1}}, "generate.size: unknown key"),
+        ({"stores": "a"}, "stores: must be a list"),
+        (None, "seed: empty"),
+    ],
+)
+def test_invalid_seed_names_the_key(seed: Any, message: str) -> None:
+    with pytest.raises(SeedError) as error:
+        parse_seed(seed)
+    assert message in str(error.value)
+
+
+def test_defaults_fill_in_name_locale_and_cookie_law() -> None:
+    store = parse_seed({"stores": [{"id": "fiets-shop", "email": "a@a.test", "password": "pw"}]}).stores[0]
+    assert (store.name, store.locale, store.cookie_law.mode, store.totp_secret) == ("Fiets Shop", "en", "none", None)
+
+
+def test_default_seed_has_three_stores_one_with_totp() -> None:
+    spec = parse_seed(load_default_seed())
+    assert sorted(store.locale for store in spec.stores) == ["en", "en", "nl"]
+    assert sum(1 for store in spec.stores if store.totp_secret) == 1
+
+
+def test_seed_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(SeedError, match="cannot read seed file"):
+        load_seed_file(tmp_path / "missing.yaml")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("stores: [\n", encoding="utf-8")
+    with pytest.raises(SeedError, match="not valid YAML"):
+        load_seed_file(broken)
+
+
+def test_generate_is_deterministic_and_cycles_locales() -> None:
+    raw = {"generate": {"count": 3, "prefix": "bench", "locales": ["nl", "en"], "cookie_law": {"mode": "notify"}}}
+    first, second = parse_seed(raw), parse_seed(raw)
+    assert first == second
+    assert [(s.id, s.locale) for s in first.stores] == [("bench-001", "nl"), ("bench-002", "en"), ("bench-003", "nl")]
+    assert first.stores[0].password == derived_password("bench-001") != first.stores[1].password
+    assert all(store.cookie_law.mode == "notify" for store in first.stores)
+    fixed = parse_seed({"generate": {"count": 1, "password": "same"}})
+    assert fixed.stores[0].id == "store-001" and fixed.stores[0].password == "same"
+
+
+def test_generated_ids_may_not_collide_with_explicit_stores() -> None:
+    raw = {"stores": [{"id": "store-001", "email": "a@a.test", "password": "pw"}], "generate": {"count": 1}}
+    with pytest.raises(SeedError, match="duplicate store id 'store-001'"):
+        parse_seed(raw)
+
+
+def test_default_pages_per_locale_and_seed_pages() -> None:
+    raw = {
+        "stores": [
+            {
+                "id": "nl",
+                "locale": "nl",
+                "email": "a@a.test",
+                "password": "pw",
+                "pages": [
+                    {"title": "Privacybeleid", "content": "<p>Volledig.</p>"},
+                    {"title": "Over ons", "visible": False},
+                    {"title": "Verkoop mijn persoonsgegevens niet", "visible": False},
+                    {"title": "Contact"},
+                ],
+            }
+        ]
+    }
+    store = World(parse_seed(raw)).stores["nl"]
+    pages = {page.slug: page for page in store.pages}
+    assert list(pages)[:5] == ["about", "privacy-policy", "general-terms-conditions", "shipping-returns", "contact"]
+    assert [page.id for page in store.pages] == [1, 2, 3, 4, 5, 6]
+    assert pages["privacy-policy"].content == "<p>Volledig.</p>" and pages["privacy-policy"].visible
+    assert pages["about"].visible is False and pages["about"].content.startswith("<p>Wij")
+    ccpa = pages["verkoop-mijn-persoonsgegevens-niet"]
+    assert (ccpa.title, ccpa.visible, ccpa.id) == ("Verkoop mijn persoonsgegevens niet", False, 6)
+    assert len(store.pages) == 6  # "Contact" replaced the default contact page instead of adding one
+
+
+def test_default_privacy_policy_is_incomplete_in_both_locales() -> None:
+    for locale, title in (("en", "Privacy policy"), ("nl", "Privacybeleid")):
+        raw = {"stores": [{"id": "s", "locale": locale, "email": "a@a.test", "password": "pw"}]}
+        page = World(parse_seed(raw)).stores["s"].page_by_slug("privacy-policy")
+        assert page is not None and page.title == title and page.visible and "cookie" not in page.content.lower()
+
+
+def test_added_pages_get_unique_slugs() -> None:
+    raw = with_store(pages=[{"title": "Café Info"}, {"title": "Cafe info"}])
+    slugs = [page.slug for page in World(parse_seed(raw)).stores["a"].pages[5:]]
+    assert slugs == ["cafe-info", "cafe-info-2"]
+
+
+def test_label_tables_have_the_same_keys() -> None:
+    assert set(LABELS["en"]) == set(LABELS["nl"])

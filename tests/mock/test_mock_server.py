@@ -1,0 +1,106 @@
+"""Over real HTTP: MockServer in a thread, and the CLI as a separate process."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mock_backoffice import MockServer
+from mock_backoffice.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_login_and_save_over_real_http(seed: dict[str, Any]) -> None:
+    with MockServer(seed) as server:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.url)
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        admin = f"{server.url}/shop-en/admin"
+
+        html = opener.open(f"{admin}/settings/extras").read().decode()  # redirected to the login page
+        token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+        form = urllib.parse.urlencode({"email": "en@shop.test", "password": "secret-en", "csrf_token": token})
+        with opener.open(f"{admin}/login?next=/shop-en/admin/settings/extras", form.encode()) as r:
+            assert r.url == f"{admin}/settings/extras"
+            html = r.read().decode()
+        assert [cookie.path for cookie in jar] == ["/shop-en/admin"]
+
+        token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+        body = urllib.parse.urlencode({"cookielaw[mode]": "2", "csrf_token": token}).encode()
+        with opener.open(f"{admin}/settings/extras", body) as r:
+            assert "Your settings have been saved." in r.read().decode()
+
+        with urllib.request.urlopen(f"{server.url}/__mock__/state") as r:
+            assert json.load(r)["stores"]["shop-en"]["cookie_law"]["mode"] == "confirm"
+
+
+def test_latency_is_real_over_http(seed: dict[str, Any]) -> None:
+    with MockServer(seed) as server:
+        request = urllib.request.Request(
+            f"{server.url}/__mock__/faults", json.dumps({"latency_ms": 200}).encode(), method="POST"
+        )
+        urllib.request.urlopen(request).close()
+        started = time.perf_counter()
+        urllib.request.urlopen(f"{server.url}/shop-en/").close()
+        assert time.perf_counter() - started >= 0.2
+
+
+def test_server_url_requires_start_and_stop_is_idempotent(seed: dict[str, Any]) -> None:
+    server = MockServer(seed)
+    with pytest.raises(RuntimeError):
+        _ = server.url
+    server.start()
+    url = server.url
+    server.stop()
+    server.stop()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{url}/__mock__/health", timeout=2)
+
+
+def test_cli_rejects_an_invalid_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = tmp_path / "seed.yaml"
+    seed.write_text("stores:\n  - id: a\n    email: a@a.test\n    password: pw\n    colour: red\n")
+    assert main(["--seed", str(seed), "--port", "0"]) == 2
+    assert "stores[0].colour: unknown key" in capsys.readouterr().err
+
+
+def test_cli_serves_and_writes_a_fleet(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet.yaml"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_backoffice", "--port", "0", "--write-fleet", str(fleet)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = []
+        for line in process.stdout:  # blocks until the server has printed its banner
+            lines.append(line)
+            if line.startswith("control:"):
+                break
+        banner = "".join(lines)
+        base_url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", banner).group(1)  # type: ignore[union-attr]
+        assert "demo-nl" in banner and "demo-totp" in banner
+        with urllib.request.urlopen(f"{base_url}/__mock__/health") as response:
+            assert json.load(response) == {"ok": True}
+        stores = yaml.safe_load(fleet.read_text())["stores"]
+        assert stores[0]["backoffice_url"] == f"{base_url}/demo-nl/admin"
+        assert (tmp_path / ".env").exists()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
