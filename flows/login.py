@@ -19,8 +19,7 @@ from flows.pages.login_page import LoginPage
 async def is_logged_in(page: Page, backoffice_url: str, labels: Labels) -> bool:
     """Open the dashboard; True when the backoffice did not send us to the login page."""
     login = LoginPage(page, backoffice_url, labels)
-    response = await page.goto(login.backoffice_url + "/", wait_until="domcontentloaded")
-    login.check_response_only(response)
+    await login.load(login.backoffice_url + "/")
     return not is_login_url(page.url)
 
 
@@ -29,8 +28,7 @@ async def login(page: Page, backoffice_url: str, labels: Labels, secrets: LoginS
     login_page = LoginPage(page, backoffice_url, labels)
     # Reuse the login form only when it is really on screen (an error page can sit at the login URL).
     if not (is_login_url(page.url) and await login_page.email.count()):
-        response = await page.goto(login_page.url, wait_until="domcontentloaded")
-        login_page.check_response_only(response)
+        await login_page.load(login_page.url)
         if not is_login_url(page.url):
             return  # the backoffice let us straight in: the session is still valid
     await (await login_page.require(login_page.email, "email field")).fill(secrets.email)

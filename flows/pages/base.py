@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import ClassVar
 from urllib.parse import urlparse
 
+from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, Response
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from automation.errors import SessionExpiredError, TransientError, UiMismatchError
 from flows.labels import Labels
+
+#: a GET changes nothing, so a page load that met a 5xx or timeout is repeated right here, a few times
+GET_ATTEMPTS = 4
 
 #: path suffixes of the login pages; landing on one in the middle of work means the session is gone
 LOGIN_PATHS = ("/admin/login", "/admin/login/verify")
@@ -17,6 +23,17 @@ LOGIN_PATHS = ("/admin/login", "/admin/login/verify")
 def is_login_url(url: str) -> bool:
     path = urlparse(url).path.rstrip("/")
     return path.endswith(LOGIN_PATHS)
+
+
+async def typed_goto(page: Page, url: str) -> Response | None:
+    try:
+        return await page.goto(url, wait_until="domcontentloaded")
+    except PlaywrightTimeoutError as exc:
+        raise TransientError(f"timed out loading {url}") from exc
+    except PlaywrightError as exc:
+        if "net::ERR_" in str(exc):
+            raise TransientError(f"connection problem loading {url}: {str(exc).splitlines()[0]}") from exc
+        raise
 
 
 def check_response(response: Response | None, what: str) -> None:
@@ -44,8 +61,19 @@ class BackofficePage:
         return f"{self.backoffice_url}/{self.path.lstrip('/')}" if self.path else self.backoffice_url + "/"
 
     async def open(self) -> None:
-        response = await self.page.goto(self.url, wait_until="domcontentloaded")
+        response = await self.load(self.url)
         self.check_landing(response)
+
+    async def load(self, url: str) -> Response | None:
+        """Navigate to `url`, repeating the GET on transient errors (5xx, timeouts, dropped connections)."""
+        retrying = AsyncRetrying(stop=stop_after_attempt(GET_ATTEMPTS), wait=wait_exponential(multiplier=0.1, max=1),
+                                 retry=retry_if_exception_type(TransientError), reraise=True)
+        async for attempt in retrying:
+            with attempt:
+                response = await typed_goto(self.page, url)
+                check_response(response, self.page_name)
+                return response
+        raise AssertionError("unreachable: tenacity re-raises the last error")
 
     def check_landing(self, response: Response | None) -> None:
         check_response(response, self.page_name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.async_api import Locator, Response
+from playwright.async_api import Locator
 
 from flows.pages.base import BackofficePage, check_response
 
@@ -34,10 +34,6 @@ class LoginPage(BackofficePage):
     @property
     def error_alert(self) -> Locator:
         return self.page.locator("[role='alert']")
-
-    def check_response_only(self, response: Response | None) -> None:
-        """Like `check_landing`, but landing on the login page is expected here."""
-        check_response(response, self.page_name)
 
     async def submit_form(self, button: Locator) -> None:
         async with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:

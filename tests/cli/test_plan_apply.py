@@ -112,7 +112,7 @@ def test_wrong_password_fails_only_that_store(cli: CliRunner, mock_server: MockS
 
 def test_transient_errors_are_retried(cli: CliRunner, mock_server: MockServer, mock_state, tmp_path: Path) -> None:
     args = fleet_for(tmp_path, mock_server, ["shop-nl", "shop-en"])
-    http_json(f"{mock_server.url}/__mock__/faults", {"error_rate": 0.3, "seed": 7})
+    http_json(f"{mock_server.url}/__mock__/faults", {"error_rate": 0.2, "seed": 7})
     result = cli("apply", *args, "--auto-approve")
     http_json(f"{mock_server.url}/__mock__/faults", {})
     assert result.code == 0, result.out + result.err

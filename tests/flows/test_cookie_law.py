@@ -16,13 +16,16 @@ SETTING = CookieLawSetting()
 
 async def logged_in(store_session: SessionFactory, store_id: str):
     session = await store_session(store_id)
-    await login(session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]))
+    await login(
+        session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id])
+    )
     return session
 
 
 @pytest.mark.parametrize(("store_id", "before"), [("shop-nl", "none"), ("shop-en", "notify")])
-async def test_confirm_mode_plan_apply_verify_idempotent(store_session: SessionFactory, mock_state,
-                                                         store_id: str, before: str) -> None:
+async def test_confirm_mode_plan_apply_verify_idempotent(
+    store_session: SessionFactory, mock_state, store_id: str, before: str
+) -> None:
     session = await logged_in(store_session, store_id)
     desired = CookieLawDesired(mode="confirm")
     current = await SETTING.read(session)

@@ -15,7 +15,9 @@ from tests.support import EMAILS, PASSWORDS, TOTP_SECRET
 async def test_login_succeeds_in_both_locales(store_session: SessionFactory, mock_state, store_id: str) -> None:
     session = await store_session(store_id)
     assert not await is_logged_in(session.page, session.backoffice_url, session.labels)
-    await login(session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]))
+    await login(
+        session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id])
+    )
     assert await is_logged_in(session.page, session.backoffice_url, session.labels)
     assert mock_state()[store_id]["login"]["successful_logins"] == 1
 
@@ -42,17 +44,29 @@ async def test_five_failures_lock_the_account(store_session: SessionFactory, moc
 
 async def test_totp_second_step(store_session: SessionFactory, mock_state) -> None:
     session = await store_session("shop-totp")
-    await login(session.page, session.backoffice_url, session.labels,
-                LoginSecrets(EMAILS["shop-totp"], PASSWORDS["shop-totp"], TOTP_SECRET))
+    await login(
+        session.page,
+        session.backoffice_url,
+        session.labels,
+        LoginSecrets(EMAILS["shop-totp"], PASSWORDS["shop-totp"], TOTP_SECRET),
+    )
     assert await is_logged_in(session.page, session.backoffice_url, session.labels)
 
 
 async def test_totp_missing_secret_and_wrong_secret(store_session: SessionFactory) -> None:
     session = await store_session("shop-totp")
     with pytest.raises(AuthenticationError, match="no TOTP secret is configured"):
-        await login(session.page, session.backoffice_url, session.labels,
-                    LoginSecrets(EMAILS["shop-totp"], PASSWORDS["shop-totp"]))
+        await login(
+            session.page,
+            session.backoffice_url,
+            session.labels,
+            LoginSecrets(EMAILS["shop-totp"], PASSWORDS["shop-totp"]),
+        )
     session = await store_session("shop-totp")
     with pytest.raises(AuthenticationError, match="one-time code was refused"):
-        await login(session.page, session.backoffice_url, session.labels,
-                    LoginSecrets(EMAILS["shop-totp"], PASSWORDS["shop-totp"], "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"))
+        await login(
+            session.page,
+            session.backoffice_url,
+            session.labels,
+            LoginSecrets(EMAILS["shop-totp"], PASSWORDS["shop-totp"], "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"),
+        )

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from mock_backoffice import MockServer
 
@@ -51,7 +51,7 @@ def test_confirm_bar_choice_and_withdrawal(seed: dict[str, Any], page: Page) -> 
         page.goto(f"{server.url}/shop-en/")
         bar = page.get_by_role("region", name="Cookies")
         bar.get_by_role("button", name="Yes", exact=True).click()
-        assert bar.is_hidden()
+        expect(bar).to_be_hidden()
         assert consent_cookies(page) == {
             "COOKIELAW": "1",
             "COOKIELAW_STATS": "1",
@@ -70,12 +70,12 @@ def test_custom_bar_preferences(seed: dict[str, Any], page: Page) -> None:
     with MockServer(seed) as server:
         page.goto(f"{server.url}/shop-custom/")
         bar = page.get_by_role("region", name="Cookies")
-        assert bar.get_by_text("We use <b>cookies</b> & more.").is_visible()
-        assert page.get_by_label("Analytics cookies").is_hidden()
+        expect(bar.get_by_text("We use <b>cookies</b> & more.")).to_be_visible()
+        expect(page.get_by_label("Analytics cookies")).to_be_hidden()
         bar.get_by_role("button", name="Manage cookies").click()
         page.get_by_label("Social media cookies").check()
         bar.get_by_role("button", name="Save preferences").click()
-        assert bar.is_hidden()
+        expect(bar).to_be_hidden()
         assert consent_cookies(page) == {
             "COOKIELAW": "1",
             "COOKIELAW_STATS": "0",
@@ -92,12 +92,12 @@ def test_web_extras_message_row_follows_the_mode(seed: dict[str, Any], page: Pag
         page.get_by_role("button", name="Log in").click()
         page.get_by_role("heading", name="Web extras").wait_for()
         message = page.get_by_label("Message", exact=True)
-        assert message.is_hidden()
+        expect(message).to_be_hidden()
         page.get_by_label("Mode", exact=True).select_option(label="Show a custom message on the first page")
-        assert message.is_visible()
+        expect(message).to_be_visible()
         message.fill("Cookies help us.")
         page.get_by_role("button", name="Save").click()
-        assert page.get_by_role("status").inner_text() == "Your settings have been saved."
+        expect(page.get_by_role("status")).to_have_text("Your settings have been saved.")
         assert server.world.stores["shop-en"].cookie_law.mode == "custom"
         page.get_by_label("Mode", exact=True).select_option(label="No message")
-        assert message.is_hidden()
+        expect(message).to_be_hidden()

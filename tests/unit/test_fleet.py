@@ -29,16 +29,24 @@ def store(id_: str = "shop-a", locale: str = "nl", extra: str = "") -> str:
 
 
 def test_layers_merge_defaults_groups_then_overrides(tmp_path: Path) -> None:
-    stores = (store("a") + store("b", extra="    groups: [custom]\n") + store("c", extra="    groups: [custom, notify]\n")
-              + store("d", extra="    groups: [custom]\n    overrides: {cookie_law: {message: own words}}\n")
-              + store("e", extra="    overrides: {cookie_law: null}\n"))
-    path = write(tmp_path, """
+    stores = (
+        store("a")
+        + store("b", extra="    groups: [custom]\n")
+        + store("c", extra="    groups: [custom, notify]\n")
+        + store("d", extra="    groups: [custom]\n    overrides: {cookie_law: {message: own words}}\n")
+        + store("e", extra="    overrides: {cookie_law: null}\n")
+    )
+    path = write(
+        tmp_path,
+        """
 defaults:
   cookie_law: {mode: confirm}
 groups:
   custom: {cookie_law: {mode: custom, message: from group}}
   notify: {cookie_law: {mode: notify}}
-stores:""" + stores)
+stores:"""
+        + stores,
+    )
     fleet = load_fleet(path)
     desired = {s.id: s.desired.get("cookie_law") for s in fleet.stores}
     assert desired["a"].mode == "confirm"
@@ -64,7 +72,9 @@ def test_unknown_setting_lists_the_known_ones(tmp_path: Path) -> None:
 
 
 def test_bad_setting_value_names_store_key_and_layer(tmp_path: Path) -> None:
-    path = write(tmp_path, f"groups:\n  g: {{cookie_law: {{mode: loud}}}}\nstores:{store('x', extra='    groups: [g]')}")
+    path = write(
+        tmp_path, f"groups:\n  g: {{cookie_law: {{mode: loud}}}}\nstores:{store('x', extra='    groups: [g]')}"
+    )
     with pytest.raises(ConfigError) as info:
         load_fleet(path)
     message = str(info.value)
@@ -78,8 +88,10 @@ def test_custom_mode_requires_message(tmp_path: Path) -> None:
 
 
 def test_literal_password_is_refused(tmp_path: Path) -> None:
-    text = store().replace("credentials: {email_env: E_SHOP_A, password_env: P_SHOP_A}",
-                           "credentials: {email_env: E_SHOP_A, password: hunter22}")
+    text = store().replace(
+        "credentials: {email_env: E_SHOP_A, password_env: P_SHOP_A}",
+        "credentials: {email_env: E_SHOP_A, password: hunter22}",
+    )
     path = write(tmp_path, f"stores:{text}")
     with pytest.raises(ConfigError) as info:
         load_fleet(path)
