@@ -28,10 +28,7 @@ run ecom-privacy apply "${ARGS[@]}" --auto-approve
 run ecom-privacy plan "${ARGS[@]}"
 echo
 echo "== the mock's state now (GET /__mock__/state, cookie law per store):"
-http_get "http://$HOST:$PORT/__mock__/state" | python3 -c '
-import json, sys
-for sid, store in json.load(sys.stdin)["stores"].items():
-    print(f"  {sid}: cookie_law={store[\"cookie_law\"]}")'
+http_get "http://$HOST:$PORT/__mock__/state" | python3 scripts/show_state.py
 echo
 echo "Artifacts of each run are in demo/runs/. To explore by hand, run the mock yourself:"
 echo "  ecom-privacy mock --seed config/demo-seed.yaml --write-fleet demo/fleet.yaml"
