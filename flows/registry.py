@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from flows.analytics import AnalyticsSetting
 from flows.base import Setting
 from flows.cookie_law import CookieLawSetting
 from flows.login import is_logged_in, login
 
 __all__ = ["Setting", "all_settings", "is_logged_in", "login"]
 
-_SETTINGS: tuple[Setting, ...] = (CookieLawSetting(),)
+_SETTINGS: tuple[Setting, ...] = (CookieLawSetting(), AnalyticsSetting())
 
 
 def all_settings() -> dict[str, Setting]:

@@ -66,6 +66,12 @@ LABELS: dict[str, dict[str, str]] = {
         "product_3": "Chain lock",
         "product_4": "Rain poncho",
         # settings
+        # Settings > Web statistics
+        "statistics_heading": "Web statistics",
+        "ga4_heading": "GOOGLE ANALYTICS 4",
+        "ga4_measurement_id": "Measurement ID",
+        "ga4_consent_note": "Consent mode is on: analytics storage is denied until the visitor accepts cookies.",
+        "ga4_invalid": "Enter a Measurement ID like G-XXXXXXXXXX, or leave it empty.",
         "settings_intro": "Manage the settings of your shop.",
         "settings_extras": "Web extras",
         "settings_extras_hint": "Reviews, product comparison, cookie law and more.",
@@ -174,6 +180,14 @@ LABELS: dict[str, dict[str, str]] = {
         "product_2": "Fietsbel",
         "product_3": "Kettingslot",
         "product_4": "Regenponcho",
+        # Instellingen > Webstatistieken
+        "statistics_heading": "Webstatistieken",
+        "ga4_heading": "GOOGLE ANALYTICS 4",
+        "ga4_measurement_id": "Metings-ID",
+        "ga4_consent_note": (
+            "Toestemmingsmodus staat aan: analytische opslag is geweigerd tot de bezoeker cookies accepteert."
+        ),
+        "ga4_invalid": "Vul een metings-ID in zoals G-XXXXXXXXXX, of laat het veld leeg.",
         "settings_intro": "Beheer de instellingen van je winkel.",
         "settings_extras": "Webextra's",
         "settings_extras_hint": "Reviews, producten vergelijken, cookiewet en meer.",

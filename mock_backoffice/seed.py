@@ -42,6 +42,12 @@ class WebExtrasSpec:
 
 
 @dataclass(frozen=True)
+class AnalyticsSpec:
+    # Empty: no Google Analytics 4 configured.
+    measurement_id: str = ""
+
+
+@dataclass(frozen=True)
 class PageSpec:
     title: str
     # None means "not given": a page that replaces a default page keeps the default's value.
@@ -60,6 +66,9 @@ class StoreSpec:
     cookie_law: CookieLawSpec = field(default_factory=CookieLawSpec)
     web_extras: WebExtrasSpec = field(default_factory=WebExtrasSpec)
     pages: tuple[PageSpec, ...] = ()
+    analytics: AnalyticsSpec = field(default_factory=AnalyticsSpec)
+    # A misconfigured theme that loads analytics on first paint, whatever the visitor chose.
+    theme_loads_analytics_early: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,6 +193,23 @@ def _pages(value: Any, path: str) -> tuple[PageSpec, ...]:
     return tuple(pages)
 
 
+MEASUREMENT_ID_PATTERN = re.compile(r"^G-[A-Z0-9]{4,12}$")
+
+
+def _measurement_id(value: Any, path: str) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or not MEASUREMENT_ID_PATTERN.match(value):
+        raise SeedError(f"{path}: must look like G-XXXXXXXXXX (got {value!r})")
+    return value
+
+
+def _analytics(value: Any, path: str) -> AnalyticsSpec:
+    data = _mapping(value, path)
+    _check_keys(data, ("measurement_id",), path)
+    return AnalyticsSpec(measurement_id=_measurement_id(data.get("measurement_id"), _join(path, "measurement_id")))
+
+
 # --- field tables: one entry per seed key -----------------------------------------------------------------
 @dataclass(frozen=True)
 class Field:
@@ -201,6 +227,8 @@ STORE_FIELDS: dict[str, Field] = {
     "cookie_law": Field(_cookie_law),
     "web_extras": Field(_web_extras),
     "pages": Field(_pages),
+    "analytics": Field(_analytics),
+    "theme_loads_analytics_early": Field(_bool),
 }
 
 

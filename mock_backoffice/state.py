@@ -48,6 +48,16 @@ class WebExtras:
 
 
 @dataclass
+class Analytics:
+    measurement_id: str = ""
+    # Beacons received by the local collect endpoint: {"measurement_id", "event", "consent", "path"}.
+    hits: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"measurement_id": self.measurement_id, "hits": [dict(hit) for hit in self.hits]}
+
+
+@dataclass
 class LoginCounters:
     failed_attempts: int = 0
     locked: bool = False
@@ -76,6 +86,8 @@ class Store:
     login: LoginCounters = field(default_factory=LoginCounters)
     subscribers: list[dict[str, Any]] = field(default_factory=list)
     next_page_id: int = 1
+    analytics: Analytics = field(default_factory=Analytics)
+    theme_loads_analytics_early: bool = False
 
     def page_by_slug(self, slug: str) -> Page | None:
         return next((page for page in self.pages if page.slug == slug), None)
@@ -123,6 +135,8 @@ class Store:
             "pages": [asdict(page) for page in self.pages],
             "login": asdict(self.login),
             "subscribers": [dict(item) for item in self.subscribers],
+            "analytics": self.analytics.to_json(),
+            "theme_loads_analytics_early": self.theme_loads_analytics_early,
         }
 
 
@@ -161,6 +175,8 @@ def build_store(spec: StoreSpec) -> Store:
             compare_enabled=spec.web_extras.compare_enabled,
         ),
     )
+    store.analytics.measurement_id = spec.analytics.measurement_id
+    store.theme_loads_analytics_early = spec.theme_loads_analytics_early
     for default in DEFAULT_PAGES[spec.locale]:
         store.add_page(default.title, default.content, default.visible, slug=default.slug)
     for page_spec in spec.pages:

@@ -7,8 +7,10 @@ longer shows, except on the privacy policy page, where consent can always be wit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import abort, render_template, request
+from werkzeug.wrappers import Response
 
 from .context import current_store, mock
 from .state import Store
@@ -54,6 +56,26 @@ def _cookie_bar(store: Store, *, always: bool) -> CookieBar | None:
 def _footer_pages(store: Store) -> list[tuple[str, str]]:
     with mock().world.lock:
         return [(page.slug, page.title) for page in store.visible_pages()]
+
+
+@bp.context_processor
+def _analytics_context() -> dict[str, Any]:
+    """What the page head needs to load the analytics tag (and the misconfigured theme script)."""
+    store = current_store()
+    with mock().world.lock:
+        return {"analytics": {"measurement_id": store.analytics.measurement_id,
+                              "theme_early": store.theme_loads_analytics_early,
+                              "cookie_path": f"/{store.id}/"}}
+
+
+@bp.route("/g/collect", methods=["GET", "POST"])
+def collect() -> Response:
+    """The local stand-in for Google's collect endpoint: records the beacon, answers 204."""
+    store = current_store()
+    hit = {key: request.args.get(key, "") for key in ("tid", "en", "gcs", "dl")}
+    with mock().world.lock:
+        store.analytics.hits.append(hit)
+    return Response(status=204)
 
 
 @bp.route("/")

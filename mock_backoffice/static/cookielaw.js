@@ -20,6 +20,12 @@
       setCookie(categories[category], perCategory(category) ? "1" : "0");
     });
     bar.hidden = true;
+    announce();
+  }
+
+  // Tells the analytics tag that consent changed, as the platform's consent-mode update does.
+  function announce() {
+    document.dispatchEvent(new CustomEvent("cookielaw:consent"));
   }
 
   function always(value) {
@@ -37,6 +43,7 @@
     if (action === "ok") {
       setCookie("COOKIELAW", "1");
       bar.hidden = true;
+      announce();
     } else if (action === "accept") {
       choose(true, always(true));
     } else if (action === "reject") {

@@ -1,0 +1,61 @@
+"""Settings > Web statistics > Google Analytics 4: the Measurement ID, with analytics waiting for consent.
+
+The platform has no switch for consent: it always starts Google's consent mode with analytics storage
+denied. `require_consent` therefore checks that the backoffice still says so; whether the live shop really
+waits (a theme can load analytics early) only `ecom-privacy verify` can tell.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from automation.models import Change
+from flows.base import PlanInput, Setting, StoreSession
+from flows.pages.web_statistics_page import WebStatisticsPage
+
+CONSENT_HINT = ("the backoffice no longer says that consent mode is on; analytics may run before consent. "
+                "Check the shop with 'ecom-privacy verify' and the platform's settings")
+
+
+class AnalyticsDesired(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: G-XXXXXXXXXX, or null for no Google Analytics at all
+    measurement_id: str | None = Field(default=None, pattern=r"^G-[A-Z0-9]{4,12}$")
+    require_consent: bool = True
+
+
+class AnalyticsSetting(Setting):
+    name = "analytics"
+    desired_model = AnalyticsDesired
+
+    async def read(self, session: StoreSession) -> dict[str, Any]:
+        page = WebStatisticsPage(session.page, session.backoffice_url, session.labels)
+        await page.open()
+        return {"measurement_id": await page.read_measurement_id() or None,
+                "consent_mode": await page.consent_mode_shown()}
+
+    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
+        assert isinstance(desired, AnalyticsDesired)
+        changes = []
+        if current.get("measurement_id") != desired.measurement_id:
+            before, after = current.get("measurement_id"), desired.measurement_id
+            summary = f"Measurement ID {before or '(none)'} -> {after or '(none)'}"
+            changes.append(Change(setting=self.name, action="update", before={"measurement_id": before},
+                                  after={"measurement_id": after}, summary=summary))
+        if desired.require_consent and desired.measurement_id and not current.get("consent_mode"):
+            changes.append(Change(setting=self.name, action="review", before={"consent_mode": False},
+                                  after={"consent_mode": True}, summary="consent mode not shown",
+                                  blocked=CONSENT_HINT))
+        return changes
+
+    async def apply(self, session: StoreSession, changes: list[Change]) -> None:
+        page = WebStatisticsPage(session.page, session.backoffice_url, session.labels)
+        for change in changes:
+            if change.action != "update":
+                continue
+            await page.open()
+            await page.fill_measurement_id(change.after["measurement_id"] or "")
+            await page.save()

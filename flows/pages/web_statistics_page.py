@@ -1,0 +1,46 @@
+"""Settings > Web statistics (Instellingen > Webstatistieken), GOOGLE ANALYTICS 4 section."""
+
+from __future__ import annotations
+
+from playwright.async_api import Locator
+
+from automation.errors import SettingError
+from flows.pages.base import BackofficePage
+
+
+class WebStatisticsPage(BackofficePage):
+    path = "settings/statistics"
+    page_name = "Settings > Web statistics"
+
+    async def _section(self) -> Locator:
+        heading = self.page.get_by_role("heading", name=self.labels["analytics.section"], exact=True)
+        return await self.require(self.page.locator("section").filter(has=heading),
+                                  f"section {self.labels['analytics.section']}")
+
+    async def _measurement_field(self) -> Locator:
+        section = await self._section()
+        return await self.require(section.get_by_label(self.labels["analytics.measurement_id"], exact=True),
+                                  "Measurement ID field")
+
+    async def read_measurement_id(self) -> str:
+        return (await (await self._measurement_field()).input_value()).strip()
+
+    async def consent_mode_shown(self) -> bool:
+        """The platform always runs consent mode; the page says so in a note we look for."""
+        section = await self._section()
+        return await section.get_by_text(self.labels["analytics.consent_note"], exact=False).count() > 0
+
+    async def fill_measurement_id(self, value: str) -> None:
+        await (await self._measurement_field()).fill(value)
+
+    async def save(self) -> None:
+        button = await self.require(
+            self.page.get_by_role("button", name=self.labels["common.save"], exact=True), "Save button"
+        )
+        await self.submit(button)
+        errors = self.page.locator("[role='alert']")
+        if await errors.count():
+            raise SettingError(f"{self.page_name}: the backoffice refused the change: "
+                               f"{(await errors.first.inner_text()).strip()}")
+        await self.require(self.page.locator("[role='status']").filter(has_text=self.labels["common.saved"]),
+                           "saved confirmation")
