@@ -51,6 +51,24 @@ class SettingResult(BaseModel):
     error_kind: str | None = None
 
 
+class CheckStatus(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    WARN = "warn"  # reported, does not fail the run (for example: rejecting takes more clicks)
+    SKIP = "skip"  # not applicable to this store's desired state
+
+
+class CheckResult(BaseModel):
+    """One named check of the live storefront, with what was seen."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    status: CheckStatus
+    message: str = ""
+    seen: list[str] = Field(default_factory=list)
+
+
 class StoreStatus(StrEnum):
     OK = "ok"
     ERROR = "error"
@@ -68,6 +86,8 @@ class StoreResult(BaseModel):
     error_kind: str | None = None
     artifacts: list[str] = Field(default_factory=list)
     duration_s: float | None = None
+    #: storefront checks (`verify`, `apply --verify`)
+    checks: list[CheckResult] = Field(default_factory=list)
 
     def changes_for(self, setting: str) -> list[Change]:
         return [change for change in self.changes if change.setting == setting]
@@ -79,6 +99,7 @@ class StoreResult(BaseModel):
 class RunKind(StrEnum):
     PLAN = "plan"
     APPLY = "apply"
+    VERIFY = "verify"
 
 
 class RunDocument(BaseModel):

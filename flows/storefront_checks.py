@@ -1,0 +1,281 @@
+"""Storefront verification: what a visitor actually gets, with evidence (no login, fresh contexts).
+
+Modelled on the EDPS Website Evidence Collector and Blacklight: record cookies and tracking requests
+before any choice, after rejecting, and after accepting (the positive control that proves the check can
+see analytics at all), with screenshots. Each check has a name; a failing check names what it saw.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from playwright.async_api import BrowserContext, Page
+
+from automation.models import CheckResult, CheckStatus
+from flows.labels import Labels
+from flows.pages.storefront_page import StorefrontPage
+from flows.tracking import ADVERTISING, ANALYTICS, tracking_cookies, tracking_requests
+
+ContextFactory = Callable[[dict[str, str] | None], Awaitable[BrowserContext]]
+#: returns the names of the required elements missing from a page's text (locale-aware), see privacy_policy
+ContentCheck = Callable[[str], list[str]]
+CHOICE_MODES = ("confirm", "custom")
+
+
+class EvidenceSink(Protocol):
+    def save(self, store_id: str, name: str, content: str | bytes, kind: str = "backups") -> Any: ...
+
+
+@dataclass(frozen=True)
+class StorefrontExpectations:
+    """What the fleet file says the live shop must show; None means the setting is not managed."""
+
+    cookie_law_mode: str | None = None
+    measurement_id: str | None = None
+    require_consent: bool = True
+    #: True: the CCPA page must be public and linked; False: it must not be public; None: not checked
+    ccpa_page: bool | None = None
+    privacy_content_check: ContentCheck | None = None
+
+
+@dataclass
+class RequestLog:
+    """Every request a page makes, in order, so a phase can take the slice that belongs to it."""
+
+    urls: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> None:
+        page.on("request", lambda request: self.urls.append(request.url))
+
+    def since(self, mark: int) -> list[str]:
+        return self.urls[mark:]
+
+
+def _result(name: str, status: CheckStatus, message: str, seen: list[str] | None = None) -> CheckResult:
+    return CheckResult(name=name, status=status, message=message, seen=seen or [])
+
+
+class StorefrontVerifier:
+    def __init__(self, new_context: ContextFactory, store_id: str, storefront_url: str, labels: Labels,
+                 expected: StorefrontExpectations, evidence: EvidenceSink) -> None:
+        self.new_context = new_context
+        self.store_id = store_id
+        self.storefront_url = storefront_url
+        self.labels = labels
+        self.expected = expected
+        self.evidence = evidence
+        self.results: list[CheckResult] = []
+        self.phases: dict[str, Any] = {}
+
+    def add(self, name: str, status: CheckStatus, message: str, seen: list[str] | None = None) -> None:
+        self.results.append(_result(name, status, message, seen))
+
+    async def _screenshot(self, page: Page, name: str) -> None:
+        self.evidence.save(self.store_id, f"{name}.png", await page.screenshot(full_page=True), kind="evidence")
+
+    async def _record(self, phase: str, context: BrowserContext, requests: list[str]) -> list[str]:
+        cookies = await context.cookies()
+        self.phases[phase] = {
+            "cookies": [{"name": c["name"], "path": c.get("path"), "expires": c.get("expires")} for c in cookies],
+            "requests": requests,
+        }
+        return tracking_cookies(cookies) + tracking_requests(requests)
+
+    async def _second_page(self, storefront: StorefrontPage) -> None:
+        """Navigate the way a visitor would: to a footer page other than the privacy policy, else home."""
+        links = storefront.page.locator("footer a")
+        for index in range(await links.count()):
+            href = await links.nth(index).get_attribute("href") or ""
+            if "privacy" not in href:
+                await storefront.open(await storefront.page.evaluate("h => new URL(h, document.baseURI).href", href))
+                return
+        await storefront.open_home()
+
+    async def run(self) -> list[CheckResult]:
+        mode = self.expected.cookie_law_mode
+        context = await self.new_context(None)
+        try:
+            if not await self._first_view_and_reject(context, mode):
+                return self.results
+        finally:
+            await context.close()
+        await self._accept_phase(mode)
+        await self._gpc_phase(mode)
+        self.evidence.save(self.store_id, "evidence.json",
+                           json.dumps({"store": self.store_id, "storefront_url": self.storefront_url,
+                                       "phases": self.phases,
+                                       "checks": [r.model_dump(mode="json") for r in self.results]},
+                                      indent=2), kind="evidence")
+        return self.results
+
+    async def _first_view_and_reject(self, context: BrowserContext, mode: str | None) -> bool:
+        page = await context.new_page()
+        log = RequestLog()
+        log.attach(page)
+        storefront = StorefrontPage(page, self.storefront_url, self.labels)
+        response = await storefront.open_home()
+        if response is None or response.status >= 400:
+            status = response.status if response else "no response"
+            self.add("storefront_reachable", CheckStatus.FAIL, f"the homepage answered {status}")
+            return False
+        await self._screenshot(page, "first-view")
+        seen_before = await self._record("first_view", context, list(log.urls))
+        bar_shown = await storefront.bar_visible()
+
+        if mode is None or mode == "none":
+            self.add("cookie_bar_shown", CheckStatus.SKIP, "the fleet file does not ask for a cookie bar")
+        elif bar_shown:
+            self.add("cookie_bar_shown", CheckStatus.PASS, f"the cookie bar shows on the homepage (mode {mode})")
+        else:
+            self.add("cookie_bar_shown", CheckStatus.FAIL, f"no cookie bar on the homepage although mode is {mode}")
+        await self._first_layer(storefront, mode, bar_shown)
+
+        if seen_before:
+            self.add("no_tracking_before_consent", CheckStatus.FAIL,
+                     "analytics/advertising before any choice: " + ", ".join(seen_before), seen_before)
+        else:
+            self.add("no_tracking_before_consent", CheckStatus.PASS, "no analytics or advertising cookies or beacons")
+
+        if not (bar_shown and mode in CHOICE_MODES):
+            reason = "no cookie bar with a choice to reject"
+            self.add("no_tracking_after_reject", CheckStatus.SKIP, reason)
+            self.add("cookie_bar_on_privacy_page", CheckStatus.SKIP, reason)
+            return True
+        mark = len(log.urls)
+        await storefront.reject_all(mode)
+        await self._second_page(storefront)
+        await self._screenshot(page, "after-reject")
+        seen_after = await self._record("after_reject", context, log.since(mark))
+        if seen_after:
+            self.add("no_tracking_after_reject", CheckStatus.FAIL,
+                     "analytics/advertising after rejecting: " + ", ".join(seen_after), seen_after)
+        else:
+            self.add("no_tracking_after_reject", CheckStatus.PASS, "no tracking after rejecting, on a second page")
+        await storefront.open(storefront.privacy_policy_url)
+        if await storefront.bar_visible():
+            self.add("cookie_bar_on_privacy_page", CheckStatus.PASS, "the bar shows again on the privacy policy page")
+        else:
+            self.add("cookie_bar_on_privacy_page", CheckStatus.FAIL,
+                     "after a choice the privacy policy page shows no cookie bar: consent cannot be withdrawn there")
+        return True
+
+    async def _first_layer(self, storefront: StorefrontPage, mode: str | None, bar_shown: bool) -> None:
+        name = "reject_on_first_layer"
+        if not bar_shown or mode is None or mode == "none":
+            self.add(name, CheckStatus.SKIP, "no cookie bar")
+            return
+        accept = await storefront.visible(storefront.accept_button(mode))
+        reject = await storefront.visible(storefront.reject_button(mode))
+        if accept and reject:
+            self.add(name, CheckStatus.PASS, "accept and reject are both on the first layer")
+        elif mode == "notify":
+            self.add(name, CheckStatus.WARN, "the bar only notifies: visitors cannot refuse cookies")
+        elif accept:
+            self.add(name, CheckStatus.WARN, "rejecting takes more clicks than accepting (only through "
+                     f"'{self.labels['storefront.manage']}')")
+        else:
+            self.add(name, CheckStatus.FAIL, "the bar offers no accept control the tool recognises")
+
+    async def _accept_phase(self, mode: str | None) -> None:
+        name = "analytics_after_accept"
+        if not self.expected.measurement_id:
+            self.add(name, CheckStatus.SKIP, "no Google Analytics Measurement ID in the fleet file")
+        elif mode not in CHOICE_MODES:
+            self.add(name, CheckStatus.SKIP, "visitors cannot accept analytics in this cookie-law mode")
+        context = await self.new_context(None)
+        try:
+            page = await context.new_page()
+            log = RequestLog()
+            log.attach(page)
+            storefront = StorefrontPage(page, self.storefront_url, self.labels)
+            await storefront.open_home()
+            if self.expected.measurement_id and mode in CHOICE_MODES and await storefront.bar_visible():
+                await storefront.accept_all(mode)
+                await self._second_page(storefront)
+                await self._screenshot(page, "after-accept")
+                cookies = await context.cookies()
+                await self._record("after_accept", context, list(log.urls))
+                seen = tracking_cookies(cookies, (ANALYTICS,)) + tracking_requests(log.urls, (ANALYTICS,))
+                if seen:
+                    self.add(name, CheckStatus.PASS, "analytics works after accepting: " + ", ".join(seen), seen)
+                else:
+                    self.add(name, CheckStatus.FAIL, "positive control failed: no analytics cookie or beacon after "
+                             "accepting, so the other checks cannot prove anything about analytics here")
+            elif self.expected.measurement_id and mode in CHOICE_MODES:
+                self.add(name, CheckStatus.SKIP, "no cookie bar to accept")
+            await storefront.open_home()
+            await self._pages(storefront)
+        finally:
+            await context.close()
+
+    async def _pages(self, storefront: StorefrontPage) -> None:
+        """The privacy policy (and the CCPA page where it applies) are public and linked from the footer."""
+        title = self.labels["storefront.privacy_policy"]
+        href = await storefront.footer_link(title)
+        response = await storefront.open(storefront.privacy_policy_url)
+        if response is None or response.status != 200:
+            self.add("privacy_policy_public", CheckStatus.FAIL,
+                     f"{storefront.privacy_policy_url} answered {response.status if response else 'nothing'}")
+        elif href is None:
+            self.add("privacy_policy_public", CheckStatus.FAIL, f"the footer has no link '{title}'")
+        else:
+            self.add("privacy_policy_public", CheckStatus.PASS, f"public and linked from the footer: {href}")
+            check = self.expected.privacy_content_check
+            if check is None:
+                self.add("privacy_policy_content", CheckStatus.SKIP, "privacy_policy is not managed")
+            else:
+                missing = check(await storefront.main_text())
+                if missing:
+                    self.add("privacy_policy_content", CheckStatus.FAIL,
+                             "required elements missing: " + ", ".join(missing), missing)
+                else:
+                    self.add("privacy_policy_content", CheckStatus.PASS, "every required element is present")
+        await self._ccpa(storefront)
+
+    async def _ccpa(self, storefront: StorefrontPage) -> None:
+        name = "ccpa_page_public"
+        if self.expected.ccpa_page is None:
+            self.add(name, CheckStatus.SKIP, "the CCPA page is not managed for this store")
+            return
+        await storefront.open_home()
+        title = self.labels["storefront.ccpa_page"]
+        href = await storefront.footer_link(title)
+        if self.expected.ccpa_page is False:
+            status = CheckStatus.PASS if href is None else CheckStatus.FAIL
+            self.add(name, status, "not public, as desired" if href is None else f"still public at {href}")
+            return
+        if href is None:
+            self.add(name, CheckStatus.FAIL, f"the footer has no link '{title}'")
+            return
+        response = await storefront.open(href)
+        if response is None or response.status != 200:
+            self.add(name, CheckStatus.FAIL, f"{href} answered {response.status if response else 'nothing'}")
+        else:
+            self.add(name, CheckStatus.PASS, f"public and linked from the footer: {href}")
+
+    async def _gpc_phase(self, mode: str | None) -> None:
+        name = "gpc_no_advertising"
+        if mode not in CHOICE_MODES:
+            self.add(name, CheckStatus.SKIP, "no cookie bar with a choice")
+            return
+        context = await self.new_context({"Sec-GPC": "1"})
+        try:
+            await context.add_init_script("Object.defineProperty(navigator, 'globalPrivacyControl', {value: true})")
+            page = await context.new_page()
+            storefront = StorefrontPage(page, self.storefront_url, self.labels)
+            await storefront.open_home()
+            if await storefront.bar_visible():
+                await storefront.accept_all(mode)
+                await storefront.open_home()
+            seen = tracking_cookies(await context.cookies(), (ADVERTISING,))
+            if seen:
+                # Report only: honouring GPC is required by the CCPA for "sale/share", not enforced here.
+                self.add(name, CheckStatus.WARN, "advertising cookies despite Global Privacy Control "
+                         "(Sec-GPC: 1): " + ", ".join(seen), seen)
+            else:
+                self.add(name, CheckStatus.PASS, "no advertising cookies for a visitor sending Sec-GPC: 1")
+        finally:
+            await context.close()
