@@ -6,6 +6,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Route
 
@@ -88,6 +89,27 @@ async def new_store_context(browser: Browser, locale: str, timeout_ms: int,
     context.set_default_timeout(timeout_ms)
     context.set_default_navigation_timeout(timeout_ms)
     await context.route("**/*", _block_heavy_resources)
+    return context
+
+
+async def new_storefront_context(browser: Browser, locale: str, storefront_url: str, timeout_ms: int,
+                                 extra_headers: dict[str, str] | None = None,
+                                 blocked: list[str] | None = None) -> BrowserContext:
+    """A fresh visitor: no cookies, and no request leaves the shop's own host (recorded in `blocked`)."""
+    host = urlparse(storefront_url).netloc
+    context = await browser.new_context(locale=locale, extra_http_headers=extra_headers,
+                                        viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(timeout_ms)
+
+    async def only_the_shop(route: Route) -> None:
+        if urlparse(route.request.url).netloc == host or route.request.url.startswith(("data:", "blob:")):
+            await route.continue_()
+        else:
+            if blocked is not None:
+                blocked.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", only_the_shop)
     return context
 
 

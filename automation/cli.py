@@ -18,8 +18,9 @@ from automation.errors import ConfigError, EcomPrivacyError
 from automation.fleet import DEFAULT_FLEET_FILE, Fleet, StoreConfig, load_fleet
 from automation.logs import configure_logging, get_logger
 from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind
-from automation.render import apply_exit_code, plan_exit_code, render_document
+from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document
 from automation.secrets import Redactor, load_environment, resolve_secrets
+from automation.verify import verify_exit_code, verify_fleet
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -72,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--allow-archive", action="store_true",
                        help="allow irreversible changes (archiving newsletter subscribers) in every store")
     apply.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+    apply.add_argument("--verify", action="store_true", help="after applying, run the storefront checks of 'verify'")
+
+    verify = commands.add_parser("verify", help="check each live storefront as a visitor, with evidence")
+    _common(verify, runs=True)
+    verify.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
 
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
@@ -202,13 +208,36 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     document, planned = _run(fleet, stores, env, artifacts, redactor, _options(args, RunKind.APPLY, saved_plan=saved))
     if not (artifacts.root / "plan.json").exists():
         artifacts.write_text("plan.json", (saved or planned).model_dump_json(indent=2))
+    code = apply_exit_code(document)
+    if args.verify:
+        checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
+        by_id = {store.id: store for store in checked.stores}
+        for store in document.stores:
+            store.checks = by_id[store.id].checks
+            store.artifacts += by_id[store.id].artifacts
+        code = max(code, verify_exit_code(checked))
     artifacts.write_text("report.json", document.model_dump_json(indent=2))
     _emit(document, args.format, out, redactor)
+    if args.verify and args.format == "text":
+        out.write(redactor(render_checks(document)) + "\n")
     get_logger().info("run written", directory=str(artifacts.root))
-    return apply_exit_code(document)
+    return code
 
 
-COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply}
+def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    fleet, stores = _fleet_and_stores(args)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
+    artifacts.write_text("report.json", document.model_dump_json(indent=2))
+    if args.format == "json":
+        out.write(redactor(document.model_dump_json(indent=2)) + "\n")
+    else:
+        out.write(redactor(render_checks(document)) + "\n")
+    get_logger().info("run written", directory=str(artifacts.root))
+    return verify_exit_code(document)
+
+
+COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

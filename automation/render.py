@@ -6,7 +6,15 @@ import json
 from collections import Counter
 from typing import Any
 
-from automation.models import Change, RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
+from automation.models import (
+    Change,
+    CheckStatus,
+    RunDocument,
+    RunKind,
+    SettingStatus,
+    StoreResult,
+    StoreStatus,
+)
 
 SYMBOLS = {"create": "+", "update": "~", "hide": "-", "archive": "-", "delete": "-"}
 
@@ -105,3 +113,22 @@ def apply_exit_code(document: RunDocument) -> int:
         if any(setting.status in (SettingStatus.DRIFT, SettingStatus.FAILED) for setting in store.settings):
             return 1
     return 0
+
+
+CHECK_MARKS = {CheckStatus.PASS: "PASS", CheckStatus.FAIL: "FAIL", CheckStatus.WARN: "WARN", CheckStatus.SKIP: "skip"}
+
+
+def render_checks(document: RunDocument) -> str:
+    """The storefront checks per store (verify, apply --verify)."""
+    lines: list[str] = []
+    failed_stores = 0
+    for store in document.stores:
+        failed = [check for check in store.checks if check.status == CheckStatus.FAIL]
+        failed_stores += bool(failed or store.error)
+        verdict = "FAILED" if failed or store.error else "passed"
+        lines.append(f"Storefront {store.id}: {verdict}" + (f" ({store.error})" if store.error else ""))
+        lines.extend(f"  {CHECK_MARKS[check.status]} {check.name}: {check.message}" for check in store.checks)
+    lines.append("")
+    lines.append(f"Verify: {len(document.stores)} store(s): {len(document.stores) - failed_stores} passed, "
+                 f"{failed_stores} failed")
+    return "\n".join(lines)

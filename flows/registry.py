@@ -6,8 +6,9 @@ from flows.analytics import AnalyticsSetting
 from flows.base import Setting
 from flows.cookie_law import CookieLawSetting
 from flows.login import is_logged_in, login
+from flows.storefront_checks import verify_storefront
 
-__all__ = ["Setting", "all_settings", "is_logged_in", "login"]
+__all__ = ["Setting", "all_settings", "is_logged_in", "login", "verify_storefront"]
 
 _SETTINGS: tuple[Setting, ...] = (CookieLawSetting(), AnalyticsSetting())
 

@@ -96,14 +96,18 @@ class StorefrontVerifier:
 
     async def run(self) -> list[CheckResult]:
         mode = self.expected.cookie_law_mode
-        context = await self.new_context(None)
         try:
-            if not await self._first_view_and_reject(context, mode):
-                return self.results
-        finally:
-            await context.close()
-        await self._accept_phase(mode)
-        await self._gpc_phase(mode)
+            context = await self.new_context(None)
+            try:
+                reachable = await self._first_view_and_reject(context, mode)
+            finally:
+                await context.close()
+            if reachable:
+                await self._accept_phase(mode)
+                await self._gpc_phase(mode)
+        except Exception as exc:  # keep the checks already made; the unfinished part is a failure of its own
+            self.add("storefront_check_error", CheckStatus.FAIL,
+                     f"the checks could not finish: {str(exc).splitlines()[0]}")
         self.evidence.save(self.store_id, "evidence.json",
                            json.dumps({"store": self.store_id, "storefront_url": self.storefront_url,
                                        "phases": self.phases,
@@ -145,7 +149,8 @@ class StorefrontVerifier:
             self.add("cookie_bar_on_privacy_page", CheckStatus.SKIP, reason)
             return True
         mark = len(log.urls)
-        await storefront.reject_all(mode)
+        clicks = await storefront.reject_all()
+        self.phases["reject_clicks"] = clicks
         await self._second_page(storefront)
         await self._screenshot(page, "after-reject")
         seen_after = await self._record("after_reject", context, log.since(mark))
@@ -167,11 +172,12 @@ class StorefrontVerifier:
         if not bar_shown or mode is None or mode == "none":
             self.add(name, CheckStatus.SKIP, "no cookie bar")
             return
-        accept = await storefront.visible(storefront.accept_button(mode))
-        reject = await storefront.visible(storefront.reject_button(mode))
+        accept = await storefront.accept_button() is not None
+        reject = await storefront.reject_button() is not None
+        manage = await storefront.visible(storefront.manage_button)
         if accept and reject:
             self.add(name, CheckStatus.PASS, "accept and reject are both on the first layer")
-        elif mode == "notify":
+        elif accept and not manage:
             self.add(name, CheckStatus.WARN, "the bar only notifies: visitors cannot refuse cookies")
         elif accept:
             self.add(name, CheckStatus.WARN, "rejecting takes more clicks than accepting (only through "
@@ -192,8 +198,7 @@ class StorefrontVerifier:
             log.attach(page)
             storefront = StorefrontPage(page, self.storefront_url, self.labels)
             await storefront.open_home()
-            if self.expected.measurement_id and mode in CHOICE_MODES and await storefront.bar_visible():
-                await storefront.accept_all(mode)
+            if self.expected.measurement_id and mode in CHOICE_MODES and await storefront.accept_all():
                 await self._second_page(storefront)
                 await self._screenshot(page, "after-accept")
                 cookies = await context.cookies()
@@ -205,7 +210,8 @@ class StorefrontVerifier:
                     self.add(name, CheckStatus.FAIL, "positive control failed: no analytics cookie or beacon after "
                              "accepting, so the other checks cannot prove anything about analytics here")
             elif self.expected.measurement_id and mode in CHOICE_MODES:
-                self.add(name, CheckStatus.SKIP, "no cookie bar to accept")
+                self.add(name, CheckStatus.FAIL, "no cookie bar with an accept control, so analytics cannot be "
+                         "switched on by a visitor")
             await storefront.open_home()
             await self._pages(storefront)
         finally:
@@ -267,8 +273,7 @@ class StorefrontVerifier:
             page = await context.new_page()
             storefront = StorefrontPage(page, self.storefront_url, self.labels)
             await storefront.open_home()
-            if await storefront.bar_visible():
-                await storefront.accept_all(mode)
+            if await storefront.bar_visible() and await storefront.accept_all():
                 await storefront.open_home()
             seen = tracking_cookies(await context.cookies(), (ADVERTISING,))
             if seen:
@@ -279,3 +284,20 @@ class StorefrontVerifier:
                 self.add(name, CheckStatus.PASS, "no advertising cookies for a visitor sending Sec-GPC: 1")
         finally:
             await context.close()
+
+
+def expectations_for(desired: dict[str, Any]) -> StorefrontExpectations:
+    """What the live shop must show, derived from a store's desired settings (by setting name)."""
+    cookie_law = desired.get("cookie_law")
+    analytics = desired.get("analytics")
+    return StorefrontExpectations(
+        cookie_law_mode=getattr(cookie_law, "mode", None),
+        measurement_id=getattr(analytics, "measurement_id", None),
+        require_consent=getattr(analytics, "require_consent", True),
+    )
+
+
+async def verify_storefront(new_context: ContextFactory, store_id: str, storefront_url: str, labels: Labels,
+                            desired: dict[str, Any], evidence: EvidenceSink) -> list[CheckResult]:
+    verifier = StorefrontVerifier(new_context, store_id, storefront_url, labels, expectations_for(desired), evidence)
+    return await verifier.run()

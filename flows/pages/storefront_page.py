@@ -33,13 +33,20 @@ class StorefrontPage:
     def _button(self, name: str) -> Locator:
         return self.bar.get_by_role("button", name=name, exact=True)
 
-    def accept_button(self, mode: str) -> Locator | None:
-        names = self.labels.mapping("storefront.accept")
-        return self._button(names[mode]) if mode in names else None
+    async def _first_visible(self, key: str) -> Locator | None:
+        """The first button of the bar whose text is one of the label table's names under `key`."""
+        for name in dict.fromkeys(self.labels.mapping(key).values()):
+            button = self._button(name)
+            if await button.count() and await button.first.is_visible():
+                return button.first
+        return None
 
-    def reject_button(self, mode: str) -> Locator | None:
-        names = self.labels.mapping("storefront.reject")
-        return self._button(names[mode]) if mode in names else None
+    async def accept_button(self) -> Locator | None:
+        """Whatever accepts on the first layer (Yes, Accept, OK): the bar's layout, not the fleet file, decides."""
+        return await self._first_visible("storefront.accept")
+
+    async def reject_button(self) -> Locator | None:
+        return await self._first_visible("storefront.reject")
 
     @property
     def manage_button(self) -> Locator:
@@ -49,15 +56,11 @@ class StorefrontPage:
     def save_preferences_button(self) -> Locator:
         return self._button(self.labels["storefront.save_preferences"])
 
-    async def visible(self, locator: Locator | None) -> bool:
-        return locator is not None and await locator.count() > 0 and await locator.first.is_visible()
-
-    async def reject_all(self, mode: str) -> int:
+    async def reject_all(self) -> int:
         """Refuse every optional cookie with the fewest clicks the bar allows; returns the clicks it took."""
-        reject = self.reject_button(mode)
-        if await self.visible(reject):
-            assert reject is not None
-            await reject.first.click()
+        reject = await self.reject_button()
+        if reject is not None:
+            await reject.click()
             return 1
         # Second layer: open the preferences, leave every category unticked, save.
         await self.manage_button.first.click()
@@ -67,11 +70,15 @@ class StorefrontPage:
         await self.save_preferences_button.first.click()
         return 2 + await boxes.count()
 
-    async def accept_all(self, mode: str) -> None:
-        accept = self.accept_button(mode)
+    async def visible(self, locator: Locator | None) -> bool:
+        return locator is not None and await locator.count() > 0 and await locator.first.is_visible()
+
+    async def accept_all(self) -> bool:
+        accept = await self.accept_button()
         if accept is None:
-            raise LookupError(f"no accept button known for cookie-law mode {mode!r}")
-        await accept.first.click()
+            return False
+        await accept.click()
+        return True
 
     async def footer_link(self, title: str) -> str | None:
         """The address the footer links to under this title, or None when there is no such link."""

@@ -26,7 +26,7 @@ def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> CliRunner:
 
     def run(*args: str, artifacts: bool = True) -> CliResult:
         argv = list(args)
-        if artifacts and argv[0] in ("plan", "apply"):
+        if artifacts and argv[0] in ("plan", "apply", "verify"):
             argv += ["--artifacts-dir", str(tmp_path / "runs"), "--log-format", "json"]
         out = io.StringIO()
         code = main(argv, out=out)

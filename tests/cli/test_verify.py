@@ -1,0 +1,154 @@
+"""`verify`: storefront checks with evidence, each check passing on a good store and failing, named, on a
+store seeded to break it. Its own mock, because the seeds differ from the shared test seed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from mock_backoffice import MockServer
+from tests.cli.conftest import CliRunner
+from tests.support import http_json
+
+GA = "G-TEST1234"
+
+
+def seed_store(store_id: str, locale: str = "en", mode: str = "confirm", **extra: Any) -> dict[str, Any]:
+    return {
+        "id": store_id,
+        "locale": locale,
+        "email": f"o@{store_id}.test",
+        "password": f"pw-{store_id}-123",
+        "cookie_law": {"mode": mode, "message": "Cookies only with your consent."},
+        "analytics": {"measurement_id": GA},
+        **extra,
+    }
+
+
+SEED = {
+    "stores": [
+        seed_store("good-en"),
+        seed_store("good-nl", locale="nl"),
+        seed_store("early", theme_loads_analytics_early=True),
+        seed_store("no-bar", mode="none"),
+        seed_store("custom-bar", mode="custom"),
+        seed_store("no-privacy", pages=[{"title": "Privacy policy", "visible": False}]),
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def verify_mock() -> Iterator[MockServer]:
+    with MockServer(SEED) as server:
+        yield server
+
+
+def fleet(
+    tmp_path: Path, server: MockServer, store_ids: list[str], defaults: dict[str, Any] | None = None
+) -> list[str]:
+    stores = []
+    for store in SEED["stores"]:
+        if store["id"] not in store_ids:
+            continue
+        stores.append(
+            {
+                "id": store["id"],
+                "locale": store["locale"],
+                "backoffice_url": f"{server.url}/{store['id']}/admin",
+                "storefront_url": f"{server.url}/{store['id']}/",
+                "credentials": {"email_env": "UNUSED_EMAIL", "password_env": "UNUSED_PASSWORD"},
+            }
+        )
+    desired = defaults or {"cookie_law": {"mode": "confirm"}, "analytics": {"measurement_id": GA}}
+    path = tmp_path / "fleet.yaml"
+    path.write_text(yaml.safe_dump({"defaults": desired, "stores": stores}))
+    return ["-c", str(path)]
+
+
+def checks_of(report: dict[str, Any], store_id: str) -> dict[str, dict[str, Any]]:
+    store = next(s for s in report["stores"] if s["id"] == store_id)
+    return {check["name"]: check for check in store["checks"]}
+
+
+def run_verify(cli: CliRunner, tmp_path: Path, server: MockServer, store_ids: list[str], **kw: Any):
+    result = cli("verify", *fleet(tmp_path, server, store_ids, **kw), "--format", "json")
+    return result, json.loads(result.out)
+
+
+def test_good_stores_pass_with_evidence(cli: CliRunner, verify_mock: MockServer, tmp_path: Path) -> None:
+    result, report = run_verify(cli, tmp_path, verify_mock, ["good-en", "good-nl"])
+    assert result.code == 0, result.out
+    for store_id in ("good-en", "good-nl"):
+        checks = checks_of(report, store_id)
+        for name in (
+            "cookie_bar_shown",
+            "reject_on_first_layer",
+            "no_tracking_before_consent",
+            "no_tracking_after_reject",
+            "analytics_after_accept",
+            "cookie_bar_on_privacy_page",
+            "privacy_policy_public",
+            "gpc_no_advertising",
+        ):
+            assert checks[name]["status"] in ("pass", "warn"), (store_id, name, checks[name])
+        assert checks["analytics_after_accept"]["status"] == "pass"
+        assert "_ga" in checks["analytics_after_accept"]["seen"]
+        evidence = next(tmp_path.glob("runs/*/evidence")) / store_id
+        for name in ("first-view.png", "after-reject.png", "after-accept.png", "evidence.json"):
+            assert (evidence / name).stat().st_size > 0, name
+        phases = json.loads((evidence / "evidence.json").read_text())["phases"]
+        assert {"first_view", "after_reject", "after_accept"} <= set(phases)
+
+
+def test_analytics_loaded_early_is_caught_and_named(cli: CliRunner, verify_mock: MockServer, tmp_path: Path) -> None:
+    result, report = run_verify(cli, tmp_path, verify_mock, ["good-en", "early"])
+    assert result.code == 1
+    checks = checks_of(report, "early")
+    before = checks["no_tracking_before_consent"]
+    assert before["status"] == "fail"
+    assert "_ga" in before["seen"]
+    assert any("/early/g/collect" in seen for seen in before["seen"])
+    assert checks["no_tracking_after_reject"]["status"] == "fail"
+    assert all(c["status"] != "fail" for c in checks_of(report, "good-en").values())
+    text = cli("verify", *fleet(tmp_path, verify_mock, ["early"])).out
+    assert "FAIL no_tracking_before_consent" in text and "_ga" in text
+
+
+def test_missing_bar_custom_bar_and_hidden_privacy_page(
+    cli: CliRunner, verify_mock: MockServer, tmp_path: Path
+) -> None:
+    result, report = run_verify(cli, tmp_path, verify_mock, ["no-bar", "custom-bar", "no-privacy"])
+    assert result.code == 1
+    assert checks_of(report, "no-bar")["cookie_bar_shown"]["status"] == "fail"
+    custom = checks_of(report, "custom-bar")
+    assert custom["reject_on_first_layer"]["status"] == "warn"
+    assert "more clicks" in custom["reject_on_first_layer"]["message"]
+    assert checks_of(report, "no-privacy")["privacy_policy_public"]["status"] == "fail"
+
+
+def test_no_traffic_leaves_the_machine(cli: CliRunner, verify_mock: MockServer, tmp_path: Path) -> None:
+    result, _ = run_verify(cli, tmp_path, verify_mock, ["good-en"])
+    assert result.code == 0
+    assert not list(tmp_path.glob("runs/*/evidence/good-en/blocked-requests.json"))
+    hits = http_json(f"{verify_mock.url}/__mock__/state")["stores"]["good-en"]["analytics"]["hits"]
+    assert hits and all(hit["tid"] == GA for hit in hits)  # the beacons went to the local collect endpoint
+
+
+def test_apply_then_verify(cli: CliRunner, mock_server: MockServer, mock_state, tmp_path: Path) -> None:
+    from tests.support import write_fleet
+
+    path = write_fleet(
+        tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}, "analytics": {"measurement_id": GA}}, ["shop-nl"]
+    )
+    result = cli("apply", "-c", str(path), "--env-file", str(tmp_path / ".env"), "--auto-approve", "--verify")
+    assert result.code == 0, result.out + result.err
+    assert "Storefront shop-nl: passed" in result.out
+    assert "PASS analytics_after_accept" in result.out
+    assert mock_state()["shop-nl"]["analytics"]["measurement_id"] == GA
+    report = json.loads(next(tmp_path.glob("runs/*/report.json")).read_text())
+    assert report["kind"] == "apply" and checks_of(report, "shop-nl")["analytics_after_accept"]["status"] == "pass"

@@ -1,0 +1,59 @@
+"""analytics: the GA4 Measurement ID in Settings > Web statistics, both locales."""
+
+from __future__ import annotations
+
+import pytest
+
+from automation.models import LoginSecrets
+from flows.analytics import AnalyticsDesired, AnalyticsSetting
+from flows.base import PlanInput
+from flows.login import login
+from tests.flows.conftest import SessionFactory
+from tests.support import EMAILS, PASSWORDS, http_text
+
+SETTING = AnalyticsSetting()
+
+
+@pytest.mark.parametrize("store_id", ["shop-nl", "shop-en"])
+async def test_set_and_remove_measurement_id(
+    store_session: SessionFactory, mock_state, mock_server, store_id: str
+) -> None:
+    session = await store_session(store_id)
+    await login(
+        session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id])
+    )
+    current = await SETTING.read(session)
+    assert current == {"measurement_id": None, "consent_mode": True}
+
+    desired = AnalyticsDesired(measurement_id="G-ABC12345")
+    changes = SETTING.plan(current, desired, session.plan_input)
+    assert [c.summary for c in changes] == ["Measurement ID (none) -> G-ABC12345"]
+    await SETTING.apply(session, changes)
+    await SETTING.verify(session, desired)
+    assert mock_state()[store_id]["analytics"]["measurement_id"] == "G-ABC12345"
+    _, html = http_text(f"{mock_server.url}/{store_id}/")
+    assert 'data-measurement-id="G-ABC12345"' in html
+
+    none = AnalyticsDesired(measurement_id=None)
+    await SETTING.apply(session, SETTING.plan(await SETTING.read(session), none, session.plan_input))
+    assert mock_state()[store_id]["analytics"]["measurement_id"] == ""
+    assert SETTING.plan(await SETTING.read(session), none, session.plan_input) == []
+
+
+def test_missing_consent_mode_is_a_blocked_change() -> None:
+    desired = AnalyticsDesired(measurement_id="G-ABC12345")
+    [change] = SETTING.plan({"measurement_id": "G-ABC12345", "consent_mode": False}, desired, PlanInput("s", "en"))
+    assert change.blocked and "consent mode" in change.blocked
+    assert (
+        SETTING.plan(
+            {"measurement_id": "G-ABC12345", "consent_mode": False},
+            AnalyticsDesired(measurement_id="G-ABC12345", require_consent=False),
+            PlanInput("s", "en"),
+        )
+        == []
+    )
+
+
+def test_measurement_id_is_validated() -> None:
+    with pytest.raises(ValueError, match="should match pattern"):
+        AnalyticsDesired(measurement_id="UA-12345-1")
