@@ -58,4 +58,4 @@ class AnalyticsSetting(Setting):
                 continue
             await page.open()
             await page.fill_measurement_id(change.after["measurement_id"] or "")
-            await page.save()
+            await page.save_settings()

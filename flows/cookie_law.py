@@ -70,4 +70,4 @@ class CookieLawSetting(Setting):
             await page.choose_mode(change.after["mode"])
             if change.after["mode"] == "custom":
                 await page.fill_message(change.after["message"])
-            await page.save()
+            await page.save_settings()

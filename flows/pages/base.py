@@ -10,7 +10,7 @@ from playwright.async_api import Locator, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from automation.errors import SessionExpiredError, TransientError, UiMismatchError
+from automation.errors import SessionExpiredError, SettingError, TransientError, UiMismatchError
 from flows.labels import Labels
 
 #: a GET changes nothing, so a page load that met a 5xx or timeout is repeated right here, a few times
@@ -85,6 +85,19 @@ class BackofficePage:
         async with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
             await button.click()
         self.check_landing(await navigation.value)
+
+    async def save_settings(self) -> None:
+        """Click the page's Save button and insist on the "saved" confirmation; a refusal is a SettingError."""
+        button = await self.require(
+            self.page.get_by_role("button", name=self.labels["common.save"], exact=True), "Save button"
+        )
+        await self.submit(button)
+        errors = self.page.locator("[role='alert']")
+        if await errors.count():
+            raise SettingError(f"{self.page_name}: the backoffice refused the change: "
+                               f"{(await errors.first.inner_text()).strip()}")
+        saved = self.page.locator("[role='status']").filter(has_text=self.labels["common.saved"])
+        await self.require(saved, "saved confirmation")
 
     async def require(self, locator: Locator, element: str) -> Locator:
         """The element must be on the (server-rendered, fully loaded) page now; no waiting for a timeout."""

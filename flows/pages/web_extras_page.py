@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from playwright.async_api import Locator
 
-from automation.errors import SettingError
 from flows.pages.base import BackofficePage
 
 
@@ -59,15 +58,3 @@ class WebExtrasPage(BackofficePage):
     async def fill_message(self, message: str) -> None:
         # The box is revealed by the page's script once the custom mode is chosen; fill() waits for that.
         await (await self._message_box()).fill(message)
-
-    async def save(self) -> None:
-        button = await self.require(
-            self.page.get_by_role("button", name=self.labels["common.save"], exact=True), "Save button"
-        )
-        await self.submit(button)
-        errors = self.page.locator("[role='alert']")
-        if await errors.count():
-            raise SettingError(f"{self.page_name}: the backoffice refused the change: "
-                               f"{(await errors.first.inner_text()).strip()}")
-        saved = self.page.locator("[role='status']").filter(has_text=self.labels["common.saved"])
-        await self.require(saved, "saved confirmation")

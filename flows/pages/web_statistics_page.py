@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from playwright.async_api import Locator
 
-from automation.errors import SettingError
 from flows.pages.base import BackofficePage
 
 
@@ -32,15 +31,3 @@ class WebStatisticsPage(BackofficePage):
 
     async def fill_measurement_id(self, value: str) -> None:
         await (await self._measurement_field()).fill(value)
-
-    async def save(self) -> None:
-        button = await self.require(
-            self.page.get_by_role("button", name=self.labels["common.save"], exact=True), "Save button"
-        )
-        await self.submit(button)
-        errors = self.page.locator("[role='alert']")
-        if await errors.count():
-            raise SettingError(f"{self.page_name}: the backoffice refused the change: "
-                               f"{(await errors.first.inner_text()).strip()}")
-        await self.require(self.page.locator("[role='status']").filter(has_text=self.labels["common.saved"]),
-                           "saved confirmation")
