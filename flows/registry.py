@@ -5,10 +5,11 @@ from __future__ import annotations
 from flows.base import Setting
 from flows.cookie_law import CookieLawSetting
 from flows.login import is_logged_in, login
+from flows.newsletter_archive import NewsletterArchiveSetting
 
 __all__ = ["Setting", "all_settings", "is_logged_in", "login"]
 
-_SETTINGS: tuple[Setting, ...] = (CookieLawSetting(),)
+_SETTINGS: tuple[Setting, ...] = (CookieLawSetting(), NewsletterArchiveSetting())
 
 
 def all_settings() -> dict[str, Setting]:
