@@ -221,3 +221,9 @@ class NewsletterArchiveSetting(Setting):
 def _few(emails: list[str], limit: int = 5) -> str:
     shown = ", ".join(emails[:limit])
     return shown + (f" and {len(emails) - limit} more" if len(emails) > limit else "")
+
+
+def export_csv(changes: list[Change]) -> str:
+    """The CSV of the subscribers these changes would archive (for `ecom-privacy export-subscribers`)."""
+    return subscribers_csv(Subscriber.from_json(item) for change in changes
+                           for item in change.detail.get("subscribers", []))

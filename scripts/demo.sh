@@ -23,15 +23,32 @@ echo "== mock backoffice on http://$HOST:$PORT (stores: fietsen-jansen, green-te
 run() { echo; echo "\$ $*"; "$@"; echo "(exit $?)"; }
 ARGS=(-c config/demo.yaml --env-file demo/.env --artifacts-dir demo/runs --log-format console)
 run ecom-privacy validate -c config/demo.yaml --env-file demo/.env
+# The plan shows the newsletter archive as BLOCKED: archiving is irreversible and needs an explicit opt-in.
 run ecom-privacy plan "${ARGS[@]}"
-run ecom-privacy apply "${ARGS[@]}" --auto-approve
+# The list the owner emails a re-subscribe link (archives nothing).
+run ecom-privacy export-subscribers "${ARGS[@]}" --out demo/exports
+run ecom-privacy apply "${ARGS[@]}" --auto-approve --allow-archive
 run ecom-privacy plan "${ARGS[@]}"
 echo
-echo "== the mock's state now (GET /__mock__/state, cookie law per store):"
-http_get "http://$HOST:$PORT/__mock__/state" | python3 -c '
-import json, sys
-for sid, store in json.load(sys.stdin)["stores"].items():
-    print(f"  {sid}: cookie_law={store[\"cookie_law\"]}")'
+echo "== the mock's state now (GET /__mock__/state), and the apply run's export against it:"
+http_get "http://$HOST:$PORT/__mock__/state" > demo/state.json
+python3 - <<'PY'
+import csv, json, pathlib
+state = json.loads(pathlib.Path("demo/state.json").read_text())["stores"]
+applies = sorted(p.parent for p in pathlib.Path("demo/runs").glob("*/report.json"))
+for sid, store in state.items():
+    subscribers = store["subscribers"]
+    archived = {s["email"] for s in subscribers if s["archived"]}
+    line = f"  {sid}: cookie_law={store['cookie_law']}"
+    line += f"; subscribers: {len(subscribers) - len(archived)} active, {len(archived)} archived"
+    exported = set()
+    for path in (applies[-1] / "exports" / sid).glob("newsletter-archive-*.csv") if applies else ():
+        exported |= {row["email"] for row in csv.DictReader(path.open(encoding="utf-8"))}
+    if archived or exported:
+        line += f"; exported before archiving: {len(exported)} ({'matches' if exported == archived else 'DIFFERS'})"
+    print(line)
+PY
 echo
-echo "Artifacts of each run are in demo/runs/. To explore by hand, run the mock yourself:"
+echo "Artifacts of each run are in demo/runs/ (exports before archiving under exports/<store>/), the"
+echo "export-subscribers lists in demo/exports/. To explore by hand, run the mock yourself:"
 echo "  ecom-privacy mock --seed config/demo-seed.yaml --write-fleet demo/fleet.yaml"
