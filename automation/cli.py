@@ -15,6 +15,7 @@ from automation import __version__
 from automation.artifacts import RunArtifacts
 from automation.engine import FleetRunner, RunOptions
 from automation.errors import ConfigError, EcomPrivacyError
+from automation.export import export_stores, render_exports, write_exports
 from automation.fleet import DEFAULT_FLEET_FILE, Fleet, StoreConfig, load_fleet
 from automation.logs import configure_logging, get_logger
 from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind
@@ -72,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--allow-archive", action="store_true",
                        help="allow irreversible changes (archiving newsletter subscribers) in every store")
     apply.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+
+    export = commands.add_parser("export-subscribers", help="write the newsletter subscribers that "
+                                 "newsletter_archive would archive to CSV, one file per store; archives nothing")
+    _common(export, runs=True)
+    export.add_argument("--out", type=Path, default=Path("exports"), metavar="DIR",
+                        help="folder for <store>-newsletter-archive.csv (default ./exports)")
 
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
@@ -208,7 +215,18 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     return apply_exit_code(document)
 
 
-COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply}
+def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    fleet, stores = _fleet_and_stores(args)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    document, _ = _run(fleet, export_stores(stores), load_environment(args.env_file), artifacts, redactor,
+                       _options(args, RunKind.PLAN))
+    results = write_exports(document, args.out, redactor)
+    out.write(redactor(render_exports(results)) + "\n")
+    return EXIT_ERROR if any(result.error for result in results) else EXIT_OK
+
+
+COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply,
+            "export-subscribers": cmd_export_subscribers}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

@@ -160,13 +160,15 @@ class StoreRun:
             except EcomPrivacyError as exc:
                 await self._fail_setting(outcome, exc)
                 continue
-            outcome.observed = current
+            # A setting decides what its plan records and when a fresh read no longer fits a saved plan.
+            outcome.observed = setting.observe(current, desired, session.plan_input)
             if saved is not None:
                 observed = (saved.setting(name) or SettingResult(setting=name, status=SettingStatus.DRIFT)).observed
-                if observed != current:
+                reason = setting.stale_reason(observed, current, desired, session.plan_input)
+                if reason is not None:
                     raise StalePlanError(
-                        f"{name}: the store changed since the plan was made (plan saw {observed!r}, now "
-                        f"{current!r}); nothing was applied to this store, run plan again"
+                        f"{name}: the store changed since the plan was made ({reason}); nothing was applied "
+                        f"to this store, run plan again"
                     )
                 changes = saved.changes_for(name)
             else:

@@ -71,6 +71,17 @@ class Setting(ABC):
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         """Perform the changes through the UI. Idempotent: running it twice changes nothing the second time."""
 
+    def observe(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> Any:
+        """What a plan records as observed: a saved plan is refused when this no longer fits the store."""
+        return current
+
+    def stale_reason(self, observed: Any, current: dict[str, Any], desired: BaseModel,
+                     context: PlanInput) -> str | None:
+        """Why a saved plan that observed `observed` must not be applied to the store as read now (`current`);
+        None when it still fits. By default any difference at all makes the plan stale."""
+        now = self.observe(current, desired, context)
+        return None if now == observed else f"plan saw {observed!r}, now {now!r}"
+
     async def verify(self, session: StoreSession, desired: BaseModel) -> dict[str, Any]:
         """Read back and compare: anything still to change (blocked changes aside) is an error."""
         current = await self.read(session)

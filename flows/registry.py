@@ -5,10 +5,13 @@ from __future__ import annotations
 from flows.base import Setting
 from flows.cookie_law import CookieLawSetting
 from flows.login import is_logged_in, login
+from flows.newsletter_archive import NAME as NEWSLETTER_ARCHIVE
+from flows.newsletter_archive import NewsletterArchiveSetting
+from flows.newsletter_archive import export_csv as newsletter_export_csv
 
-__all__ = ["Setting", "all_settings", "is_logged_in", "login"]
+__all__ = ["NEWSLETTER_ARCHIVE", "Setting", "all_settings", "is_logged_in", "login", "newsletter_export_csv"]
 
-_SETTINGS: tuple[Setting, ...] = (CookieLawSetting(),)
+_SETTINGS: tuple[Setting, ...] = (CookieLawSetting(), NewsletterArchiveSetting())
 
 
 def all_settings() -> dict[str, Setting]:

@@ -1,10 +1,12 @@
-"""Test-control endpoints under /__mock__: inspect and reset the world, inject faults, revoke sessions.
+"""Test-control endpoints under /__mock__: inspect and reset the world, inject faults, revoke sessions,
+add and archive newsletter subscribers.
 
 They live outside every store path, so injected faults never slow or fail them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -12,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from .context import mock
 from .faults import CONTROL_PREFIX, FaultError, parse_fault_request
+from .seed import SUBSCRIBER_SOURCES
 
 bp = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 
@@ -74,3 +77,66 @@ def revoke_sessions() -> Response | tuple[Response, int]:
     if store is not None and store not in ctx.world.stores:
         return _bad_request(f"store: unknown store {store!r}")
     return jsonify({"revoked": ctx.world.drop_sessions(store)})
+
+
+_SUBSCRIBER_KEYS = ("store", "email", "name", "subscribed_at", "source")
+
+
+@bp.post("/subscribers")
+def add_subscriber() -> Response | tuple[Response, int]:
+    """A signup as if made elsewhere (storefront form, checkout): JSON `{store, email, name?, subscribed_at?,
+    source?}`; defaults: today, `form`. An address that is already an active subscriber is refused."""
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    unknown = sorted(key for key in body if key not in _SUBSCRIBER_KEYS)
+    if unknown:
+        return _bad_request(f"{unknown[0]}: unknown key (allowed: {', '.join(_SUBSCRIBER_KEYS)})")
+    store = ctx.world.store(body.get("store") or "")
+    if store is None:
+        return _bad_request(f"store: unknown store {body.get('store')!r}")
+    email = body.get("email")
+    if not isinstance(email, str) or "@" not in email or email != email.strip():
+        return _bad_request(f"email: not an email address (got {email!r})")
+    name = body.get("name", "")
+    if not isinstance(name, str):
+        return _bad_request("name: must be a string")
+    source = body.get("source", "form")
+    if source not in SUBSCRIBER_SOURCES:
+        return _bad_request(f"source: must be one of {', '.join(SUBSCRIBER_SOURCES)} (got {source!r})")
+    with ctx.world.lock:
+        today = dt.datetime.fromtimestamp(ctx.world.clock(), dt.UTC).date()
+        try:
+            day = dt.date.fromisoformat(body["subscribed_at"]) if "subscribed_at" in body else today
+        except (TypeError, ValueError):
+            return _bad_request(f"subscribed_at: must be a date YYYY-MM-DD (got {body['subscribed_at']!r})")
+        if store.active_subscriber(email) is not None:
+            return _bad_request(f"email: {email!r} is already an active subscriber of {store.id}")
+        subscriber = store.add_subscriber(email, name, day, source)
+        return jsonify(subscriber.to_json())
+
+
+@bp.post("/subscribers/archive")
+def archive_subscribers() -> Response | tuple[Response, int]:
+    """Archive by email, as if someone did it in the backoffice: JSON `{store, emails: [...]}`."""
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    unknown = sorted(key for key in body if key not in ("store", "emails"))
+    if unknown:
+        return _bad_request(f"{unknown[0]}: unknown key (allowed: store, emails)")
+    store = ctx.world.store(body.get("store") or "")
+    if store is None:
+        return _bad_request(f"store: unknown store {body.get('store')!r}")
+    emails = body.get("emails")
+    if not isinstance(emails, list) or not all(isinstance(email, str) for email in emails):
+        return _bad_request("emails: must be a list of email addresses")
+    with ctx.world.lock:
+        found = [store.active_subscriber(email) for email in emails]
+        missing = [email for email, subscriber in zip(emails, found, strict=True) if subscriber is None]
+        if missing:
+            return _bad_request(f"emails: not active subscribers of {store.id}: {', '.join(missing)}")
+        count = store.archive_subscribers({s.id for s in found if s is not None}, ctx.world.clock())
+    return jsonify({"archived": count})
