@@ -5,6 +5,7 @@ They live outside every store path, so injected faults never slow or fail them.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -74,3 +75,41 @@ def revoke_sessions() -> Response | tuple[Response, int]:
     if store is not None and store not in ctx.world.stores:
         return _bad_request(f"store: unknown store {store!r}")
     return jsonify({"revoked": ctx.world.drop_sessions(store)})
+
+
+_PAGE_KEYS = {"store": str, "id": int, "title": str, "content": str, "visible": bool}
+
+
+@bp.post("/pages")
+def put_page() -> Response | tuple[Response, int]:
+    """Create a text page, or change one (`id`), bypassing the editor: stored exactly as given.
+
+    For states the editor would not produce (raw, unnormalised HTML); duplicate titles and hidden pages
+    can also be made through the UI (Add page).
+    """
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    for key, value in body.items():
+        expected = _PAGE_KEYS.get(key)
+        if expected is None:
+            return _bad_request(f"{key}: unknown key (allowed: {', '.join(_PAGE_KEYS)})")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            return _bad_request(f"{key}: must be a {expected.__name__}")
+    store = ctx.world.store(body.get("store", ""))
+    if store is None:
+        return _bad_request(f"store: unknown store {body.get('store')!r}")
+    with ctx.world.lock:
+        if "id" in body:
+            page = store.page_by_id(body["id"])
+            if page is None:
+                return _bad_request(f"id: store {store.id} has no page {body['id']}")
+            page.title = body.get("title", page.title)
+            page.content = body.get("content", page.content)
+            page.visible = body.get("visible", page.visible)
+        else:
+            if not body.get("title", "").strip():
+                return _bad_request("title: required to create a page")
+            page = store.add_page(body["title"].strip(), body.get("content", ""), body.get("visible", True))
+        return jsonify(asdict(page))
