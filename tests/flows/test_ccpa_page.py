@@ -41,7 +41,8 @@ async def test_present_creates_a_visible_page_linked_from_the_storefront(store_s
     await shop.goto(session.storefront_url)
     await shop.locator("footer").get_by_role("link", name=title).click()
     await expect(shop.get_by_role("heading", level=1)).to_have_text(title)
-    contact = shop.locator("main").get_by_role("link", name="contactpagina" if store_id == "shop-nl" else "contact page")
+    contact_name = "contactpagina" if store_id == "shop-nl" else "contact page"
+    contact = shop.locator("main").get_by_role("link", name=contact_name)
     await expect(contact).to_have_attribute("href", session.storefront_url + "service/contact/")
     await shop.locator("main").get_by_role("link", name="privacybeleid" if store_id == "shop-nl"
                                           else "privacy policy").click()
