@@ -80,6 +80,22 @@ def test_each_element_is_recognised(language: str, element_id: str) -> None:
     assert present(PRESENT[language][element_id], language, element_id)
 
 
+# Common phrasings of real policies (on top of the one-liners above).
+ALSO_PRESENT = [
+    ("nl", "rights", "Je hebt het recht om je persoonsgegevens in te zien, te corrigeren of te verwijderen."),
+    ("nl", "rights", "Gegevens inzien, aanpassen of verwijderen: stuur ons een e-mail."),
+    ("en", "rights", "You can ask us to see, correct or delete the personal data we hold about you."),
+    ("nl", "purposes", "Met welk doel en op basis van welke grondslag wij persoonsgegevens verwerken"),
+    ("nl", "recipients", "Wij delen je gegevens alleen met derden als dat nodig is voor de bezorging."),
+    ("en", "personal_data", "Personal data we process: first and last name, email address, IP address."),
+]
+
+
+@pytest.mark.parametrize(("language", "element_id", "text"), ALSO_PRESENT)
+def test_common_phrasings_are_recognised(language: str, element_id: str, text: str) -> None:
+    assert present(text, language, element_id)
+
+
 @pytest.mark.parametrize(("language", "element_id"),
                          [(language, element_id) for language, items in ABSENT.items() for element_id in items])
 def test_look_alikes_do_not_count(language: str, element_id: str) -> None:
