@@ -9,7 +9,7 @@ variable (StrictUndefined), never an empty gap in a published policy.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,7 @@ class ContentTemplate:
 
         return self._guard(render).strip() + "\n"
 
-    def _guard(self, render: Any) -> str:
+    def _guard(self, render: Callable[[], str]) -> str:
         try:
             return render()
         except jinja2.UndefinedError as exc:
