@@ -43,9 +43,8 @@ def render_store(store: StoreResult, kind: RunKind) -> list[str]:
         if not store.changes and not failed:
             lines.append(f"Store {store.id}: compliant, no changes")
         else:
-            verb = "planned" if kind == RunKind.PLAN else "changes"
-            lines.append(f"Store {store.id}: {len(store.changes)} change(s) {verb}" if kind == RunKind.PLAN
-                         else f"Store {store.id}: {len(store.changes)} {verb}")
+            verb = "planned" if kind == RunKind.PLAN else "to apply"
+            lines.append(f"Store {store.id}: {len(store.changes)} change(s) {verb}")
     for change in store.changes:
         lines.extend(render_change(change))
     for setting in store.settings:

@@ -28,20 +28,7 @@ run ecom-privacy apply "${ARGS[@]}" --auto-approve
 run ecom-privacy plan "${ARGS[@]}"
 echo
 echo "== the mock's state now (GET /__mock__/state): cookie law and content pages per store"
-python3 - "http://$HOST:$PORT" <<'PY'
-import json
-import sys
-import urllib.request
-
-base = sys.argv[1]
-stores = json.load(urllib.request.urlopen(base + "/__mock__/state", timeout=5))["stores"]
-for sid, store in stores.items():
-    print(f"  {sid}: cookie_law={store['cookie_law']}")
-    for page in store["pages"]:
-        if page["slug"] == "privacy-policy" or page["title"] == "Do not sell my personal information":
-            where = f"{base}/{sid}/service/{page['slug']}/" if page["visible"] else "hidden"
-            print(f"    {page['title']!r}: {len(page['content'])} characters, {where}")
-PY
+http_get "http://$HOST:$PORT/__mock__/state" | python3 scripts/show_state.py "http://$HOST:$PORT"
 echo
 echo "Artifacts of each run are in demo/runs/. To explore by hand, run the mock yourself:"
 echo "  ecom-privacy mock --seed config/demo-seed.yaml --write-fleet demo/fleet.yaml"
