@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from automation import __version__
 from automation.artifacts import RunArtifacts
-from automation.engine import FleetRunner, RunOptions
+from automation.engine import FleetRunner, RunOptions, plan_input_for
 from automation.errors import ConfigError, EcomPrivacyError
 from automation.export import export_stores, render_exports, write_exports
 from automation.fleet import DEFAULT_FLEET_FILE, Fleet, StoreConfig, load_fleet
@@ -21,6 +21,7 @@ from automation.logs import configure_logging, get_logger
 from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind
 from automation.render import apply_exit_code, plan_exit_code, render_document
 from automation.secrets import Redactor, load_environment, resolve_secrets
+from flows.registry import all_settings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -94,18 +95,24 @@ def _fleet_and_stores(args: argparse.Namespace) -> tuple[Fleet, list[StoreConfig
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    _, stores = _fleet_and_stores(args)
+    fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
     problems = []
+    settings = all_settings()
     for store in stores:
         try:
             resolve_secrets(store, env, args.env_file)
         except ConfigError as exc:
             problems.append(str(exc))
+        for name, desired in store.desired.items():
+            try:  # templates and their variables: found now rather than after logging in to every store
+                settings[name].check(desired, plan_input_for(fleet, store))
+            except ConfigError as exc:
+                problems.append(f"{name}: {exc}")
     if problems:
         raise ConfigError(f"{args.config}: " + f"\n{args.config}: ".join(problems))
-    settings = sorted({name for store in stores for name in store.desired})
-    print(f"{args.config}: valid: {len(stores)} store(s), settings: {', '.join(settings) or 'none'}; "
+    managed = sorted({name for store in stores for name in store.desired})
+    print(f"{args.config}: valid: {len(stores)} store(s), settings: {', '.join(managed) or 'none'}; "
           f"all secrets present", file=out)
     return EXIT_OK
 

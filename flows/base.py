@@ -33,6 +33,8 @@ class PlanInput:
     #: the fleet file's folder: relative template paths are resolved from here
     base_dir: Path = Path(".")
     allow_irreversible: bool = False
+    #: the store's public address, for links in content (contact page, privacy policy)
+    storefront_url: str = ""
 
 
 @dataclass
@@ -65,7 +67,18 @@ class Setting(ABC):
 
     @abstractmethod
     def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
-        """Pure: the changes that bring `current` to `desired`. No browser."""
+        """Pure: the changes that bring `current` to `desired`. No browser.
+
+        May raise an EcomPrivacyError (a template that does not render, an ambiguous store state): it fails
+        this setting only.
+        """
+
+    def check(self, desired: BaseModel, context: PlanInput) -> None:
+        """Offline checks that need the store's context (templates and their variables), for `validate`.
+
+        Raises ConfigError; the default has nothing to check beyond the desired model itself.
+        """
+        return None
 
     @abstractmethod
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from flows.base import Setting
+from flows.ccpa_page import CcpaPageSetting
 from flows.cookie_law import CookieLawSetting
 from flows.login import is_logged_in, login
 from flows.newsletter_archive import NAME as NEWSLETTER_ARCHIVE
 from flows.newsletter_archive import NewsletterArchiveSetting
 from flows.newsletter_archive import export_csv as newsletter_export_csv
+from flows.privacy_policy import PrivacyPolicySetting
 
 __all__ = ["NEWSLETTER_ARCHIVE", "Setting", "all_settings", "is_logged_in", "login", "newsletter_export_csv"]
 
-_SETTINGS: tuple[Setting, ...] = (CookieLawSetting(), NewsletterArchiveSetting())
+_SETTINGS: tuple[Setting, ...] = (
+    CookieLawSetting(),
+    PrivacyPolicySetting(),
+    CcpaPageSetting(),
+    NewsletterArchiveSetting(),
+)
 
 
 def all_settings() -> dict[str, Setting]:

@@ -10,7 +10,7 @@ from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import account, assets, auth, backoffice, control, extras, newsletter, storefront
+from . import account, assets, auth, backoffice, control, extras, newsletter, pages, storefront
 from .context import EXTENSION_KEY, MockContext, mock
 from .faults import FaultRegistry, fault_response
 from .i18n import label
@@ -26,6 +26,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     auth.bp,
     backoffice.bp,
     extras.bp,
+    pages.bp,
     account.bp,
     newsletter.bp,
     storefront.bp,

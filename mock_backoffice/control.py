@@ -1,5 +1,5 @@
 """Test-control endpoints under /__mock__: inspect and reset the world, inject faults, revoke sessions,
-add and archive newsletter subscribers.
+add and archive newsletter subscribers, put text pages.
 
 They live outside every store path, so injected faults never slow or fail them.
 """
@@ -7,6 +7,7 @@ They live outside every store path, so injected faults never slow or fail them.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -140,3 +141,41 @@ def archive_subscribers() -> Response | tuple[Response, int]:
             return _bad_request(f"emails: not active subscribers of {store.id}: {', '.join(missing)}")
         count = store.archive_subscribers({s.id for s in found if s is not None}, ctx.world.clock())
     return jsonify({"archived": count})
+
+
+_PAGE_KEYS = {"store": str, "id": int, "title": str, "content": str, "visible": bool}
+
+
+@bp.post("/pages")
+def put_page() -> Response | tuple[Response, int]:
+    """Create a text page, or change one (`id`), bypassing the editor: stored exactly as given.
+
+    For states the editor would not produce (raw, unnormalised HTML); duplicate titles and hidden pages
+    can also be made through the UI (Add page).
+    """
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    for key, value in body.items():
+        expected = _PAGE_KEYS.get(key)
+        if expected is None:
+            return _bad_request(f"{key}: unknown key (allowed: {', '.join(_PAGE_KEYS)})")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            return _bad_request(f"{key}: must be a {expected.__name__}")
+    store = ctx.world.store(body.get("store", ""))
+    if store is None:
+        return _bad_request(f"store: unknown store {body.get('store')!r}")
+    with ctx.world.lock:
+        if "id" in body:
+            page = store.page_by_id(body["id"])
+            if page is None:
+                return _bad_request(f"id: store {store.id} has no page {body['id']}")
+            page.title = body.get("title", page.title)
+            page.content = body.get("content", page.content)
+            page.visible = body.get("visible", page.visible)
+        else:
+            if not body.get("title", "").strip():
+                return _bad_request("title: required to create a page")
+            page = store.add_page(body["title"].strip(), body.get("content", ""), body.get("visible", True))
+        return jsonify(asdict(page))

@@ -111,6 +111,9 @@ class Store:
     def page_by_slug(self, slug: str) -> Page | None:
         return next((page for page in self.pages if page.slug == slug), None)
 
+    def page_by_id(self, page_id: int) -> Page | None:
+        return next((page for page in self.pages if page.id == page_id), None)
+
     def page_by_title(self, title: str) -> Page | None:
         return next((page for page in self.pages if page.title == title), None)
 

@@ -30,8 +30,9 @@ run ecom-privacy export-subscribers "${ARGS[@]}" --out demo/exports
 run ecom-privacy apply "${ARGS[@]}" --auto-approve --allow-archive
 run ecom-privacy plan "${ARGS[@]}"
 echo
-echo "== the mock's state now (GET /__mock__/state), and the apply run's export against it:"
-http_get "http://$HOST:$PORT/__mock__/state" | python3 scripts/show_state.py demo/runs
+echo "== the mock's state now (GET /__mock__/state): cookie law, subscribers (with the apply run's export"
+echo "   compared to them) and content pages per store"
+http_get "http://$HOST:$PORT/__mock__/state" | python3 scripts/show_state.py "http://$HOST:$PORT" demo/runs
 echo
 echo "Artifacts of each run are in demo/runs/ (exports before archiving under exports/<store>/), the"
 echo "export-subscribers lists in demo/exports/. To explore by hand, run the mock yourself:"

@@ -1,7 +1,8 @@
 """Print the mock's state (JSON from GET /__mock__/state on stdin) as a short summary per store.
 
-With a runs directory as argument, also compare each store's archived subscribers with the CSV that the
-latest apply run exported before archiving.
+Arguments: the mock's base URL (the privacy policy and CCPA pages are listed with their storefront address)
+and a runs directory (each store's archived subscribers are compared with the CSV that the latest apply run
+exported before archiving).
 """
 
 import csv
@@ -9,8 +10,12 @@ import json
 import sys
 from pathlib import Path
 
+CONTENT_PAGES = ("privacy-policy",)
+CCPA_TITLES = ("Do not sell my personal information", "Verkoop mijn persoonsgegevens niet")
+
 state = json.load(sys.stdin)["stores"]
-runs = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+base = sys.argv[1] if len(sys.argv) > 1 else ""
+runs = Path(sys.argv[2]) if len(sys.argv) > 2 else None
 applies = sorted(p.parent for p in runs.glob("*/report.json")) if runs else []
 for store_id, store in state.items():
     subscribers = store.get("subscribers", [])
@@ -25,3 +30,7 @@ for store_id, store in state.items():
     if archived or exported:
         line += f"; exported before archiving: {len(exported)} ({'matches' if exported == archived else 'DIFFERS'})"
     print(line)
+    for page in store.get("pages", []):
+        if page["slug"] in CONTENT_PAGES or page["title"] in CCPA_TITLES:
+            where = f"{base}/{store_id}/service/{page['slug']}/" if page["visible"] else "hidden"
+            print(f"    {page['title']!r}: {len(page['content'])} characters, {where}")

@@ -139,3 +139,23 @@ def test_newsletter_selection_menu_and_confirmation(page: Page) -> None:
         expect(page.get_by_role("status")).to_have_text("2 nieuwsbriefabonnees zijn gearchiveerd.")
         archived = {s.email for s in server.world.stores["nb"].subscribers if s.archived}
         assert archived == {emails[1], emails[4]}
+
+
+def test_page_editor_toolbar_and_submit_copy_the_editor_html(seed: dict[str, Any], page: Page) -> None:
+    with MockServer(seed) as server:
+        page.goto(f"{server.url}/shop-nl/admin/content/pages/2")
+        page.get_by_label("E-mailadres").fill("nl@shop.test")
+        page.get_by_label("Wachtwoord").fill("geheim-nl")
+        page.get_by_role("button", name="Inloggen").click()
+        editor = page.get_by_role("textbox", name="Inhoud", exact=True)
+        expect(editor).to_have_text("Wij respecteren je privacy.")
+        editor.click()
+        page.keyboard.press("End")
+        page.keyboard.press("Shift+Home")  # select the whole line
+        page.get_by_role("button", name="Vet").click()
+        page.get_by_role("switch", name="ZICHTBAARHEID").uncheck()
+        page.get_by_role("button", name="Opslaan").click()
+        expect(page.get_by_role("status")).to_have_text("De pagina is opgeslagen.")
+        stored = server.world.stores["shop-nl"].page_by_id(2)
+        assert stored is not None and stored.visible is False
+        assert stored.content == "<p><strong>Wij respecteren je privacy.</strong></p>"
