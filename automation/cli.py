@@ -13,14 +13,16 @@ from pydantic import ValidationError
 
 from automation import __version__
 from automation.artifacts import RunArtifacts
-from automation.engine import FleetRunner, RunOptions
+from automation.engine import FleetRunner, RunOptions, plan_input_for
 from automation.errors import ConfigError, EcomPrivacyError
+from automation.export import export_stores, render_exports, write_exports
 from automation.fleet import DEFAULT_FLEET_FILE, Fleet, StoreConfig, load_fleet
 from automation.logs import configure_logging, get_logger
 from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind
 from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.verify import verify_exit_code, verify_fleet
+from flows.registry import all_settings
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -79,6 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     _common(verify, runs=True)
     verify.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
 
+    export = commands.add_parser("export-subscribers", help="write the newsletter subscribers that "
+                                 "newsletter_archive would archive to CSV, one file per store; archives nothing")
+    _common(export, runs=True)
+    export.add_argument("--out", type=Path, default=Path("exports"), metavar="DIR",
+                        help="folder for <store>-newsletter-archive.csv (default ./exports)")
+
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
     return parser
@@ -93,18 +101,24 @@ def _fleet_and_stores(args: argparse.Namespace) -> tuple[Fleet, list[StoreConfig
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    _, stores = _fleet_and_stores(args)
+    fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
     problems = []
+    settings = all_settings()
     for store in stores:
         try:
             resolve_secrets(store, env, args.env_file)
         except ConfigError as exc:
             problems.append(str(exc))
+        for name, desired in store.desired.items():
+            try:  # templates and their variables: found now rather than after logging in to every store
+                settings[name].check(desired, plan_input_for(fleet, store))
+            except ConfigError as exc:
+                problems.append(f"{name}: {exc}")
     if problems:
         raise ConfigError(f"{args.config}: " + f"\n{args.config}: ".join(problems))
-    settings = sorted({name for store in stores for name in store.desired})
-    print(f"{args.config}: valid: {len(stores)} store(s), settings: {', '.join(settings) or 'none'}; "
+    managed = sorted({name for store in stores for name in store.desired})
+    print(f"{args.config}: valid: {len(stores)} store(s), settings: {', '.join(managed) or 'none'}; "
           f"all secrets present", file=out)
     return EXIT_OK
 
@@ -237,7 +251,18 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     return verify_exit_code(document)
 
 
-COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify}
+def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    fleet, stores = _fleet_and_stores(args)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    document, _ = _run(fleet, export_stores(stores), load_environment(args.env_file), artifacts, redactor,
+                       _options(args, RunKind.PLAN))
+    results = write_exports(document, args.out, redactor)
+    out.write(redactor(render_exports(results)) + "\n")
+    return EXIT_ERROR if any(result.error for result in results) else EXIT_OK
+
+
+COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify,
+            "export-subscribers": cmd_export_subscribers}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

@@ -64,6 +64,14 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def plan_input_for(fleet: Fleet, store: StoreConfig, allow_irreversible: bool = False) -> PlanInput:
+    """What a setting's pure plan (and its offline check) may know about a store."""
+    return PlanInput(
+        store_id=store.id, locale=store.locale, vars=store.vars, base_dir=fleet.base_dir,
+        allow_irreversible=allow_irreversible, storefront_url=store.storefront_url,
+    )
+
+
 class StoreRun:
     """Everything that happens to one store in one run."""
 
@@ -113,11 +121,8 @@ class StoreRun:
         return self.result
 
     def _session(self, page: Page) -> StoreSession:
-        plan_input = PlanInput(
-            store_id=self.store.id, locale=self.store.locale, vars=self.store.vars,
-            base_dir=self.runner.fleet.base_dir,
-            allow_irreversible=self.options.allow_irreversible or self.store.allow_irreversible,
-        )
+        plan_input = plan_input_for(self.runner.fleet, self.store,
+                                    self.options.allow_irreversible or self.store.allow_irreversible)
         return StoreSession(
             page=page, store_id=self.store.id, locale=self.store.locale,
             backoffice_url=self.store.backoffice_url, storefront_url=self.store.storefront_url,
@@ -160,17 +165,23 @@ class StoreRun:
             except EcomPrivacyError as exc:
                 await self._fail_setting(outcome, exc)
                 continue
-            outcome.observed = current
+            # A setting decides what its plan records and when a fresh read no longer fits a saved plan.
+            outcome.observed = setting.observe(current, desired, session.plan_input)
             if saved is not None:
                 observed = (saved.setting(name) or SettingResult(setting=name, status=SettingStatus.DRIFT)).observed
-                if observed != current:
+                reason = setting.stale_reason(observed, current, desired, session.plan_input)
+                if reason is not None:
                     raise StalePlanError(
-                        f"{name}: the store changed since the plan was made (plan saw {observed!r}, now "
-                        f"{current!r}); nothing was applied to this store, run plan again"
+                        f"{name}: the store changed since the plan was made ({reason}); nothing was applied "
+                        f"to this store, run plan again"
                     )
                 changes = saved.changes_for(name)
             else:
-                changes = setting.plan(current, desired, session.plan_input)
+                try:
+                    changes = setting.plan(current, desired, session.plan_input)
+                except EcomPrivacyError as exc:  # e.g. a template variable the store lacks: this setting only
+                    await self._fail_setting(outcome, exc)
+                    continue
             for change in changes:
                 if change.irreversible and not session.plan_input.allow_irreversible:
                     change.blocked = IRREVERSIBLE_HINT

@@ -33,6 +33,8 @@ class PlanInput:
     #: the fleet file's folder: relative template paths are resolved from here
     base_dir: Path = Path(".")
     allow_irreversible: bool = False
+    #: the store's public address, for links in content (contact page, privacy policy)
+    storefront_url: str = ""
 
 
 @dataclass
@@ -65,11 +67,33 @@ class Setting(ABC):
 
     @abstractmethod
     def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
-        """Pure: the changes that bring `current` to `desired`. No browser."""
+        """Pure: the changes that bring `current` to `desired`. No browser.
+
+        May raise an EcomPrivacyError (a template that does not render, an ambiguous store state): it fails
+        this setting only.
+        """
+
+    def check(self, desired: BaseModel, context: PlanInput) -> None:
+        """Offline checks that need the store's context (templates and their variables), for `validate`.
+
+        Raises ConfigError; the default has nothing to check beyond the desired model itself.
+        """
+        return None
 
     @abstractmethod
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         """Perform the changes through the UI. Idempotent: running it twice changes nothing the second time."""
+
+    def observe(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> Any:
+        """What a plan records as observed: a saved plan is refused when this no longer fits the store."""
+        return current
+
+    def stale_reason(self, observed: Any, current: dict[str, Any], desired: BaseModel,
+                     context: PlanInput) -> str | None:
+        """Why a saved plan that observed `observed` must not be applied to the store as read now (`current`);
+        None when it still fits. By default any difference at all makes the plan stale."""
+        now = self.observe(current, desired, context)
+        return None if now == observed else f"plan saw {observed!r}, now {now!r}"
 
     async def verify(self, session: StoreSession, desired: BaseModel) -> dict[str, Any]:
         """Read back and compare: anything still to change (blocked changes aside) is an error."""

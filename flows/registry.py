@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from flows.analytics import AnalyticsSetting
 from flows.base import Setting
+from flows.ccpa_page import CcpaPageSetting
 from flows.cookie_law import CookieLawSetting
 from flows.login import is_logged_in, login
+from flows.newsletter_archive import NAME as NEWSLETTER_ARCHIVE
+from flows.newsletter_archive import NewsletterArchiveSetting
+from flows.newsletter_archive import export_csv as newsletter_export_csv
+from flows.privacy_policy import PrivacyPolicySetting
 from flows.storefront_checks import verify_storefront
 
-__all__ = ["Setting", "all_settings", "is_logged_in", "login", "verify_storefront"]
+__all__ = ["NEWSLETTER_ARCHIVE", "Setting", "all_settings", "is_logged_in", "login", "newsletter_export_csv",
+           "verify_storefront"]
 
-_SETTINGS: tuple[Setting, ...] = (CookieLawSetting(), AnalyticsSetting())
+_SETTINGS: tuple[Setting, ...] = (
+    CookieLawSetting(),
+    AnalyticsSetting(),
+    PrivacyPolicySetting(),
+    CcpaPageSetting(),
+    NewsletterArchiveSetting(),
+)
 
 
 def all_settings() -> dict[str, Setting]:

@@ -10,7 +10,7 @@ from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import account, assets, auth, backoffice, control, extras, statistics, storefront
+from . import account, assets, auth, backoffice, control, extras, newsletter, pages, statistics, storefront
 from .context import EXTENSION_KEY, MockContext, mock
 from .faults import FaultRegistry, fault_response
 from .i18n import label
@@ -27,7 +27,9 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     backoffice.bp,
     extras.bp,
     statistics.bp,
+    pages.bp,
     account.bp,
+    newsletter.bp,
     storefront.bp,
 )
 

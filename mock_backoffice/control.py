@@ -1,10 +1,13 @@
-"""Test-control endpoints under /__mock__: inspect and reset the world, inject faults, revoke sessions.
+"""Test-control endpoints under /__mock__: inspect and reset the world, inject faults, revoke sessions,
+add and archive newsletter subscribers, put text pages.
 
 They live outside every store path, so injected faults never slow or fail them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -12,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from .context import mock
 from .faults import CONTROL_PREFIX, FaultError, parse_fault_request
+from .seed import SUBSCRIBER_SOURCES
 
 bp = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 
@@ -74,3 +78,104 @@ def revoke_sessions() -> Response | tuple[Response, int]:
     if store is not None and store not in ctx.world.stores:
         return _bad_request(f"store: unknown store {store!r}")
     return jsonify({"revoked": ctx.world.drop_sessions(store)})
+
+
+_SUBSCRIBER_KEYS = ("store", "email", "name", "subscribed_at", "source")
+
+
+@bp.post("/subscribers")
+def add_subscriber() -> Response | tuple[Response, int]:
+    """A signup as if made elsewhere (storefront form, checkout): JSON `{store, email, name?, subscribed_at?,
+    source?}`; defaults: today, `form`. An address that is already an active subscriber is refused."""
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    unknown = sorted(key for key in body if key not in _SUBSCRIBER_KEYS)
+    if unknown:
+        return _bad_request(f"{unknown[0]}: unknown key (allowed: {', '.join(_SUBSCRIBER_KEYS)})")
+    store = ctx.world.store(body.get("store") or "")
+    if store is None:
+        return _bad_request(f"store: unknown store {body.get('store')!r}")
+    email = body.get("email")
+    if not isinstance(email, str) or "@" not in email or email != email.strip():
+        return _bad_request(f"email: not an email address (got {email!r})")
+    name = body.get("name", "")
+    if not isinstance(name, str):
+        return _bad_request("name: must be a string")
+    source = body.get("source", "form")
+    if source not in SUBSCRIBER_SOURCES:
+        return _bad_request(f"source: must be one of {', '.join(SUBSCRIBER_SOURCES)} (got {source!r})")
+    with ctx.world.lock:
+        today = dt.datetime.fromtimestamp(ctx.world.clock(), dt.UTC).date()
+        try:
+            day = dt.date.fromisoformat(body["subscribed_at"]) if "subscribed_at" in body else today
+        except (TypeError, ValueError):
+            return _bad_request(f"subscribed_at: must be a date YYYY-MM-DD (got {body['subscribed_at']!r})")
+        if store.active_subscriber(email) is not None:
+            return _bad_request(f"email: {email!r} is already an active subscriber of {store.id}")
+        subscriber = store.add_subscriber(email, name, day, source)
+        return jsonify(subscriber.to_json())
+
+
+@bp.post("/subscribers/archive")
+def archive_subscribers() -> Response | tuple[Response, int]:
+    """Archive by email, as if someone did it in the backoffice: JSON `{store, emails: [...]}`."""
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    unknown = sorted(key for key in body if key not in ("store", "emails"))
+    if unknown:
+        return _bad_request(f"{unknown[0]}: unknown key (allowed: store, emails)")
+    store = ctx.world.store(body.get("store") or "")
+    if store is None:
+        return _bad_request(f"store: unknown store {body.get('store')!r}")
+    emails = body.get("emails")
+    if not isinstance(emails, list) or not all(isinstance(email, str) for email in emails):
+        return _bad_request("emails: must be a list of email addresses")
+    with ctx.world.lock:
+        found = [store.active_subscriber(email) for email in emails]
+        missing = [email for email, subscriber in zip(emails, found, strict=True) if subscriber is None]
+        if missing:
+            return _bad_request(f"emails: not active subscribers of {store.id}: {', '.join(missing)}")
+        count = store.archive_subscribers({s.id for s in found if s is not None}, ctx.world.clock())
+    return jsonify({"archived": count})
+
+
+_PAGE_KEYS = {"store": str, "id": int, "title": str, "content": str, "visible": bool}
+
+
+@bp.post("/pages")
+def put_page() -> Response | tuple[Response, int]:
+    """Create a text page, or change one (`id`), bypassing the editor: stored exactly as given.
+
+    For states the editor would not produce (raw, unnormalised HTML); duplicate titles and hidden pages
+    can also be made through the UI (Add page).
+    """
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    for key, value in body.items():
+        expected = _PAGE_KEYS.get(key)
+        if expected is None:
+            return _bad_request(f"{key}: unknown key (allowed: {', '.join(_PAGE_KEYS)})")
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            return _bad_request(f"{key}: must be a {expected.__name__}")
+    store = ctx.world.store(body.get("store", ""))
+    if store is None:
+        return _bad_request(f"store: unknown store {body.get('store')!r}")
+    with ctx.world.lock:
+        if "id" in body:
+            page = store.page_by_id(body["id"])
+            if page is None:
+                return _bad_request(f"id: store {store.id} has no page {body['id']}")
+            page.title = body.get("title", page.title)
+            page.content = body.get("content", page.content)
+            page.visible = body.get("visible", page.visible)
+        else:
+            if not body.get("title", "").strip():
+                return _bad_request("title: required to create a page")
+            page = store.add_page(body["title"].strip(), body.get("content", ""), body.get("visible", True))
+        return jsonify(asdict(page))

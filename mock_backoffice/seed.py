@@ -7,7 +7,9 @@ one parser to a table and one attribute to `StoreSpec`, nothing else here. Every
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import random
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,10 +21,23 @@ import yaml
 
 LOCALES: tuple[str, ...] = ("nl", "en")
 COOKIE_LAW_MODES: tuple[str, ...] = ("none", "notify", "confirm", "custom")
+#: how a newsletter subscriber was added: actively (form, checkout box) or passively (manual, import)
+SUBSCRIBER_SOURCES: tuple[str, ...] = ("form", "checkout", "manual", "import")
+PASSIVE_SOURCES: tuple[str, ...] = ("manual", "import")
+#: the GDPR date the vendor's guide uses; the generator's `passive_before_2018` counts subscribers before it
+GDPR_DATE = dt.date(2018, 5, 25)
 DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.yaml")
 
 _STORE_ID_RE = re.compile(r"^[a-z0-9-]+$")
 _MAX_GENERATED = 10_000
+_MAX_SUBSCRIBERS = 100_000
+# Generated subscription dates span these years; fixed, so a seed gives the same store on every machine.
+_FIRST_DAY = dt.date(2012, 1, 1)
+_LAST_DAY = dt.date(2025, 6, 30)
+_FIRST_NAMES = ("Anna", "Bram", "Chloe", "Daan", "Emma", "Finn", "Grace", "Hugo", "Iris", "Jesse", "Kim", "Lars",
+                "Mila", "Noah", "Olivia", "Pieter", "Quinn", "Roos", "Sem", "Tess", "Umar", "Vera", "Wout", "Yara")
+_LAST_NAMES = ("de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "Brown", "Smith",
+               "Taylor", "Wilson", "Evans", "Hughes", "van Dijk", "Peters")
 
 
 class SeedError(ValueError):
@@ -56,6 +71,15 @@ class PageSpec:
 
 
 @dataclass(frozen=True)
+class SubscriberSpec:
+    email: str
+    name: str
+    subscribed_at: dt.date
+    source: str
+    archived: bool = False
+
+
+@dataclass(frozen=True)
 class StoreSpec:
     id: str
     email: str
@@ -69,6 +93,7 @@ class StoreSpec:
     analytics: AnalyticsSpec = field(default_factory=AnalyticsSpec)
     # A misconfigured theme that loads analytics on first paint, whatever the visitor chose.
     theme_loads_analytics_early: bool = False
+    subscribers: tuple[SubscriberSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +233,92 @@ def _analytics(value: Any, path: str) -> AnalyticsSpec:
     data = _mapping(value, path)
     _check_keys(data, ("measurement_id",), path)
     return AnalyticsSpec(measurement_id=_measurement_id(data.get("measurement_id"), _join(path, "measurement_id")))
+def _date(value: Any, path: str) -> dt.date:
+    # YAML reads an unquoted 2016-03-01 as a date already; a quoted one arrives as a string.
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise SeedError(f"{path}: must be a date YYYY-MM-DD (got {value!r})")
+
+
+def _count(value: Any, path: str, maximum: int, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise SeedError(f"{path}: must be an integer from {minimum} to {maximum} (got {value!r})")
+    return value
+
+
+def _subscriber(value: Any, path: str) -> SubscriberSpec:
+    data = _mapping(value, path)
+    _check_keys(data, ("email", "name", "subscribed_at", "source", "archived"), path)
+    for key in ("email", "subscribed_at", "source"):
+        if key not in data:
+            raise SeedError(f"{_join(path, key)}: required key missing")
+    return SubscriberSpec(
+        email=_email(data["email"], _join(path, "email")),
+        name=_string(data.get("name", ""), _join(path, "name"), allow_empty=True),
+        subscribed_at=_date(data["subscribed_at"], _join(path, "subscribed_at")),
+        source=_choice(data["source"], _join(path, "source"), SUBSCRIBER_SOURCES),
+        archived=_bool(data["archived"], _join(path, "archived")) if "archived" in data else False,
+    )
+
+
+def _random_day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
+    return first + dt.timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def generate_subscribers(count: int, passive_before: int, seed: int) -> tuple[SubscriberSpec, ...]:
+    """`count` subscribers, exactly `passive_before` of them added passively (manual, import) before the GDPR
+    date; the others subscribed actively (any date) or were added passively on or after it. Deterministic."""
+    rng = random.Random(seed)
+    passive_rows = set(rng.sample(range(count), passive_before))
+    subscribers = []
+    for number in range(count):
+        first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+        local = re.sub(r"[^a-z]+", ".", f"{first} {last}".lower())
+        if number in passive_rows:
+            source = rng.choice(PASSIVE_SOURCES)
+            day = _random_day(rng, _FIRST_DAY, GDPR_DATE - dt.timedelta(days=1))
+        elif rng.random() < 0.3:
+            source = rng.choice(PASSIVE_SOURCES)
+            day = _random_day(rng, GDPR_DATE, _LAST_DAY)
+        else:
+            source = rng.choice(("form", "checkout"))
+            day = _random_day(rng, _FIRST_DAY, _LAST_DAY)
+        subscribers.append(SubscriberSpec(email=f"{local}.{number + 1}@example.test", name=f"{first} {last}",
+                                          subscribed_at=day, source=source))
+    return tuple(subscribers)
+
+
+def _subscribers(value: Any, path: str) -> tuple[SubscriberSpec, ...]:
+    """Either an explicit list or `{generate: {count, passive_before_2018, seed}}`."""
+    if isinstance(value, list):
+        subscribers = tuple(_subscriber(item, f"{path}[{index}]") for index, item in enumerate(value))
+    else:
+        data = _mapping(value, path)
+        _check_keys(data, ("generate",), path)
+        gen_path = _join(path, "generate")
+        gen = _mapping(data.get("generate"), gen_path)
+        _check_keys(gen, ("count", "passive_before_2018", "seed"), gen_path)
+        if "count" not in gen:
+            raise SeedError(f"{_join(gen_path, 'count')}: required key missing")
+        count = _count(gen["count"], _join(gen_path, "count"), _MAX_SUBSCRIBERS)
+        passive = _count(gen.get("passive_before_2018", 0), _join(gen_path, "passive_before_2018"), count)
+        seed = _count(gen.get("seed", 0), _join(gen_path, "seed"), 2**31)
+        subscribers = generate_subscribers(count, passive, seed)
+    seen: set[str] = set()
+    for index, subscriber in enumerate(subscribers):
+        key = subscriber.email.casefold()
+        if key in seen and not subscriber.archived:
+            raise SeedError(f"{path}[{index}].email: {subscriber.email!r} is already an active subscriber")
+        if not subscriber.archived:
+            seen.add(key)
+    return subscribers
 
 
 # --- field tables: one entry per seed key -----------------------------------------------------------------
@@ -229,6 +340,7 @@ STORE_FIELDS: dict[str, Field] = {
     "pages": Field(_pages),
     "analytics": Field(_analytics),
     "theme_loads_analytics_early": Field(_bool),
+    "subscribers": Field(_subscribers),
 }
 
 
@@ -250,6 +362,7 @@ GENERATE_FIELDS: dict[str, Field] = {
     "locales": Field(_locale_list),
     "password": Field(_string),
     "cookie_law": Field(_cookie_law),
+    "subscribers": Field(_subscribers),
 }
 
 
@@ -298,6 +411,7 @@ def generate_stores(data: Any, path: str = "generate") -> list[StoreSpec]:
                 email=f"owner@{store_id}.test",
                 password=values.get("password") or derived_password(store_id),
                 cookie_law=values.get("cookie_law", CookieLawSpec()),
+                subscribers=values.get("subscribers", ()),
             )
         )
     return stores

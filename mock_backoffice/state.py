@@ -7,6 +7,7 @@ tests independent of each other.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import threading
@@ -58,6 +59,35 @@ class Analytics:
 
 
 @dataclass
+class Subscriber:
+    # Shown nowhere: it is only the value of the row's checkbox, like the real list's record id.
+    id: int
+    email: str
+    name: str
+    subscribed_at: dt.date
+    source: str
+    #: world clock time of archiving; None while active. There is no way back, as in the real backoffice.
+    archived_at: float | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    def to_json(self) -> dict[str, Any]:
+        archived_at = None
+        if self.archived_at is not None:
+            archived_at = dt.datetime.fromtimestamp(self.archived_at, dt.UTC).isoformat()
+        return {"email": self.email, "name": self.name, "subscribed_at": self.subscribed_at.isoformat(),
+                "source": self.source, "archived": self.archived, "archived_at": archived_at}
+
+
+def newest_first(subscribers: list[Subscriber]) -> list[Subscriber]:
+    """The list's order: date subscribed descending, newest record first on equal dates. A signup lands on
+    top and pushes every row one place down, across page boundaries."""
+    return sorted(subscribers, key=lambda s: (s.subscribed_at, s.id), reverse=True)
+
+
+@dataclass
 class LoginCounters:
     failed_attempts: int = 0
     locked: bool = False
@@ -84,13 +114,17 @@ class Store:
     web_extras: WebExtras
     pages: list[Page] = field(default_factory=list)
     login: LoginCounters = field(default_factory=LoginCounters)
-    subscribers: list[dict[str, Any]] = field(default_factory=list)
+    subscribers: list[Subscriber] = field(default_factory=list)
     next_page_id: int = 1
     analytics: Analytics = field(default_factory=Analytics)
     theme_loads_analytics_early: bool = False
+    next_subscriber_id: int = 1001
 
     def page_by_slug(self, slug: str) -> Page | None:
         return next((page for page in self.pages if page.slug == slug), None)
+
+    def page_by_id(self, page_id: int) -> Page | None:
+        return next((page for page in self.pages if page.id == page_id), None)
 
     def page_by_title(self, title: str) -> Page | None:
         return next((page for page in self.pages if page.title == title), None)
@@ -117,6 +151,33 @@ class Store:
             candidate, number = f"{base}-{number}", number + 1
         return candidate
 
+    def active_subscribers(self) -> list[Subscriber]:
+        return newest_first([s for s in self.subscribers if not s.archived])
+
+    def archived_subscribers(self) -> list[Subscriber]:
+        return newest_first([s for s in self.subscribers if s.archived])
+
+    def active_subscriber(self, email: str) -> Subscriber | None:
+        key = email.casefold()
+        return next((s for s in self.subscribers if not s.archived and s.email.casefold() == key), None)
+
+    def add_subscriber(self, email: str, name: str, subscribed_at: dt.date, source: str,
+                       archived_at: float | None = None) -> Subscriber:
+        subscriber = Subscriber(id=self.next_subscriber_id, email=email, name=name, subscribed_at=subscribed_at,
+                                source=source, archived_at=archived_at)
+        self.next_subscriber_id += 1
+        self.subscribers.append(subscriber)
+        return subscriber
+
+    def archive_subscribers(self, ids: set[int], now: float) -> int:
+        """Archive the active subscribers with these ids; unknown or already archived ids are ignored."""
+        count = 0
+        for subscriber in self.subscribers:
+            if subscriber.id in ids and not subscriber.archived:
+                subscriber.archived_at = now
+                count += 1
+        return count
+
     def record_failure(self) -> None:
         self.login.failed_attempts += 1
         if self.login.failed_attempts >= LOCK_AFTER_FAILURES:
@@ -134,9 +195,9 @@ class Store:
             "web_extras": self.web_extras.to_json(),
             "pages": [asdict(page) for page in self.pages],
             "login": asdict(self.login),
-            "subscribers": [dict(item) for item in self.subscribers],
             "analytics": self.analytics.to_json(),
             "theme_loads_analytics_early": self.theme_loads_analytics_early,
+            "subscribers": [subscriber.to_json() for subscriber in self.subscribers],
         }
 
 
@@ -163,7 +224,7 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "page"
 
 
-def build_store(spec: StoreSpec) -> Store:
+def build_store(spec: StoreSpec, now: float = 0.0) -> Store:
     store = Store(
         id=spec.id,
         name=spec.name,
@@ -192,6 +253,9 @@ def build_store(spec: StoreSpec) -> Store:
                 page_spec.content or "",
                 True if page_spec.visible is None else page_spec.visible,
             )
+    for sub in spec.subscribers:
+        store.add_subscriber(sub.email, sub.name, sub.subscribed_at, sub.source,
+                             archived_at=now if sub.archived else None)
     return store
 
 
@@ -208,7 +272,8 @@ class World:
 
     def reset(self) -> None:
         with self.lock:
-            self.stores = {spec.id: build_store(spec) for spec in self.seed.stores}
+            now = self.clock()
+            self.stores = {spec.id: build_store(spec, now) for spec in self.seed.stores}
             self.sessions = {}
 
     def store(self, store_id: str) -> Store | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import abort, render_template, request
+from flask import abort, g, render_template, request
 from werkzeug.wrappers import Response
 
 from .context import current_store, mock
@@ -61,7 +61,9 @@ def _footer_pages(store: Store) -> list[tuple[str, str]]:
 @bp.context_processor
 def _analytics_context() -> dict[str, Any]:
     """What the page head needs to load the analytics tag (and the misconfigured theme script)."""
-    store = current_store()
+    store: Store | None = g.get("store")
+    if store is None:  # an error page for an unknown store
+        return {"analytics": {"measurement_id": "", "theme_early": False, "cookie_path": "/"}}
     with mock().world.lock:
         return {"analytics": {"measurement_id": store.analytics.measurement_id,
                               "theme_early": store.theme_loads_analytics_early,

@@ -23,12 +23,17 @@ echo "== mock backoffice on http://$HOST:$PORT (stores: fietsen-jansen, green-te
 run() { echo; echo "\$ $*"; "$@"; echo "(exit $?)"; }
 ARGS=(-c config/demo.yaml --env-file demo/.env --artifacts-dir demo/runs --log-format console)
 run ecom-privacy validate -c config/demo.yaml --env-file demo/.env
+# The plan shows the newsletter archive as BLOCKED: archiving is irreversible and needs an explicit opt-in.
 run ecom-privacy plan "${ARGS[@]}"
-run ecom-privacy apply "${ARGS[@]}" --auto-approve
+# The list the owner emails a re-subscribe link (archives nothing).
+run ecom-privacy export-subscribers "${ARGS[@]}" --out demo/exports
+run ecom-privacy apply "${ARGS[@]}" --auto-approve --allow-archive
 run ecom-privacy plan "${ARGS[@]}"
 echo
-echo "== the mock's state now (GET /__mock__/state, cookie law per store):"
-http_get "http://$HOST:$PORT/__mock__/state" | python3 scripts/show_state.py
+echo "== the mock's state now (GET /__mock__/state): cookie law, subscribers (with the apply run's export"
+echo "   compared to them) and content pages per store"
+http_get "http://$HOST:$PORT/__mock__/state" | python3 scripts/show_state.py "http://$HOST:$PORT" demo/runs
 echo
-echo "Artifacts of each run are in demo/runs/. To explore by hand, run the mock yourself:"
+echo "Artifacts of each run are in demo/runs/ (exports before archiving under exports/<store>/), the"
+echo "export-subscribers lists in demo/exports/. To explore by hand, run the mock yourself:"
 echo "  ecom-privacy mock --seed config/demo-seed.yaml --write-fleet demo/fleet.yaml"

@@ -1,7 +1,36 @@
-"""Print the mock's state (JSON from GET /__mock__/state on stdin) as a short summary per store."""
+"""Print the mock's state (JSON from GET /__mock__/state on stdin) as a short summary per store.
 
+Arguments: the mock's base URL (the privacy policy and CCPA pages are listed with their storefront address)
+and a runs directory (each store's archived subscribers are compared with the CSV that the latest apply run
+exported before archiving).
+"""
+
+import csv
 import json
 import sys
+from pathlib import Path
 
-for store_id, store in json.load(sys.stdin)["stores"].items():
-    print(f"  {store_id}: cookie_law={store['cookie_law']}")
+CONTENT_PAGES = ("privacy-policy",)
+CCPA_TITLES = ("Do not sell my personal information", "Verkoop mijn persoonsgegevens niet")
+
+state = json.load(sys.stdin)["stores"]
+base = sys.argv[1] if len(sys.argv) > 1 else ""
+runs = Path(sys.argv[2]) if len(sys.argv) > 2 else None
+applies = sorted(p.parent for p in runs.glob("*/report.json")) if runs else []
+for store_id, store in state.items():
+    subscribers = store.get("subscribers", [])
+    archived = {s["email"] for s in subscribers if s["archived"]}
+    line = f"  {store_id}: cookie_law={store['cookie_law']}"
+    if subscribers:
+        line += f"; subscribers: {len(subscribers) - len(archived)} active, {len(archived)} archived"
+    exported: set[str] = set()
+    for path in (applies[-1] / "exports" / store_id).glob("newsletter-archive-*.csv") if applies else ():
+        with path.open(encoding="utf-8") as handle:
+            exported |= {row["email"] for row in csv.DictReader(handle)}
+    if archived or exported:
+        line += f"; exported before archiving: {len(exported)} ({'matches' if exported == archived else 'DIFFERS'})"
+    print(line)
+    for page in store.get("pages", []):
+        if page["slug"] in CONTENT_PAGES or page["title"] in CCPA_TITLES:
+            where = f"{base}/{store_id}/service/{page['slug']}/" if page["visible"] else "hidden"
+            print(f"    {page['title']!r}: {len(page['content'])} characters, {where}")

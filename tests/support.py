@@ -20,9 +20,12 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 TEST_SEED: dict[str, Any] = {
     "stores": [
         {"id": "shop-nl", "name": "Winkel NL", "locale": "nl", "email": "eigenaar@shop-nl.test",
-         "password": PASSWORDS["shop-nl"], "cookie_law": {"mode": "none"}},
+         "password": PASSWORDS["shop-nl"], "cookie_law": {"mode": "none"},
+         "subscribers": {"generate": {"count": 60, "passive_before_2018": 15, "seed": 11}}},
         {"id": "shop-en", "name": "Shop EN", "locale": "en", "email": "owner@shop-en.test",
-         "password": PASSWORDS["shop-en"], "cookie_law": {"mode": "notify"}},
+         "password": PASSWORDS["shop-en"], "cookie_law": {"mode": "notify"},
+         # more than 500 subscribers over 25 pages: archiving across many pages
+         "subscribers": {"generate": {"count": 610, "passive_before_2018": 180, "seed": 7}}},
         {"id": "shop-totp", "name": "Shop TOTP", "locale": "en", "email": "owner@shop-totp.test",
          "password": PASSWORDS["shop-totp"], "totp_secret": TOTP_SECRET, "cookie_law": {"mode": "confirm"}},
         {"id": "shop-lock", "name": "Shop Lock", "locale": "en", "email": "owner@shop-lock.test",

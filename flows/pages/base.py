@@ -31,7 +31,8 @@ async def typed_goto(page: Page, url: str) -> Response | None:
     except PlaywrightTimeoutError as exc:
         raise TransientError(f"timed out loading {url}") from exc
     except PlaywrightError as exc:
-        if "net::ERR_" in str(exc):
+        # "interrupted by another navigation": the error page of a failed request was still loading.
+        if "net::ERR_" in str(exc) or "interrupted by another navigation" in str(exc):
             raise TransientError(f"connection problem loading {url}: {str(exc).splitlines()[0]}") from exc
         raise
 

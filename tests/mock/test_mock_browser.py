@@ -101,3 +101,61 @@ def test_web_extras_message_row_follows_the_mode(seed: dict[str, Any], page: Pag
         assert server.world.stores["shop-en"].cookie_law.mode == "custom"
         page.get_by_label("Mode", exact=True).select_option(label="No message")
         expect(message).to_be_hidden()
+
+
+def test_newsletter_selection_menu_and_confirmation(page: Page) -> None:
+    seed = {"stores": [{"id": "nb", "locale": "nl", "email": "o@nb.test", "password": "pw-nb",
+                        "subscribers": {"generate": {"count": 30, "passive_before_2018": 5, "seed": 4}}}]}
+    with MockServer(seed) as server:
+        page.goto(f"{server.url}/nb/admin/marketing/newsletter")
+        page.get_by_label("E-mailadres").fill("o@nb.test")
+        page.get_by_label("Wachtwoord").fill("pw-nb")
+        page.get_by_role("button", name="Inloggen").click()
+        rows = page.locator("table.subscribers tbody tr")
+        expect(rows).to_have_count(25)
+        menu_button = page.locator("#bulk-toggle")
+        expect(menu_button).to_be_hidden()
+
+        # The header checkbox selects the rows of this page only; unticking clears the menu again.
+        page.get_by_label("Alle abonnees op deze pagina selecteren").check()
+        expect(page.get_by_role("button", name="25 items geselecteerd")).to_be_visible()
+        page.get_by_label("Alle abonnees op deze pagina selecteren").uncheck()
+        expect(menu_button).to_be_hidden()
+
+        emails = rows.locator("td:nth-child(2)").all_inner_texts()
+        rows.nth(1).get_by_role("checkbox").check()
+        rows.nth(4).get_by_role("checkbox").check()
+        page.get_by_role("button", name="2 items geselecteerd").click()
+        page.get_by_role("menuitem", name="Geselecteerde nieuwsbriefabonnees archiveren").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_contain_text("2 nieuwsbriefabonnees archiveren?")
+        dialog.get_by_role("button", name="Annuleren").click()  # cancel archives nothing
+        expect(dialog).to_be_hidden()
+        assert not any(s.archived for s in server.world.stores["nb"].subscribers)
+
+        page.get_by_role("button", name="2 items geselecteerd").click()
+        page.get_by_role("menuitem", name="Geselecteerde nieuwsbriefabonnees archiveren").click()
+        dialog.get_by_role("button", name="OK").click()
+        expect(page.get_by_role("status")).to_have_text("2 nieuwsbriefabonnees zijn gearchiveerd.")
+        archived = {s.email for s in server.world.stores["nb"].subscribers if s.archived}
+        assert archived == {emails[1], emails[4]}
+
+
+def test_page_editor_toolbar_and_submit_copy_the_editor_html(seed: dict[str, Any], page: Page) -> None:
+    with MockServer(seed) as server:
+        page.goto(f"{server.url}/shop-nl/admin/content/pages/2")
+        page.get_by_label("E-mailadres").fill("nl@shop.test")
+        page.get_by_label("Wachtwoord").fill("geheim-nl")
+        page.get_by_role("button", name="Inloggen").click()
+        editor = page.get_by_role("textbox", name="Inhoud", exact=True)
+        expect(editor).to_have_text("Wij respecteren je privacy.")
+        editor.click()
+        page.keyboard.press("End")
+        page.keyboard.press("Shift+Home")  # select the whole line
+        page.get_by_role("button", name="Vet").click()
+        page.get_by_role("switch", name="ZICHTBAARHEID").uncheck()
+        page.get_by_role("button", name="Opslaan").click()
+        expect(page.get_by_role("status")).to_have_text("De pagina is opgeslagen.")
+        stored = server.world.stores["shop-nl"].page_by_id(2)
+        assert stored is not None and stored.visible is False
+        assert stored.content == "<p><strong>Wij respecteren je privacy.</strong></p>"

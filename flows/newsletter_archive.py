@@ -1,0 +1,229 @@
+"""Marketing > Newsletter: export, then archive the subscribers who were added passively before the GDPR date.
+
+Archiving cannot be undone, so this setting is the most careful one:
+- the plan names every subscriber it would archive, and why; the change is irreversible, so the engine
+  blocks it unless the run or the store opts in (`--allow-archive`, `allow_irreversible: true`);
+- before the first click, exactly the subscribers about to be archived are exported to CSV in the run's
+  artifacts (the list the owner emails a re-subscribe link);
+- apply ticks only the rows whose email address is in the plan, page by page, never "select all": a
+  subscriber who joined after the plan is never archived, and one already archived is skipped, so an
+  interrupted apply is finished by the next run without touching anyone else.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from automation.errors import ConfigError, SettingError
+from automation.models import Change
+from flows.base import PlanInput, Setting, StoreSession
+from flows.newsletter_rule import (
+    GDPR_DATE,
+    PASSIVE_SOURCES,
+    AddressFileError,
+    AddressList,
+    ArchiveRule,
+    Selection,
+    Subscriber,
+    normalise_email,
+    read_address_file,
+    select_for_archive,
+    subscribers_csv,
+)
+from flows.pages.newsletter_page import Listing, NewsletterPage
+
+NAME = "newsletter_archive"
+Source = Literal["form", "checkout", "manual", "import"]
+#: full passes over the list before apply gives up on planned rows that keep moving between pages
+MAX_PASSES = 3
+#: how many subscribers the text plan shows; the JSON plan always has all of them
+PREVIEW_ROWS = 10
+
+
+class NewsletterArchiveDesired(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    #: required, so that archiving is always a written decision: false leaves the list alone
+    enabled: bool
+    subscribed_before: date = GDPR_DATE
+    sources: list[Source] = Field(default_factory=lambda: list(PASSIVE_SOURCES), min_length=1)
+    #: addresses never to archive (people who re-subscribed, the owner, ...)
+    keep: list[str] = Field(default_factory=list)
+    #: CSV of addresses never to archive, relative to the fleet file's folder
+    keep_file: str | None = None
+    #: CSV of the only addresses that may be archived (the rule must still match), relative likewise
+    emails_file: str | None = None
+
+    @field_validator("keep")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        bad = [email for email in value if "@" not in email or email != email.strip()]
+        if bad:
+            raise ValueError(f"not email addresses: {', '.join(map(repr, bad))}")
+        return value
+
+
+def _address_file(kind: str, raw: str, context: PlanInput) -> AddressList:
+    path = Path(raw).expanduser()
+    path = path if path.is_absolute() else context.base_dir / path
+    where = f"store {context.store_id}: {NAME}.{kind}: {path}"
+    try:
+        emails = read_address_file(path)
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: file not found (paths are relative to the fleet file's folder)") from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read it: {exc.strerror or exc}") from None
+    except AddressFileError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return AddressList(f"{kind} {raw}", emails)
+
+
+def build_rule(desired: NewsletterArchiveDesired, context: PlanInput) -> ArchiveRule:
+    """The rule with its address files read; a missing or malformed file is a ConfigError naming it."""
+    keep = [AddressList.of("keep", desired.keep)] if desired.keep else []
+    if desired.keep_file:
+        keep.append(_address_file("keep_file", desired.keep_file, context))
+    only = _address_file("emails_file", desired.emails_file, context) if desired.emails_file else None
+    return ArchiveRule(subscribed_before=desired.subscribed_before, sources=frozenset(desired.sources),
+                       keep=tuple(keep), only=only)
+
+
+def active_subscribers(current: dict[str, Any]) -> list[Subscriber]:
+    return [Subscriber.from_json(item) for item in current.get("subscribers", [])]
+
+
+def _preview(selection: Selection) -> str:
+    lines = [f"- {d.subscriber.email}  {d.subscriber.name}  {d.subscriber.subscribed_at.isoformat()}  "
+             f"{d.subscriber.source}" for d in selection.archive[:PREVIEW_ROWS]]
+    more = len(selection.archive) - PREVIEW_ROWS
+    if more > 0:
+        lines.append(f"  ... and {more} more: every address is in the JSON plan (--format json, --out)")
+    lines += [f"= {d.subscriber.email}  {d.reason}" for d in selection.kept[:PREVIEW_ROWS]]
+    return "\n".join(lines)
+
+
+def export_stamp(now: datetime | None = None) -> str:
+    # Microseconds: a retried apply writes a second export instead of overwriting the first one.
+    now = now or datetime.now(UTC)
+    return now.strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+class NewsletterArchiveSetting(Setting):
+    name = NAME
+    desired_model = NewsletterArchiveDesired
+
+    async def read(self, session: StoreSession) -> dict[str, Any]:
+        page = NewsletterPage(session.page, session.backoffice_url, session.labels)
+        listing = await page.read_all()
+        return {"subscribers": [subscriber.to_json() for subscriber in listing.subscribers]}
+
+    def selection(self, current: dict[str, Any], desired: BaseModel,
+                  context: PlanInput) -> tuple[ArchiveRule, Selection] | None:
+        """The rule and whom it selects; None when archiving is switched off for the store."""
+        assert isinstance(desired, NewsletterArchiveDesired)
+        if not desired.enabled:
+            return None
+        rule = build_rule(desired, context)
+        return rule, select_for_archive(active_subscribers(current), rule)
+
+    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
+        chosen = self.selection(current, desired, context)
+        if chosen is None or not chosen[1].archive:
+            return []
+        rule, selection = chosen
+        total, count = len(current.get("subscribers", [])), len(selection.archive)
+        summary = f"{count} of {total} active subscriber(s): {rule.describe()}"
+        if selection.kept:
+            summary += f"; {len(selection.kept)} more kept by keep lists"
+        return [Change(
+            setting=self.name, action="archive", irreversible=True, summary=summary,
+            before={"active_subscribers": total},
+            after={"active_subscribers": total - count, "archived": [d.subscriber.email for d in selection.archive]},
+            detail={
+                "subscribers": [{**d.subscriber.to_json(), "reason": d.reason} for d in selection.archive],
+                "kept": [{**d.subscriber.to_json(), "reason": d.reason} for d in selection.kept],
+                "rule": rule.to_json(),
+                "diff": _preview(selection),
+            },
+        )]
+
+    # -- stale-plan detection ---------------------------------------------------------------------------
+    def observe(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> Any:
+        """Not the whole list: a signup that the rule does not select must not make a saved plan stale."""
+        chosen = self.selection(current, desired, context)
+        return {"active_subscribers": len(current.get("subscribers", [])),
+                "to_archive": [d.subscriber.to_json() for d in chosen[1].archive] if chosen else []}
+
+    def stale_reason(self, observed: Any, current: dict[str, Any], desired: BaseModel,
+                     context: PlanInput) -> str | None:
+        """A saved plan still fits when the rule now selects exactly the planned subscribers that are still
+        active. Planned ones archived meanwhile (an interrupted apply) are fine: apply skips them."""
+        try:
+            planned = {s.key: s for s in map(Subscriber.from_json, observed["to_archive"])}
+        except (KeyError, TypeError, ValueError):
+            return "the plan's observed newsletter selection is unreadable"
+        fresh = {s.key: s for s in map(Subscriber.from_json, self.observe(current, desired, context)["to_archive"])}
+        active = {s.key for s in active_subscribers(current)}
+        new = [fresh[key].email for key in fresh if key not in planned]
+        changed = [planned[key].email for key in planned if key in active and fresh.get(key) != planned[key]]
+        reasons = []
+        if new:
+            reasons.append(f"{len(new)} subscriber(s) now match the rule that the plan does not name: {_few(new)}")
+        if changed:
+            reasons.append(f"{len(changed)} planned subscriber(s) changed or are now kept: {_few(changed)}")
+        return "; ".join(reasons) or None
+
+    # -- apply --------------------------------------------------------------------------------------------
+    async def apply(self, session: StoreSession, changes: list[Change]) -> None:
+        planned = {normalise_email(str(item["email"])) for change in changes
+                   for item in change.detail.get("subscribers", [])}
+        if not planned:
+            return
+        page = NewsletterPage(session.page, session.backoffice_url, session.labels)
+        listing = await page.read_all()
+        targets = [subscriber for subscriber in listing.subscribers if subscriber.key in planned]
+        if not targets:
+            return  # an earlier run archived them all
+        # Before the first click: the exact list, for the re-subscribe email. Never skipped, never after.
+        session.artifacts.save(session.store_id, f"newsletter-archive-{export_stamp()}.csv",
+                               subscribers_csv(targets), kind="exports")
+        remaining = {subscriber.key for subscriber in targets}
+        for _ in range(MAX_PASSES):
+            remaining -= await self._archive_pass(page, listing, remaining)
+            if not remaining:
+                return
+            # Rows moved while we worked (signups push rows down): look again, still only for planned ones.
+            listing = await page.read_all()
+            remaining &= {subscriber.key for subscriber in listing.subscribers}
+            if not remaining:
+                return
+        raise SettingError(f"{self.name}: {len(remaining)} planned subscriber(s) are still active after "
+                           f"{MAX_PASSES} passes over the list: {_few(sorted(remaining))}; run apply again")
+
+    async def _archive_pass(self, page: NewsletterPage, listing: Listing, remaining: set[str]) -> set[str]:
+        """Archive the planned rows page by page from the last page to the first: archiving on a page only
+        moves rows of later pages, which were done already, so every page is read once."""
+        archived: set[str] = set()
+        for url in reversed(listing.page_urls):
+            await page.open_at(url)
+            on_page = await page.read_page()
+            hits = [row for row in on_page.rows if row.subscriber.key in remaining - archived]
+            if hits:
+                await page.archive(hits, on_page)
+                archived |= {row.subscriber.key for row in hits}
+        return archived
+
+
+def _few(emails: list[str], limit: int = 5) -> str:
+    shown = ", ".join(emails[:limit])
+    return shown + (f" and {len(emails) - limit} more" if len(emails) > limit else "")
+
+
+def export_csv(changes: list[Change]) -> str:
+    """The CSV of the subscribers these changes would archive (for `ecom-privacy export-subscribers`)."""
+    return subscribers_csv(Subscriber.from_json(item) for change in changes
+                           for item in change.detail.get("subscribers", []))

@@ -1,0 +1,182 @@
+"""Which newsletter subscribers to archive, as pure functions: the vendor's rule, the keep lists, the CSV.
+
+The rule (vendor guide "Required privacy actions"): subscribers who joined before 25 May 2018 and were added
+passively (by hand or by import) must be emailed a re-subscribe link and then archived; whoever subscribed
+actively (form, checkout box) is kept. Archiving cannot be undone, so every address list that can keep
+someone wins over the rule, and email addresses are compared case-insensitively.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+GDPR_DATE = date(2018, 5, 25)
+SOURCES = ("form", "checkout", "manual", "import")
+PASSIVE_SOURCES = ("manual", "import")
+#: columns of the export CSV; the keep_file and emails_file readers accept this file as it is
+CSV_COLUMNS = ("email", "name", "date", "source")
+#: header cells that name the email column of a CSV an owner brings (their mail tool's export, say)
+EMAIL_HEADERS = frozenset({"email", "e-mail", "email address", "e-mail address", "e-mailadres", "emailadres", "mail"})
+
+
+def normalise_email(email: str) -> str:
+    """Mailboxes are case-insensitive in practice; a keep list typed by hand must still match."""
+    return email.strip().casefold()
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    email: str
+    name: str
+    subscribed_at: date
+    source: str
+
+    @property
+    def key(self) -> str:
+        return normalise_email(self.email)
+
+    def to_json(self) -> dict[str, str]:
+        return {"email": self.email, "name": self.name, "subscribed_at": self.subscribed_at.isoformat(),
+                "source": self.source}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Subscriber:
+        return cls(email=str(data["email"]), name=str(data.get("name", "")),
+                   subscribed_at=date.fromisoformat(str(data["subscribed_at"])), source=str(data["source"]))
+
+
+@dataclass(frozen=True)
+class AddressList:
+    """Email addresses (normalised) and where they came from, so the plan can say why someone was kept."""
+
+    origin: str
+    emails: frozenset[str]
+
+    @classmethod
+    def of(cls, origin: str, emails: Iterable[str]) -> AddressList:
+        return cls(origin, frozenset(normalise_email(email) for email in emails))
+
+
+@dataclass(frozen=True)
+class ArchiveRule:
+    subscribed_before: date = GDPR_DATE
+    sources: frozenset[str] = frozenset(PASSIVE_SOURCES)
+    #: anyone on one of these lists is kept, whatever the rule says
+    keep: tuple[AddressList, ...] = ()
+    #: when set (emails_file), only these addresses may be archived, and still only if the rule matches
+    only: AddressList | None = None
+
+    def describe(self) -> str:
+        text = f"source {' or '.join(sorted(self.sources))}, subscribed before {self.subscribed_before.isoformat()}"
+        return text + (f", listed in {self.only.origin}" if self.only is not None else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"subscribed_before": self.subscribed_before.isoformat(), "sources": sorted(self.sources),
+                "keep": [keep.origin for keep in self.keep], "only": self.only.origin if self.only else None}
+
+
+@dataclass(frozen=True)
+class Decision:
+    subscriber: Subscriber
+    reason: str
+
+
+@dataclass(frozen=True)
+class Selection:
+    #: to archive, in list order, each with the rule that matched
+    archive: tuple[Decision, ...]
+    #: matched the rule but kept by a keep list
+    kept: tuple[Decision, ...]
+
+
+def select_for_archive(subscribers: Iterable[Subscriber], rule: ArchiveRule) -> Selection:
+    """The passive, old subscribers to archive; keep lists override the rule."""
+    archive: list[Decision] = []
+    kept: list[Decision] = []
+    for subscriber in subscribers:
+        if subscriber.source not in rule.sources or subscriber.subscribed_at >= rule.subscribed_before:
+            continue
+        if rule.only is not None and subscriber.key not in rule.only.emails:
+            continue
+        keeper = next((keep for keep in rule.keep if subscriber.key in keep.emails), None)
+        if keeper is not None:
+            kept.append(Decision(subscriber, f"kept: listed in {keeper.origin}"))
+            continue
+        reason = f"source {subscriber.source}, subscribed {subscriber.subscribed_at.isoformat()} " \
+                 f"(before {rule.subscribed_before.isoformat()})"
+        if rule.only is not None:
+            reason += f", listed in {rule.only.origin}"
+        archive.append(Decision(subscriber, reason))
+    return Selection(tuple(archive), tuple(kept))
+
+
+# --- address files -------------------------------------------------------------------------------------
+class AddressFileError(ValueError):
+    """A keep_file or emails_file cannot be used; the message names the line."""
+
+
+def _delimiter(first_line: str) -> str:
+    # Spreadsheets in Dutch locales write ';', most tools ',', some '\t'.
+    counts = {delimiter: first_line.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def parse_address_csv(text: str) -> frozenset[str]:
+    """Addresses from a CSV: the column headed `email` (or e-mail, e-mailadres, ...) when the first row is a
+    header, otherwise the first column. Blank lines are skipped; anything else must be an address."""
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(first)))
+    column = 0
+    emails: set[str] = set()
+    header_seen = False
+    for number, row in enumerate(rows, start=1):
+        cells = [cell.strip() for cell in row]
+        if not any(cells):
+            continue
+        if not header_seen:
+            header_seen = True
+            names = [cell.casefold() for cell in cells]
+            found = next((index for index, name in enumerate(names) if name in EMAIL_HEADERS), None)
+            if found is not None:
+                column = found
+                continue
+        value = cells[column] if column < len(cells) else ""
+        if "@" not in value or any(char.isspace() for char in value):
+            raise AddressFileError(f"line {number}: {value!r} is not an email address (expected a header row "
+                                   f"with a column named email, or one address per line)")
+        emails.add(normalise_email(value))
+    return frozenset(emails)
+
+
+def read_address_file(path: Path) -> frozenset[str]:
+    """Raises OSError when the file cannot be read and AddressFileError when its content is wrong."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a spreadsheet's byte-order mark is not data
+    except UnicodeDecodeError as exc:
+        raise AddressFileError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    return parse_address_csv(text)
+
+
+# --- export ----------------------------------------------------------------------------------------------
+def _cell(value: str) -> str:
+    # The owner opens this file in a spreadsheet: a name starting with = + - @ must not run as a formula.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def subscribers_csv(subscribers: Iterable[Subscriber]) -> str:
+    """The export: one row per subscriber with email, name, date (YYYY-MM-DD) and source."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for subscriber in subscribers:
+        writer.writerow([_cell(subscriber.email), _cell(subscriber.name), subscriber.subscribed_at.isoformat(),
+                         subscriber.source])
+    return buffer.getvalue()

@@ -1,0 +1,154 @@
+"""Content > Pages (Inhoud > Pagina's): the list of text pages and the page editor."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from playwright.async_api import Locator, Page
+
+from automation.errors import SettingError
+from flows.labels import Labels
+from flows.pages.base import BackofficePage
+
+_EDITOR_PATH = re.compile(r"/content/pages/(\d+)/?$")
+#: one round trip for the whole list instead of several per row
+_READ_ROWS = """rows => rows.map(row => {
+  const link = row.querySelector('a[href]');
+  return {title: link ? link.textContent : null, href: link ? link.href : null,
+          cells: Array.from(row.cells, cell => cell.innerText.trim())};
+})"""
+#: what a paste into the editor does: replace its content and tell its script (an `input` event)
+_REPLACE_CONTENT = """(editor, html) => {
+  editor.focus();
+  editor.innerHTML = html;
+  editor.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertFromPaste'}));
+}"""
+
+
+def same_title(a: str, b: str) -> bool:
+    """Titles match whatever their case and spacing ("Do Not Sell My Personal Information" is the same page)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def page_id_of(url: str) -> int | None:
+    match = _EDITOR_PATH.search(urlparse(url).path)
+    return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class PageRow:
+    id: int
+    title: str
+    #: the page's editor in the backoffice (absolute), for messages a person can follow
+    url: str
+    visible: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {"id": self.id, "title": self.title, "url": self.url, "visible": self.visible}
+
+
+class PagesListPage(BackofficePage):
+    path = "content/pages"
+    page_name = "Content > Pages"
+
+    @property
+    def table(self) -> Locator:
+        return self.page.get_by_role("table")
+
+    @property
+    def add_link(self) -> Locator:
+        return self.page.get_by_role("link", name=self.labels["content_pages.add"], exact=True)
+
+    async def rows(self) -> list[PageRow]:
+        table = await self.require(self.table, "pages table")
+        visible_label, hidden_label = self.labels["content_pages.visible"], self.labels["content_pages.hidden"]
+        rows = []
+        for raw in await table.locator("tbody tr").evaluate_all(_READ_ROWS):
+            page_id = page_id_of(raw["href"] or "")
+            if raw["title"] is None or page_id is None:
+                raise self.mismatch("page title link", f"a row without a link to a page editor: {raw['cells']}")
+            if visible_label in raw["cells"]:
+                visible = True
+            elif hidden_label in raw["cells"]:
+                visible = False
+            else:
+                raise self.mismatch(f"visibility {visible_label!r}/{hidden_label!r}",
+                                    f"row {raw['title'].strip()!r} shows {raw['cells']}")
+            rows.append(PageRow(id=page_id, title=" ".join(raw["title"].split()), url=raw["href"], visible=visible))
+        return rows
+
+    async def find(self, title: str) -> list[PageRow]:
+        return [row for row in await self.rows() if same_title(row.title, title)]
+
+    async def add_page(self) -> None:
+        """Click "Add page"; afterwards the page shows an empty editor."""
+        await self.submit(await self.require(self.add_link, f"link {self.labels['content_pages.add']!r}"))
+
+
+class PageEditorPage(BackofficePage):
+    page_name = "Content > Pages > page editor"
+
+    def __init__(self, page: Page, backoffice_url: str, labels: Labels, page_id: int | None = None) -> None:
+        super().__init__(page, backoffice_url, labels)
+        self.page_id = page_id
+
+    @property
+    def url(self) -> str:
+        return f"{self.backoffice_url}/content/pages/{self.page_id}"
+
+    @property
+    def title_input(self) -> Locator:
+        return self.page.get_by_label(self.labels["content_pages.title"], exact=True)
+
+    @property
+    def editor(self) -> Locator:
+        return self.page.get_by_role("textbox", name=self.labels["content_pages.content"], exact=True)
+
+    @property
+    def content_field(self) -> Locator:
+        # The hidden field under the rich text editor holds the HTML exactly as the backoffice stored it.
+        return self.page.locator("form textarea[name='content'], form input[name='content']")
+
+    @property
+    def visibility_switch(self) -> Locator:
+        return self.page.get_by_role("switch", name=self.labels["content_pages.visibility"], exact=True)
+
+    @property
+    def save_button(self) -> Locator:
+        return self.page.get_by_role("button", name=self.labels["common.save"], exact=True)
+
+    async def read_title(self) -> str:
+        return (await (await self.require(self.title_input, "title field")).input_value()).strip()
+
+    async def read_html(self) -> str:
+        return await (await self.require(self.content_field, "content field")).input_value()
+
+    async def read_visible(self) -> bool:
+        return await (await self.require(self.visibility_switch, "visibility switch")).is_checked()
+
+    async def fill_title(self, title: str) -> None:
+        await (await self.require(self.title_input, "title field")).fill(title)
+
+    async def replace_content(self, html: str) -> None:
+        editor = await self.require(self.editor, "rich text editor")
+        await editor.evaluate(_REPLACE_CONTENT, html)
+
+    async def set_visible(self, visible: bool) -> None:
+        await (await self.require(self.visibility_switch, "visibility switch")).set_checked(visible)
+
+    async def save(self) -> int:
+        """Save and wait for the confirmation; returns the id of the saved page (new pages get one here)."""
+        await self.submit(await self.require(self.save_button, "Save button"))
+        errors = self.page.locator("[role='alert']")
+        if await errors.count():
+            raise SettingError(f"{self.page_name}: the backoffice refused the page: "
+                               f"{(await errors.first.inner_text()).strip()}")
+        saved = self.page.locator("[role='status']").filter(has_text=self.labels["content_pages.saved"])
+        await self.require(saved, "saved confirmation")
+        page_id = page_id_of(self.page.url)
+        if page_id is None:
+            raise self.mismatch("page editor address", f"after saving the browser shows {self.page.url}")
+        self.page_id = page_id
+        return page_id

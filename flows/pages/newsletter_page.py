@@ -1,0 +1,185 @@
+"""Marketing > Newsletter (Marketing > Nieuwsbrief): the paginated subscriber list and archiving ticked rows.
+
+Reading a page of the list is one `evaluate` over its table, not one browser round trip per row, so a
+store with thousands of subscribers costs one navigation per page of 25. Columns are found by their
+header text (label table), dates by the `<time datetime>` of the date cell, the next page by `rel="next"`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from playwright.async_api import Locator
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+from automation.errors import SettingError
+from flows.newsletter_rule import Subscriber
+from flows.pages.base import BackofficePage
+
+#: a script-driven element (menu, dialog) must appear this soon after the click that reveals it
+REVEAL_TIMEOUT_MS = 5_000
+#: more pages than this means the pagination is going round in circles, not a real list
+MAX_PAGES = 4_000
+
+_READ_TABLE = """
+(table, columns) => {
+  const headers = Array.from(table.querySelectorAll("thead th"), (th) => th.textContent.trim());
+  const index = {};
+  for (const [key, label] of Object.entries(columns)) index[key] = headers.indexOf(label);
+  const next = document.querySelector("a[rel='next']");
+  const result = {headers, index, rows: [], next: next ? next.href : null};
+  if (Object.values(index).some((i) => i < 0)) return result;
+  Array.from(table.querySelectorAll("tbody tr")).forEach((tr, position) => {
+    const cells = tr.cells;
+    if (cells.length < headers.length) return;  // an empty-state row, not a subscriber
+    const time = cells[index.subscribed].querySelector("time");
+    result.rows.push({
+      position,
+      email: cells[index.email].textContent.trim(),
+      name: cells[index.name].textContent.trim(),
+      date: time ? time.getAttribute("datetime") : null,
+      source: cells[index.source].textContent.trim(),
+      checkbox: tr.querySelector("input[type='checkbox']") !== null,
+    });
+  });
+  return result;
+}
+"""
+
+_TICKED_EMAILS = """
+(table, emailColumn) => Array.from(table.querySelectorAll("tbody tr"))
+  .filter((tr) => { const box = tr.querySelector("input[type='checkbox']"); return box && box.checked; })
+  .map((tr) => tr.cells[emailColumn].textContent.trim())
+"""
+
+
+@dataclass(frozen=True)
+class ListedRow:
+    """A subscriber as listed on the current page; `position` is its row in the table body."""
+
+    position: int
+    subscriber: Subscriber
+    selectable: bool
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    rows: list[ListedRow]
+    next_url: str | None
+    email_column: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The whole active list: every subscriber once, and the URL of each page in order."""
+
+    subscribers: list[Subscriber]
+    page_urls: list[str]
+
+
+class NewsletterPage(BackofficePage):
+    path = "marketing/newsletter"
+    page_name = "Marketing > Newsletter"
+
+    @property
+    def table(self) -> Locator:
+        email_header = self.page.get_by_role(
+            "columnheader", name=self.labels["newsletter.columns.email"], exact=True
+        )
+        return self.page.locator("table").filter(has=email_header)
+
+    async def open_at(self, url: str) -> None:
+        self.check_landing(await self.load(url))
+
+    async def read_page(self) -> ListingPage:
+        """The rows of the page on screen, read in one evaluate."""
+        email_label = self.labels["newsletter.columns.email"]
+        table = await self.require(self.table, f"subscribers table (column {email_label!r})")
+        columns = self.labels.mapping("newsletter.columns")
+        data: dict[str, Any] = await table.evaluate(_READ_TABLE, columns)
+        missing = [columns[key] for key, index in data["index"].items() if index < 0]
+        if missing:
+            raise self.mismatch(f"column {missing[0]!r}", f"the table's columns are {data['headers']}")
+        sources = {text: source for source, text in self.labels.mapping("newsletter.sources").items()}
+        rows = []
+        for row in data["rows"]:
+            if "@" not in row["email"]:
+                raise self.mismatch("email cell", f"{row['email']!r} is not an email address")
+            try:
+                subscribed = date.fromisoformat(row["date"] or "")
+            except ValueError:
+                raise self.mismatch("date subscribed <time datetime>",
+                                    f"row {row['email']!r} has {row['date']!r}") from None
+            if row["source"] not in sources:
+                raise self.mismatch(f"source {row['source']!r}", f"known sources: {sorted(sources)}")
+            subscriber = Subscriber(row["email"], row["name"], subscribed, sources[row["source"]])
+            rows.append(ListedRow(row["position"], subscriber, row["checkbox"]))
+        return ListingPage(rows, data["next"], data["index"]["email"])
+
+    async def read_all(self) -> Listing:
+        """Every active subscriber, page by page. A row that a concurrent signup pushed onto the next page is
+        listed once (the first time it is seen)."""
+        subscribers: dict[str, Subscriber] = {}
+        urls: list[str] = []
+        url: str | None = self.url
+        while url is not None:
+            if url in urls or len(urls) >= MAX_PAGES:
+                raise self.mismatch("next page link", f"the pagination leads back to {url}")
+            await self.open_at(url)
+            urls.append(url)
+            listing = await self.read_page()
+            for row in listing.rows:
+                subscribers.setdefault(row.subscriber.key, row.subscriber)
+            url = listing.next_url
+        return Listing(list(subscribers.values()), urls)
+
+    async def _revealed(self, locator: Locator, element: str) -> Locator:
+        """An element a script shows after a click: wait briefly, then call it a UI mismatch."""
+        try:
+            await locator.first.wait_for(state="visible", timeout=REVEAL_TIMEOUT_MS)
+        except PlaywrightTimeoutError:
+            raise self.mismatch(element, f"not shown within {REVEAL_TIMEOUT_MS} ms (url {self.page.url})") from None
+        return locator.first
+
+    async def archive(self, rows: list[ListedRow], listing: ListingPage) -> None:
+        """Tick exactly these rows of the page on screen, check that nothing else is ticked, then archive
+        them through "N items selected" > "Archive selected newsletter subscribers" > OK."""
+        if not rows:
+            return
+        if not all(row.selectable for row in rows):
+            raise self.mismatch("row checkbox", "a subscriber's row has no checkbox")
+        table = await self.require(self.table, "subscribers table")
+        body_rows = table.locator("tbody tr")
+        for row in rows:
+            await body_rows.nth(row.position).locator("input[type='checkbox']").check()
+        ticked = await table.evaluate(_TICKED_EMAILS, listing.email_column)
+        wanted = sorted(row.subscriber.key for row in rows)
+        if sorted(email.casefold() for email in ticked) != wanted:
+            raise SettingError(f"{self.page_name}: the ticked rows {sorted(ticked)} are not the planned "
+                               f"{wanted}; nothing was archived from this page")
+
+        count = str(len(rows))
+        selected = self.labels["newsletter.items_selected"].replace("{count}", count)
+        # The menu's own count must agree with ours before anything irreversible is clicked.
+        toggle = self.page.get_by_role("button", name=selected, exact=True)
+        await (await self._revealed(toggle, f"button {selected!r}")).click()
+        entry = self.labels["newsletter.archive_selected"]
+        await (await self._revealed(self.page.get_by_role("menuitem", name=entry, exact=True),
+                                    f"menu item {entry!r}")).click()
+        dialog = await self._revealed(self.page.get_by_role("dialog"), "confirmation dialog")
+        ok = self.labels["newsletter.confirm_ok"]
+        await self.submit(await self.require(dialog.get_by_role("button", name=ok, exact=True), f"{ok} button"))
+        await self._check_archived(count)
+
+    async def _check_archived(self, count: str) -> None:
+        alerts = self.page.locator("[role='alert']")
+        if await alerts.count():
+            raise SettingError(f"{self.page_name}: the backoffice refused to archive: "
+                               f"{(await alerts.first.inner_text()).strip()}")
+        expected = self.labels["newsletter.archived"].replace("{count}", count)
+        statuses = [text.strip() for text in await self.page.locator("[role='status']").all_inner_texts()]
+        if expected not in statuses:
+            raise SettingError(f"{self.page_name}: expected the confirmation {expected!r} after archiving, the "
+                               f"page says {statuses or 'nothing'}; check the Archived view before running again")

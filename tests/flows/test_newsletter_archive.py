@@ -1,0 +1,174 @@
+"""newsletter_archive against the mock in a real Chromium: read, plan, export, archive exactly the plan."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Request, Route
+
+from automation.errors import SettingError, VerificationError
+from automation.models import LoginSecrets
+from flows.base import StoreSession
+from flows.login import login
+from flows.newsletter_archive import NewsletterArchiveDesired, NewsletterArchiveSetting
+from mock_backoffice import MockServer
+from tests.flows.conftest import SessionFactory
+from tests.support import EMAILS, PASSWORDS, http_json
+
+SETTING = NewsletterArchiveSetting()
+DESIRED = NewsletterArchiveDesired(enabled=True)
+
+
+async def logged_in(store_session: SessionFactory, store_id: str) -> StoreSession:
+    session = await store_session(store_id)
+    await login(session.page, session.backoffice_url, session.labels,
+                LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]))
+    return session
+
+
+def passive_before_2018(subscribers: list[dict[str, Any]]) -> set[str]:
+    """The vendor's rule, written out independently of the tool's code."""
+    return {s["email"] for s in subscribers if not s["archived"] and s["source"] in ("manual", "import")
+            and s["subscribed_at"] < "2018-05-25"}
+
+
+def archived(mock_state, store_id: str) -> set[str]:
+    return {s["email"] for s in mock_state()[store_id]["subscribers"] if s["archived"]}
+
+
+def exports(tmp_path: Path, store_id: str) -> list[Path]:
+    folder = tmp_path / "run" / "exports" / store_id
+    return sorted(folder.glob("newsletter-archive-*.csv")) if folder.is_dir() else []
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def as_rows(subscribers: list[dict[str, Any]], emails: set[str]) -> list[tuple[str, str, str, str]]:
+    return sorted((s["email"], s["name"], s["subscribed_at"], s["source"]) for s in subscribers if s["email"] in emails)
+
+
+async def test_read_plan_export_archive_verify_in_dutch(store_session: SessionFactory, mock_state,
+                                                        tmp_path: Path) -> None:
+    session = await logged_in(store_session, "shop-nl")
+    seeded = mock_state()["shop-nl"]["subscribers"]
+    current = await SETTING.read(session)
+    assert sorted(tuple(s.values()) for s in current["subscribers"]) == as_rows(seeded, {s["email"] for s in seeded})
+
+    expected = passive_before_2018(seeded)
+    [change] = SETTING.plan(current, DESIRED, session.plan_input)
+    assert set(change.after["archived"]) == expected and len(expected) == 15
+    assert change.irreversible and change.action == "archive"
+    assert archived(mock_state, "shop-nl") == set()  # reading and planning changed nothing
+
+    await SETTING.apply(session, [change])
+    assert archived(mock_state, "shop-nl") == expected
+    [export] = exports(tmp_path, "shop-nl")
+    assert sorted(tuple(r.values()) for r in csv_rows(export)) == as_rows(seeded, expected)
+    await SETTING.verify(session, DESIRED)
+    assert SETTING.plan(await SETTING.read(session), DESIRED, session.plan_input) == []
+
+    await SETTING.apply(session, [change])  # idempotent: nothing left to archive, no second export
+    assert archived(mock_state, "shop-nl") == expected and len(exports(tmp_path, "shop-nl")) == 1
+
+
+async def test_more_than_500_subscribers_over_many_pages_in_english(store_session: SessionFactory, mock_state,
+                                                                    tmp_path: Path) -> None:
+    session = await logged_in(store_session, "shop-en")
+    seeded = mock_state()["shop-en"]["subscribers"]
+    documents: list[str] = []
+
+    def count_document(request: Request) -> None:
+        if request.resource_type == "document":
+            documents.append(request.url)
+
+    session.page.on("request", count_document)
+    current = await SETTING.read(session)
+    session.page.remove_listener("request", count_document)
+    assert len(current["subscribers"]) == len(seeded) == 610
+    assert len(documents) == 25  # one navigation per page of 25, not one per row
+
+    [change] = SETTING.plan(current, DESIRED, session.plan_input)
+    expected = passive_before_2018(seeded)
+    assert set(change.after["archived"]) == expected and len(expected) == 180
+    await SETTING.apply(session, [change])
+    assert archived(mock_state, "shop-en") == expected
+    [export] = exports(tmp_path, "shop-en")
+    assert {r["email"] for r in csv_rows(export)} == expected
+    await SETTING.verify(session, DESIRED)
+
+
+async def test_signups_after_the_plan_are_never_archived(store_session: SessionFactory, mock_server: MockServer,
+                                                         mock_state) -> None:
+    session = await logged_in(store_session, "shop-nl")
+    [change] = SETTING.plan(await SETTING.read(session), DESIRED, session.plan_input)
+    planned = set(change.after["archived"])
+    # 30 signups push every row more than a page down; one old import would even match the rule.
+    for number in range(30):
+        http_json(f"{mock_server.url}/__mock__/subscribers", {"store": "shop-nl", "email": f"new{number}@x.test"})
+    http_json(f"{mock_server.url}/__mock__/subscribers", {"store": "shop-nl", "email": "late.import@x.test",
+                                                          "subscribed_at": "2016-04-04", "source": "import"})
+
+    await SETTING.apply(session, [change])
+    assert archived(mock_state, "shop-nl") == planned
+    with pytest.raises(VerificationError, match="newsletter_archive"):
+        await SETTING.verify(session, DESIRED)  # the late import still matches: reported, never archived unplanned
+
+
+async def test_interrupted_apply_keeps_its_export_and_is_finished_later(store_session: SessionFactory, mock_state,
+                                                                         tmp_path: Path) -> None:
+    session = await logged_in(store_session, "shop-nl")
+    seeded = mock_state()["shop-nl"]["subscribers"]
+    [change] = SETTING.plan(await SETTING.read(session), DESIRED, session.plan_input)
+    planned = set(change.after["archived"])
+
+    posts: list[str] = []
+
+    async def fail_second_archive(route: Route) -> None:
+        posts.append(route.request.url)
+        if len(posts) == 1:
+            await route.continue_()
+        else:
+            await route.abort()  # the connection drops in the middle of the work
+
+    await session.page.route("**/marketing/newsletter/archive", fail_second_archive)
+    with pytest.raises(Exception, match="ERR_FAILED"):
+        await SETTING.apply(session, [change])
+    await session.page.unroute("**/marketing/newsletter/archive")
+
+    first_batch = archived(mock_state, "shop-nl")
+    assert first_batch and first_batch < planned  # part of the plan, nobody else
+    [export] = exports(tmp_path, "shop-nl")
+    assert sorted(tuple(r.values()) for r in csv_rows(export)) == as_rows(seeded, planned)
+    first_archived_at = min(datetime.fromisoformat(s["archived_at"]).timestamp()
+                            for s in mock_state()["shop-nl"]["subscribers"] if s["archived"])
+    assert export.stat().st_mtime <= first_archived_at  # written before the first click
+
+    # The same plan applied again (as from a saved PLAN.json) skips the archived ones and does the rest.
+    await SETTING.apply(session, [change])
+    assert archived(mock_state, "shop-nl") == planned
+    _, second = exports(tmp_path, "shop-nl")
+    assert {r["email"] for r in csv_rows(second)} == planned - first_batch
+
+
+async def test_refuses_when_the_page_ticks_more_than_planned(store_session: SessionFactory, mock_state) -> None:
+    session = await logged_in(store_session, "shop-nl")
+    [change] = SETTING.plan(await SETTING.read(session), DESIRED, session.plan_input)
+    # A changed backoffice whose row checkbox ticks the whole page (a "select all" the tool did not ask for).
+    await session.page.add_init_script("""
+        document.addEventListener("change", (event) => {
+          if (event.target.name !== "subscriber_ids" || !event.target.checked) return;
+          document.querySelectorAll('input[name="subscriber_ids"]').forEach((box) => {
+            if (!box.checked) { box.checked = true; box.dispatchEvent(new Event("change")); }
+          });
+        }, true);
+    """)
+    with pytest.raises(SettingError, match="are not the planned"):
+        await SETTING.apply(session, [change])
+    assert archived(mock_state, "shop-nl") == set()

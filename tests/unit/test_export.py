@@ -1,0 +1,50 @@
+"""export-subscribers without a browser: which desired state it runs with and what it writes per store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from automation.export import export_stores, render_exports, write_exports
+from automation.fleet import CredentialRefs, StoreConfig
+from automation.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult, StoreStatus
+from flows.cookie_law import CookieLawDesired
+from flows.newsletter_archive import NewsletterArchiveDesired
+
+
+def store(store_id: str, **desired: BaseModel) -> StoreConfig:
+    return StoreConfig(id=store_id, backoffice_url="http://x/admin", storefront_url="http://x/", locale="en",
+                       credentials=CredentialRefs(email_env="E", password_env="P"), groups=(), vars={},
+                       desired=dict(desired))
+
+
+def test_export_runs_only_newsletter_archive_switched_on() -> None:
+    off = NewsletterArchiveDesired(enabled=False, sources=["import"])
+    [configured, unmanaged] = export_stores([
+        store("a", cookie_law=CookieLawDesired(mode="confirm"), newsletter_archive=off),
+        store("b", cookie_law=CookieLawDesired(mode="confirm")),
+    ])
+    assert configured.desired == {"newsletter_archive": NewsletterArchiveDesired(enabled=True, sources=["import"])}
+    assert unmanaged.desired == {"newsletter_archive": NewsletterArchiveDesired(enabled=True)}
+
+
+def test_one_csv_per_read_store_and_none_for_a_failed_one(tmp_path: Path) -> None:
+    change = Change(setting="newsletter_archive", action="archive", irreversible=True, detail={"subscribers": [
+        {"email": "a@x.test", "name": "A", "subscribed_at": "2016-01-01", "source": "import", "reason": "r"}]})
+    document = RunDocument(created_at="now", fleet_file="f.yaml", stores=[
+        StoreResult(id="ok", changes=[change],
+                    settings=[SettingResult(setting="newsletter_archive", status=SettingStatus.DRIFT)]),
+        StoreResult(id="broken", settings=[SettingResult(
+            setting="newsletter_archive", status=SettingStatus.FAILED, error="no table", error_kind="ui_mismatch")]),
+        StoreResult(id="locked", status=StoreStatus.ERROR, error="account locked", error_kind="account_locked"),
+    ])
+    results = write_exports(document, tmp_path / "out", lambda text: text)
+    assert (tmp_path / "out" / "ok-newsletter-archive.csv").read_text() == (
+        "email,name,date,source\na@x.test,A,2016-01-01,import\n")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ok-newsletter-archive.csv"]
+    text = render_exports(results)
+    assert "ok: 1 subscriber(s) the rule would archive" in text
+    assert "broken: FAILED (ui_mismatch: no table)" in text
+    assert "locked: FAILED (account_locked: account locked)" in text
+    assert "3 store(s), 1 written, 2 failed; nothing was archived" in text
