@@ -15,12 +15,14 @@ from typing import Any, Protocol
 from playwright.async_api import BrowserContext, Page
 
 from automation.models import CheckResult, CheckStatus
+from flows.content.html_text import page_text
+from flows.content.privacy_elements import missing_elements
 from flows.labels import Labels
 from flows.pages.storefront_page import StorefrontPage
 from flows.tracking import ADVERTISING, ANALYTICS, tracking_cookies, tracking_requests
 
 ContextFactory = Callable[[dict[str, str] | None], Awaitable[BrowserContext]]
-#: returns the names of the required elements missing from a page's text (locale-aware), see privacy_policy
+#: the required elements missing from a page's HTML (locale-aware), see flows/content/privacy_elements.py
 ContentCheck = Callable[[str], list[str]]
 CHOICE_MODES = ("confirm", "custom")
 
@@ -219,7 +221,7 @@ class StorefrontVerifier:
 
     async def _pages(self, storefront: StorefrontPage) -> None:
         """The privacy policy (and the CCPA page where it applies) are public and linked from the footer."""
-        title = self.labels["storefront.privacy_policy"]
+        title = self.labels["content_pages.privacy_policy_title"]
         href = await storefront.footer_link(title)
         response = await storefront.open(storefront.privacy_policy_url)
         if response is None or response.status != 200:
@@ -233,7 +235,7 @@ class StorefrontVerifier:
             if check is None:
                 self.add("privacy_policy_content", CheckStatus.SKIP, "privacy_policy is not managed")
             else:
-                missing = check(await storefront.main_text())
+                missing = check(await storefront.main_html())
                 if missing:
                     self.add("privacy_policy_content", CheckStatus.FAIL,
                              "required elements missing: " + ", ".join(missing), missing)
@@ -247,7 +249,7 @@ class StorefrontVerifier:
             self.add(name, CheckStatus.SKIP, "the CCPA page is not managed for this store")
             return
         await storefront.open_home()
-        title = self.labels["storefront.ccpa_page"]
+        title = self.labels["content_pages.ccpa_title"]
         href = await storefront.footer_link(title)
         if self.expected.ccpa_page is False:
             status = CheckStatus.PASS if href is None else CheckStatus.FAIL
@@ -286,18 +288,33 @@ class StorefrontVerifier:
             await context.close()
 
 
-def expectations_for(desired: dict[str, Any]) -> StorefrontExpectations:
+def _privacy_content_check(policy: Any, locale: str) -> ContentCheck | None:
+    if policy is None:
+        return None
+
+    def missing(html: str) -> list[str]:
+        elements = missing_elements(page_text(html), locale, policy.profile, policy.required)
+        return [f"{element.id} ({element.description(locale)})" for element in elements]
+
+    return missing
+
+
+def expectations_for(desired: dict[str, Any], locale: str) -> StorefrontExpectations:
     """What the live shop must show, derived from a store's desired settings (by setting name)."""
     cookie_law = desired.get("cookie_law")
     analytics = desired.get("analytics")
+    ccpa_state = getattr(desired.get("ccpa_page"), "state", None)
     return StorefrontExpectations(
         cookie_law_mode=getattr(cookie_law, "mode", None),
         measurement_id=getattr(analytics, "measurement_id", None),
         require_consent=getattr(analytics, "require_consent", True),
+        ccpa_page={"present": True, "absent": False}.get(ccpa_state or ""),
+        privacy_content_check=_privacy_content_check(desired.get("privacy_policy"), locale),
     )
 
 
 async def verify_storefront(new_context: ContextFactory, store_id: str, storefront_url: str, labels: Labels,
                             desired: dict[str, Any], evidence: EvidenceSink) -> list[CheckResult]:
-    verifier = StorefrontVerifier(new_context, store_id, storefront_url, labels, expectations_for(desired), evidence)
+    expected = expectations_for(desired, labels.locale)
+    verifier = StorefrontVerifier(new_context, store_id, storefront_url, labels, expected, evidence)
     return await verifier.run()

@@ -88,6 +88,7 @@ class StorefrontPage:
         href = await link.first.get_attribute("href")
         return None if href is None else await self.page.evaluate("h => new URL(h, document.baseURI).href", href)
 
-    async def main_text(self) -> str:
+    async def main_html(self) -> str:
+        """The page's own content (without header, cookie bar and footer) as HTML."""
         main = self.page.locator("main")
-        return await (main.first.inner_text() if await main.count() else self.page.locator("body").inner_text())
+        return await (main.first.inner_html() if await main.count() else self.page.locator("body").inner_html())

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from flows.content.templates import load_template, template_variables
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.support import http_json
@@ -30,8 +31,30 @@ def seed_store(store_id: str, locale: str = "en", mode: str = "confirm", **extra
     }
 
 
+ROOT = Path(__file__).resolve().parents[2]
+CCPA = "Do not sell my personal information"
+
+
+def full_policy() -> str:
+    """The shipped English policy, rendered: it holds every element of the gdpr profile."""
+    template = load_template("templates/privacy-policy.{locale}.html", ROOT / "config", "en", "complete")
+    variables = template_variables(
+        "http://shop.test/",
+        {"company": "Complete Ltd", "address": "1 Road", "email": "privacy@complete.test", "updated": "2025-01-01"},
+    )
+    return template.render(variables)
+
+
 SEED = {
     "stores": [
+        seed_store(
+            "complete",
+            pages=[
+                {"title": "Privacy policy", "content": full_policy()},
+                {"title": CCPA, "content": "<p>We do not sell data.</p>", "visible": True},
+            ],
+        ),
+        seed_store("ccpa-hidden", pages=[{"title": CCPA, "content": "<p>We do not sell data.</p>", "visible": False}]),
         seed_store("good-en"),
         seed_store("good-nl", locale="nl"),
         seed_store("early", theme_loads_analytics_early=True),
@@ -152,3 +175,24 @@ def test_apply_then_verify(cli: CliRunner, mock_server: MockServer, mock_state, 
     assert mock_state()["shop-nl"]["analytics"]["measurement_id"] == GA
     report = json.loads(next(tmp_path.glob("runs/*/report.json")).read_text())
     assert report["kind"] == "apply" and checks_of(report, "shop-nl")["analytics_after_accept"]["status"] == "pass"
+
+
+def test_privacy_content_and_ccpa_page(cli: CliRunner, verify_mock: MockServer, tmp_path: Path) -> None:
+    desired = {
+        "cookie_law": {"mode": "confirm"},
+        "analytics": {"measurement_id": GA},
+        "privacy_policy": {"mode": "require", "profile": "gdpr", "template": "unused.html"},
+        "ccpa_page": {"state": "present", "template": "unused.html"},
+    }
+    result, report = run_verify(cli, tmp_path, verify_mock, ["complete", "ccpa-hidden"], defaults=desired)
+    assert result.code == 1
+    complete = checks_of(report, "complete")
+    assert complete["privacy_policy_content"]["status"] == "pass", complete["privacy_policy_content"]
+    assert complete["ccpa_page_public"]["status"] == "pass"
+    hidden = checks_of(report, "ccpa-hidden")
+    assert hidden["ccpa_page_public"]["status"] == "fail"
+    assert CCPA in hidden["ccpa_page_public"]["message"]
+    missing = hidden["privacy_policy_content"]
+    assert missing["status"] == "fail"
+    assert any(item.startswith("cookie_withdrawal") for item in missing["seen"])
+    assert any(item.startswith("complaint") for item in missing["seen"])
