@@ -29,6 +29,8 @@ run ecom-privacy plan "${ARGS[@]}"
 run ecom-privacy export-subscribers "${ARGS[@]}" --out demo/exports
 run ecom-privacy apply "${ARGS[@]}" --auto-approve --allow-archive
 run ecom-privacy plan "${ARGS[@]}"
+# What a visitor gets: desert-boots' theme loads analytics before consent, so verify fails there (exit 1).
+run ecom-privacy verify -c config/demo.yaml --artifacts-dir demo/runs --log-format console
 echo
 echo "== the mock's state now (GET /__mock__/state): cookie law, subscribers (with the apply run's export"
 echo "   compared to them) and content pages per store"
