@@ -66,8 +66,11 @@ def launch_args() -> list[str]:
 
 
 async def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = False) -> Browser:
+    # The run handles Ctrl-C and SIGTERM itself (automation.interrupt): the browser must outlive the signal
+    # long enough for the steps in flight to finish and the report to be written.
     return await playwright.chromium.launch(
-        executable_path=choice.executable, headless=not headed, args=launch_args()
+        executable_path=choice.executable, headless=not headed, args=launch_args(),
+        handle_sigint=False, handle_sigterm=False, handle_sighup=False,
     )
 
 
