@@ -19,6 +19,8 @@ import yaml
 
 LOCALES: tuple[str, ...] = ("nl", "en")
 COOKIE_LAW_MODES: tuple[str, ...] = ("none", "notify", "confirm", "custom")
+#: parts of the backoffice a test can remove from one store, to see how the tool reports a changed UI
+BREAKABLE_UI: tuple[str, ...] = ("cookie_law_section",)
 DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.yaml")
 
 _STORE_ID_RE = re.compile(r"^[a-z0-9-]+$")
@@ -60,6 +62,7 @@ class StoreSpec:
     cookie_law: CookieLawSpec = field(default_factory=CookieLawSpec)
     web_extras: WebExtrasSpec = field(default_factory=WebExtrasSpec)
     pages: tuple[PageSpec, ...] = ()
+    break_ui: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,12 @@ def _pages(value: Any, path: str) -> tuple[PageSpec, ...]:
     return tuple(pages)
 
 
+def _break_ui(value: Any, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise SeedError(f"{path}: must be a list (got {type(value).__name__})")
+    return tuple(_choice(item, f"{path}[{index}]", BREAKABLE_UI) for index, item in enumerate(value))
+
+
 # --- field tables: one entry per seed key -----------------------------------------------------------------
 @dataclass(frozen=True)
 class Field:
@@ -201,6 +210,7 @@ STORE_FIELDS: dict[str, Field] = {
     "cookie_law": Field(_cookie_law),
     "web_extras": Field(_web_extras),
     "pages": Field(_pages),
+    "break_ui": Field(_break_ui),
 }
 
 

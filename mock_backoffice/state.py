@@ -76,6 +76,8 @@ class Store:
     login: LoginCounters = field(default_factory=LoginCounters)
     subscribers: list[dict[str, Any]] = field(default_factory=list)
     next_page_id: int = 1
+    #: seed `break_ui`: parts of the backoffice left out of this store's pages (tests of a changed UI)
+    break_ui: frozenset[str] = frozenset()
 
     def page_by_slug(self, slug: str) -> Page | None:
         return next((page for page in self.pages if page.slug == slug), None)
@@ -160,6 +162,7 @@ def build_store(spec: StoreSpec) -> Store:
             reviews_enabled=spec.web_extras.reviews_enabled,
             compare_enabled=spec.web_extras.compare_enabled,
         ),
+        break_ui=frozenset(spec.break_ui),
     )
     for default in DEFAULT_PAGES[spec.locale]:
         store.add_page(default.title, default.content, default.visible, slug=default.slug)
