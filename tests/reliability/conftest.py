@@ -109,7 +109,8 @@ def run(capsys: pytest.CaptureFixture[str], fleet: Fleet) -> Callable[..., Run]:
         runs = fleet.directory / "runs"
         before = set(runs.iterdir()) if runs.exists() else set()
         out = io.StringIO()
-        code = main([*args, *fleet.args(), "--artifacts-dir", str(runs), "--log-format", "json"], out=out)
+        extra = ["--artifacts-dir", str(runs)] if args[0] in ("plan", "apply") else []
+        code = main([*args, *fleet.args(), *extra, "--log-format", "json"], out=out)
         created = sorted(set(runs.iterdir()) - before) if runs.exists() else []
         return Run(code, out.getvalue(), capsys.readouterr().err, created[-1] if created else runs)
 
