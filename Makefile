@@ -24,5 +24,10 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
+# The fleet benchmark (a script that measures, never a timed test): 100 stores, 100 ms latency by default.
+# Quick look: make bench BENCH_ARGS="--stores 10 --parallelism 4 --no-naive"
+bench: install
+	$(BIN)/python -m benchmarks.fleet $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) runs demo .pytest_cache

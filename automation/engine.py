@@ -401,7 +401,7 @@ class FleetRunner:
         interruption.install(loop)
         try:
             async with async_playwright() as playwright:
-                choice: BrowserChoice = find_browser(playwright, self.options.browser_path)
+                choice: BrowserChoice = find_browser(playwright, self.options.browser_path, not self.options.headed)
                 self.log.debug("browser", source=choice.source, executable=choice.executable or "playwright")
                 browser = await launch(playwright, choice, self.options.headed)
                 try:

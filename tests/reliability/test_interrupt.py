@@ -90,7 +90,7 @@ def test_second_ctrl_c_stops_at_once_and_still_reports_truthfully(server: MockSe
     http_json(f"{server.url}/__mock__/faults", {"latency_ms": 100})
     process = start_apply(fleet, private_session_dir)
     interrupt_after_first_store(process, times=2)
-    out, err = process.communicate(timeout=120)
+    _, err = process.communicate(timeout=120)
     http_json(f"{server.url}/__mock__/faults", {})
     assert process.returncode == 1, err
     check_report_tells_the_truth(server, fleet)

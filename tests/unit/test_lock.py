@@ -16,9 +16,8 @@ def fleet(tmp_path: Path, name: str = "fleet.yaml") -> Path:
 
 
 def test_second_holder_is_refused_with_the_first_ones_details(tmp_path: Path) -> None:
-    with FleetLock(tmp_path / "locks", fleet(tmp_path), "apply"):
-        with pytest.raises(LockBusyError) as error:
-            FleetLock(tmp_path / "locks", fleet(tmp_path), "plan").acquire()
+    with FleetLock(tmp_path / "locks", fleet(tmp_path), "apply"), pytest.raises(LockBusyError) as error:
+        FleetLock(tmp_path / "locks", fleet(tmp_path), "plan").acquire()
     message = str(error.value)
     assert "another run (pid " in message and "apply" in message and "--wait-lock" in message
     with FleetLock(tmp_path / "locks", fleet(tmp_path), "plan"):  # released: free again
