@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo fleet-demo test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -16,6 +16,10 @@ $(VENV)/.installed: pyproject.toml
 
 demo: install
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
+
+# 20 stores with faults on (HTTP 500s, expiring sessions, a wrong password, a changed UI): plan, apply, plan.
+fleet-demo: install
+	PATH="$(abspath $(BIN)):$$PATH" bash scripts/fleet-demo.sh
 
 lint: install
 	$(BIN)/ruff check .
