@@ -64,6 +64,8 @@ def summarise(document: RunDocument) -> dict[str, int]:
             counts["skipped"] += 1
         elif store.status == StoreStatus.ERROR:
             counts["failed"] += 1
+        elif SettingStatus.SKIPPED in statuses:
+            counts["skipped"] += 1  # partly done when the run was interrupted: its settings say which part
         elif SettingStatus.DRIFT in statuses:
             counts["drifted"] += 1
         elif SettingStatus.CHANGED in statuses:

@@ -52,7 +52,7 @@ async def retry_transient(operation: Callable[[], Awaitable[T]], attempts: int,
     retrying = AsyncRetrying(
         stop=stop_after_attempt(max(1, attempts)),
         # Jitter: many stores of one platform failing together must not all come back in the same instant.
-        wait=wait_exponential_jitter(initial=0.25, max=max_wait_s, jitter=0.25),
+        wait=wait_exponential_jitter(multiplier=0.25, max=max_wait_s, jitter=0.25),
         retry=retry_if_exception_type(TransientError),
         reraise=True,
     )

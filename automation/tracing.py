@@ -85,7 +85,9 @@ class StoreTrace:
         if not self.enabled or self.recording:
             return
         if not self._started:
-            await self.context.tracing.start(screenshots=True, snapshots=True)
+            # DOM snapshots, no screencast: the snapshots show the page at every action, and the screencast
+            # costs ~20 MB and ~10% of the time per store (the failure screenshot is taken separately).
+            await self.context.tracing.start(screenshots=False, snapshots=True)
             self._started = True
         else:
             await self.context.tracing.start_chunk()
