@@ -54,3 +54,10 @@ def test_trace_zip_loses_cookie_headers_and_secrets(tmp_path: Path) -> None:
     headers = json.loads(members["trace.network"])["snapshot"]["request"]["headers"]
     assert headers == [{"name": "Cookie", "value": "***"}, {"name": "Accept", "value": "text/html"}]
     assert members["resources/shot.jpeg"] == b"\xff\xd8\xff\xe0binary"
+
+
+def test_json_lines_when_the_stream_is_not_a_terminal() -> None:
+    stream = io.StringIO()  # like cron: no terminal
+    configure_logging(None, Redactor(), stream=stream)
+    get_logger().info("hello")
+    assert json.loads(stream.getvalue())["event"] == "hello"
