@@ -63,7 +63,9 @@ class RunOptions:
     browser_path: str | None = None
     headed: bool = False
     timeout_ms: int = 15_000
-    attempts: int = 4
+    #: tries of one step (read, apply, verify, login) on transient faults, with exponential backoff; a refused
+    #: password or a changed page is never retried. Six tries get through a 20% HTTP 500 rate reliably.
+    attempts: int = 6
     allow_irreversible: bool = False
     saved_plan: RunDocument | None = None
     env_file: Path | None = None

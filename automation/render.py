@@ -42,6 +42,8 @@ def render_store(store: StoreResult, kind: RunKind) -> list[str]:
     if not store.error:
         if not store.changes and not failed:
             lines.append(f"Store {store.id}: compliant, no changes")
+        elif failed and not store.changes:
+            lines.append(f"Store {store.id}: {len(failed)} setting(s) FAILED")
         else:
             verb = "planned" if kind == RunKind.PLAN else "changes"
             lines.append(f"Store {store.id}: {len(store.changes)} change(s) {verb}" if kind == RunKind.PLAN

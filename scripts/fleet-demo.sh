@@ -39,7 +39,7 @@ echo "== login attempts of the store with the wrong password (never retried):"
 http "http://$HOST:$PORT/__mock__/state" | python3 -c '
 import json, sys
 login = json.load(sys.stdin)["stores"]["shop-018"]["login"]
-print(f"  shop-018: attempts={login[\"attempts\"]} locked={login[\"locked\"]}")'
+print("  shop-018: login attempts=%(attempts)s, locked=%(locked)s" % login)'
 echo
 echo "== runs (open report.html in a browser):"
 for run_dir in "$DIR"/runs/*/; do echo "  $run_dir: $(ls "$run_dir" | tr '\n' ' ')"; done
