@@ -42,7 +42,7 @@ from automation.models import (
 )
 from automation.retry import as_typed_error, retry_transient
 from automation.secrets import Redactor, resolve_secrets
-from automation.session_cache import SessionCache, cookie_values, session_key
+from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
 from automation.tracing import StoreTrace
 from flows.base import PlanInput, Setting, StoreSession
 from flows.labels import labels_for
@@ -94,6 +94,8 @@ class StoreRun:
         self.session: StoreSession | None = None
         self.interruption = self.options.interruption
         self.cache = self.options.session_cache or SessionCache(Path("."), enabled=False)
+        self.refused = RefusedLogins(self.cache.directory, enabled=self.cache.enabled)
+        self.fingerprint = ""
         self.cache_key = ""
         self.context: BrowserContext | None = None
         self.trace: StoreTrace | None = None
@@ -238,13 +240,26 @@ class StoreRun:
         was_recording = self.trace is not None and self.trace.recording
         if self.trace is not None:
             await self.trace.pause()
-        self.log.info(reason)
         self.cache.forget(self.cache_key)  # a session that needed a new login is worth nothing any more
+        self.fingerprint = self.fingerprint or self.refused.fingerprint(secrets.email, secrets.password,
+                                                                        secrets.totp_secret)
+        refusal = self.refused.refusal(self.cache_key, self.fingerprint)
+        if refusal is not None:
+            raise AuthenticationError(
+                f"not logging in: the backoffice refused these same credentials at {refusal.get('at')} "
+                f"({refusal.get('message')}); another try would bring the account closer to a lockout. Correct "
+                f"the credentials (any change allows a new try) or delete {self.refused.path_for(self.cache_key)}")
+        self.log.info(reason)
         # Only transient faults are retried; a refused password raises AuthenticationError at once.
-        await retry_transient(
-            lambda: login(session.page, session.backoffice_url, session.labels, secrets),
-            attempts=self.options.attempts,
-        )
+        try:
+            await retry_transient(
+                lambda: login(session.page, session.backoffice_url, session.labels, secrets),
+                attempts=self.options.attempts,
+            )
+        except AuthenticationError as exc:
+            self.refused.record(self.cache_key, self.fingerprint, self.runner.redactor(str(exc)))
+            raise
+        self.refused.clear(self.cache_key)
         state = await self.context.storage_state()
         for value in cookie_values(state):  # type: ignore[arg-type]
             self.runner.redactor.add(value)

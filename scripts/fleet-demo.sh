@@ -35,7 +35,7 @@ run ecom-privacy plan "${ARGS[@]}"
 run ecom-privacy apply "${ARGS[@]}" --auto-approve --junit "$DIR/junit.xml"
 run ecom-privacy plan "${ARGS[@]}"
 echo
-echo "== login attempts of the store with the wrong password (never retried):"
+echo "== login attempts of the store with the wrong password, over the three runs (never retried):"
 http "http://$HOST:$PORT/__mock__/state" | python3 -c '
 import json, sys
 login = json.load(sys.stdin)["stores"]["shop-018"]["login"]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from mock_backoffice import MockServer
-from tests.reliability.conftest import HEALTHY, Fleet, Run
+from tests.reliability.conftest import HEALTHY, PASSWORDS, Fleet, Run
 from tests.support import http_json
 
 
@@ -105,6 +105,20 @@ def test_wrong_password_fails_that_store_alone_and_is_tried_once(fleet: Fleet, r
     assert stores_report["echo"]["settings"][0]["status"] == "failed"
     assert "Apply: 3 store(s): 0 ok, 2 changed, 0 drifted, 1 failed, 0 skipped" in applied.out
     assert "Not-The-Password-99" not in applied.out + applied.err
+
+
+def test_refused_credentials_are_not_tried_again_by_the_next_run(fleet: Fleet, run: Callable[..., Run],
+                                                                  state) -> None:
+    fleet.set_password("echo", "Not-The-Password-99")
+    assert run("plan", "--store", "echo").code == 1
+    again = run("plan", "--store", "echo")  # the nightly cron run of the next day, password still wrong
+    assert again.code == 1
+    assert "not logging in: the backoffice refused these same credentials" in again.out
+    assert state()["echo"]["login"]["attempts"] == 1  # one refusal in all, however many runs
+    fleet.set_password("echo", PASSWORDS["echo"])  # corrected: one new try is allowed, and it works
+    fixed = run("plan", "--store", "echo")
+    assert fixed.code == 2, fixed.out
+    assert state()["echo"]["login"]["attempts"] == 2
 
 
 def test_missing_element_fails_that_store_with_page_element_screenshot_and_trace(

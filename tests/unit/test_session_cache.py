@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from automation.session_cache import SESSIONS_ENV, SessionCache, cookie_values, default_session_dir, session_key
+from automation.session_cache import (
+    SESSIONS_ENV,
+    RefusedLogins,
+    SessionCache,
+    cookie_values,
+    default_session_dir,
+    session_key,
+)
 
 STATE = {"cookies": [{"name": "backend_session_id", "value": "s3cr3t-session", "path": "/a/admin"}], "origins": []}
 
@@ -61,3 +68,23 @@ def test_cookie_values_and_default_directory(monkeypatch: pytest.MonkeyPatch, tm
     assert default_session_dir() == tmp_path / "ecom-privacy" / "sessions"
     monkeypatch.setenv(SESSIONS_ENV, "/elsewhere")
     assert default_session_dir() == Path("/elsewhere")
+
+
+def test_refused_credentials_are_remembered_until_they_change(tmp_path: Path) -> None:
+    refused = RefusedLogins(tmp_path / "sessions")
+    old = refused.fingerprint("owner@shop.test", "old-password", None)
+    assert refused.refusal("k", old) is None
+    refused.record("k", old, "the email or password was refused")
+    assert refused.refusal("k", old)["message"] == "the email or password was refused"  # type: ignore[index]
+    assert refused.refusal("k", refused.fingerprint("owner@shop.test", "new-password", None)) is None
+    record = refused.path_for("k").read_text()
+    assert "old-password" not in record and stat.S_IMODE(refused.path_for("k").stat().st_mode) == 0o600
+    assert old != RefusedLogins(tmp_path / "elsewhere").fingerprint("owner@shop.test", "old-password", None)
+    refused.clear("k")
+    assert refused.refusal("k", old) is None
+
+
+def test_disabled_refusal_memory_writes_nothing(tmp_path: Path) -> None:
+    refused = RefusedLogins(tmp_path / "sessions", enabled=False)
+    refused.record("k", refused.fingerprint("a", "b", None), "refused")
+    assert refused.refusal("k", "") is None and not (tmp_path / "sessions").exists()
