@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo fleet-demo test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -17,12 +17,21 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
 
+# 20 stores with faults on (HTTP 500s, expiring sessions, a wrong password, a changed UI): plan, apply, plan.
+fleet-demo: install
+	PATH="$(abspath $(BIN)):$$PATH" bash scripts/fleet-demo.sh
+
 lint: install
 	$(BIN)/ruff check .
 
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
+
+# The fleet benchmark (a script that measures, never a timed test): 100 stores, 100 ms latency by default.
+# Quick look: make bench BENCH_ARGS="--stores 10 --parallelism 4 --no-naive"
+bench: install
+	$(BIN)/python -m benchmarks.fleet $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) runs demo .pytest_cache

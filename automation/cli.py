@@ -17,10 +17,16 @@ from automation.engine import FleetRunner, RunOptions, plan_input_for
 from automation.errors import ConfigError, EcomPrivacyError
 from automation.export import export_stores, render_exports, write_exports
 from automation.fleet import DEFAULT_FLEET_FILE, Fleet, StoreConfig, load_fleet
+from automation.html_report import load_run_document, render_html
+from automation.interrupt import Interruption
+from automation.lock import FleetLock
 from automation.logs import configure_logging, get_logger
 from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind
-from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document
+from automation.progress import ProgressBar
+from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
+from automation.run_outputs import write_run_outputs
 from automation.secrets import Redactor, load_environment, resolve_secrets
+from automation.session_cache import SessionCache, default_session_dir
 from automation.verify import verify_exit_code, verify_fleet
 from flows.registry import all_settings
 
@@ -48,6 +54,17 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
                         help="timeout of one browser action or page load (default 15)")
     parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"),
                         help="where run directories runs/<UTC timestamp>/ are written (default ./runs)")
+    parser.add_argument("--session-dir", type=Path, default=None, metavar="DIR",
+                        help="private folder of cached logins and run locks "
+                             "(default $ECOM_PRIVACY_SESSION_DIR or ~/.cache/ecom-privacy/sessions)")
+    parser.add_argument("--no-session-cache", action="store_true",
+                        help="log in to every store, neither reading nor writing cached sessions")
+    parser.add_argument("--wait-lock", type=float, default=0.0, metavar="SECONDS",
+                        help="when another run holds this fleet file's lock, wait up to SECONDS (default: exit 1)")
+    parser.add_argument("--junit", type=Path, default=None, metavar="FILE",
+                        help="also write a JUnit XML file (one test case per store and setting)")
+    parser.add_argument("--no-trace", action="store_true",
+                        help="record no Playwright traces (by default kept only for stores that failed)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     _common(export, runs=True)
     export.add_argument("--out", type=Path, default=Path("exports"), metavar="DIR",
                         help="folder for <store>-newsletter-archive.csv (default ./exports)")
+
+    report = commands.add_parser("report", help="(re)build report.html of a run directory")
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run directory, e.g. runs/20250101T020000Z")
+    report.add_argument("--log-format", choices=("console", "json"), default=None, help=argparse.SUPPRESS)
+    report.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
 
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
@@ -147,21 +169,56 @@ def _load_saved_plan(path: Path, fleet: Fleet) -> RunDocument:
     return document
 
 
+def _session_dir(args: argparse.Namespace) -> Path:
+    return args.session_dir or default_session_dir()
+
+
 def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOptions:
     if args.parallelism < 1:
         raise ConfigError(f"--parallelism must be at least 1, not {args.parallelism}")
     return RunOptions(
         kind=kind, parallelism=args.parallelism, browser_path=args.browser, headed=args.headed,
         timeout_ms=int(args.timeout * 1000), env_file=args.env_file,
-        allow_irreversible=getattr(args, "allow_archive", False), **extra,  # type: ignore[arg-type]
+        allow_irreversible=getattr(args, "allow_archive", False),
+        session_cache=SessionCache(_session_dir(args), enabled=not args.no_session_cache),
+        trace=not args.no_trace, **extra,  # type: ignore[arg-type]
     )
 
 
-def _run(fleet: Fleet, stores: list[StoreConfig], env: dict[str, str], artifacts: RunArtifacts,
-         redactor: Redactor, options: RunOptions) -> tuple[RunDocument, RunDocument]:
+def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
+         artifacts: RunArtifacts, redactor: Redactor, options: RunOptions) -> tuple[RunDocument, RunDocument]:
+    log = get_logger()
+    options.interruption = Interruption(on_event=lambda message: log.warning(message))
+    bar = ProgressBar(sys.stderr, len(stores), options.kind.value)
+    if bar.enabled:
+        # Log lines go through the bar, which clears itself before each one and redraws after.
+        configure_logging(args.log_format, redactor, args.verbose, stream=bar.stream)  # type: ignore[arg-type]
+        options.on_store_start, options.on_store_done = bar.store_started, bar.store_done
     runner = FleetRunner(fleet, stores, env, artifacts, redactor, options)
-    document = asyncio.run(runner.run())
+    try:
+        document = asyncio.run(runner.run())
+    finally:
+        bar.close()
+        if bar.enabled:
+            configure_logging(args.log_format, redactor, args.verbose)
     return document, runner.planned_document(document)
+
+
+def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
+            redactor: Redactor, plan: RunDocument | None = None) -> int:
+    write_run_outputs(artifacts, document, plan, args.junit)
+    _emit(document, args.format, out, redactor)
+    code = plan_exit_code(document) if document.kind == RunKind.PLAN else apply_exit_code(document)
+    # One line with the outcome, for cron's JSON logs: a person reads stdout, a log collector reads this.
+    get_logger().info("run finished", command=document.kind.value, directory=str(artifacts.root),
+                      interrupted=document.interrupted, exit_code=code, **summarise(document))
+    return code
+
+
+def _locked(args: argparse.Namespace) -> FleetLock:
+    log = get_logger()
+    return FleetLock(_session_dir(args), args.config, args.command, args.wait_lock,
+                     on_wait=lambda message: log.warning("waiting for lock", detail=message))
 
 
 def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> None:
@@ -175,15 +232,13 @@ def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> N
 def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
-    document, _ = _run(fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
-    artifacts.write_text("plan.json", document.model_dump_json(indent=2))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(redactor(document.model_dump_json(indent=2)), encoding="utf-8")
-    _emit(document, args.format, out, redactor)
-    get_logger().info("run written", directory=str(artifacts.root))
-    return plan_exit_code(document)
+    with _locked(args):
+        artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+        document, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
+        if args.out:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(redactor(document.model_dump_json(indent=2)), encoding="utf-8")
+        return _finish(args, artifacts, document, out, redactor)
 
 
 def _confirm(out: TextIO) -> bool:
@@ -200,11 +255,18 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     if saved is None and not args.auto_approve and not sys.stdin.isatty():
         raise ConfigError("apply needs confirmation but standard input is not a terminal; "
                           "review with 'ecom-privacy plan' and pass --auto-approve (for example in cron)")
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    with _locked(args):
+        return _apply_locked(args, fleet, stores, env, saved, out, redactor)
 
+
+def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
+                  saved: RunDocument | None, out: TextIO, redactor: Redactor) -> int:
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
     if saved is None and not args.auto_approve:
         # Interactive: show the plan, ask, then apply exactly what was shown (stale stores are refused).
-        planned, _ = _run(fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
+        planned, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
+        if planned.interrupted:
+            return _finish(args, artifacts, planned, out, redactor)
         artifacts.write_text("plan.json", planned.model_dump_json(indent=2))
         _emit(planned, "text", out, redactor)
         if plan_exit_code(planned) == EXIT_OK:
@@ -219,50 +281,63 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         wanted = {store.id for store in stores}
         saved = saved.model_copy(update={"stores": [s for s in saved.stores if s.id in wanted]})
         stores = [store for store in stores if store.id in {s.id for s in saved.stores}]
-    document, planned = _run(fleet, stores, env, artifacts, redactor, _options(args, RunKind.APPLY, saved_plan=saved))
-    if not (artifacts.root / "plan.json").exists():
-        artifacts.write_text("plan.json", (saved or planned).model_dump_json(indent=2))
-    code = apply_exit_code(document)
-    if args.verify:
-        checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
-        by_id = {store.id: store for store in checked.stores}
-        for store in document.stores:
-            store.checks = by_id[store.id].checks
-            store.artifacts += by_id[store.id].artifacts
-        code = max(code, verify_exit_code(checked))
-    artifacts.write_text("report.json", document.model_dump_json(indent=2))
-    _emit(document, args.format, out, redactor)
+    document, planned = _run(args, fleet, stores, env, artifacts, redactor,
+                             _options(args, RunKind.APPLY, saved_plan=saved))
+    verify_code = EXIT_OK
+    if args.verify and not document.interrupted:
+        verify_code = _verify_after_apply(args, fleet, stores, artifacts, document)
+    code = _finish(args, artifacts, document, out, redactor, plan=saved or planned)
     if args.verify and args.format == "text":
         out.write(redactor(render_checks(document)) + "\n")
-    get_logger().info("run written", directory=str(artifacts.root))
-    return code
+    return max(code, verify_code)
+
+
+def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig],
+                        artifacts: RunArtifacts, document: RunDocument) -> int:
+    """The storefront checks of `verify`, joined to the apply report store by store."""
+    checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
+    by_id = {store.id: store for store in checked.stores}
+    for store in document.stores:
+        if store.id in by_id:
+            store.checks = by_id[store.id].checks
+            store.artifacts += by_id[store.id].artifacts
+    return verify_exit_code(checked)
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     fleet, stores = _fleet_and_stores(args)
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
     document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
-    artifacts.write_text("report.json", document.model_dump_json(indent=2))
+    write_run_outputs(artifacts, document, None, args.junit)
     if args.format == "json":
         out.write(redactor(document.model_dump_json(indent=2)) + "\n")
     else:
         out.write(redactor(render_checks(document)) + "\n")
-    get_logger().info("run written", directory=str(artifacts.root))
-    return verify_exit_code(document)
+    code = verify_exit_code(document)
+    get_logger().info("run finished", command="verify", directory=str(artifacts.root), exit_code=code)
+    return code
 
 
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     fleet, stores = _fleet_and_stores(args)
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
-    document, _ = _run(fleet, export_stores(stores), load_environment(args.env_file), artifacts, redactor,
+    document, _ = _run(args, fleet, export_stores(stores), load_environment(args.env_file), artifacts, redactor,
                        _options(args, RunKind.PLAN))
     results = write_exports(document, args.out, redactor)
     out.write(redactor(render_exports(results)) + "\n")
     return EXIT_ERROR if any(result.error for result in results) else EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    document = load_run_document(args.run_dir)
+    target = args.run_dir / "report.html"
+    target.write_text(render_html(document, args.run_dir), encoding="utf-8")
+    print(f"{target}: {len(document.stores)} store(s), {document.kind.value} of {document.created_at}", file=out)
+    return EXIT_OK
+
+
 COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify,
-            "export-subscribers": cmd_export_subscribers}
+            "export-subscribers": cmd_export_subscribers, "report": cmd_report}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

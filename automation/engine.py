@@ -1,7 +1,8 @@
 """The fleet runner: one browser, one context per store, bounded parallelism, failures isolated per store.
 
-For each store: log in, read every managed setting, plan; in apply mode carry the changes out through the
-UI, read back and verify. A store's failure is recorded in its result and never stops the others.
+For each store: log in (or reuse its cached session), read every managed setting, plan; in apply mode carry
+the changes out through the UI, read back and verify. A store's failure is recorded in its result and never
+stops the others. An interrupt stops the run between steps, so what the report calls done was done.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from automation.artifacts import RunArtifacts
 from automation.browser import BrowserChoice, find_browser, launch, new_store_context
@@ -27,6 +28,7 @@ from automation.errors import (
     UiMismatchError,
 )
 from automation.fleet import Fleet, StoreConfig
+from automation.interrupt import Interruption, RunInterrupted
 from automation.logs import get_logger
 from automation.models import (
     Change,
@@ -40,12 +42,18 @@ from automation.models import (
 )
 from automation.retry import as_typed_error, retry_transient
 from automation.secrets import Redactor, resolve_secrets
+from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
+from automation.tracing import StoreTrace
 from flows.base import PlanInput, Setting, StoreSession
 from flows.labels import labels_for
 from flows.registry import all_settings, login
 
 IRREVERSIBLE_HINT = ("irreversible: not applied without an explicit opt-in "
                      "(pass --allow-archive, or set allow_irreversible: true for this store)")
+INTERRUPTED = "interrupted"
+NOT_STARTED = "not started: the run was interrupted"
+INTERRUPTED_MID_APPLY = ("interrupted while applying: the backoffice may or may not have saved this change; "
+                         "run plan to see the store's state")
 
 
 @dataclass
@@ -55,12 +63,20 @@ class RunOptions:
     browser_path: str | None = None
     headed: bool = False
     timeout_ms: int = 15_000
-    attempts: int = 4
+    #: tries of one step (read, apply, verify, login) on transient faults, with exponential backoff; a refused
+    #: password or a changed page is never retried. Six tries get through a 20% HTTP 500 rate reliably.
+    attempts: int = 6
     allow_irreversible: bool = False
     saved_plan: RunDocument | None = None
     env_file: Path | None = None
-    #: called after each store finishes (progress display)
+    #: where logged-in sessions are cached between runs (None: log in every time)
+    session_cache: SessionCache | None = None
+    #: record a Playwright trace per store (after login) and keep it for stores that failed
+    trace: bool = True
+    #: called when a store starts and after it finishes (progress display)
+    on_store_start: Callable[[str], None] | None = None
     on_store_done: Callable[[StoreResult], None] | None = None
+    interruption: Interruption = field(default_factory=Interruption)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -84,41 +100,134 @@ class StoreRun:
         self.log = get_logger(store=store.id)
         self.secrets: LoginSecrets | None = None
         self.session: StoreSession | None = None
+        self.interruption = self.options.interruption
+        self.cache = self.options.session_cache or SessionCache(Path("."), enabled=False)
+        self.refused = RefusedLogins(self.cache.directory, enabled=self.cache.enabled)
+        self.fingerprint = ""
+        self.cache_key = ""
+        self.context: BrowserContext | None = None
+        self.trace: StoreTrace | None = None
+        self.reused_session = False
+        self._interrupted = False
+        #: settings whose step is under way, by id(): "read", "planned" (read, not applied yet) or "apply"
+        self._in_flight: dict[int, tuple[SettingResult, str]] = {}
 
     # -- steps -----------------------------------------------------------------------------------------
     async def run(self, browser: Browser) -> StoreResult:
         started = time.monotonic()
         saved = self._saved_result()
+        context: BrowserContext | None = None
         try:
+            self.interruption.checkpoint()
             if saved is not None and not saved.changes:
-                self.result.status = StoreStatus.OK if saved.status == StoreStatus.OK else StoreStatus.SKIPPED
-                if saved.status != StoreStatus.OK:
-                    self.result.error = "skipped: the saved plan recorded an error for this store; plan again"
+                self._take_over_saved(saved)
                 return self.result
             self.secrets = resolve_secrets(self.store, self.runner.env, self.options.env_file)
             self.runner.redactor.add_login(self.secrets)
-            context = await new_store_context(browser, self.store.locale, self.options.timeout_ms)
-            try:
-                page = await context.new_page()
-                self.session = self._session(page)
+            self.cache_key = session_key(self.store.id, self.store.backoffice_url, self.secrets.email)
+            cached = self.cache.load(self.cache_key)
+            if cached is not None:
+                for value in cookie_values(cached):
+                    self.runner.redactor.add(value)
+            context = await new_store_context(browser, self.store.locale, self.options.timeout_ms,
+                                              storage_state=cached)  # type: ignore[arg-type]
+            self.context = context
+            self.trace = StoreTrace(context, lambda: self.runner.artifacts.path("stores", self.store.id, "_").parent,
+                                    enabled=self.options.trace)
+            page = await context.new_page()
+            self.session = self._session(page)
+            if cached is None:
                 await self._login()
-                plans = await self._read_and_plan(saved)
-                self.runner.planned[self.store.id] = self.result.model_copy(deep=True)
-                if self.options.kind == RunKind.APPLY:
-                    await self._apply(plans)
-            except EcomPrivacyError as exc:
-                await self._fail_store(exc)
-            finally:
-                await context.close()
+            else:
+                # No login form: the first page read proves the session, and a refused one is logged in
+                # again by the retry of that step (SessionExpiredError).
+                self.reused_session = True
+                self.log.info("reusing cached session")
+            await self.trace.start()
+            plans = await self._read_and_plan(saved)
+            self.runner.planned[self.store.id] = self.result.model_copy(deep=True)
+            if self.options.kind == RunKind.APPLY:
+                await self._apply(plans)
+        except RunInterrupted:
+            self._mark_interrupted()
+        except asyncio.CancelledError:
+            if not self.interruption.forced:
+                raise
+            self._mark_interrupted()
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # the store's result must still be recorded and its context closed
         except EcomPrivacyError as exc:
             await self._fail_store(exc)
         except Exception as exc:  # a bug or an unforeseen browser error must still not stop the fleet
             await self._fail_store(as_typed_error(exc))
         finally:
+            if context is not None:
+                await self._close(context)
+            self._finalise_settings()
             self.result.duration_s = round(time.monotonic() - started, 3)
+        return self.result
+
+    async def _close(self, context: BrowserContext) -> None:
+        failed = self.result.status == StoreStatus.ERROR or any(
+            s.status == SettingStatus.FAILED for s in self.result.settings)
+        try:
+            if self.trace is not None:
+                for path in await self.trace.finish(keep=failed, redact=self.runner.redactor):
+                    self.result.artifacts.append(str(path.relative_to(self.runner.artifacts.root)))
+        except Exception as exc:  # a trace that cannot be saved must not hide the store's real outcome
+            self.log.warning("trace not saved", error=self.runner.redactor(str(exc)))
+        finally:
+            try:
+                await context.close()
+            except Exception:  # the browser may already be gone (interrupt, crash)
+                self.log.debug("context already closed")
+
+    def _take_over_saved(self, saved: StoreResult) -> None:
+        """A saved plan with nothing to do for this store: report what it observed, touch nothing."""
+        if saved.status == StoreStatus.OK:
+            self.result.settings = [s.model_copy(deep=True) for s in saved.settings]
+            return
+        self.result.status = StoreStatus.SKIPPED
+        self.result.error = "skipped: the saved plan recorded an error for this store; plan again"
+        self.result.settings = [SettingResult(setting=s.setting, status=SettingStatus.SKIPPED,
+                                              error="the saved plan recorded an error")
+                                for s in saved.settings]
+
+    def _mark_interrupted(self) -> None:
+        """What was done stays done; the setting caught mid-apply is failed, never changed; the rest skipped."""
+        for outcome, phase in self._in_flight.values():
+            if phase == "apply":
+                outcome.status = SettingStatus.FAILED
+                outcome.error, outcome.error_kind = INTERRUPTED_MID_APPLY, INTERRUPTED
+            elif phase == "read":
+                outcome.status = SettingStatus.SKIPPED
+                outcome.error, outcome.error_kind = NOT_STARTED, INTERRUPTED
+            elif phase == "planned" and outcome.status == SettingStatus.DRIFT:
+                outcome.status = SettingStatus.SKIPPED
+                outcome.error, outcome.error_kind = "not applied: the run was interrupted", INTERRUPTED
+        self._in_flight.clear()
+        self._interrupted = True
+        self.log.warning("store interrupted")
+
+    def _finalise_settings(self) -> None:
+        """Every managed setting gets a row in the report, also when the store stopped before reading it."""
+        seen = {s.setting for s in self.result.settings}
+        for name in self.store.desired:
+            if name in seen:
+                continue
+            if self._interrupted:
+                self.result.settings.append(SettingResult(setting=name, status=SettingStatus.SKIPPED,
+                                                          error=NOT_STARTED, error_kind=INTERRUPTED))
+            elif self.result.status == StoreStatus.ERROR:
+                self.result.settings.append(SettingResult(
+                    setting=name, status=SettingStatus.FAILED, error_kind=self.result.error_kind,
+                    error=f"not read: the store failed ({self.result.error_kind}), see the store's error"))
         if any(s.status == SettingStatus.FAILED for s in self.result.settings):
             self.result.status = StoreStatus.ERROR
-        return self.result
+        elif self._interrupted and all(s.status == SettingStatus.SKIPPED for s in self.result.settings):
+            self.result.status = StoreStatus.SKIPPED
+            self.result.error, self.result.error_kind = NOT_STARTED, INTERRUPTED
 
     def _session(self, page: Page) -> StoreSession:
         plan_input = plan_input_for(self.runner.fleet, self.store,
@@ -129,20 +238,46 @@ class StoreRun:
             labels=labels_for(self.store.locale), artifacts=self.runner.artifacts, plan_input=plan_input,
         )
 
-    async def _login(self) -> None:
-        assert self.session is not None and self.secrets is not None
+    async def _login(self, reason: str = "login") -> None:
+        assert self.session is not None and self.secrets is not None and self.context is not None
         session, secrets = self.session, self.secrets
-        self.log.info("login")
+        # The trace pauses while the password and the one-time code are typed.
+        was_recording = self.trace is not None and self.trace.recording
+        if self.trace is not None:
+            await self.trace.pause()
+        self.cache.forget(self.cache_key)  # a session that needed a new login is worth nothing any more
+        self.fingerprint = self.fingerprint or self.refused.fingerprint(secrets.email, secrets.password,
+                                                                        secrets.totp_secret)
+        refusal = self.refused.refusal(self.cache_key, self.fingerprint)
+        if refusal is not None:
+            raise AuthenticationError(
+                f"not logging in: the backoffice refused these same credentials at {refusal.get('at')} "
+                f"({refusal.get('message')}); another try would bring the account closer to a lockout. Correct "
+                f"the credentials (any change allows a new try) or delete {self.refused.path_for(self.cache_key)}")
+        self.log.info(reason)
         # Only transient faults are retried; a refused password raises AuthenticationError at once.
-        await retry_transient(
-            lambda: login(session.page, session.backoffice_url, session.labels, secrets),
-            attempts=self.options.attempts,
-        )
+        try:
+            await retry_transient(
+                lambda: login(session.page, session.backoffice_url, session.labels, secrets),
+                attempts=self.options.attempts,
+            )
+        except AuthenticationError as exc:
+            self.refused.record(self.cache_key, self.fingerprint, self.runner.redactor(str(exc)))
+            raise
+        self.refused.clear(self.cache_key)
+        state = await self.context.storage_state()
+        for value in cookie_values(state):  # type: ignore[arg-type]
+            self.runner.redactor.add(value)
+        self.cache.save(self.cache_key, state)  # type: ignore[arg-type]
+        if was_recording and self.trace is not None:
+            await self.trace.start()
 
     async def _relogin_if_needed(self, exc: BaseException) -> None:
         if isinstance(exc, SessionExpiredError):
-            self.log.info("session expired, logging in again")
-            await self._login()
+            reason = ("cached session no longer valid, logging in" if self.reused_session
+                      else "session expired, logging in again")
+            self.reused_session = False
+            await self._login(reason)
 
     async def _step(self, operation: Callable[[], Awaitable[Any]]) -> Any:
         return await retry_transient(operation, attempts=self.options.attempts,
@@ -154,17 +289,21 @@ class StoreRun:
         plans = []
         for name, desired in self.store.desired.items():
             setting = self.settings[name]
+            self.interruption.checkpoint()
             outcome = SettingResult(setting=name, status=SettingStatus.COMPLIANT)
             self.result.settings.append(outcome)
             if saved is not None and not saved.changes_for(name):
                 continue  # the saved plan has nothing for this setting: apply exactly the plan
+            self._in_flight[id(outcome)] = (outcome, "read")
             try:
                 current = await self._step(lambda setting=setting: setting.read(session))
             except AuthenticationError:
                 raise  # a re-login was refused: nothing else will work for this store
             except EcomPrivacyError as exc:
+                self._in_flight.pop(id(outcome), None)
                 await self._fail_setting(outcome, exc)
                 continue
+            self._in_flight.pop(id(outcome), None)
             # A setting decides what its plan records and when a fresh read no longer fits a saved plan.
             outcome.observed = setting.observe(current, desired, session.plan_input)
             if saved is not None:
@@ -189,6 +328,8 @@ class StoreRun:
                     change.blocked = None
             self.result.changes.extend(changes)
             outcome.status = SettingStatus.DRIFT if changes else SettingStatus.COMPLIANT
+            if changes:
+                self._in_flight[id(outcome)] = (outcome, "planned")
             plans.append((setting, outcome, changes))
         return plans
 
@@ -200,6 +341,8 @@ class StoreRun:
             if not actionable:
                 continue  # compliant, or only blocked changes: stays "drift" in the report
             desired = self.store.desired[setting.name]
+            self.interruption.checkpoint()
+            self._in_flight[id(outcome)] = (outcome, "apply")
             try:
                 self.log.info("apply", setting=setting.name, changes=len(actionable))
                 await self._step(lambda setting=setting, actionable=actionable: setting.apply(session, actionable))
@@ -207,8 +350,10 @@ class StoreRun:
             except AuthenticationError:
                 raise
             except EcomPrivacyError as exc:
+                self._in_flight.pop(id(outcome), None)
                 await self._fail_setting(outcome, exc)
                 continue
+            self._in_flight.pop(id(outcome), None)
             outcome.status = SettingStatus.CHANGED if len(actionable) == len(changes) else SettingStatus.DRIFT
 
     # -- failure recording -------------------------------------------------------------------------------
@@ -238,6 +383,13 @@ class StoreRun:
         self.result.status = StoreStatus.ERROR
         self.result.error = self.runner.redactor(str(exc)) or type(exc).__name__
         self.result.error_kind = getattr(exc, "kind", type(exc).__name__)
+        for outcome, phase in self._in_flight.values():
+            if phase in ("read", "apply"):  # the step this error interrupted did not complete
+                outcome.status = SettingStatus.FAILED
+                outcome.error, outcome.error_kind = self.result.error, self.result.error_kind
+        self._in_flight.clear()
+        if isinstance(exc, AuthenticationError) and self.cache_key:
+            self.cache.forget(self.cache_key)
         if not isinstance(exc, ConfigError | AuthenticationError):
             await self._screenshot("store")
         self.log.error("store failed", kind=self.result.error_kind, error=self.result.error)
@@ -272,21 +424,48 @@ class FleetRunner:
             kind=self.options.kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             fleet_file=str(self.fleet.path), fleet_sha256=self.fleet.sha256,
         )
-        async with async_playwright() as playwright:
-            choice: BrowserChoice = find_browser(playwright, self.options.browser_path)
-            self.log.debug("browser", source=choice.source, executable=choice.executable or "playwright")
-            browser = await launch(playwright, choice, self.options.headed)
-            try:
-                semaphore = asyncio.Semaphore(max(1, self.options.parallelism))
-
-                async def one(store: StoreConfig) -> StoreResult:
-                    async with semaphore:
-                        result = await StoreRun(self, store).run(browser)
-                    if self.options.on_store_done:
-                        self.options.on_store_done(result)
-                    return result
-
-                document.stores = list(await asyncio.gather(*(one(store) for store in self.stores)))
-            finally:
-                await browser.close()
+        interruption = self.options.interruption
+        loop = asyncio.get_running_loop()
+        interruption.install(loop)
+        try:
+            async with async_playwright() as playwright:
+                choice: BrowserChoice = find_browser(playwright, self.options.browser_path, not self.options.headed)
+                self.log.debug("browser", source=choice.source, executable=choice.executable or "playwright")
+                browser = await launch(playwright, choice, self.options.headed)
+                try:
+                    document.stores = await self._run_stores(browser)
+                finally:
+                    await browser.close()
+        finally:
+            interruption.uninstall(loop)
+        document.interrupted = interruption.requested
         return document
+
+    async def _run_stores(self, browser: Browser) -> list[StoreResult]:
+        semaphore = asyncio.Semaphore(max(1, self.options.parallelism))
+        interruption = self.options.interruption
+
+        async def one(store: StoreConfig) -> StoreResult:
+            try:
+                async with semaphore:
+                    if self.options.on_store_start and not interruption.requested:
+                        self.options.on_store_start(store.id)
+                    result = await StoreRun(self, store).run(browser)
+            except asyncio.CancelledError:
+                if not interruption.forced:
+                    raise
+                result = StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED,
+                                     error_kind=INTERRUPTED)
+                result.settings = [SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
+                                                 error_kind=INTERRUPTED) for name in store.desired]
+            self.log.info("store done", store=store.id, status=result.status.value,
+                          settings={s.setting: s.status.value for s in result.settings},
+                          duration_s=result.duration_s)
+            if self.options.on_store_done:
+                self.options.on_store_done(result)
+            return result
+
+        tasks = [asyncio.create_task(one(store)) for store in self.stores]
+        for task in tasks:
+            interruption.track(task)  # type: ignore[arg-type]
+        return list(await asyncio.gather(*tasks))

@@ -13,18 +13,28 @@ from typing import Any, TextIO
 
 import structlog
 
-SENSITIVE_KEYS = {"password", "totp_secret", "secret", "cookie", "cookies", "session_id", "backend_session_id"}
+SENSITIVE_KEYS = {"password", "totp_secret", "totp", "secret", "cookie", "cookies", "set-cookie", "session_id",
+                  "backend_session_id", "storage_state", "authorization", "csrf_token"}
+
+
+def _redact_value(value: Any, redact: Callable[[str], str]) -> Any:
+    """Redact inside nested data too, keeping its shape (a dict stays a dict in the JSON line)."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {str(k): "***" if str(k).lower() in SENSITIVE_KEYS else _redact_value(v, redact)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_redact_value(item, redact) for item in value]
+    return redact(str(value))
 
 
 def _redaction_processor(redact: Callable[[str], str]) -> Callable[..., MutableMapping[str, Any]]:
     def process(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         for key, value in list(event.items()):
-            if key.lower() in SENSITIVE_KEYS:
-                event[key] = "***"
-            elif isinstance(value, str):
-                event[key] = redact(value)
-            elif value is not None and not isinstance(value, int | float | bool):
-                event[key] = redact(str(value))
+            event[key] = "***" if key.lower() in SENSITIVE_KEYS else _redact_value(value, redact)
         return event
 
     return process

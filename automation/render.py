@@ -50,6 +50,8 @@ def render_store(store: StoreResult, kind: RunKind) -> list[str]:
     if not store.error:
         if not store.changes and not failed:
             lines.append(f"Store {store.id}: compliant, no changes")
+        elif failed and not store.changes:
+            lines.append(f"Store {store.id}: {len(failed)} setting(s) FAILED")
         else:
             verb = "planned" if kind == RunKind.PLAN else "to apply"
             lines.append(f"Store {store.id}: {len(store.changes)} change(s) {verb}")
@@ -71,6 +73,8 @@ def summarise(document: RunDocument) -> dict[str, int]:
             counts["skipped"] += 1
         elif store.status == StoreStatus.ERROR:
             counts["failed"] += 1
+        elif SettingStatus.SKIPPED in statuses:
+            counts["skipped"] += 1  # partly done when the run was interrupted: its settings say which part
         elif SettingStatus.DRIFT in statuses:
             counts["drifted"] += 1
         elif SettingStatus.CHANGED in statuses:

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from automation.errors import EcomPrivacyError, TransientError
 
@@ -51,7 +51,8 @@ async def retry_transient(operation: Callable[[], Awaitable[T]], attempts: int,
     """
     retrying = AsyncRetrying(
         stop=stop_after_attempt(max(1, attempts)),
-        wait=wait_exponential(multiplier=0.25, max=max_wait_s),
+        # Jitter: many stores of one platform failing together must not all come back in the same instant.
+        wait=wait_exponential_jitter(multiplier=0.25, max=max_wait_s, jitter=0.25),
         retry=retry_if_exception_type(TransientError),
         reraise=True,
     )

@@ -26,6 +26,8 @@ SUBSCRIBER_SOURCES: tuple[str, ...] = ("form", "checkout", "manual", "import")
 PASSIVE_SOURCES: tuple[str, ...] = ("manual", "import")
 #: the GDPR date the vendor's guide uses; the generator's `passive_before_2018` counts subscribers before it
 GDPR_DATE = dt.date(2018, 5, 25)
+#: parts of the backoffice a test can remove from one store, to see how the tool reports a changed UI
+BREAKABLE_UI: tuple[str, ...] = ("cookie_law_section",)
 DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.yaml")
 
 _STORE_ID_RE = re.compile(r"^[a-z0-9-]+$")
@@ -94,6 +96,7 @@ class StoreSpec:
     # A misconfigured theme that loads analytics on first paint, whatever the visitor chose.
     theme_loads_analytics_early: bool = False
     subscribers: tuple[SubscriberSpec, ...] = ()
+    break_ui: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -319,6 +322,10 @@ def _subscribers(value: Any, path: str) -> tuple[SubscriberSpec, ...]:
         if not subscriber.archived:
             seen.add(key)
     return subscribers
+def _break_ui(value: Any, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise SeedError(f"{path}: must be a list (got {type(value).__name__})")
+    return tuple(_choice(item, f"{path}[{index}]", BREAKABLE_UI) for index, item in enumerate(value))
 
 
 # --- field tables: one entry per seed key -----------------------------------------------------------------
@@ -341,6 +348,7 @@ STORE_FIELDS: dict[str, Field] = {
     "analytics": Field(_analytics),
     "theme_loads_analytics_early": Field(_bool),
     "subscribers": Field(_subscribers),
+    "break_ui": Field(_break_ui),
 }
 
 

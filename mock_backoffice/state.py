@@ -119,6 +119,8 @@ class Store:
     analytics: Analytics = field(default_factory=Analytics)
     theme_loads_analytics_early: bool = False
     next_subscriber_id: int = 1001
+    #: seed `break_ui`: parts of the backoffice left out of this store's pages (tests of a changed UI)
+    break_ui: frozenset[str] = frozenset()
 
     def page_by_slug(self, slug: str) -> Page | None:
         return next((page for page in self.pages if page.slug == slug), None)
@@ -235,6 +237,7 @@ def build_store(spec: StoreSpec, now: float = 0.0) -> Store:
             reviews_enabled=spec.web_extras.reviews_enabled,
             compare_enabled=spec.web_extras.compare_enabled,
         ),
+        break_ui=frozenset(spec.break_ui),
     )
     store.analytics.measurement_id = spec.analytics.measurement_id
     store.theme_loads_analytics_early = spec.theme_loads_analytics_early

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,8 +11,17 @@ import pytest_asyncio
 from playwright.async_api import Browser, async_playwright
 
 from automation.browser import find_browser, launch
+from automation.session_cache import SESSIONS_ENV
 from mock_backoffice import MockServer
 from tests.support import TEST_SEED, http_json
+
+
+@pytest.fixture(autouse=True)
+def private_session_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Cached logins and run locks of each test in a folder of its own, never in the user's ~/.cache."""
+    directory = tmp_path_factory.mktemp("sessions")
+    monkeypatch.setenv(SESSIONS_ENV, str(directory))
+    return directory
 
 
 @pytest.fixture(scope="session")

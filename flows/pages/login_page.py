@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import Locator
 
-from flows.pages.base import BackofficePage, check_response
+from flows.pages.base import BackofficePage, check_response, is_login_url
 
 
 class LoginPage(BackofficePage):
@@ -36,9 +36,14 @@ class LoginPage(BackofficePage):
         return self.page.locator("[role='alert']")
 
     async def submit_form(self, button: Locator) -> None:
-        async with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
+        # Wait only until the answer is known (commit): landing in the backoffice needs no more, and the
+        # dashboard's styles and scripts are not worth a round trip. The login pages (a refusal, the code
+        # step) are read, so for them the document is awaited.
+        async with self.page.expect_navigation(wait_until="commit") as navigation:
             await button.click()
         check_response(await navigation.value, self.page_name)
+        if is_login_url(self.page.url):
+            await self.page.wait_for_load_state("domcontentloaded")
 
     async def alert_text(self) -> str:
         if await self.error_alert.count() == 0:

@@ -1,0 +1,67 @@
+"""Ctrl-C (SIGINT) and SIGTERM during a run: stop cleanly, and never report a half-done change as done.
+
+The first signal asks for a graceful stop: the steps in flight finish (a setting being applied is saved
+and verified, or fails), nothing new starts, and the report is written with `interrupted: true`. A second
+signal stops at once: the tasks are cancelled and a setting caught in the middle of applying is reported
+as failed ("may or may not have been saved"), never as changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class RunInterrupted(Exception):
+    """Raised at a checkpoint after a graceful stop was requested; never reported as a store's failure."""
+
+
+class Interruption:
+    def __init__(self, on_event: Callable[[str], None] | None = None) -> None:
+        self.requested = False
+        self.forced = False
+        self.on_event = on_event
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._installed: list[signal.Signals] = []
+
+    def install(self, loop: asyncio.AbstractEventLoop) -> None:
+        for signum in SIGNALS:
+            try:
+                loop.add_signal_handler(signum, self.signal_received, signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # not the main thread (or not Unix): Ctrl-C keeps its default meaning
+            self._installed.append(signum)
+
+    def uninstall(self, loop: asyncio.AbstractEventLoop) -> None:
+        for signum in self._installed:
+            loop.remove_signal_handler(signum)
+        self._installed.clear()
+
+    def track(self, task: asyncio.Task[object]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def signal_received(self, signum: int = signal.SIGINT) -> None:
+        name = signal.Signals(signum).name
+        if not self.requested:
+            self.requested = True
+            self._say(f"{name} received: finishing the steps in flight, starting nothing new "
+                      f"(send it again to stop at once)")
+            return
+        if not self.forced:
+            self.forced = True
+            self._say(f"{name} received again: stopping now")
+            for task in list(self._tasks):
+                task.cancel()
+
+    def checkpoint(self) -> None:
+        """Call before starting anything new (a store, a setting, a change)."""
+        if self.requested:
+            raise RunInterrupted()
+
+    def _say(self, message: str) -> None:
+        if self.on_event is not None:
+            self.on_event(message)

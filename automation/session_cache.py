@@ -1,0 +1,147 @@
+"""A private cache of each store's logged-in browser state (Playwright storage_state), reused by the next run.
+
+Logging in is the slowest part of a no-op run and every login is one more chance for a lockout, so a run
+that finds a still-valid session skips the login form. The files hold live session cookies: the folder is
+0700 and every file 0600, written atomically. The key covers the store id, the backoffice URL and a hash
+of the login email, so a changed login (or a moved store) never picks up someone else's session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SESSIONS_ENV = "ECOM_PRIVACY_SESSION_DIR"
+
+
+def default_session_dir() -> Path:
+    """$ECOM_PRIVACY_SESSION_DIR, else $XDG_CACHE_HOME/ecom-privacy/sessions, else ~/.cache/ecom-privacy/sessions."""
+    override = os.environ.get(SESSIONS_ENV)
+    if override:
+        return Path(override)
+    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache_home) / "ecom-privacy" / "sessions"
+
+
+def ensure_private_dir(directory: Path) -> Path:
+    """Create `directory` (mode 0700) or tighten an existing one that others could read."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if directory.stat().st_mode & 0o077:
+        directory.chmod(0o700)
+    return directory
+
+
+def session_key(store_id: str, backoffice_url: str, email: str) -> str:
+    email_hash = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    material = "\n".join((store_id, backoffice_url.rstrip("/"), email_hash))
+    return hashlib.sha256(material.encode()).hexdigest()[:40]
+
+
+def cookie_values(state: dict[str, Any]) -> list[str]:
+    """Every cookie value of a storage state: fed to the redactor so none reaches a log or an artifact."""
+    return [str(cookie.get("value", "")) for cookie in state.get("cookies", []) if cookie.get("value")]
+
+
+class SessionCache:
+    """`load` / `save` / `forget` one store's storage state. A disabled cache does nothing."""
+
+    def __init__(self, directory: Path, enabled: bool = True) -> None:
+        self.directory = directory
+        self.enabled = enabled
+
+    def path_for(self, key: str) -> Path:
+        return self.directory / f"{key}.json"
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        if not self.enabled:
+            return None
+        path = self.path_for(key)
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            self.forget(key)  # a torn or foreign file is not worth a failed run: log in instead
+            return None
+        return state if isinstance(state, dict) and isinstance(state.get("cookies"), list) else None
+
+    def save(self, key: str, state: dict[str, Any]) -> None:
+        if not self.enabled:
+            return
+        ensure_private_dir(self.directory)
+        target = self.path_for(key)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        # O_CREAT with 0600: the file is never readable by others, not even for an instant.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(state, handle)
+        os.replace(tmp, target)
+
+    def forget(self, key: str) -> None:
+        if self.enabled:
+            self.path_for(key).unlink(missing_ok=True)
+
+
+class RefusedLogins:
+    """Remembers credentials the backoffice refused, so the next run does not try them again.
+
+    Every refused attempt brings an account closer to being locked, and a nightly cron job with a stale
+    password would lock it within a week. A refusal is recorded under the store's key with a keyed hash of
+    the credentials (HMAC with a random salt kept in the same private folder, so the file reveals nothing
+    about the password); a run with the very same credentials fails at once without a login attempt, and
+    any change of email, password or TOTP secret allows one new try. A successful login clears the record.
+    """
+
+    def __init__(self, directory: Path, enabled: bool = True) -> None:
+        self.directory = directory
+        self.enabled = enabled
+
+    def path_for(self, key: str) -> Path:
+        return self.directory / f"{key}.refused"
+
+    def _salt(self) -> bytes:
+        ensure_private_dir(self.directory)
+        path = self.directory / "refused.salt"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes()
+        with os.fdopen(fd, "wb") as handle:
+            salt = secrets.token_bytes(32)
+            handle.write(salt)
+        return salt
+
+    def fingerprint(self, *credentials: str | None) -> str:
+        if not self.enabled:
+            return ""
+        material = "\0".join(value or "" for value in credentials).encode()
+        return hmac.new(self._salt(), material, hashlib.sha256).hexdigest()
+
+    def refusal(self, key: str, fingerprint: str) -> dict[str, str] | None:
+        """The recorded refusal of exactly these credentials, if any."""
+        if not self.enabled:
+            return None
+        try:
+            record = json.loads(self.path_for(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) and record.get("fingerprint") == fingerprint else None
+
+    def record(self, key: str, fingerprint: str, message: str) -> None:
+        if not self.enabled:
+            return
+        ensure_private_dir(self.directory)
+        fd = os.open(self.path_for(key), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"fingerprint": fingerprint, "message": message,
+                       "at": datetime.now(UTC).isoformat(timespec="seconds")}, handle)
+
+    def clear(self, key: str) -> None:
+        if self.enabled:
+            self.path_for(key).unlink(missing_ok=True)

@@ -1,0 +1,60 @@
+"""The run lock: one run per fleet file; the second one is refused with who holds it, or waits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from automation.lock import FleetLock, LockBusyError, lock_path
+
+
+def fleet(tmp_path: Path, name: str = "fleet.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text("stores: []\n")
+    return path
+
+
+def test_second_holder_is_refused_with_the_first_ones_details(tmp_path: Path) -> None:
+    with FleetLock(tmp_path / "locks", fleet(tmp_path), "apply"), pytest.raises(LockBusyError) as error:
+        FleetLock(tmp_path / "locks", fleet(tmp_path), "plan").acquire()
+    message = str(error.value)
+    assert "another run (pid " in message and "apply" in message and "--wait-lock" in message
+    with FleetLock(tmp_path / "locks", fleet(tmp_path), "plan"):  # released: free again
+        pass
+
+
+def test_other_fleet_files_do_not_share_the_lock(tmp_path: Path) -> None:
+    with FleetLock(tmp_path / "locks", fleet(tmp_path, "a.yaml"), "apply"), \
+            FleetLock(tmp_path / "locks", fleet(tmp_path, "b.yaml"), "apply"):
+        pass
+
+
+def test_the_same_file_by_another_path_shares_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = fleet(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert lock_path(tmp_path, Path("fleet.yaml")) == lock_path(tmp_path, path)
+
+
+def test_waiting_gives_up_after_the_deadline_and_says_so(tmp_path: Path) -> None:
+    now = [0.0]
+    waits: list[str] = []
+
+    def sleep(seconds: float) -> None:  # a fake clock: no real waiting in the test
+        now[0] += seconds
+
+    with FleetLock(tmp_path, fleet(tmp_path), "apply"):
+        waiting = FleetLock(tmp_path, fleet(tmp_path), "apply", wait_s=1.0, on_wait=waits.append,
+                            clock=lambda: now[0], sleep=sleep)
+        with pytest.raises(LockBusyError, match="after waiting 1 s"):
+            waiting.acquire()
+    assert len(waits) == 1 and "waiting up to 1 s" in waits[0]
+    assert now[0] >= 1.0
+
+
+def test_waiting_succeeds_when_the_holder_finishes(tmp_path: Path) -> None:
+    holder = FleetLock(tmp_path, fleet(tmp_path), "apply")
+    holder.acquire()
+    waiting = FleetLock(tmp_path, fleet(tmp_path), "plan", wait_s=60, sleep=lambda _s: holder.release())
+    waiting.acquire()  # the first poll "sleeps" while the holder ends
+    waiting.release()
