@@ -19,9 +19,11 @@ from automation.models import Change, RunDocument
 from automation.render import summarise
 
 TEMPLATES = Path(__file__).with_name("templates")
+#: storefront check status -> the colour class of the matrix
+CHECK_CLASSES = {"pass": "compliant", "fail": "failed", "warn": "drift", "skip": "skipped"}
 STATUS_SYMBOLS = {"compliant": "✓", "changed": "✎", "drift": "≠", "failed": "✗", "skipped": "–"}
 #: folders of a run that hold per-store files, with how the report names them
-STORE_FOLDERS = (("backups", "backup"), ("exports", "export"))
+STORE_FOLDERS = (("backups", "backup"), ("exports", "export"), ("evidence", "evidence"))
 
 
 def _short(value: Any) -> str:
@@ -57,7 +59,7 @@ def render_html(document: RunDocument, run_dir: Path) -> str:
     stores = [{"row": row, "files": _store_files(run_dir, row.store.id, row.store.artifacts)} for row in matrix.rows]
     return env.get_template("report.html").render(
         document=document, matrix=matrix, stores=stores, counts=summarise(document),
-        symbols=STATUS_SYMBOLS, diff=_diff, short=_short,
+        symbols=STATUS_SYMBOLS, diff=_diff, short=_short, check_classes=CHECK_CLASSES,
         total_changes=sum(len(s.changes) for s in document.stores),
     )
 

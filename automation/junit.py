@@ -8,6 +8,8 @@ What counts as a failure:
   change without opt-in): <failure type="drift"> too, as `apply` exits 1 for it.
 - `changed` (applied and verified) and `compliant` pass; the applied changes are listed in <system-out>.
 - `skipped` (interrupted run, store skipped from a saved plan): <skipped>.
+Storefront checks (`verify`, `apply --verify`) are test cases of their own, class `<store id>.storefront`:
+`fail` fails, `warn` passes with the finding in <system-out>, `skip` is skipped.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from automation.matrix import Cell, build_matrix
-from automation.models import RunDocument
+from automation.models import CheckResult, CheckStatus, RunDocument
 
 
 def _case_time(duration: float | None, cases: int) -> str:
@@ -42,6 +44,18 @@ def _fill(case: ET.Element, cell: Cell, kind: str) -> tuple[int, int]:
     return 0, 0
 
 
+def _fill_check(case: ET.Element, check: CheckResult) -> tuple[int, int]:
+    """A failing check fails its case; a warning passes with the finding in <system-out>; skip is skipped."""
+    if check.status == CheckStatus.FAIL:
+        ET.SubElement(case, "failure", message=check.message, type="storefront").text = "\n".join(check.seen)
+        return 1, 0
+    if check.status == CheckStatus.SKIP:
+        ET.SubElement(case, "skipped", message=check.message)
+        return 0, 1
+    ET.SubElement(case, "system-out").text = f"{check.status.value}: {check.message}"
+    return 0, 0
+
+
 def render_junit(document: RunDocument) -> str:
     matrix = build_matrix(document)
     kind = document.kind.value
@@ -55,6 +69,10 @@ def render_junit(document: RunDocument) -> str:
             case = ET.SubElement(suite, "testcase", classname=row.store.id, name=setting,
                                  time=_case_time(row.store.duration_s, len(row.cells)))
             failed, skip = _fill(case, cell, kind)
+            tests, failures, skipped = tests + 1, failures + failed, skipped + skip
+        for check in row.store.checks:  # storefront checks (verify, apply --verify): one case each
+            case = ET.SubElement(suite, "testcase", classname=f"{row.store.id}.storefront", name=check.name)
+            failed, skip = _fill_check(case, check)
             tests, failures, skipped = tests + 1, failures + failed, skipped + skip
     if document.interrupted:
         properties = ET.Element("properties")  # the schema wants <properties> before the test cases

@@ -48,7 +48,9 @@ def build_matrix(document: RunDocument) -> Matrix:
             changes = store.changes_for(result.setting)
             cells[result.setting] = Cell(store.id, result.setting, result.status.value, _message(result, changes),
                                          result.error_kind, changes)
-        if not cells and store.status != StoreStatus.OK:
+        # A store failed only by its storefront checks is shown by those checks, not by an extra cell.
+        failed_by_checks = store.error is None and any(check.status == "fail" for check in store.checks)
+        if not cells and store.status != StoreStatus.OK and not failed_by_checks:
             # A store that stopped before any setting was known still needs a visible row.
             cells["(store)"] = Cell(store.id, "(store)", "failed" if store.status == StoreStatus.ERROR else "skipped",
                                     store.error or "", store.error_kind)

@@ -126,6 +126,12 @@ def test_good_stores_pass_with_evidence(cli: CliRunner, verify_mock: MockServer,
             assert (evidence / name).stat().st_size > 0, name
         phases = json.loads((evidence / "evidence.json").read_text())["phases"]
         assert {"first_view", "after_reject", "after_accept"} <= set(phases)
+    run_dir = next(tmp_path.glob("runs/*"))
+    junit = (run_dir / "junit.xml").read_text()
+    assert 'classname="good-en.storefront" name="no_tracking_before_consent"' in junit
+    html = (run_dir / "report.html").read_text()
+    assert "Storefront checks of good-nl" in html and "analytics_after_accept" in html
+    assert "evidence/good-en/after-accept.png" in html
 
 
 def test_analytics_loaded_early_is_caught_and_named(cli: CliRunner, verify_mock: MockServer, tmp_path: Path) -> None:
@@ -138,6 +144,9 @@ def test_analytics_loaded_early_is_caught_and_named(cli: CliRunner, verify_mock:
     assert any("/early/g/collect" in seen for seen in before["seen"])
     assert checks["no_tracking_after_reject"]["status"] == "fail"
     assert all(c["status"] != "fail" for c in checks_of(report, "good-en").values())
+    junit = (next(tmp_path.glob("runs/*")) / "junit.xml").read_text()
+    fails = sum(c["status"] == "fail" for store in report["stores"] for c in store["checks"])
+    assert f'failures="{fails}"' in junit and "/early/g/collect" in junit
     text = cli("verify", *fleet(tmp_path, verify_mock, ["early"])).out
     assert "FAIL no_tracking_before_consent" in text and "_ga" in text
 
