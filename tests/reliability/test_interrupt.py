@@ -79,7 +79,7 @@ def test_ctrl_c_stops_cleanly_and_the_report_says_what_was_applied(server: MockS
     stores = check_report_tells_the_truth(server, fleet)
     assert stores["alpha"]["settings"][0]["status"] == "changed"  # finished before the signal
     skipped = [sid for sid, store in stores.items() if store["status"] == "skipped"]
-    assert len(skipped) >= 4  # at most the store in flight went on; nothing new started
+    assert len(skipped) >= 3  # the store in flight may have finished; nothing new started after it
     assert all(stores[sid]["error"] == "not started: the run was interrupted" for sid in skipped)
     assert "SIGINT received: finishing the steps in flight" in err
     assert "(interrupted)" in out and "Store gen-003: skipped (not started: the run was interrupted)" in out
