@@ -7,6 +7,7 @@ one parser to a table and one attribute to `StoreSpec`, nothing else here. Every
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import random
@@ -340,8 +341,12 @@ STORE_FIELDS: dict[str, Field] = {
     "name": Field(_string),
     "locale": Field(_locale),
     "email": Field(_email, required=True),
-    "password": Field(_string, required=True),
+    # Optional: without it the store gets a password derived from its id, so that a committed seed file
+    # holds no password at all; --write-fleet puts the real one in .env.
+    "password": Field(_string),
     "totp_secret": Field(_totp_secret),
+    # true: two-step verification with a secret derived from the id (again nothing secret in the file)
+    "two_step": Field(_bool),
     "cookie_law": Field(_cookie_law),
     "web_extras": Field(_web_extras),
     "pages": Field(_pages),
@@ -395,9 +400,19 @@ def derived_password(store_id: str) -> str:
     return hashlib.sha256(f"mock-backoffice:{store_id}".encode()).hexdigest()[:20]
 
 
+def derived_totp_secret(store_id: str) -> str:
+    """A deterministic base32 TOTP secret (160 bits) per store, for seeds that ask for `two_step: true`."""
+    return base64.b32encode(hashlib.sha256(f"mock-backoffice-totp:{store_id}".encode()).digest()[:20]).decode()
+
+
 def parse_store(data: Any, path: str) -> StoreSpec:
     values = _parse_fields(_mapping(data, path), STORE_FIELDS, path)
     values.setdefault("name", derived_name(values["id"]))
+    values.setdefault("password", derived_password(values["id"]))
+    if values.pop("two_step", False):
+        if "totp_secret" in values:
+            raise SeedError(f"{_join(path, 'two_step')}: give either two_step or totp_secret, not both")
+        values["totp_secret"] = derived_totp_secret(values["id"])
     return StoreSpec(**values)
 
 

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from mock_backoffice.i18n import LABELS
-from mock_backoffice.seed import SeedError, derived_password, load_default_seed, load_seed_file, parse_seed
+from mock_backoffice.seed import (
+    SeedError,
+    derived_password,
+    derived_totp_secret,
+    load_default_seed,
+    load_seed_file,
+    parse_seed,
+)
 from mock_backoffice.state import World
 
 MINIMAL: dict[str, Any] = {"stores": [{"id": "a", "email": "a@a.test", "password": "pw"}]}
@@ -132,3 +139,15 @@ def test_added_pages_get_unique_slugs() -> None:
 
 def test_label_tables_have_the_same_keys() -> None:
     assert set(LABELS["en"]) == set(LABELS["nl"])
+
+
+def test_password_and_totp_secret_can_be_derived_so_seed_files_hold_no_secret() -> None:
+    spec = parse_seed({"stores": [{"id": "quiet", "email": "o@quiet.test", "two_step": True},
+                                  {"id": "plain", "email": "o@plain.test"}]})
+    quiet, plain = spec.stores
+    assert quiet.password == derived_password("quiet") and len(quiet.password) == 20
+    assert quiet.totp_secret == derived_totp_secret("quiet") and len(quiet.totp_secret) == 32
+    assert plain.totp_secret is None and plain.password != quiet.password
+    with pytest.raises(SeedError, match=r"stores\[0\]\.two_step: give either two_step or totp_secret"):
+        parse_seed({"stores": [{"id": "x", "email": "o@x.test", "two_step": True,
+                                "totp_secret": "NB2W45DFOIZA4ZLDN5WS24DSNF3GC4TD"}]})
