@@ -25,6 +25,7 @@ lint: install
 	$(BIN)/ruff check .
 
 test: install
+	bash scripts/ensure-postgres.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
