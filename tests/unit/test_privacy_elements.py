@@ -13,7 +13,7 @@ from flows.content.privacy_elements import (
     fold,
     missing_elements,
     resolve_elements,
-    sections,
+
 )
 from flows.content.templates import load_template, template_variables
 from tests.unit.content_support import CONFIG, POLICY_TEMPLATE, STOREFRONT, VARS
@@ -141,7 +141,7 @@ def test_findings_explain_where_and_why() -> None:
 
 def test_matching_ignores_case_accents_and_curly_quotes() -> None:
     assert fold("Klik op \u201cNEE\u201d \u2013 Caf\u00e9") == 'klik op "nee" \u2013 cafe'
-    assert sections("intro\n# A\none\n\n# B\ntwo") == [["intro"], ["# A", "one"], ["# B", "two"]]
+
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
