@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"', "–": "-", "—": "-"})
-_LIST_ITEM = re.compile(r"^(- |\d+\. )")
+#: a list item or a table row, as page_text writes them
+_LIST_ITEM = re.compile(r"^(- |\d+\. |\| )")
 #: a full stop, question or exclamation mark (and any closing quote or bracket) followed by white space
 _END = re.compile(r"[.!?]+[\"')\]]*\s+")
 #: a sentence starts with a capital, a digit, an opening quote or bracket
@@ -134,6 +135,8 @@ def passages(text: str) -> list[Passage]:
                 items.extend(_sentences(lines[index - 1]))
                 lead = items[-1] if items else None
                 first = index - 1
+            if line.startswith("| ") and lead is None:
+                lead = Sentence(line[2:], fold(line[2:]))  # a table's first row is its header: every row's context
             while index < len(lines) and _LIST_ITEM.match(lines[index]):
                 items.extend(_sentences(_LIST_ITEM.sub("", lines[index])))
                 index += 1
