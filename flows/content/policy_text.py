@@ -25,7 +25,7 @@ ABBREVIATIONS = frozenset({
     "e.g", "i.e", "etc", "no", "nr", "art", "arts", "vs", "approx", "incl", "excl", "resp", "cf", "ca", "mr",
     "mrs", "ms", "dr", "st", "tel", "fig", "p", "pp", "par", "sec", "jan", "feb", "mar", "apr", "jun", "jul",
     "aug", "sep", "sept", "oct", "nov", "dec", "bijv", "o.a", "d.w.z", "m.b.t", "t.a.v", "i.v.m", "z.s.m", "evt",
-    "ca", "n.a.v", "m.u.v", "t/m", "mevr", "dhr", "b.v", "n.v", "v.o.f", "vs", "u.s", "u.k", "co",
+    "n.a.v", "m.u.v", "t/m", "mevr", "dhr", "b.v", "n.v", "v.o.f", "u.s", "u.k", "co",
 })
 #: headings of a table of contents: its lines name sections ("Retention"), they do not say anything
 _CONTENTS = re.compile(r"^(\d+\.? )?(table of contents|contents|in this (policy|notice|statement)|overview|index|"

@@ -49,6 +49,12 @@ class Family:
     within: Within = "sentence"
     #: only passages among the page's first lines (a bare date under the title)
     near_top: bool = False
+    #: the patterns as the table writes them (macros unexpanded), to explain a miss
+    sources: tuple[tuple[str, ...], ...] = ()
+
+    def describe(self, index: int) -> str:
+        shown = [p if len(p) <= 40 else p[:37] + "..." for p in self.sources[index][:3]]
+        return f"{self.name} #{index + 1}: " + " | ".join(shown) + (" | ..." if len(self.sources[index]) > 3 else "")
 
 
 @dataclass(frozen=True)
@@ -86,19 +92,24 @@ class Finding:
     #: (missing) the groups nothing matched in the closest passage, as the table writes them
     lacking: tuple[str, ...] = ()
 
-    def explain(self) -> str:
-        """One line for plans, reports and check details."""
-        where = f" (under '{self.section}')" if self.section else ""
+    def explain(self, width: int = 160) -> str:
+        """One line for plans, reports and check details (the evidence shortened to `width` characters)."""
+        where = f" (under '{_shorten(self.section, 60)}')" if self.section else ""
+        evidence = _shorten(self.evidence or "", width)
         if self.present:
-            return f"{self.element.id}: present{where}: \"{self.evidence}\""
+            return f"{self.element.id}: present{where}: \"{evidence}\""
         if self.evidence is None:
             return f"{self.element.id}: MISSING: nothing close"
-        return (f"{self.element.id}: MISSING: closest{where}: \"{self.evidence}\" lacks "
+        return (f"{self.element.id}: MISSING: closest{where}: \"{evidence}\" lacks "
                 + " and ".join(f"[{group}]" for group in self.lacking))
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.element.id, "present": self.present, "family": self.family, "section": self.section,
                 "evidence": self.evidence, "matched": list(self.matched), "lacking": list(self.lacking)}
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -122,16 +133,6 @@ def _compile(pattern: str, macros: dict[str, str], where: str) -> re.Pattern[str
         raise ValueError(f"{TABLE_PATH}: {where}: invalid pattern {pattern!r}: {exc}") from exc
 
 
-def _source(pattern: re.Pattern[str]) -> str:
-    """The pattern as compiled (without the word-start anchor added by `_compile`)."""
-    return pattern.pattern[len(_WORD_START) + len("(?:"): -1]
-
-
-def _group_text(group: tuple[re.Pattern[str], ...]) -> str:
-    shown = " | ".join(_source(p) for p in group[:4])
-    return shown + (" | ..." if len(group) > 4 else "")
-
-
 def _parse_wording(spec: dict[str, Any], macros: dict[str, str], where: str) -> Wording:
     families = []
     for name, family in spec["families"].items():
@@ -142,7 +143,8 @@ def _parse_wording(spec: dict[str, Any], macros: dict[str, str], where: str) -> 
             tuple(_compile(p, macros, f"{where}.{name}[{index}]") for p in group)
             for index, group in enumerate(family["all"])
         )
-        families.append(Family(name, groups, within, bool(family.get("near_top", False))))
+        sources = tuple(tuple(group) for group in family["all"])
+        families.append(Family(name, groups, within, bool(family.get("near_top", False)), sources))
     exclude = tuple(_compile(p, macros, f"{where}.exclude") for p in spec.get("exclude", ()))
     return Wording(tuple(families), exclude)
 
@@ -229,7 +231,7 @@ def _stretches(family: Family, passage: Passage, usable: list[Sentence]) -> list
     body = [sentence for sentence in passage.body if sentence in usable]
     if family.within == "passage":
         return [context + [sentence for sentence in body if sentence not in context]]
-    return [context + [sentence] for sentence in body if sentence not in context] or ([context] if context else [])
+    return [[*context, sentence] for sentence in body if sentence not in context] or ([context] if context else [])
 
 
 @lru_cache(maxsize=16)
@@ -256,7 +258,8 @@ def find_element(element: Element, text: str, language: str) -> Finding:
                     return Finding(element, True, family=family.name, section=passage.label(),
                                    evidence=attempt.evidence(),
                                    matched=tuple(hit[0] for hit in attempt.hits if hit is not None))
-                ratio = attempt.score / len(family.groups)
+                # closest miss: most groups matched, preferring the family's first (its defining) group
+                ratio = (attempt.score + 0.5 * (attempt.hits[0] is not None)) / (len(family.groups) + 0.5)
                 if attempt.score and (best is None or ratio > best[0]):
                     best = (ratio, family, passage, attempt)
     if best is None:
@@ -264,8 +267,7 @@ def find_element(element: Element, text: str, language: str) -> Finding:
     _, family, passage, attempt = best
     return Finding(element, False, family=family.name, section=passage.label(), evidence=attempt.evidence(),
                    matched=tuple(hit[0] for hit in attempt.hits if hit is not None),
-                   lacking=tuple(_group_text(group) for group, hit in zip(family.groups, attempt.hits, strict=True)
-                                 if hit is None))
+                   lacking=tuple(family.describe(index) for index, hit in enumerate(attempt.hits) if hit is None))
 
 
 def detect_elements(text: str, language: str, profile: str = "basic", extra: Iterable[str] = ()) -> list[Finding]:

@@ -151,7 +151,7 @@ def test_a_template_that_does_not_satisfy_the_check_is_refused(tmp_path: Path) -
     with pytest.raises(ConfigError, match="the template personal_data, purposes, usage"):
         POLICY.plan(page_state("P", "<p>x</p>"), desired_policy(mode="replace", template="thin.html"),
                     context("en", base_dir=tmp_path))
-    owner = ("<p>We collect your name and email address. We use your data to ship orders. Click No in the "
+    owner = ("<p>We collect your name and email address. We use your data only for your orders. Click No in the "
              "cookie bar to withdraw your cookie consent. Last updated 2024.</p>")
     assert POLICY.plan(page_state("P", owner), desired_policy(), context("en"))[0].detail["missing"] == ["purposes"]
     with pytest.raises(ConfigError, match="its sections for purposes: the text does not say"):
