@@ -36,7 +36,7 @@ FAMILIES = [
     ("en", "personal_data", "We process the following data: your full name, phone number and billing address."),
     ("en", "personal_data", "## Which data\nName, address, email, phone number and order history."),
     ("en", "personal_data", "We may collect this information:\n- your name;\n- your email address."),
-    ("nl", "personal_data", "Wij verwerken de volgende persoonsgegevens: voor- en achternaam, adres en telefoonnummer."),
+    ("nl", "personal_data", "Wij verwerken deze persoonsgegevens: voor- en achternaam, adres en telefoonnummer."),
     ("nl", "personal_data", "Bij een reservering noteren wij je naam, geboortedatum en e-mailadres."),
     # purposes: why, in a sentence or under a purposes heading
     ("en", "purposes", "The purpose of collecting this information is to ship what you bought."),
