@@ -49,6 +49,8 @@ FAMILIES = [
     ("en", "usage", "Pine & Pepper uses the information we collect to process transactions."),
     ("en", "usage", "Your information will be used to deliver your parcel."),
     ("en", "usage", "The address you give us is used for delivery only."),
+    ("en", "usage", "Copperfield will use the details you give us to handle your order."),
+    ("en", "usage", "I use it to deliver your flowers."),
     ("nl", "usage", "Je gegevens gebruiken we om je bestelling te versturen."),
     ("nl", "usage", "Moka gebruikt de gegevens om de bestelling uit te voeren."),
     ("nl", "usage", "Het rijbewijsnummer wordt alleen gebruikt om te controleren of je mag rijden."),
@@ -62,6 +64,7 @@ FAMILIES = [
     ("nl", "cookie_withdrawal", "Je kunt cookies uitschakelen via de instellingen van je browser."),
     ("nl", "cookie_withdrawal", "Weiger dan de analytische cookies in de cookiemelding, of zet ze uit in je browser."),
     ("nl", "cookie_withdrawal", "Via de knop onderaan kun je je cookievoorkeuren op elk moment aanpassen."),
+    ("nl", "cookie_withdrawal", "Je kunt je akkoord voor cookies op ieder moment intrekken via de cookie-instellingen."),
     # up_to_date: dated lines in every form, and a bare date under the title
     ("en", "up_to_date", "Last revised: 14/02/2024."),
     ("en", "up_to_date", "# Privacy Notice\nEffective: January 5, 2023\nThank you for shopping with us."),
@@ -75,6 +78,8 @@ FAMILIES = [
     ("nl", "up_to_date", "Laatste wijziging: 17 oktober 2023"),
     ("nl", "up_to_date", "# Privacy\nStand: 05-02-2024"),
     ("nl", "up_to_date", "Versie 4 \u2014 3 maart 2025"),
+    ("nl", "up_to_date", "Deze versie is van 1 oktober 2024."),
+    ("en", "up_to_date", "Date of last revision: 22 July 2024"),
     # controller: named, a contact block, an organisation with its address, or a street address
     ("en", "controller", "The controller is Shop Ltd; contact us at help@shop.test."),
     ("en", "controller", "## Contact\nQuestions? Write to our Privacy Administrator at privacy@pine.example."),
@@ -91,6 +96,7 @@ FAMILIES = [
     # recipients
     ("en", "recipients", "We pass your address on to our courier."),
     ("en", "recipients", "For delivery we hand your name and address over to a freight forwarder."),
+    ("en", "recipients", "Couriers (Yodel and DPD) get your name, address and phone number."),
     ("nl", "recipients", "Je adres wordt doorgegeven aan de pakketdienst."),
     ("nl", "recipients", "Bij schade geven we je gegevens door aan onze verzekeraar."),
     # retention: periods, criteria and deletion verbs
@@ -123,6 +129,7 @@ COUNTER_EXAMPLES = [
     ("en", "personal_data", "We respect your privacy and your name is safe with us."),
     ("en", "usage", "We use cookies to remember your shopping cart."),
     ("en", "usage", "We process personal data."),
+    ("en", "purposes", "By using this website you agree to our use of cookies and to the collection of information."),
     ("en", "cookie_withdrawal", "We use cookies. You can withdraw from a purchase within 14 days."),
     ("en", "cookie_withdrawal", "## Cookies and marketing\nWe use cookies. You can opt out of marketing e-mails at "
                                 "any time."),
@@ -150,6 +157,9 @@ COUNTER_EXAMPLES = [
                         "email us."),
     ("nl", "personal_data", "Wij respecteren je privacy."),
     ("nl", "usage", "We gebruiken cookies om je winkelwagen te onthouden."),
+    ("nl", "usage", "Wij verwerken je naam, adres en e-mailadres als je bestelt."),
+    ("nl", "cookie_withdrawal", "## Cookies\nWij gebruiken cookies. Je toestemming voor de nieuwsbrief kun je altijd "
+                                "intrekken."),
     ("nl", "usage", "Wij verwerken alleen gegevens om te voldoen aan onze wettelijke verplichtingen."),
     ("nl", "cookie_withdrawal", "We gebruiken cookies. Een bestelling kun je binnen 14 dagen herroepen."),
     ("nl", "cookie_withdrawal", "Afmelden voor de nieuwsbrief kan via de link. Ook gebruiken we cookies voor "
