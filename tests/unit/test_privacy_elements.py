@@ -64,7 +64,7 @@ FAMILIES = [
     ("nl", "cookie_withdrawal", "Je kunt cookies uitschakelen via de instellingen van je browser."),
     ("nl", "cookie_withdrawal", "Weiger dan de analytische cookies in de cookiemelding, of zet ze uit in je browser."),
     ("nl", "cookie_withdrawal", "Via de knop onderaan kun je je cookievoorkeuren op elk moment aanpassen."),
-    ("nl", "cookie_withdrawal", "Je kunt je akkoord voor cookies op ieder moment intrekken via de cookie-instellingen."),
+    ("nl", "cookie_withdrawal", "Je kunt je akkoord voor cookies altijd intrekken via de cookie-instellingen."),
     # up_to_date: dated lines in every form, and a bare date under the title
     ("en", "up_to_date", "Last revised: 14/02/2024."),
     ("en", "up_to_date", "# Privacy Notice\nEffective: January 5, 2023\nThank you for shopping with us."),
