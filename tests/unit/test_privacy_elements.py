@@ -54,6 +54,7 @@ FAMILIES = [
     ("nl", "usage", "Je gegevens gebruiken we om je bestelling te versturen."),
     ("nl", "usage", "Moka gebruikt de gegevens om de bestelling uit te voeren."),
     ("nl", "usage", "Het rijbewijsnummer wordt alleen gebruikt om te controleren of je mag rijden."),
+    ("nl", "usage", "Voor je bestelling verwerken wij: naam, afleveradres en e-mailadres."),
     # cookie_withdrawal: withdraw consent, change the choice, the browser, refuse or disable cookies
     ("en", "cookie_withdrawal", "Changed your mind about cookies? Click No in the bar on this page to revoke consent."),
     ("en", "cookie_withdrawal", "You can set your browser to refuse cookies."),
@@ -97,6 +98,7 @@ FAMILIES = [
     ("en", "recipients", "We pass your address on to our courier."),
     ("en", "recipients", "For delivery we hand your name and address over to a freight forwarder."),
     ("en", "recipients", "Couriers (Yodel and DPD) get your name, address and phone number."),
+    ("en", "recipients", "Your details are also passed to DPD, who deliver our parcels."),
     ("nl", "recipients", "Je adres wordt doorgegeven aan de pakketdienst."),
     ("nl", "recipients", "Bij schade geven we je gegevens door aan onze verzekeraar."),
     # retention: periods, criteria and deletion verbs
@@ -130,6 +132,9 @@ COUNTER_EXAMPLES = [
     ("en", "usage", "We use cookies to remember your shopping cart."),
     ("en", "usage", "We process personal data."),
     ("en", "purposes", "By using this website you agree to our use of cookies and to the collection of information."),
+    ("en", "purposes", "We use industry-standard SSL encryption to keep your data secure."),
+    ("en", "purposes", "We reserve the right to disclose your information if required by law, and to change this."),
+    ("nl", "purposes", "Wij nemen passende technische maatregelen om uw gegevens te beveiligen."),
     ("en", "cookie_withdrawal", "We use cookies. You can withdraw from a purchase within 14 days."),
     ("en", "cookie_withdrawal", "## Cookies and marketing\nWe use cookies. You can opt out of marketing e-mails at "
                                 "any time."),
