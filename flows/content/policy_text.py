@@ -3,7 +3,8 @@ its heading) made of sentences.
 
 The required-elements check (privacy_elements.py) judges co-occurrence inside one passage, never across a
 whole section or page, and lets no single pattern run across a sentence boundary. This module only does the
-cutting; it knows nothing about privacy. Input is `page_text(html)` output: headings start with `#`, list
+cutting and knows nothing about privacy; its word lists (abbreviations, table-of-contents headings) come as
+`CuttingRules` from the element table. Input is `page_text(html)` output: headings start with `#`, list
 items with `- ` or `1. `, one block per line.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"', "–": "-", "—": "-"})
 #: a list item or a table row, as page_text writes them
@@ -20,16 +21,6 @@ _LIST_ITEM = re.compile(r"^(- |\d+\. |\| )")
 _END = re.compile(r"[.!?]+[\"')\]]*\s+")
 #: a sentence starts with a capital, a digit, an opening quote or bracket
 _STARTS_SENTENCE = re.compile(r"[\"'(\[]?[A-Z0-9\u00C0-\u00DD]")
-#: words after which a full stop is an abbreviation, not the end of a sentence (folded, without the dot)
-ABBREVIATIONS = frozenset({
-    "e.g", "i.e", "etc", "no", "nr", "art", "arts", "vs", "approx", "incl", "excl", "resp", "cf", "ca", "mr",
-    "mrs", "ms", "dr", "st", "tel", "fig", "p", "pp", "par", "sec", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "bijv", "o.a", "d.w.z", "m.b.t", "t.a.v", "i.v.m", "z.s.m", "evt",
-    "n.a.v", "m.u.v", "t/m", "mevr", "dhr", "b.v", "n.v", "v.o.f", "u.s", "u.k", "co",
-})
-#: headings of a table of contents: its lines name sections ("Retention"), they do not say anything
-_CONTENTS = re.compile(r"^(\d+\.? )?(table of contents|contents|in this (policy|notice|statement)|overview|index|"
-                       r"inhoud|inhoudsopgave|overzicht|in deze (verklaring|privacyverklaring))\W*$")
 #: the first lines of a page: where a date on its own means "this version is of that date"
 TOP_LINES = 4
 
@@ -40,7 +31,20 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
-def split_sentences(line: str) -> list[str]:
+@dataclass(frozen=True)
+class CuttingRules:
+    """Language knowledge of the cutting, kept in the element table (privacy_elements.yaml, `text:`)."""
+
+    #: words after which a full stop is an abbreviation, not the end of a sentence (folded, no final dot)
+    abbreviations: frozenset[str] = field(default_factory=frozenset)
+    #: a heading (folded) matching this names a table of contents: its lines say nothing themselves
+    contents_heading: re.Pattern[str] | None = None
+
+
+NO_RULES = CuttingRules()
+
+
+def split_sentences(line: str, rules: CuttingRules = NO_RULES) -> list[str]:
     """The sentences of one line of text. A full stop after an abbreviation or an initial does not end one."""
     sentences: list[str] = []
     start = 0
@@ -50,7 +54,7 @@ def split_sentences(line: str) -> list[str]:
             continue  # "... and so on. and then" is not a new sentence; "? and" neither is, but keep it simple
         before = line[start:end.start()].rsplit(None, 1)
         last_word = fold(before[-1]).rstrip(".") if before else ""
-        if end.group(0).startswith(".") and (last_word in ABBREVIATIONS or len(last_word) == 1):
+        if end.group(0).startswith(".") and (last_word in rules.abbreviations or len(last_word) == 1):
             continue
         sentences.append(line[start:end.end()].strip())
         start = end.end()
@@ -82,9 +86,8 @@ class Passage:
         """What every sentence of the passage is read with: its heading and, in a list, the lead-in."""
         return [s for s in (self.heading, self.lead) if s is not None]
 
-    @property
-    def is_contents(self) -> bool:
-        return self.heading is not None and bool(_CONTENTS.match(self.heading.folded))
+    #: under a table-of-contents heading (see CuttingRules)
+    is_contents: bool = False
 
     @property
     def near_top(self) -> bool:
@@ -98,8 +101,8 @@ class Passage:
         return first if len(first) <= 60 else first[:57] + "..."
 
 
-def _sentences(line: str) -> tuple[Sentence, ...]:
-    return tuple(Sentence(text, fold(text)) for text in split_sentences(line))
+def _sentences(line: str, rules: CuttingRules) -> tuple[Sentence, ...]:
+    return tuple(Sentence(text, fold(text)) for text in split_sentences(line, rules))
 
 
 def _heading(line: str) -> Sentence:
@@ -107,7 +110,7 @@ def _heading(line: str) -> Sentence:
     return Sentence(text, fold(text))
 
 
-def passages(text: str) -> list[Passage]:
+def passages(text: str, rules: CuttingRules = NO_RULES) -> list[Passage]:
     """The passages of `text` in reading order. A heading with nothing under it is a passage of its own."""
     lines = [line.strip() for line in text.splitlines()]
     result: list[Passage] = []
@@ -132,19 +135,22 @@ def passages(text: str) -> list[Passage]:
             # the paragraph just before a list usually introduces it ("We collect:"); it belongs to the list
             if index > 0 and lines[index - 1] and not lines[index - 1].startswith("#") \
                     and not _LIST_ITEM.match(lines[index - 1]):
-                items.extend(_sentences(lines[index - 1]))
+                items.extend(_sentences(lines[index - 1], rules))
                 lead = items[-1] if items else None
                 first = index - 1
             if line.startswith("| ") and lead is None:
                 lead = Sentence(line[2:], fold(line[2:]))  # a table's first row is its header: every row's context
             while index < len(lines) and _LIST_ITEM.match(lines[index]):
-                items.extend(_sentences(_LIST_ITEM.sub("", lines[index])))
+                items.extend(_sentences(_LIST_ITEM.sub("", lines[index]), rules))
                 index += 1
             result.append(Passage(heading, tuple(items), first, lead))
         else:
-            result.append(Passage(heading, _sentences(line), index))
+            result.append(Passage(heading, _sentences(line, rules), index))
             index += 1
         heading_used = True
     if not heading_used and heading is not None:
         result.append(Passage(heading, (), len(lines) - 1))
-    return result
+    if rules.contents_heading is None:
+        return result
+    contents = rules.contents_heading
+    return [replace(p, is_contents=p.heading is not None and bool(contents.match(p.heading.folded))) for p in result]

@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import yaml
 
-from flows.content.policy_text import Passage, Sentence, fold, passages
+from flows.content.policy_text import NO_RULES, CuttingRules, Passage, Sentence, fold, passages
 
 TABLE_PATH = Path(__file__).with_name("privacy_elements.yaml")
 #: a pattern matches at the start of a word (prefixes allowed), so "collect" finds "collected"
@@ -116,6 +116,8 @@ def _shorten(text: str, width: int) -> str:
 class ElementTable:
     profiles: dict[str, tuple[str, ...]]
     elements: dict[str, Element]
+    #: how the text is cut into passages and sentences (the table's `text:` section)
+    cutting: CuttingRules = NO_RULES
 
     def languages(self) -> set[str]:
         return {language for element in self.elements.values() for language in element.wordings}
@@ -162,7 +164,13 @@ def _parse_table(raw: dict[str, Any]) -> ElementTable:
         unknown = [element_id for element_id in ids if element_id not in elements]
         if unknown:
             raise ValueError(f"{TABLE_PATH}: profile {name}: unknown element(s) {', '.join(unknown)}")
-    return ElementTable(profiles=profiles, elements=elements)
+    text = raw.get("text", {})
+    try:
+        contents = re.compile(text["contents_heading"]) if "contents_heading" in text else None
+    except re.error as exc:
+        raise ValueError(f"{TABLE_PATH}: text.contents_heading: invalid pattern: {exc}") from exc
+    cutting = CuttingRules(frozenset(text.get("abbreviations", ())), contents)
+    return ElementTable(profiles=profiles, elements=elements, cutting=cutting)
 
 
 @cache
@@ -236,7 +244,7 @@ def _stretches(family: Family, passage: Passage, usable: list[Sentence]) -> list
 
 @lru_cache(maxsize=16)
 def _passages(text: str) -> tuple[Passage, ...]:
-    return tuple(passages(text))  # cut once per page, not once per element
+    return tuple(passages(text, element_table().cutting))  # cut once per page, not once per element
 
 
 def find_element(element: Element, text: str, language: str) -> Finding:

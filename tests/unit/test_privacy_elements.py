@@ -268,10 +268,12 @@ def test_a_table_row_is_read_with_the_header_row() -> None:
 
 
 def test_sentences_split_at_full_stops_but_not_after_abbreviations() -> None:
-    assert split_sentences("We keep it, e.g. invoices. Art. 6 applies. Shop B.V. is the controller.") == [
+    rules = element_table().cutting  # the abbreviations are in the table, like every other word list
+    assert split_sentences("We keep it, e.g. invoices. Art. 6 applies. Shop B.V. is the controller.", rules) == [
         "We keep it, e.g. invoices.", "Art. 6 applies.", "Shop B.V. is the controller."]
-    assert split_sentences("Questions? Email info@shop.example. Thanks!") == [
+    assert split_sentences("Questions? Email info@shop.example. Thanks!", rules) == [
         "Questions?", "Email info@shop.example.", "Thanks!"]
+    assert split_sentences("Zie o.a. art. 6 AVG. Dat is alles.", rules) == ["Zie o.a. art. 6 AVG.", "Dat is alles."]
 
 
 def test_passages_are_paragraphs_and_lists_under_their_heading() -> None:
@@ -280,6 +282,8 @@ def test_passages_are_paragraphs_and_lists_under_their_heading() -> None:
         (None, ["intro"]), ("A", ["One.", "Two"]), ("A", ["lead:"]), ("A", ["lead:", "x", "y"]), ("B", []),
         ("C", ["three"])]
     assert cut[3].lead is not None and cut[3].lead.text == "lead:"
+    contents = passages("## Inhoud\n- Bewaartermijn\n## Bewaartermijn\nZeven jaar.", element_table().cutting)
+    assert [p.is_contents for p in contents] == [True, False]
 
 
 # --- explanations -----------------------------------------------------------------------------------------
