@@ -32,6 +32,10 @@ def render_change(change: Change) -> list[str]:
     if change.blocked:
         lines.append(f"      BLOCKED: {change.blocked}")
     diff = change.detail.get("diff") if change.detail else None
+    evidence = change.detail.get("evidence") if change.detail else None
+    if isinstance(evidence, list) and evidence:  # why each required element counts as present or missing
+        lines.append("      elements:")
+        lines.extend(f"        {line}" for line in evidence)
     if isinstance(diff, str) and diff.strip():
         lines.extend("      " + line for line in diff.rstrip("\n").splitlines())
     else:

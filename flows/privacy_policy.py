@@ -18,7 +18,7 @@ from automation.errors import ConfigError
 from automation.models import Change
 from flows.base import PlanInput, Setting, StoreSession
 from flows.content.html_text import page_text, text_diff
-from flows.content.privacy_elements import Element, element_table, missing_elements, resolve_elements
+from flows.content.privacy_elements import Element, Finding, detect_elements, element_table, resolve_elements
 from flows.content.templates import ContentTemplate, load_template, template_variables
 from flows.text_pages import read_titled_page, the_page, write_titled_page
 
@@ -66,8 +66,11 @@ class PrivacyPolicySetting(Setting):
     async def read(self, session: StoreSession) -> dict[str, Any]:
         return await read_titled_page(session, session.labels["content_pages.privacy_policy_title"])
 
+    def _findings(self, html: str, desired: PrivacyPolicyDesired, context: PlanInput) -> list[Finding]:
+        return detect_elements(page_text(html), context.locale, desired.profile, desired.required)
+
     def _missing(self, html: str, desired: PrivacyPolicyDesired, context: PlanInput) -> list[str]:
-        return _ids(missing_elements(page_text(html), context.locale, desired.profile, desired.required))
+        return [f.element.id for f in self._findings(html, desired, context) if not f.present]
 
     def _render(self, template: ContentTemplate, desired: PrivacyPolicyDesired, context: PlanInput,
                 sections: list[str] | None = None) -> str:
@@ -96,7 +99,9 @@ class PrivacyPolicySetting(Setting):
         page = the_page(self.name, current)
         template = load_template(desired.template, context.base_dir, context.locale, context.store_id)
         old_html = page["html"] if page else ""
-        missing = self._missing(old_html, desired, context)
+        findings = self._findings(old_html, desired, context)
+        # `require` appends exactly the elements shown as missing here, never one the evidence shows present
+        missing = [finding.element.id for finding in findings if not finding.present]
         if page is None or desired.mode == "replace":
             new_html = self._render(template, desired, context)
         elif missing:
@@ -131,6 +136,9 @@ class PrivacyPolicySetting(Setting):
             detail={
                 "diff": text_diff(old_text, new_text) if content_differs else "",
                 "missing": missing, "mode": desired.mode, "template": str(template.path),
+                # per element of the current page: the sentence that satisfied it, or the closest miss
+                "elements": [finding.as_dict() for finding in findings] if page is not None else [],
+                "evidence": [finding.explain() for finding in findings] if page is not None else [],
             },
         )]
 

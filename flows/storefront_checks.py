@@ -16,14 +16,15 @@ from playwright.async_api import BrowserContext, Page
 
 from automation.models import CheckResult, CheckStatus
 from flows.content.html_text import page_text
-from flows.content.privacy_elements import missing_elements
+from flows.content.privacy_elements import detect_elements
 from flows.labels import Labels
 from flows.pages.storefront_page import StorefrontPage
 from flows.tracking import ADVERTISING, ANALYTICS, tracking_cookies, tracking_requests
 
 ContextFactory = Callable[[dict[str, str] | None], Awaitable[BrowserContext]]
-#: the required elements missing from a page's HTML (locale-aware), see flows/content/privacy_elements.py
-ContentCheck = Callable[[str], list[str]]
+#: for a page's HTML (locale-aware): the required elements missing from it ("id (description)"), and one
+#: line of evidence per required element (see flows/content/privacy_elements.py)
+ContentCheck = Callable[[str], tuple[list[str], list[str]]]
 CHOICE_MODES = ("confirm", "custom")
 
 
@@ -235,12 +236,13 @@ class StorefrontVerifier:
             if check is None:
                 self.add("privacy_policy_content", CheckStatus.SKIP, "privacy_policy is not managed")
             else:
-                missing = check(await storefront.main_html())
+                missing, evidence = check(await storefront.main_html())
                 if missing:
                     self.add("privacy_policy_content", CheckStatus.FAIL,
-                             "required elements missing: " + ", ".join(missing), missing)
+                             "required elements missing: " + ", ".join(missing), evidence)
                 else:
-                    self.add("privacy_policy_content", CheckStatus.PASS, "every required element is present")
+                    self.add("privacy_policy_content", CheckStatus.PASS, "every required element is present",
+                             evidence)
         await self._ccpa(storefront)
 
     async def _ccpa(self, storefront: StorefrontPage) -> None:
@@ -292,9 +294,10 @@ def _privacy_content_check(policy: Any, locale: str) -> ContentCheck | None:
     if policy is None:
         return None
 
-    def missing(html: str) -> list[str]:
-        elements = missing_elements(page_text(html), locale, policy.profile, policy.required)
-        return [f"{element.id} ({element.description(locale)})" for element in elements]
+    def missing(html: str) -> tuple[list[str], list[str]]:
+        findings = detect_elements(page_text(html), locale, policy.profile, policy.required)
+        absent = [f"{f.element.id} ({f.element.description(locale)})" for f in findings if not f.present]
+        return absent, [finding.explain() for finding in findings]
 
     return missing
 

@@ -5,6 +5,7 @@ paragraphs vanish, attributes are reordered), so raw HTML never compares equal t
 `page_text` keeps what a visitor reads and nothing else:
 - one line per block (paragraph, heading, list item, table row), whitespace collapsed, entities decoded;
 - headings start with `#` (one per level) and list items with `- ` or `1. `, so structure still counts;
+- a table row is a line starting with `| `, its cells separated by ` | ` (a header row is the first row);
 - a link keeps its address: `text <href>` (the address is part of the content, e.g. on the CCPA page);
 - emphasis, classes, styles, attributes and empty blocks do not count.
 """
@@ -37,6 +38,7 @@ class _TextExtractor(HTMLParser):
         self.lists: list[list[int | None]] = []  # per open list: [counter] for <ol>, [None] for <ul>
         self.links: list[tuple[str, int]] = []  # (href, index into parts where the link text starts)
         self.skipping = 0
+        self.cells = 0  # cells seen in the current table row
 
     def flush(self) -> None:
         text = _WHITESPACE.sub(" ", "".join(self.parts).translate(_INVISIBLE)).strip()
@@ -64,6 +66,13 @@ class _TextExtractor(HTMLParser):
             else:
                 counter[0] += 1
                 self.prefix = f"{counter[0]}. "
+        elif tag == "tr":
+            self.flush()
+            self.prefix, self.cells = "| ", 0
+        elif tag in ("td", "th"):
+            if self.cells:
+                self.parts.append(" | ")
+            self.cells += 1
         elif tag in BLOCK_TAGS:
             self.flush()
         elif tag == "a":
@@ -80,7 +89,7 @@ class _TextExtractor(HTMLParser):
             return
         if self.skipping:
             return
-        if tag in HEADING_LEVELS or tag == "li":
+        if tag in HEADING_LEVELS or tag in ("li", "tr"):
             self.flush()
             self.prefix = ""  # an empty heading or item must not mark the next block
         elif tag in BLOCK_TAGS:

@@ -197,11 +197,14 @@ def test_privacy_content_and_ccpa_page(cli: CliRunner, verify_mock: MockServer, 
     assert result.code == 1
     complete = checks_of(report, "complete")
     assert complete["privacy_policy_content"]["status"] == "pass", complete["privacy_policy_content"]
+    # the check's details quote, per required element, the sentence of the live page that satisfied it
+    evidence = complete["privacy_policy_content"]["seen"]
+    assert len(evidence) == 11 and all(": present (under '" in line for line in evidence), evidence
     assert complete["ccpa_page_public"]["status"] == "pass"
     hidden = checks_of(report, "ccpa-hidden")
     assert hidden["ccpa_page_public"]["status"] == "fail"
     assert CCPA in hidden["ccpa_page_public"]["message"]
     missing = hidden["privacy_policy_content"]
     assert missing["status"] == "fail"
-    assert any(item.startswith("cookie_withdrawal") for item in missing["seen"])
-    assert any(item.startswith("complaint") for item in missing["seen"])
+    assert any(item.startswith("cookie_withdrawal: MISSING") for item in missing["seen"])
+    assert any(item.startswith("complaint: MISSING") for item in missing["seen"])

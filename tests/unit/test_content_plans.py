@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from automation.engine import plan_input_for
 from automation.errors import ConfigError, SettingError
 from automation.fleet import load_fleet
 from automation.models import Change
+from automation.render import render_change
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.html_text import page_text
 from flows.content.templates import load_template, template_variables
@@ -151,7 +153,7 @@ def test_a_template_that_does_not_satisfy_the_check_is_refused(tmp_path: Path) -
     with pytest.raises(ConfigError, match="the template personal_data, purposes, usage"):
         POLICY.plan(page_state("P", "<p>x</p>"), desired_policy(mode="replace", template="thin.html"),
                     context("en", base_dir=tmp_path))
-    owner = ("<p>We collect your name and email address. We use your data to ship orders. Click No in the "
+    owner = ("<p>We collect your name and email address. We use your data only for your orders. Click No in the "
              "cookie bar to withdraw your cookie consent. Last updated 2024.</p>")
     assert POLICY.plan(page_state("P", owner), desired_policy(), context("en"))[0].detail["missing"] == ["purposes"]
     with pytest.raises(ConfigError, match="its sections for purposes: the text does not say"):
@@ -241,3 +243,69 @@ def test_the_shipped_fleet_files_render_their_templates() -> None:
                 settings[setting].check(desired, plan_input_for(fleet, store))
     demo = {store.id: store for store in load_fleet(CONFIG / "demo.yaml").stores}
     assert "ccpa_page" in demo["desert-boots"].desired and "ccpa_page" not in demo["green-teas"].desired
+
+
+# --- require mode and the evidence of the element check ----------------------------------------------------
+def corpus_html(path: Path) -> str:
+    """A corpus policy as the backoffice would hold it (the .txt files are written as page_text() writes)."""
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        return raw
+    html, in_list = [], False
+    for line in raw.splitlines():
+        item = line.startswith("- ")
+        if in_list and not item:
+            html.append("</ul>")
+        if item and not in_list:
+            html.append("<ul>")
+        in_list = item
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            html.append(f"<h{level}>{escape(line.lstrip('#').strip())}</h{level}>")
+        elif item:
+            html.append(f"<li>{escape(line[2:])}</li>")
+        elif line.strip():
+            html.append(f"<p>{escape(line)}</p>")
+    return "\n".join(html + (["</ul>"] if in_list else []))
+
+
+CORPUS_POLICIES = sorted((Path(__file__).resolve().parents[1] / "data" / "policies").glob("*/*.*"))
+
+
+@pytest.mark.parametrize("path", CORPUS_POLICIES, ids=lambda path: path.name)
+def test_require_appends_exactly_the_elements_the_plan_shows_missing_never_a_present_one(path: Path) -> None:
+    locale = path.parent.name
+    owner = corpus_html(path)
+    plan = POLICY.plan(page_state("P", owner), desired_policy(profile="gdpr"), context(locale))
+    elements = plan[0].detail["elements"] if plan else []
+    shown_present = {e["id"] for e in elements if e["present"]}
+    shown_missing = [e["id"] for e in elements if not e["present"]]
+    owner_text = page_text(owner)
+    for element in elements:
+        if element["present"]:  # the evidence is the owner's own text, quoted
+            assert element["evidence"] and all(part in owner_text for part in element["evidence"].split(" ... "))
+    if not plan:
+        return
+    [change] = plan
+    assert change.detail["missing"] == shown_missing and len(elements) == 11
+    appended = change.after["html"][len(owner.rstrip()):]
+    template = load_template(POLICY_TEMPLATE, CONFIG, locale, "s")
+    assert appended == "\n" + template.render_sections(shown_missing, template_variables(STOREFRONT, VARS[locale]))
+    appended_headings = [line for line in page_text(appended).splitlines() if line.startswith("#")]
+    assert len(appended_headings) == len(shown_missing) and not shown_present & set(shown_missing)
+    # what was appended is recognised on the next run: no perpetual drift
+    assert POLICY.plan(page_state("P", change.after["html"]), desired_policy(profile="gdpr"), context(locale)) == []
+
+
+def test_the_plan_text_shows_the_evidence_per_element() -> None:
+    owner = ("<h2>Cookies</h2><p>You can set your browser to refuse cookies.</p>"
+             "<h2>What we collect</h2><p>We collect your name and email address.</p>")
+    [change] = POLICY.plan(page_state("Privacy policy", owner), desired_policy(), context("en"))
+    text = "\n".join(render_change(change))
+    assert "      elements:" in text
+    assert ("        cookie_withdrawal: present (under 'Cookies'): \"Cookies ... You can set your browser to refuse "
+            "cookies.\"") in text
+    assert "        up_to_date: MISSING: nothing close" in text
+    evidence = {e["id"]: e for e in change.detail["elements"]}
+    assert evidence["personal_data"]["evidence"] == "What we collect ... We collect your name and email address."
+    assert Change.model_validate_json(change.model_dump_json()) == change

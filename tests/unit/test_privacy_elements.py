@@ -1,19 +1,22 @@
-"""The privacy policy element detector: per element and language, explainable, and consistent with the
-shipped templates (each template section is recognised as the element it is for)."""
+"""The privacy policy element detector: per element and language, each family of wording and each
+look-alike that must not count; passages and sentences as the unit of co-occurrence; explainable
+findings; consistent with the shipped templates; and the accuracy floor on the labelled corpus."""
 
 from __future__ import annotations
 
 import pytest
 
+from benchmarks.policy_elements import evaluate, load_corpus
 from flows.content.html_text import page_text
+from flows.content.policy_text import passages, split_sentences
 from flows.content.privacy_elements import (
+    _parse_table,
     detect_elements,
     element_table,
     find_element,
     fold,
     missing_elements,
     resolve_elements,
-    sections,
 )
 from flows.content.templates import load_template, template_variables
 from tests.unit.content_support import CONFIG, POLICY_TEMPLATE, STOREFRONT, VARS
@@ -21,85 +24,183 @@ from tests.unit.content_support import CONFIG, POLICY_TEMPLATE, STOREFRONT, VARS
 BASIC = ["personal_data", "purposes", "usage", "cookie_withdrawal", "up_to_date"]
 GDPR_EXTRA = ["controller", "legal_basis", "recipients", "retention", "rights", "complaint"]
 
-# One sentence per element, worded differently from the shipped templates, that must be recognised.
-PRESENT = {
-    "en": {
-        "personal_data": "We process the following data: your full name, phone number and billing address.",
-        "purposes": "The purpose of collecting this information is to ship what you bought.",
-        "usage": "Your details are used only to deliver your parcel.",
-        "cookie_withdrawal": "Changed your mind about cookies? Click No in the bar on this page to revoke consent.",
-        "up_to_date": "Last revised: 14/02/2024.",
-        "controller": "The controller is Shop Ltd; contact us at help@shop.test.",
-        "legal_basis": "We rely on our legitimate interest to prevent fraud.",
-        "recipients": "We pass your address on to our courier.",
-        "retention": "We retain invoices for seven years.",
-        "rights": "You have the right to erasure of your data.",
-        "complaint": "You may complain to the Information Commissioner's Office (ICO).",
-    },
-    "nl": {
-        "personal_data": "Wij verwerken de volgende persoonsgegevens: voor- en achternaam, adres en telefoonnummer.",
-        "purposes": "Het doel van het verzamelen van deze gegevens is het bezorgen van je bestelling.",
-        "usage": "Wij gebruiken deze gegevens alleen om je pakket te bezorgen.",
-        "cookie_withdrawal": "Wil je geen cookies meer? Klik op \u201cNee\u201d in de cookiebalk om je toestemming "
-                             "te herroepen.",
-        "up_to_date": "Versie van 3 februari 2024.",
-        "controller": "Fiets B.V. is verwerkingsverantwoordelijke; mail naar info@fiets.test.",
-        "legal_basis": "De grondslag is de uitvoering van de koopovereenkomst.",
-        "recipients": "Je adres wordt doorgegeven aan de pakketdienst.",
-        "retention": "De bewaartermijn van facturen is zeven jaar.",
-        "rights": "Je hebt recht op inzage in je gegevens.",
-        "complaint": "Je kunt een klacht indienen bij de Autoriteit Persoonsgegevens.",
-    },
-}
-# Sentences that only look related and must NOT count as the element.
-ABSENT = {
-    "en": {
-        "personal_data": "We respect your privacy and your name is safe with us.",  # no collection, one kind
-        "usage": "We use cookies to remember your shopping cart.",
-        "cookie_withdrawal": "We use cookies. You can withdraw from a purchase within 14 days.",
-        "up_to_date": "This policy is updated regularly.",
-        "complaint": "If you have a complaint about a product, contact us.",
-    },
-    "nl": {
-        "personal_data": "Wij respecteren je privacy.",
-        "usage": "We gebruiken cookies om je winkelwagen te onthouden.",
-        "cookie_withdrawal": "We gebruiken cookies. Een bestelling kun je binnen 14 dagen herroepen.",
-        "up_to_date": "Dit beleid wordt regelmatig bijgewerkt.",
-        "complaint": "Heb je een klacht over een product? Neem contact op.",
-    },
-}
-
 
 def present(text: str, language: str, element_id: str) -> bool:
     return find_element(element_table().elements[element_id], text, language).present
 
 
-@pytest.mark.parametrize("language", ["en", "nl"])
-@pytest.mark.parametrize("element_id", BASIC + GDPR_EXTRA)
-def test_each_element_is_recognised(language: str, element_id: str) -> None:
-    assert present(PRESENT[language][element_id], language, element_id)
-
-
-# Common phrasings of real policies (on top of the one-liners above).
-ALSO_PRESENT = [
-    ("nl", "rights", "Je hebt het recht om je persoonsgegevens in te zien, te corrigeren of te verwijderen."),
-    ("nl", "rights", "Gegevens inzien, aanpassen of verwijderen: stuur ons een e-mail."),
+# Per element and language, the families of wording real policies use (the issue's phrasings among them).
+# Each text must be recognised as the element; headings are written as page_text() writes them.
+FAMILIES = [
+    # personal_data: a collection verb, the name and another kind of data, in one paragraph or list
+    ("en", "personal_data", "We process the following data: your full name, phone number and billing address."),
+    ("en", "personal_data", "## Which data\nName, address, email, phone number and order history."),
+    ("en", "personal_data", "We may collect this information:\n- your name;\n- your email address."),
+    ("nl", "personal_data", "Wij verwerken deze persoonsgegevens: voor- en achternaam, adres en telefoonnummer."),
+    ("nl", "personal_data", "Bij een reservering noteren wij je naam, geboortedatum en e-mailadres."),
+    # purposes: why, in a sentence or under a purposes heading
+    ("en", "purposes", "The purpose of collecting this information is to ship what you bought."),
+    ("en", "purposes", "Your data is processed to dispense and deliver your order."),
+    ("en", "purposes", "## Purposes\nDelivering your order, handling returns and preventing fraud."),
+    ("nl", "purposes", "We hebben deze gegevens nodig om je bestelling te bezorgen."),
+    ("nl", "purposes", "## 3. Doeleinden\n- Het leveren van je bestelling."),
+    # usage: "we (may) use", "<Company> uses", "will be used to", "is used for"
+    ("en", "usage", "We may use your email address to send you our newsletter."),
+    ("en", "usage", "Pine & Pepper uses the information we collect to process transactions."),
+    ("en", "usage", "Your information will be used to deliver your parcel."),
+    ("en", "usage", "The address you give us is used for delivery only."),
+    ("en", "usage", "Copperfield will use the details you give us to handle your order."),
+    ("en", "usage", "I use it to deliver your flowers."),
+    ("nl", "usage", "Je gegevens gebruiken we om je bestelling te versturen."),
+    ("nl", "usage", "Moka gebruikt de gegevens om de bestelling uit te voeren."),
+    ("nl", "usage", "Het rijbewijsnummer wordt alleen gebruikt om te controleren of je mag rijden."),
+    ("nl", "usage", "Voor je bestelling verwerken wij: naam, afleveradres en e-mailadres."),
+    # cookie_withdrawal: withdraw consent, change the choice, the browser, refuse or disable cookies
+    ("en", "cookie_withdrawal", "Changed your mind about cookies? Click No in the bar on this page to revoke consent."),
+    ("en", "cookie_withdrawal", "You can set your browser to refuse cookies."),
+    ("en", "cookie_withdrawal", "Our shop uses cookies. If you prefer, you can disable cookies in your browser."),
+    ("en", "cookie_withdrawal", "## Cookies\nYou can change your preferences at any time via the link in the footer."),
+    ("nl", "cookie_withdrawal", "Wil je geen cookies meer? Klik op \u201cNee\u201d in de cookiebalk om je toestemming "
+                                "te herroepen."),
+    ("nl", "cookie_withdrawal", "Je kunt cookies uitschakelen via de instellingen van je browser."),
+    ("nl", "cookie_withdrawal", "Weiger dan de analytische cookies in de cookiemelding, of zet ze uit in je browser."),
+    ("nl", "cookie_withdrawal", "Via de knop onderaan kun je je cookievoorkeuren op elk moment aanpassen."),
+    ("nl", "cookie_withdrawal", "Je kunt je akkoord voor cookies altijd intrekken via de cookie-instellingen."),
+    # up_to_date: dated lines in every form, and a bare date under the title
+    ("en", "up_to_date", "Last revised: 14/02/2024."),
+    ("en", "up_to_date", "# Privacy Notice\nEffective: January 5, 2023\nThank you for shopping with us."),
+    ("en", "up_to_date", "This policy was revised 1 October 2024."),
+    ("en", "up_to_date", "# Privacy Policy\n(updated 18 June 2024)"),
+    ("en", "up_to_date", "Published: 1 December 2023"),
+    ("en", "up_to_date", "Posted: April 2, 2024"),
+    ("en", "up_to_date", "# Privacy policy\n14 November 2024\nThis is the privacy policy of a bookshop."),
+    ("en", "up_to_date", "Version 3.1, published 2 February 2025"),
+    ("nl", "up_to_date", "Versie van 3 februari 2024."),
+    ("nl", "up_to_date", "Laatste wijziging: 17 oktober 2023"),
+    ("nl", "up_to_date", "# Privacy\nStand: 05-02-2024"),
+    ("nl", "up_to_date", "Versie 4 \u2014 3 maart 2025"),
+    ("nl", "up_to_date", "Deze versie is van 1 oktober 2024."),
+    ("en", "up_to_date", "Date of last revision: 22 July 2024"),
+    # controller: named, a contact block, an organisation with its address, or a street address
+    ("en", "controller", "The controller is Shop Ltd; contact us at help@shop.test."),
+    ("en", "controller", "## Contact\nQuestions? Write to our Privacy Administrator at privacy@pine.example."),
+    ("en", "controller", "If you have any questions about this policy, please contact us at support@harbor.example."),
+    ("en", "controller", "Redline Cycles, 88 Kingsway, Manchester M19 2LL."),
+    ("nl", "controller", "Fiets B.V. is verwerkingsverantwoordelijke; mail naar info@fiets.test."),
+    ("nl", "controller", "## Onze gegevens\nBloemenatelier Roos, Kerkplein 4, 9711 AB Groningen."),
+    ("nl", "controller", "Je kunt ons bellen op 0223-612345 of een e-mail sturen naar verhuur@zeewind.example."),
+    # legal_basis
+    ("en", "legal_basis", "We rely on our legitimate interest to prevent fraud."),
+    ("en", "legal_basis", "Invoices: legal obligation (Art. 6(1)(c) GDPR)."),
+    ("nl", "legal_basis", "De grondslag is de uitvoering van de koopovereenkomst."),
+    ("nl", "legal_basis", "De verwerking berust op de overeenkomst met jou en op je toestemming."),
+    # recipients
+    ("en", "recipients", "We pass your address on to our courier."),
+    ("en", "recipients", "For delivery we hand your name and address over to a freight forwarder."),
+    ("en", "recipients", "Couriers (Yodel and DPD) get your name, address and phone number."),
+    ("en", "recipients", "Your details are also passed to DPD, who deliver our parcels."),
+    ("nl", "recipients", "Je adres wordt doorgegeven aan de pakketdienst."),
+    ("nl", "recipients", "Bij schade geven we je gegevens door aan onze verzekeraar."),
+    # retention: periods, criteria and deletion verbs
+    ("en", "retention", "We retain invoices for seven years."),
+    ("en", "retention", "Log files are deleted after 90 days."),
+    ("en", "retention", "Server logs are purged after one year."),
+    ("en", "retention", "Inactive accounts are removed after 6 months."),
+    ("en", "retention", "## How long do we keep it?\nOrder data: 7 years."),
+    ("nl", "retention", "De bewaartermijn van facturen is zeven jaar."),
+    ("nl", "retention", "Logbestanden worden na 90 dagen verwijderd."),
+    ("nl", "retention", "Gegevens van klanten die 3 jaar niets bestelden, worden geanonimiseerd."),
+    # rights: named rights and what the person can do
+    ("en", "rights", "You have the right to erasure of your data."),
+    ("en", "rights", "You may review, correct or update your account information at any time."),
+    ("en", "rights", "You can request that your account be deleted by emailing us."),
+    ("en", "rights", "Log in to change your details."),
     ("en", "rights", "You can ask us to see, correct or delete the personal data we hold about you."),
-    ("nl", "purposes", "Met welk doel en op basis van welke grondslag wij persoonsgegevens verwerken"),
-    ("nl", "recipients", "Wij delen je gegevens alleen met derden als dat nodig is voor de bezorging."),
-    ("en", "personal_data", "Personal data we process: first and last name, email address, IP address."),
+    ("nl", "rights", "Je hebt recht op inzage in je gegevens."),
+    ("nl", "rights", "Je hebt het recht om je persoonsgegevens in te zien, te corrigeren of te verwijderen."),
+    ("nl", "rights", "Via Mijn account kun je je gegevens altijd bekijken en aanpassen."),
+    # complaint
+    ("en", "complaint", "You may complain to the Information Commissioner's Office (ICO)."),
+    ("en", "complaint", "You have the right to lodge a complaint with a supervisory authority."),
+    ("nl", "complaint", "Je kunt een klacht indienen bij de Autoriteit Persoonsgegevens."),
+    ("nl", "complaint", "## Klachten\nJe kunt je wenden tot de Autoriteit Persoonsgegevens."),
+]
+
+# Look-alikes that must NOT count: boilerplate, the company's own rights, other subjects, other places.
+COUNTER_EXAMPLES = [
+    ("en", "personal_data", "We respect your privacy and your name is safe with us."),
+    ("en", "usage", "We use cookies to remember your shopping cart."),
+    ("en", "usage", "We process personal data."),
+    ("en", "purposes", "By using this website you agree to our use of cookies and to the collection of information."),
+    ("en", "purposes", "We use industry-standard SSL encryption to keep your data secure."),
+    ("en", "purposes", "We reserve the right to disclose your information if required by law, and to change this."),
+    ("nl", "purposes", "Wij nemen passende technische maatregelen om uw gegevens te beveiligen."),
+    ("en", "cookie_withdrawal", "We use cookies. You can withdraw from a purchase within 14 days."),
+    ("en", "cookie_withdrawal", "## Cookies and marketing\nWe use cookies. You can opt out of marketing e-mails at "
+                                "any time."),
+    ("en", "cookie_withdrawal", "We don't use tracking cookies, so there is nothing to opt out of."),
+    ("en", "cookie_withdrawal", "Essential cookies cannot be switched off."),
+    ("en", "up_to_date", "This policy is updated regularly."),
+    ("en", "up_to_date", "The GDPR has been in force since 25 May 2018."),
+    ("en", "controller", "Contact our customer service through the contact form."),
+    ("en", "legal_basis", "We comply with our legal obligations and applicable regulatory requirements."),
+    ("en", "legal_basis", "We may release your information when we believe it is appropriate to comply with the law."),
+    ("en", "recipients", "We do not share your personal data with third parties."),
+    ("en", "retention", "We collect, retain and use your information in accordance with this policy."),
+    ("en", "retention", "We keep your information up to date and accurate."),
+    ("en", "retention", "Your data may be stored for the purposes described in this policy."),
+    ("en", "retention", "## Contents\n- Information we collect\n- Retention\n- Your choices"),
+    ("en", "retention", "You can return any product within 14 days of delivery."),
+    ("en", "rights", "We reserve the right to change this notice at any time."),
+    ("en", "rights", "We reserve the right to delete accounts that break our rules."),
+    ("en", "rights", "This does not affect your statutory rights."),
+    ("en", "rights", "You can change your cookie preferences in the footer."),
+    ("en", "complaint", "If you have a complaint about a product, contact us."),
+    ("en", "complaint", "We are registered with the Information Commissioner's Office, ICO Registration No. "
+                        "Z9876543."),
+    ("en", "complaint", "Greystone is regulated by the Financial Conduct Authority. Complaints about an order: "
+                        "email us."),
+    ("nl", "personal_data", "Wij respecteren je privacy."),
+    ("nl", "usage", "We gebruiken cookies om je winkelwagen te onthouden."),
+    ("nl", "usage", "Wij verwerken je naam, adres en e-mailadres als je bestelt."),
+    ("nl", "cookie_withdrawal", "## Cookies\nWij gebruiken cookies. Je toestemming voor de nieuwsbrief kun je altijd "
+                                "intrekken."),
+    ("nl", "usage", "Wij verwerken alleen gegevens om te voldoen aan onze wettelijke verplichtingen."),
+    ("nl", "cookie_withdrawal", "We gebruiken cookies. Een bestelling kun je binnen 14 dagen herroepen."),
+    ("nl", "cookie_withdrawal", "Afmelden voor de nieuwsbrief kan via de link. Ook gebruiken we cookies voor "
+                                "statistieken."),
+    ("nl", "cookie_withdrawal", "Cookies: we gebruiken alleen functionele cookies, die kun je niet uitzetten."),
+    ("nl", "cookie_withdrawal", "We gebruiken cookies voor statistieken. Die cookies verwijderen we automatisch na "
+                                "13 maanden."),
+    ("nl", "up_to_date", "Dit beleid wordt regelmatig bijgewerkt."),
+    ("nl", "up_to_date", "De AVG is sinds 25 mei 2018 van kracht."),
+    ("nl", "legal_basis", "Wij houden ons aan alle wettelijke verplichtingen."),
+    ("nl", "recipients", "Wij verkopen je gegevens nooit aan derden."),
+    ("nl", "recipients", "Wij delen je gegevens niet met derden."),
+    ("nl", "retention", "## Bewaartermijn\nBewaartermijn"),
+    ("nl", "retention", "Wij bewaren je gegevens veilig en houden je gegevens actueel."),
+    ("nl", "rights", "Wij behouden ons het recht voor deze privacyverklaring te wijzigen."),
+    ("nl", "rights", "Alle rechten voorbehouden."),
+    ("nl", "complaint", "Heb je een klacht over een product? Neem contact op met de Geschillencommissie."),
 ]
 
 
-@pytest.mark.parametrize(("language", "element_id", "text"), ALSO_PRESENT)
-def test_common_phrasings_are_recognised(language: str, element_id: str, text: str) -> None:
-    assert present(text, language, element_id)
+@pytest.mark.parametrize(("language", "element_id", "text"), FAMILIES)
+def test_each_family_of_wording_is_recognised(language: str, element_id: str, text: str) -> None:
+    finding = find_element(element_table().elements[element_id], text, language)
+    assert finding.present, finding.explain()
 
 
-@pytest.mark.parametrize(("language", "element_id"),
-                         [(language, element_id) for language, items in ABSENT.items() for element_id in items])
-def test_look_alikes_do_not_count(language: str, element_id: str) -> None:
-    assert not present(ABSENT[language][element_id], language, element_id)
+@pytest.mark.parametrize(("language", "element_id", "text"), COUNTER_EXAMPLES)
+def test_counter_examples_do_not_count(language: str, element_id: str, text: str) -> None:
+    finding = find_element(element_table().elements[element_id], text, language)
+    assert not finding.present, finding.explain()
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_every_element_has_a_family_and_a_counter_example_per_language(language: str) -> None:
+    assert {e for lang, e, _ in FAMILIES if lang == language} == set(BASIC + GDPR_EXTRA)
+    assert len({e for lang, e, _ in COUNTER_EXAMPLES if lang == language}) >= 9
 
 
 def test_the_default_short_policies_miss_everything() -> None:
@@ -116,34 +217,101 @@ def test_profiles_and_extra_elements() -> None:
         resolve_elements("basic", ["dpo"])
 
 
-def test_every_element_has_patterns_and_descriptions_in_both_languages() -> None:
+def test_every_element_has_wording_and_descriptions_in_both_languages() -> None:
     for element in element_table().elements.values():
-        assert set(element.groups) >= {"en", "nl"} and set(element.descriptions) >= {"en", "nl"}, element.id
+        assert set(element.wordings) >= {"en", "nl"} and set(element.descriptions) >= {"en", "nl"}, element.id
+        assert all(wording.families for wording in element.wordings.values()), element.id
 
 
-def test_groups_must_match_in_the_same_section() -> None:
+def test_a_bad_table_is_refused_naming_the_place() -> None:
+    raw = {"profiles": {"basic": ["x"]}, "macros": {},
+           "elements": {"x": {"description": {"en": "x"}, "languages": {"en": {"families": {
+               "f": {"all": [["(unclosed"]]}}}}}}}
+    with pytest.raises(ValueError, match=r"x\.en\.f\[0\]: invalid pattern"):
+        _parse_table(raw)
+    raw["elements"]["x"]["languages"]["en"]["families"]["f"] = {"all": [["<<nope>>"]]}
+    with pytest.raises(ValueError, match="unknown macro <<nope>>"):
+        _parse_table(raw)
+    raw["elements"]["x"]["languages"]["en"]["families"]["f"] = {"all": [["a"]], "within": "page"}
+    with pytest.raises(ValueError, match="within must be sentence or passage"):
+        _parse_table(raw)
+
+
+# --- where co-occurrence counts ---------------------------------------------------------------------------
+def test_groups_must_match_in_the_same_paragraph_not_the_same_section() -> None:
     apart = "## Cookies\nWe use analytics cookies.\n## Newsletter\nYou can withdraw your subscription at any time."
+    two_paragraphs = "## Privacy\nWe place analytics cookies.\nYou can opt out at any time."
     together = "## Cookies\nWe use analytics cookies. You can withdraw your consent at any time."
     assert not present(apart, "en", "cookie_withdrawal")
-    assert present(together, "en", "cookie_withdrawal")
-    flat = "We use analytics cookies.\nYou can withdraw your consent at any time."  # no headings: one section
-    assert present(flat, "en", "cookie_withdrawal")
+    assert not present(two_paragraphs, "en", "cookie_withdrawal")
+    assert present(together, "en", "cookie_withdrawal")  # "withdraw ... consent" read with its heading
 
 
-def test_findings_explain_where_and_why() -> None:
-    text = "## Your cookie choices\nClick \u201cNo\u201d in the cookie bar to withdraw consent."
+def test_a_pattern_never_runs_across_a_full_stop() -> None:
+    # "keep ... for" would match across the boundary; the sentence with "keep" has no period in it
+    assert not present("We keep your data safe. For 14 days you can return products.", "en", "retention")
+    assert present("We keep your data for 14 days.", "en", "retention")
+
+
+def test_a_list_is_read_with_its_lead_in_and_heading() -> None:
+    text = "## Who receives your data\nWe share your data with:\n- our courier\n- our payment provider"
+    finding = find_element(element_table().elements["recipients"], text, "en")
+    assert finding.present and finding.section == "Who receives your data"
+
+
+def test_a_table_row_is_read_with_the_header_row() -> None:
+    html = ("<h2>What we keep</h2><table><tr><th>Data</th><th>Legal basis</th><th>How long</th></tr>"
+            "<tr><td>Name, address</td><td>Contract</td><td>6 years after the order</td></tr></table>")
+    text = page_text(html)
+    assert "| Data | Legal basis | How long" in text.splitlines()
+    assert present(text, "en", "retention") and present(text, "en", "legal_basis")
+
+
+def test_sentences_split_at_full_stops_but_not_after_abbreviations() -> None:
+    rules = element_table().cutting  # the abbreviations are in the table, like every other word list
+    assert split_sentences("We keep it, e.g. invoices. Art. 6 applies. Shop B.V. is the controller.", rules) == [
+        "We keep it, e.g. invoices.", "Art. 6 applies.", "Shop B.V. is the controller."]
+    assert split_sentences("Questions? Email info@shop.example. Thanks!", rules) == [
+        "Questions?", "Email info@shop.example.", "Thanks!"]
+    assert split_sentences("Zie o.a. art. 6 AVG. Dat is alles.", rules) == ["Zie o.a. art. 6 AVG.", "Dat is alles."]
+
+
+def test_passages_are_paragraphs_and_lists_under_their_heading() -> None:
+    cut = passages("intro\n# A\nOne. Two\nlead:\n- x\n- y\n# B\n# C\nthree")
+    assert [(p.heading.text if p.heading else None, [s.text for s in p.body]) for p in cut] == [
+        (None, ["intro"]), ("A", ["One.", "Two"]), ("A", ["lead:"]), ("A", ["lead:", "x", "y"]), ("B", []),
+        ("C", ["three"])]
+    assert cut[3].lead is not None and cut[3].lead.text == "lead:"
+    contents = passages("## Inhoud\n- Bewaartermijn\n## Bewaartermijn\nZeven jaar.", element_table().cutting)
+    assert [p.is_contents for p in contents] == [True, False]
+
+
+# --- explanations -----------------------------------------------------------------------------------------
+def test_findings_carry_the_sentence_that_satisfied_them() -> None:
+    text = "## Your cookie choices\nWe use cookies. Click \u201cNo\u201d in the cookie bar to withdraw consent."
     found = find_element(element_table().elements["cookie_withdrawal"], text, "en")
-    assert (found.present, found.section) == (True, "## Your cookie choices")
-    assert found.matched == ("cookie", "withdraw consent")
+    assert (found.present, found.section, found.family) == (True, "Your cookie choices", "control")
+    assert found.evidence == "Your cookie choices ... Click \u201cNo\u201d in the cookie bar to withdraw consent."
+    assert found.explain().startswith("cookie_withdrawal: present (under 'Your cookie choices'): ")
+    assert found.as_dict()["evidence"] == found.evidence
+
+
+def test_a_missing_element_shows_the_closest_miss_and_what_it_lacked() -> None:
+    text = "## Storage\nWe store your data securely on servers in the EU."
     missing = find_element(element_table().elements["retention"], text, "en")
-    assert not missing.present and "how long" in missing.matched[0]
+    assert not missing.present and missing.family == "kept_for"
+    assert missing.evidence is not None and "We store your data securely" in missing.evidence
+    assert missing.lacking == ("kept_for #2: <<period_en>>",)
+    assert "MISSING: closest (under 'Storage')" in missing.explain() and "<<period_en>>" in missing.explain()
+    nothing = find_element(element_table().elements["complaint"], "Hello.", "en")
+    assert nothing.explain() == "complaint: MISSING: nothing close"
 
 
-def test_matching_ignores_case_accents_and_curly_quotes() -> None:
-    assert fold("Klik op \u201cNEE\u201d \u2013 Caf\u00e9") == 'klik op "nee" \u2013 cafe'
-    assert sections("intro\n# A\none\n\n# B\ntwo") == [["intro"], ["# A", "one"], ["# B", "two"]]
+def test_matching_ignores_case_accents_curly_quotes_and_dashes() -> None:
+    assert fold("Klik op \u201cNEE\u201d \u2013 Caf\u00e9") == 'klik op "nee" - cafe'
 
 
+# --- consistency with the templates and the corpus --------------------------------------------------------
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_each_template_section_is_recognised_as_its_element(language: str) -> None:
     template = load_template(POLICY_TEMPLATE, CONFIG, language, "shop")
@@ -154,3 +322,12 @@ def test_each_template_section_is_recognised_as_its_element(language: str) -> No
         assert present(text, language, element_id), (language, element_id)
     full = page_text(template.render(variables))
     assert all(finding.present for finding in detect_elements(full, language, "gdpr"))
+
+
+def test_the_labelled_corpus_is_recognised_with_precision_and_recall_of_at_least_0_9() -> None:
+    policies = load_corpus()
+    assert {p.language for p in policies} == {"en", "nl"}
+    assert all(sum(p.language == language for p in policies) >= 25 for language in ("en", "nl"))
+    below = [f"{language} {element_id}: precision {c.precision:.2f}, recall {c.recall:.2f}"
+             for (language, element_id), c in evaluate(policies).items() if min(c.precision, c.recall) < 0.9]
+    assert not below, below
