@@ -55,7 +55,9 @@ class SmtpSink:
     port: int = 0
     folder: Path | None = None
     received: list[Received] = field(default_factory=list)
-    auth_attempts: list[tuple[str, bool]] = field(default_factory=list)
+    logins: list[tuple[str, bool]] = field(default_factory=list)
+    #: addresses answered with "550 mailbox unavailable" (a refusal the tool must record as failed)
+    refuse: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.port = self.port or free_port()
@@ -73,6 +75,13 @@ class SmtpSink:
                 "ECOM_PRIVACY_SMTP_FROM": sender, "ECOM_PRIVACY_SMTP_CA_FILE": str(self.ca_file)}
 
     # -- aiosmtpd hooks --------------------------------------------------------------------------------
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address.casefold() in {a.casefold() for a in self.refuse}:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._changed:
@@ -88,8 +97,8 @@ class SmtpSink:
 
         ok = (isinstance(auth_data, LoginPassword) and auth_data.login.decode() == self.user
               and auth_data.password.decode() == self.password)
-        self.auth_attempts.append((mechanism, ok))
-        return AuthResult(success=ok)
+        self.logins.append((mechanism, ok))
+        return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers 535 itself
 
     # -- life cycle ------------------------------------------------------------------------------------
     def start(self) -> SmtpSink:
@@ -100,7 +109,10 @@ class SmtpSink:
         context.load_cert_chain(str(cert), str(key))
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port, tls_context=context,
                                       require_starttls=True, authenticator=self._authenticate, auth_required=True,
-                                      auth_require_tls=True)
+                                      auth_require_tls=True,
+                                      # smtplib retries a refused PLAIN with an initial-response LOGIN that
+                                      # aiosmtpd 1.4 does not answer: offer PLAIN only.
+                                      auth_exclude_mechanism=["LOGIN"])
         self._controller.start()
         return self
 

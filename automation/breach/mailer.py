@@ -9,6 +9,7 @@ recipient `sending`: at most once.
 from __future__ import annotations
 
 import contextlib
+import email.policy
 import smtplib
 import ssl
 import time
@@ -34,6 +35,10 @@ ENV_HELP = {
 
 class DeliveryUnknown(EcomPrivacyError):
     """The connection failed while a message was being handed over: it may or may not have been delivered."""
+
+
+class NotConnected(EcomPrivacyError):
+    """No connection to the SMTP server could be made: nothing was handed over."""
 
 
 class DeliveryRefused(EcomPrivacyError):
@@ -79,7 +84,9 @@ class SmtpSettings:
 
 
 def build_message(sender: str, to: str, subject: str, html: str, text: str, reference: str) -> EmailMessage:
-    message = EmailMessage()
+    # No folding of long headers: a subject folded right after "Subject:" reaches some readers with a
+    # leading space; 998 is RFC 5322's limit for a line.
+    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     message["From"], message["To"], message["Subject"] = sender, to, subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip("> ") or None)
@@ -97,6 +104,11 @@ class Mailer:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
 
+    def connect(self) -> None:
+        """Open the connection (and log in) now: wrong settings fail before any recipient is touched."""
+        if self._smtp is None:
+            self._smtp = self._connect()
+
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         try:
@@ -109,18 +121,18 @@ class Mailer:
             if s.user and s.password:
                 smtp.login(s.user, s.password)
         except smtplib.SMTPAuthenticationError as exc:
-            raise ConfigError(f"SMTP {s.host}:{s.port}: login refused for {s.user!r} ({exc.smtp_code}); check "
+            raise NotConnected(f"SMTP {s.host}:{s.port}: login refused for {s.user!r} ({exc.smtp_code}); check "
                               f"{PREFIX}USER and {PREFIX}PASSWORD") from None
         except smtplib.SMTPNotSupportedError:
-            raise ConfigError(f"SMTP {s.host}:{s.port}: the server offers no STARTTLS; use one that does") from None
+            raise NotConnected(f"SMTP {s.host}:{s.port}: the server offers no STARTTLS; use one that does") from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise ConfigError(f"SMTP {s.host}:{s.port}: cannot connect: {type(exc).__name__}: {exc}") from None
+            raise NotConnected(f"SMTP {s.host}:{s.port}: cannot connect: {type(exc).__name__}: {exc}") from None
         return smtp
 
     def send(self, message: EmailMessage) -> str:
-        """Hand one message over; returns its Message-ID. Raises DeliveryRefused or DeliveryUnknown."""
-        if self._smtp is None:
-            self._smtp = self._connect()
+        """Hand one message over; returns its Message-ID. Raises NotConnected, DeliveryRefused or DeliveryUnknown."""
+        self.connect()
+        assert self._smtp is not None
         try:
             refused = self._smtp.send_message(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:

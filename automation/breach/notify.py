@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from automation.breach.drafts import Draft
-from automation.breach.mailer import DeliveryRefused, Mailer, Pacer, build_message
+from automation.breach.mailer import DeliveryRefused, Mailer, NotConnected, Pacer, build_message
 from automation.breach.recipients import Recipient
 from automation.breach.register import Delivery, Register
 
@@ -114,6 +114,8 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
     """Send to everyone the plan has to send to; every step committed before the next recipient."""
     outcome = NotifyOutcome()
     targets = plan.to_send + (plan.with_state("uncertain") if resend_uncertain else [])
+    if targets:
+        mailer.connect()  # wrong settings or a refused login: an error before anyone's record is touched
     for recipient in targets:
         previous = plan.standing.get(recipient.key, RecipientState("new", 0))
         draft = render(recipient)
@@ -127,6 +129,11 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
                                 reference)
         try:
             message_id = mailer.send(message)
+        except NotConnected as exc:  # the connection was lost and cannot be made again: nothing was handed over
+            register.record_delivery(plan.incident_id, plan.store, recipient.email, recipient.language, attempt,
+                                     FAILED, str(exc))
+            outcome.stopped = f"{recipient.email}: {exc}"
+            break
         except DeliveryRefused as exc:
             register.record_delivery(plan.incident_id, plan.store, recipient.email, recipient.language, attempt,
                                      FAILED, str(exc))
