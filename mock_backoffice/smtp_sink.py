@@ -9,6 +9,7 @@ Needs aiosmtpd (in the dev extra) and the openssl command (for the certificate).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import email
 import email.policy
@@ -58,6 +59,10 @@ class SmtpSink:
     logins: list[tuple[str, bool]] = field(default_factory=list)
     #: addresses answered with "550 mailbox unavailable" (a refusal the tool must record as failed)
     refuse: set[str] = field(default_factory=set)
+    #: keep the answer to the Nth message (1-based) back until `release` is set: the message is received but
+    #: the client has no "250" yet, the window where a killed sender cannot know whether it was delivered
+    hold_at: int | None = None
+    release: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         self.port = self.port or free_port()
@@ -90,6 +95,9 @@ class SmtpSink:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 (self.folder / f"{len(self.received):05d}.eml").write_bytes(envelope.content)
             self._changed.notify_all()
+            hold = self.hold_at == len(self.received)
+        if hold:
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
         return "250 Message accepted for delivery"
 
     def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
@@ -117,6 +125,7 @@ class SmtpSink:
         return self
 
     def stop(self) -> None:
+        self.release.set()
         if self._controller is not None:
             with contextlib.suppress(Exception):
                 self._controller.stop()

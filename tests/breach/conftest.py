@@ -75,7 +75,13 @@ def incident_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def smtp_cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("smtp-cert")  # one certificate for the session: RSA keys take a while
+
+
 @pytest.fixture
-def smtp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpSink]:
-    with SmtpSink(cert_dir=tmp_path_factory.mktemp("smtp")) as sink:
+def smtp(smtp_cert_dir: Path) -> Iterator[SmtpSink]:
+    """A fresh local SMTP server (STARTTLS, AUTH) on a free port."""
+    with SmtpSink(cert_dir=smtp_cert_dir) as sink:
         yield sink
