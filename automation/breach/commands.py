@@ -140,9 +140,14 @@ def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
                      f"assessed {show(incident.assessment['at'], tz)} by {incident.assessment['by']}")
     else:
         lines.append(f"  risk: not assessed (ecom-privacy breach assess {incident.id})")
+    def local(moment: object) -> str:
+        return show(moment, tz) if isinstance(moment, datetime) else str(moment)
+
     for store in incident.stores:
-        lines.append(f"  store {store}: authority: {authority_summary(incident, store)}; people: "
-                     f"{customers_summary(incident, store)}; public notice: {notice_summary(incident, store)}")
+        lines.append(f"  store {store}:")
+        lines.append(f"    authority: {authority_summary(incident, store, local)}")
+        lines.append(f"    people affected: {customers_summary(incident, store, local)}")
+        lines.append(f"    public notice: {notice_summary(incident, store, local)}")
     lines.append(f"  history (times in {zone_name(tz)}):")
     for event in incident.events:
         about = f" [{event.store}]" if event.store else ""

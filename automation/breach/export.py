@@ -3,9 +3,11 @@ printable HTML page. Incidents never notified are in it like the others: Art. 33
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -27,10 +29,21 @@ def _iso(value: Any) -> str:
     return value.isoformat() if isinstance(value, datetime) else ("" if value is None else str(value))
 
 
-def authority_summary(incident: Incident, store: str) -> str:
+Shown = Callable[[Any], str]
+
+
+def _when(value: Any, shown: Shown) -> str:
+    """A recorded time (ISO text or datetime) through `shown`: UTC ISO in files, the user's zone on screen."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = datetime.fromisoformat(value)
+    return shown(value)
+
+
+def authority_summary(incident: Incident, store: str, shown: Shown = _iso) -> str:
     state = incident.stores[store]
     if state.authority_notifications:
-        return "; ".join(f"notified ({n.get('phase')}) at {n.get('at')}"
+        return "; ".join(f"notified ({n.get('phase')}) at {_when(n.get('at'), shown)}"
                          + (f", reference {n['reference']}" if n.get("reference") else "")
                          for n in state.authority_notifications)
     if state.authority_not_required:
@@ -40,19 +53,22 @@ def authority_summary(incident: Incident, store: str) -> str:
     return "no decision"
 
 
-def customers_summary(incident: Incident, store: str) -> str:
+def customers_summary(incident: Incident, store: str, shown: Shown = _iso) -> str:
     state = incident.stores[store]
     parts = []
     if state.subjects_decision:
         parts.append(f"decision {state.subjects_decision.get('decision')}: {state.subjects_decision.get('reason')}")
     for run in state.customers_notified:
-        parts.append(f"{run.get('sent_total')} sent by {_iso(run.get('recorded_at'))}")
+        parts.append(f"{run.get('sent_total')} sent by {_when(run.get('recorded_at'), shown)}"
+                     + (f", {len(run['uncertain'])} uncertain" if run.get("uncertain") else ""))
     return "; ".join(parts) or "none"
 
 
-def notice_summary(incident: Incident, store: str) -> str:
+def notice_summary(incident: Incident, store: str, shown: Shown = _iso) -> str:
     notice = incident.stores[store].notice
-    return "none" if notice is None else f"{notice['state']} {_iso(notice.get('recorded_at'))} {notice.get('url', '')}"
+    if notice is None:
+        return "none"
+    return f"{notice['state']} {_when(notice.get('recorded_at'), shown)} {notice.get('url', '')}".strip()
 
 
 def incident_json(incident: Incident, register: Register) -> dict[str, Any]:
@@ -108,7 +124,9 @@ def register_html(incidents: list[Incident], tz: tzinfo, now: datetime) -> str:
     env = SandboxedEnvironment(autoescape=select_autoescape(default=True, default_for_string=True))
     return env.from_string(HTML_TEMPLATE.read_text(encoding="utf-8")).render(
         incidents=incidents, zone=zone_name(tz), exported=show(now, tz), show=lambda moment: show(moment, tz),
-        authority=authority_summary, customers=customers_summary, notice=notice_summary)
+        authority=lambda i, s: authority_summary(i, s, lambda m: show(m, tz)),
+        customers=lambda i, s: customers_summary(i, s, lambda m: show(m, tz)),
+        notice=lambda i, s: notice_summary(i, s, lambda m: show(m, tz)))
 
 
 def write_export(register: Register, out: Path, tz: tzinfo, now: datetime) -> list[Path]:

@@ -90,7 +90,7 @@ def test_publish_plans_creates_verifies_and_withdraws_the_notice(
 
 def test_a_store_that_fails_does_not_stop_the_other(tmp_path: Path, mock_server: MockServer, breach: BreachCli,
                                                    sqlite_url: str, incident_file: Path) -> None:
-    args = _args(tmp_path, mock_server, "shop-en") + ["--store", "shop-nl"]
+    args = [*_args(tmp_path, mock_server, "shop-en"), "--store", "shop-nl"]
     env = (tmp_path / ".env").read_text(encoding="utf-8")
     (tmp_path / ".env").write_text("\n".join(line for line in env.splitlines() if "SHOP_NL_PASSWORD" not in line))
     assert breach("new", "--file", str(incident_file), db=sqlite_url).code == 0

@@ -59,7 +59,8 @@ def test_new_show_update_assess_and_export(breach: BreachCli, db_url: str, incid
     assert shown.code == 0
     assert "risk: high" in shown.out and "records_count: 1500" in shown.out
     assert "notified (initial)" in shown.out and "notified (additional)" in shown.out
-    assert "store shop-nl: authority: no decision" in shown.out
+    assert "  store shop-nl:\n    authority: no decision" in shown.out
+    assert "notified (initial) at 2026-11-26 09:00 UTC (UTC)" in shown.out
     assert "times in UTC" in shown.out and "tester  assessed" in shown.out
 
     document = json.loads(breach("show", "1", "--format", "json", db=db_url).out)
