@@ -110,13 +110,17 @@ class NotifyOutcome:
 
 def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer, render: Render,
              reference: str, resend_uncertain: bool = False,
-             on_sent: Callable[[Recipient, str], None] | None = None) -> NotifyOutcome:
+             on_sent: Callable[[Recipient, str], None] | None = None,
+             interrupted: Callable[[], bool] | None = None) -> NotifyOutcome:
     """Send to everyone the plan has to send to; every step committed before the next recipient."""
     outcome = NotifyOutcome()
     targets = plan.to_send + (plan.with_state("uncertain") if resend_uncertain else [])
     if targets:
         mailer.connect()  # wrong settings or a refused login: an error before anyone's record is touched
     for recipient in targets:
+        if interrupted is not None and interrupted():
+            outcome.stopped = "interrupted; run the same command again to resume"
+            break
         previous = plan.standing.get(recipient.key, RecipientState("new", 0))
         draft = render(recipient)
         attempt = previous.attempt + 1
@@ -129,6 +133,9 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
                                 reference)
         try:
             message_id = mailer.send(message)
+        except KeyboardInterrupt:  # Ctrl-C while handing over: this recipient stays `sending` (uncertain)
+            outcome.stopped = f"{recipient.email}: interrupted while handing the message over"
+            break
         except NotConnected as exc:  # the connection was lost and cannot be made again: nothing was handed over
             register.record_delivery(plan.incident_id, plan.store, recipient.email, recipient.language, attempt,
                                      FAILED, str(exc))

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import csv
 import io
+import signal
 from typing import TextIO
 
 from automation.artifacts import RunArtifacts
@@ -21,6 +22,32 @@ from automation.errors import ConfigError, EcomPrivacyError
 from automation.fleet import Fleet, StoreConfig, load_fleet
 from automation.retry import as_typed_error
 from automation.secrets import Redactor, load_environment
+
+
+class StopRequest:
+    """Ctrl-C or SIGTERM while sending: finish the recipient in hand, record, stop; a second Ctrl-C stops at once
+    (that recipient then stays `sending`, reported as uncertain)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.requested = False
+        self._previous: dict[int, object] = {}
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        self.out.write("stopping after the current recipient (Ctrl-C again to stop at once)\n")
+        self.out.flush()
+
+    def __enter__(self) -> StopRequest:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
 def _browser_options(args: argparse.Namespace) -> BrowserOptions:
@@ -114,9 +141,12 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
                                                   "recipients": [vars(r) for r in result]}, store=store.id)
         mailer = Mailer(settings)
         try:
-            outcome = send_all(plan, register, mailer, pacer, message, f"incident-{incident.id}/{store.id}",  # type: ignore[arg-type]
-                               args.resend_uncertain,
-                               on_sent=lambda r, _id: (out.write(f"  sent {r.email} [{r.language}]\n"), out.flush()))
+            with StopRequest(out) as stop:
+                outcome = send_all(plan, register, mailer, pacer, message,  # type: ignore[arg-type]
+                                   f"incident-{incident.id}/{store.id}", args.resend_uncertain,
+                                   on_sent=lambda r, _id: (out.write(f"  sent {r.email} [{r.language}]\n"),
+                                                           out.flush()),
+                                   interrupted=lambda stop=stop: stop.requested)
         except EcomPrivacyError as exc:
             out.write(f"store {store.id}: error: {redactor(str(exc))}\n")
             code = EXIT_ERROR
@@ -140,6 +170,9 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
                       f"uncertain and is not written to again without --resend-uncertain)\n")
         if outcome.failed or outcome.stopped or outcome.skipped:
             code = EXIT_ERROR
+        if stop.requested:
+            out.write("interrupted: the other stores were not started\n")
+            return 130
     return code
 
 

@@ -65,3 +65,34 @@ def test_resume_after_a_kill_between_handing_over_and_recording(tmp_path: Path, 
     csv_text = [e for e in document["events"] if e["kind"] == "customers_notified"][-1]["data"]["csv"]
     assert f"{PEOPLE[2]},en,uncertain,1," in csv_text
     assert breach("notify", *args, db=sqlite_url).code == 0  # nothing left to send without --resend-uncertain
+
+
+def test_ctrl_c_finishes_the_recipient_in_hand_records_and_stops(tmp_path: Path, smtp: SmtpSink, breach: BreachCli,
+                                                                 sqlite_url: str, incident_file: Path) -> None:
+    fleet = write_fleet(tmp_path, "http://127.0.0.1:9", {}, ["shop-en"])
+    with (tmp_path / ".env").open("a", encoding="utf-8") as env:
+        env.writelines(f"{k}={v}\n" for k, v in smtp.env().items())
+    people = tmp_path / "people.csv"
+    people.write_text("email\n" + "\n".join(PEOPLE) + "\n", encoding="utf-8")
+    assert breach("new", "--file", str(incident_file), db=sqlite_url).code == 0
+    args = ["1", "--store", "shop-en", "--recipients", str(people), "-c", str(fleet), "--env-file",
+            str(tmp_path / ".env"), "--artifacts-dir", str(tmp_path / "runs"), "--rate", "600"]
+    smtp.hold_at = 3
+    process = subprocess.Popen([sys.executable, "-m", "automation", "breach", "notify", *args, "--apply",
+                                "--db", sqlite_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert smtp.wait_for(3, timeout=60)
+        process.send_signal(signal.SIGINT)  # while the third message waits for its "250"
+        smtp.release.set()
+        out, err = process.communicate(timeout=60)
+    finally:
+        smtp.release.set()
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err.decode()
+    assert "stopping after the current recipient" in out.decode()
+    assert len(smtp.received) == 3
+    document = json.loads(breach("show", "1", "--format", "json", db=sqlite_url).out)
+    summary = [e for e in document["events"] if e["kind"] == "customers_notified"][-1]["data"]
+    assert summary["sent_total"] == 3 and summary["uncertain"] == []  # the third was finished and recorded
+    assert "to send: 9" in breach("notify", *args, db=sqlite_url).out

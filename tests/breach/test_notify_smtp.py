@@ -31,15 +31,15 @@ def setup_notify(tmp_path: Path, smtp: SmtpSink, breach: BreachCli, db: str, inc
             str(tmp_path / ".env"), "--artifacts-dir", str(tmp_path / "runs"), "--rate", "6000"]
 
 
-def test_plan_then_apply_then_nothing_left(tmp_path: Path, smtp: SmtpSink, breach: BreachCli, sqlite_url: str,
+def test_plan_then_apply_then_nothing_left(tmp_path: Path, smtp: SmtpSink, breach: BreachCli, db_url: str,
                                            incident_file: Path) -> None:
-    args = setup_notify(tmp_path, smtp, breach, sqlite_url, incident_file)
-    plan = breach("notify", *args, db=sqlite_url)
+    args = setup_notify(tmp_path, smtp, breach, db_url, incident_file)
+    plan = breach("notify", *args, db=db_url)
     assert plan.code == 2, plan.err
     assert "to send: 4 (en: 2, nl: 2)" in plan.out  # dirk has no language: the store's (nl)
     assert smtp.received == []
 
-    applied = breach("notify", *args, "--apply", db=sqlite_url)
+    applied = breach("notify", *args, "--apply", db=db_url)
     assert applied.code == 0, applied.out + applied.err
     assert len(smtp.received) == 4 and all(ok for _, ok in smtp.logins)
     by_address = {item.recipients[0]: item.message for item in smtp.received}
@@ -55,12 +55,12 @@ def test_plan_then_apply_then_nothing_left(tmp_path: Path, smtp: SmtpSink, breac
     assert "Beste klant" in by_address["bram@example.test"].get_body(("plain",)).get_content() or \
         "Beste Bram" in by_address["bram@example.test"].get_body(("plain",)).get_content()
 
-    again = breach("notify", *args, db=sqlite_url)
+    again = breach("notify", *args, db=db_url)
     assert again.code == 0 and "to send: 0 (none); already sent: 4" in again.out
-    assert breach("notify", *args, "--apply", db=sqlite_url).code == 0
+    assert breach("notify", *args, "--apply", db=db_url).code == 0
     assert len(smtp.received) == 4  # nobody got a second message
 
-    document = json.loads(breach("show", "1", "--format", "json", db=sqlite_url).out)
+    document = json.loads(breach("show", "1", "--format", "json", db=db_url).out)
     notified = [e for e in document["events"] if e["kind"] == "customers_notified"]
     assert notified[0]["data"]["sent_total"] == 4 and "ann@example.test" in notified[0]["data"]["csv"]
     assert {d["state"] for d in document["deliveries"]} == {"sending", "sent"}

@@ -155,9 +155,9 @@ def test_the_database_password_never_appears(breach: BreachCli, postgres_url: st
     assert password not in result.out + result.err
 
 
-def test_delivery_steps_are_unique_per_attempt(sqlite_url: str, breach: BreachCli) -> None:
-    breach("new", "--title", "t", "--store", "s", "--discovered-at", "now", "--discovered-by", "own", db=sqlite_url)
-    engine = open_database(sqlite_url)
+def test_delivery_steps_are_unique_per_attempt(db_url: str, breach: BreachCli) -> None:
+    breach("new", "--title", "t", "--store", "s", "--discovered-at", "now", "--discovered-by", "own", db=db_url)
+    engine = open_database(db_url)
     try:
         register = Register(engine, actor="tester")
         assert register.record_delivery(1, "s", "a@x.test", "en", 1, "sending")
