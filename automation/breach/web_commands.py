@@ -7,17 +7,25 @@ import asyncio
 import csv
 import io
 import signal
-from typing import TextIO
+from typing import Any, TextIO
 
 from automation.artifacts import RunArtifacts
 from automation.breach.backoffice import BrowserOptions, open_browser, store_desk
 from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _tz, open_register
-from automation.breach.drafts import render, store_info, template_dir
+from automation.breach.drafts import Draft, render, store_info, template_dir
 from automation.breach.mailer import Mailer, Pacer, SmtpSettings
 from automation.breach.notify import make_plan, notified_csv, send_all
 from automation.breach.publish import apply_notice, plan_notice, verify_published, verify_withdrawn
 from automation.breach.recipients import Recipient, read_backoffice, read_csv
-from automation.breach.register import CUSTOMERS_NOTIFIED, NOTICE_PUBLISHED, NOTICE_WITHDRAWN, RECIPIENTS, utc_now
+from automation.breach.register import (
+    CUSTOMERS_NOTIFIED,
+    NOTICE_PUBLISHED,
+    NOTICE_WITHDRAWN,
+    RECIPIENTS,
+    Incident,
+    Register,
+    utc_now,
+)
 from automation.errors import ConfigError, EcomPrivacyError
 from automation.fleet import Fleet, StoreConfig, load_fleet
 from automation.retry import as_typed_error
@@ -118,13 +126,13 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
             continue
         info = store_info(store)
 
-        def message(r: Recipient, info: dict = info) -> object:  # type: ignore[type-arg]
+        def message(r: Recipient, info: dict[str, Any] = info) -> Draft:
             return render(incident, "customers", info, r.language, tz, now, user_dir,
                           {"name": r.name or None, "email": r.email})
 
         source = str(args.recipients) if args.recipients else "the backoffice (customers, newsletter subscribers)"
         try:
-            plan = make_plan(incident.id, store.id, source, result, register, message)  # type: ignore[arg-type]
+            plan = make_plan(incident.id, store.id, source, result, register, message)
         except EcomPrivacyError as exc:
             out.write(f"store {store.id}: error: {exc}\n")
             code = EXIT_ERROR
@@ -142,7 +150,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         mailer = Mailer(settings)
         try:
             with StopRequest(out) as stop:
-                outcome = send_all(plan, register, mailer, pacer, message,  # type: ignore[arg-type]
+                outcome = send_all(plan, register, mailer, pacer, message,
                                    f"incident-{incident.id}/{store.id}", args.resend_uncertain,
                                    on_sent=lambda r, _id: (out.write(f"  sent {r.email} [{r.language}]\n"),
                                                            out.flush()),
@@ -176,10 +184,9 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     return code
 
 
-async def _publish(args: argparse.Namespace, register_and_incident: tuple, fleet: Fleet,  # type: ignore[type-arg]
+async def _publish(args: argparse.Namespace, register: Register, incident: Incident, fleet: Fleet,
                    stores: list[StoreConfig], env: dict[str, str], artifacts: RunArtifacts, redactor: Redactor,
                    out: TextIO) -> int:
-    register, incident = register_and_incident
     tz, now, user_dir = _tz(args), utc_now(), template_dir(args.templates)
     options = _browser_options(args)
     code = EXIT_OK
@@ -222,7 +229,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
         incident.store(store.id)
     env = load_environment(args.env_file)
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
-    code = asyncio.run(_publish(args, (register, incident), fleet, stores, env, artifacts, redactor, out))
+    code = asyncio.run(_publish(args, register, incident, fleet, stores, env, artifacts, redactor, out))
     out.write(f"backups of replaced pages, if any: {artifacts.root / 'backups'}\n" if args.apply else
               ("plan only: nothing changed; run again with --apply\n" if code == EXIT_CHANGES else ""))
     return code
