@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import pty
+import select
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -167,3 +172,45 @@ def test_delivery_steps_are_unique_per_attempt(db_url: str, breach: BreachCli) -
             assert connection.execute(select(func.count()).select_from(DeliveryRow)).scalar() == 2
     finally:
         engine.dispose()
+
+
+def test_the_printable_register_escapes_what_people_typed(breach: BreachCli, sqlite_url: str, tmp_path: Path) -> None:
+    breach("new", "--title", "<img src=x onerror=alert(1)>", "--store", "s", "--discovered-at", "now",
+           "--discovered-by", "own", "--nature", "a & b", db=sqlite_url)
+    assert breach("export", "--out", str(tmp_path / "e"), db=sqlite_url).code == 0
+    html = (tmp_path / "e" / "breach-register.html").read_text(encoding="utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html and "a &amp; b" in html
+    assert "not assessed" in html and "no decision" in html  # never assessed, never notified: still registered
+
+
+def test_assess_asks_on_a_terminal_and_records_the_answers(sqlite_url: str, breach: BreachCli) -> None:
+    breach("new", "--title", "t", "--store", "s", "--discovered-at", "now", "--discovered-by", "own", db=sqlite_url)
+    master, slave = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "automation", "breach", "assess", "1", "--db", sqlite_url,
+                                "--answer", "personal_data=yes"], stdin=slave, stdout=slave, stderr=slave)
+    os.close(slave)
+    # unintelligible, identifiable, sensitive, severe_consequences, large_scale, malicious, contained;
+    # "perhaps" is asked again
+    os.write(master, b"no\nyes\nperhaps\nyes\nno\nno\nno\nno\n")
+    output = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)  # a question nobody answers must not hang the suite
+        if not ready:
+            process.kill()
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        output += chunk
+    assert process.wait(timeout=60) == 0, output.decode()
+    os.close(master)
+    text_out = output.decode()
+    assert "Was all affected data unintelligible" in text_out and "please answer yes or no" in text_out
+    assert "high risk" in text_out
+    document = json.loads(breach("show", "1", "--format", "json", db=sqlite_url).out)
+    answers = {a["key"]: a["answer"] for a in document["events"][-1]["data"]["answers"]}
+    assert answers == {"personal_data": "yes", "unintelligible": "no", "identifiable": "yes", "sensitive": "yes",
+                       "severe_consequences": "no", "large_scale": "no", "malicious": "no", "contained": "no"}
