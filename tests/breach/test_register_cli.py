@@ -7,7 +7,7 @@ import csv
 import json
 import os
 import pty
-import select
+import select as io_select
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -194,7 +194,7 @@ def test_assess_asks_on_a_terminal_and_records_the_answers(sqlite_url: str, brea
     os.write(master, b"no\nyes\nperhaps\nyes\nno\nno\nno\nno\n")
     output = b""
     while True:
-        ready, _, _ = select.select([master], [], [], 60)  # a question nobody answers must not hang the suite
+        ready, _, _ = io_select.select([master], [], [], 60)  # a question nobody answers must not hang the suite
         if not ready:
             process.kill()
             break
