@@ -305,6 +305,8 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         base = folder / f"{draft.kind}-{draft.store}-{draft.language}"
         base.with_suffix(".html").write_text(draft.html, encoding="utf-8")
         base.with_suffix(".txt").write_text(f"Subject: {draft.subject}\n\n{draft.text}\n", encoding="utf-8")
+        for path in (base.with_suffix(".html"), base.with_suffix(".txt")):
+            path.chmod(0o600)  # drafts describe an incident that is not public yet
         register.append(incident.id, DRAFT, draft.record(), store=draft.store)
         out.write(f"{base}.html (and .txt): {draft.subject}\n")
     return EXIT_OK

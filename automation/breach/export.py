@@ -137,4 +137,6 @@ def write_export(register: Register, out: Path, tz: tzinfo, now: datetime) -> li
     document = {"exported_at": _iso(now), "incidents": [incident_json(i, register) for i in incidents]}
     paths[1].write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     paths[2].write_text(register_html(incidents, tz, now), encoding="utf-8")
+    for path in paths:
+        path.chmod(0o600)  # incident facts and the addresses of people notified
     return paths
