@@ -13,6 +13,8 @@ from pydantic import ValidationError
 
 from automation import __version__
 from automation.artifacts import RunArtifacts
+from automation.breach.cli import add_parser as add_breach_parser
+from automation.breach.cli import run as cmd_breach
 from automation.engine import FleetRunner, RunOptions, plan_input_for
 from automation.errors import ConfigError, EcomPrivacyError
 from automation.export import export_stores, render_exports, write_exports
@@ -108,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run directory, e.g. runs/20250101T020000Z")
     report.add_argument("--log-format", choices=("console", "json"), default=None, help=argparse.SUPPRESS)
     report.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+
+    add_breach_parser(commands)  # data breaches: automation/breach/cli.py
 
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
@@ -337,7 +341,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
 
 COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify,
-            "export-subscribers": cmd_export_subscribers, "report": cmd_report}
+            "export-subscribers": cmd_export_subscribers, "report": cmd_report, "breach": cmd_breach}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

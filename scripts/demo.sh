@@ -35,6 +35,8 @@ echo
 echo "== the mock's state now (GET /__mock__/state): cookie law, subscribers (with the apply run's export"
 echo "   compared to them) and content pages per store"
 http_get "http://$HOST:$PORT/__mock__/state" | python3 scripts/show_state.py "http://$HOST:$PORT" demo/runs
+# Data breaches (issue 13): register, assessment, drafts, customers emailed, a public notice.
+bash scripts/demo-breach.sh
 echo
 echo "Artifacts of each run are in demo/runs/ (exports before archiving under exports/<store>/), the"
 echo "export-subscribers lists in demo/exports/. To explore by hand, run the mock yourself:"

@@ -1,0 +1,94 @@
+"""One store's backoffice for the breach commands: a browser, a logged-in page, a visitor's page.
+
+The fleet runner drives settings across many stores; `breach notify` and `breach publish` act on a few named
+stores with their own plan/apply, so they open a store here: same browser choice, login, label tables,
+transient-fault retries and redaction as the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+from playwright.async_api import Browser, Page, async_playwright
+
+from automation.artifacts import RunArtifacts
+from automation.browser import find_browser, launch, new_store_context, new_storefront_context
+from automation.engine import plan_input_for
+from automation.errors import SessionExpiredError
+from automation.fleet import Fleet, StoreConfig
+from automation.retry import retry_transient
+from automation.secrets import Redactor, resolve_secrets
+from flows.base import StoreSession
+from flows.labels import labels_for
+from flows.registry import login
+
+T = TypeVar("T")
+ATTEMPTS = 6
+
+
+@dataclass
+class BrowserOptions:
+    browser_path: str | None = None
+    headed: bool = False
+    timeout_ms: int = 15_000
+
+
+@asynccontextmanager
+async def open_browser(options: BrowserOptions) -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        browser = await launch(playwright, find_browser(playwright, options.browser_path, not options.headed),
+                               options.headed)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+class StoreDesk:
+    """A logged-in backoffice page of one store; `step` retries transient faults and logs in again."""
+
+    def __init__(self, session: StoreSession, relogin: Callable[[], Awaitable[None]]) -> None:
+        self.session = session
+        self._relogin = relogin
+
+    async def step(self, operation: Callable[[], Awaitable[T]]) -> T:
+        async def before_retry(exc: BaseException) -> None:
+            if isinstance(exc, SessionExpiredError):
+                await self._relogin()
+
+        return await retry_transient(operation, attempts=ATTEMPTS, before_retry=before_retry)
+
+
+@asynccontextmanager
+async def store_desk(browser: Browser, fleet: Fleet, store: StoreConfig, env: dict[str, str],
+                     artifacts: RunArtifacts, redactor: Redactor, options: BrowserOptions) -> AsyncIterator[StoreDesk]:
+    secrets = resolve_secrets(store, env, None)
+    redactor.add_login(secrets)
+    context = await new_store_context(browser, store.locale, options.timeout_ms)
+    try:
+        page = await context.new_page()
+        labels = labels_for(store.locale)
+        session = StoreSession(page=page, store_id=store.id, locale=store.locale,
+                               backoffice_url=store.backoffice_url, storefront_url=store.storefront_url,
+                               labels=labels, artifacts=artifacts, plan_input=plan_input_for(fleet, store))
+
+        async def relogin() -> None:
+            await retry_transient(lambda: login(page, store.backoffice_url, labels, secrets), attempts=ATTEMPTS)
+
+        await relogin()
+        yield StoreDesk(session, relogin)
+    finally:
+        await context.close()
+
+
+@asynccontextmanager
+async def visitor(browser: Browser, store: StoreConfig, options: BrowserOptions) -> AsyncIterator[Page]:
+    """A fresh visitor of the storefront (no backoffice cookies): what the public sees."""
+    context = await new_storefront_context(browser, store.locale, store.storefront_url, options.timeout_ms)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()

@@ -1,0 +1,140 @@
+"""Notification drafts from Jinja2 templates (sandboxed, autoescaped HTML), per language.
+
+Templates are looked up first in the user's folder (`--templates DIR` or `$ECOM_PRIVACY_BREACH_TEMPLATES`),
+then in the ones shipped with the tool; copy a shipped file there to change the wording. Each template sets
+`subject` (the email subject or the page title) and renders the body. A fact a message needs by law and the
+incident lacks is an error naming the fact, never an empty line in a letter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+from automation.breach.deadlines import AUTHORITY_HOURS, show
+from automation.breach.facts import FACT_HELP
+from automation.breach.register import Incident
+from automation.errors import ConfigError
+from flows.content.html_text import page_text
+
+TEMPLATES_ENV = "ECOM_PRIVACY_BREACH_TEMPLATES"
+SHIPPED = Path(__file__).with_name("templates")
+KINDS = ("authority", "customers", "notice")
+LANGUAGES = ("nl", "en")
+
+#: facts each message must contain (Art. 33(3) for the authority; Art. 34(2) for people and the notice)
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "authority": ("nature", "people_categories", "people_count", "record_categories", "records_count",
+                  "contact_name", "consequences", "measures_taken"),
+    "customers": ("nature", "contact_name", "consequences", "measures_taken"),
+    "notice": ("nature", "contact_name", "consequences", "measures_taken"),
+}
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: str
+    store: str
+    language: str
+    subject: str
+    html: str
+    template: str
+
+    @property
+    def text(self) -> str:
+        return page_text(self.html)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.html.encode("utf-8")).hexdigest()
+
+    def record(self) -> dict[str, Any]:
+        """What the register keeps of a draft: all of it."""
+        return {"kind": self.kind, "language": self.language, "subject": self.subject, "template": self.template,
+                "sha256": self.sha256, "html": self.html}
+
+
+def template_dir(option: Path | None) -> Path | None:
+    value = option or (Path(os.environ[TEMPLATES_ENV]) if os.environ.get(TEMPLATES_ENV) else None)
+    if value is not None and not value.is_dir():
+        raise ConfigError(f"templates folder {value} does not exist (from --templates or ${TEMPLATES_ENV})")
+    return value
+
+
+def environment(user_dir: Path | None) -> SandboxedEnvironment:
+    loaders = ([FileSystemLoader(str(user_dir))] if user_dir else []) + [FileSystemLoader(str(SHIPPED))]
+    # Autoescape everything: incident facts are typed by people and end up in HTML mail and a public page.
+    return SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                                trim_blocks=True, lstrip_blocks=True)
+
+
+def check_required(incident: Incident, kind: str, late: bool) -> None:
+    required = REQUIRED[kind] + (("delay_reasons",) if late and kind == "authority" else ())
+    missing = incident.facts.missing(required)
+    if not (incident.facts.contact_email or incident.facts.contact_phone) and "contact_name" not in missing:
+        missing.append("contact_email")
+    if missing:
+        name = missing[0]
+        flag = "--" + name.replace("_", "-")
+        why = " (the authority is notified more than 72 hours after discovery)" if name == "delay_reasons" else ""
+        raise ConfigError(f"incident {incident.id}: the {kind} message needs the fact {name!r} "
+                          f"({FACT_HELP[name]}){why}; add it with 'ecom-privacy breach update {incident.id} "
+                          f"{flag} ...'" + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else ""))
+
+
+def context(incident: Incident, store: dict[str, Any], language: str, tz: tzinfo, now: datetime,
+            recipient: dict[str, Any] | None = None) -> dict[str, Any]:
+    facts = incident.facts
+    return {
+        "recipient": recipient or {"name": None, "email": None},
+        "incident": {"id": incident.id, "title": facts.title},
+        "facts": facts.model_dump(),
+        "store": store,
+        "language": language,
+        "discovered_at": show(facts.discovered_at, tz),
+        "occurred_at": show(facts.occurred_at, tz) if facts.occurred_at else None,
+        "deadline": show(incident.deadline, tz),
+        "hours": AUTHORITY_HOURS,
+        "late": now > incident.deadline,
+        "assessment": incident.assessment,
+        "today": show(now, tz),
+    }
+
+
+def render(incident: Incident, kind: str, store: dict[str, Any], language: str, tz: tzinfo, now: datetime,
+           user_dir: Path | None, recipient: dict[str, Any] | None = None) -> Draft:
+    """One message; `store` has `id`, `name` and `url` (its storefront); `recipient` has `name` and `email`."""
+    if language not in LANGUAGES:
+        raise ConfigError(f"store {store['id']}: no {kind} template language {language!r}; "
+                          f"languages: {', '.join(LANGUAGES)}")
+    state = incident.stores.get(store["id"])
+    late = now > incident.deadline and not (state is not None and state.authority_notifications)
+    check_required(incident, kind, late)
+    name = f"{kind}.{language}.html.j2"
+    env = environment(user_dir)
+    try:
+        template = env.get_template(name)
+        module = template.make_module(context(incident, store, language, tz, now, recipient))
+    except TemplateNotFound:
+        raise ConfigError(f"template {name} not found in {user_dir or SHIPPED}") from None
+    except UndefinedError as exc:
+        raise ConfigError(f"template {name}: {exc.message}; the template uses a variable the tool does not "
+                          f"provide (see the README, 'Data breaches')") from None
+    subject = str(getattr(module, "subject", "")).strip()
+    if not subject:
+        raise ConfigError(f"template {name}: it must set the subject: {{% set subject = \"...\" %}}")
+    origin = template.filename or name
+    return Draft(kind, store["id"], language, subject, str(module).strip() + "\n", origin)
+
+
+def store_info(store: Any) -> dict[str, Any]:
+    """What templates know of a store (a fleet `StoreConfig`): its name is `vars.company`, else its id."""
+    return {"id": store.id, "name": store.vars.get("company") or store.id, "url": store.storefront_url,
+            "locale": store.locale, "vars": dict(store.vars)}

@@ -1,0 +1,142 @@
+"""The whole register as CSV (one row per incident and store), JSON (everything, events included) and a
+printable HTML page. Incidents never notified are in it like the others: Art. 33(5) wants every breach."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from jinja2 import select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from automation.breach.deadlines import show, zone_name
+from automation.breach.facts import facts_json
+from automation.breach.register import Incident, Register
+
+CSV_COLUMNS = ("incident", "title", "store", "status", "discovered_at_utc", "discovered_by", "deadline_utc",
+               "nature", "people_categories", "people_count", "record_categories", "records_count",
+               "consequences", "measures_taken", "measures_proposed", "contact", "risk", "risk_reasons",
+               "authority", "customers", "public_notice")
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else ("" if value is None else str(value))
+
+
+Shown = Callable[[Any], str]
+
+
+def _when(value: Any, shown: Shown) -> str:
+    """A recorded time (ISO text or datetime) through `shown`: UTC ISO in files, the user's zone on screen."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = datetime.fromisoformat(value)
+    return shown(value)
+
+
+def authority_summary(incident: Incident, store: str, shown: Shown = _iso) -> str:
+    state = incident.stores[store]
+    if state.authority_notifications:
+        return "; ".join(f"notified ({n.get('phase')}) at {_when(n.get('at'), shown)}"
+                         + (f", reference {n['reference']}" if n.get("reference") else "")
+                         for n in state.authority_notifications)
+    if state.authority_not_required:
+        return f"not required: {state.authority_not_required.get('reason')}"
+    if incident.assessment and incident.assessment.get("risk") == "none":
+        return "not required: assessed as no risk"
+    return "no decision"
+
+
+def customers_summary(incident: Incident, store: str, shown: Shown = _iso) -> str:
+    state = incident.stores[store]
+    parts = []
+    if state.subjects_decision:
+        parts.append(f"decision {state.subjects_decision.get('decision')}: {state.subjects_decision.get('reason')}")
+    for run in state.customers_notified:
+        parts.append(f"{run.get('sent_total')} sent by {_when(run.get('recorded_at'), shown)}"
+                     + (f", {len(run['uncertain'])} uncertain" if run.get("uncertain") else ""))
+    return "; ".join(parts) or "none"
+
+
+def notice_summary(incident: Incident, store: str, shown: Shown = _iso) -> str:
+    notice = incident.stores[store].notice
+    if notice is None:
+        return "none"
+    return f"{notice['state']} {_when(notice.get('recorded_at'), shown)} {notice.get('url', '')}".strip()
+
+
+def incident_json(incident: Incident, register: Register) -> dict[str, Any]:
+    return {
+        "id": incident.id, "created_at": _iso(incident.created_at), "created_by": incident.created_by,
+        "status": "open" if incident.is_open else "closed", "deadline": _iso(incident.deadline),
+        "facts": facts_json(incident.facts), "assessment": _jsonable(incident.assessment),
+        "stores": {store: {"authority": authority_summary(incident, store),
+                           "customers": customers_summary(incident, store),
+                           "public_notice": notice_summary(incident, store)} for store in incident.stores},
+        "deliveries": [{"store": store, "email": d.email, "language": d.language, "attempt": d.attempt,
+                        "state": d.state, "at": _iso(d.at), "detail": d.detail}
+                       for store, d in register.all_deliveries(incident.id)],
+        "events": [{"at": _iso(e.at), "actor": e.actor, "kind": e.kind, "store": e.store, "data": e.data}
+                   for e in incident.events],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=_iso)) if value is not None else None
+
+
+def register_csv(incidents: list[Incident]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for incident in incidents:
+        f = incident.facts
+        for store in incident.stores:
+            writer.writerow({
+                "incident": incident.id, "title": f.title, "store": store,
+                "status": "open" if incident.is_open else "closed", "discovered_at_utc": _iso(f.discovered_at),
+                "discovered_by": f.discovered_by, "deadline_utc": _iso(incident.deadline), "nature": f.nature or "",
+                "people_categories": ", ".join(f.people_categories), "people_count": _iso(f.people_count),
+                "record_categories": ", ".join(f.record_categories), "records_count": _iso(f.records_count),
+                "consequences": f.consequences or "", "measures_taken": f.measures_taken or "",
+                "measures_proposed": f.measures_proposed or "",
+                "contact": ", ".join(x for x in (f.contact_name, f.contact_role, f.contact_email, f.contact_phone)
+                                     if x),
+                "risk": (incident.assessment or {}).get("risk", "not assessed"),
+                "risk_reasons": "; ".join((incident.assessment or {}).get("reasons", [])),
+                "authority": authority_summary(incident, store), "customers": customers_summary(incident, store),
+                "public_notice": notice_summary(incident, store),
+            })
+    return buffer.getvalue()
+
+
+#: the printable page; shipped with the tool (not a message template, so not looked up in --templates)
+HTML_TEMPLATE = Path(__file__).with_name("templates") / "register.html.j2"
+
+
+def register_html(incidents: list[Incident], tz: tzinfo, now: datetime) -> str:
+    env = SandboxedEnvironment(autoescape=select_autoescape(default=True, default_for_string=True))
+    return env.from_string(HTML_TEMPLATE.read_text(encoding="utf-8")).render(
+        incidents=incidents, zone=zone_name(tz), exported=show(now, tz), show=lambda moment: show(moment, tz),
+        authority=lambda i, s: authority_summary(i, s, lambda m: show(m, tz)),
+        customers=lambda i, s: customers_summary(i, s, lambda m: show(m, tz)),
+        notice=lambda i, s: notice_summary(i, s, lambda m: show(m, tz)))
+
+
+def write_export(register: Register, out: Path, tz: tzinfo, now: datetime) -> list[Path]:
+    incidents = register.incidents()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "breach-register.csv", out / "breach-register.json", out / "breach-register.html"]
+    paths[0].write_text(register_csv(incidents), encoding="utf-8")
+    document = {"exported_at": _iso(now), "incidents": [incident_json(i, register) for i in incidents]}
+    paths[1].write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    paths[2].write_text(register_html(incidents, tz, now), encoding="utf-8")
+    for path in paths:
+        path.chmod(0o600)  # incident facts and the addresses of people notified
+    return paths

@@ -1,0 +1,129 @@
+"""What an incident states: validated facts, read from `breach new --file` YAML or from flags.
+
+Times without an offset are read in the user's zone (`--tz`) and kept in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from automation.breach.deadlines import parse_moment
+from automation.errors import ConfigError
+
+#: what each fact is, for error messages and the README; keys are the YAML keys and (with dashes) the flags
+FACT_HELP: dict[str, str] = {
+    "title": "a short name of the incident",
+    "stores": "the affected stores (ids of the fleet file)",
+    "discovered_at": "when the breach was discovered (the 72-hour clock starts here)",
+    "discovered_by": "own (your own discovery) or platform (the platform's notice)",
+    "reported_by": "who discovered or reported it (a person, or the platform's notice reference)",
+    "occurred_at": "when the breach happened, when known",
+    "nature": "the nature of the breach (what happened)",
+    "people_categories": "categories of people affected (e.g. customers, newsletter subscribers)",
+    "people_count": "approximate number of people affected",
+    "record_categories": "categories of personal data records affected (e.g. names, email addresses)",
+    "records_count": "approximate number of records affected",
+    "consequences": "the likely consequences for the people affected",
+    "measures_taken": "measures taken to address the breach and limit its effects",
+    "measures_proposed": "measures proposed (still to take)",
+    "contact_name": "the contact for more information (DPO or other)",
+    "contact_role": "the contact's role (e.g. Data protection officer)",
+    "contact_email": "the contact's email address",
+    "contact_phone": "the contact's phone number",
+    "delay_reasons": "why the authority is notified after 72 hours (required then)",
+}
+LIST_FACTS = ("stores", "people_categories", "record_categories")
+INT_FACTS = ("people_count", "records_count")
+TIME_FACTS = ("discovered_at", "occurred_at")
+
+
+class Facts(BaseModel):
+    """The facts of one incident (every field optional but the first four: they can be added later)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1)
+    stores: list[str] = Field(min_length=1)
+    discovered_at: datetime
+    discovered_by: Literal["own", "platform"]
+    reported_by: str | None = None
+    occurred_at: datetime | None = None
+    nature: str | None = None
+    people_categories: list[str] = Field(default_factory=list)
+    people_count: int | None = Field(default=None, ge=0)
+    record_categories: list[str] = Field(default_factory=list)
+    records_count: int | None = Field(default=None, ge=0)
+    consequences: str | None = None
+    measures_taken: str | None = None
+    measures_proposed: str | None = None
+    contact_name: str | None = None
+    contact_role: str | None = None
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    delay_reasons: str | None = None
+
+    @field_validator("stores", "people_categories", "record_categories", mode="before")
+    @classmethod
+    def _list(cls, value: Any) -> Any:
+        if isinstance(value, str):  # `--stores a,b` and `stores: a` both mean a list
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    def missing(self, names: tuple[str, ...]) -> list[str]:
+        return [name for name in names if getattr(self, name) in (None, "", [])]
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    hint = f" ({FACT_HELP[key]})" if key in FACT_HELP else ""
+    return f"key {key!r}{hint}: {error['msg']}"
+
+
+def normalise(raw: dict[str, Any], tz: tzinfo, where: str) -> dict[str, Any]:
+    """Raw values (YAML or flags) with times read in `tz`, unknown keys named."""
+    unknown = sorted(set(raw) - set(FACT_HELP))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(FACT_HELP)}")
+    values = dict(raw)
+    for key in TIME_FACTS:
+        if values.get(key) is not None:
+            values[key] = parse_moment(values[key], tz, f"{where}: key {key!r}")
+    return values
+
+
+def build_facts(raw: dict[str, Any], tz: tzinfo, where: str) -> Facts:
+    try:
+        return Facts.model_validate(normalise(raw, tz, where))
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: {_first_error(exc)}") from None
+
+
+def updated_facts(current: Facts, changes: dict[str, Any], where: str) -> Facts:
+    try:
+        return Facts.model_validate({**current.model_dump(), **changes})
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: {_first_error(exc)}") from None
+
+
+def read_facts_file(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping of fact keys (title, stores, discovered_at, ...)")
+    return data
+
+
+def facts_json(facts: Facts | dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready facts (times as ISO strings in UTC)."""
+    data = facts.model_dump() if isinstance(facts, Facts) else dict(facts)
+    return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in data.items()}

@@ -1,0 +1,235 @@
+"""Handlers of the commands that reach stores and people: notify (backoffice + SMTP) and publish (storefront)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import signal
+from typing import Any, TextIO
+
+from automation.artifacts import RunArtifacts
+from automation.breach.backoffice import BrowserOptions, open_browser, store_desk
+from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _tz, open_register
+from automation.breach.drafts import Draft, render, store_info, template_dir
+from automation.breach.mailer import Mailer, Pacer, SmtpSettings
+from automation.breach.notify import make_plan, notified_csv, send_all
+from automation.breach.publish import apply_notice, plan_notice, verify_published, verify_withdrawn
+from automation.breach.recipients import Recipient, read_backoffice, read_csv
+from automation.breach.register import (
+    CUSTOMERS_NOTIFIED,
+    NOTICE_PUBLISHED,
+    NOTICE_WITHDRAWN,
+    RECIPIENTS,
+    Incident,
+    Register,
+    utc_now,
+)
+from automation.errors import ConfigError, EcomPrivacyError
+from automation.fleet import Fleet, StoreConfig, load_fleet
+from automation.retry import as_typed_error
+from automation.secrets import Redactor, load_environment
+
+
+class StopRequest:
+    """Ctrl-C or SIGTERM while sending: finish the recipient in hand, record, stop; a second Ctrl-C stops at once
+    (that recipient then stays `sending`, reported as uncertain)."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.requested = False
+        self._previous: dict[int, object] = {}
+
+    def _handle(self, signum: int, _frame: object) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        self.out.write("stopping after the current recipient (Ctrl-C again to stop at once)\n")
+        self.out.flush()
+
+    def __enter__(self) -> StopRequest:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self._previous[signum] = signal.signal(signum, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+
+def _browser_options(args: argparse.Namespace) -> BrowserOptions:
+    return BrowserOptions(browser_path=args.browser, headed=args.headed, timeout_ms=int(args.timeout * 1000))
+
+
+def _stores(fleet: Fleet, wanted: list[str]) -> list[StoreConfig]:
+    by_id = {store.id: store for store in fleet.stores}
+    unknown = [store_id for store_id in wanted if store_id not in by_id]
+    if unknown:
+        raise ConfigError(f"{fleet.path}: no store {unknown[0]!r} in the fleet file; known: {', '.join(by_id)}")
+    return [by_id[store_id] for store_id in dict.fromkeys(wanted)]
+
+
+def _recipients_csv(recipients: list[Recipient]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["email", "name", "language", "source"])
+    for r in recipients:
+        writer.writerow([r.email, r.name, r.language, r.source])
+    return buffer.getvalue()
+
+
+async def _read_recipients(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
+                           artifacts: RunArtifacts, redactor: Redactor) -> dict[str, list[Recipient] | Exception]:
+    found: dict[str, list[Recipient] | Exception] = {}
+    if args.recipients:
+        found[stores[0].id] = read_csv(args.recipients, stores[0].locale)
+        return found
+    options = _browser_options(args)
+    async with open_browser(options) as browser:
+        for store in stores:  # one store's failure is recorded and the next is read
+            try:
+                async with store_desk(browser, fleet, store, env, artifacts, redactor, options) as desk:
+                    found[store.id] = await desk.step(lambda desk=desk: read_backoffice(desk.session))
+            except EcomPrivacyError as exc:
+                found[store.id] = exc
+            except Exception as exc:  # a browser error in one store must not hide the others' results
+                found[store.id] = as_typed_error(exc)  # type: ignore[assignment]
+    return found
+
+
+def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    tz, now = _tz(args), utc_now()
+    if args.recipients and len(args.store) > 1:
+        raise ConfigError("--recipients FILE.csv is one store's list: give exactly one --store with it")
+    register = open_register(args, redactor)
+    incident = register.incident(args.incident)
+    fleet = load_fleet(args.config)
+    stores = _stores(fleet, args.store)
+    for store in stores:
+        incident.store(store.id)
+    env = load_environment(args.env_file)
+    settings = None
+    if args.apply:
+        settings = SmtpSettings.from_env(env)  # before any browser work: a missing setting fails fast
+        redactor.add(settings.password)
+    pacer = Pacer(args.rate)
+    user_dir = template_dir(args.templates)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    found = asyncio.run(_read_recipients(args, fleet, stores, env, artifacts, redactor))
+    code = EXIT_OK
+    for store in stores:
+        result = found[store.id]
+        if isinstance(result, BaseException):
+            out.write(f"store {store.id}: error: {redactor(str(result))}\n")
+            code = EXIT_ERROR
+            continue
+        info = store_info(store)
+
+        def message(r: Recipient, info: dict[str, Any] = info) -> Draft:
+            return render(incident, "customers", info, r.language, tz, now, user_dir,
+                          {"name": r.name or None, "email": r.email})
+
+        source = str(args.recipients) if args.recipients else "the backoffice (customers, newsletter subscribers)"
+        try:
+            plan = make_plan(incident.id, store.id, source, result, register, message)
+        except EcomPrivacyError as exc:
+            out.write(f"store {store.id}: error: {exc}\n")
+            code = EXIT_ERROR
+            continue
+        artifacts.write_text(f"breach/incident-{incident.id}/{store.id}/recipients.csv", _recipients_csv(result))
+        out.write(plan.render_text() + "\n")
+        out.flush()
+        if not args.apply:
+            pending = plan.to_send or (args.resend_uncertain and plan.with_state("uncertain"))
+            code = max(code, EXIT_CHANGES if pending else EXIT_OK)
+            continue
+        assert settings is not None
+        register.append(incident.id, RECIPIENTS, {"source": source, "count": len(result),
+                                                  "recipients": [vars(r) for r in result]}, store=store.id)
+        mailer = Mailer(settings)
+        try:
+            with StopRequest(out) as stop:
+                outcome = send_all(plan, register, mailer, pacer, message,
+                                   f"incident-{incident.id}/{store.id}", args.resend_uncertain,
+                                   on_sent=lambda r, _id: (out.write(f"  sent {r.email} [{r.language}]\n"),
+                                                           out.flush()),
+                                   interrupted=lambda stop=stop: stop.requested)
+        except EcomPrivacyError as exc:
+            out.write(f"store {store.id}: error: {redactor(str(exc))}\n")
+            code = EXIT_ERROR
+            continue
+        finally:
+            mailer.close()
+        table = notified_csv(register, incident.id, store.id)
+        path = artifacts.write_text(f"breach/incident-{incident.id}/{store.id}/notified.csv", table)
+        standing = list(csv.DictReader(io.StringIO(table)))
+        summary = {"sent_now": len(outcome.sent), "failed_now": len(outcome.failed),
+                   "sent_total": sum(1 for row in standing if row["state"] == "sent"),
+                   "uncertain": [row["email"] for row in standing if row["state"] == "uncertain"],
+                   "stopped": outcome.stopped, "csv": table}
+        register.append(incident.id, CUSTOMERS_NOTIFIED, summary, store=store.id)
+        out.write(f"store {store.id}: sent {len(outcome.sent)} now, {summary['sent_total']} in all; failed "
+                  f"{len(outcome.failed)}; uncertain {len(summary['uncertain'])}; list: {path}\n")
+        for email, reason in outcome.failed:
+            out.write(f"  failed {email}: {redactor(reason)}\n")
+        if outcome.stopped:
+            out.write(f"  stopped: {redactor(outcome.stopped)}; run again to resume (that recipient stays "
+                      f"uncertain and is not written to again without --resend-uncertain)\n")
+        if outcome.failed or outcome.stopped or outcome.skipped:
+            code = EXIT_ERROR
+        if stop.requested:
+            out.write("interrupted: the other stores were not started\n")
+            return 130
+    return code
+
+
+async def _publish(args: argparse.Namespace, register: Register, incident: Incident, fleet: Fleet,
+                   stores: list[StoreConfig], env: dict[str, str], artifacts: RunArtifacts, redactor: Redactor,
+                   out: TextIO) -> int:
+    tz, now, user_dir = _tz(args), utc_now(), template_dir(args.templates)
+    options = _browser_options(args)
+    code = EXIT_OK
+    async with open_browser(options) as browser:
+        for store in stores:
+            try:
+                draft = render(incident, "notice", store_info(store), store.locale, tz, now, user_dir)
+                async with store_desk(browser, fleet, store, env, artifacts, redactor, options) as desk:
+                    change = await plan_notice(desk, draft, args.withdraw)
+                    out.write(change.describe() + "\n")
+                    out.flush()
+                    if not args.apply:
+                        code = max(code, EXIT_CHANGES if change.action != "none" else EXIT_OK)
+                        continue
+                    await apply_notice(desk, draft, change)
+                if args.withdraw:
+                    await verify_withdrawn(browser, store, draft, options)
+                    register.append(incident.id, NOTICE_WITHDRAWN, {"title": draft.subject,
+                                                                    "language": draft.language}, store=store.id)
+                    out.write(f"store {store.id}: the notice is hidden; the storefront no longer links to it\n")
+                else:
+                    url = await verify_published(browser, store, draft, options)
+                    register.append(incident.id, NOTICE_PUBLISHED, {**draft.record(), "url": url}, store=store.id)
+                    out.write(f"store {store.id}: the notice is public at {url}\n")
+            except EcomPrivacyError as exc:
+                out.write(f"store {store.id}: error: {redactor(str(exc))}\n")
+                code = EXIT_ERROR
+            except Exception as exc:  # one store's browser failure must not stop the others
+                out.write(f"store {store.id}: error: {redactor(str(as_typed_error(exc)))}\n")
+                code = EXIT_ERROR
+    return code
+
+
+def cmd_publish(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    register = open_register(args, redactor)
+    incident = register.incident(args.incident)
+    fleet = load_fleet(args.config)
+    stores = _stores(fleet, args.store)
+    for store in stores:
+        incident.store(store.id)
+    env = load_environment(args.env_file)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    code = asyncio.run(_publish(args, register, incident, fleet, stores, env, artifacts, redactor, out))
+    out.write(f"backups of replaced pages, if any: {artifacts.root / 'backups'}\n" if args.apply else
+              ("plan only: nothing changed; run again with --apply\n" if code == EXIT_CHANGES else ""))
+    return code

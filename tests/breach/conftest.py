@@ -1,0 +1,91 @@
+"""Breach tests: the register on SQLite and on a real PostgreSQL, the CLI in-process, a real SMTP server."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from automation.cli import main
+from mock_backoffice.smtp_sink import SmtpSink
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+BreachCli = Callable[..., Result]
+
+INCIDENT_YAML = """\
+title: Platform incident LS-2026-11
+stores: [shop-nl, shop-en]
+discovered_at: 2026-11-25 09:30
+discovered_by: platform
+reported_by: Lightspeed security notice SN-2026-11
+nature: An unauthorised party read customer names and email addresses through a misconfigured export.
+people_categories: [customers, newsletter subscribers]
+people_count: 700
+record_categories: names, email addresses
+records_count: 1400
+consequences: Phishing emails that appear to come from the shop.
+measures_taken: The export was closed and every session was revoked.
+measures_proposed: Two-step login for all staff accounts.
+contact_name: Anna de Vries
+contact_role: Data protection officer
+contact_email: privacy@agency.test
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty register database: a SQLite file, or a fresh database on the session's real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'register.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'data' / 'register.sqlite3'}"
+
+
+@pytest.fixture
+def breach(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> BreachCli:
+    """`ecom-privacy breach ...` in-process, as actor 'tester'; the register is given with db=..."""
+    monkeypatch.setenv("ECOM_PRIVACY_ACTOR", "tester")
+
+    def run(*args: str, db: str, tz: str = "Europe/Amsterdam") -> Result:
+        out = io.StringIO()
+        code = main(["breach", *args, "--db", db, "--tz", tz], out=out)
+        return Result(code, out.getvalue(), capsys.readouterr().err)
+
+    return run
+
+
+@pytest.fixture
+def incident_file(tmp_path: Path) -> Path:
+    path = tmp_path / "incident.yaml"
+    path.write_text(INCIDENT_YAML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def smtp_cert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("openssl") is None:
+        pytest.skip("SMTP tests skipped: no openssl command to make the test server's certificate "
+                    "(apt-get install openssl)")
+    return tmp_path_factory.mktemp("smtp-cert")  # one certificate for the session: RSA keys take a while
+
+
+@pytest.fixture
+def smtp(smtp_cert_dir: Path) -> Iterator[SmtpSink]:
+    """A fresh local SMTP server (STARTTLS, AUTH) on a free port."""
+    with SmtpSink(cert_dir=smtp_cert_dir) as sink:
+        yield sink
