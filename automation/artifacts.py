@@ -112,6 +112,14 @@ class RunArtifacts:
             return target
         return self.write_text(relative, content)
 
+    def finish(self) -> None:
+        """End of a run that writes no report: remove the run directory when nothing was written into it (a
+        run that failed before any store), otherwise make what is in it private."""
+        if self.root.is_dir() and not any(self.root.iterdir()):
+            self.root.rmdir()
+        else:
+            self.make_private()
+
     def make_private(self) -> None:
         """Every folder of the run 0700 and every file 0600, including those the browser wrote (screenshots,
         traces) with the process's umask. Called when the run's outputs are written."""

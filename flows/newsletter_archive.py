@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from automation.errors import ConfigError, SettingError
 from automation.models import Change
+from automation.terminal_text import one_line
 from flows.base import PlanInput, Setting, StoreSession
 from flows.email_address import NotAnAddress, keep_entry
 from flows.newsletter_rule import (
@@ -105,12 +106,14 @@ def active_subscribers(current: dict[str, Any]) -> list[Subscriber]:
 
 
 def _preview(selection: Selection) -> str:
-    lines = [f"- {d.subscriber.email}  {d.subscriber.name}  {d.subscriber.subscribed_at.isoformat()}  "
-             f"{d.subscriber.source}" for d in selection.archive[:PREVIEW_ROWS]]
+    # One subscriber per line: a name holding a line break (or an escape code) must not add forged lines.
+    lines = [f"- {one_line(d.subscriber.email)}  {one_line(d.subscriber.name)}  "
+             f"{d.subscriber.subscribed_at.isoformat()}  {d.subscriber.source}"
+             for d in selection.archive[:PREVIEW_ROWS]]
     more = len(selection.archive) - PREVIEW_ROWS
     if more > 0:
         lines.append(f"  ... and {more} more: every address is in the JSON plan (--format json, --out)")
-    lines += [f"= {d.subscriber.email}  {d.reason}" for d in selection.kept[:PREVIEW_ROWS]]
+    lines += [f"= {one_line(d.subscriber.email)}  {one_line(d.reason)}" for d in selection.kept[:PREVIEW_ROWS]]
     return "\n".join(lines)
 
 
