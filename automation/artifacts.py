@@ -72,6 +72,8 @@ class RunArtifacts:
     def path(self, *parts: str) -> Path:
         """`root/<parts>` with every folder below the run directory created private (0700)."""
         target = self.root.joinpath(*(safe_name(p) for p in parts))
+        if not self.root.is_dir():
+            self.root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
         folder = self.root
         for part in target.relative_to(self.root).parts[:-1]:
             folder = folder / part
