@@ -26,7 +26,7 @@ for store_id, store in state.items():
         line += f"; subscribers: {len(subscribers) - len(archived)} active, {len(archived)} archived"
     exported: set[str] = set()
     for path in (applies[-1] / "exports" / store_id).glob("newsletter-archive-*.csv") if applies else ():
-        exported |= {subscriber.email for subscriber in read_subscribers_csv(path.read_text(encoding="utf-8"))}
+        exported |= {subscriber.email for subscriber in read_subscribers_csv(path.read_bytes().decode("utf-8"))}
     if archived or exported:
         line += f"; exported before archiving: {len(exported)} ({'matches' if exported == archived else 'DIFFERS'})"
     print(line)
