@@ -29,6 +29,7 @@ from automation.render import apply_exit_code, plan_exit_code, render_checks, re
 from automation.run_outputs import write_run_outputs
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
+from automation.terminal_text import json_for_terminal, printable
 from automation.verify import verify_exit_code, verify_fleet
 from flows.registry import all_settings
 
@@ -227,9 +228,9 @@ def _locked(args: argparse.Namespace) -> FleetLock:
 
 def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> None:
     if fmt == "json":
-        out.write(redactor(document.model_dump_json(indent=2)) + "\n")
+        out.write(json_for_terminal(redactor(document.model_dump_json(indent=2))) + "\n")
     else:
-        out.write(redactor(render_document(document)) + "\n")
+        out.write(printable(redactor(render_document(document))) + "\n")
     out.flush()
 
 
@@ -292,7 +293,7 @@ def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConf
         verify_code = _verify_after_apply(args, fleet, stores, artifacts, document)
     code = _finish(args, artifacts, document, out, redactor, plan=saved or planned)
     if args.verify and args.format == "text":
-        out.write(redactor(render_checks(document)) + "\n")
+        out.write(printable(redactor(render_checks(document))) + "\n")
     return max(code, verify_code)
 
 
@@ -314,9 +315,9 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
     write_run_outputs(artifacts, document, None, args.junit)
     if args.format == "json":
-        out.write(redactor(document.model_dump_json(indent=2)) + "\n")
+        out.write(json_for_terminal(redactor(document.model_dump_json(indent=2))) + "\n")
     else:
-        out.write(redactor(render_checks(document)) + "\n")
+        out.write(printable(redactor(render_checks(document))) + "\n")
     code = verify_exit_code(document)
     get_logger().info("run finished", command="verify", directory=str(artifacts.root), exit_code=code)
     return code
@@ -324,11 +325,15 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     fleet, stores = _fleet_and_stores(args)
+    env, options = load_environment(args.env_file), _options(args, RunKind.PLAN)
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
-    document, _ = _run(args, fleet, export_stores(stores), load_environment(args.env_file), artifacts, redactor,
-                       _options(args, RunKind.PLAN))
-    results = write_exports(document, args.out, redactor)
-    out.write(redactor(render_exports(results)) + "\n")
+    try:
+        document, _ = _run(args, fleet, export_stores(stores), env, artifacts, redactor, options)
+        results = write_exports(document, args.out, redactor)
+    finally:
+        # The run folder only holds traces and screenshots of failed stores: none, no folder.
+        artifacts.finish()
+    out.write(printable(redactor(render_exports(results))) + "\n")
     return EXIT_ERROR if any(result.error for result in results) else EXIT_OK
 
 
@@ -357,7 +362,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     try:
         return COMMANDS[args.command](args, out, redactor)
     except EcomPrivacyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(printable(f"error: {exc}"), file=sys.stderr)  # messages quote store data
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

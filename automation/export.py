@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from automation.artifacts import safe_name
+from automation.artifacts import create_exclusive, safe_name
 from automation.fleet import StoreConfig
 from automation.models import RunDocument, StoreStatus
 from flows.registry import NEWSLETTER_ARCHIVE, all_settings, newsletter_export_csv
@@ -38,7 +38,8 @@ def export_stores(stores: list[StoreConfig]) -> list[StoreConfig]:
 
 
 def write_exports(document: RunDocument, out_dir: Path, redact: Callable[[str], str]) -> list[StoreExport]:
-    """One `<store>-newsletter-archive.csv` per store that was read; a failed store gets no file."""
+    """One `<store>-newsletter-archive.csv` per store that was read (`-2`, ... when that name is taken: an
+    earlier export is never overwritten); a failed store gets no file. Files are 0600: subscriber data."""
     results = []
     for store in document.stores:
         failed = next((s for s in store.settings if s.error), None)
@@ -49,8 +50,9 @@ def write_exports(document: RunDocument, out_dir: Path, redact: Callable[[str], 
             continue
         changes = store.changes_for(NEWSLETTER_ARCHIVE)
         out_dir.mkdir(parents=True, exist_ok=True)
-        path = out_dir / f"{safe_name(store.id)}-newsletter-archive.csv"
-        path.write_text(redact(newsletter_export_csv(changes)), encoding="utf-8")
+        # An earlier export may be the list someone is working from: never overwrite it (-2, -3, ...).
+        path = create_exclusive(out_dir / f"{safe_name(store.id)}-newsletter-archive.csv",
+                                redact(newsletter_export_csv(changes)).encode("utf-8"))
         count = sum(len(change.detail.get("subscribers", [])) for change in changes)
         results.append(StoreExport(store.id, path=path, count=count))
     return results

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from automation.artifacts import safe_name
 from automation.errors import ConfigError
 from flows.registry import all_settings
 
@@ -174,6 +175,18 @@ def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[st
     return errors
 
 
+def _file_name_clash(store_id: str, file_names: dict[str, str], where: str) -> list[str]:
+    """A store's files (backups, exports, traces) live under its id as a file name; two ids that give the
+    same name (`shop`, `shop.`, `shop_`; `Shop` and `shop` on a case-insensitive disk) would share them."""
+    name = safe_name(store_id)
+    other = file_names.setdefault(name.casefold(), store_id)
+    if other == store_id:
+        return []
+    return [f"{where}.id: store ids {other!r} and {store_id!r} would share the file name {name!r} of their "
+            f"backups, exports and traces; rename one of them (ids must differ in more than letter case or a "
+            f"trailing '.' or '_')"]
+
+
 def load_fleet(path: Path) -> Fleet:
     """Read and validate a fleet file; every problem found is reported at once in one ConfigError."""
     raw = _read_yaml(path)
@@ -202,10 +215,13 @@ def load_fleet(path: Path) -> Fleet:
     for name, layer in model.groups.items():
         errors += _check_setting_keys(layer, f"groups.{name}", settings)
     seen: set[str] = set()
+    file_names: dict[str, str] = {}
     for index, store in enumerate(model.stores):
         where = f"stores[{index}] (store {store.id})"
         if store.id in seen:
             errors.append(f"{where}.id: duplicate store id {store.id!r}; store ids must be unique")
+        else:
+            errors += _file_name_clash(store.id, file_names, where)
         seen.add(store.id)
         errors += _check_setting_keys(store.overrides, f"{where}.overrides", settings)
         for group in store.groups:

@@ -7,6 +7,7 @@ so the kernel releases it when the process dies, however it dies: a stale lock f
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -18,7 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from automation.errors import EcomPrivacyError
+from automation.errors import ConfigError, EcomPrivacyError
+from automation.session_cache import ensure_private_dir
 
 #: how often a waiting run tries again (--wait-lock)
 POLL_S = 0.2
@@ -60,8 +62,15 @@ class FleetLock:
                 f"started {info.get('started', '?')})")
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        ensure_private_dir(self.path.parent)
+        try:
+            # O_NOFOLLOW: a link planted in place of the lock file must not make this run open another file.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:
+                raise
+            raise ConfigError(f"lock file {self.path} is a symbolic link, which a run never creates; not "
+                              f"following it. Find out who put it there, delete it, and run again") from None
         handle = os.fdopen(fd, "r+", encoding="utf-8")
         deadline = self.clock() + self.wait_s
         announced = False

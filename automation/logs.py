@@ -13,6 +13,8 @@ from typing import Any, TextIO
 
 import structlog
 
+from automation.terminal_text import printable
+
 SENSITIVE_KEYS = {"password", "totp_secret", "totp", "secret", "cookie", "cookies", "set-cookie", "session_id",
                   "backend_session_id", "storage_state", "authorization", "csrf_token"}
 
@@ -40,6 +42,15 @@ def _redaction_processor(redact: Callable[[str], str]) -> Callable[..., MutableM
     return process
 
 
+def _printable_processor(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Console lines quote store data (errors naming a subscriber or a page's text): no terminal controls.
+    JSON lines need nothing: the renderer escapes every control and non-ASCII character."""
+    for key, value in list(event.items()):
+        if isinstance(value, str):
+            event[key] = printable(value)
+    return event
+
+
 def configure_logging(log_format: str | None, redact: Callable[[str], str], verbose: bool = False,
                       stream: TextIO | None = None) -> None:
     """log_format: "console", "json" or None (console on a terminal, JSON otherwise)."""
@@ -55,6 +66,7 @@ def configure_logging(log_format: str | None, redact: Callable[[str], str], verb
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.format_exc_info,
             _redaction_processor(redact),
+            *([_printable_processor] if log_format == "console" else []),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO),

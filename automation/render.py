@@ -15,6 +15,7 @@ from automation.models import (
     StoreResult,
     StoreStatus,
 )
+from automation.terminal_text import printable
 
 SYMBOLS = {"create": "+", "update": "~", "hide": "-", "archive": "-", "delete": "-"}
 
@@ -101,7 +102,7 @@ def render_document(document: RunDocument) -> str:
         f"{counts['drifted']} drifted, {counts['failed']} failed, {counts['skipped']} skipped; "
         f"{total_changes} change(s)" + (" (interrupted)" if document.interrupted else "")
     )
-    return "\n".join(lines)
+    return printable("\n".join(lines))  # store data (names, page text, errors) must not drive the terminal
 
 
 def plan_exit_code(document: RunDocument) -> int:
@@ -139,4 +140,4 @@ def render_checks(document: RunDocument) -> str:
     lines.append("")
     lines.append(f"Verify: {len(document.stores)} store(s): {len(document.stores) - failed_stores} passed, "
                  f"{failed_stores} failed")
-    return "\n".join(lines)
+    return printable("\n".join(lines))

@@ -16,6 +16,7 @@ def write_run_outputs(artifacts: RunArtifacts, document: RunDocument, plan: RunD
 
     Everything goes through the artifacts' redactor, so a secret cannot reach these files by accident.
     """
+    artifacts.make_private()  # first: the screenshots and traces the browser wrote, whatever fails below
     if document.kind == RunKind.PLAN:
         artifacts.write_text("plan.json", document.model_dump_json(indent=2))
     else:

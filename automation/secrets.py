@@ -11,6 +11,7 @@ from dotenv import dotenv_values
 from automation.errors import ConfigError
 from automation.fleet import StoreConfig
 from automation.models import LoginSecrets
+from automation.totp_check import totp_secret_problem
 
 REDACTED = "***"
 
@@ -34,6 +35,11 @@ def resolve_secrets(store: StoreConfig, env: Mapping[str, str], env_file: Path |
             f"store {store.id}: secret(s) {', '.join(missing)} not set in {where}; "
             f"export them or add NAME=value lines to the .env file (--env-file)"
         )
+    if refs.totp_secret_env:
+        problem = totp_secret_problem(env[refs.totp_secret_env])
+        if problem:
+            raise ConfigError(f"store {store.id}: {refs.totp_secret_env} is not a usable TOTP secret: {problem}; "
+                              f"it is the base32 key shown when two-step verification was set up")
     return LoginSecrets(
         email=env[refs.email_env],
         password=env[refs.password_env],

@@ -2,8 +2,9 @@
 
 Logging in is the slowest part of a no-op run and every login is one more chance for a lockout, so a run
 that finds a still-valid session skips the login form. The files hold live session cookies: the folder is
-0700 and every file 0600, written atomically. The key covers the store id, the backoffice URL and a hash
-of the login email, so a changed login (or a moved store) never picks up someone else's session.
+0700 (an existing folder that is not is refused) and every file 0600, written atomically. The key covers
+the store id, the backoffice URL and a hash of the login email, so a changed login (or a moved store) never
+picks up someone else's session.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ import hmac
 import json
 import os
 import secrets
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from automation.errors import ConfigError
 
 SESSIONS_ENV = "ECOM_PRIVACY_SESSION_DIR"
 
@@ -29,11 +33,28 @@ def default_session_dir() -> Path:
     return Path(cache_home) / "ecom-privacy" / "sessions"
 
 
+def check_private_dir(directory: Path) -> None:
+    """Refuse an existing folder that is not ours alone: others could read the cached logins in it, or have
+    planted files and links (a lock file pointing elsewhere) that a later chmod would not undo."""
+    try:
+        info = directory.stat()
+    except FileNotFoundError:
+        return
+    problems = []
+    if info.st_uid != os.geteuid():
+        problems.append(f"it belongs to uid {info.st_uid}, not to this user (uid {os.geteuid()})")
+    if info.st_mode & 0o077:
+        problems.append(f"its mode is {stat.S_IMODE(info.st_mode):04o}, not 0700")
+    if problems:
+        raise ConfigError(f"session folder {directory} is not private: {' and '.join(problems)}; it holds live "
+                          f"logins and run locks. Check what is in it, then 'chmod 700 {directory}' (as its "
+                          f"owner), or pass another --session-dir")
+
+
 def ensure_private_dir(directory: Path) -> Path:
-    """Create `directory` (mode 0700) or tighten an existing one that others could read."""
+    """Create `directory` (mode 0700); an existing one must already be private (check_private_dir)."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if directory.stat().st_mode & 0o077:
-        directory.chmod(0o700)
+    check_private_dir(directory)
     return directory
 
 
@@ -61,6 +82,7 @@ class SessionCache:
     def load(self, key: str) -> dict[str, Any] | None:
         if not self.enabled:
             return None
+        check_private_dir(self.directory)
         path = self.path_for(key)
         try:
             state = json.loads(path.read_text(encoding="utf-8"))

@@ -45,7 +45,7 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
         artifacts.write_json(f"evidence/{store.id}/blocked-requests.json", sorted(set(blocked)))
     if any(check.status == CheckStatus.FAIL for check in result.checks):
         result.status = StoreStatus.ERROR
-    evidence = artifacts.root / "evidence" / store.id
+    evidence = artifacts.store_dir("evidence", store.id)
     if evidence.is_dir():
         result.artifacts += sorted(str(p.relative_to(artifacts.root)) for p in evidence.iterdir())
     result.duration_s = round(time.monotonic() - started, 3)

@@ -5,9 +5,10 @@ Archiving cannot be undone, so this setting is the most careful one:
   blocks it unless the run or the store opts in (`--allow-archive`, `allow_irreversible: true`);
 - before the first click, exactly the subscribers about to be archived are exported to CSV in the run's
   artifacts (the list the owner emails a re-subscribe link);
-- apply ticks only the rows whose email address is in the plan, page by page, never "select all": a
-  subscriber who joined after the plan is never archived, and one already archived is skipped, so an
-  interrupted apply is finished by the next run without touching anyone else.
+- apply ticks only the rows whose email address, date subscribed and source are as the plan saw them, page
+  by page, never "select all": a subscriber who joined after the plan is never archived (nor one archived
+  by someone else who signed up again during the run: same address, new date and source), and one already
+  archived is skipped, so an interrupted apply is finished by the next run without touching anyone else.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from automation.errors import ConfigError, SettingError
 from automation.models import Change
+from automation.terminal_text import one_line
 from flows.base import PlanInput, Setting, StoreSession
+from flows.email_address import NotAnAddress, keep_entry
 from flows.newsletter_rule import (
     GDPR_DATE,
     PASSIVE_SOURCES,
@@ -29,7 +32,6 @@ from flows.newsletter_rule import (
     ArchiveRule,
     Selection,
     Subscriber,
-    normalise_email,
     read_address_file,
     select_for_archive,
     subscribers_csv,
@@ -61,9 +63,16 @@ class NewsletterArchiveDesired(BaseModel):
     @field_validator("keep")
     @classmethod
     def _addresses(cls, value: list[str]) -> list[str]:
-        bad = [email for email in value if "@" not in email or email != email.strip()]
-        if bad:
-            raise ValueError(f"not email addresses: {', '.join(map(repr, bad))}")
+        # Each entry reduced to the address it names, so that it can match; one that names none is an error
+        # naming its position (keep[2]), never a string that silently keeps nobody.
+        problems = []
+        for index, entry in enumerate(value):
+            try:
+                keep_entry(entry)
+            except NotAnAddress as exc:
+                problems.append(f"keep[{index}]: {exc}")
+        if problems:
+            raise ValueError("; ".join(problems))
         return value
 
 
@@ -97,12 +106,14 @@ def active_subscribers(current: dict[str, Any]) -> list[Subscriber]:
 
 
 def _preview(selection: Selection) -> str:
-    lines = [f"- {d.subscriber.email}  {d.subscriber.name}  {d.subscriber.subscribed_at.isoformat()}  "
-             f"{d.subscriber.source}" for d in selection.archive[:PREVIEW_ROWS]]
+    # One subscriber per line: a name holding a line break (or an escape code) must not add forged lines.
+    lines = [f"- {one_line(d.subscriber.email)}  {one_line(d.subscriber.name)}  "
+             f"{d.subscriber.subscribed_at.isoformat()}  {d.subscriber.source}"
+             for d in selection.archive[:PREVIEW_ROWS]]
     more = len(selection.archive) - PREVIEW_ROWS
     if more > 0:
         lines.append(f"  ... and {more} more: every address is in the JSON plan (--format json, --out)")
-    lines += [f"= {d.subscriber.email}  {d.reason}" for d in selection.kept[:PREVIEW_ROWS]]
+    lines += [f"= {one_line(d.subscriber.email)}  {one_line(d.reason)}" for d in selection.kept[:PREVIEW_ROWS]]
     return "\n".join(lines)
 
 
@@ -120,6 +131,12 @@ class NewsletterArchiveSetting(Setting):
         page = NewsletterPage(session.page, session.backoffice_url, session.labels)
         listing = await page.read_all()
         return {"subscribers": [subscriber.to_json() for subscriber in listing.subscribers]}
+
+    def check(self, desired: BaseModel, context: PlanInput) -> None:
+        """`validate` reads the keep_file and emails_file (even with enabled: false: export-subscribers uses
+        them), so a missing file or an entry that is not an address is found before any login."""
+        assert isinstance(desired, NewsletterArchiveDesired)
+        build_rule(desired, context)
 
     def selection(self, current: dict[str, Any], desired: BaseModel,
                   context: PlanInput) -> tuple[ArchiveRule, Selection] | None:
@@ -179,42 +196,46 @@ class NewsletterArchiveSetting(Setting):
 
     # -- apply --------------------------------------------------------------------------------------------
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
-        planned = {normalise_email(str(item["email"])) for change in changes
+        # A row is ticked only when email, date and source are what the plan saw: someone archived by a
+        # colleague who signed up again during the run has the same address but is a new subscription.
+        planned = {Subscriber.from_json(item).identity for change in changes
                    for item in change.detail.get("subscribers", [])}
         if not planned:
             return
         page = NewsletterPage(session.page, session.backoffice_url, session.labels)
         listing = await page.read_all()
-        targets = [subscriber for subscriber in listing.subscribers if subscriber.key in planned]
+        targets = [subscriber for subscriber in listing.subscribers if subscriber.identity in planned]
         if not targets:
             return  # an earlier run archived them all
         # Before the first click: the exact list, for the re-subscribe email. Never skipped, never after.
         session.artifacts.save(session.store_id, f"newsletter-archive-{export_stamp()}.csv",
                                subscribers_csv(targets), kind="exports")
-        remaining = {subscriber.key for subscriber in targets}
+        remaining = {subscriber.identity for subscriber in targets}
         for _ in range(MAX_PASSES):
             remaining -= await self._archive_pass(page, listing, remaining)
             if not remaining:
                 return
             # Rows moved while we worked (signups push rows down): look again, still only for planned ones.
             listing = await page.read_all()
-            remaining &= {subscriber.key for subscriber in listing.subscribers}
+            remaining &= {subscriber.identity for subscriber in listing.subscribers}
             if not remaining:
                 return
+        emails = sorted(key for key, _, _ in remaining)
         raise SettingError(f"{self.name}: {len(remaining)} planned subscriber(s) are still active after "
-                           f"{MAX_PASSES} passes over the list: {_few(sorted(remaining))}; run apply again")
+                           f"{MAX_PASSES} passes over the list: {_few(emails)}; run apply again")
 
-    async def _archive_pass(self, page: NewsletterPage, listing: Listing, remaining: set[str]) -> set[str]:
+    async def _archive_pass(self, page: NewsletterPage, listing: Listing,
+                            remaining: set[tuple[str, date, str]]) -> set[tuple[str, date, str]]:
         """Archive the planned rows page by page from the last page to the first: archiving on a page only
         moves rows of later pages, which were done already, so every page is read once."""
-        archived: set[str] = set()
+        archived: set[tuple[str, date, str]] = set()
         for url in reversed(listing.page_urls):
             await page.open_at(url)
             on_page = await page.read_page()
-            hits = [row for row in on_page.rows if row.subscriber.key in remaining - archived]
+            hits = [row for row in on_page.rows if row.subscriber.identity in remaining - archived]
             if hits:
                 await page.archive(hits, on_page)
-                archived |= {row.subscriber.key for row in hits}
+                archived |= {row.subscriber.identity for row in hits}
         return archived
 
 

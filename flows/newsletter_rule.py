@@ -16,6 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flows.csv_cells import csv_row, unguard_cell
+from flows.email_address import NotAnAddress, keep_entry, normalise_email
+
 GDPR_DATE = date(2018, 5, 25)
 SOURCES = ("form", "checkout", "manual", "import")
 PASSIVE_SOURCES = ("manual", "import")
@@ -23,11 +26,6 @@ PASSIVE_SOURCES = ("manual", "import")
 CSV_COLUMNS = ("email", "name", "date", "source")
 #: header cells that name the email column of a CSV an owner brings (their mail tool's export, say)
 EMAIL_HEADERS = frozenset({"email", "e-mail", "email address", "e-mail address", "e-mailadres", "emailadres", "mail"})
-
-
-def normalise_email(email: str) -> str:
-    """Mailboxes are case-insensitive in practice; a keep list typed by hand must still match."""
-    return email.strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,12 @@ class Subscriber:
     @property
     def key(self) -> str:
         return normalise_email(self.email)
+
+    @property
+    def identity(self) -> tuple[str, date, str]:
+        """Who this is on the list: someone archived who signs up again has the same email but a new date
+        and source, and is a different subscription that no earlier plan covered."""
+        return self.key, self.subscribed_at, self.source
 
     def to_json(self) -> dict[str, str]:
         return {"email": self.email, "name": self.name, "subscribed_at": self.subscribed_at.isoformat(),
@@ -60,7 +64,8 @@ class AddressList:
 
     @classmethod
     def of(cls, origin: str, emails: Iterable[str]) -> AddressList:
-        return cls(origin, frozenset(normalise_email(email) for email in emails))
+        """Raises NotAnAddress for an entry that is not a plausible address (see email_address.keep_entry)."""
+        return cls(origin, frozenset(keep_entry(email) for email in emails))
 
 
 @dataclass(frozen=True)
@@ -128,16 +133,21 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    """(line number, cells) per record; the number is of the record's last line, as editors show it."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    return [(reader.line_num, row) for row in reader]
+
+
 def parse_address_csv(text: str) -> frozenset[str]:
     """Addresses from a CSV: the column headed `email` (or e-mail, e-mailadres, ...) when the first row is a
-    header, otherwise the first column. Blank lines are skipped; anything else must be an address."""
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
-    rows = list(csv.reader(io.StringIO(text), delimiter=_delimiter(first)))
+    header, otherwise the first column. Blank lines are skipped; anything else must be a plausible address,
+    which is normalised (see email_address.keep_entry: the tool's own export reads back as it was)."""
     column = 0
     emails: set[str] = set()
     header_seen = False
-    for number, row in enumerate(rows, start=1):
+    for number, row in _rows(text):
         cells = [cell.strip() for cell in row]
         if not any(cells):
             continue
@@ -149,10 +159,11 @@ def parse_address_csv(text: str) -> frozenset[str]:
                 column = found
                 continue
         value = cells[column] if column < len(cells) else ""
-        if "@" not in value or any(char.isspace() for char in value):
-            raise AddressFileError(f"line {number}: {value!r} is not an email address (expected a header row "
-                                   f"with a column named email, or one address per line)")
-        emails.add(normalise_email(value))
+        try:
+            emails.add(keep_entry(value))
+        except NotAnAddress as exc:
+            raise AddressFileError(f"line {number}: {exc}; the file needs a header row with a column named "
+                                   f"email, or one address per line") from None
     return frozenset(emails)
 
 
@@ -166,17 +177,28 @@ def read_address_file(path: Path) -> frozenset[str]:
 
 
 # --- export ----------------------------------------------------------------------------------------------
-def _cell(value: str) -> str:
-    # The owner opens this file in a spreadsheet: a name starting with = + - @ must not run as a formula.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+class ExportFileError(ValueError):
+    """Text that is not an export of this tool; the message names the line."""
 
 
 def subscribers_csv(subscribers: Iterable[Subscriber]) -> str:
-    """The export: one row per subscriber with email, name, date (YYYY-MM-DD) and source."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for subscriber in subscribers:
-        writer.writerow([_cell(subscriber.email), _cell(subscriber.name), subscriber.subscribed_at.isoformat(),
-                         subscriber.source])
-    return buffer.getvalue()
+    """The export: one row per subscriber with email, name, date (YYYY-MM-DD) and source. The owner opens it
+    in a spreadsheet, so every cell is guarded against formulas (flows/csv_cells.py)."""
+    lines = [csv_row(CSV_COLUMNS)]
+    lines += [csv_row((s.email, s.name, s.subscribed_at.isoformat(), s.source)) for s in subscribers]
+    return "".join(lines)
+
+
+def read_subscribers_csv(text: str) -> list[Subscriber]:
+    """An export read back exactly as the subscribers it was written from (the formula guard undone)."""
+    rows = [row for _, row in _rows(text) if row]
+    if not rows or tuple(rows[0]) != CSV_COLUMNS:
+        raise ExportFileError(f"line 1: expected the header {','.join(CSV_COLUMNS)}")
+    subscribers = []
+    for number, row in enumerate(rows[1:], start=1):
+        try:
+            email, name, day, source = (unguard_cell(cell) for cell in row)
+            subscribers.append(Subscriber(email, name, date.fromisoformat(day), source))
+        except ValueError as exc:
+            raise ExportFileError(f"subscriber {number}: not a row of email, name, date, source ({exc})") from None
+    return subscribers

@@ -5,10 +5,11 @@ and a runs directory (each store's archived subscribers are compared with the CS
 exported before archiving).
 """
 
-import csv
 import json
 import sys
 from pathlib import Path
+
+from flows.newsletter_rule import read_subscribers_csv  # the export read back exactly (formula guard undone)
 
 CONTENT_PAGES = ("privacy-policy",)
 CCPA_TITLES = ("Do not sell my personal information", "Verkoop mijn persoonsgegevens niet")
@@ -25,8 +26,7 @@ for store_id, store in state.items():
         line += f"; subscribers: {len(subscribers) - len(archived)} active, {len(archived)} archived"
     exported: set[str] = set()
     for path in (applies[-1] / "exports" / store_id).glob("newsletter-archive-*.csv") if applies else ():
-        with path.open(encoding="utf-8") as handle:
-            exported |= {row["email"] for row in csv.DictReader(handle)}
+        exported |= {subscriber.email for subscriber in read_subscribers_csv(path.read_bytes().decode("utf-8"))}
     if archived or exported:
         line += f"; exported before archiving: {len(exported)} ({'matches' if exported == archived else 'DIFFERS'})"
     print(line)

@@ -172,3 +172,23 @@ async def test_refuses_when_the_page_ticks_more_than_planned(store_session: Sess
     with pytest.raises(SettingError, match="are not the planned"):
         await SETTING.apply(session, [change])
     assert archived(mock_state, "shop-nl") == set()
+
+
+async def test_a_planned_subscriber_who_signed_up_again_during_the_run_is_not_archived(
+        store_session: SessionFactory, mock_server: MockServer, mock_state) -> None:
+    """Issue #9 finding 6: same address, but a new subscription (today, by form) that no plan covered."""
+    session = await logged_in(store_session, "shop-nl")
+    [change] = SETTING.plan(await SETTING.read(session), DESIRED, session.plan_input)
+    planned = set(change.after["archived"])
+    returning = sorted(planned)[0]
+    # Between plan and apply a colleague archives them by hand, and they sign up again on the storefront.
+    http_json(f"{mock_server.url}/__mock__/subscribers/archive", {"store": "shop-nl", "emails": [returning]})
+    signup = http_json(f"{mock_server.url}/__mock__/subscribers", {"store": "shop-nl", "email": returning,
+                                                                   "name": "Back Again"})
+
+    await SETTING.apply(session, [change])
+    records = [s for s in mock_state()["shop-nl"]["subscribers"] if s["email"] == returning]
+    assert [(s["source"], s["subscribed_at"], s["archived"]) for s in records] == [
+        (records[0]["source"], records[0]["subscribed_at"], True), ("form", signup["subscribed_at"], False)]
+    assert archived(mock_state, "shop-nl") == planned  # everyone else in the plan was archived
+    await SETTING.verify(session, DESIRED)  # and the new subscription is as desired: kept

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from automation.errors import ConfigError
 from automation.lock import FleetLock, LockBusyError, lock_path
 
 
@@ -58,3 +59,24 @@ def test_waiting_succeeds_when_the_holder_finishes(tmp_path: Path) -> None:
     waiting = FleetLock(tmp_path, fleet(tmp_path), "plan", wait_s=60, sleep=lambda _s: holder.release())
     waiting.acquire()  # the first poll "sleeps" while the holder ends
     waiting.release()
+
+
+def test_a_lock_file_that_is_a_symlink_is_not_followed(tmp_path: Path) -> None:
+    """Issue #9 finding 11d: a link planted as the lock file would make the run truncate and write its target."""
+    locks = tmp_path / "locks"
+    locks.mkdir(mode=0o700)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    lock_path(locks, fleet(tmp_path)).symlink_to(victim)
+    with pytest.raises(ConfigError, match=r"lock file .* is a symbolic link, .* not following it"):
+        FleetLock(locks, fleet(tmp_path), "apply").acquire()
+    assert victim.read_text() == "precious"
+
+
+def test_a_lock_folder_others_can_write_to_is_refused(tmp_path: Path) -> None:
+    locks = tmp_path / "locks"
+    locks.mkdir()
+    locks.chmod(0o777)
+    with pytest.raises(ConfigError, match="is not private: its mode is 0777, not 0700"):
+        FleetLock(locks, fleet(tmp_path), "apply").acquire()
+    assert list(locks.iterdir()) == []

@@ -136,7 +136,7 @@ def test_desired_model_validation() -> None:
         NewsletterArchiveDesired.model_validate({})
     with pytest.raises(ValidationError, match="sources"):
         desired(sources=["newspaper"])
-    with pytest.raises(ValidationError, match="not email addresses"):
+    with pytest.raises(ValidationError, match="'nobody' is not an email address"):
         desired(keep=["nobody"])
     assert desired(subscribed_before="2019-01-01").subscribed_before == date(2019, 1, 1)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from automation.errors import ConfigError
 from automation.session_cache import (
     SESSIONS_ENV,
     RefusedLogins,
@@ -31,11 +32,17 @@ def test_saved_state_is_private_and_read_back(tmp_path: Path) -> None:
     assert cache.load(key) is None
 
 
-def test_an_existing_open_directory_is_tightened(tmp_path: Path) -> None:
+def test_an_existing_open_directory_is_refused_not_used(tmp_path: Path) -> None:
+    # Issue #9 finding 11d: a folder others could read (or write into) is refused, never silently used.
     directory = tmp_path / "sessions"
-    directory.mkdir(mode=0o755)
-    SessionCache(directory).save("k", STATE)
-    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    directory.mkdir()
+    directory.chmod(0o755)
+    with pytest.raises(ConfigError, match=r"session folder .*sessions is not private: its mode is 0755, not 0700; "
+                                          r".*chmod 700"):
+        SessionCache(directory).save("k", STATE)
+    with pytest.raises(ConfigError, match="not private"):
+        SessionCache(directory).load("k")
+    assert list(directory.iterdir()) == []
 
 
 def test_key_changes_with_store_url_and_email_but_not_email_case() -> None:
