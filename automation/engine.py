@@ -19,7 +19,12 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from automation.artifacts import RunArtifacts
 from automation.browser import new_store_context
-from automation.browser_source import STORE_CONNECTION_ATTEMPTS, BrowserSource
+from automation.browser_source import (
+    STORE_CONNECTION_ATTEMPTS,
+    BrowserSource,
+    lost_connection_result,
+    run_until_lost,
+)
 from automation.errors import (
     AuthenticationError,
     ConfigError,
@@ -447,7 +452,8 @@ class FleetRunner:
         """One store; run again from the start on a new connection when the browser was lost under it."""
         for attempt in range(1, STORE_CONNECTION_ATTEMPTS + 1):
             browser = await source.get()
-            result = await StoreRun(self, store).run(browser)
+            result = await run_until_lost(StoreRun(self, store).run(browser), browser, self.options.interruption,
+                                          lambda: lost_connection_result(store))
             if not source.lost(browser) or self.options.interruption.requested or attempt == STORE_CONNECTION_ATTEMPTS:
                 return result
             # A lost connection is a transient fault of the whole store: every step it did is read again.
