@@ -478,11 +478,11 @@ class FleetRunner:
                                      error_kind=INTERRUPTED)
                 result.settings = [SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
                                                  error_kind=INTERRUPTED) for name in store.desired]
+            if self.options.on_store_done:  # first: the progress record of a shard, before anyone hears of it
+                self.options.on_store_done(result)
             self.log.info("store done", store=store.id, status=result.status.value,
                           settings={s.setting: s.status.value for s in result.settings},
                           duration_s=result.duration_s)
-            if self.options.on_store_done:
-                self.options.on_store_done(result)
             return result
 
         tasks = [asyncio.create_task(one(store)) for store in self.stores]

@@ -52,7 +52,7 @@ def events(err: str) -> list[dict]:
 def test_plan_runs_in_a_remote_browser(server: MockServer, fleet: Fleet, private_session_dir: Path,
                                        remote_chromium: RemoteChromium) -> None:
     process = start_plan(fleet, private_session_dir, remote_chromium.endpoint)
-    out, err = process.communicate(timeout=180)
+    _out, err = process.communicate(timeout=180)
     assert process.returncode == 2, err[-3000:]  # the seeded stores differ from the fleet file: changes planned
     connected = [e for e in events(err) if e["event"] == "connected to a remote browser over CDP"]
     assert len(connected) == 1 and connected[0]["endpoint"] == remote_chromium.endpoint
@@ -71,7 +71,7 @@ def test_a_lost_remote_browser_is_a_transient_fault_retried_on_a_new_connection(
             remote_chromium.kill()
             remote_chromium.start()  # the same port: the endpoint the run was given answers again
             break
-    out, rest = process.communicate(timeout=180)
+    _out, rest = process.communicate(timeout=180)
     http_json(f"{server.url}/__mock__/faults", {})
     err = "".join(seen) + rest
     assert process.returncode == 2, err[-3000:]
