@@ -55,7 +55,7 @@ def test_each_shard_has_its_own_lock(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yaml"
     fleet.write_text("stores: []\n")
     assert lock_path(tmp_path, fleet) != lock_path(tmp_path, fleet, "1/2") != lock_path(tmp_path, fleet, "2/2")
-    with FleetLock(tmp_path, fleet, "plan --shard 1/2", shard="1/2"), \
-            FleetLock(tmp_path, fleet, "plan --shard 2/2", shard="2/2"):
-        with pytest.raises(LockBusyError, match=r"plan --shard 1/2"):
-            FleetLock(tmp_path, fleet, "apply --shard 1/2", shard="1/2").acquire()
+    with (FleetLock(tmp_path, fleet, "plan --shard 1/2", shard="1/2"),
+          FleetLock(tmp_path, fleet, "plan --shard 2/2", shard="2/2"),
+          pytest.raises(LockBusyError, match=r"plan --shard 1/2")):
+        FleetLock(tmp_path, fleet, "apply --shard 1/2", shard="1/2").acquire()
