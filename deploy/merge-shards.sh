@@ -12,7 +12,7 @@
 # merge refuses it as missing (exit 1) unless MERGE_ALLOW_PARTIAL=1.
 set -euo pipefail
 
-: "${RUN_ROOT:?set RUN_ROOT to the run's folder}"
+: "${RUN_ROOT:?set RUN_ROOT to the folder of the run}"
 : "${SHARD_COUNT:?set SHARD_COUNT to the number of shards}"
 dirs=()
 for ((k = 1; k <= SHARD_COUNT; k++)); do

@@ -21,7 +21,7 @@ set -euo pipefail
 : "${SHARD_COUNT:?set SHARD_COUNT to the number of shards}"
 index="${SHARD_INDEX:-${JOB_COMPLETION_INDEX:-}}"
 : "${index:?set SHARD_INDEX (from 0), or run as a Kubernetes Indexed Job (JOB_COMPLETION_INDEX)}"
-: "${RUN_ROOT:?set RUN_ROOT to this run's folder}"
+: "${RUN_ROOT:?set RUN_ROOT to the folder of this run}"
 command="${ECOM_PRIVACY_COMMAND:-plan}"
 shard="$((index + 1))/${SHARD_COUNT}"
 shard_dir="${RUN_ROOT}/shard-$((index + 1))-of-${SHARD_COUNT}"
