@@ -124,7 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder for <store>-newsletter-archive.csv (default ./exports)")
 
     report = commands.add_parser("report", help="(re)build report.html of a run directory; "
-                                 "'report merge DIR... --out DIR' merges the runs of shards")
+                                 "'report merge DIR... --out DIR' merges the runs of shards",
+                                 description="(Re)build RUN_DIR/report.html. To merge the run directories of "
+                                             "shards: ecom-privacy report merge DIR... --out DIR")
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run directory, e.g. runs/20250101T020000Z")
     report.add_argument("--log-format", choices=("console", "json"), default=None, help=argparse.SUPPRESS)
     report.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
