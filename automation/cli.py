@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import shutil
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -15,6 +19,7 @@ from automation import __version__
 from automation.artifacts import RunArtifacts
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
+from automation.browser_source import CDP_ENV, endpoint_secrets
 from automation.engine import FleetRunner, RunOptions, plan_input_for
 from automation.errors import ConfigError, EcomPrivacyError
 from automation.export import export_stores, render_exports, write_exports
@@ -23,13 +28,16 @@ from automation.html_report import load_run_document, render_html
 from automation.interrupt import Interruption
 from automation.lock import FleetLock
 from automation.logs import configure_logging, get_logger
-from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind
+from automation.merge import merge_runs, render_merge
+from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreResult
 from automation.progress import ProgressBar
 from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
 from automation.run_outputs import write_run_outputs
+from automation.run_record import ProgressLog, chain, new_manifest, write_manifest
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
 from automation.terminal_text import json_for_terminal, printable
+from automation.shard import Shard
 from automation.verify import verify_exit_code, verify_fleet
 from flows.registry import all_settings
 
@@ -68,6 +76,17 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
                         help="also write a JUnit XML file (one test case per store and setting)")
     parser.add_argument("--no-trace", action="store_true",
                         help="record no Playwright traces (by default kept only for stores that failed)")
+    parser.add_argument("--shard", type=_shard_arg, default=None, metavar="K/N",
+                        help="run only shard K of N (a stable split by store id); merge with 'report merge'")
+    parser.add_argument("--cdp-endpoint", default=os.environ.get(CDP_ENV) or None, metavar="URL",
+                        help=f"connect to a running Chromium over CDP instead of launching one (default ${CDP_ENV})")
+
+
+def _shard_arg(text: str) -> Shard:
+    try:
+        return Shard.parse(text)
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,7 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=Path("exports"), metavar="DIR",
                         help="folder for <store>-newsletter-archive.csv (default ./exports)")
 
-    report = commands.add_parser("report", help="(re)build report.html of a run directory")
+    report = commands.add_parser("report", help="(re)build report.html of a run directory; "
+                                 "'report merge DIR... --out DIR' merges the runs of shards",
+                                 description="(Re)build RUN_DIR/report.html. To merge the run directories of "
+                                             "shards: ecom-privacy report merge DIR... --out DIR")
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run directory, e.g. runs/20250101T020000Z")
     report.add_argument("--log-format", choices=("console", "json"), default=None, help=argparse.SUPPRESS)
     report.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
@@ -124,7 +146,32 @@ def _fleet_and_stores(args: argparse.Namespace) -> tuple[Fleet, list[StoreConfig
     stores = fleet.select(args.store, getattr(args, "group", []))
     if not stores:
         raise ConfigError(f"{args.config}: no store matches the selection")
-    return fleet, stores
+    args.selection = [store.id for store in stores]  # before the split: the shard manifest records it
+    shard: Shard | None = getattr(args, "shard", None)
+    return fleet, (shard.select(stores) if shard else stores)
+
+
+def _new_run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], kind: RunKind,
+             redactor: Redactor) -> RunArtifacts:
+    """A new run directory; a shard's gets its manifest first, and every run a per-store progress record."""
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    if args.shard is not None:
+        write_manifest(artifacts, new_manifest(args.command, kind.value, fleet.path, fleet.sha256, args.shard.label,
+                                               args.selection, [store.id for store in stores]))
+    args.progress = ProgressLog(artifacts)
+    return artifacts
+
+
+def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: TextIO, redactor: Redactor) -> int:
+    """A shard that no store falls to: a run directory with an empty report (so a merge counts it), exit 0."""
+    artifacts = _new_run(args, fleet, [], kind, redactor)
+    document = RunDocument(kind=kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                           fleet_file=str(fleet.path),
+                           fleet_sha256=fleet.sha256, shard=args.shard.label)
+    write_run_outputs(artifacts, document, None, args.junit)
+    print(f"shard {args.shard.label}: none of the {len(args.selection)} selected store(s) falls to this shard; "
+          f"nothing to do ({artifacts.root})", file=out)
+    return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
@@ -186,8 +233,16 @@ def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOpt
         timeout_ms=int(args.timeout * 1000), env_file=args.env_file,
         allow_irreversible=getattr(args, "allow_archive", False),
         session_cache=SessionCache(_session_dir(args), enabled=not args.no_session_cache),
-        trace=not args.no_trace, **extra,  # type: ignore[arg-type]
+        trace=not args.no_trace, cdp_endpoint=args.cdp_endpoint,
+        on_store_done=_progress_callback(args, kind), **extra,  # type: ignore[arg-type]
     )
+
+
+def _progress_callback(args: argparse.Namespace, kind: RunKind) -> Callable[[StoreResult], None] | None:
+    progress: ProgressLog | None = getattr(args, "progress", None)
+    if progress is None:
+        return None
+    return lambda result: progress.record(result, kind.value)
 
 
 def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
@@ -198,7 +253,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
     if bar.enabled:
         # Log lines go through the bar, which clears itself before each one and redraws after.
         configure_logging(args.log_format, redactor, args.verbose, stream=bar.stream)  # type: ignore[arg-type]
-        options.on_store_start, options.on_store_done = bar.store_started, bar.store_done
+        options.on_store_start, options.on_store_done = bar.store_started, chain(options.on_store_done, bar.store_done)
     runner = FleetRunner(fleet, stores, env, artifacts, redactor, options)
     try:
         document = asyncio.run(runner.run())
@@ -206,6 +261,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
         bar.close()
         if bar.enabled:
             configure_logging(args.log_format, redactor, args.verbose)
+    document.shard = args.shard.label if args.shard else None
     return document, runner.planned_document(document)
 
 
@@ -222,8 +278,10 @@ def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocu
 
 def _locked(args: argparse.Namespace) -> FleetLock:
     log = get_logger()
-    return FleetLock(_session_dir(args), args.config, args.command, args.wait_lock,
-                     on_wait=lambda message: log.warning("waiting for lock", detail=message))
+    shard = args.shard.label if args.shard else None
+    return FleetLock(_session_dir(args), args.config, args.command + (f" --shard {shard}" if shard else ""),
+                     args.wait_lock, on_wait=lambda message: log.warning("waiting for lock", detail=message),
+                     shard=shard)
 
 
 def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> None:
@@ -238,7 +296,9 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
     with _locked(args):
-        artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+        if not stores:
+            return _empty_shard(args, fleet, RunKind.PLAN, out, redactor)
+        artifacts = _new_run(args, fleet, stores, RunKind.PLAN, redactor)
         document, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
         if args.out:
             args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -256,17 +316,25 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
     saved = _load_saved_plan(args.plan_file, fleet) if args.plan_file else None
+    if saved is not None and saved.shard is not None and args.shard is None:
+        args.shard = Shard.parse(saved.shard)  # applying one shard's plan is that shard's run (lock, manifest)
+        stores = args.shard.select(stores)
+    elif saved is not None and args.shard is not None and saved.shard not in (None, args.shard.label):
+        raise ConfigError(f"{args.plan_file}: this plan is of shard {saved.shard}, not {args.shard.label}; "
+                          f"drop --shard to apply it as the shard it was made for")
     # As in Terraform, a saved plan is the approval: applying it asks nothing.
     if saved is None and not args.auto_approve and not sys.stdin.isatty():
         raise ConfigError("apply needs confirmation but standard input is not a terminal; "
                           "review with 'ecom-privacy plan' and pass --auto-approve (for example in cron)")
     with _locked(args):
+        if not stores:
+            return _empty_shard(args, fleet, RunKind.APPLY, out, redactor)
         return _apply_locked(args, fleet, stores, env, saved, out, redactor)
 
 
 def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
                   saved: RunDocument | None, out: TextIO, redactor: Redactor) -> int:
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    artifacts = _new_run(args, fleet, stores, RunKind.APPLY, redactor)
     if saved is None and not args.auto_approve:
         # Interactive: show the plan, ask, then apply exactly what was shown (stale stores are refused).
         planned, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
@@ -311,8 +379,11 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
 
 def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     fleet, stores = _fleet_and_stores(args)
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    if not stores:
+        return _empty_shard(args, fleet, RunKind.VERIFY, out, redactor)
+    artifacts = _new_run(args, fleet, stores, RunKind.VERIFY, redactor)
     document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
+    document.shard = args.shard.label if args.shard else None
     write_run_outputs(artifacts, document, None, args.junit)
     if args.format == "json":
         out.write(json_for_terminal(redactor(document.model_dump_json(indent=2))) + "\n")
@@ -325,10 +396,14 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     fleet, stores = _fleet_and_stores(args)
+    if not stores:
+        return _empty_shard(args, fleet, RunKind.PLAN, out, redactor)
     env, options = load_environment(args.env_file), _options(args, RunKind.PLAN)
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    artifacts = _new_run(args, fleet, stores, RunKind.PLAN, redactor)
     try:
         document, _ = _run(args, fleet, export_stores(stores), env, artifacts, redactor, options)
+        if args.shard is not None:
+            write_run_outputs(artifacts, document)  # the shard's report, for 'report merge'
         results = write_exports(document, args.out, redactor)
     finally:
         # The run folder only holds traces and screenshots of failed stores: none, no folder.
@@ -345,8 +420,46 @@ def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     return EXIT_OK
 
 
+def build_merge_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecom-privacy report merge",
+        description="Merge the run directories of the shards of one run (--shard K/N) into one run: "
+                    "report, JUnit, HTML, counts and exit code as if one process had run every store.")
+    parser.add_argument("run_dirs", nargs="+", type=Path, metavar="DIR", help="one run directory per shard")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="the merged run's directory (new or empty)")
+    parser.add_argument("--allow-partial", action="store_true",
+                        help="merge although shards are missing; their stores are reported as not finished")
+    parser.add_argument("--junit", type=Path, default=None, metavar="FILE", help="also write the merged JUnit XML here")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+    parser.add_argument("--log-format", choices=("console", "json"), default=None,
+                        help="log format on stderr (default: console on a terminal, json otherwise)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.set_defaults(command="report-merge")
+    return parser
+
+
+def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    result = merge_runs(args.run_dirs, args.out, args.allow_partial)
+    document = result.document
+    if args.junit is not None:
+        args.junit.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(result.out_dir / "junit.xml", args.junit)
+    if args.format == "json":
+        out.write(document.model_dump_json(indent=2) + "\n")
+    else:
+        out.write((render_checks(document) if document.kind == RunKind.VERIFY else render_document(document)) + "\n")
+        out.write(render_merge(result) + "\n")
+    get_logger().info("run finished", command=f"{result.shards[0].manifest.command} (merged)",
+                      directory=str(result.out_dir), interrupted=document.interrupted, exit_code=result.exit_code,
+                      missing_shards=result.missing_shards, not_finished=sorted(result.not_finished),
+                      **summarise(document))
+    return result.exit_code
+
+
 COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify,
-            "export-subscribers": cmd_export_subscribers, "report": cmd_report, "breach": cmd_breach}
+            "export-subscribers": cmd_export_subscribers, "report": cmd_report, "report-merge": cmd_report_merge,
+            "breach": cmd_breach}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
@@ -356,8 +469,13 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         from mock_backoffice.cli import main as mock_main  # the mock is the outside world: loaded on demand
 
         return mock_main(argv[1:])
-    args = build_parser().parse_args(argv)
+    if argv[:2] == ["report", "merge"]:  # `report RUN_DIR` stays as it was; a run directory named merge: ./merge
+        args = build_merge_parser().parse_args(argv[2:])
+    else:
+        args = build_parser().parse_args(argv)
     redactor = Redactor()
+    for secret in endpoint_secrets(getattr(args, "cdp_endpoint", None) or ""):
+        redactor.add(secret)  # e.g. a browser farm's token in the endpoint's query
     configure_logging(args.log_format, redactor, args.verbose)
     try:
         return COMMANDS[args.command](args, out, redactor)

@@ -18,7 +18,13 @@ from typing import Any
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from automation.artifacts import RunArtifacts
-from automation.browser import BrowserChoice, find_browser, launch, new_store_context
+from automation.browser import new_store_context
+from automation.browser_source import (
+    STORE_CONNECTION_ATTEMPTS,
+    BrowserSource,
+    lost_connection_result,
+    run_until_lost,
+)
 from automation.errors import (
     AuthenticationError,
     ConfigError,
@@ -78,6 +84,8 @@ class RunOptions:
     on_store_done: Callable[[StoreResult], None] | None = None
     interruption: Interruption = field(default_factory=Interruption)
     extra: dict[str, Any] = field(default_factory=dict)
+    #: connect to this running Chromium over CDP instead of launching one (--cdp-endpoint)
+    cdp_endpoint: str | None = None
 
 
 def plan_input_for(fleet: Fleet, store: StoreConfig, allow_irreversible: bool = False) -> PlanInput:
@@ -429,19 +437,31 @@ class FleetRunner:
         interruption.install(loop)
         try:
             async with async_playwright() as playwright:
-                choice: BrowserChoice = find_browser(playwright, self.options.browser_path, not self.options.headed)
-                self.log.debug("browser", source=choice.source, executable=choice.executable or "playwright")
-                browser = await launch(playwright, choice, self.options.headed)
+                source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
+                                       self.options.cdp_endpoint, self.options.timeout_ms)
                 try:
-                    document.stores = await self._run_stores(browser)
+                    document.stores = await self._run_stores(source)
                 finally:
-                    await browser.close()
+                    await source.close()
         finally:
             interruption.uninstall(loop)
         document.interrupted = interruption.requested
         return document
 
-    async def _run_stores(self, browser: Browser) -> list[StoreResult]:
+    async def _run_store(self, source: BrowserSource, store: StoreConfig) -> StoreResult:
+        """One store; run again from the start on a new connection when the browser was lost under it."""
+        for attempt in range(1, STORE_CONNECTION_ATTEMPTS + 1):
+            browser = await source.get()
+            result = await run_until_lost(StoreRun(self, store).run(browser), browser, self.options.interruption,
+                                          lambda: lost_connection_result(store))
+            if not source.lost(browser) or self.options.interruption.requested or attempt == STORE_CONNECTION_ATTEMPTS:
+                return result
+            # A lost connection is a transient fault of the whole store: every step it did is read again.
+            self.log.warning("browser connection lost under this store; running it again on a new connection",
+                             store=store.id, attempt=attempt, error=result.error)
+        raise AssertionError("unreachable")
+
+    async def _run_stores(self, source: BrowserSource) -> list[StoreResult]:
         semaphore = asyncio.Semaphore(max(1, self.options.parallelism))
         interruption = self.options.interruption
 
@@ -450,7 +470,7 @@ class FleetRunner:
                 async with semaphore:
                     if self.options.on_store_start and not interruption.requested:
                         self.options.on_store_start(store.id)
-                    result = await StoreRun(self, store).run(browser)
+                    result = await self._run_store(source, store)
             except asyncio.CancelledError:
                 if not interruption.forced:
                     raise
@@ -458,11 +478,11 @@ class FleetRunner:
                                      error_kind=INTERRUPTED)
                 result.settings = [SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
                                                  error_kind=INTERRUPTED) for name in store.desired]
+            if self.options.on_store_done:  # first: the progress record of a shard, before anyone hears of it
+                self.options.on_store_done(result)
             self.log.info("store done", store=store.id, status=result.status.value,
                           settings={s.setting: s.status.value for s in result.settings},
                           duration_s=result.duration_s)
-            if self.options.on_store_done:
-                self.options.on_store_done(result)
             return result
 
         tasks = [asyncio.create_task(one(store)) for store in self.stores]

@@ -32,9 +32,11 @@ class LockBusyError(EcomPrivacyError):
     kind = "locked"
 
 
-def lock_path(lock_dir: Path, fleet_file: Path) -> Path:
+def lock_path(lock_dir: Path, fleet_file: Path, shard: str | None = None) -> Path:
     resolved = str(fleet_file.resolve())
-    return lock_dir / f"fleet-{hashlib.sha256(resolved.encode()).hexdigest()[:24]}.lock"
+    # Shards of one run (`--shard K/N`) must not block each other, and one shard must not run twice at once.
+    key = resolved if shard is None else f"{resolved}\0shard {shard}"
+    return lock_dir / f"fleet-{hashlib.sha256(key.encode()).hexdigest()[:24]}.lock"
 
 
 class FleetLock:
@@ -42,8 +44,9 @@ class FleetLock:
 
     def __init__(self, lock_dir: Path, fleet_file: Path, command: str, wait_s: float = 0.0,
                  on_wait: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.path = lock_path(lock_dir, fleet_file)
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 shard: str | None = None) -> None:
+        self.path = lock_path(lock_dir, fleet_file, shard)
         self.fleet_file = fleet_file
         self.command = command
         self.wait_s = max(0.0, wait_s)

@@ -114,6 +114,8 @@ class RunDocument(BaseModel):
     fleet_sha256: str = ""
     stores: list[StoreResult] = Field(default_factory=list)
     interrupted: bool = False
+    #: `K/N` when the run was one shard of a sharded run (`--shard`); None for a whole run or a merged one
+    shard: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
 from automation.artifacts import RunArtifacts
-from automation.browser import find_browser, launch, new_storefront_context
+from automation.browser import new_storefront_context
+from automation.browser_source import BrowserSource
 from automation.engine import RunOptions
 from automation.fleet import Fleet, StoreConfig
 from automation.logs import get_logger
@@ -58,17 +59,21 @@ async def verify_fleet(fleet: Fleet, stores: list[StoreConfig], artifacts: RunAr
     document = RunDocument(kind=RunKind.VERIFY, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                            fleet_file=str(fleet.path), fleet_sha256=fleet.sha256)
     async with async_playwright() as playwright:
-        browser = await launch(playwright, find_browser(playwright, options.browser_path), options.headed)
+        source = BrowserSource(playwright, options.browser_path, options.headed, options.cdp_endpoint,
+                               options.timeout_ms)
         try:
             semaphore = asyncio.Semaphore(max(1, options.parallelism))
 
             async def one(store: StoreConfig) -> StoreResult:
                 async with semaphore:
-                    return await verify_store(browser, store, artifacts, options)
+                    result = await verify_store(await source.get(), store, artifacts, options)
+                if options.on_store_done:
+                    options.on_store_done(result)  # the progress record of a shard
+                return result
 
             document.stores = list(await asyncio.gather(*(one(store) for store in stores)))
         finally:
-            await browser.close()
+            await source.close()
     return document
 
 

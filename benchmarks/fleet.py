@@ -207,6 +207,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--parallelism", default="1,4,8", help="comma-separated list (default 1,4,8)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline (the slowest part)")
     parser.add_argument("--no-floor", action="store_true", help="skip the urllib floor")
+    parser.add_argument("--shards", type=int, default=0, metavar="N",
+                        help="instead: N shard processes at once vs one process, and the merge (benchmarks/shards.py); "
+                             "parallelism per process: the first of --parallelism")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md",
                         help="Markdown file for the table (default benchmarks/results.md)")
     return parser.parse_args(argv)
@@ -227,6 +230,14 @@ def main(argv: list[str] | None = None) -> int:
         measure_process("apply (setup, not a target)", tool("apply", fleet, env, work / "setup-sessions",
                                                             work / "runs", max(levels), "--auto-approve"),
                         args.stores, max(levels), "cold")
+        if args.shards:  # the sharded comparison alone (benchmarks/shards.py), into its own section of --out
+            from benchmarks.shards import run_shards_benchmark, write_section
+
+            markdown = run_shards_benchmark(args, fleet, env, work)
+            print(f"\n{markdown}")
+            write_section(args.out, markdown)
+            print(f"written to {args.out}")
+            return 0
         for level in levels:
             sessions = work / f"sessions-{level}"
             for cache in ("cold", "warm"):

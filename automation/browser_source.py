@@ -1,0 +1,179 @@
+"""Where a run's browser comes from: launched here, or a running Chromium reached over CDP.
+
+`--cdp-endpoint URL` (or $ECOM_PRIVACY_CDP_ENDPOINT) connects to a browser that runs elsewhere: a
+browser farm (Browserless, Selenium Grid 4) or any `chromium --remote-debugging-port=PORT`. A remote browser
+can go away mid-run (restarted, evicted, a network blip): the source notices the lost connection and the
+next caller gets a new one, retried with backoff while the far end comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from playwright.async_api import Browser, Playwright
+from playwright.async_api import Error as PlaywrightError
+
+from automation.browser import find_browser, launch
+from automation.errors import TransientError
+from automation.fleet import StoreConfig
+from automation.interrupt import Interruption
+from automation.logs import get_logger
+from automation.models import SettingResult, SettingStatus, StoreResult, StoreStatus
+
+CDP_ENV = "ECOM_PRIVACY_CDP_ENDPOINT"
+#: how long a lost remote browser may take to come back before the stores waiting for it fail
+RECONNECT_WINDOW_S = 60.0
+#: new connections one store may need in a run before it is failed with the last error
+STORE_CONNECTION_ATTEMPTS = 3
+#: after a lost connection, how long a store's work may take to fail by itself, and then to stop when cancelled
+LOST_GRACE_S = 5.0
+
+
+def public_endpoint(url: str) -> str:
+    """The endpoint without its query and user info: Browserless and others put an API token there."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def endpoint_secrets(url: str) -> list[str]:
+    """Values that must never reach a log or an artifact: the query's values and a password."""
+    parts = urlsplit(url)
+    values = [pair.split("=", 1)[1] for pair in parts.query.split("&") if "=" in pair]
+    if parts.password:
+        values.append(parts.password)
+    return [value for value in values if len(value) >= 4]
+
+
+class BrowserSource:
+    """One browser for the whole run, replaced when its connection is lost."""
+
+    def __init__(self, playwright: Playwright, browser_path: str | None, headed: bool,
+                 cdp_endpoint: str | None = None, timeout_ms: int = 15_000,
+                 reconnect_window_s: float = RECONNECT_WINDOW_S) -> None:
+        self.playwright = playwright
+        self.browser_path = browser_path
+        self.headed = headed
+        self.cdp_endpoint = cdp_endpoint
+        self.timeout_ms = timeout_ms
+        self.reconnect_window_s = reconnect_window_s
+        self.connections = 0
+        self._browser: Browser | None = None
+        self._lock = asyncio.Lock()
+        self.log = get_logger()
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.cdp_endpoint)
+
+    async def get(self) -> Browser:
+        """The run's browser, connected (or launched) again when the last one was lost."""
+        async with self._lock:  # stores that lost the browser together share one new connection
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            if self._browser is not None:
+                self.log.warning("browser connection lost; opening a new one",
+                                 endpoint=public_endpoint(self.cdp_endpoint) if self.remote else "launched")
+                await self._discard(self._browser)
+            self._browser = await (self._connect() if self.remote else self._launch())
+            self.connections += 1
+            return self._browser
+
+    def lost(self, browser: Browser) -> bool:
+        return not browser.is_connected()
+
+    async def _launch(self) -> Browser:
+        choice = find_browser(self.playwright, self.browser_path, not self.headed)
+        self.log.debug("browser", source=choice.source, executable=choice.executable or "playwright")
+        return await launch(self.playwright, choice, self.headed)
+
+    async def _connect(self) -> Browser:
+        assert self.cdp_endpoint is not None
+        shown = public_endpoint(self.cdp_endpoint)
+        deadline = time.monotonic() + self.reconnect_window_s
+        delay = 0.25
+        while True:
+            try:
+                browser = await self.playwright.chromium.connect_over_cdp(self.cdp_endpoint,
+                                                                          timeout=self.timeout_ms)
+            except PlaywrightError as exc:
+                if time.monotonic() + delay > deadline:
+                    raise TransientError(
+                        f"cannot connect to the browser at {shown} over CDP: {str(exc).splitlines()[0]}; "
+                        f"gave up after {self.reconnect_window_s:g} s. Check that it runs and --cdp-endpoint "
+                        f"(or ${CDP_ENV}) points at it") from None
+                # The far end may be restarting: back off instead of hammering it.
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 4.0)
+                continue
+            self.log.info("connected to a remote browser over CDP", endpoint=shown, version=browser.version)
+            return browser
+
+    async def _discard(self, browser: Browser) -> None:
+        try:
+            await browser.close()
+        except Exception:  # already gone: nothing left to close
+            self.log.debug("lost browser already closed")
+
+    async def close(self) -> None:
+        """A launched browser is closed; a remote one only loses our contexts and connection, it keeps running."""
+        if self._browser is not None:
+            browser, self._browser = self._browser, None
+            await self._discard(browser)
+
+
+def lost_connection_result(store: StoreConfig) -> StoreResult:
+    """A store whose run was abandoned because its browser went away under it (retried on a new one)."""
+    error = "the connection to the browser was lost while this store ran"
+    return StoreResult(id=store.id, status=StoreStatus.ERROR, error=error, error_kind=TransientError.kind,
+                       settings=[SettingResult(setting=name, status=SettingStatus.FAILED, error=error,
+                                               error_kind=TransientError.kind) for name in store.desired])
+
+
+async def run_until_lost(work: Coroutine[Any, Any, StoreResult], browser: Browser, interruption: Interruption,
+                         abandoned: Callable[[], StoreResult]) -> StoreResult:
+    """Run one store's work; when its browser disconnects, give the work a moment to fail by itself, then stop it.
+
+    Over CDP a call in flight when the far end dies can wait forever (a page that never opens), so a lost
+    browser must not be trusted to end the store's work. A second Ctrl-C cancels the work, which records
+    what it was doing and still returns its result.
+    """
+    task: asyncio.Task[StoreResult] = asyncio.ensure_future(work)
+    interruption.track(task)  # type: ignore[arg-type]
+    lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_disconnect(_: object) -> None:
+        if not lost.done():
+            lost.set_result(None)
+
+    browser.on("disconnected", on_disconnect)
+    if not browser.is_connected():
+        on_disconnect(browser)
+    try:
+        await asyncio.wait({task, lost}, return_when=asyncio.FIRST_COMPLETED)
+        if not task.done():
+            await asyncio.wait({task}, timeout=LOST_GRACE_S)
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=LOST_GRACE_S)  # a call stuck on the dead connection: leave it
+        if task.done() and not task.cancelled() and task.exception() is None:
+            return task.result()
+        if task.done() and not task.cancelled():
+            raise task.exception()  # type: ignore[misc]
+        return abandoned()
+    except asyncio.CancelledError:
+        if not interruption.forced:
+            task.cancel()
+            raise
+        current = asyncio.current_task()
+        if current is not None:
+            current.uncancel()  # stopped at once: the work records what it was doing, and its result counts
+        return await task
+    finally:
+        browser.remove_listener("disconnected", on_disconnect)

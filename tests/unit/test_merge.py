@@ -1,0 +1,164 @@
+"""`report merge`: refusals with a named reason, killed and missing shards, exit codes; real run directories.
+
+The shards' run directories are written here with the tool's own writers (manifest, progress record,
+reports) from made-up results, so every refusal can be tried without a browser; the browser tests in
+tests/reliability/test_shards.py merge real shard processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from automation.artifacts import RunArtifacts
+from automation.cli import main
+from automation.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult, StoreStatus
+from automation.run_outputs import write_run_outputs
+from automation.run_record import ProgressLog, new_manifest, write_manifest
+from automation.shard import Shard
+
+SELECTION = [f"shop-{n}" for n in range(1, 10)]
+
+
+def result(store_id: str, status: SettingStatus = SettingStatus.COMPLIANT) -> StoreResult:
+    store_status = StoreStatus.ERROR if status == SettingStatus.FAILED else StoreStatus.OK
+    changes = [Change(setting="cookie_law", action="update")] if status == SettingStatus.DRIFT else []
+    return StoreResult(id=store_id, status=store_status, error_kind="ui_mismatch" if store_status == "error" else None,
+                       settings=[SettingResult(setting="cookie_law", status=status)], changes=changes)
+
+
+def shard_run(parent: Path, index: int, total: int = 3, command: str = "plan", sha: str = "v1",
+              finished: int | None = None, statuses: dict[str, SettingStatus] | None = None,
+              selection: list[str] = SELECTION) -> Path:
+    """A shard's run directory; `finished=n`: killed after n stores (a progress record, no report)."""
+    shard = Shard(index, total)
+    stores = [s for s in selection if shard.owns(s)]
+    kind = RunKind.PLAN if command in ("plan", "export-subscribers") else RunKind(command)
+    artifacts = RunArtifacts.create(parent / f"{command}-{shard.slug}")
+    write_manifest(artifacts, new_manifest(command, kind.value, Path("fleet.yaml"), sha, shard.label, selection,
+                                           stores))
+    results = [result(s, (statuses or {}).get(s, SettingStatus.COMPLIANT)) for s in stores]
+    for store_result in results:
+        artifacts.save(store_result.id, "cookie_law-20250101T000000Z.html", "<p>old</p>")  # a backup per store
+    progress = ProgressLog(artifacts)
+    for store_result in results[:finished]:
+        progress.record(store_result, kind.value)
+    if finished is None:
+        write_run_outputs(artifacts, RunDocument(kind=kind, created_at="2025-01-01T00:00:00+00:00",
+                                                 fleet_file="fleet.yaml", fleet_sha256=sha, stores=results,
+                                                 shard=shard.label))
+    return artifacts.root
+
+
+def merge(*args: str | Path) -> tuple[int, str, str]:
+    out = io.StringIO()
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["report", "merge", *map(str, args), "--log-format", "json"], out=out)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_merge_of_every_shard_is_one_run(tmp_path: Path) -> None:
+    dirs = [shard_run(tmp_path, k, statuses={"shop-3": SettingStatus.DRIFT}) for k in (1, 2, 3)]
+    code, out, _ = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 2  # a plan with changes, as one process would have exited
+    plan = json.loads((tmp_path / "merged" / "plan.json").read_text())
+    assert [s["id"] for s in plan["stores"]] == SELECTION
+    assert plan["shard"] is None
+    assert "8 ok, 0 changed, 1 drifted, 0 failed" in out
+    for store in SELECTION:  # every shard's backups are in the merged run
+        assert (tmp_path / "merged" / "backups" / store / "cookie_law-20250101T000000Z.html").is_file()
+    info = json.loads((tmp_path / "merged" / "merge.json").read_text())
+    assert [s["shard"] for s in info["shards"]] == ["1/3", "2/3", "3/3"] and info["missing_shards"] == []
+
+
+def test_failed_store_gives_exit_1(tmp_path: Path) -> None:
+    dirs = [shard_run(tmp_path, k, statuses={"shop-5": SettingStatus.FAILED}) for k in (1, 2, 3)]
+    assert merge(*dirs, "--out", tmp_path / "merged")[0] == 1
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"command": "verify"}, "different commands"),
+    ({"sha": "v2"}, "different fleet file versions"),
+    ({"selection": SELECTION[:5]}, "different store selections"),
+])
+def test_shards_of_different_runs_are_refused(tmp_path: Path, change: dict, reason: str) -> None:
+    dirs = [shard_run(tmp_path, 1), shard_run(tmp_path, 2), shard_run(tmp_path / "other", 3, **change)]
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and f"report merge refused: {reason}" in err
+    assert not (tmp_path / "merged").exists()  # nothing written
+
+
+def test_different_shard_counts_are_refused(tmp_path: Path) -> None:
+    code, _, err = merge(shard_run(tmp_path, 1, total=2), shard_run(tmp_path, 2, total=3), "--out", tmp_path / "m")
+    assert code == 1 and "different shard counts" in err
+
+
+def test_a_shard_given_twice_is_refused(tmp_path: Path) -> None:
+    dirs = [shard_run(tmp_path, 1), shard_run(tmp_path, 2), shard_run(tmp_path, 2), shard_run(tmp_path, 3)]
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and "overlapping shards: shard 2/3 is given twice" in err
+
+
+def test_missing_shards_are_refused_naming_their_stores_or_allowed_as_not_finished(tmp_path: Path) -> None:
+    dirs = [shard_run(tmp_path, 1), shard_run(tmp_path, 3)]
+    missing = [s for s in SELECTION if Shard(2, 3).owns(s)]
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and "missing shards: 2/3 of 3" in err and all(store in err for store in missing)
+    code, out, _ = merge(*dirs, "--out", tmp_path / "merged", "--allow-partial")
+    assert code == 1  # not every store ran: never a success
+    plan = json.loads((tmp_path / "merged" / "plan.json").read_text())
+    assert [s["id"] for s in plan["stores"]] == SELECTION
+    for store in plan["stores"]:
+        if store["id"] in missing:
+            assert store["status"] == "skipped" and store["error_kind"] == "not_finished"
+            assert "shard 2/3 is missing" in store["error"]
+    assert "Missing shards (--allow-partial): 2/3" in out and all(store in out for store in missing)
+
+
+def test_a_killed_shard_contributes_its_finished_stores_only(tmp_path: Path) -> None:
+    killed = shard_run(tmp_path, 2, finished=1, command="apply")
+    dirs = [shard_run(tmp_path, 1, command="apply"), killed, shard_run(tmp_path, 3, command="apply")]
+    (killed / "progress.jsonl").open("a").write('{"kind": "apply", "store": {"id": "torn')  # killed mid-line
+    code, _, _ = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1
+    report = json.loads((tmp_path / "merged" / "report.json").read_text())
+    assert report["interrupted"] is True
+    mine = [s for s in SELECTION if Shard(2, 3).owns(s)]
+    by_id = {s["id"]: s for s in report["stores"]}
+    assert by_id[mine[0]]["status"] == "ok"  # finished before the kill: its recorded result
+    for store in mine[1:]:
+        assert by_id[store]["status"] == "skipped" and by_id[store]["error_kind"] == "not_finished"
+        assert "shard 2/3 stopped before this store finished" in by_id[store]["error"]
+    junit = (tmp_path / "merged" / "junit.xml").read_text()
+    assert junit.count("<skipped") == len(mine) - 1
+
+
+def test_export_subscribers_shards_merge_with_its_own_exit_code(tmp_path: Path) -> None:
+    dirs = [shard_run(tmp_path, k, command="export-subscribers", statuses={"shop-1": SettingStatus.DRIFT})
+            for k in (1, 2, 3)]
+    assert merge(*dirs, "--out", tmp_path / "merged")[0] == 0  # every list written (drift is the export itself)
+
+
+def test_the_merged_run_needs_a_new_directory(tmp_path: Path) -> None:
+    dirs = [shard_run(tmp_path, k) for k in (1, 2, 3)]
+    (tmp_path / "merged").mkdir()
+    (tmp_path / "merged" / "keep.txt").write_text("mine")
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and "exists and is not empty" in err
+    assert (tmp_path / "merged" / "keep.txt").read_text() == "mine"
+
+
+def test_not_a_shard_run_is_refused_and_report_run_dir_still_works(tmp_path: Path) -> None:
+    plain = RunArtifacts.create(tmp_path / "runs")
+    write_run_outputs(plain, RunDocument(kind=RunKind.PLAN, created_at="2025-01-01T00:00:00+00:00",
+                                         fleet_file="fleet.yaml", stores=[result("shop-1")]))
+    code, _, err = merge(plain.root, "--out", tmp_path / "merged")
+    assert code == 1 and "not the run directory of a shard (no shard.json)" in err
+    (plain.root / "report.html").unlink()
+    assert main(["report", str(plain.root)], out=io.StringIO()) == 0
+    assert (plain.root / "report.html").is_file()
