@@ -36,8 +36,8 @@ from automation.run_outputs import write_run_outputs
 from automation.run_record import ProgressLog, chain, new_manifest, write_manifest
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
-from automation.terminal_text import json_for_terminal, printable
 from automation.shard import Shard
+from automation.terminal_text import json_for_terminal, printable
 from automation.verify import verify_exit_code, verify_fleet
 from flows.registry import all_settings
 
