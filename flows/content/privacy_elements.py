@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from automation.yaml_input import load_yaml_file
 
 TABLE_PATH = Path(__file__).with_name("privacy_elements.yaml")
 #: a pattern matches at the start of a word (prefixes allowed), so "collect" finds "collected"
@@ -94,8 +94,7 @@ def _parse_table(raw: dict[str, Any]) -> ElementTable:
 
 @cache
 def element_table() -> ElementTable:
-    with TABLE_PATH.open(encoding="utf-8") as handle:
-        return _parse_table(yaml.safe_load(handle))
+    return _parse_table(load_yaml_file(TABLE_PATH, "the privacy element table"))
 
 
 def fold(text: str) -> str:
