@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from pathlib import Path
 from typing import TextIO
-
-from pydantic import ValidationError
 
 from automation import __version__
 from automation.artifacts import RunArtifacts
@@ -21,10 +18,11 @@ from automation.html_report import load_run_document, render_html
 from automation.interrupt import Interruption
 from automation.lock import FleetLock
 from automation.logs import configure_logging, get_logger
-from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind
+from automation.models import RunDocument, RunKind
 from automation.progress import ProgressBar
 from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
 from automation.run_outputs import write_run_outputs
+from automation.saved_plan import load_saved_plan, seal_plan_json, select_from_plan
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
 from automation.verify import verify_exit_code, verify_fleet
@@ -145,30 +143,6 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
     return EXIT_OK
 
 
-def _load_saved_plan(path: Path, fleet: Fleet) -> RunDocument:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: plan file not found") from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: not a JSON plan file: {exc}") from exc
-    if not isinstance(raw, dict) or raw.get("format_version") != PLAN_FORMAT_VERSION:
-        found = raw.get("format_version") if isinstance(raw, dict) else None
-        raise ConfigError(f"{path}: unsupported plan format_version {found!r};"
-                          f" this version reads {PLAN_FORMAT_VERSION}; make a new plan with 'ecom-privacy plan --out'")
-    try:
-        document = RunDocument.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: not a valid plan file: {exc.errors()[0]['msg']} at "
-                          f"{'.'.join(map(str, exc.errors()[0]['loc']))}") from exc
-    if document.kind != RunKind.PLAN:
-        raise ConfigError(f"{path}: this is a {document.kind.value} report, not a plan")
-    if document.fleet_sha256 and document.fleet_sha256 != fleet.sha256:
-        raise ConfigError(f"{path}: the fleet file {fleet.path} changed since this plan was made; "
-                          f"run 'ecom-privacy plan --out {path}' again")
-    return document
-
-
 def _session_dir(args: argparse.Namespace) -> Path:
     return args.session_dir or default_session_dir()
 
@@ -237,7 +211,8 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         document, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
         if args.out:
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(redactor(document.model_dump_json(indent=2)), encoding="utf-8")
+            # Sealed with plan_sha256, so that apply notices a file changed after this point.
+            args.out.write_text(seal_plan_json(redactor(document.model_dump_json(indent=2))), encoding="utf-8")
         return _finish(args, artifacts, document, out, redactor)
 
 
@@ -250,7 +225,10 @@ def _confirm(out: TextIO) -> bool:
 def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
-    saved = _load_saved_plan(args.plan_file, fleet) if args.plan_file else None
+    saved = None
+    if args.plan_file:  # refused whole, before any login, when it cannot be trusted (automation.saved_plan)
+        saved, stores = select_from_plan(args.plan_file, load_saved_plan(args.plan_file, fleet), stores,
+                                         explicit=bool(args.store or args.group))
     # As in Terraform, a saved plan is the approval: applying it asks nothing.
     if saved is None and not args.auto_approve and not sys.stdin.isatty():
         raise ConfigError("apply needs confirmation but standard input is not a terminal; "
@@ -267,7 +245,7 @@ def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConf
         planned, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
         if planned.interrupted:
             return _finish(args, artifacts, planned, out, redactor)
-        artifacts.write_text("plan.json", planned.model_dump_json(indent=2))
+        artifacts.write_text("plan.json", seal_plan_json(artifacts.redact(planned.model_dump_json(indent=2))))
         _emit(planned, "text", out, redactor)
         if plan_exit_code(planned) == EXIT_OK:
             out.write("Nothing to apply.\n")
