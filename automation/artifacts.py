@@ -5,6 +5,7 @@ Every text written here passes through the redactor, so a secret cannot reach an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -22,6 +23,20 @@ def utc_stamp(now: datetime | None = None) -> str:
 
 def safe_name(name: str) -> str:
     return SAFE_NAME.sub("_", name).strip("._") or "_"
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write through a temporary file and a rename: a reader never sees half a file, and a failed write
+    (a full disk) leaves neither half a file nor the temporary one behind."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 class RunArtifacts:
@@ -51,9 +66,7 @@ class RunArtifacts:
 
     def write_text(self, relative: str, text: str) -> Path:
         target = self.path(*relative.split("/"))
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_text(self.redact(text), encoding="utf-8")
-        os.replace(tmp, target)  # a reader never sees half a file
+        write_atomic(target, self.redact(text).encode("utf-8"))
         return target
 
     def write_json(self, relative: str, data: Any) -> Path:
@@ -64,6 +77,6 @@ class RunArtifacts:
         relative = f"{safe_name(kind)}/{safe_name(store_id)}/{safe_name(name)}"
         if isinstance(content, bytes):
             target = self.path(*relative.split("/"))
-            target.write_bytes(content)
+            write_atomic(target, content)
             return target
         return self.write_text(relative, content)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from automation import __version__
-from automation.artifacts import RunArtifacts
+from automation.artifacts import RunArtifacts, write_atomic
 from automation.engine import FleetRunner, RunOptions, plan_input_for
 from automation.errors import ConfigError, EcomPrivacyError
 from automation.export import export_stores, render_exports, write_exports
@@ -19,9 +19,10 @@ from automation.interrupt import Interruption
 from automation.lock import FleetLock
 from automation.logs import configure_logging, get_logger
 from automation.models import RunDocument, RunKind
+from automation.preflight import check_run_arguments
 from automation.progress import ProgressBar
 from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
-from automation.run_outputs import write_run_outputs
+from automation.run_outputs import OutputError, output_failure, write_run_outputs
 from automation.saved_plan import load_saved_plan, seal_plan_json, select_from_plan
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
@@ -180,12 +181,19 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
 
 def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
             redactor: Redactor, plan: RunDocument | None = None) -> int:
-    write_run_outputs(artifacts, document, plan, args.junit)
+    failed: OutputError | None = None
+    try:
+        write_run_outputs(artifacts, document, plan, args.junit)
+    except OutputError as exc:  # the other outputs and stdout still tell what happened; exit 1 says it
+        failed = exc
     _emit(document, args.format, out, redactor)
     code = plan_exit_code(document) if document.kind == RunKind.PLAN else apply_exit_code(document)
+    code = EXIT_ERROR if failed is not None else code
     # One line with the outcome, for cron's JSON logs: a person reads stdout, a log collector reads this.
     get_logger().info("run finished", command=document.kind.value, directory=str(artifacts.root),
                       interrupted=document.interrupted, exit_code=code, **summarise(document))
+    if failed is not None:
+        raise failed
     return code
 
 
@@ -204,16 +212,27 @@ def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> N
 
 
 def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    check_run_arguments(args)  # every option and output path, before the first login
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
     with _locked(args):
         artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
         document, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
-        if args.out:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            # Sealed with plan_sha256, so that apply notices a file changed after this point.
-            args.out.write_text(seal_plan_json(redactor(document.model_dump_json(indent=2))), encoding="utf-8")
-        return _finish(args, artifacts, document, out, redactor)
+        failed = _write_plan_out(args.out, document, redactor) if args.out else None
+        code = _finish(args, artifacts, document, out, redactor)
+        if failed is not None:
+            raise failed
+        return code
+
+
+def _write_plan_out(path: Path, document: RunDocument, redactor: Redactor) -> OutputError | None:
+    """`plan --out`, sealed with plan_sha256 so that apply notices a file changed after this point."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, seal_plan_json(redactor(document.model_dump_json(indent=2))).encode("utf-8"))
+    except OSError as exc:
+        return OutputError(f"--out {output_failure(path, exc)}")
+    return None
 
 
 def _confirm(out: TextIO) -> bool:
@@ -223,6 +242,7 @@ def _confirm(out: TextIO) -> bool:
 
 
 def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
     saved = None
@@ -283,20 +303,28 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
     document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
-    write_run_outputs(artifacts, document, None, args.junit)
+    failed: OutputError | None = None
+    try:
+        write_run_outputs(artifacts, document, None, args.junit)
+    except OutputError as exc:
+        failed = exc
     if args.format == "json":
         out.write(redactor(document.model_dump_json(indent=2)) + "\n")
     else:
         out.write(redactor(render_checks(document)) + "\n")
-    code = verify_exit_code(document)
+    code = EXIT_ERROR if failed is not None else verify_exit_code(document)
     get_logger().info("run finished", command="verify", directory=str(artifacts.root), exit_code=code)
+    if failed is not None:
+        raise failed
     return code
 
 
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
     document, _ = _run(args, fleet, export_stores(stores), load_environment(args.env_file), artifacts, redactor,
@@ -332,6 +360,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         return COMMANDS[args.command](args, out, redactor)
     except EcomPrivacyError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:  # the last net: a file the checks could not foresee (a disk filling up mid-run)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; free space or fix the permissions and run again",
+              file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
