@@ -61,13 +61,14 @@ def mounts() -> Iterator[Callable[[Path, str], Path]]:
 
 def fill(directory: Path) -> None:
     """Fill a tiny tmpfs to the last byte (a real ENOSPC for whatever is written next)."""
-    with open(directory / "filler", "wb") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 4096)
-                handle.flush()
-        except OSError:
-            pass
+    fd = os.open(directory / "filler", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        while True:
+            os.write(fd, b"\0" * 1024)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 # -- the cases: each returns the command line (after `-c FLEET --env-file ENV` is added) and the message ----
