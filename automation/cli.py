@@ -219,7 +219,10 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
         document, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
         failed = _write_plan_out(args.out, document, redactor) if args.out else None
-        code = _finish(args, artifacts, document, out, redactor)
+        try:
+            code = _finish(args, artifacts, document, out, redactor)
+        except OutputError as exc:  # name every output that failed, --out included
+            raise OutputError("; ".join(str(error) for error in (failed, exc) if error)) from exc
         if failed is not None:
             raise failed
         return code
