@@ -8,6 +8,7 @@ name gets a new name (`-2`, `-3`, ...), because it is what the tool saves before
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -46,6 +47,22 @@ def create_exclusive(target: Path, data: bytes, mode: int = PRIVATE_FILE) -> Pat
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     return candidate
+
+
+def write_atomic(target: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
+    """Write through a temporary file and a rename: a reader never sees half a file, and a failed write
+    (a full disk) leaves neither half a file nor the temporary one behind. Never through a symlink."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
+        os.fchmod(fd, mode)  # a leftover temporary file keeps its old mode otherwise
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
 
 
 class RunArtifacts:
@@ -88,12 +105,7 @@ class RunArtifacts:
 
     def write_text(self, relative: str, text: str) -> Path:
         target = self.path(*relative.split("/"))
-        tmp = target.with_name(target.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE)
-        os.fchmod(fd, PRIVATE_FILE)  # a leftover .tmp keeps its old mode otherwise
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(self.redact(text))
-        os.replace(tmp, target)  # a reader never sees half a file
+        write_atomic(target, self.redact(text).encode("utf-8"))
         return target
 
     def write_json(self, relative: str, data: Any) -> Path:
@@ -108,9 +120,7 @@ class RunArtifacts:
             return create_exclusive(self.path(*relative.split("/")), data)
         if isinstance(content, bytes):
             target = self.path(*relative.split("/"))
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, PRIVATE_FILE)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
+            write_atomic(target, content)
             return target
         return self.write_text(relative, content)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Route
+from playwright.async_api import Error as PlaywrightError
 
 from automation.errors import ConfigError
 
@@ -74,10 +75,16 @@ def launch_args() -> list[str]:
 async def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = False) -> Browser:
     # The run handles Ctrl-C and SIGTERM itself (automation.interrupt): the browser must outlive the signal
     # long enough for the steps in flight to finish and the report to be written.
-    return await playwright.chromium.launch(
-        executable_path=choice.executable, headless=not headed, args=launch_args(),
-        handle_sigint=False, handle_sigterm=False, handle_sighup=False,
-    )
+    try:
+        return await playwright.chromium.launch(
+            executable_path=choice.executable, headless=not headed, args=launch_args(),
+            handle_sigint=False, handle_sigterm=False, handle_sighup=False,
+        )
+    except PlaywrightError as exc:  # e.g. --browser /bin/true: not a browser; no store has been touched yet
+        what = choice.executable or "Playwright's Chromium"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"{choice.source}: {what} could not be started as Chromium/Chrome ({first}); point "
+                          f"--browser or {BROWSER_ENV} at a Chromium or Chrome binary") from exc
 
 
 async def _block_heavy_resources(route: Route) -> None:

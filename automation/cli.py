@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import sys
@@ -13,10 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from pydantic import ValidationError
-
 from automation import __version__
-from automation.artifacts import RunArtifacts
+from automation.artifacts import RunArtifacts, write_atomic
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
 from automation.browser_source import CDP_ENV, endpoint_secrets
@@ -29,11 +26,13 @@ from automation.interrupt import Interruption
 from automation.lock import FleetLock
 from automation.logs import configure_logging, get_logger
 from automation.merge import merge_runs, render_merge
-from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreResult
+from automation.models import RunDocument, RunKind, StoreResult
+from automation.preflight import check_run_arguments
 from automation.progress import ProgressBar
 from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
-from automation.run_outputs import write_run_outputs
+from automation.run_outputs import OutputError, output_failure, write_run_outputs
 from automation.run_record import ProgressLog, chain, new_manifest, write_manifest
+from automation.saved_plan import load_saved_plan, seal_plan_json, select_from_plan
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
 from automation.shard import Shard
@@ -197,30 +196,6 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
     return EXIT_OK
 
 
-def _load_saved_plan(path: Path, fleet: Fleet) -> RunDocument:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: plan file not found") from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: not a JSON plan file: {exc}") from exc
-    if not isinstance(raw, dict) or raw.get("format_version") != PLAN_FORMAT_VERSION:
-        found = raw.get("format_version") if isinstance(raw, dict) else None
-        raise ConfigError(f"{path}: unsupported plan format_version {found!r};"
-                          f" this version reads {PLAN_FORMAT_VERSION}; make a new plan with 'ecom-privacy plan --out'")
-    try:
-        document = RunDocument.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: not a valid plan file: {exc.errors()[0]['msg']} at "
-                          f"{'.'.join(map(str, exc.errors()[0]['loc']))}") from exc
-    if document.kind != RunKind.PLAN:
-        raise ConfigError(f"{path}: this is a {document.kind.value} report, not a plan")
-    if document.fleet_sha256 and document.fleet_sha256 != fleet.sha256:
-        raise ConfigError(f"{path}: the fleet file {fleet.path} changed since this plan was made; "
-                          f"run 'ecom-privacy plan --out {path}' again")
-    return document
-
-
 def _session_dir(args: argparse.Namespace) -> Path:
     return args.session_dir or default_session_dir()
 
@@ -267,12 +242,19 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
 
 def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
             redactor: Redactor, plan: RunDocument | None = None) -> int:
-    write_run_outputs(artifacts, document, plan, args.junit)
+    failed: OutputError | None = None
+    try:
+        write_run_outputs(artifacts, document, plan, args.junit)
+    except OutputError as exc:  # the other outputs and stdout still tell what happened; exit 1 says it
+        failed = exc
     _emit(document, args.format, out, redactor)
     code = plan_exit_code(document) if document.kind == RunKind.PLAN else apply_exit_code(document)
+    code = EXIT_ERROR if failed is not None else code
     # One line with the outcome, for cron's JSON logs: a person reads stdout, a log collector reads this.
     get_logger().info("run finished", command=document.kind.value, directory=str(artifacts.root),
                       interrupted=document.interrupted, exit_code=code, **summarise(document))
+    if failed is not None:
+        raise failed
     return code
 
 
@@ -293,6 +275,7 @@ def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> N
 
 
 def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    check_run_arguments(args)  # every option and output path, before the first login
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
     with _locked(args):
@@ -300,10 +283,24 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
             return _empty_shard(args, fleet, RunKind.PLAN, out, redactor)
         artifacts = _new_run(args, fleet, stores, RunKind.PLAN, redactor)
         document, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
-        if args.out:
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(redactor(document.model_dump_json(indent=2)), encoding="utf-8")
-        return _finish(args, artifacts, document, out, redactor)
+        failed = _write_plan_out(args.out, document, redactor) if args.out else None
+        try:
+            code = _finish(args, artifacts, document, out, redactor)
+        except OutputError as exc:  # name every output that failed, --out included
+            raise OutputError("; ".join(str(error) for error in (failed, exc) if error)) from exc
+        if failed is not None:
+            raise failed
+        return code
+
+
+def _write_plan_out(path: Path, document: RunDocument, redactor: Redactor) -> OutputError | None:
+    """`plan --out`, sealed with plan_sha256 so that apply notices a file changed after this point."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, seal_plan_json(redactor(document.model_dump_json(indent=2))).encode("utf-8"))
+    except OSError as exc:
+        return OutputError(f"--out {output_failure(path, exc)}")
+    return None
 
 
 def _confirm(out: TextIO) -> bool:
@@ -313,9 +310,13 @@ def _confirm(out: TextIO) -> bool:
 
 
 def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
-    saved = _load_saved_plan(args.plan_file, fleet) if args.plan_file else None
+    saved = None
+    if args.plan_file:  # refused whole, before any login, when it cannot be trusted (automation.saved_plan)
+        saved, stores = select_from_plan(args.plan_file, load_saved_plan(args.plan_file, fleet), stores,
+                                         explicit=bool(args.store or args.group))
     if saved is not None and saved.shard is not None and args.shard is None:
         args.shard = Shard.parse(saved.shard)  # applying one shard's plan is that shard's run (lock, manifest)
         stores = args.shard.select(stores)
@@ -340,7 +341,7 @@ def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConf
         planned, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
         if planned.interrupted:
             return _finish(args, artifacts, planned, out, redactor)
-        artifacts.write_text("plan.json", planned.model_dump_json(indent=2))
+        artifacts.write_text("plan.json", seal_plan_json(artifacts.redact(planned.model_dump_json(indent=2))))
         _emit(planned, "text", out, redactor)
         if plan_exit_code(planned) == EXIT_OK:
             out.write("Nothing to apply.\n")
@@ -378,23 +379,31 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     if not stores:
         return _empty_shard(args, fleet, RunKind.VERIFY, out, redactor)
     artifacts = _new_run(args, fleet, stores, RunKind.VERIFY, redactor)
     document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
     document.shard = args.shard.label if args.shard else None
-    write_run_outputs(artifacts, document, None, args.junit)
+    failed: OutputError | None = None
+    try:
+        write_run_outputs(artifacts, document, None, args.junit)
+    except OutputError as exc:
+        failed = exc
     if args.format == "json":
         out.write(json_for_terminal(redactor(document.model_dump_json(indent=2))) + "\n")
     else:
         out.write(printable(redactor(render_checks(document))) + "\n")
-    code = verify_exit_code(document)
+    code = EXIT_ERROR if failed is not None else verify_exit_code(document)
     get_logger().info("run finished", command="verify", directory=str(artifacts.root), exit_code=code)
+    if failed is not None:
+        raise failed
     return code
 
 
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     if not stores:
         return _empty_shard(args, fleet, RunKind.PLAN, out, redactor)
@@ -481,6 +490,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         return COMMANDS[args.command](args, out, redactor)
     except EcomPrivacyError as exc:
         print(printable(f"error: {exc}"), file=sys.stderr)  # messages quote store data
+        return EXIT_ERROR
+    except OSError as exc:  # the last net: a file the checks could not foresee (a disk filling up mid-run)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; free space or fix the permissions and run again",
+              file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

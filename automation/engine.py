@@ -50,7 +50,7 @@ from automation.retry import as_typed_error, retry_transient
 from automation.secrets import Redactor, resolve_secrets
 from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
 from automation.tracing import StoreTrace
-from flows.base import PlanInput, Setting, StoreSession
+from flows.base import PlanInput, Setting, StoreSession, comparable
 from flows.labels import labels_for
 from flows.registry import all_settings, login
 
@@ -322,7 +322,7 @@ class StoreRun:
                         f"{name}: the store changed since the plan was made ({reason}); nothing was applied "
                         f"to this store, run plan again"
                     )
-                changes = saved.changes_for(name)
+                changes = self._checked_saved_changes(setting, saved, current, desired, observed)
             else:
                 try:
                     changes = setting.plan(current, desired, session.plan_input)
@@ -340,6 +340,25 @@ class StoreRun:
                 self._in_flight[id(outcome)] = (outcome, "planned")
             plans.append((setting, outcome, changes))
         return plans
+
+    def _checked_saved_changes(self, setting: Setting, saved: StoreResult, current: dict[str, Any],
+                               desired: Any, observed: Any) -> list[Change]:
+        """The saved plan's changes for `setting`, re-derived from the fleet file and the state just read: any
+        difference (an edited `after`, `irreversible`, an extra subscriber, ...) refuses the store, naming the
+        field. The opt-in's `blocked` reason is never taken from the file: this run's opt-in decides it."""
+        assert self.session is not None
+        changes = [change.model_copy(deep=True) for change in saved.changes_for(setting.name)]
+        for change in changes:
+            if change.blocked == IRREVERSIBLE_HINT:
+                change.blocked = None
+        written = [comparable(change) for change in changes]
+        mismatch = setting.saved_plan_mismatch(written, observed, current, desired, self.session.plan_input)
+        if mismatch is not None:
+            raise StalePlanError(
+                f"{setting.name}: the saved plan does not match what the fleet file and the store's current state "
+                f"give: {mismatch}; was the plan file edited? Nothing was applied to this store; make a new plan "
+                f"with 'ecom-privacy plan --out'")
+        return changes
 
     async def _apply(self, plans: list[tuple[Setting, SettingResult, list[Change]]]) -> None:
         assert self.session is not None

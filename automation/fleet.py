@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from automation.artifacts import safe_name
 from automation.errors import ConfigError
+from automation.yaml_input import load_yaml_file
 from flows.registry import all_settings
 
 DEFAULT_FLEET_FILE = Path("config/fleet.yaml")
@@ -154,12 +154,10 @@ def _store_label(raw: dict[str, Any], index: int) -> str:
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"{path}: fleet file not found; pass -c FILE or create it (see the README, 'Fleet file')")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    # Strict and bounded: duplicate keys, alias bombs, deep nesting and non-UTF-8 bytes are one-line errors.
+    raw = load_yaml_file(path, "the fleet file")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the fleet file must be a mapping with 'stores' (and optional 'defaults', 'groups')")
     return raw

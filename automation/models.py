@@ -112,6 +112,8 @@ class RunDocument(BaseModel):
     created_at: str
     fleet_file: str
     fleet_sha256: str = ""
+    #: a saved plan's SHA-256 over its own body (automation.saved_plan); empty in reports
+    plan_sha256: str = ""
     stores: list[StoreResult] = Field(default_factory=list)
     interrupted: bool = False
     #: `K/N` when the run was one shard of a sharded run (`--shard`); None for a whole run or a merged one

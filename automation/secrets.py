@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from automation.errors import ConfigError
 from automation.fleet import StoreConfig
 from automation.models import LoginSecrets
 from automation.totp_check import totp_secret_problem
+from automation.yaml_input import read_text_file
 
 REDACTED = "***"
 
@@ -20,7 +22,9 @@ def load_environment(env_file: Path | None) -> dict[str, str]:
     """The process environment over the `.env` file: a variable set in the shell wins."""
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        # Read here, strictly: python-dotenv would raise a bare UnicodeDecodeError on a non-UTF-8 file.
+        text = read_text_file(env_file, "the .env file (--env-file)", max_bytes=1_000_000)
+        values.update({k: v for k, v in dotenv_values(stream=io.StringIO(text)).items() if v is not None})
     values.update(os.environ)
     return values
 

@@ -100,10 +100,14 @@ class SessionCache:
         target = self.path_for(key)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         # O_CREAT with 0600: the file is never readable by others, not even for an instant.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(state, handle)
-        os.replace(tmp, target)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(state, handle)
+            os.replace(tmp, target)
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a full disk leaves no torn temporary file behind
+            raise
 
     def forget(self, key: str) -> None:
         if self.enabled:

@@ -95,6 +95,15 @@ class Setting(ABC):
         now = self.observe(current, desired, context)
         return None if now == observed else f"plan saw {observed!r}, now {now!r}"
 
+    def saved_plan_mismatch(self, saved: list[dict[str, Any]], observed: Any, current: dict[str, Any],
+                            desired: BaseModel, context: PlanInput) -> str | None:
+        """The first field of a saved plan's changes for this setting (JSON; the engine's own opt-in `blocked`
+        reason already reset to null, it is decided again at apply time) that is not
+        what the fleet file and the store's state give now; None when they agree. Asked only after
+        `stale_reason` found the store unchanged, so by default the plan is re-derived and must be equal."""
+        fresh = [comparable(change) for change in self.plan(current, desired, context)]
+        return first_difference(saved, fresh)
+
     async def verify(self, session: StoreSession, desired: BaseModel) -> dict[str, Any]:
         """Read back and compare: anything still to change (blocked changes aside) is an error."""
         current = await self.read(session)
@@ -103,3 +112,32 @@ class Setting(ABC):
             summary = "; ".join(change.summary or change.action for change in remaining)
             raise VerificationError(f"{self.name}: the backoffice does not show the desired state: {summary}")
         return current
+
+
+def comparable(change: Change) -> dict[str, Any]:
+    """A change as a saved plan's changes are compared: its JSON form, as the file holds it."""
+    return change.model_dump(mode="json")
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def first_difference(saved: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> str | None:
+    """Where two lists of changes first differ, as `changes[i].field` (`.detail.key` one level down)."""
+    if len(saved) != len(fresh):
+        return f"changes (the file lists {len(saved)} for this setting, the fleet file and the store give {len(fresh)})"
+    for index, (mine, theirs) in enumerate(zip(saved, fresh, strict=True)):
+        for key in sorted(set(mine) | set(theirs)):
+            left, right = mine.get(key), theirs.get(key)
+            if left == right:
+                continue
+            if isinstance(left, dict) and isinstance(right, dict):
+                for sub in sorted(set(left) | set(right)):
+                    if left.get(sub) != right.get(sub):
+                        return (f"changes[{index}].{key}.{sub} (the file says {_shown(left.get(sub))}, the fleet file "
+                                f"and the store give {_shown(right.get(sub))})")
+            return (f"changes[{index}].{key} (the file says {_shown(left)}, the fleet file and the store give "
+                    f"{_shown(right)})")
+    return None

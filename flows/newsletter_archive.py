@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from automation.errors import ConfigError, SettingError
 from automation.models import Change
 from automation.terminal_text import one_line
-from flows.base import PlanInput, Setting, StoreSession
-from flows.email_address import NotAnAddress, keep_entry
+from flows.base import PlanInput, Setting, StoreSession, comparable
+from flows.email_address import NotAnAddress, keep_entry, normalise_email
 from flows.newsletter_rule import (
     GDPR_DATE,
     PASSIVE_SOURCES,
@@ -193,6 +193,53 @@ class NewsletterArchiveSetting(Setting):
         if changed:
             reasons.append(f"{len(changed)} planned subscriber(s) changed or are now kept: {_few(changed)}")
         return "; ".join(reasons) or None
+
+    def saved_plan_mismatch(self, saved: list[dict[str, Any]], observed: Any, current: dict[str, Any],
+                            desired: BaseModel, context: PlanInput) -> str | None:
+        """Not a plain re-derivation: a saved archive plan rightly survives signups (counts change) and an
+        interrupted apply (planned people already archived). What must hold: one archive change, irreversible,
+        with the fleet file's rule; every listed subscriber who is still active is one the rule selects now,
+        exactly as listed; `after.archived` names exactly the listed people; they are the ones observed."""
+        if not saved:
+            return None
+        if len(saved) != 1:
+            return f"changes (the file lists {len(saved)} {self.name} changes; a plan has at most one)"
+        change = saved[0]
+        fixed = {"setting": self.name, "action": "archive", "irreversible": True, "blocked": None}
+        for key, value in fixed.items():
+            if change.get(key) != value:
+                return f"changes[0].{key} (the file says {change.get(key)!r}, an archive change is always {value!r})"
+        chosen = self.selection(current, desired, context)
+        if chosen is None:
+            return "changes[0] (the fleet file switches archiving off for this store: enabled: false)"
+        rule, selection = chosen
+        detail = change.get("detail") if isinstance(change.get("detail"), dict) else {}
+        if detail.get("rule") != rule.to_json():
+            return f"changes[0].detail.rule (the file says {detail.get('rule')!r}, the fleet file {rule.to_json()!r})"
+        rows = detail.get("subscribers")
+        if not isinstance(rows, list) or not all(isinstance(row, dict) and "email" in row for row in rows):
+            return "changes[0].detail.subscribers (not a list of subscribers)"
+        fresh = comparable(self.plan(current, desired, context)[0]) if selection.archive \
+            else {"detail": {"subscribers": []}}
+        selected = {normalise_email(str(row["email"])): row for row in fresh["detail"]["subscribers"]}
+        active = {subscriber.key for subscriber in active_subscribers(current)}
+        for index, row in enumerate(rows):
+            key = normalise_email(str(row["email"]))
+            if key in active and selected.get(key) != row:
+                return (f"changes[0].detail.subscribers[{index}] ({row['email']}: the rule does not select this "
+                        f"subscriber as listed)")
+        emails = [str(row["email"]) for row in rows]
+        after = change.get("after") if isinstance(change.get("after"), dict) else {}
+        if after.get("archived") != emails:
+            return "changes[0].after.archived (not the subscribers listed in changes[0].detail.subscribers)"
+        planned_keys = sorted(normalise_email(email) for email in emails)
+        try:
+            observed_keys = sorted(normalise_email(str(item["email"])) for item in observed["to_archive"])
+        except (KeyError, TypeError):
+            return "settings.observed (the plan's observed newsletter selection is unreadable)"
+        if planned_keys != observed_keys:
+            return "changes[0].detail.subscribers (not the subscribers the plan observed in settings.observed)"
+        return None
 
     # -- apply --------------------------------------------------------------------------------------------
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:

@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
+from automation.yaml_input import load_yaml_file
 
 from flows.content.policy_text import NO_RULES, CuttingRules, Passage, Sentence, fold, passages
 
@@ -175,8 +175,7 @@ def _parse_table(raw: dict[str, Any]) -> ElementTable:
 
 @cache
 def element_table() -> ElementTable:
-    with TABLE_PATH.open(encoding="utf-8") as handle:
-        return _parse_table(yaml.safe_load(handle))
+    return _parse_table(load_yaml_file(TABLE_PATH, "the privacy element table"))
 
 
 def resolve_elements(profile: str = "basic", extra: Iterable[str] = ()) -> list[Element]:

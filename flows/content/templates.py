@@ -4,6 +4,11 @@ A template renders whole (privacy_policy `replace`, the CCPA page) or section by
 `require` appends only the blocks of the missing elements). Values are HTML-escaped (autoescape), and a
 variable the store does not define is a configuration error naming the store, the template and the
 variable (StrictUndefined), never an empty gap in a published policy.
+
+Templates are user input that ends up on a public storefront, so they render in Jinja2's sandbox: no
+attribute starting with `_` (the way out to `__globals__`, `os`, `__builtins__`), no unsafe methods, and
+bounded `*` / `**` and `range`, so a template can neither run code nor read files like `.env` nor exhaust the
+machine. Whatever goes wrong while loading or rendering is one ConfigError naming the store and the file.
 """
 
 from __future__ import annotations
@@ -15,12 +20,35 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from automation.errors import ConfigError
 
 #: placeholder in a template path, replaced by the store's language: templates/privacy-policy.{locale}.html
 LOCALE_PLACEHOLDER = "{locale}"
 _UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
+#: the longest string or list a template may build with `*`, and the largest exponent of `**`
+MAX_REPEAT_LENGTH = 1_000_000
+MAX_EXPONENT = 64
+#: a template file larger than this is not a content page (and would only slow every run down)
+MAX_TEMPLATE_BYTES = 2_000_000
+
+
+class ContentSandbox(SandboxedEnvironment):
+    """The sandbox, with `*` and `**` bounded: `{{ 'x' * 10**12 }}` must be an error, not a full memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
+        if operator == "*":
+            for sized, count in ((left, right), (right, left)):
+                if isinstance(sized, str | list | tuple) and isinstance(count, int) \
+                        and len(sized) * count > MAX_REPEAT_LENGTH:
+                    raise SecurityError(f"the result of * would be longer than {MAX_REPEAT_LENGTH}")
+        return super().call_binop(context, operator, left, right)
 
 
 def resolve_template_path(spec: str, base_dir: Path, locale: str) -> Path:
@@ -70,8 +98,19 @@ class ContentTemplate:
                 f"store {self.store_id}: template {self.path}: {what}; set it in the store's vars "
                 f"(or in the setting's vars in the fleet file)"
             ) from exc
+        except SecurityError as exc:
+            raise ConfigError(f"store {self.store_id}: template {self.path}: refused by the template sandbox: "
+                              f"{_one_line(exc)}; a content template may only use variables, filters and "
+                              f"blocks") from exc
         except jinja2.TemplateError as exc:
-            raise ConfigError(f"store {self.store_id}: template {self.path}: {exc}") from exc
+            raise ConfigError(f"store {self.store_id}: template {self.path}: {_one_line(exc)}") from exc
+        except Exception as exc:  # e.g. {{ 1/0 }} or a too big range(): the template's fault, not a crash
+            raise ConfigError(f"store {self.store_id}: template {self.path}: cannot be rendered: "
+                              f"{type(exc).__name__}: {_one_line(exc)}") from exc
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
 
 
 def load_template(spec: str, base_dir: Path, locale: str, store_id: str) -> ContentTemplate:
@@ -81,7 +120,20 @@ def load_template(spec: str, base_dir: Path, locale: str, store_id: str) -> Cont
             f"store {store_id}: template {path} not found (template: {spec!r}, relative paths start at the "
             f"fleet file's folder {base_dir}; {LOCALE_PLACEHOLDER} is the store's language {locale!r})"
         )
-    environment = jinja2.Environment(
+    try:
+        size = path.stat().st_size
+        if size > MAX_TEMPLATE_BYTES:
+            raise ConfigError(f"store {store_id}: template {path} is {size} bytes, more than "
+                              f"{MAX_TEMPLATE_BYTES}; a content template is an HTML page, check the path")
+        source = path.read_bytes().decode("utf-8")  # checked here: the loader would raise a bare traceback
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"store {store_id}: template {path} is not UTF-8 text (byte {exc.start}); "
+                          f"save it as UTF-8 HTML") from exc
+    except OSError as exc:
+        raise ConfigError(f"store {store_id}: template {path} cannot be read: {exc.strerror}") from exc
+    if "\x00" in source:
+        raise ConfigError(f"store {store_id}: template {path} is a binary file, not an HTML template; check the path")
+    environment = ContentSandbox(
         loader=jinja2.FileSystemLoader(str(path.parent)), autoescape=True, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
     )
@@ -89,6 +141,8 @@ def load_template(spec: str, base_dir: Path, locale: str, store_id: str) -> Cont
         template = environment.get_template(path.name)
     except jinja2.TemplateSyntaxError as exc:
         raise ConfigError(f"store {store_id}: template {path}, line {exc.lineno}: {exc.message}") from exc
+    except (jinja2.TemplateError, RecursionError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"store {store_id}: template {path} cannot be compiled: {_one_line(exc)}") from exc
     return ContentTemplate(path=path, store_id=store_id, template=template)
 
 

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from automation.yaml_input import load_yaml_file
 
 LABELS_DIR = Path(__file__).parent
 SUPPORTED_LOCALES = ("nl", "en")
@@ -50,5 +50,5 @@ class Labels:
 def labels_for(locale: str) -> Labels:
     if locale not in SUPPORTED_LOCALES:
         raise ValueError(f"no label table for locale {locale!r}; supported: {', '.join(SUPPORTED_LOCALES)}")
-    with (LABELS_DIR / f"{locale}.yaml").open(encoding="utf-8") as handle:
-        return Labels(locale, yaml.safe_load(handle))
+    # Strict: a label table is edited by hand when the backoffice's texts change; a duplicate key is an error.
+    return Labels(locale, load_yaml_file(LABELS_DIR / f"{locale}.yaml", "the label table"))
