@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from automation.artifacts import RunArtifacts
 from automation.errors import ConfigError
+from automation.logs import get_logger
 from automation.models import StoreResult
 
 MANIFEST = "shard.json"
@@ -82,15 +83,24 @@ class ProgressLog:
     def __init__(self, artifacts: RunArtifacts) -> None:
         self.path = artifacts.root / PROGRESS
         self.redact = artifacts.redact
+        self.failed = False
 
     def record(self, result: StoreResult, kind: str) -> None:
         line = json.dumps({"kind": kind, "store": json.loads(result.model_dump_json())}, ensure_ascii=False)
         data = (self.redact(line) + "\n").encode("utf-8")
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
-            os.write(fd, data)  # one write of one line with O_APPEND: lines of parallel stores never mix
-        finally:
-            os.close(fd)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+            try:
+                os.write(fd, data)  # one write of one line with O_APPEND: lines of parallel stores never mix
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            # The record only serves a merge after a kill; a full disk must not fail the stores themselves.
+            # The report's own outputs name the disk problem at the end of the run.
+            if not self.failed:
+                self.failed = True
+                get_logger().warning("progress record not written; the run goes on", file=str(self.path),
+                                     reason=exc.strerror or str(exc))
 
 
 def finished_stores(run_dir: Path, kind: str) -> dict[str, StoreResult]:

@@ -202,7 +202,9 @@ def test_each_bad_input_is_one_line_before_any_login(mock_server: MockServer, tm
 def test_read_only_output_is_one_line_before_any_login(mock_server: MockServer, tmp_path: Path, mounts,
                                                        option: str) -> None:
     fleet = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"])
-    read_only = mounts(tmp_path / "read-only", f"ro,{TINY_TMPFS}")
+    # A session folder must also be private (0700) or it is refused for that first, before it is written to.
+    private = ",mode=0700" if option == "--session-dir" else ""
+    read_only = mounts(tmp_path / "read-only", f"ro,{TINY_TMPFS}{private}")
     target = read_only / "junit.xml" if option == "--junit" else read_only
     artifacts = [] if option == "--artifacts-dir" else ["--artifacts-dir", str(tmp_path / "runs")]
     result = run_cli(tmp_path, "apply", "--auto-approve", "-c", str(fleet), "--env-file", str(tmp_path / ".env"),
