@@ -173,6 +173,9 @@ class StoreRun:
             s.status == SettingStatus.FAILED for s in self.result.settings)
         try:
             if self.trace is not None:
+                # Cookies the backoffice set during the run (a new session after a re-login) are secrets too.
+                for cookie in await context.cookies() if failed else []:
+                    self.runner.redactor.add(cookie.get("value"))
                 for path in await self.trace.finish(keep=failed, redact=self.runner.redactor):
                     self.result.artifacts.append(str(path.relative_to(self.runner.artifacts.root)))
         except Exception as exc:  # a trace that cannot be saved must not hide the store's real outcome
