@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import re
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus
 
@@ -64,10 +63,12 @@ def base64_fragments(data: bytes) -> set[str]:
 def secret_forms(secret: str) -> set[str]:
     """The secret raw, JSON-escaped, URL-encoded (%20 and +), HTML-escaped, and as base64 of each of those
     (a form body is URL-encoded before it is base64-encoded)."""
-    textual = {secret} | _json_forms(secret) | _url_forms(secret) | _html_forms(secret)
+    url = _url_forms(secret)
+    textual = {secret} | _json_forms(secret) | url | _html_forms(secret)
     # An escaped form may itself be escaped once more: a URL-encoded body inside a JSON string, HTML in JSON.
     textual |= {nested for form in list(textual) for nested in _json_forms(form)}
-    encoded = {fragment for form in textual for fragment in base64_fragments(form.encode("utf-8"))}
+    # What is base64-encoded is the value itself or a body holding it, and a body is URL-encoded.
+    encoded = {fragment for form in {secret} | url for fragment in base64_fragments(form.encode("utf-8"))}
     return {form for form in textual | encoded if form}
 
 
@@ -78,24 +79,3 @@ def all_forms(secrets: Iterable[str]) -> list[str]:
         forms |= secret_forms(secret)
     return sorted(forms, key=len, reverse=True)
 
-
-def literal_alternation(literals: Iterable[str]) -> str:
-    """A regular expression matching any of `literals`, longest first, built as a trie so that matching
-    costs about one step per character of the text however many literals there are."""
-    trie: dict[str, dict] = {}
-    for literal in literals:
-        node = trie
-        for char in literal:
-            node = node.setdefault(char, {})
-        node[""] = {}  # end of a literal
-    return _trie_pattern(trie) or "(?!)"
-
-
-def _trie_pattern(node: dict[str, dict]) -> str:
-    ends_here = "" in node
-    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    # Greedy optional tail: a longer literal wins over a shorter one that is its prefix.
-    return f"(?:{body})?" if ends_here else body

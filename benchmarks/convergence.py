@@ -37,7 +37,8 @@ SECTION = "## Convergence under faults"
 DESIRED = {
     "cookie_law": {"mode": "confirm"},
     "privacy_policy": {"mode": "replace", "template": str(TEMPLATES / "privacy-policy.{locale}.html"),
-                       "vars": {"address": "Benchmarkstraat 1, Utrecht", "email": "privacy@bench.test",
+                       "vars": {"company": "Benchmark BV", "address": "Benchmarkstraat 1, Utrecht",
+                                "email": "privacy@bench.test",
                                 "updated": "2025-03-01"}},
     "newsletter_archive": {"enabled": True, "subscribed_before": "2018-05-25", "sources": ["manual", "import"]},
 }
