@@ -65,7 +65,8 @@ class RunOptions:
     headed: bool = False
     timeout_ms: int = 15_000
     #: tries of one step (read, apply, verify, login) on transient faults, with exponential backoff; a refused
-    #: password or a changed page is never retried. Six tries get through a 20% HTTP 500 rate reliably.
+    #: password or a changed page is never retried. How far six tries carry under HTTP 500s and short sessions
+    #: is measured (`python -m benchmarks.fleet --convergence`, benchmarks/results.md), not assumed.
     attempts: int = 6
     allow_irreversible: bool = False
     saved_plan: RunDocument | None = None

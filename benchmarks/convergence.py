@@ -113,7 +113,8 @@ def section(outcomes: list[Outcome], args: argparse.Namespace) -> str:
         f"Written by `python -m benchmarks.fleet --convergence`, {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}: "
         f"**{args.stores} stores** (a small run: the machine has {psutil.cpu_count()} CPUs shared with other work), "
         f"parallelism {args.parallelism}, sessions expire after {args.session_ttl_s} s, {args.latency_ms} ms latency, "
-        f"fault seed {args.seed}. Each store: cookie bar, privacy policy through the page editor, 10 of 50 "
+        f"fault seed {args.seed}, load average at start {args.load_at_start}. "
+        "Each store: cookie bar, privacy policy through the page editor, 10 of 50 "
         "newsletter subscribers archived. HTTP 500s hit every request, CSS and JS included.", "",
         "| HTTP 500 rate | " + " | ".join(f"ok after apply {n}" for n in applies)
         + " | nothing left to change (fault-free plan after) | wall per apply (s) | failures by kind, per apply |",
@@ -151,6 +152,7 @@ def main(args: argparse.Namespace) -> int:
     levels = [int(part) for part in str(args.parallelism).split(",") if part.strip()]
     # One parallelism here: the tool's default (4) unless a single other value was asked for.
     args.parallelism = levels[0] if len(levels) == 1 else 4
+    args.load_at_start = " / ".join(f"{value:.1f}" for value in psutil.getloadavg())
     rates = [float(part) for part in args.error_rates.split(",") if part.strip()]
     outcomes = []
     for rate in rates:
