@@ -77,9 +77,10 @@ def encodings(secret: str) -> dict[str, bytes]:
 
 
 def _short_pattern(code: str) -> re.Pattern[bytes]:
-    # A 6-digit one-time code is searched standing alone (not inside a longer number or a decimal
-    # fraction), or timestamps would match it by chance.
-    return re.compile(rb"(?<![0-9A-Za-z.])" + re.escape(code.encode()) + rb"(?![0-9A-Za-z.])")
+    # A 6-digit one-time code is searched where a typed value stands: after `=` (a form body, a query),
+    # in quotes (a JSON string, an attribute) or as element text (`>123456`), and not inside a longer
+    # number. A bare number anywhere would match timestamps and sizes by chance.
+    return re.compile(rb"(?:[=\"'>]|%3D|\\u0022)" + re.escape(code.encode()) + rb"(?![0-9A-Za-z.])")
 
 
 class SecretScanner:
