@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Error as PlaywrightError
 
 from automation.artifacts import RunArtifacts
 from automation.browser import new_store_context
@@ -70,7 +71,8 @@ class RunOptions:
     headed: bool = False
     timeout_ms: int = 15_000
     #: tries of one step (read, apply, verify, login) on transient faults, with exponential backoff; a refused
-    #: password or a changed page is never retried. Six tries get through a 20% HTTP 500 rate reliably.
+    #: password or a changed page is never retried. How far six tries carry under HTTP 500s and short sessions
+    #: is measured (`python -m benchmarks.fleet --convergence`, benchmarks/results.md), not assumed.
     attempts: int = 6
     allow_irreversible: bool = False
     saved_plan: RunDocument | None = None
@@ -133,12 +135,11 @@ class StoreRun:
             self.secrets = resolve_secrets(self.store, self.runner.env, self.options.env_file)
             self.runner.redactor.add_login(self.secrets)
             self.cache_key = session_key(self.store.id, self.store.backoffice_url, self.secrets.email)
-            cached = self.cache.load(self.cache_key)
+            cached = self.cache.load(self.cache_key, log=self.log)
             if cached is not None:
                 for value in cookie_values(cached):
                     self.runner.redactor.add(value)
-            context = await new_store_context(browser, self.store.locale, self.options.timeout_ms,
-                                              storage_state=cached)  # type: ignore[arg-type]
+            context, cached = await self._open_context(browser, cached)
             self.context = context
             self.trace = StoreTrace(context, lambda: self.runner.artifacts.path("stores", self.store.id, "_").parent,
                                     enabled=self.options.trace)
@@ -176,11 +177,29 @@ class StoreRun:
             self.result.duration_s = round(time.monotonic() - started, 3)
         return self.result
 
+    async def _open_context(self, browser: Browser,
+                            cached: dict[str, Any] | None) -> tuple[BrowserContext, dict[str, Any] | None]:
+        """The store's context, with its cached session when the browser accepts it; a cached session the
+        browser refuses is discarded (naming the file) and the store logs in as if there was none."""
+        try:
+            context = await new_store_context(browser, self.store.locale, self.options.timeout_ms,
+                                              storage_state=cached)  # type: ignore[arg-type]
+        except PlaywrightError as exc:
+            if cached is None:
+                raise
+            reason = self.runner.redactor(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            self.cache.discard(self.cache_key, f"refused by the browser: {reason}", self.log)
+            return await new_store_context(browser, self.store.locale, self.options.timeout_ms), None
+        return context, cached
+
     async def _close(self, context: BrowserContext) -> None:
         failed = self.result.status == StoreStatus.ERROR or any(
             s.status == SettingStatus.FAILED for s in self.result.settings)
         try:
             if self.trace is not None:
+                # Cookies the backoffice set during the run (a new session after a re-login) are secrets too.
+                for cookie in await context.cookies() if failed else []:
+                    self.runner.redactor.add(cookie.get("value"))
                 for path in await self.trace.finish(keep=failed, redact=self.runner.redactor):
                     self.result.artifacts.append(str(path.relative_to(self.runner.artifacts.root)))
         except Exception as exc:  # a trace that cannot be saved must not hide the store's real outcome

@@ -69,6 +69,54 @@ def cookie_values(state: dict[str, Any]) -> list[str]:
     return [str(cookie.get("value", "")) for cookie in state.get("cookies", []) if cookie.get("value")]
 
 
+_SAME_SITE = ("Strict", "Lax", "None")
+
+
+def _cookie_problem(cookie: Any) -> str | None:
+    if not isinstance(cookie, dict):
+        return "is not an object"
+    for name in ("name", "value"):
+        if not isinstance(cookie.get(name), str):
+            return f"{name}: expected a string, got {type(cookie.get(name)).__name__}"
+    for name in ("domain", "path", "url"):
+        if name in cookie and not isinstance(cookie[name], str):
+            return f"{name}: expected a string, got {type(cookie[name]).__name__}"
+    expires = cookie.get("expires", -1)
+    if isinstance(expires, bool) or not isinstance(expires, int | float):
+        return f"expires: expected a number, got {expires!r}"
+    for name in ("httpOnly", "secure"):
+        if name in cookie and not isinstance(cookie[name], bool):
+            return f"{name}: expected true or false, got {cookie[name]!r}"
+    if "sameSite" in cookie and cookie["sameSite"] not in _SAME_SITE:
+        return f"sameSite: expected one of {', '.join(_SAME_SITE)}, got {cookie['sameSite']!r}"
+    return None
+
+
+def storage_state_problem(state: Any) -> str | None:
+    """What makes `state` unusable as a Playwright storage state (None when nothing does).
+
+    The shape Playwright's own validator insists on; a state it refuses makes new_context fail, and with it
+    the store, on every run until the file goes."""
+    if not isinstance(state, dict) or not isinstance(state.get("cookies"), list):
+        return "not a storage state (no cookies list)"
+    for index, cookie in enumerate(state["cookies"]):
+        problem = _cookie_problem(cookie)
+        if problem is not None:
+            return f"cookies[{index}].{problem}" if not problem.startswith("is ") else f"cookies[{index}] {problem}"
+    origins = state.get("origins", [])
+    if not isinstance(origins, list):
+        return "origins: expected a list"
+    for index, origin in enumerate(origins):
+        if not isinstance(origin, dict) or not isinstance(origin.get("origin"), str):
+            return f"origins[{index}].origin: expected a string"
+        entries = origin.get("localStorage", [])
+        if not isinstance(entries, list) or not all(
+                isinstance(entry, dict) and isinstance(entry.get("name"), str) and isinstance(entry.get("value"), str)
+                for entry in entries):
+            return f"origins[{index}].localStorage: expected a list of name/value strings"
+    return None
+
+
 class SessionCache:
     """`load` / `save` / `forget` one store's storage state. A disabled cache does nothing."""
 
@@ -79,7 +127,9 @@ class SessionCache:
     def path_for(self, key: str) -> Path:
         return self.directory / f"{key}.json"
 
-    def load(self, key: str) -> dict[str, Any] | None:
+    def load(self, key: str, log: Any = None) -> dict[str, Any] | None:
+        """The cached state, or None. A file that is torn, foreign or not a storage state Playwright would
+        accept is deleted (with a log line naming it): the store logs in instead of failing on every run."""
         if not self.enabled:
             return None
         check_private_dir(self.directory)
@@ -88,10 +138,20 @@ class SessionCache:
             state = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
-            self.forget(key)  # a torn or foreign file is not worth a failed run: log in instead
+        except (OSError, ValueError) as exc:
+            self.discard(key, f"not readable as JSON ({exc.__class__.__name__})", log)
             return None
-        return state if isinstance(state, dict) and isinstance(state.get("cookies"), list) else None
+        problem = storage_state_problem(state)
+        if problem is not None:
+            self.discard(key, problem, log)
+            return None
+        return state
+
+    def discard(self, key: str, reason: str, log: Any = None) -> None:
+        """Delete a cached session that cannot be used, saying which file and why."""
+        if log is not None:
+            log.warning("cached session discarded, logging in instead", file=str(self.path_for(key)), reason=reason)
+        self.forget(key)
 
     def save(self, key: str, state: dict[str, Any]) -> None:
         if not self.enabled:

@@ -2,6 +2,8 @@
 
     python -m benchmarks.fleet                       # 100 stores, 100 ms latency, parallelism 1, 4, 8
     python -m benchmarks.fleet --stores 10 --parallelism 4 --no-naive     # a quick look
+    python -m benchmarks.fleet --convergence --stores 8 --latency-ms 20   # converged after 1, 2, 3 applies
+                                                                          # under faults (benchmarks/convergence.py)
 
 It starts the mock backoffice with N generated stores and the injected latency, applies once so every
 store is compliant, then measures in one go:
@@ -32,6 +34,7 @@ import psutil
 
 from automation.fleet import load_fleet
 from automation.secrets import load_environment, resolve_secrets
+from benchmarks import convergence
 from benchmarks.floor import FloorClient, StoreLogin, run_floor
 from mock_backoffice import MockServer, write_fleet
 from tests.support import http_json
@@ -212,11 +215,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "parallelism per process: the first of --parallelism")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md",
                         help="Markdown file for the table (default benchmarks/results.md)")
+    convergence.add_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.convergence:
+        return convergence.main(args)
     args.load_at_start = " / ".join(f"{value:.1f}" for value in psutil.getloadavg())
     levels = [int(part) for part in args.parallelism.split(",") if part.strip()]
     results: list[Measurement] = []

@@ -1,11 +1,14 @@
 """Injected faults: latency, random HTTP 500s and short session lifetimes, globally or per store.
 
 A store-specific configuration replaces the global one for that store (it is not merged key by key), so
-`{"store": "a", "latency_ms": 0}` exempts one store from a global slowdown.
+`{"store": "a", "latency_ms": 0}` exempts one store from a global slowdown. Faults reach every request of a
+store, its static CSS and JS included; `path` aims them at some requests only (`static/editor.js`: the
+page editor's script), and `max_errors` stops the HTTP 500s after that many (a fault that heals).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import random
 import threading
 import time
@@ -18,7 +21,7 @@ from flask import Response
 CONTROL_PREFIX = "/__mock__"
 
 _NUMBER_KEYS = ("latency_ms", "error_rate", "session_ttl_s")
-_ALLOWED_KEYS = (*_NUMBER_KEYS, "store", "seed")
+_ALLOWED_KEYS = (*_NUMBER_KEYS, "store", "seed", "path", "max_errors")
 
 
 class FaultError(ValueError):
@@ -31,14 +34,22 @@ class FaultConfig:
     error_rate: float = 0
     session_ttl_s: float | None = None
     seed: int | None = None
+    #: glob over the path after the store id (`static/editor.js`, `static/*`, `admin/content/*`); None: all
+    path: str | None = None
+    #: no more HTTP 500s once this many were injected; None: no limit
+    max_errors: int | None = None
+    errors_injected: int = 0
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
+    def applies_to(self, store_path: str) -> bool:
+        return self.path is None or fnmatch.fnmatchcase(store_path, self.path)
+
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"latency_ms": self.latency_ms, "error_rate": self.error_rate}
-        if self.session_ttl_s is not None:
-            data["session_ttl_s"] = self.session_ttl_s
-        if self.seed is not None:
-            data["seed"] = self.seed
+        data: dict[str, Any] = {"latency_ms": self.latency_ms, "error_rate": self.error_rate,
+                                "errors_injected": self.errors_injected}
+        for key in ("session_ttl_s", "seed", "path", "max_errors"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
         return data
 
 
@@ -61,6 +72,13 @@ def parse_fault_request(body: Any, known_stores: set[str]) -> tuple[str | None, 
     seed = body.get("seed")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise FaultError(f"seed: must be an integer (got {seed!r})")
+    path = body.get("path")
+    if path is not None and (not isinstance(path, str) or not path.strip("/")):
+        raise FaultError(f"path: must be a non-empty path glob such as 'static/editor.js' (got {path!r})")
+    max_errors = body.get("max_errors")
+    if max_errors is not None and (isinstance(max_errors, bool) or not isinstance(max_errors, int)
+                                   or max_errors < 0):
+        raise FaultError(f"max_errors: must be an integer >= 0 (got {max_errors!r})")
     if not settings:
         return store, None
     config = FaultConfig(
@@ -68,6 +86,8 @@ def parse_fault_request(body: Any, known_stores: set[str]) -> tuple[str | None, 
         error_rate=settings.get("error_rate", 0),
         session_ttl_s=settings.get("session_ttl_s"),
         seed=seed,
+        path=path.strip("/") if path is not None else None,
+        max_errors=max_errors,
         rng=random.Random(seed),
     )
     return store, config
@@ -111,7 +131,11 @@ class FaultRegistry:
             return False
         # One lock around the shared RNG keeps a seeded sequence reproducible under the threaded server.
         with self._lock:
-            return config.rng.random() < config.error_rate
+            if config.max_errors is not None and config.errors_injected >= config.max_errors:
+                return False
+            failing = config.rng.random() < config.error_rate
+            config.errors_injected += failing
+            return failing
 
     def to_json(self) -> dict[str, Any]:
         with self._lock:
@@ -131,12 +155,18 @@ def store_id_from_path(path: str) -> str | None:
     return first or None
 
 
+def path_in_store(path: str) -> str:
+    """`/shop/static/editor.js` -> `static/editor.js`."""
+    parts = path.lstrip("/").split("/", 1)
+    return parts[1] if len(parts) > 1 else ""
+
+
 def fault_response(registry: FaultRegistry, path: str) -> Response | None:
     """Delay and/or fail a request as configured; None lets it through. Control URLs are exempt."""
     if is_control_path(path):
         return None
     config = registry.for_store(store_id_from_path(path))
-    if config is None:
+    if config is None or not config.applies_to(path_in_store(path)):
         return None
     if config.latency_ms > 0:
         registry.sleep(config.latency_ms / 1000)

@@ -12,6 +12,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt,
 
 from automation.errors import SessionExpiredError, SettingError, TransientError, UiMismatchError
 from flows.labels import Labels
+from flows.pages.page_assets import asset_watch
 
 #: a GET changes nothing, so a page load that met a 5xx or timeout is repeated right here, a few times
 GET_ATTEMPTS = 4
@@ -56,6 +57,7 @@ class BackofficePage:
         self.page = page
         self.backoffice_url = backoffice_url.rstrip("/")
         self.labels = labels
+        self.assets = asset_watch(page)
 
     @property
     def url(self) -> str:
@@ -73,6 +75,7 @@ class BackofficePage:
             with attempt:
                 response = await typed_goto(self.page, url)
                 check_response(response, self.page_name)
+                self.assets.raise_if_failed(self.page_name)  # a page without its script: load it again
                 return response
         raise AssertionError("unreachable: tenacity re-raises the last error")
 
@@ -83,6 +86,8 @@ class BackofficePage:
 
     async def submit(self, button: Locator) -> None:
         """Click a submit button and wait for the page the server answers with (forms post and redirect)."""
+        # The form's script may be what fills it in (the page editor's): without it, nothing is posted.
+        self.assets.raise_if_failed(self.page_name)
         async with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
             await button.click()
         self.check_landing(await navigation.value)

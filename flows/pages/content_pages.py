@@ -132,6 +132,7 @@ class PageEditorPage(BackofficePage):
         await (await self.require(self.title_input, "title field")).fill(title)
 
     async def replace_content(self, html: str) -> None:
+        self.assets.raise_if_failed(self.page_name)  # without its script the editor's content is never saved
         editor = await self.require(self.editor, "rich text editor")
         await editor.evaluate(_REPLACE_CONTENT, html)
 

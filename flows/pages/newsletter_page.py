@@ -140,6 +140,7 @@ class NewsletterPage(BackofficePage):
         try:
             await locator.first.wait_for(state="visible", timeout=REVEAL_TIMEOUT_MS)
         except PlaywrightTimeoutError:
+            self.assets.raise_if_failed(self.page_name)  # the script that shows it did not load: not a UI change
             raise self.mismatch(element, f"not shown within {REVEAL_TIMEOUT_MS} ms (url {self.page.url})") from None
         return locator.first
 
@@ -150,6 +151,7 @@ class NewsletterPage(BackofficePage):
             return
         if not all(row.selectable for row in rows):
             raise self.mismatch("row checkbox", "a subscriber's row has no checkbox")
+        self.assets.raise_if_failed(self.page_name)  # its script shows the menu: nothing is ticked without it
         table = await self.require(self.table, "subscribers table")
         body_rows = table.locator("tbody tr")
         for row in rows:

@@ -70,8 +70,8 @@ def test_store_faults_replace_global_ones_for_that_store(client: FlaskClient, sl
     assert client.get("/shop-en/").status_code == 500
     shown = client.get("/__mock__/faults").get_json()
     assert shown == {
-        "global": {"latency_ms": 0, "error_rate": 1.0},
-        "stores": {"shop-nl": {"latency_ms": 10, "error_rate": 0}},
+        "global": {"latency_ms": 0, "error_rate": 1.0, "errors_injected": 1},
+        "stores": {"shop-nl": {"latency_ms": 10, "error_rate": 0, "errors_injected": 0}},
     }
     set_faults(client, store="shop-nl")  # {} for a store clears that store only
     assert client.get("/shop-nl/").status_code == 500
@@ -79,9 +79,20 @@ def test_store_faults_replace_global_ones_for_that_store(client: FlaskClient, sl
     assert client.get("/shop-en/").status_code == 200
 
 
+def test_faults_aimed_at_a_static_file_heal_after_max_errors(client: FlaskClient) -> None:
+    set_faults(client, store="shop-en", error_rate=1.0, path="static/editor.js", max_errors=2)
+    assert client.get("/shop-en/").status_code == 200  # other paths of the store are not aimed at
+    assert client.get("/shop-en/static/admin.js").status_code == 200
+    assert [client.get("/shop-en/static/editor.js").status_code for _ in range(3)] == [500, 500, 200]
+    shown = client.get("/__mock__/faults").get_json()["stores"]["shop-en"]
+    assert shown["errors_injected"] == 2 and shown["path"] == "static/editor.js" and shown["max_errors"] == 2
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
+        ({"error_rate": 1, "path": ""}, "path: must be a non-empty path glob"),
+        ({"error_rate": 1, "max_errors": -1}, "max_errors: must be an integer >= 0"),
         ({"latency": 1}, "latency: unknown key"),
         ({"latency_ms": -1}, "latency_ms: must be a number >= 0"),
         ({"error_rate": 1.5}, "error_rate: must be between 0 and 1"),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import json
 import zipfile
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from automation.logs import configure_logging, get_logger
 from automation.secrets import Redactor
 from automation.tracing import scrub_trace_zip
+from tests.secret_scan import describe, scan_files
 
 PASSWORD = "Pa55word-for-logs"
 COOKIE = "c00kie-value-0123456789"
@@ -61,3 +65,22 @@ def test_json_lines_when_the_stream_is_not_a_terminal() -> None:
     configure_logging(None, Redactor(), stream=stream)
     get_logger().info("hello")
     assert json.loads(stream.getvalue())["event"] == "hello"
+
+
+def test_every_member_of_a_trace_loses_every_encoding_of_secrets_and_the_tokens_it_reveals(tmp_path: Path) -> None:
+    password, csrf = 'p@ss word+/&"<é', "Csrf-Token-Handed-Out-By-The-Backoffice"
+    body = f"csrf_token={csrf}&email=a%40b.test&password={quote_plus(password)}&code=123456"
+    path = tmp_path / "trace.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("resources/0a1b.dat", body)  # no text suffix: a request body
+        archive.writestr("resources/0a1c.dat", b"\x00\x01binary " + quote(password).encode() + b"\xff")
+        archive.writestr("trace.network", json.dumps({"snapshot": {"request": {"postData": {
+            "text": body, "params": [{"name": "password", "value": password}, {"name": "csrf_token", "value": csrf}],
+            "b64": base64.b64encode(body.encode()).decode()}}}}) + "\n")
+        archive.writestr("trace.trace", json.dumps({"snapshot": {"html": [
+            "HTML", ["HEAD", ["META", {"name": "csrf-token", "content": csrf}]],
+            ["BODY", ["P", {}, html.escape(password)]]]}}) + "\n")
+    scrub_trace_zip(path, Redactor([password]))
+    leaks = scan_files({"trace.zip": path.read_bytes()}, {"password": password, "csrf": csrf})
+    assert not leaks, describe(leaks)
+

@@ -1,0 +1,144 @@
+"""No password, TOTP secret, one-time code, session cookie or CSRF token in any artifact of a failed store
+whose trace recorded two re-logins: one after its cached session was refused on the first page, one after
+the backoffice logged it out in the middle of saving a page.
+
+The store's password holds every character that encodes differently in a URL, JSON, HTML and base64, and
+every byte of every file of the run directory (trace zips unpacked) is searched for every encoding of every
+secret (tests/secret_scan.py).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+import yaml
+
+from automation.cli import main
+from mock_backoffice import MockServer, write_fleet
+from tests.secret_scan import artifact_files, describe, scan_files
+from tests.support import http_json
+
+STORE = "trace-totp"
+# A space, '+', '/', '&', '"', '<', "'" and a non-ASCII letter: raw, %20, +, JSON, HTML and base64 all differ.
+PASSWORD = "Tr4ce pass+/&\"<é'word 2026"
+TOTP = "KRUGKIDQMFZXGIDXN5ZGIIDJOMQHGZLDOJSXI2LT"
+SEED: dict[str, Any] = {"stores": [
+    {"id": STORE, "locale": "en", "email": "owner@trace-totp.test", "password": PASSWORD, "totp_secret": TOTP,
+     "break_ui": ["cookie_law_section"]},
+]}
+TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "templates"
+
+
+class Recorder:
+    """WSGI middleware: notes every one-time code submitted, and logs the tool out once, just before its
+    first save of a page in the editor (the backoffice ending a session in the middle of work)."""
+
+    def __init__(self, server: MockServer) -> None:
+        self.server = server
+        self.inner = server.app.wsgi_app
+        self.codes: list[str] = []
+        self.revoked_before_save = False
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if environ["REQUEST_METHOD"] == "POST" and path.endswith("/admin/login/verify"):
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+            with self.lock:
+                self.codes += parse_qs(body.decode()).get("code", [])
+        if environ["REQUEST_METHOD"] == "POST" and re.search(r"/admin/content/pages/\d+$", path):
+            with self.lock:
+                first, self.revoked_before_save = not self.revoked_before_save, True
+            if first:
+                self.server.world.drop_sessions(STORE)
+        return self.inner(environ, start_response)
+
+
+@pytest.fixture(scope="module")
+def trace_server() -> Iterator[MockServer]:
+    with MockServer(SEED) as server:
+        yield server
+
+
+def session_secrets(server: MockServer) -> list[tuple[str, str]]:
+    """Every session id (the cookie value) and CSRF token the mock handed out, noted as they are made."""
+    made: list[tuple[str, str]] = []
+    world = server.world
+    original = world.new_session
+
+    def noting(store_id: str) -> Any:
+        session = original(store_id)
+        made.append((session.id, session.csrf_token))
+        return session
+
+    world.new_session = noting  # type: ignore[method-assign]
+    return made
+
+
+def test_a_traced_store_with_two_relogins_leaks_no_secret_in_any_encoding(
+        trace_server: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    http_json(f"{trace_server.url}/__mock__/reset", {})
+    fleet_path, env_path = (Path(p) for p in write_fleet(trace_server.world, trace_server.url,
+                                                           tmp_path / "fleet.yaml"))
+    fleet = yaml.safe_load(fleet_path.read_text())
+    # The page editor (a save with a CSRF token in its body) and a section that is gone (the failure that
+    # keeps the trace).
+    fleet["defaults"] = {
+        "privacy_policy": {"mode": "replace", "template": str(TEMPLATES / "privacy-policy.{locale}.html"),
+                           "vars": {"company": "Trace BV", "address": "Dorpsstraat 1, Utrecht",
+                                    "email": "privacy@trace.test", "updated": "2025-03-01"}},
+        "cookie_law": {"mode": "confirm"},
+    }
+    fleet_path.write_text(yaml.safe_dump(fleet, sort_keys=False))
+    runs = tmp_path / "runs"
+    args = ["-c", str(fleet_path), "--env-file", str(env_path), "--artifacts-dir", str(runs), "--log-format", "json"]
+
+    made = session_secrets(trace_server)
+    recorder = Recorder(trace_server)
+    trace_server.app.wsgi_app = recorder  # type: ignore[method-assign]
+    try:
+        assert main(["plan", *args]) == 1  # logs in and caches the session (cookie_law fails: the UI is broken)
+        http_json(f"{trace_server.url}/__mock__/sessions/revoke", {"store": STORE})  # a normal night
+        out = io.StringIO()
+        code = main(["apply", "--auto-approve", *args], out=out)
+    finally:
+        trace_server.app.wsgi_app = recorder.inner  # type: ignore[method-assign]
+        del trace_server.world.new_session  # back to the class's method
+    err = capsys.readouterr().err
+    assert code == 1, out.getvalue() + err
+
+    # The run went the way the test needs: a refused cached session and a lost session, each followed by a
+    # login with a one-time code, while the trace was recording, and a kept trace of each recording.
+    assert "cached session no longer valid, logging in" in err and "session expired, logging in again" in err
+    assert recorder.revoked_before_save and len(recorder.codes) == 3, recorder.codes
+    state = http_json(f"{trace_server.url}/__mock__/state")["stores"][STORE]
+    assert "privacy@trace.test" in next(p for p in state["pages"] if p["title"] == "Privacy policy")["content"]
+    apply_dir = max(runs.iterdir())
+    traces = sorted((apply_dir / "stores" / STORE).glob("trace*.zip"))
+    assert [t.name for t in traces] == ["trace-2.zip", "trace-3.zip", "trace.zip"], traces
+    with zipfile.ZipFile(apply_dir / "stores" / STORE / "trace-3.zip") as archive:
+        names = archive.namelist()
+        network = archive.read("trace.network")
+    # The places where a secret could hide are really there: form posts and their bodies, snapshots.
+    assert any(name.startswith("resources/") and name.endswith(".dat") for name in names), names
+    assert b'"method":"POST"' in network.replace(b" ", b"") and b"content/pages" in network
+
+    secrets = {"password": PASSWORD, "TOTP secret": TOTP}
+    for number, (session_id, csrf) in enumerate(made):
+        secrets[f"session cookie {number}"] = session_id
+        secrets[f"CSRF token {number}"] = csrf
+    assert len(made) >= 6  # anonymous + logged-in session for each of the three logins
+    files = artifact_files(runs)
+    files["stdout"], files["stderr"] = out.getvalue().encode(), err.encode()
+    leaks = scan_files(files, secrets, codes=recorder.codes)
+    assert not leaks, describe(leaks)
+    assert b"/admin/login" not in network.replace(b"/admin/login?expired", b"")  # no login traffic at all
