@@ -16,12 +16,17 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from automation.errors import ConfigError
+from flows.labels import SUPPORTED_LOCALES
 from flows.registry import all_settings
 
 DEFAULT_FLEET_FILE = Path("config/fleet.yaml")
 #: keys that would hold a literal secret; the fleet file must name environment variables instead
 LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret"}
 STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+#: a shop language: a two-letter code, as in the storefront's URL prefix (/de/service/...)
+LANGUAGE_PATTERN = r"^[a-z]{2}$"
+#: facts about a store (not settings) that `defaults` and `groups` may set too: defaults < groups < store
+STORE_FACT_KEYS = ("languages", "backoffice_locale")
 
 
 class CredentialRefs(BaseModel):
@@ -47,7 +52,12 @@ class StoreEntry(BaseModel):
     id: str = Field(pattern=STORE_ID_PATTERN)
     backoffice_url: str
     storefront_url: str
-    locale: Literal["nl", "en"]
+    #: deprecated: sets backoffice_locale and languages [locale] where they are not given
+    locale: str | None = None
+    #: the backoffice user's language: which label table (flows/labels/<locale>.yaml) the tool reads
+    backoffice_locale: str | None = None
+    #: the shop's storefront languages, the default first
+    languages: list[str] | None = None
     credentials: CredentialRefs
     groups: list[str] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
@@ -55,12 +65,39 @@ class StoreEntry(BaseModel):
     #: opt-in for changes that cannot be undone (archiving subscribers), for this store only
     allow_irreversible: bool = False
 
+    @field_validator("locale", "backoffice_locale")
+    @classmethod
+    def _has_label_table(cls, value: str | None) -> str | None:
+        if value is not None and value not in SUPPORTED_LOCALES:
+            raise ValueError(f"{value!r} has no label table (flows/labels/{value}.yaml); supported: "
+                             f"{', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: list[str] | None) -> list[str] | None:
+        for language in value or []:
+            if not re.fullmatch(LANGUAGE_PATTERN, language):
+                raise ValueError(f"{language!r} is not a two-letter language code (nl, en, de, ...)")
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError(f"a language is listed twice: {', '.join(value)}")
+        return value
+
     @field_validator("backoffice_url", "storefront_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
+
+
+class StoreFacts(BaseModel):
+    """`languages` / `backoffice_locale` in a `defaults` or `groups` layer."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    languages: list[str] | None = None
+    backoffice_locale: str | None = None
 
 
 class FleetModel(BaseModel):
@@ -79,6 +116,7 @@ class StoreConfig:
     id: str
     backoffice_url: str
     storefront_url: str
+    #: the backoffice user's language (`backoffice_locale`): which label table the tool reads
     locale: str
     credentials: CredentialRefs
     groups: tuple[str, ...]
@@ -86,6 +124,16 @@ class StoreConfig:
     #: setting name -> validated desired model; settings set to null in every layer are absent
     desired: dict[str, BaseModel]
     allow_irreversible: bool = False
+    #: the shop's languages, the default first (a storefront URL prefix for every other one)
+    languages: tuple[str, ...] = ()
+
+    @property
+    def backoffice_locale(self) -> str:
+        return self.locale
+
+    @property
+    def shop_languages(self) -> tuple[str, ...]:
+        return self.languages or (self.locale,)
 
 
 @dataclass(frozen=True)
@@ -164,13 +212,78 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return raw
 
 
-def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[str, Any]) -> list[str]:
+def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[str, Any],
+                        facts_allowed: bool = True) -> list[str]:
     errors = []
     for key, value in (layer or {}).items():
+        if key in STORE_FACT_KEYS and facts_allowed:
+            continue
+        if key in STORE_FACT_KEYS:
+            errors.append(f"{where}.{key}: a store fact, not a setting: put it on the store itself, not in overrides")
+            continue
         if key not in known:
             errors.append(f"{where}.{key}: unknown setting; known settings: {', '.join(known)}")
         elif value is not None and not isinstance(value, dict):
             errors.append(f"{where}.{key}: must be a mapping of options (or null to leave the setting unmanaged)")
+    return errors
+
+
+def _layer_facts(model: FleetModel, entry: StoreEntry) -> StoreFacts:
+    """`languages` / `backoffice_locale` from defaults < groups (in the store's order)."""
+    facts = StoreFacts.model_validate(model.defaults)
+    for group in entry.groups:
+        layer = StoreFacts.model_validate(model.groups.get(group) or {})
+        for key in STORE_FACT_KEYS:
+            if getattr(layer, key) is not None:
+                setattr(facts, key, getattr(layer, key))
+    return facts
+
+
+def _store_languages(model: FleetModel, entry: StoreEntry) -> tuple[str, tuple[str, ...]]:
+    """The store's backoffice locale and shop languages: the store's own keys (or the deprecated `locale`),
+    else its groups', else the defaults'. Without any `languages`, the shop speaks the backoffice's language."""
+    facts = _layer_facts(model, entry)
+    backoffice_locale = entry.backoffice_locale or entry.locale or facts.backoffice_locale or ""
+    if entry.languages is not None:
+        languages = entry.languages
+    elif entry.locale is not None and entry.backoffice_locale is None:
+        languages = [entry.locale]
+    else:
+        languages = facts.languages or [backoffice_locale]
+    return backoffice_locale, tuple(languages)
+
+
+def _language_errors(model: FleetModel, entry: StoreEntry, where: str) -> list[str]:
+    errors = []
+    for layer_name, layer in [("defaults", model.defaults)] + [(f"groups.{g}", model.groups.get(g) or {})
+                                                               for g in entry.groups]:
+        for key in STORE_FACT_KEYS:
+            value = layer.get(key)
+            if key == "languages" and value is not None and not (
+                    isinstance(value, list) and all(isinstance(item, str) for item in value)):
+                errors.append(f"{layer_name}.languages: must be a list of language codes, e.g. [nl, en]")
+            if key == "backoffice_locale" and value is not None and not isinstance(value, str):
+                errors.append(f"{layer_name}.backoffice_locale: must be a locale such as nl")
+    if errors:
+        return errors
+    if entry.locale and entry.backoffice_locale and entry.locale != entry.backoffice_locale:
+        errors.append(f"{where}.locale: the deprecated 'locale' ({entry.locale}) contradicts backoffice_locale "
+                      f"({entry.backoffice_locale}); remove 'locale'")
+    backoffice_locale, languages = _store_languages(model, entry)
+    supported = ", ".join(SUPPORTED_LOCALES)
+    if not backoffice_locale:
+        errors.append(f"{where}.backoffice_locale: required: the language the store's backoffice user works in "
+                      f"(one of {supported}); set it on the store, in a group or in defaults")
+    elif backoffice_locale not in SUPPORTED_LOCALES:
+        errors.append(f"{where}.backoffice_locale: {backoffice_locale!r} has no label table "
+                      f"(flows/labels/{backoffice_locale}.yaml); supported: {supported}")
+    if not languages:
+        errors.append(f"{where}.languages: must list at least one shop language (the default first)")
+    for language in languages:
+        if not re.fullmatch(LANGUAGE_PATTERN, language):
+            errors.append(f"{where}.languages: {language!r} is not a two-letter language code (nl, en, de, ...)")
+    if len(set(languages)) != len(languages):
+        errors.append(f"{where}.languages: a language is listed twice: {', '.join(languages)}")
     return errors
 
 
@@ -207,19 +320,23 @@ def load_fleet(path: Path) -> Fleet:
         if store.id in seen:
             errors.append(f"{where}.id: duplicate store id {store.id!r}; store ids must be unique")
         seen.add(store.id)
-        errors += _check_setting_keys(store.overrides, f"{where}.overrides", settings)
+        errors += _check_setting_keys(store.overrides, f"{where}.overrides", settings, facts_allowed=False)
         for group in store.groups:
             if group not in model.groups:
                 errors.append(f"{where}.groups: unknown group {group!r}; declare it under 'groups' "
                               f"(known: {', '.join(model.groups) or 'none'})")
+    for index, store in enumerate(model.stores):
+        errors += _language_errors(model, store, f"stores[{index}] (store {store.id})")
     if errors:
         raise ConfigError("\n".join(f"{path}: {e}" for e in errors))
 
     stores = []
     for index, entry in enumerate(model.stores):
-        merged = dict(model.defaults)
+        backoffice_locale, languages = _store_languages(model, entry)
+        merged = {key: value for key, value in model.defaults.items() if key not in STORE_FACT_KEYS}
         for group in entry.groups:
-            merged = deep_merge(merged, model.groups.get(group) or {})
+            merged = deep_merge(merged, {key: value for key, value in (model.groups.get(group) or {}).items()
+                                         if key not in STORE_FACT_KEYS})
         merged = deep_merge(merged, entry.overrides)
         desired: dict[str, BaseModel] = {}
         for name, setting in settings.items():
@@ -238,8 +355,8 @@ def load_fleet(path: Path) -> Fleet:
                                   f"(set in {', '.join(layers)})")
         stores.append(StoreConfig(
             id=entry.id, backoffice_url=entry.backoffice_url.rstrip("/"), storefront_url=entry.storefront_url,
-            locale=entry.locale, credentials=entry.credentials, groups=tuple(entry.groups), vars=entry.vars,
-            desired=desired, allow_irreversible=entry.allow_irreversible,
+            locale=backoffice_locale, credentials=entry.credentials, groups=tuple(entry.groups), vars=entry.vars,
+            desired=desired, allow_irreversible=entry.allow_irreversible, languages=languages,
         ))
     if errors:
         raise ConfigError("\n".join(errors))

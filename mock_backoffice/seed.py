@@ -20,7 +20,6 @@ from typing import Any
 import pyotp
 import yaml
 
-
 #: languages the mock can show (backoffice and storefront): those with a label table and default pages
 LOCALES: tuple[str, ...] = ("nl", "en")
 #: generated stores cycle through these backoffice languages unless the seed lists its own
