@@ -21,9 +21,9 @@ import pyotp
 import yaml
 
 #: languages the mock can show (backoffice and storefront): those with a label table and default pages
-LOCALES: tuple[str, ...] = ("nl", "en")
+LOCALES: tuple[str, ...] = ("nl", "en", "de", "fr")
 #: generated stores cycle through these backoffice languages unless the seed lists its own
-GENERATED_LOCALES: tuple[str, ...] = ("nl", "en")
+GENERATED_LOCALES: tuple[str, ...] = ("nl", "en", "de", "fr")
 COOKIE_LAW_MODES: tuple[str, ...] = ("none", "notify", "confirm", "custom")
 #: how a newsletter subscriber was added: actively (form, checkout box) or passively (manual, import)
 SUBSCRIBER_SOURCES: tuple[str, ...] = ("form", "checkout", "manual", "import")
