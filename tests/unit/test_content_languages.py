@@ -86,7 +86,7 @@ def test_a_language_without_a_template_fails_the_setting_naming_it(tmp_path: Pat
 
 
 def test_require_needs_the_element_table_of_the_language() -> None:
-    with pytest.raises(ConfigError, match="shop language de: mode 'require' .* has no wording for 'de'"):
+    with pytest.raises(ConfigError, match=r"shop language de: mode 'require' .* has no wording for 'de'"):
         POLICY.check(policy(mode="require"), context(("nl", "de")))
     POLICY.check(policy(mode="replace"), context(("nl", "de")))  # replace publishes the template whole
 
