@@ -225,7 +225,7 @@ class StorefrontVerifier:
         manage = await storefront.manage_button() is not None
         how = FOUND_BY_TEXT[storefront.found_by or "markup"]
         if accept and reject:
-            self.add(name, CheckStatus.PASS, f"accept and reject are both on the first layer ({how})", [how])
+            self.add(name, CheckStatus.PASS, "accept and reject are both on the first layer", [how])
         elif accept and not manage:
             self.add(name, CheckStatus.WARN, "the bar only notifies: visitors cannot refuse cookies", [how])
         elif accept:
