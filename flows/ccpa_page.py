@@ -21,7 +21,15 @@ from flows.content.page_languages import language_root, tagged
 from flows.content.templates import load_template, template_variables
 from flows.pages.content_pages import same_title
 from flows.privacy_policy import _titles_per_language, applied_target, page_target
-from flows.text_pages import PageTarget, page_language, read_text_page, shop_languages, the_page, write_text_page
+from flows.text_pages import (
+    PageTarget,
+    page_language,
+    read_text_page,
+    shop_languages,
+    the_page,
+    write_text_page,
+    write_titled_page,
+)
 
 TITLE_LABEL = "content_pages.ccpa_title"
 #: the address the platform gives a page created with the English title
@@ -107,10 +115,11 @@ class CcpaPageSetting(Setting):
                                   "slug": desired.slug, "find_titles": target.titles, "languages": None},
                            summary=f"hide the page {title!r} in every language (it is kept, not deleted)")]
 
-        parts, diffs, texts = [], [], {}
+        parts, diffs, texts, template_names = [], [], {}, []
         changed = False
         for language, wanted_title in target.titles.items():
             html, template_name = self._render(desired, context, language)
+            template_names.append(template_name)
             current_text = page_language(page, language, languages[0])
             old_text, new_text = page_text(current_text["html"]), page_text(html)
             content_differs = old_text != new_text
@@ -132,7 +141,7 @@ class CcpaPageSetting(Setting):
         if page is not None and not changed and not make_visible:
             return []
         if page is None:
-            parts.insert(0, f"create the page {title!r} ({', '.join(languages)}), visible")
+            parts.insert(0, f"create the page {title!r} from {', '.join(template_names)}, visible")
         elif make_visible:
             parts.append("make visible")
         after: dict[str, Any] = {"visible": True, "title": title, "html": texts[languages[0]]["html"],
@@ -145,5 +154,9 @@ class CcpaPageSetting(Setting):
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         for change in changes:
+            if "languages" not in change.after:  # a plan saved by an earlier version: the default language only
+                await write_titled_page(session, self.name, change.after["title"], html=change.after["html"],
+                                        visible=change.after["visible"])
+                continue
             await write_text_page(session, self.name, applied_target(change), texts=change.after["languages"],
                                   visible=change.after["visible"])

@@ -33,6 +33,7 @@ from flows.text_pages import (
     shop_languages,
     the_page,
     write_text_page,
+    write_titled_page,
 )
 
 TITLE_LABEL = "content_pages.privacy_policy_title"
@@ -247,8 +248,12 @@ class PrivacyPolicySetting(Setting):
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         for change in changes:
-            await write_text_page(session, self.name, applied_target(change),
-                                  texts=change.after["languages"], visible=change.after["visible"])
+            if "languages" not in change.after:  # a plan saved by an earlier version: the default language only
+                await write_titled_page(session, self.name, change.after["title"], html=change.after["html"],
+                                        visible=change.after["visible"])
+                continue
+            await write_text_page(session, self.name, applied_target(change), texts=change.after["languages"],
+                                  visible=change.after["visible"])
 
 
 def applied_target(change: Change) -> PageTarget:
