@@ -16,17 +16,19 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from automation.errors import ConfigError
-from flows.labels import SUPPORTED_LOCALES
+from automation.store_languages import (
+    LANGUAGE_PATTERN,
+    STORE_FACT_KEYS,
+    SUPPORTED_LOCALES,
+    language_errors,
+    store_languages,
+)
 from flows.registry import all_settings
 
 DEFAULT_FLEET_FILE = Path("config/fleet.yaml")
 #: keys that would hold a literal secret; the fleet file must name environment variables instead
 LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret"}
 STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-#: a shop language: a two-letter code, as in the storefront's URL prefix (/de/service/...)
-LANGUAGE_PATTERN = r"^[a-z]{2}$"
-#: facts about a store (not settings) that `defaults` and `groups` may set too: defaults < groups < store
-STORE_FACT_KEYS = ("languages", "backoffice_locale")
 
 
 class CredentialRefs(BaseModel):
@@ -89,15 +91,6 @@ class StoreEntry(BaseModel):
         if not re.match(r"^https?://[^/\s]+", value):
             raise ValueError(f"{value!r} is not an http(s) URL")
         return value
-
-
-class StoreFacts(BaseModel):
-    """`languages` / `backoffice_locale` in a `defaults` or `groups` layer."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    languages: list[str] | None = None
-    backoffice_locale: str | None = None
 
 
 class FleetModel(BaseModel):
@@ -228,63 +221,8 @@ def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[st
     return errors
 
 
-def _layer_facts(model: FleetModel, entry: StoreEntry) -> StoreFacts:
-    """`languages` / `backoffice_locale` from defaults < groups (in the store's order)."""
-    facts = StoreFacts.model_validate(model.defaults)
-    for group in entry.groups:
-        layer = StoreFacts.model_validate(model.groups.get(group) or {})
-        for key in STORE_FACT_KEYS:
-            if getattr(layer, key) is not None:
-                setattr(facts, key, getattr(layer, key))
-    return facts
-
-
-def _store_languages(model: FleetModel, entry: StoreEntry) -> tuple[str, tuple[str, ...]]:
-    """The store's backoffice locale and shop languages: the store's own keys (or the deprecated `locale`),
-    else its groups', else the defaults'. Without any `languages`, the shop speaks the backoffice's language."""
-    facts = _layer_facts(model, entry)
-    backoffice_locale = entry.backoffice_locale or entry.locale or facts.backoffice_locale or ""
-    if entry.languages is not None:
-        languages = entry.languages
-    elif entry.locale is not None and entry.backoffice_locale is None:
-        languages = [entry.locale]
-    else:
-        languages = facts.languages or [backoffice_locale]
-    return backoffice_locale, tuple(languages)
-
-
-def _language_errors(model: FleetModel, entry: StoreEntry, where: str) -> list[str]:
-    errors = []
-    for layer_name, layer in [("defaults", model.defaults)] + [(f"groups.{g}", model.groups.get(g) or {})
-                                                               for g in entry.groups]:
-        for key in STORE_FACT_KEYS:
-            value = layer.get(key)
-            if key == "languages" and value is not None and not (
-                    isinstance(value, list) and all(isinstance(item, str) for item in value)):
-                errors.append(f"{layer_name}.languages: must be a list of language codes, e.g. [nl, en]")
-            if key == "backoffice_locale" and value is not None and not isinstance(value, str):
-                errors.append(f"{layer_name}.backoffice_locale: must be a locale such as nl")
-    if errors:
-        return errors
-    if entry.locale and entry.backoffice_locale and entry.locale != entry.backoffice_locale:
-        errors.append(f"{where}.locale: the deprecated 'locale' ({entry.locale}) contradicts backoffice_locale "
-                      f"({entry.backoffice_locale}); remove 'locale'")
-    backoffice_locale, languages = _store_languages(model, entry)
-    supported = ", ".join(SUPPORTED_LOCALES)
-    if not backoffice_locale:
-        errors.append(f"{where}.backoffice_locale: required: the language the store's backoffice user works in "
-                      f"(one of {supported}); set it on the store, in a group or in defaults")
-    elif backoffice_locale not in SUPPORTED_LOCALES:
-        errors.append(f"{where}.backoffice_locale: {backoffice_locale!r} has no label table "
-                      f"(flows/labels/{backoffice_locale}.yaml); supported: {supported}")
-    if not languages:
-        errors.append(f"{where}.languages: must list at least one shop language (the default first)")
-    for language in languages:
-        if not re.fullmatch(LANGUAGE_PATTERN, language):
-            errors.append(f"{where}.languages: {language!r} is not a two-letter language code (nl, en, de, ...)")
-    if len(set(languages)) != len(languages):
-        errors.append(f"{where}.languages: a language is listed twice: {', '.join(languages)}")
-    return errors
+def _group_layers(model: FleetModel, entry: StoreEntry) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"groups.{group}", model.groups.get(group) or {}) for group in entry.groups]
 
 
 def load_fleet(path: Path) -> Fleet:
@@ -326,13 +264,14 @@ def load_fleet(path: Path) -> Fleet:
                 errors.append(f"{where}.groups: unknown group {group!r}; declare it under 'groups' "
                               f"(known: {', '.join(model.groups) or 'none'})")
     for index, store in enumerate(model.stores):
-        errors += _language_errors(model, store, f"stores[{index}] (store {store.id})")
+        errors += language_errors(model.defaults, _group_layers(model, store), store,
+                                  f"stores[{index}] (store {store.id})")
     if errors:
         raise ConfigError("\n".join(f"{path}: {e}" for e in errors))
 
     stores = []
     for index, entry in enumerate(model.stores):
-        backoffice_locale, languages = _store_languages(model, entry)
+        backoffice_locale, languages = store_languages(model.defaults, _group_layers(model, entry), entry)
         merged = {key: value for key, value in model.defaults.items() if key not in STORE_FACT_KEYS}
         for group in entry.groups:
             merged = deep_merge(merged, {key: value for key, value in (model.groups.get(group) or {}).items()
