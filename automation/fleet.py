@@ -164,6 +164,10 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
+def _group_layers(model: FleetModel, entry: StoreEntry) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"groups.{group}", model.groups.get(group) or {}) for group in entry.groups]
+
+
 def _format_loc(loc: tuple[Any, ...]) -> str:
     path = ""
     for part in loc:
@@ -219,10 +223,6 @@ def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[st
         elif value is not None and not isinstance(value, dict):
             errors.append(f"{where}.{key}: must be a mapping of options (or null to leave the setting unmanaged)")
     return errors
-
-
-def _group_layers(model: FleetModel, entry: StoreEntry) -> list[tuple[str, dict[str, Any]]]:
-    return [(f"groups.{group}", model.groups.get(group) or {}) for group in entry.groups]
 
 
 def load_fleet(path: Path) -> Fleet:
