@@ -20,13 +20,15 @@ from flows.content.html_text import page_text, text_diff
 from flows.content.page_languages import language_root, tagged
 from flows.content.templates import load_template, template_variables
 from flows.pages.content_pages import same_title
-from flows.privacy_policy import _titles_per_language, applied_target, page_target
 from flows.text_pages import (
     PageTarget,
+    applied_target,
     page_language,
+    page_target,
     read_text_page,
     shop_languages,
     the_page,
+    titles_per_language,
     write_text_page,
     write_titled_page,
 )
@@ -49,7 +51,7 @@ class CcpaPageDesired(BaseModel):
     #: the page's address (/service/<slug>/): the page is found by it first, then by its title
     slug: str | None = Field(default=DEFAULT_SLUG, pattern=r"^[a-z0-9][a-z0-9-]*$")
 
-    _titles = field_validator("title", mode="before")(_titles_per_language)
+    _titles = field_validator("title", mode="before")(titles_per_language)
 
     @model_validator(mode="after")
     def _present_needs_template(self) -> CcpaPageDesired:

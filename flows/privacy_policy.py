@@ -27,22 +27,18 @@ from flows.content.templates import ContentTemplate, load_template, template_var
 from flows.pages.content_pages import same_title
 from flows.text_pages import (
     PageTarget,
+    applied_target,
     page_language,
-    page_titles,
+    page_target,
     read_text_page,
     shop_languages,
     the_page,
+    titles_per_language,
     write_text_page,
     write_titled_page,
 )
 
 TITLE_LABEL = "content_pages.privacy_policy_title"
-
-
-def _titles_per_language(value: Any) -> Any:
-    if isinstance(value, str):
-        raise ValueError("give the title per shop language, e.g. title: {nl: Privacyverklaring, en: Privacy policy}")
-    return value
 
 
 class PrivacyPolicyDesired(BaseModel):
@@ -63,7 +59,7 @@ class PrivacyPolicyDesired(BaseModel):
     #: the page's address (/service/<slug>/, the same in every language): the page is found by it first
     slug: str | None = Field(default="privacy-policy", pattern=r"^[a-z0-9][a-z0-9-]*$")
 
-    _titles = field_validator("title", mode="before")(_titles_per_language)
+    _titles = field_validator("title", mode="before")(titles_per_language)
 
     @field_validator("profile")
     @classmethod
@@ -85,10 +81,6 @@ class PrivacyPolicyDesired(BaseModel):
 
 def _ids(elements: list[Element]) -> list[str]:
     return [element.id for element in elements]
-
-
-def page_target(setting: str, titles: dict[str, str], slug: str | None, label: str, context: PlanInput) -> PageTarget:
-    return PageTarget(slug=slug, titles=page_titles(setting, titles, label, context))
 
 
 class PrivacyPolicySetting(Setting):
@@ -254,10 +246,3 @@ class PrivacyPolicySetting(Setting):
                 continue
             await write_text_page(session, self.name, applied_target(change), texts=change.after["languages"],
                                   visible=change.after["visible"])
-
-
-def applied_target(change: Change) -> PageTarget:
-    """The page a planned change is for, as the plan found it (slug, then titles per language)."""
-    after = change.after
-    titles = after.get("find_titles") or {language: after["title"] for language in after.get("languages", {})}
-    return PageTarget(slug=after.get("slug"), titles=dict(titles))

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from automation.errors import ConfigError, SettingError
+from automation.models import Change
 from flows.base import PlanInput, StoreSession
 from flows.content.html_text import page_text
 from flows.labels import SUPPORTED_LOCALES, labels_for
@@ -45,6 +46,13 @@ def page_titles(setting: str, titles: dict[str, str], label_key: str, context: P
                 f"{setting}: {{title: {{{language}: ...}}}} in the fleet file")
         resolved[language] = title
     return resolved
+
+
+def titles_per_language(value: Any) -> Any:
+    """A setting's `title` is a mapping language -> title (a pydantic "before" validator)."""
+    if isinstance(value, str):
+        raise ValueError("give the title per shop language, e.g. title: {nl: Privacyverklaring, en: Privacy policy}")
+    return value
 
 
 def duplicate_error(setting: str, title: str, matches: list[dict[str, Any]]) -> SettingError:
@@ -78,6 +86,18 @@ class PageTarget:
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(self.titles)
+
+
+def page_target(setting: str, titles: dict[str, str], slug: str | None, label: str, context: PlanInput) -> PageTarget:
+    """The page a content setting manages: its slug, and its title in every shop language (see `page_titles`)."""
+    return PageTarget(slug=slug, titles=page_titles(setting, titles, label, context))
+
+
+def applied_target(change: Change) -> PageTarget:
+    """The page a planned change is for, as the plan found it (slug, then titles per language)."""
+    after = change.after
+    titles = after.get("find_titles") or {language: after["title"] for language in after.get("languages", {})}
+    return PageTarget(slug=after.get("slug"), titles=dict(titles))
 
 
 async def read_text_page(session: StoreSession, target: PageTarget) -> dict[str, Any]:
