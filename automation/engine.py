@@ -95,6 +95,7 @@ def plan_input_for(fleet: Fleet, store: StoreConfig, allow_irreversible: bool = 
     return PlanInput(
         store_id=store.id, locale=store.locale, vars=store.vars, base_dir=fleet.base_dir,
         allow_irreversible=allow_irreversible, storefront_url=store.storefront_url,
+        languages=store.shop_languages, desired=store.desired,
     )
 
 

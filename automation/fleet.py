@@ -16,6 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from automation.artifacts import safe_name
 from automation.errors import ConfigError
+from automation.store_languages import (
+    LANGUAGE_PATTERN,
+    STORE_FACT_KEYS,
+    SUPPORTED_LOCALES,
+    language_errors,
+    store_languages,
+)
 from automation.yaml_input import load_yaml_file
 from flows.registry import all_settings
 
@@ -48,13 +55,36 @@ class StoreEntry(BaseModel):
     id: str = Field(pattern=STORE_ID_PATTERN)
     backoffice_url: str
     storefront_url: str
-    locale: Literal["nl", "en"]
+    #: deprecated: sets backoffice_locale and languages [locale] where they are not given
+    locale: str | None = None
+    #: the backoffice user's language: which label table (flows/labels/<locale>.yaml) the tool reads
+    backoffice_locale: str | None = None
+    #: the shop's storefront languages, the default first
+    languages: list[str] | None = None
     credentials: CredentialRefs
     groups: list[str] = Field(default_factory=list)
     vars: dict[str, Any] = Field(default_factory=dict)
     overrides: dict[str, Any] = Field(default_factory=dict)
     #: opt-in for changes that cannot be undone (archiving subscribers), for this store only
     allow_irreversible: bool = False
+
+    @field_validator("locale", "backoffice_locale")
+    @classmethod
+    def _has_label_table(cls, value: str | None) -> str | None:
+        if value is not None and value not in SUPPORTED_LOCALES:
+            raise ValueError(f"{value!r} has no label table (flows/labels/{value}.yaml); supported: "
+                             f"{', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: list[str] | None) -> list[str] | None:
+        for language in value or []:
+            if not re.fullmatch(LANGUAGE_PATTERN, language):
+                raise ValueError(f"{language!r} is not a two-letter language code (nl, en, de, ...)")
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError(f"a language is listed twice: {', '.join(value)}")
+        return value
 
     @field_validator("backoffice_url", "storefront_url")
     @classmethod
@@ -80,6 +110,7 @@ class StoreConfig:
     id: str
     backoffice_url: str
     storefront_url: str
+    #: the backoffice user's language (`backoffice_locale`): which label table the tool reads
     locale: str
     credentials: CredentialRefs
     groups: tuple[str, ...]
@@ -87,6 +118,16 @@ class StoreConfig:
     #: setting name -> validated desired model; settings set to null in every layer are absent
     desired: dict[str, BaseModel]
     allow_irreversible: bool = False
+    #: the shop's languages, the default first (a storefront URL prefix for every other one)
+    languages: tuple[str, ...] = ()
+
+    @property
+    def backoffice_locale(self) -> str:
+        return self.locale
+
+    @property
+    def shop_languages(self) -> tuple[str, ...]:
+        return self.languages or (self.locale,)
 
 
 @dataclass(frozen=True)
@@ -122,6 +163,10 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
         else:
             merged[key] = value
     return merged
+
+
+def _group_layers(model: FleetModel, entry: StoreEntry) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"groups.{group}", model.groups.get(group) or {}) for group in entry.groups]
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
@@ -163,9 +208,15 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return raw
 
 
-def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[str, Any]) -> list[str]:
+def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[str, Any],
+                        facts_allowed: bool = True) -> list[str]:
     errors = []
     for key, value in (layer or {}).items():
+        if key in STORE_FACT_KEYS and facts_allowed:
+            continue
+        if key in STORE_FACT_KEYS:
+            errors.append(f"{where}.{key}: a store fact, not a setting: put it on the store itself, not in overrides")
+            continue
         if key not in known:
             errors.append(f"{where}.{key}: unknown setting; known settings: {', '.join(known)}")
         elif value is not None and not isinstance(value, dict):
@@ -221,19 +272,24 @@ def load_fleet(path: Path) -> Fleet:
         else:
             errors += _file_name_clash(store.id, file_names, where)
         seen.add(store.id)
-        errors += _check_setting_keys(store.overrides, f"{where}.overrides", settings)
+        errors += _check_setting_keys(store.overrides, f"{where}.overrides", settings, facts_allowed=False)
         for group in store.groups:
             if group not in model.groups:
                 errors.append(f"{where}.groups: unknown group {group!r}; declare it under 'groups' "
                               f"(known: {', '.join(model.groups) or 'none'})")
+    for index, store in enumerate(model.stores):
+        errors += language_errors(model.defaults, _group_layers(model, store), store,
+                                  f"stores[{index}] (store {store.id})")
     if errors:
         raise ConfigError("\n".join(f"{path}: {e}" for e in errors))
 
     stores = []
     for index, entry in enumerate(model.stores):
-        merged = dict(model.defaults)
+        backoffice_locale, languages = store_languages(model.defaults, _group_layers(model, entry), entry)
+        merged = {key: value for key, value in model.defaults.items() if key not in STORE_FACT_KEYS}
         for group in entry.groups:
-            merged = deep_merge(merged, model.groups.get(group) or {})
+            merged = deep_merge(merged, {key: value for key, value in (model.groups.get(group) or {}).items()
+                                         if key not in STORE_FACT_KEYS})
         merged = deep_merge(merged, entry.overrides)
         desired: dict[str, BaseModel] = {}
         for name, setting in settings.items():
@@ -252,8 +308,8 @@ def load_fleet(path: Path) -> Fleet:
                                   f"(set in {', '.join(layers)})")
         stores.append(StoreConfig(
             id=entry.id, backoffice_url=entry.backoffice_url.rstrip("/"), storefront_url=entry.storefront_url,
-            locale=entry.locale, credentials=entry.credentials, groups=tuple(entry.groups), vars=entry.vars,
-            desired=desired, allow_irreversible=entry.allow_irreversible,
+            locale=backoffice_locale, credentials=entry.credentials, groups=tuple(entry.groups), vars=entry.vars,
+            desired=desired, allow_irreversible=entry.allow_irreversible, languages=languages,
         ))
     if errors:
         raise ConfigError("\n".join(errors))

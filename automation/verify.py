@@ -20,7 +20,7 @@ from automation.fleet import Fleet, StoreConfig
 from automation.logs import get_logger
 from automation.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus
 from automation.retry import as_typed_error
-from flows.labels import labels_for
+from flows.labels import SUPPORTED_LOCALES, labels_for
 from flows.registry import verify_storefront
 
 
@@ -31,12 +31,14 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
     blocked: list[str] = []
 
     async def new_context(headers: dict[str, str] | None) -> BrowserContext:
-        return await new_storefront_context(browser, store.locale, store.storefront_url, options.timeout_ms,
-                                            headers, blocked)
+        return await new_storefront_context(browser, store.shop_languages[0], store.storefront_url,
+                                            options.timeout_ms, headers, blocked)
 
     try:
-        result.checks = await verify_storefront(new_context, store.id, store.storefront_url,
-                                                labels_for(store.locale), store.desired, artifacts)
+        language = store.shop_languages[0]
+        labels = labels_for(language if language in SUPPORTED_LOCALES else store.locale)
+        result.checks = await verify_storefront(new_context, store.id, store.storefront_url, labels, store.desired,
+                                                artifacts, languages=store.shop_languages)
     except Exception as exc:  # one store's broken shop never stops the others
         error = as_typed_error(exc)
         result.status = StoreStatus.ERROR
@@ -50,7 +52,8 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
     if evidence.is_dir():
         result.artifacts += sorted(str(p.relative_to(artifacts.root)) for p in evidence.iterdir())
     result.duration_s = round(time.monotonic() - started, 3)
-    get_logger(store=store.id).info("verified", failed=[c.name for c in result.checks if c.status == "fail"])
+    get_logger(store=store.id).info("verified", languages=list(store.shop_languages),
+                                    failed=[c.name for c in result.checks if c.status == "fail"])
     return result
 
 

@@ -28,6 +28,7 @@ class PlanInput:
     """What a pure `plan` may know about the store besides its current and desired state."""
 
     store_id: str
+    #: the backoffice user's language (which label table)
     locale: str
     vars: dict[str, Any] = field(default_factory=dict)
     #: the fleet file's folder: relative template paths are resolved from here
@@ -35,6 +36,11 @@ class PlanInput:
     allow_irreversible: bool = False
     #: the store's public address, for links in content (contact page, privacy policy)
     storefront_url: str = ""
+    #: the shop's (storefront) languages, default first; empty: the one language `locale`
+    languages: tuple[str, ...] = ()
+    #: the store's desired state by setting name, for a `read` that must know what to look for (a page's
+    #: slug and titles); empty in contexts that have none (then settings read with their defaults)
+    desired: dict[str, BaseModel] = field(default_factory=dict)
 
 
 @dataclass

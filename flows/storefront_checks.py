@@ -16,15 +16,19 @@ from playwright.async_api import BrowserContext, Page
 
 from automation.models import CheckResult, CheckStatus
 from flows.content.html_text import page_text
+from flows.content.page_languages import checkable, language_root
 from flows.content.privacy_elements import detect_elements
-from flows.labels import Labels
-from flows.pages.storefront_page import StorefrontPage
+from flows.labels import SUPPORTED_LOCALES, Labels, labels_for
+from flows.pages.storefront_page import BAR_SELECTOR, FOUND_BY_TEXT, StorefrontPage
 from flows.tracking import ADVERTISING, ANALYTICS, tracking_cookies, tracking_requests
 
 ContextFactory = Callable[[dict[str, str] | None], Awaitable[BrowserContext]]
-#: for a page's HTML (locale-aware): the required elements missing from it ("id (description)"), and one
-#: line of evidence per required element (see flows/content/privacy_elements.py)
-ContentCheck = Callable[[str], tuple[list[str], list[str]]]
+#: for a page's HTML in a language: the required elements missing from it ("id (description)"), and one
+#: line of evidence per required element (see flows/content/privacy_elements.py); None when the element
+#: table has no wording for that language (the content cannot be checked)
+ContentCheck = Callable[[str, str], tuple[list[str], list[str]] | None]
+#: the storefront's label table of a shop language (bar texts, default page titles); None when there is none
+LabelsFor = Callable[[str], Labels | None]
 CHOICE_MODES = ("confirm", "custom")
 
 
@@ -42,6 +46,14 @@ class StorefrontExpectations:
     #: True: the CCPA page must be public and linked; False: it must not be public; None: not checked
     ccpa_page: bool | None = None
     privacy_content_check: ContentCheck | None = None
+    #: the shop's languages, default first (empty: one language, the labels' locale)
+    languages: tuple[str, ...] = ()
+    #: where the privacy policy lives under each language's root (its slug is the same in every language)
+    privacy_path: str = "service/privacy-policy/"
+    #: the CCPA page: its address under each language's root when its slug is known, else found by title
+    ccpa_path: str | None = None
+    #: language -> the CCPA page's title (from the fleet file, else the label table's default)
+    ccpa_titles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,21 +69,43 @@ class RequestLog:
         return self.urls[mark:]
 
 
+async def _consent_cookies(context: BrowserContext) -> dict[str, str]:
+    """The platform's record of the visitor's choice (COOKIELAW, COOKIELAW_STATS, ...), as evidence."""
+    return {c["name"]: c["value"] for c in await context.cookies() if c["name"].startswith("COOKIELAW")}
+
+
 def _result(name: str, status: CheckStatus, message: str, seen: list[str] | None = None) -> CheckResult:
     return CheckResult(name=name, status=status, message=message, seen=seen or [])
 
 
 class StorefrontVerifier:
     def __init__(self, new_context: ContextFactory, store_id: str, storefront_url: str, labels: Labels,
-                 expected: StorefrontExpectations, evidence: EvidenceSink) -> None:
+                 expected: StorefrontExpectations, evidence: EvidenceSink,
+                 labels_for_language: LabelsFor | None = None) -> None:
         self.new_context = new_context
         self.store_id = store_id
         self.storefront_url = storefront_url
         self.labels = labels
         self.expected = expected
         self.evidence = evidence
+        self.labels_for_language = labels_for_language or (lambda language: labels if language == labels.locale
+                                                           else None)
+        self.languages = expected.languages or (labels.locale,)
         self.results: list[CheckResult] = []
-        self.phases: dict[str, Any] = {}
+        self.phases: dict[str, Any] = {"languages": list(self.languages)}
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def storefront(self, page: Page, language: str | None = None) -> StorefrontPage:
+        language = language or self.default_language
+        return StorefrontPage(page, language_root(self.storefront_url, self.expected.languages, language),
+                              self.labels_for_language(language), self.expected.privacy_path)
+
+    def check_name(self, name: str, language: str) -> str:
+        """Per-language checks carry the language when the shop has several: `privacy_policy_public[de]`."""
+        return f"{name}[{language}]" if len(self.languages) > 1 else name
 
     def add(self, name: str, status: CheckStatus, message: str, seen: list[str] | None = None) -> None:
         self.results.append(_result(name, status, message, seen))
@@ -122,7 +156,7 @@ class StorefrontVerifier:
         page = await context.new_page()
         log = RequestLog()
         log.attach(page)
-        storefront = StorefrontPage(page, self.storefront_url, self.labels)
+        storefront = self.storefront(page)
         response = await storefront.open_home()
         if response is None or response.status >= 400:
             status = response.status if response else "no response"
@@ -131,13 +165,17 @@ class StorefrontVerifier:
         await self._screenshot(page, "first-view")
         seen_before = await self._record("first_view", context, list(log.urls))
         bar_shown = await storefront.bar_visible()
+        self.phases["cookie_bar_found_by"] = storefront.found_by
 
         if mode is None or mode == "none":
             self.add("cookie_bar_shown", CheckStatus.SKIP, "the fleet file does not ask for a cookie bar")
         elif bar_shown:
-            self.add("cookie_bar_shown", CheckStatus.PASS, f"the cookie bar shows on the homepage (mode {mode})")
+            self.add("cookie_bar_shown", CheckStatus.PASS, f"the cookie bar shows on the homepage (mode {mode}); "
+                     + FOUND_BY_TEXT[storefront.found_by or "markup"], [FOUND_BY_TEXT[storefront.found_by or "markup"]])
         else:
-            self.add("cookie_bar_shown", CheckStatus.FAIL, f"no cookie bar on the homepage although mode is {mode}")
+            labels = "" if storefront.labels else f" (no label table for {self.default_language}: markup only)"
+            self.add("cookie_bar_shown", CheckStatus.FAIL, f"no cookie bar on the homepage although mode is {mode}: "
+                     f"neither the platform's {BAR_SELECTOR} nor a banner the label table describes{labels}")
         await self._first_layer(storefront, mode, bar_shown)
 
         if seen_before:
@@ -152,8 +190,14 @@ class StorefrontVerifier:
             self.add("cookie_bar_on_privacy_page", CheckStatus.SKIP, reason)
             return True
         mark = len(log.urls)
-        clicks = await storefront.reject_all()
+        try:
+            clicks = await storefront.reject_all()
+        except LookupError as exc:
+            self.add("no_tracking_after_reject", CheckStatus.FAIL, f"cannot reject: {exc}")
+            self.add("cookie_bar_on_privacy_page", CheckStatus.SKIP, "no choice could be made")
+            return True
         self.phases["reject_clicks"] = clicks
+        self.phases["after_reject_consent_cookies"] = await _consent_cookies(context)
         await self._second_page(storefront)
         await self._screenshot(page, "after-reject")
         seen_after = await self._record("after_reject", context, log.since(mark))
@@ -164,7 +208,8 @@ class StorefrontVerifier:
             self.add("no_tracking_after_reject", CheckStatus.PASS, "no tracking after rejecting, on a second page")
         await storefront.open(storefront.privacy_policy_url)
         if await storefront.bar_visible():
-            self.add("cookie_bar_on_privacy_page", CheckStatus.PASS, "the bar shows again on the privacy policy page")
+            self.add("cookie_bar_on_privacy_page", CheckStatus.PASS, "the bar shows again on the privacy policy page",
+                     [f"consent cookies after rejecting: {self.phases['after_reject_consent_cookies']}"])
         else:
             self.add("cookie_bar_on_privacy_page", CheckStatus.FAIL,
                      "after a choice the privacy policy page shows no cookie bar: consent cannot be withdrawn there")
@@ -177,16 +222,18 @@ class StorefrontVerifier:
             return
         accept = await storefront.accept_button() is not None
         reject = await storefront.reject_button() is not None
-        manage = await storefront.visible(storefront.manage_button)
+        manage = await storefront.manage_button() is not None
+        how = FOUND_BY_TEXT[storefront.found_by or "markup"]
         if accept and reject:
-            self.add(name, CheckStatus.PASS, "accept and reject are both on the first layer")
+            self.add(name, CheckStatus.PASS, "accept and reject are both on the first layer", [how])
         elif accept and not manage:
-            self.add(name, CheckStatus.WARN, "the bar only notifies: visitors cannot refuse cookies")
+            self.add(name, CheckStatus.WARN, "the bar only notifies: visitors cannot refuse cookies", [how])
         elif accept:
+            manage_label = storefront.labels["storefront.manage"] if storefront.labels else "Manage cookies"
             self.add(name, CheckStatus.WARN, "rejecting takes more clicks than accepting (only through "
-                     f"'{self.labels['storefront.manage']}')")
+                     f"'{manage_label}')", [how])
         else:
-            self.add(name, CheckStatus.FAIL, "the bar offers no accept control the tool recognises")
+            self.add(name, CheckStatus.FAIL, f"the bar offers no accept control the tool recognises ({how})")
 
     async def _accept_phase(self, mode: str | None) -> None:
         name = "analytics_after_accept"
@@ -199,7 +246,7 @@ class StorefrontVerifier:
             page = await context.new_page()
             log = RequestLog()
             log.attach(page)
-            storefront = StorefrontPage(page, self.storefront_url, self.labels)
+            storefront = self.storefront(page)
             await storefront.open_home()
             if self.expected.measurement_id and mode in CHOICE_MODES and await storefront.accept_all():
                 await self._second_page(storefront)
@@ -215,50 +262,68 @@ class StorefrontVerifier:
             elif self.expected.measurement_id and mode in CHOICE_MODES:
                 self.add(name, CheckStatus.FAIL, "no cookie bar with an accept control, so analytics cannot be "
                          "switched on by a visitor")
-            await storefront.open_home()
-            await self._pages(storefront)
+            for language in self.languages:
+                await self._pages(self.storefront(page, language), language)
         finally:
             await context.close()
 
-    async def _pages(self, storefront: StorefrontPage) -> None:
-        """The privacy policy (and the CCPA page where it applies) are public and linked from the footer."""
-        title = self.labels["content_pages.privacy_policy_title"]
-        href = await storefront.footer_link(title)
-        response = await storefront.open(storefront.privacy_policy_url)
+    async def _pages(self, storefront: StorefrontPage, language: str) -> None:
+        """In one language: the privacy policy (and the CCPA page where it applies) are public and linked from
+        the footer, and the policy holds the required elements in that language."""
+        await storefront.open_home()
+        public, content = self.check_name("privacy_policy_public", language), self.check_name(
+            "privacy_policy_content", language)
+        url = storefront.privacy_policy_url
+        href = await storefront.footer_link_to(url)
+        response = await storefront.open(url)
         if response is None or response.status != 200:
-            self.add("privacy_policy_public", CheckStatus.FAIL,
-                     f"{storefront.privacy_policy_url} answered {response.status if response else 'nothing'}")
+            self.add(public, CheckStatus.FAIL, f"{url} answered {response.status if response else 'nothing'}")
+            self.add(content, CheckStatus.SKIP, "the privacy policy is not public")
         elif href is None:
-            self.add("privacy_policy_public", CheckStatus.FAIL, f"the footer has no link '{title}'")
+            self.add(public, CheckStatus.FAIL, f"the footer of {storefront.storefront_url} has no link to {url}")
+            await self._content(content, storefront, language)
         else:
-            self.add("privacy_policy_public", CheckStatus.PASS, f"public and linked from the footer: {href}")
-            check = self.expected.privacy_content_check
-            if check is None:
-                self.add("privacy_policy_content", CheckStatus.SKIP, "privacy_policy is not managed")
-            else:
-                missing, evidence = check(await storefront.main_html())
-                if missing:
-                    self.add("privacy_policy_content", CheckStatus.FAIL,
-                             "required elements missing: " + ", ".join(missing), evidence)
-                else:
-                    self.add("privacy_policy_content", CheckStatus.PASS, "every required element is present",
-                             evidence)
-        await self._ccpa(storefront)
+            self.add(public, CheckStatus.PASS, f"public and linked from the footer: {href}")
+            await self._content(content, storefront, language)
+        await self._ccpa(storefront, language)
 
-    async def _ccpa(self, storefront: StorefrontPage) -> None:
-        name = "ccpa_page_public"
+    async def _content(self, name: str, storefront: StorefrontPage, language: str) -> None:
+        check = self.expected.privacy_content_check
+        if check is None:
+            self.add(name, CheckStatus.SKIP, "privacy_policy is not managed")
+            return
+        outcome = check(await storefront.main_html(), language)
+        if outcome is None:
+            self.add(name, CheckStatus.WARN, f"not checked: the required-elements table "
+                     f"(flows/content/privacy_elements.yaml) has no wording for language {language!r}")
+            return
+        missing, evidence = outcome
+        if missing:
+            self.add(name, CheckStatus.FAIL, f"required elements missing ({language}): " + ", ".join(missing),
+                     evidence)
+        else:
+            self.add(name, CheckStatus.PASS, f"every required element is present ({language})", evidence)
+
+    async def _ccpa(self, storefront: StorefrontPage, language: str) -> None:
+        name = self.check_name("ccpa_page_public", language)
         if self.expected.ccpa_page is None:
             self.add(name, CheckStatus.SKIP, "the CCPA page is not managed for this store")
             return
         await storefront.open_home()
-        title = self.labels["content_pages.ccpa_title"]
-        href = await storefront.footer_link(title)
+        title = self.expected.ccpa_titles.get(language)
+        href = None
+        if self.expected.ccpa_path:
+            href = await storefront.footer_link_to(storefront.storefront_url + self.expected.ccpa_path)
+        if href is None and title:
+            href = await storefront.footer_link(title)
+        wanted = " or ".join(part for part in (self.expected.ccpa_path and f"to {self.expected.ccpa_path}",
+                                                title and f"'{title}'") if part)
         if self.expected.ccpa_page is False:
             status = CheckStatus.PASS if href is None else CheckStatus.FAIL
             self.add(name, status, "not public, as desired" if href is None else f"still public at {href}")
             return
         if href is None:
-            self.add(name, CheckStatus.FAIL, f"the footer has no link '{title}'")
+            self.add(name, CheckStatus.FAIL, f"the footer of {storefront.storefront_url} has no link {wanted}")
             return
         response = await storefront.open(href)
         if response is None or response.status != 200:
@@ -275,7 +340,7 @@ class StorefrontVerifier:
         try:
             await context.add_init_script("Object.defineProperty(navigator, 'globalPrivacyControl', {value: true})")
             page = await context.new_page()
-            storefront = StorefrontPage(page, self.storefront_url, self.labels)
+            storefront = self.storefront(page)
             await storefront.open_home()
             if await storefront.bar_visible() and await storefront.accept_all():
                 await storefront.open_home()
@@ -290,34 +355,61 @@ class StorefrontVerifier:
             await context.close()
 
 
-def _privacy_content_check(policy: Any, locale: str) -> ContentCheck | None:
+def _privacy_content_check(policy: Any) -> ContentCheck | None:
     if policy is None:
         return None
 
-    def missing(html: str) -> tuple[list[str], list[str]]:
-        findings = detect_elements(page_text(html), locale, policy.profile, policy.required)
-        absent = [f"{f.element.id} ({f.element.description(locale)})" for f in findings if not f.present]
+    def missing(html: str, language: str) -> tuple[list[str], list[str]] | None:
+        if not checkable(language):
+            return None
+        findings = detect_elements(page_text(html), language, policy.profile, policy.required)
+        absent = [f"{f.element.id} ({f.element.description(language)})" for f in findings if not f.present]
         return absent, [finding.explain() for finding in findings]
 
     return missing
 
 
-def expectations_for(desired: dict[str, Any], locale: str) -> StorefrontExpectations:
+def _ccpa_titles(ccpa: Any, languages: tuple[str, ...]) -> dict[str, str]:
+    """The CCPA page's title per shop language: the fleet file's, else the label table's default."""
+    titles = dict(getattr(ccpa, "title", None) or {})
+    for language in languages:
+        if language not in titles and language in SUPPORTED_LOCALES:
+            titles[language] = labels_for(language)["content_pages.ccpa_title"]
+    return titles
+
+
+def expectations_for(desired: dict[str, Any], languages: tuple[str, ...]) -> StorefrontExpectations:
     """What the live shop must show, derived from a store's desired settings (by setting name)."""
     cookie_law = desired.get("cookie_law")
     analytics = desired.get("analytics")
-    ccpa_state = getattr(desired.get("ccpa_page"), "state", None)
+    ccpa = desired.get("ccpa_page")
+    policy = desired.get("privacy_policy")
+    ccpa_slug = getattr(ccpa, "slug", None)
     return StorefrontExpectations(
         cookie_law_mode=getattr(cookie_law, "mode", None),
         measurement_id=getattr(analytics, "measurement_id", None),
         require_consent=getattr(analytics, "require_consent", True),
-        ccpa_page={"present": True, "absent": False}.get(ccpa_state or ""),
-        privacy_content_check=_privacy_content_check(desired.get("privacy_policy"), locale),
+        ccpa_page={"present": True, "absent": False}.get(getattr(ccpa, "state", None) or ""),
+        privacy_content_check=_privacy_content_check(policy),
+        languages=languages,
+        privacy_path=f"service/{getattr(policy, 'slug', None) or 'privacy-policy'}/",
+        ccpa_path=f"service/{ccpa_slug}/" if ccpa_slug else None,
+        ccpa_titles=_ccpa_titles(ccpa, languages),
     )
 
 
+def storefront_labels(language: str) -> Labels | None:
+    """The label table of a shop language, for a storefront in it; None when the tool has none."""
+    return labels_for(language) if language in SUPPORTED_LOCALES else None
+
+
 async def verify_storefront(new_context: ContextFactory, store_id: str, storefront_url: str, labels: Labels,
-                            desired: dict[str, Any], evidence: EvidenceSink) -> list[CheckResult]:
-    expected = expectations_for(desired, labels.locale)
-    verifier = StorefrontVerifier(new_context, store_id, storefront_url, labels, expected, evidence)
+                            desired: dict[str, Any], evidence: EvidenceSink,
+                            languages: tuple[str, ...] = ()) -> list[CheckResult]:
+    """Check one storefront in every shop language (`languages`, default first; empty: the labels' locale).
+    `labels` is the default language's table when there is one (its bar texts are the fallback)."""
+    languages = languages or (labels.locale,)
+    expected = expectations_for(desired, languages)
+    verifier = StorefrontVerifier(new_context, store_id, storefront_url, labels, expected, evidence,
+                                  labels_for_language=storefront_labels)
     return await verifier.run()

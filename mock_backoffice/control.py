@@ -7,7 +7,6 @@ They live outside every store path, so injected faults never slow or fail them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -143,7 +142,8 @@ def archive_subscribers() -> Response | tuple[Response, int]:
     return jsonify({"archived": count})
 
 
-_PAGE_KEYS = {"store": str, "id": int, "title": str, "content": str, "visible": bool}
+#: `language`: which shop language `title` and `content` are for (default: the shop's default language)
+_PAGE_KEYS = {"store": str, "id": int, "title": str, "content": str, "visible": bool, "language": str}
 
 
 @bp.post("/pages")
@@ -166,16 +166,20 @@ def put_page() -> Response | tuple[Response, int]:
     store = ctx.world.store(body.get("store", ""))
     if store is None:
         return _bad_request(f"store: unknown store {body.get('store')!r}")
+    language = body.get("language", store.default_language)
+    if language not in store.shop_languages:
+        return _bad_request(f"language: store {store.id} has no shop language {language!r}")
     with ctx.world.lock:
         if "id" in body:
             page = store.page_by_id(body["id"])
             if page is None:
                 return _bad_request(f"id: store {store.id} has no page {body['id']}")
-            page.title = body.get("title", page.title)
-            page.content = body.get("content", page.content)
+            text = page.text(language)
+            text.title = body.get("title", text.title)
+            text.content = body.get("content", text.content)
             page.visible = body.get("visible", page.visible)
         else:
-            if not body.get("title", "").strip():
-                return _bad_request("title: required to create a page")
+            if not body.get("title", "").strip() or language != store.default_language:
+                return _bad_request("title: required (in the default language) to create a page")
             page = store.add_page(body["title"].strip(), body.get("content", ""), body.get("visible", True))
-        return jsonify(asdict(page))
+        return jsonify(page.to_json())

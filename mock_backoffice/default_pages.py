@@ -46,4 +46,35 @@ DEFAULT_PAGES: dict[str, tuple[DefaultPage, ...]] = {
         ),
         DefaultPage("contact", "Contact", "<p>Vragen? Mail ons en we antwoorden binnen een dag.</p>"),
     ),
+    "de": (
+        DefaultPage("about", "Über uns", "<p>Wir sind ein kleines Familienunternehmen.</p>"),
+        DefaultPage("privacy-policy", "Datenschutzerklärung", "<p>Wir respektieren Ihre Privatsphäre.</p>"),
+        DefaultPage(
+            "general-terms-conditions",
+            "Allgemeine Geschäftsbedingungen",
+            "<p>Diese Bedingungen gelten für jede Bestellung in unserem Shop.</p>",
+        ),
+        DefaultPage(
+            "shipping-returns",
+            "Versand & Rücksendung",
+            "<p>Bestellungen werden innerhalb von zwei Werktagen versandt. Rücksendungen sind innerhalb von "
+            "14 Tagen möglich.</p>",
+        ),
+        DefaultPage("contact", "Kontakt", "<p>Fragen? Schreiben Sie uns, wir antworten innerhalb eines Tages.</p>"),
+    ),
+    "fr": (
+        DefaultPage("about", "À propos", "<p>Nous sommes une petite entreprise familiale.</p>"),
+        DefaultPage("privacy-policy", "Politique de confidentialité", "<p>Nous respectons votre vie privée.</p>"),
+        DefaultPage(
+            "general-terms-conditions",
+            "Conditions générales",
+            "<p>Ces conditions s'appliquent à toute commande passée dans notre boutique.</p>",
+        ),
+        DefaultPage(
+            "shipping-returns",
+            "Livraison & retours",
+            "<p>Les commandes sont expédiées sous deux jours ouvrés. Les retours sont possibles sous 14 jours.</p>",
+        ),
+        DefaultPage("contact", "Contact", "<p>Des questions ? Écrivez-nous, nous répondons sous un jour.</p>"),
+    ),
 }

@@ -32,6 +32,8 @@ class FleetStore:
     email: str
     password: str
     totp_secret: str | None
+    #: the shop's languages, default first
+    languages: tuple[str, ...] = ()
 
 
 def env_prefix(store_id: str) -> str:
@@ -44,11 +46,12 @@ def _stores_of(source: World | SeedSpec | Flask | Mapping[str, Any]) -> list[Fle
     if isinstance(source, World):
         with source.lock:
             return [
-                FleetStore(s.id, s.locale, s.user.email, s.user.password, s.user.totp_secret)
+                FleetStore(s.id, s.locale, s.user.email, s.user.password, s.user.totp_secret, s.shop_languages)
                 for s in source.stores.values()
             ]
     spec = source if isinstance(source, SeedSpec) else parse_seed(source)
-    return [FleetStore(s.id, s.locale, s.email, s.password, s.totp_secret) for s in spec.stores]
+    return [FleetStore(s.id, s.locale, s.email, s.password, s.totp_secret, s.languages or (s.locale,))
+            for s in spec.stores]
 
 
 def fleet_document(stores: list[FleetStore], base_url: str) -> dict[str, Any]:
@@ -64,7 +67,8 @@ def fleet_document(stores: list[FleetStore], base_url: str) -> dict[str, Any]:
                 "id": store.id,
                 "backoffice_url": f"{base}/{store.id}/admin",
                 "storefront_url": f"{base}/{store.id}/",
-                "locale": store.locale,
+                "backoffice_locale": store.locale,
+                "languages": list(store.languages or (store.locale,)),
                 "credentials": credentials,
             }
         )

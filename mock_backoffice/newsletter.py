@@ -32,6 +32,10 @@ def display_date(day: dt.date, locale: str) -> str:
     """The date as the backoffice shows it; the machine-readable date is in the <time> element."""
     if locale == "nl":
         return day.strftime("%d-%m-%Y")
+    if locale == "de":
+        return day.strftime("%d.%m.%Y")
+    if locale == "fr":
+        return day.strftime("%d/%m/%Y")
     return f"{_MONTHS_EN[day.month - 1]} {day.day}, {day.year}"
 
 

@@ -4,11 +4,14 @@ The editor is a contenteditable area whose HTML `static/editor.js` copies into t
 on submit, like a real rich text editor over a hidden textarea. On save the server rewrites the HTML
 (`richtext.clean_html`), as real editors do, so stored content never equals what a client sent byte for byte.
 New pages start hidden: the vendor's guide has the owner switch VISIBILITY on after adding a page.
+A shop with several languages gets one tab per language in the editor; all languages are saved together.
+The list shows each page's address in the shop (`/service/<slug>/`), so a page is recognisable whatever its
+title (the real list's columns are not documented: a guess).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -25,24 +28,59 @@ bp = admin_blueprint("pages", __name__)
 
 @dataclass
 class PageForm:
-    title: str = ""
-    content: str = ""
+    """The editor's fields: per shop language (default first) a title and content, and the page's visibility.
+
+    The default language's fields are `title` and `content`; another language's are `title[de]`, `content[de]`.
+    """
+
+    languages: tuple[str, ...]
+    #: language -> (title, content)
+    texts: dict[str, tuple[str, str]] = field(default_factory=dict)
     visible: bool = False
 
     @classmethod
-    def from_page(cls, page: Page) -> PageForm:
-        return cls(title=page.title, content=page.content, visible=page.visible)
+    def empty(cls, store: Store) -> PageForm:
+        return cls(languages=store.shop_languages, texts=dict.fromkeys(store.shop_languages, ("", "")))
+
+    @classmethod
+    def from_page(cls, store: Store, page: Page) -> PageForm:
+        texts = {code: (page.text(code).title, page.text(code).content) for code in store.shop_languages}
+        return cls(languages=store.shop_languages, texts=texts, visible=page.visible)
+
+    @property
+    def title(self) -> str:
+        return self.texts[self.languages[0]][0]
+
+    def field(self, name: str, language: str) -> str:
+        return name if language == self.languages[0] else f"{name}[{language}]"
+
+    def suffix(self, language: str) -> str:
+        """Element ids of a language's fields: none for the default language (`page-title`), else `-de`."""
+        return "" if language == self.languages[0] else f"-{language}"
+
+    def storefront_url(self, language: str, slug: str) -> str:
+        if language == self.languages[0]:
+            return url_for("storefront.service_page", slug=slug)
+        return url_for("storefront.service_page_in", language=language, slug=slug)
 
     def update_from(self, form: MultiDict[str, str]) -> str | None:
         """Apply submitted fields (a field left out keeps its value); returns an error label key or None."""
-        if "title" in form:
-            self.title = form["title"].strip()
-        if "content" in form:
-            self.content = clean_html(form["content"])
+        for code in self.languages:
+            title, content = self.texts[code]
+            if self.field("title", code) in form:
+                title = form[self.field("title", code)].strip()
+            if self.field("content", code) in form:
+                content = clean_html(form[self.field("content", code)])
+            self.texts[code] = (title, content)
         values = form.getlist("visible")
         if values:
             self.visible = values[-1] == "1"  # a hidden "0" precedes the switch, so "off" arrives too
         return None if self.title else "page_title_required"
+
+    def save_to(self, page: Page) -> None:
+        for code, (title, content) in self.texts.items():
+            page.text(code).title, page.text(code).content = title, content
+        page.visible = self.visible
 
 
 def _page_or_404(store: Store, page_id: int) -> Page:
@@ -53,28 +91,30 @@ def _page_or_404(store: Store, page_id: int) -> Page:
 
 
 def _render_editor(form: PageForm, page: Page | None, *, error: str | None = None, saved: bool = False) -> str:
-    return render_template("admin/page_edit.html", form=form, page=page, error=error, saved=saved, active="content")
+    return render_template("admin/page_edit.html", form=form, page=page, error=error, saved=saved, active="content",
+                           languages=form.languages)
 
 
 @bp.get("/content/pages")
 def page_list() -> str:
     store = current_store()
     with mock().world.lock:
-        pages = [(page.id, page.title, page.visible) for page in store.pages]
+        pages = [(page.id, page.title, page.visible, page.slug) for page in store.pages]
     return render_template("admin/pages.html", pages=pages, active="content")
 
 
 @bp.route("/content/pages/new", methods=["GET", "POST"])
 def new_page() -> Response | str:
     store = current_store()
-    form = PageForm()
+    form = PageForm.empty(store)
     if request.method == "GET":
         return _render_editor(form, None)
     error = form.update_from(request.form)
     if error is not None:
         return _render_editor(form, None, error=error)
     with mock().world.lock:
-        page = store.add_page(form.title, form.content, form.visible)
+        page = store.add_page(form.title, "", form.visible)
+        form.save_to(page)
     flash("page_saved")
     return redirect(url_for("pages.edit_page", page_id=page.id))
 
@@ -84,13 +124,13 @@ def edit_page(page_id: int) -> Response | str:
     store = current_store()
     with mock().world.lock:
         page = _page_or_404(store, page_id)
-        form = PageForm.from_page(page)
+        form = PageForm.from_page(store, page)
     if request.method == "GET":
         return _render_editor(form, page, saved="page_saved" in pop_flashes())
     error = form.update_from(request.form)
     if error is not None:
         return _render_editor(form, page, error=error)
     with mock().world.lock:
-        page.title, page.content, page.visible = form.title, form.content, form.visible
+        form.save_to(page)
     flash("page_saved")
     return redirect(url_for("pages.edit_page", page_id=page.id))

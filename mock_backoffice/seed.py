@@ -20,7 +20,10 @@ from typing import Any
 import pyotp
 import yaml
 
-LOCALES: tuple[str, ...] = ("nl", "en")
+#: languages the mock can show (backoffice and storefront): those with a label table and default pages
+LOCALES: tuple[str, ...] = ("nl", "en", "de", "fr")
+#: generated stores cycle through these backoffice languages unless the seed lists its own
+GENERATED_LOCALES: tuple[str, ...] = ("nl", "en", "de", "fr")
 COOKIE_LAW_MODES: tuple[str, ...] = ("none", "notify", "confirm", "custom")
 #: how a newsletter subscriber was added: actively (form, checkout box) or passively (manual, import)
 SUBSCRIBER_SOURCES: tuple[str, ...] = ("form", "checkout", "manual", "import")
@@ -67,10 +70,15 @@ class AnalyticsSpec:
 
 @dataclass(frozen=True)
 class PageSpec:
+    #: the title in the shop's default language
     title: str
     # None means "not given": a page that replaces a default page keeps the default's value.
     content: str | None = None
     visible: bool | None = None
+    #: the page to change, by its slug (a default page retitled); else matched by title, else created
+    slug: str | None = None
+    #: language -> (title, content) in the shop's other languages
+    translations: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,10 @@ class StoreSpec:
     theme_loads_analytics_early: bool = False
     subscribers: tuple[SubscriberSpec, ...] = ()
     break_ui: tuple[str, ...] = ()
+    #: the shop's languages, default first; empty: the backoffice locale only
+    languages: tuple[str, ...] = ()
+    #: the theme shows its own consent banner instead of the platform's wsa-cookielaw bar
+    theme_cookie_bar: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,7 +217,7 @@ def _pages(value: Any, path: str) -> tuple[PageSpec, ...]:
     for index, item in enumerate(value):
         item_path = f"{path}[{index}]"
         data = _mapping(item, item_path)
-        _check_keys(data, ("title", "content", "visible"), item_path)
+        _check_keys(data, ("title", "content", "visible", "slug", "translations"), item_path)
         if "title" not in data:
             raise SeedError(f"{_join(item_path, 'title')}: required key missing")
         pages.append(
@@ -217,9 +229,24 @@ def _pages(value: Any, path: str) -> tuple[PageSpec, ...]:
                     else None
                 ),
                 visible=_bool(data["visible"], _join(item_path, "visible")) if "visible" in data else None,
+                slug=_string(data["slug"], _join(item_path, "slug")).strip() if "slug" in data else None,
+                translations=_translations(data.get("translations", {}), _join(item_path, "translations")),
             )
         )
     return tuple(pages)
+
+
+def _translations(value: Any, path: str) -> dict[str, tuple[str, str]]:
+    data = _mapping(value, path)
+    translations = {}
+    for language, item in data.items():
+        _locale(language, _join(path, language))
+        item_path = _join(path, language)
+        text = _mapping(item, item_path)
+        _check_keys(text, ("title", "content"), item_path)
+        translations[language] = (_string(text.get("title", ""), _join(item_path, "title"), allow_empty=True),
+                                  _string(text.get("content", ""), _join(item_path, "content"), allow_empty=True))
+    return translations
 
 
 MEASUREMENT_ID_PATTERN = re.compile(r"^G-[A-Z0-9]{4,12}$")
@@ -354,6 +381,8 @@ STORE_FIELDS: dict[str, Field] = {
     "theme_loads_analytics_early": Field(_bool),
     "subscribers": Field(_subscribers),
     "break_ui": Field(_break_ui),
+    "languages": Field(lambda value, path: _languages(value, path)),
+    "theme_cookie_bar": Field(_bool),
 }
 
 
@@ -361,6 +390,13 @@ def _positive_count(value: Any, path: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_GENERATED:
         raise SeedError(f"{path}: must be an integer from 1 to {_MAX_GENERATED} (got {value!r})")
     return value
+
+
+def _languages(value: Any, path: str) -> tuple[str, ...]:
+    languages = _locale_list(value, path)
+    if len(set(languages)) != len(languages):
+        raise SeedError(f"{path}: a language is listed twice ({', '.join(languages)})")
+    return languages
 
 
 def _locale_list(value: Any, path: str) -> tuple[str, ...]:
@@ -407,6 +443,12 @@ def derived_totp_secret(store_id: str) -> str:
 
 def parse_store(data: Any, path: str) -> StoreSpec:
     values = _parse_fields(_mapping(data, path), STORE_FIELDS, path)
+    languages = values.get("languages", ())
+    for index, page in enumerate(values.get("pages", ())):
+        for language in page.translations:
+            if language not in languages[1:]:
+                raise SeedError(f"{path}.pages[{index}].translations.{language}: not one of the store's other "
+                                f"languages ({', '.join(languages[1:]) or 'none: set languages'})")
     values.setdefault("name", derived_name(values["id"]))
     values.setdefault("password", derived_password(values["id"]))
     if values.pop("two_step", False):
@@ -421,7 +463,7 @@ def generate_stores(data: Any, path: str = "generate") -> list[StoreSpec]:
     values = _parse_fields(_mapping(data, path), GENERATE_FIELDS, path)
     count: int = values["count"]
     prefix: str = values.get("prefix", "store")
-    locales: tuple[str, ...] = values.get("locales", LOCALES)
+    locales: tuple[str, ...] = values.get("locales", GENERATED_LOCALES)
     width = max(3, len(str(count)))
     stores = []
     for number in range(1, count + 1):

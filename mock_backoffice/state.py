@@ -24,12 +24,56 @@ LOCK_AFTER_FAILURES = 5
 
 
 @dataclass
-class Page:
-    id: int
+class PageText:
+    """A page's title and content in one shop language."""
+
     title: str
-    slug: str
     content: str
+
+
+@dataclass
+class Page:
+    """A text page: one slug and one visibility for the whole shop, a title and content per shop language."""
+
+    id: int
+    slug: str
     visible: bool
+    #: the shop's default language: `title` and `content` read and write its text
+    default_language: str
+    texts: dict[str, PageText] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.text(self.default_language).title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self.text(self.default_language).title = value
+
+    @property
+    def content(self) -> str:
+        return self.text(self.default_language).content
+
+    @content.setter
+    def content(self, value: str) -> None:
+        self.text(self.default_language).content = value
+
+    def text(self, language: str) -> PageText:
+        """The page's text in `language` (created empty on first use, like a new translation)."""
+        return self.texts.setdefault(language, PageText(title="", content=""))
+
+    def title_in(self, language: str) -> str:
+        """What the storefront shows as the title in `language`: the default language's when not translated."""
+        return self.texts[language].title if self.texts.get(language) and self.texts[language].title else self.title
+
+    def to_json(self) -> dict[str, Any]:
+        """The default language's title and content; the other languages' under `translations` (when any)."""
+        data: dict[str, Any] = {"id": self.id, "title": self.title, "slug": self.slug, "content": self.content,
+                                "visible": self.visible}
+        others = {language: asdict(text) for language, text in self.texts.items() if language != self.default_language}
+        if others:
+            data["translations"] = others
+        return data
 
 
 @dataclass
@@ -108,6 +152,7 @@ class User:
 class Store:
     id: str
     name: str
+    #: the backoffice user's language (the admin's labels)
     locale: str
     user: User
     cookie_law: CookieLaw
@@ -121,6 +166,18 @@ class Store:
     next_subscriber_id: int = 1001
     #: seed `break_ui`: parts of the backoffice left out of this store's pages (tests of a changed UI)
     break_ui: frozenset[str] = frozenset()
+    #: the shop's (storefront) languages, the default first; other languages live under /<id>/<language>/
+    languages: tuple[str, ...] = ()
+    #: the theme replaces the platform's cookie bar with its own banner (an ARIA region with buttons)
+    theme_cookie_bar: bool = False
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0] if self.languages else self.locale
+
+    @property
+    def shop_languages(self) -> tuple[str, ...]:
+        return self.languages or (self.locale,)
 
     def page_by_slug(self, slug: str) -> Page | None:
         return next((page for page in self.pages if page.slug == slug), None)
@@ -135,13 +192,11 @@ class Store:
         return [page for page in self.pages if page.visible]
 
     def add_page(self, title: str, content: str, visible: bool, slug: str | None = None) -> Page:
-        page = Page(
-            id=self.next_page_id,
-            title=title,
-            slug=self.unique_slug(slug or slugify(title)),
-            content=content,
-            visible=visible,
-        )
+        """A page with `title` and `content` in the default language (other languages start empty)."""
+        page = Page(id=self.next_page_id, slug=self.unique_slug(slug or slugify(title)), visible=visible,
+                    default_language=self.default_language)
+        page.texts = {language: PageText(title="", content="") for language in self.shop_languages}
+        page.title, page.content = title, content
         self.next_page_id += 1
         self.pages.append(page)
         return page
@@ -195,7 +250,8 @@ class Store:
             "name": self.name,
             "cookie_law": asdict(self.cookie_law),
             "web_extras": self.web_extras.to_json(),
-            "pages": [asdict(page) for page in self.pages],
+            "languages": list(self.shop_languages),
+            "pages": [page.to_json() for page in self.pages],
             "login": asdict(self.login),
             "analytics": self.analytics.to_json(),
             "theme_loads_analytics_early": self.theme_loads_analytics_early,
@@ -238,24 +294,28 @@ def build_store(spec: StoreSpec, now: float = 0.0) -> Store:
             compare_enabled=spec.web_extras.compare_enabled,
         ),
         break_ui=frozenset(spec.break_ui),
+        languages=spec.languages or (spec.locale,),
+        theme_cookie_bar=spec.theme_cookie_bar,
     )
     store.analytics.measurement_id = spec.analytics.measurement_id
     store.theme_loads_analytics_early = spec.theme_loads_analytics_early
-    for default in DEFAULT_PAGES[spec.locale]:
-        store.add_page(default.title, default.content, default.visible, slug=default.slug)
+    for default in DEFAULT_PAGES[store.default_language]:
+        page = store.add_page(default.title, default.content, default.visible, slug=default.slug)
+        for language in store.shop_languages[1:]:
+            translated = next(d for d in DEFAULT_PAGES[language] if d.slug == default.slug)
+            page.texts[language] = PageText(title=translated.title, content=translated.content)
     for page_spec in spec.pages:
-        existing = store.page_by_title(page_spec.title)
-        if existing is not None:
-            if page_spec.content is not None:
-                existing.content = page_spec.content
-            if page_spec.visible is not None:
-                existing.visible = page_spec.visible
-        else:
-            store.add_page(
-                page_spec.title,
-                page_spec.content or "",
-                True if page_spec.visible is None else page_spec.visible,
-            )
+        existing = (store.page_by_slug(page_spec.slug) if page_spec.slug else None) or store.page_by_title(
+            page_spec.title)
+        if existing is None:
+            existing = store.add_page(page_spec.title, "", True, slug=page_spec.slug)
+        existing.title = page_spec.title
+        if page_spec.content is not None:
+            existing.content = page_spec.content
+        if page_spec.visible is not None:
+            existing.visible = page_spec.visible
+        for language, (title, content) in page_spec.translations.items():
+            existing.texts[language] = PageText(title=title, content=content)
     for sub in spec.subscribers:
         store.add_subscriber(sub.email, sub.name, sub.subscribed_at, sub.source,
                              archived_at=now if sub.archived else None)

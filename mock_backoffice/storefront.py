@@ -1,15 +1,19 @@
-"""The public storefront: homepage, text pages under /service/<slug>/, and the cookie bar.
+"""The public storefront: homepage, text pages under /service/<slug>/, the cookie bar, and shop languages.
 
-The server decides whether the bar shows: once the visitor has chosen (a COOKIELAW cookie exists) it no
-longer shows, except on the privacy policy page, where consent can always be withdrawn.
+The default language has no prefix (`/<id>/service/privacy-policy/`); every other shop language has one
+(`/<id>/de/service/privacy-policy/`), with the same slug. The server decides whether the bar shows: once the
+visitor has chosen (a COOKIELAW cookie exists) it no longer shows, except on the privacy policy page, where
+consent can always be withdrawn. The choice is made with links to /cookielaw/optIn/ and /cookielaw/optOut/,
+answered here: the COOKIELAW* cookies are set by the server and the visitor is sent back where they were.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlparse
 
-from flask import abort, g, render_template, request
+from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from .context import current_store, mock
@@ -20,11 +24,14 @@ bp = storefront_blueprint("storefront", __name__)
 
 PRIVACY_SLUG = "privacy-policy"
 CONSENT_COOKIE = "COOKIELAW"
+#: the categories of the Manage cookies form, and the platform's cookie for each
 CATEGORY_COOKIES: dict[str, str] = {
-    "analytics": "COOKIELAW_STATS",
-    "advertising": "COOKIELAW_ADS",
+    "stats": "COOKIELAW_STATS",
+    "ads": "COOKIELAW_ADS",
     "social": "COOKIELAW_SOCIAL",
 }
+#: the platform keeps the choice for a year
+CONSENT_MAX_AGE = 365 * 24 * 60 * 60
 PRODUCT_TILES: tuple[tuple[str, str], ...] = (
     ("product_1", "€ 649.00"),
     ("product_2", "€ 12.95"),
@@ -38,8 +45,27 @@ class CookieBar:
     mode: str
     message: str
     cookie_path: str
+    opt_in_url: str
+    opt_out_url: str
     # category -> currently consented, from the visitor's cookies (pre-ticks the Manage panel)
     choices: dict[str, bool]
+
+
+@bp.before_request
+def _default_language() -> None:
+    store: Store | None = g.get("store")
+    if store is not None:
+        g.locale = store.default_language
+        g.shop_language = store.default_language
+
+
+def _use_language(language: str) -> Store:
+    """Serve this request in `language`: a non-default shop language (its URL prefix), else 404."""
+    store = current_store()
+    if language not in store.shop_languages[1:]:
+        abort(404)
+    g.locale = g.shop_language = language
+    return store
 
 
 def _cookie_bar(store: Store, *, always: bool) -> CookieBar | None:
@@ -50,24 +76,43 @@ def _cookie_bar(store: Store, *, always: bool) -> CookieBar | None:
     if not always and CONSENT_COOKIE in request.cookies:
         return None
     choices = {category: request.cookies.get(name) == "1" for category, name in CATEGORY_COOKIES.items()}
-    return CookieBar(mode=mode, message=message, cookie_path=f"/{store.id}/", choices=choices)
+    return CookieBar(mode=mode, message=message, cookie_path=f"/{store.id}/",
+                     opt_in_url=url_for("storefront.opt_in"), opt_out_url=url_for("storefront.opt_out"),
+                     choices=choices)
+
+
+def _page_url(slug: str) -> str:
+    if g.shop_language == g.store.default_language:
+        return url_for("storefront.service_page", slug=slug)
+    return url_for("storefront.service_page_in", language=g.shop_language, slug=slug)
+
+
+def _home_url(language: str) -> str:
+    if language == g.store.default_language:
+        return url_for("storefront.home")
+    return url_for("storefront.home_in", language=language)
 
 
 def _footer_pages(store: Store) -> list[tuple[str, str]]:
     with mock().world.lock:
-        return [(page.slug, page.title) for page in store.visible_pages()]
+        pages = [(page.slug, page.title_in(g.shop_language)) for page in store.visible_pages()]
+    return [(_page_url(slug), title) for slug, title in pages]
 
 
 @bp.context_processor
-def _analytics_context() -> dict[str, Any]:
-    """What the page head needs to load the analytics tag (and the misconfigured theme script)."""
+def _storefront_context() -> dict[str, Any]:
+    """What every storefront page needs: the analytics tag's settings, the home link, the language switcher."""
     store: Store | None = g.get("store")
     if store is None:  # an error page for an unknown store
-        return {"analytics": {"measurement_id": "", "theme_early": False, "cookie_path": "/"}}
+        return {"analytics": {"measurement_id": "", "theme_early": False, "cookie_path": "/"},
+                "home_url": "/", "shop_languages": []}
     with mock().world.lock:
-        return {"analytics": {"measurement_id": store.analytics.measurement_id,
-                              "theme_early": store.theme_loads_analytics_early,
-                              "cookie_path": f"/{store.id}/"}}
+        analytics = {"measurement_id": store.analytics.measurement_id,
+                     "theme_early": store.theme_loads_analytics_early, "cookie_path": f"/{store.id}/"}
+    language = g.get("shop_language", store.default_language)
+    switcher = [(code, _home_url(code), code == language) for code in store.shop_languages]
+    return {"analytics": analytics, "home_url": _home_url(language),
+            "shop_languages": switcher if len(switcher) > 1 else []}
 
 
 @bp.route("/g/collect", methods=["GET", "POST"])
@@ -80,8 +125,46 @@ def collect() -> Response:
     return Response(status=204)
 
 
-@bp.route("/")
-def home() -> str:
+def _back(store: Store) -> str:
+    """Where the visitor came from, when it is a page of this store; else the homepage."""
+    referrer = urlparse(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path.startswith(f"/{store.id}/") and "/cookielaw/" not in (
+            referrer.path):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("storefront.home")
+
+
+def _record_choice(store: Store, consent: bool, categories: dict[str, bool]) -> Response:
+    response = redirect(_back(store), code=302)
+    path = f"/{store.id}/"
+    response.set_cookie(CONSENT_COOKIE, "1" if consent else "0", max_age=CONSENT_MAX_AGE, path=path, samesite="Lax")
+    for category, granted in categories.items():
+        response.set_cookie(CATEGORY_COOKIES[category], "1" if granted else "0", max_age=CONSENT_MAX_AGE, path=path,
+                            samesite="Lax")
+    return response
+
+
+@bp.route("/cookielaw/optIn/", methods=["GET", "POST"])
+def opt_in() -> Response:
+    """Yes / Accept / OK (a link), or the Manage cookies form (POST, one field per ticked category)."""
+    store = current_store()
+    with mock().world.lock:
+        mode = store.cookie_law.mode
+    if request.method == "POST":
+        ticked = {category: request.form.get(category) == "1" for category in CATEGORY_COOKIES}
+        return _record_choice(store, any(ticked.values()), ticked)
+    if mode == "notify":
+        # A notification is acknowledged, not consented to: no category is switched on.
+        return _record_choice(store, True, {})
+    return _record_choice(store, True, dict.fromkeys(CATEGORY_COOKIES, True))
+
+
+@bp.route("/cookielaw/optOut/")
+def opt_out() -> Response:
+    return _record_choice(current_store(), False, dict.fromkeys(CATEGORY_COOKIES, False))
+
+
+def _home() -> str:
     store = current_store()
     return render_template(
         "store/home.html",
@@ -91,14 +174,13 @@ def home() -> str:
     )
 
 
-@bp.route("/service/<slug>/")
-def service_page(slug: str) -> str:
+def _service_page(slug: str) -> str:
     store = current_store()
     with mock().world.lock:
         page = store.page_by_slug(slug)
-        if page is None or not page.visible:
+        if page is None or not page.visible:  # hidden is hidden in every language
             abort(404)
-        title, content = page.title, page.content
+        title, content = page.title_in(g.shop_language), page.text(g.shop_language).content
     return render_template(
         "store/page.html",
         bar=_cookie_bar(store, always=slug == PRIVACY_SLUG),
@@ -106,3 +188,25 @@ def service_page(slug: str) -> str:
         title=title,
         content=content,
     )
+
+
+@bp.route("/")
+def home() -> str:
+    return _home()
+
+
+@bp.route("/<string(length=2):language>/")
+def home_in(language: str) -> str:
+    _use_language(language)
+    return _home()
+
+
+@bp.route("/service/<slug>/")
+def service_page(slug: str) -> str:
+    return _service_page(slug)
+
+
+@bp.route("/<string(length=2):language>/service/<slug>/")
+def service_page_in(language: str, slug: str) -> str:
+    _use_language(language)
+    return _service_page(slug)

@@ -19,7 +19,7 @@ for _ in $(seq 1 100); do
   kill -0 $MOCK_PID 2>/dev/null || { cat demo/mock.log >&2; exit 1; }
   sleep 0.1   # waiting for the server to bind its port
 done
-echo "== mock backoffice on http://$HOST:$PORT (stores: fietsen-jansen, green-teas, desert-boots)"
+echo "== mock backoffice on http://$HOST:$PORT (stores: fietsen-jansen, green-teas, desert-boots, grensfietsen)"
 run() { echo; echo "\$ $*"; "$@"; echo "(exit $?)"; }
 ARGS=(-c config/demo.yaml --env-file demo/.env --artifacts-dir demo/runs --log-format console)
 run ecom-privacy validate -c config/demo.yaml --env-file demo/.env

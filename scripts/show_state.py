@@ -12,7 +12,8 @@ from pathlib import Path
 from flows.newsletter_rule import read_subscribers_csv  # the export read back exactly (formula guard undone)
 
 CONTENT_PAGES = ("privacy-policy",)
-CCPA_TITLES = ("Do not sell my personal information", "Verkoop mijn persoonsgegevens niet")
+CCPA_TITLES = ("Do not sell my personal information", "Verkoop mijn persoonsgegevens niet",
+               "Meine personenbezogenen Daten nicht verkaufen", "Ne pas vendre mes informations personnelles")
 
 state = json.load(sys.stdin)["stores"]
 base = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -34,3 +35,7 @@ for store_id, store in state.items():
         if page["slug"] in CONTENT_PAGES or page["title"] in CCPA_TITLES:
             where = f"{base}/{store_id}/service/{page['slug']}/" if page["visible"] else "hidden"
             print(f"    {page['title']!r}: {len(page['content'])} characters, {where}")
+            # the page's other shop languages, each under its URL prefix
+            for language, text in page.get("translations", {}).items():
+                where = f"{base}/{store_id}/{language}/service/{page['slug']}/" if page["visible"] else "hidden"
+                print(f"      [{language}] {text['title']!r}: {len(text['content'])} characters, {where}")

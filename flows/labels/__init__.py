@@ -10,7 +10,7 @@ from typing import Any
 from automation.yaml_input import load_yaml_file
 
 LABELS_DIR = Path(__file__).parent
-SUPPORTED_LOCALES = ("nl", "en")
+SUPPORTED_LOCALES = ("nl", "en", "de", "fr")
 
 
 class MissingLabelError(KeyError):

@@ -13,6 +13,8 @@ from flows.labels import Labels
 from flows.pages.base import BackofficePage
 
 _EDITOR_PATH = re.compile(r"/content/pages/(\d+)/?$")
+#: a page's address in the shop as the list shows it; its slug identifies the page whatever its title
+_SLUG_IN_CELL = re.compile(r"/service/([^/\s]+)/?")
 #: one round trip for the whole list instead of several per row
 _READ_ROWS = """rows => rows.map(row => {
   const link = row.querySelector('a[href]');
@@ -37,16 +39,27 @@ def page_id_of(url: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def slug_of(cells: list[str]) -> str | None:
+    """The slug in a row's cells (`/service/privacy-policy/`), or None when the list shows no address."""
+    for cell in cells:
+        if match := _SLUG_IN_CELL.search(cell):
+            return match.group(1)
+    return None
+
+
 @dataclass(frozen=True)
 class PageRow:
     id: int
+    #: the title in the shop's default language, as the list shows it
     title: str
     #: the page's editor in the backoffice (absolute), for messages a person can follow
     url: str
     visible: bool
+    #: the page's address slug when the list shows it (the same in every language)
+    slug: str | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {"id": self.id, "title": self.title, "url": self.url, "visible": self.visible}
+        return {"id": self.id, "title": self.title, "url": self.url, "visible": self.visible, "slug": self.slug}
 
 
 class PagesListPage(BackofficePage):
@@ -76,11 +89,22 @@ class PagesListPage(BackofficePage):
             else:
                 raise self.mismatch(f"visibility {visible_label!r}/{hidden_label!r}",
                                     f"row {raw['title'].strip()!r} shows {raw['cells']}")
-            rows.append(PageRow(id=page_id, title=" ".join(raw["title"].split()), url=raw["href"], visible=visible))
+            rows.append(PageRow(id=page_id, title=" ".join(raw["title"].split()), url=raw["href"], visible=visible,
+                                slug=slug_of(raw["cells"])))
         return rows
 
     async def find(self, title: str) -> list[PageRow]:
         return [row for row in await self.rows() if same_title(row.title, title)]
+
+    async def find_page(self, slug: str | None, title: str) -> tuple[list[PageRow], str | None]:
+        """The page with this slug; else the pages with this title (in the default language). Returns the
+        matches and how they were found (`slug`, `title`, or None for no match)."""
+        rows = await self.rows()
+        by_slug = [row for row in rows if slug is not None and row.slug == slug]
+        if by_slug:
+            return by_slug, "slug"
+        by_title = [row for row in rows if same_title(row.title, title)]
+        return by_title, "title" if by_title else None
 
     async def add_page(self) -> None:
         """Click "Add page"; afterwards the page shows an empty editor."""
@@ -93,22 +117,53 @@ class PageEditorPage(BackofficePage):
     def __init__(self, page: Page, backoffice_url: str, labels: Labels, page_id: int | None = None) -> None:
         super().__init__(page, backoffice_url, labels)
         self.page_id = page_id
+        #: the fields of the language being edited (a tab panel); None: the whole form (a one-language shop)
+        self.panel: Locator | None = None
 
     @property
     def url(self) -> str:
         return f"{self.backoffice_url}/content/pages/{self.page_id}"
 
     @property
+    def scope(self) -> Locator | Page:
+        return self.panel if self.panel is not None else self.page
+
+    @property
+    def language_tabs(self) -> Locator:
+        return self.page.get_by_role("tab")
+
+    async def select_language(self, language: str, *, default: bool) -> None:
+        """Show the fields of one shop language: click its tab when the editor has language tabs. Without tabs
+        (a shop with one language) only the default language can be edited."""
+        self.panel = None
+        if await self.language_tabs.count() == 0:
+            if not default:
+                raise self.mismatch(f"language tab {language!r}",
+                                    "the editor shows no language tabs: is this a language of the shop?")
+            return
+        names = self.labels.mapping("content_pages.languages")
+        name = names.get(language)
+        if name is None:
+            raise self.mismatch(f"language tab {language!r}", f"the label table has no name for language "
+                                f"{language!r} under content_pages.languages")
+        tab = self.page.get_by_role("tab", name=name, exact=True)
+        await (await self.require(tab, f"language tab {name!r} ({language})")).click()
+        self.panel = self.page.get_by_role("tabpanel")
+        await self.require(self.panel, f"fields of language {name!r}")
+
+    @property
     def title_input(self) -> Locator:
-        return self.page.get_by_label(self.labels["content_pages.title"], exact=True)
+        return self.scope.get_by_label(self.labels["content_pages.title"], exact=True)
 
     @property
     def editor(self) -> Locator:
-        return self.page.get_by_role("textbox", name=self.labels["content_pages.content"], exact=True)
+        return self.scope.get_by_role("textbox", name=self.labels["content_pages.content"], exact=True)
 
     @property
     def content_field(self) -> Locator:
         # The hidden field under the rich text editor holds the HTML exactly as the backoffice stored it.
+        if self.panel is not None:
+            return self.panel.locator("textarea[name^='content'], input[name^='content']")
         return self.page.locator("form textarea[name='content'], form input[name='content']")
 
     @property

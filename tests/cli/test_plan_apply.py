@@ -47,7 +47,7 @@ def test_plan_apply_plan_exit_codes_and_state(cli: CliRunner, mock_server: MockS
 
     # The storefront shows the bar now.
     status, html = http_text(f"{mock_server.url}/shop-nl/")
-    assert status == 200 and 'id="cookielaw"' in html and "Nee" in html
+    assert status == 200 and 'class="wsa-cookielaw"' in html and "Nee</a>" in html
 
     # No secret reached stdout, stderr or any artifact.
     texts = [first.out, first.err, applied.out, applied.err, again.out]

@@ -24,7 +24,8 @@ async def test_present_creates_a_visible_page_linked_from_the_storefront(store_s
     session = await logged_in(store_session, store_id)
     title = TITLES[store_id]
     current = await SETTING.read(session)
-    assert current == {"title": title, "matches": [], "page": None}
+    assert current == {"title": title, "slug": "do-not-sell-my-personal-information", "found_by": None, "matches": [],
+                       "page": None}
     [change] = SETTING.plan(current, PRESENT, session.plan_input)
     assert change.action == "create" and change.after["visible"] is True
 
@@ -83,12 +84,13 @@ async def test_a_create_retried_after_it_succeeded_finds_the_page(store_session:
     assert len(pages_titled(mock_state(), "shop-nl", TITLES["shop-nl"])) == 1
 
 
-async def test_two_pages_with_the_title_are_an_error_naming_both(store_session: SessionFactory,
+async def test_two_pages_with_the_title_and_none_at_the_slug_are_an_error_naming_both(store_session: SessionFactory,
                                                                  mock_server: MockServer, mock_state) -> None:
-    title = TITLES["shop-en"]
-    first = put_page(mock_server.url, store="shop-en", title=title, content="<p>old</p>", visible=False)
-    second = put_page(mock_server.url, store="shop-en", title=title.upper(), content="<p>new</p>", visible=True)
-    session = await logged_in(store_session, "shop-en")
+    # Dutch titles give Dutch addresses, so no page is at the default slug: they are looked up by title.
+    title = TITLES["shop-nl"]
+    first = put_page(mock_server.url, store="shop-nl", title=title, content="<p>oud</p>", visible=False)
+    second = put_page(mock_server.url, store="shop-nl", title=title.upper(), content="<p>nieuw</p>", visible=True)
+    session = await logged_in(store_session, "shop-nl")
     current = await SETTING.read(session)
     assert [m["id"] for m in current["matches"]] == [first["id"], second["id"]]
     for desired in (PRESENT, CcpaPageDesired(state="absent")):
@@ -101,7 +103,18 @@ async def test_two_pages_with_the_title_are_an_error_naming_both(store_session: 
     fake_create = SETTING.plan({"title": title, "matches": [], "page": None}, PRESENT, session.plan_input)
     with pytest.raises(SettingError):  # apply looks again and refuses to pick one
         await SETTING.apply(session, fake_create)
-    assert len([p for p in mock_state()["shop-en"]["pages"] if p["title"].lower() == title.lower()]) == 2
+    assert len([p for p in mock_state()["shop-nl"]["pages"] if p["title"].lower() == title.lower()]) == 2
+
+
+async def test_a_page_at_the_slug_wins_over_pages_with_the_title(store_session: SessionFactory,
+                                                                 mock_server: MockServer) -> None:
+    title = TITLES["shop-en"]
+    first = put_page(mock_server.url, store="shop-en", title=title, content="<p>old</p>", visible=False)
+    put_page(mock_server.url, store="shop-en", title=title.upper(), content="<p>new</p>", visible=True)
+    session = await logged_in(store_session, "shop-en")
+    current = await SETTING.read(session)
+    assert current["found_by"] == "slug" and [m["id"] for m in current["matches"]] == [first["id"]]
+    assert current["page"]["slug"] == "do-not-sell-my-personal-information"
 
 
 async def test_absent_hides_the_page_and_keeps_it(store_session: SessionFactory, mock_server: MockServer,

@@ -48,10 +48,12 @@ def consent_cookies(page: Page) -> dict[str, str]:
 
 def test_confirm_bar_choice_and_withdrawal(seed: dict[str, Any], page: Page) -> None:
     with MockServer(seed) as server:
+        page.goto(f"{server.url}/shop-en/service/contact/")
         page.goto(f"{server.url}/shop-en/")
-        bar = page.get_by_role("region", name="Cookies")
-        bar.get_by_role("button", name="Yes", exact=True).click()
-        expect(bar).to_be_hidden()
+        bar = page.locator(".wsa-cookielaw")
+        bar.locator("a.wsa-cookielaw-button[href*='/cookielaw/optIn/']").click()
+        expect(bar).to_have_count(0)  # back on the homepage, which no longer shows the bar
+        assert page.url == f"{server.url}/shop-en/"
         assert consent_cookies(page) == {
             "COOKIELAW": "1",
             "COOKIELAW_STATS": "1",
@@ -59,29 +61,57 @@ def test_confirm_bar_choice_and_withdrawal(seed: dict[str, Any], page: Page) -> 
             "COOKIELAW_SOCIAL": "1",
         }
         assert all(c["path"] == "/shop-en/" for c in page.context.cookies() if c["name"].startswith("COOKIELAW"))
-        page.reload()
-        assert page.locator("#cookielaw").count() == 0
         page.get_by_role("link", name="Privacy policy").click()
-        page.get_by_role("region", name="Cookies").get_by_role("button", name="No", exact=True).click()
+        page.locator(".wsa-cookielaw a[href*='/cookielaw/optOut/']").click()
+        expect(page).to_have_url(f"{server.url}/shop-en/service/privacy-policy/")
         assert set(consent_cookies(page).values()) == {"0"}
 
 
 def test_custom_bar_preferences(seed: dict[str, Any], page: Page) -> None:
     with MockServer(seed) as server:
         page.goto(f"{server.url}/shop-custom/")
-        bar = page.get_by_role("region", name="Cookies")
+        bar = page.locator(".wsa-cookielaw")
         expect(bar.get_by_text("We use <b>cookies</b> & more.")).to_be_visible()
         expect(page.get_by_label("Analytics cookies")).to_be_hidden()
-        bar.get_by_role("button", name="Manage cookies").click()
+        bar.get_by_role("link", name="Manage cookies").click()
         page.get_by_label("Social media cookies").check()
         bar.get_by_role("button", name="Save preferences").click()
-        expect(bar).to_be_hidden()
+        expect(page.locator(".wsa-cookielaw")).to_have_count(0)
         assert consent_cookies(page) == {
             "COOKIELAW": "1",
             "COOKIELAW_STATS": "0",
             "COOKIELAW_ADS": "0",
             "COOKIELAW_SOCIAL": "1",
         }
+
+
+def test_theme_banner_sets_the_cookies_in_the_browser(seed: dict[str, Any], page: Page) -> None:
+    seed["stores"][1]["theme_cookie_bar"] = True
+    with MockServer(seed) as server:
+        page.goto(f"{server.url}/shop-en/")
+        bar = page.get_by_role("region", name="Cookies")
+        bar.get_by_role("button", name="No", exact=True).click()
+        expect(bar).to_be_hidden()
+        assert set(consent_cookies(page).values()) == {"0"} and len(consent_cookies(page)) == 4
+
+
+def test_editor_language_tabs_switch_and_save_every_language(seed: dict[str, Any], page: Page) -> None:
+    seed["stores"][0]["languages"] = ["nl", "en"]
+    with MockServer(seed) as server:
+        page.goto(f"{server.url}/shop-nl/admin/content/pages/2")
+        page.get_by_label("E-mailadres").fill("nl@shop.test")
+        page.get_by_label("Wachtwoord").fill("geheim-nl")
+        page.get_by_role("button", name="Inloggen").click()
+        expect(page.get_by_role("tabpanel")).to_have_count(1)
+        page.get_by_role("tab", name="English").click()
+        panel = page.get_by_role("tabpanel")
+        expect(panel.get_by_label("Titel")).to_have_value("Privacy policy")
+        panel.get_by_role("textbox", name="Inhoud", exact=True).fill("Nieuw in het Engels")
+        page.get_by_role("button", name="Opslaan").click()
+        expect(page.get_by_role("status")).to_have_text("De pagina is opgeslagen.")
+        stored = server.world.stores["shop-nl"].page_by_id(2)
+        assert stored is not None and stored.text("en").content == "<p>Nieuw in het Engels</p>"
+        assert stored.text("nl").content == "<p>Wij respecteren je privacy.</p>"
 
 
 def test_web_extras_message_row_follows_the_mode(seed: dict[str, Any], page: Page) -> None:

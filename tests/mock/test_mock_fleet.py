@@ -29,7 +29,8 @@ def test_write_fleet_from_seed(tmp_path: Path, seed: dict[str, Any]) -> None:
         "id": "shop-nl",
         "backoffice_url": "http://127.0.0.1:8800/shop-nl/admin",
         "storefront_url": "http://127.0.0.1:8800/shop-nl/",
-        "locale": "nl",
+        "backoffice_locale": "nl",
+        "languages": ["nl"],
         "credentials": {"email_env": "EP_SHOP_NL_EMAIL", "password_env": "EP_SHOP_NL_PASSWORD"},
     }
     totp = next(store for store in fleet["stores"] if store["id"] == "shop-totp")

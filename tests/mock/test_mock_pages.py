@@ -40,7 +40,7 @@ def test_editor_holds_the_stored_html_in_the_editor_and_the_hidden_field(nl: Bac
     html = nl.client.get("/shop-nl/admin/content/pages/2").get_data(as_text=True)
     assert '<label for="page-title">Titel</label>' in html and 'value="Privacybeleid"' in html
     assert 'aria-labelledby="page-content-label"><p>Wij respecteren je privacy.</p></div>' in html
-    assert '<textarea name="content" id="page-content" hidden>&lt;p&gt;Wij respecteren' in html
+    assert '<textarea name="content" id="page-content" class="editor-field" hidden>&lt;p&gt;Wij respecteren' in html
     assert 'role="switch" id="page-visible" name="visible" value="1" checked>' in html
     assert '<label for="page-visible">ZICHTBAARHEID</label>' in html
     assert "/shop-nl/static/editor.js" in html

@@ -137,7 +137,10 @@ def test_a_hidden_complete_policy_is_only_made_visible() -> None:
 def test_a_missing_policy_page_is_created_from_the_template() -> None:
     [change] = POLICY.plan(page_state("Privacybeleid", None), desired_policy(), context("nl"))
     assert change.action == "create" and change.before is None
-    assert change.after == {"visible": True, "title": "Privacybeleid", "html": render_policy("nl")}
+    assert {key: change.after[key] for key in ("visible", "title", "html")} == {
+        "visible": True, "title": "Privacybeleid", "html": render_policy("nl")}
+    assert change.after["slug"] == "privacy-policy"
+    assert change.after["languages"] == {"nl": {"title": "Privacybeleid", "html": render_policy("nl")}}
 
 
 def test_template_variable_missing_is_a_config_error_of_the_plan() -> None:
@@ -200,7 +203,9 @@ def rendered_ccpa(locale: str) -> str:
 @pytest.mark.parametrize("locale", ["en", "nl"])
 def test_ccpa_present_creates_a_visible_page_linking_contact_and_privacy_policy(locale: str) -> None:
     [change] = CCPA.plan(page_state(CCPA_TITLE, None), ccpa(), context(locale))
-    assert change.action == "create" and change.after["visible"] is True and change.after["title"] == CCPA_TITLE
+    # a new page gets the title of the shop's language (from the label table, when the fleet file sets none)
+    title = {"en": CCPA_TITLE, "nl": "Verkoop mijn persoonsgegevens niet"}[locale]
+    assert change.action == "create" and change.after["visible"] is True and change.after["title"] == title
     text = page_text(change.after["html"])
     assert f"<{STOREFRONT}service/contact/>" in text and f"<{STOREFRONT}service/privacy-policy/>" in text
     assert CCPA.plan(page_state(CCPA_TITLE, clean_html(change.after["html"])), ccpa(), context(locale)) == []
@@ -216,7 +221,8 @@ def test_ccpa_hidden_or_changed_page_is_updated_in_place() -> None:
 def test_ccpa_absent_hides_and_ignore_does_nothing() -> None:
     visible = page_state(CCPA_TITLE, "<p>x</p>", page_id=7)
     [hide] = CCPA.plan(visible, ccpa(state="absent"), context("en"))
-    assert hide.action == "hide" and hide.after == {"visible": False, "title": CCPA_TITLE, "html": None, "page_id": 7}
+    assert hide.action == "hide" and {key: hide.after[key] for key in ("visible", "title", "html", "page_id")} == {
+        "visible": False, "title": CCPA_TITLE, "html": None, "page_id": 7}
     assert CCPA.plan(page_state(CCPA_TITLE, "<p>x</p>", visible=False), ccpa(state="absent"), context("en")) == []
     assert CCPA.plan(page_state(CCPA_TITLE, None), CcpaPageDesired(state="absent"), context("en")) == []
     assert CCPA.plan(visible, CcpaPageDesired(state="ignore"), context("en")) == []
