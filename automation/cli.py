@@ -17,6 +17,8 @@ from automation.engine import FleetRunner, RunOptions, plan_input_for
 from automation.errors import ConfigError, EcomPrivacyError
 from automation.export import export_stores, render_exports, write_exports
 from automation.fleet import DEFAULT_FLEET_FILE, Fleet, StoreConfig, load_fleet
+from automation.history import cli as history_cli
+from automation.history.hook import record_after_run
 from automation.html_report import load_run_document, render_html
 from automation.interrupt import Interruption
 from automation.lock import FleetLock
@@ -108,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="a run directory, e.g. runs/20250101T020000Z")
     report.add_argument("--log-format", choices=("console", "json"), default=None, help=argparse.SUPPRESS)
     report.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+
+    # Run history and alerts (automation/history): --db for the runs, and the status and history commands.
+    for run_command in (plan, apply, verify):
+        history_cli.add_run_options(run_command)
+    history_cli.register(commands)
 
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
@@ -207,6 +214,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
 def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
             redactor: Redactor, plan: RunDocument | None = None) -> int:
     write_run_outputs(artifacts, document, plan, args.junit)
+    record_after_run(args, artifacts.root, document, redactor)
     _emit(document, args.format, out, redactor)
     code = plan_exit_code(document) if document.kind == RunKind.PLAN else apply_exit_code(document)
     # One line with the outcome, for cron's JSON logs: a person reads stdout, a log collector reads this.
@@ -309,6 +317,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
     document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
     write_run_outputs(artifacts, document, None, args.junit)
+    record_after_run(args, artifacts.root, document, redactor)
     if args.format == "json":
         out.write(redactor(document.model_dump_json(indent=2)) + "\n")
     else:
@@ -337,7 +346,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
 
 COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify,
-            "export-subscribers": cmd_export_subscribers, "report": cmd_report}
+            "export-subscribers": cmd_export_subscribers, "report": cmd_report, **history_cli.COMMANDS}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

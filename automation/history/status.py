@@ -1,0 +1,151 @@
+"""`ecom-privacy status`: the fleet now, from the newest result of every store and setting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, select
+
+from automation.history.tables import HistoryResult, HistoryRun
+
+#: a result's status -> what it means for the store now
+CATEGORIES = {
+    "compliant": "compliant",
+    "changed": "corrected",  # drifted and corrected by that run
+    "drift": "drifted",  # drifted and not corrected (a plan found it, or an apply left it)
+    "blocked": "blocked",  # drifted, and the correction needs an opt-in (irreversible)
+    "failed": "failed",
+}
+NOT_CHECKED = "not checked"
+PROBLEMS = ("drifted", "blocked", "failed", NOT_CHECKED)
+PROBLEM_STATUSES = ("drift", "blocked", "failed")
+
+
+@dataclass
+class Cell:
+    store_id: str
+    setting: str
+    category: str
+    checked_at: datetime | None = None
+    age_s: float | None = None
+    run_kind: str | None = None
+    run_dir: str | None = None
+    message: str = ""
+    error_kind: str | None = None
+    #: since when the setting has been as declared without interruption (None: not compliant now)
+    compliant_since: datetime | None = None
+
+
+@dataclass
+class StoreRow:
+    store_id: str
+    cells: dict[str, Cell]
+    newest: datetime | None = None
+    stale: bool = False
+
+
+@dataclass
+class FleetStatus:
+    generated_at: datetime
+    max_age: timedelta
+    settings: list[str]
+    rows: list[StoreRow] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = {name: 0 for name in ("compliant", "corrected", "drifted", "blocked", "failed", NOT_CHECKED)}
+        for row in self.rows:
+            for cell in row.cells.values():
+                counts[cell.category] += 1
+        counts["stale stores"] = sum(row.stale for row in self.rows)
+        return counts
+
+    @property
+    def healthy(self) -> bool:
+        return not any(row.stale or any(c.category in PROBLEMS for c in row.cells.values()) for row in self.rows)
+
+    def to_json(self) -> dict[str, Any]:
+        def cell_json(cell: Cell) -> dict[str, Any]:
+            data = asdict(cell)
+            for key in ("checked_at", "compliant_since"):
+                data[key] = data[key].isoformat() + "Z" if data[key] else None
+            return data
+
+        return {
+            "generated_at": self.generated_at.isoformat() + "Z", "max_age_s": self.max_age.total_seconds(),
+            "settings": self.settings, "counts": self.counts(), "healthy": self.healthy,
+            "stores": [{"id": row.store_id, "newest": row.newest.isoformat() + "Z" if row.newest else None,
+                        "stale": row.stale, "settings": {name: cell_json(c) for name, c in row.cells.items()}}
+                       for row in self.rows],
+        }
+
+
+def _newest_rows(engine: Engine, stores: list[str] | None) -> list[Any]:
+    results = HistoryResult
+    considered = results.status != "skipped"  # a store not reached (interrupt) says nothing about its state
+    newest = select(results.store_id, results.setting, func.max(results.created_at).label("newest")).where(considered)
+    if stores:
+        newest = newest.where(results.store_id.in_(stores))
+    newest = newest.group_by(results.store_id, results.setting).subquery()
+    query = (select(results.id, results.store_id, results.setting, results.status, results.created_at,
+                    results.run_kind, results.summary, results.error, results.error_kind, HistoryRun.run_dir)
+             .join(newest, and_(results.store_id == newest.c.store_id, results.setting == newest.c.setting,
+                                results.created_at == newest.c.newest))
+             .join(HistoryRun, HistoryRun.id == results.run_id)
+             .where(considered).order_by(results.id))
+    with engine.connect() as connection:
+        return list(connection.execute(query))
+
+
+def _compliant_since(engine: Engine, stores: list[str] | None) -> dict[tuple[str, str], datetime]:
+    """For each store and setting: the first compliant result after its last problem."""
+    results = HistoryResult
+    last_problem = select(results.store_id, results.setting, func.max(results.created_at).label("at")).where(
+        results.status.in_(PROBLEM_STATUSES))
+    if stores:
+        last_problem = last_problem.where(results.store_id.in_(stores))
+    last_problem = last_problem.group_by(results.store_id, results.setting).subquery()
+    query = (select(results.store_id, results.setting, func.min(results.created_at))
+             .outerjoin(last_problem, and_(results.store_id == last_problem.c.store_id,
+                                           results.setting == last_problem.c.setting))
+             .where(results.status.in_(("compliant", "changed")))
+             .where((last_problem.c.at.is_(None)) | (results.created_at > last_problem.c.at)))
+    if stores:
+        query = query.where(results.store_id.in_(stores))
+    query = query.group_by(results.store_id, results.setting)
+    with engine.connect() as connection:
+        return {(store, setting): at for store, setting, at in connection.execute(query)}
+
+
+def fleet_status(engine: Engine, *, max_age: timedelta, now: datetime, stores: list[str] | None = None,
+                 expected: Iterable[tuple[str, list[str]]] = ()) -> FleetStatus:
+    """The newest result per store and setting; `expected` (from a fleet file) adds what was never checked."""
+    rows: dict[str, StoreRow] = {}
+    settings: list[str] = []
+    for store_id, managed in expected:
+        rows[store_id] = StoreRow(store_id, {name: Cell(store_id, name, NOT_CHECKED) for name in managed})
+        settings += [name for name in managed if name not in settings]
+    since = _compliant_since(engine, stores)
+    for record in _newest_rows(engine, stores):
+        if expected and record.store_id not in rows:
+            continue  # a store no longer in the fleet file is history, not status
+        row = rows.setdefault(record.store_id, StoreRow(record.store_id, {}))
+        category = CATEGORIES.get(record.status, NOT_CHECKED)
+        message = record.error or record.summary or ""
+        row.cells[record.setting] = Cell(
+            store_id=record.store_id, setting=record.setting, category=category, checked_at=record.created_at,
+            age_s=(now - record.created_at).total_seconds(), run_kind=record.run_kind, run_dir=record.run_dir,
+            message=message, error_kind=record.error_kind,
+            compliant_since=since.get((record.store_id, record.setting)) if category in ("compliant",
+                                                                                          "corrected") else None,
+        )
+        if record.setting not in settings:
+            settings.append(record.setting)
+    for row in rows.values():
+        times = [cell.checked_at for cell in row.cells.values() if cell.checked_at]
+        row.newest = max(times) if times else None
+        row.stale = row.newest is None or now - row.newest > max_age
+    ordered = sorted(settings, key=lambda name: (name in ("storefront", "(store)"), name))
+    return FleetStatus(now, max_age, ordered, sorted(rows.values(), key=lambda row: row.store_id))
