@@ -88,7 +88,8 @@ def render_timeline(timeline: Timeline) -> str:
         lines += ["", "Failures in a row:"] if lines else ["Failures in a row:"]
     for streak in timeline.streaks:
         state = "ongoing" if streak.ongoing else "ended"
-        lines.append(f"  {streak.store_id}: failed {streak.runs} run(s) in a row ({state}), "
+        part = " storefront" if streak.part == "storefront" else ""
+        lines.append(f"  {streak.store_id}{part}: failed {streak.runs} run(s) in a row ({state}), "
                      f"{when(streak.first.at)} .. {when(streak.last.at)}; settings: {', '.join(streak.settings)}")
         lines.append(f"    last: {streak.error}  [{streak.last.run_dir}]")
     if not lines:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from automation.history.rows import STOREFRONT
 from automation.history.tables import HistoryResult, HistoryRun
 
 DRIFTING = ("drift", "blocked")
@@ -58,6 +59,8 @@ class DriftEpisode:
 @dataclass
 class FailureStreak:
     store_id: str
+    #: "backoffice" (plan and apply) or "storefront" (the checks of verify): counted apart, as they fail apart
+    part: str
     first: RunRef
     last: RunRef
     runs: int
@@ -67,8 +70,9 @@ class FailureStreak:
     ongoing: bool
 
     def to_json(self) -> dict[str, Any]:
-        return {"store_id": self.store_id, "first": self.first.to_json(), "last": self.last.to_json(),
-                "runs": self.runs, "settings": self.settings, "error": self.error, "ongoing": self.ongoing}
+        return {"store_id": self.store_id, "part": self.part, "first": self.first.to_json(),
+                "last": self.last.to_json(), "runs": self.runs, "settings": self.settings, "error": self.error,
+                "ongoing": self.ongoing}
 
 
 @dataclass
@@ -133,12 +137,13 @@ def _episodes(rows: list[Any]) -> list[DriftEpisode]:
 
 def _streaks(rows: list[Any]) -> list[FailureStreak]:
     """Consecutive runs (among those that covered the store) in which the store had a failed result."""
-    by_store: dict[str, dict[int, list[Any]]] = {}
+    by_store: dict[tuple[str, str], dict[int, list[Any]]] = {}
     for row in rows:
         if row.status != "skipped":
-            by_store.setdefault(row.store_id, {}).setdefault(row.run_id, []).append(row)
+            part = "storefront" if row.setting == STOREFRONT else "backoffice"
+            by_store.setdefault((row.store_id, part), {}).setdefault(row.run_id, []).append(row)
     streaks: list[FailureStreak] = []
-    for store_id, runs in by_store.items():
+    for (store_id, part), runs in by_store.items():
         current: FailureStreak | None = None
         for run_rows in runs.values():  # rows come oldest first, so runs are in order
             first = run_rows[0]
@@ -152,12 +157,12 @@ def _streaks(rows: list[Any]) -> list[FailureStreak]:
             error = f"{failed[-1].error_kind}: {failed[-1].error}"
             names = sorted({row.setting for row in failed})
             if current is None:
-                current = FailureStreak(store_id, ref, ref, 1, names, error, ongoing=True)
+                current = FailureStreak(store_id, part, ref, ref, 1, names, error, ongoing=True)
                 streaks.append(current)
             else:
                 current.last, current.runs, current.error = ref, current.runs + 1, error
                 current.settings = sorted(set(current.settings) | set(names))
-    return streaks
+    return sorted(streaks, key=lambda streak: (streak.store_id, streak.part, streak.first.at))
 
 
 def drift_timeline(engine: Engine, *, stores: list[str] | None = None, settings: list[str] | None = None,
