@@ -12,6 +12,7 @@ from typing import TextIO
 from pydantic import ValidationError
 
 from automation import __version__
+from automation.alerts.config import notify_problems
 from automation.artifacts import RunArtifacts
 from automation.engine import FleetRunner, RunOptions, plan_input_for
 from automation.errors import ConfigError, EcomPrivacyError
@@ -144,6 +145,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
                 settings[name].check(desired, plan_input_for(fleet, store))
             except ConfigError as exc:
                 problems.append(f"{name}: {exc}")
+    problems += notify_problems(fleet.notify, env, args.env_file)  # alert URLs are secrets too
     if problems:
         raise ConfigError(f"{args.config}: " + f"\n{args.config}: ".join(problems))
     managed = sorted({name for store in stores for name in store.desired})

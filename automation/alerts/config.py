@@ -41,3 +41,12 @@ def notify_urls(config: NotifyConfig, env: Mapping[str, str]) -> tuple[list[str]
             missing.append(name)
         urls += [url for url in re.split(r"[\s,]+", value) if url]
     return urls, missing
+
+
+def notify_problems(config: NotifyConfig | None, env: Mapping[str, str], env_file: object) -> list[str]:
+    """For `validate`: the alert variables that are not set (their URLs hold tokens: never in the fleet file)."""
+    if config is None:
+        return []
+    _, missing = notify_urls(config, env)
+    return [f"notify.urls_env: {name} is not set in the environment or {env_file}; add {name}=<Apprise URL> "
+            f"(for example mailtos://user:pass@smtp.example.com?to=ops@example.com)" for name in missing]
