@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import Engine
 
 from automation.db import open_database
+from tests.cli.conftest import cli  # noqa: F401 (the CLI runner of the end-to-end tests)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
