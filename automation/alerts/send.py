@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import apprise
-
 
 def send(urls: list[str], title: str, body: str, redact: Callable[[str], str]) -> tuple[bool, list[str]]:
     """(delivered to every valid target, problems). The URLs carry tokens: problems are redacted of them."""
+    import apprise  # loads its many plugins: only paid for by a run that has something to send
+
     problems: list[str] = []
     targets = apprise.Apprise()
     for index, url in enumerate(urls, start=1):
