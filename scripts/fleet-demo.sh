@@ -54,7 +54,7 @@ run ecom-privacy apply "${ARGS[@]}" --auto-approve
 echo
 echo "== the drift history of shop-003: found by the plan, corrected by the apply (both run directories)"
 run ecom-privacy history --db "$DB" --store shop-003
-run ecom-privacy history --db "$DB" --format json --html "$DIR/history.html" >/dev/null
+ecom-privacy history --db "$DB" --format json --html "$DIR/history.html" >/dev/null 2>&1
 echo "   the history page of the whole fleet: $DIR/history.html"
 echo
 echo "== the fleet now (exit 1: the two broken stores still fail); also written to $DIR/status.html"
