@@ -143,3 +143,17 @@ def test_html_pages_escape_what_comes_from_stores(engine: Engine, tmp_path: Path
     history_html = render_timeline_html(drift_timeline(engine))
     for html in (status_html, history_html):
         assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_shard_report_is_recorded_as_that_shard(engine: Engine, tmp_path: Path) -> None:
+    """A report.json from a sharded run (a field this version does not know) is imported, shard kept."""
+    import json
+
+    doc = document(RunKind.APPLY, 0, [compliant("a")])
+    run_dir = write_run(tmp_path / "runs", doc)
+    raw = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    raw["shard"] = "2/4"
+    (run_dir / "report.json").write_text(json.dumps(raw), encoding="utf-8")
+    assert len(import_runs(engine, tmp_path / "runs").recorded) == 1
+    with engine.connect() as connection:
+        assert connection.scalar(select(HistoryRun.shard)) == "2/4"
