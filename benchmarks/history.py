@@ -113,6 +113,7 @@ def measure_status(url: str, label: str, args: argparse.Namespace, work: Path) -
         status_s = median_time(lambda: fleet_status(engine, max_age=timedelta(hours=36), now=now), args.tries)
         one_store_s = median_time(lambda: drift_timeline(engine, stores=["shop-001"]), args.tries)
         fleet_s = median_time(lambda: drift_timeline(engine), max(1, args.tries // 2))
+        page_s = median_time(lambda: drift_timeline(engine, points=True), 1)
     finally:
         engine.dispose()
     env = {**os.environ, "ECOM_PRIVACY_DB": url}
@@ -126,6 +127,7 @@ def measure_status(url: str, label: str, args: argparse.Namespace, work: Path) -
         (f"`ecom-privacy status --format json`, whole command in a new process ({label})", f"{command_s:.2f} s"),
         (f"history timeline of one store over the year ({label})", f"{one_store_s * 1000:.0f} ms"),
         (f"history timeline of the whole fleet over the year ({label})", f"{fleet_s:.2f} s"),
+        (f"the same with every result for the HTML page ({label})", f"{page_s:.2f} s"),
     ]
     for name, value in rows:
         print(f"{name}: {value}", flush=True)

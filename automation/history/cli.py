@@ -124,7 +124,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
     engine = open_database(resolve_db_url(args.db))
     try:
         timeline = drift_timeline(engine, stores=args.store or None, settings=args.setting or None,
-                                  since=args.since, until=args.until)
+                                  since=args.since, until=args.until, points=args.html is not None)
     finally:
         engine.dispose()
     if args.format == "json":

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Engine, insert, select
 
+from automation.history.latest import Recorded, update_latest
 from automation.history.rows import result_rows, run_row
 from automation.history.tables import HistoryResult, HistoryRun
 from automation.models import RunDocument
@@ -41,7 +42,10 @@ def record_run(engine: Engine, document: RunDocument, run_dir: Path, *, source: 
         rows = [{**row, "run_id": run_id, "run_kind": run.kind, "created_at": run.created_at}
                 for row in result_rows(document, redact)]
         if rows:
-            connection.execute(insert(HistoryResult), rows)
+            inserted = connection.execute(
+                insert(HistoryResult).returning(HistoryResult.id, sort_by_parameter_order=True), rows).scalars().all()
+            update_latest(connection, [Recorded(result_id, row["store_id"], row["setting"], row["status"],
+                                                run.created_at) for result_id, row in zip(inserted, rows, strict=True)])
     return True
 
 

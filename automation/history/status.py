@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, select
 
-from automation.history.tables import HistoryResult, HistoryRun
+from automation.history.tables import HistoryLatest, HistoryResult, HistoryRun
 
 #: a result's status -> what it means for the store now
 CATEGORIES = {
@@ -21,7 +21,6 @@ CATEGORIES = {
 }
 NOT_CHECKED = "not checked"
 PROBLEMS = ("drifted", "blocked", "failed", NOT_CHECKED)
-PROBLEM_STATUSES = ("drift", "blocked", "failed")
 
 
 @dataclass
@@ -83,40 +82,16 @@ class FleetStatus:
 
 
 def _newest_rows(engine: Engine, stores: list[str] | None) -> list[Any]:
-    results = HistoryResult
-    considered = results.status != "skipped"  # a store not reached (interrupt) says nothing about its state
-    newest = select(results.store_id, results.setting, func.max(results.created_at).label("newest")).where(considered)
-    if stores:
-        newest = newest.where(results.store_id.in_(stores))
-    newest = newest.group_by(results.store_id, results.setting).subquery()
-    query = (select(results.id, results.store_id, results.setting, results.status, results.created_at,
+    """One row per store and setting, from the table the recorder keeps (not a scan of every result)."""
+    latest, results = HistoryLatest, HistoryResult
+    query = (select(latest.store_id, latest.setting, latest.compliant_since, results.status, results.created_at,
                     results.run_kind, results.summary, results.error, results.error_kind, HistoryRun.run_dir)
-             .join(newest, and_(results.store_id == newest.c.store_id, results.setting == newest.c.setting,
-                                results.created_at == newest.c.newest))
-             .join(HistoryRun, HistoryRun.id == results.run_id)
-             .where(considered).order_by(results.id))
+             .join(results, results.id == latest.result_id)
+             .join(HistoryRun, HistoryRun.id == results.run_id))
+    if stores:
+        query = query.where(latest.store_id.in_(stores))
     with engine.connect() as connection:
         return list(connection.execute(query))
-
-
-def _compliant_since(engine: Engine, stores: list[str] | None) -> dict[tuple[str, str], datetime]:
-    """For each store and setting: the first compliant result after its last problem."""
-    results = HistoryResult
-    last_problem = select(results.store_id, results.setting, func.max(results.created_at).label("at")).where(
-        results.status.in_(PROBLEM_STATUSES))
-    if stores:
-        last_problem = last_problem.where(results.store_id.in_(stores))
-    last_problem = last_problem.group_by(results.store_id, results.setting).subquery()
-    query = (select(results.store_id, results.setting, func.min(results.created_at))
-             .outerjoin(last_problem, and_(results.store_id == last_problem.c.store_id,
-                                           results.setting == last_problem.c.setting))
-             .where(results.status.in_(("compliant", "changed")))
-             .where((last_problem.c.at.is_(None)) | (results.created_at > last_problem.c.at)))
-    if stores:
-        query = query.where(results.store_id.in_(stores))
-    query = query.group_by(results.store_id, results.setting)
-    with engine.connect() as connection:
-        return {(store, setting): at for store, setting, at in connection.execute(query)}
 
 
 def fleet_status(engine: Engine, *, max_age: timedelta, now: datetime, stores: list[str] | None = None,
@@ -127,7 +102,6 @@ def fleet_status(engine: Engine, *, max_age: timedelta, now: datetime, stores: l
     for store_id, managed in expected:
         rows[store_id] = StoreRow(store_id, {name: Cell(store_id, name, NOT_CHECKED) for name in managed})
         settings += [name for name in managed if name not in settings]
-    since = _compliant_since(engine, stores)
     for record in _newest_rows(engine, stores):
         if expected and record.store_id not in rows:
             continue  # a store no longer in the fleet file is history, not status
@@ -138,8 +112,7 @@ def fleet_status(engine: Engine, *, max_age: timedelta, now: datetime, stores: l
             store_id=record.store_id, setting=record.setting, category=category, checked_at=record.created_at,
             age_s=(now - record.created_at).total_seconds(), run_kind=record.run_kind, run_dir=record.run_dir,
             message=message, error_kind=record.error_kind,
-            compliant_since=since.get((record.store_id, record.setting)) if category in ("compliant",
-                                                                                          "corrected") else None,
+            compliant_since=record.compliant_since,
         )
         if record.setting not in settings:
             settings.append(record.setting)

@@ -166,7 +166,8 @@ def _streaks(rows: list[Any]) -> list[FailureStreak]:
 
 
 def drift_timeline(engine: Engine, *, stores: list[str] | None = None, settings: list[str] | None = None,
-                   since: datetime | None = None, until: datetime | None = None) -> Timeline:
+                   since: datetime | None = None, until: datetime | None = None, points: bool = False) -> Timeline:
+    """Drift episodes and failure streaks that overlap the window; with `points`, every result in it (HTML)."""
     results = HistoryResult
     query = (select(results.run_id, results.store_id, results.setting, results.status, results.created_at,
                     results.run_kind, results.summary, results.before, results.after, results.error,
@@ -191,7 +192,7 @@ def drift_timeline(engine: Engine, *, stores: list[str] | None = None, settings:
         if overlaps(episode.found.at, closed.at if closed else None):
             timeline.episodes.append(episode)
     timeline.streaks = [streak for streak in _streaks(rows) if overlaps(streak.first.at, streak.last.at)]
-    for row in rows:
+    for row in rows if points else ():
         if _in_window(row.created_at, since, until):
             timeline.points.setdefault(row.store_id, {}).setdefault(row.setting, []).append(Point(
                 row.created_at, row.run_kind, row.status, row.run_dir, row.error or row.summary or ""))

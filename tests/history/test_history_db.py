@@ -77,7 +77,8 @@ def test_status_with_the_fleet_shows_settings_never_checked(engine: Engine, tmp_
 
 def test_drift_timeline_found_corrected_blocked_and_failures_in_a_row(engine: Engine, tmp_path: Path) -> None:
     dirs = _record_all(engine, tmp_path / "runs")
-    timeline = drift_timeline(engine)
+    timeline = drift_timeline(engine, points=True)
+    assert [p.status for p in timeline.points["a"]["cookie_law"]] == ["drift", "changed", "compliant", "compliant"]
     by_store = {episode.store_id: episode for episode in timeline.episodes}
     a = by_store["a"]
     assert a.state == "corrected"
@@ -140,7 +141,7 @@ def test_html_pages_escape_what_comes_from_stores(engine: Engine, tmp_path: Path
     doc = document(RunKind.PLAN, 0, [failed("evil", error="<script>alert(1)</script>")])
     record_run(engine, doc, write_run(tmp_path / "runs", doc))
     status_html = render_status_html(fleet_status(engine, max_age=timedelta(days=1), now=NOW))
-    history_html = render_timeline_html(drift_timeline(engine))
+    history_html = render_timeline_html(drift_timeline(engine, points=True))
     for html in (status_html, history_html):
         assert "<script>" not in html and "&lt;script&gt;" in html
 
@@ -157,3 +158,25 @@ def test_a_shard_report_is_recorded_as_that_shard(engine: Engine, tmp_path: Path
     assert len(import_runs(engine, tmp_path / "runs").recorded) == 1
     with engine.connect() as connection:
         assert connection.scalar(select(HistoryRun.shard)) == "2/4"
+
+
+def test_runs_recorded_out_of_order_give_the_same_status(engine: Engine, tmp_path: Path) -> None:
+    """The newest result per store and setting is kept as runs are recorded; an older run imported later
+    (a gap filled by `history import`) must not replace it, nor break "as declared since"."""
+    from automation.db import open_database
+
+    in_order = open_database(f"sqlite:///{tmp_path / 'in-order.sqlite3'}")
+    try:
+        _record_all(in_order, tmp_path / "runs-a")
+        nights = _nights()
+        for doc in [nights[2], nights[4], nights[0], nights[3], nights[1]]:
+            record_run(engine, doc, write_run(tmp_path / "runs-b", doc))
+
+        def view(db: Engine) -> list[tuple]:
+            status = fleet_status(db, max_age=timedelta(hours=36), now=NOW)
+            return [(row.store_id, name, cell.category, cell.checked_at, cell.compliant_since)
+                    for row in status.rows for name, cell in sorted(row.cells.items())]
+
+        assert view(engine) == view(in_order)
+    finally:
+        in_order.dispose()

@@ -1,4 +1,4 @@
-"""Run history: the recorded runs and their results per store and setting.
+"""Run history: the recorded runs, their results per store and setting, and the newest result of each.
 
 Revision ID: history_0001
 Revises: 0001_base
@@ -51,8 +51,17 @@ def upgrade() -> None:
     op.create_index("ix_history_results_run_id", "history_results", ["run_id"])
     op.create_index("ix_history_results_store_setting_time", "history_results", ["store_id", "setting", "created_at"])
     op.create_index("ix_history_results_time", "history_results", ["created_at"])
+    op.create_table(
+        "history_latest",
+        sa.Column("store_id", sa.String(200), primary_key=True),
+        sa.Column("setting", sa.String(200), primary_key=True),
+        sa.Column("result_id", sa.Integer, sa.ForeignKey("history_results.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.Column("compliant_since", sa.DateTime, nullable=True),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("history_latest")
     op.drop_table("history_results")
     op.drop_table("history_runs")
