@@ -63,7 +63,9 @@ class FleetStatus:
 
     @property
     def healthy(self) -> bool:
-        return not any(row.stale or any(c.category in PROBLEMS for c in row.cells.values()) for row in self.rows)
+        """Something is known, and all of it is as declared and fresh (nothing recorded is not healthy)."""
+        troubled = (row.stale or any(cell.category in PROBLEMS for cell in row.cells.values()) for row in self.rows)
+        return bool(self.rows) and not any(troubled)
 
     def to_json(self) -> dict[str, Any]:
         def cell_json(cell: Cell) -> dict[str, Any]:
