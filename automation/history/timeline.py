@@ -111,8 +111,10 @@ def _episodes(rows: list[Any]) -> list[DriftEpisode]:
     open_by_key: dict[tuple[str, str], DriftEpisode] = {}
     for row in rows:
         key = (row.store_id, row.setting)
-        ref = RunRef(row.created_at, row.run_kind, row.run_dir)
         current = open_by_key.get(key)
+        if row.status == "compliant" and current is None:
+            continue  # the common case by far: nothing to say
+        ref = RunRef(row.created_at, row.run_kind, row.run_dir)
         if row.status in DRIFTING:
             if current is None:
                 current = DriftEpisode(row.store_id, row.setting, ref, row.before, row.after, row.summary,
@@ -146,14 +148,14 @@ def _streaks(rows: list[Any]) -> list[FailureStreak]:
     for (store_id, part), runs in by_store.items():
         current: FailureStreak | None = None
         for run_rows in runs.values():  # rows come oldest first, so runs are in order
-            first = run_rows[0]
-            ref = RunRef(first.created_at, first.run_kind, first.run_dir)
             failed = [row for row in run_rows if row.status == "failed"]
             if not failed:
                 if current is not None:
                     current.ongoing = False
                 current = None
                 continue
+            first = run_rows[0]
+            ref = RunRef(first.created_at, first.run_kind, first.run_dir)
             error = f"{failed[-1].error_kind}: {failed[-1].error}"
             names = sorted({row.setting for row in failed})
             if current is None:
