@@ -17,7 +17,8 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
 
-# 20 stores with faults on (HTTP 500s, expiring sessions, a wrong password, a changed UI): plan, apply, plan.
+# 20 stores with faults on (HTTP 500s, expiring sessions, a wrong password, a changed UI): plan, apply, plan;
+# then a drift made in one store is found and corrected; ends with its history and the fleet status.
 fleet-demo: install
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/fleet-demo.sh
 

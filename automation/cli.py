@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from automation import __version__
+from automation.alerts.config import notify_problems
 from automation.artifacts import RunArtifacts, write_atomic
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
@@ -21,6 +22,8 @@ from automation.engine import FleetRunner, RunOptions, plan_input_for
 from automation.errors import ConfigError, EcomPrivacyError
 from automation.export import export_stores, render_exports, write_exports
 from automation.fleet import DEFAULT_FLEET_FILE, Fleet, StoreConfig, load_fleet
+from automation.history import cli as history_cli
+from automation.history.hook import record_after_run
 from automation.html_report import load_run_document, render_html
 from automation.interrupt import Interruption
 from automation.lock import FleetLock
@@ -134,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
 
     add_breach_parser(commands)  # data breaches: automation/breach/cli.py
+    # Run history and alerts (automation/history): --db for the runs, and the status and history commands.
+    for run_command in (plan, apply, verify):
+        history_cli.add_run_options(run_command)
+    history_cli.register(commands)
 
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
@@ -188,6 +195,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
                 settings[name].check(desired, plan_input_for(fleet, store))
             except ConfigError as exc:
                 problems.append(f"{name}: {exc}")
+    problems += notify_problems(fleet.notify, env, args.env_file)  # alert URLs are secrets too
     if problems:
         raise ConfigError(f"{args.config}: " + f"\n{args.config}: ".join(problems))
     managed = sorted({name for store in stores for name in store.desired})
@@ -247,6 +255,7 @@ def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocu
         write_run_outputs(artifacts, document, plan, args.junit)
     except OutputError as exc:  # the other outputs and stdout still tell what happened; exit 1 says it
         failed = exc
+    record_after_run(args, artifacts.root, document, redactor)
     _emit(document, args.format, out, redactor)
     code = plan_exit_code(document) if document.kind == RunKind.PLAN else apply_exit_code(document)
     code = EXIT_ERROR if failed is not None else code
@@ -391,6 +400,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         write_run_outputs(artifacts, document, None, args.junit)
     except OutputError as exc:
         failed = exc
+    record_after_run(args, artifacts.root, document, redactor)
     if args.format == "json":
         out.write(json_for_terminal(redactor(document.model_dump_json(indent=2))) + "\n")
     else:
@@ -468,7 +478,7 @@ def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) 
 
 COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify,
             "export-subscribers": cmd_export_subscribers, "report": cmd_report, "report-merge": cmd_report_merge,
-            "breach": cmd_breach}
+            "breach": cmd_breach, **history_cli.COMMANDS}
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from automation.alerts.config import NotifyConfig
 from automation.artifacts import safe_name
 from automation.errors import ConfigError
 from automation.store_languages import (
@@ -101,6 +102,8 @@ class FleetModel(BaseModel):
     defaults: dict[str, Any] = Field(default_factory=dict)
     groups: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
     stores: list[StoreEntry]
+    #: alerts of scheduled runs (see automation/alerts): Apprise URLs named by environment variable
+    notify: NotifyConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class Fleet:
     stores: list[StoreConfig]
     group_names: tuple[str, ...] = ()
     base_dir: Path = field(default=Path("."))
+    notify: NotifyConfig | None = None
 
     def select(self, store_ids: list[str] | None = None, groups: list[str] | None = None) -> list[StoreConfig]:
         """Stores named by id or belonging to a group; unknown names are configuration errors."""
@@ -315,5 +319,5 @@ def load_fleet(path: Path) -> Fleet:
         raise ConfigError("\n".join(errors))
     return Fleet(
         path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), stores=stores,
-        group_names=tuple(model.groups), base_dir=path.resolve().parent,
+        group_names=tuple(model.groups), base_dir=path.resolve().parent, notify=model.notify,
     )

@@ -229,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="ecom-privacy-bench-") as scratch, \
             MockServer({"generate": {"count": args.stores}}) as server:
         work = Path(scratch)
+        # Every run is recorded, as in production, in a history of its own (never the user's database).
+        EXTRA_TOOL_ARGS[:] = ["--db", f"sqlite:///{work / 'history.sqlite3'}"]
         fleet, env = (Path(p) for p in write_fleet(server.world, server.url, work / "fleet.yaml"))
         http_json(f"{server.url}/__mock__/faults", {"latency_ms": args.latency_ms})
         print(f"mock: {args.stores} stores at {server.url}, {args.latency_ms} ms latency; making them compliant",
@@ -258,8 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     markdown = table(results, args)
     print()
     print(markdown)
+    # benchmarks/history.py keeps its own section of the same file: carried over, not overwritten.
+    kept = ""
+    if args.out.is_file() and "<!-- history benchmark: begin -->" in (previous := args.out.read_text(encoding="utf-8")):
+        kept = "\n" + previous[previous.index("<!-- history benchmark: begin -->"):]
     args.out.write_text("# Fleet benchmark results\n\nWritten by `python -m benchmarks.fleet` (`make bench`).\n\n"
-                        + markdown, encoding="utf-8")
+                        + markdown + kept, encoding="utf-8")
     print(f"written to {args.out}")
     return 0
 

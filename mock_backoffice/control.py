@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from .context import mock
 from .faults import CONTROL_PREFIX, FaultError, parse_fault_request
-from .seed import SUBSCRIBER_SOURCES
+from .seed import COOKIE_LAW_MODES, SUBSCRIBER_SOURCES
 
 bp = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 
@@ -77,6 +77,32 @@ def revoke_sessions() -> Response | tuple[Response, int]:
     if store is not None and store not in ctx.world.stores:
         return _bad_request(f"store: unknown store {store!r}")
     return jsonify({"revoked": ctx.world.drop_sessions(store)})
+
+
+@bp.post("/cookie-law")
+def set_cookie_law() -> Response | tuple[Response, int]:
+    """Change a store's COOKIE LAW as a person in the backoffice would: JSON `{store, mode, message?}`.
+
+    Drift made outside the tool, for tests and demos of drift detection and of the run history.
+    """
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    unknown = sorted(key for key in body if key not in ("store", "mode", "message"))
+    if unknown:
+        return _bad_request(f"{unknown[0]}: unknown key (allowed: store, mode, message)")
+    store = ctx.world.store(body.get("store", ""))
+    if store is None:
+        return _bad_request(f"store: unknown store {body.get('store')!r}")
+    if body.get("mode") not in COOKIE_LAW_MODES:
+        return _bad_request(f"mode: one of {', '.join(COOKIE_LAW_MODES)}")
+    if not isinstance(body.get("message", ""), str):
+        return _bad_request("message: must be a string")
+    with ctx.world.lock:
+        store.cookie_law.mode = body["mode"]
+        store.cookie_law.message = body.get("message", store.cookie_law.message)
+        return jsonify(asdict(store.cookie_law))
 
 
 _SUBSCRIBER_KEYS = ("store", "email", "name", "subscribed_at", "source")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The fleet demo: 20 stores of the mock backoffice with faults switched on (20% HTTP 500s, latency,
 # sessions that expire after 20 s), one store with a wrong password and one whose UI changed.
-# Plan, apply, plan again; every run leaves plan/report/JUnit/HTML in demo/fleet/runs/.
+# Plan, apply, plan again; then someone changes a store's cookie bar in its backoffice (drift), and plan and
+# apply find and correct it. Every run leaves plan/report/JUnit/HTML in demo/fleet/runs/ and is recorded in
+# the history database demo/fleet/history.sqlite3; the demo ends with the drift history and the status.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PORT=8801
@@ -29,8 +31,9 @@ http "http://$HOST:$PORT/__mock__/faults" '{"error_rate": 0.2, "latency_ms": 50,
   >/dev/null
 echo "== mock backoffice on http://$HOST:$PORT: 20 stores; faults: 20% HTTP 500, 50 ms latency, sessions expire after 20 s"
 run() { echo; echo "\$ $*"; "$@"; echo "(exit $?)"; }
+DB="$DIR/history.sqlite3"
 ARGS=(-c "$DIR/fleet.yaml" --env-file "$DIR/.env" --artifacts-dir "$DIR/runs" --session-dir "$DIR/sessions"
-      --log-format console --parallelism 4)
+      --log-format console --parallelism 4 --db "$DB")
 run ecom-privacy plan "${ARGS[@]}"
 run ecom-privacy apply "${ARGS[@]}" --auto-approve --junit "$DIR/junit.xml"
 run ecom-privacy plan "${ARGS[@]}"
@@ -43,3 +46,16 @@ print("  shop-018: login attempts=%(attempts)s, locked=%(locked)s" % login)'
 echo
 echo "== runs (open report.html in a browser):"
 for run_dir in "$DIR"/runs/*/; do echo "  $run_dir: $(ls "$run_dir" | tr '\n' ' ')"; done
+echo
+echo "== someone switches the cookie bar of shop-003 off in its backoffice (drift made outside the tool)"
+http "http://$HOST:$PORT/__mock__/cookie-law" '{"store": "shop-003", "mode": "none"}' >/dev/null
+run ecom-privacy plan "${ARGS[@]}"
+run ecom-privacy apply "${ARGS[@]}" --auto-approve
+echo
+echo "== the drift history of shop-003: found by the plan, corrected by the apply (both run directories)"
+run ecom-privacy history --db "$DB" --store shop-003
+ecom-privacy history --db "$DB" --format json --html "$DIR/history.html" >/dev/null 2>&1
+echo "   the history page of the whole fleet: $DIR/history.html"
+echo
+echo "== the fleet now (exit 1: the two broken stores still fail); also written to $DIR/status.html"
+run ecom-privacy status --db "$DB" -c "$DIR/fleet.yaml" --html "$DIR/status.html"

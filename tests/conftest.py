@@ -25,6 +25,15 @@ def private_session_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     return directory
 
 
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The default history database of each test in a folder of its own, never the user's ~/.local/share."""
+    directory = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(directory))
+    monkeypatch.delenv("ECOM_PRIVACY_DB", raising=False)
+    return directory
+
+
 @pytest.fixture(scope="session")
 def mock_server_session() -> Iterator[MockServer]:
     server = MockServer(TEST_SEED)

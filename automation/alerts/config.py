@@ -1,0 +1,52 @@
+"""The fleet file's `notify` key: where alerts go (names of environment variables holding Apprise URLs)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+#: every kind of event an alert can be sent for; breach_deadline comes from `ecom-privacy breach check`
+EventKind = Literal["failed", "drift", "verify_failed", "breach_deadline"]
+ALL_KINDS: tuple[str, ...] = ("failed", "drift", "verify_failed", "breach_deadline")
+
+
+class NotifyConfig(BaseModel):
+    """`notify: {urls_env: [NAME, ...], on: [failed, drift, verify_failed, breach_deadline]}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: environment variables (or .env keys) each holding one or more Apprise URLs; URLs hold tokens
+    urls_env: list[str] = Field(min_length=1)
+    on: list[EventKind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
+
+    @field_validator("urls_env")
+    @classmethod
+    def _env_names(cls, names: list[str]) -> list[str]:
+        for name in names:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise ValueError(f"{name!r} is not an environment variable name (letters, digits, _); "
+                                 "put the Apprise URL in the environment or .env and name the variable here")
+        return names
+
+
+def notify_urls(config: NotifyConfig, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """The URLs (several per variable allowed, separated by spaces or commas) and the variables not set."""
+    urls, missing = [], []
+    for name in config.urls_env:
+        value = env.get(name, "").strip()
+        if not value:
+            missing.append(name)
+        urls += [url for url in re.split(r"[\s,]+", value) if url]
+    return urls, missing
+
+
+def notify_problems(config: NotifyConfig | None, env: Mapping[str, str], env_file: object) -> list[str]:
+    """For `validate`: the alert variables that are not set (their URLs hold tokens: never in the fleet file)."""
+    if config is None:
+        return []
+    _, missing = notify_urls(config, env)
+    return [f"notify.urls_env: {name} is not set in the environment or {env_file}; add {name}=<Apprise URL> "
+            f"(for example mailtos://user:pass@smtp.example.com?to=ops@example.com)" for name in missing]

@@ -1,0 +1,61 @@
+"""After a run: find its problems, keep the open ones in the database, and send what is new or cleared."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from automation.alerts.config import NotifyConfig, notify_urls
+from automation.alerts.message import compose
+from automation.alerts.problems import findings
+from automation.alerts.send import send
+from automation.alerts.state import Notice, Pending, mark_sent, reconcile
+from automation.logs import get_logger
+from automation.models import RunDocument
+from automation.secrets import Redactor
+
+
+def _without_state(document: RunDocument, kinds: list[str], run_dir: str, now: datetime) -> Pending:
+    """With the database unreachable nothing can be deduplicated: say this run's problems, marked as such."""
+    found = findings(document)
+    pending = Pending()
+    pending.opened = [Notice(kind, store, subject, message, run_dir, now)
+                      for (kind, store, subject), message in found.problems.items() if kind in kinds]
+    return pending
+
+
+def alert_after_run(engine: Engine | None, document: RunDocument, run_dir: str, config: NotifyConfig,
+                    env: Mapping[str, str], redactor: Redactor, now: datetime) -> bool:
+    """True when a message was delivered. Never raises for a target that is down: that is logged."""
+    log = get_logger()
+    urls, missing = notify_urls(config, env)
+    for url in urls:
+        redactor.add(url)  # a URL holds its service's token
+    kinds = list(config.on)
+    if engine is None:
+        pending = _without_state(document, kinds, run_dir, now)
+    else:
+        pending = reconcile(engine, findings(document), kinds, run_dir, now)
+    if not pending:
+        return False
+    if missing:
+        log.warning("alert variables not set", variables=missing,
+                    hint="set them in the environment or .env (fleet file: notify.urls_env)")
+    if not urls:
+        log.warning("alert not sent: no alert URL is set; it stays pending for the next run")
+        return False
+    title, body = compose(pending, document.kind.value, run_dir)
+    if engine is None:
+        title += " (history database unreachable: not deduplicated)"
+    delivered, problems = send(urls, title, body, redactor)
+    for problem in problems:
+        log.warning("alert problem", detail=problem)
+    if not delivered:
+        log.warning("alert not sent" + ("; it will be sent with the next run's alerts" if engine is not None else ""))
+        return False
+    if engine is not None:
+        mark_sent(engine, pending)
+    log.info("alert sent", new=len(pending.opened), cleared=len(pending.cleared), corrected=len(pending.corrected))
+    return True

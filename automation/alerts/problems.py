@@ -1,0 +1,71 @@
+"""The problems one run shows, and what the run looked at (only those can clear)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from automation.history.rows import EMAIL
+from automation.models import CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
+
+Key = tuple[str, str, str]  # kind, store, subject
+
+
+@dataclass
+class RunFindings:
+    #: open problems seen by this run: key -> one-line message
+    problems: dict[Key, str] = field(default_factory=dict)
+    #: keys of problems this run looked at: a problem not seen again here is cleared, others stay open
+    covered_settings: set[tuple[str, str]] = field(default_factory=set)
+    covered_stores: set[str] = field(default_factory=set)
+    verified_stores: set[str] = field(default_factory=set)
+    #: drift found and corrected by this apply: (store, setting) -> change summary
+    corrected: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def covers(self, key: Key) -> bool:
+        kind, store, subject = key
+        if kind == "drift":
+            return (store, subject) in self.covered_settings
+        if kind == "failed":
+            return store in self.covered_stores
+        if kind == "verify_failed":
+            return store in self.verified_stores
+        return False
+
+
+def _clean(text: str | None) -> str:
+    return EMAIL.sub("<address>", (text or "").replace("\n", " "))[:300]
+
+
+def findings(document: RunDocument) -> RunFindings:
+    found = RunFindings()
+    for store in document.stores:
+        looked = [s for s in store.settings if s.status != SettingStatus.SKIPPED]
+        if document.kind != RunKind.VERIFY and store.status != StoreStatus.SKIPPED:
+            found.covered_stores.add(store.id)
+        failed = [s for s in looked if s.status == SettingStatus.FAILED]
+        if failed:
+            first = failed[0]
+            found.problems[("failed", store.id, "")] = _clean(
+                f"{', '.join(s.setting for s in failed)}: {first.error_kind}: {first.error}")
+        elif store.status == StoreStatus.ERROR and not store.settings and not store.checks and store.error:
+            found.problems[("failed", store.id, "")] = _clean(f"{store.error_kind}: {store.error}")
+        for setting in looked:
+            changes = store.changes_for(setting.setting)
+            if setting.status == SettingStatus.FAILED:
+                continue  # a setting that could not be read says nothing about drift: its problem stays as it was
+            found.covered_settings.add((store.id, setting.setting))
+            summary = _clean("; ".join(change.summary or change.action for change in changes))
+            if setting.status == SettingStatus.DRIFT:
+                blocked = any(change.blocked for change in changes)
+                found.problems[("drift", store.id, setting.setting)] = summary + (
+                    " (blocked: needs an opt-in)" if blocked else "")
+            elif setting.status == SettingStatus.CHANGED:
+                found.corrected[(store.id, setting.setting)] = summary
+        if store.checks or (document.kind == RunKind.VERIFY and store.status == StoreStatus.ERROR):
+            found.verified_stores.add(store.id)
+            for check in store.checks:
+                if check.status == CheckStatus.FAIL:
+                    found.problems[("verify_failed", store.id, check.name)] = _clean(check.message)
+            if not store.checks and store.error:
+                found.problems[("verify_failed", store.id, "storefront")] = _clean(store.error)
+    return found

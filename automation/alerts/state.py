@@ -1,0 +1,96 @@
+"""Open problems kept in the database: a problem is announced when it starts and when it clears, once each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from automation.alerts.problems import Key, RunFindings
+from automation.alerts.tables import AlertProblem
+
+
+@dataclass
+class Notice:
+    kind: str
+    store_id: str
+    subject: str
+    message: str
+    run_dir: str
+    at: datetime
+
+
+@dataclass
+class Pending:
+    """What the next message says: problems that started, problems that cleared, drift corrected in passing."""
+
+    opened: list[Notice] = field(default_factory=list)
+    cleared: list[Notice] = field(default_factory=list)
+    corrected: list[Notice] = field(default_factory=list)
+    #: database ids of the rows whose opening / clearing this message announces
+    opened_ids: list[int] = field(default_factory=list)
+    cleared_ids: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.opened or self.cleared or self.corrected)
+
+
+def reconcile(engine: Engine, found: RunFindings, kinds: list[str], run_dir: str, now: datetime) -> Pending:
+    """Open new problems, clear those this run looked at and no longer sees; return what is still to announce.
+
+    Announcements that could not be sent earlier (the alert target was down) are still pending and go
+    out with this run's message; a problem that cleared before it was ever announced is not announced.
+    """
+    pending = Pending()
+    cleared_now: dict[tuple[str, str], AlertProblem] = {}
+    with Session(engine) as session, session.begin():
+        open_rows = session.scalars(select(AlertProblem).where(AlertProblem.cleared_at.is_(None),
+                                                               AlertProblem.kind.in_(kinds))).all()
+        by_key: dict[Key, AlertProblem] = {(row.kind, row.store_id, row.subject): row for row in open_rows}
+        for key, message in found.problems.items():
+            if key[0] not in kinds:
+                continue
+            row = by_key.get(key)
+            if row is None:
+                session.add(AlertProblem(kind=key[0], store_id=key[1], subject=key[2], message=message,
+                                         opened_at=now, opened_run_dir=run_dir, last_seen_at=now,
+                                         open_sent=False, clear_sent=False))
+            else:
+                row.last_seen_at, row.message = now, message
+        for key, row in by_key.items():
+            if key not in found.problems and found.covers(key):
+                row.cleared_at, row.cleared_run_dir = now, run_dir
+                row.clear_sent = not row.open_sent  # never announced: nothing to take back
+                if row.kind == "drift":
+                    cleared_now[(row.store_id, row.subject)] = row
+        session.flush()
+        for row in session.scalars(select(AlertProblem).where(
+                AlertProblem.kind.in_(kinds), AlertProblem.cleared_at.is_(None), AlertProblem.open_sent.is_(False))):
+            pending.opened.append(Notice(row.kind, row.store_id, row.subject, row.message, row.opened_run_dir,
+                                         row.opened_at))
+            pending.opened_ids.append(row.id)
+        for row in session.scalars(select(AlertProblem).where(
+                AlertProblem.kind.in_(kinds), AlertProblem.cleared_at.is_not(None),
+                AlertProblem.open_sent.is_(True), AlertProblem.clear_sent.is_(False))):
+            corrected = (row.store_id, row.subject) in found.corrected and row.cleared_run_dir == run_dir
+            how = "corrected by this run" if corrected else "no longer seen"
+            pending.cleared.append(Notice(row.kind, row.store_id, row.subject, f"{how} (was: {row.message})",
+                                          row.cleared_run_dir or run_dir, row.cleared_at or now))
+            pending.cleared_ids.append(row.id)
+    if "drift" in kinds:
+        for (store_id, setting), summary in found.corrected.items():
+            if (store_id, setting) not in cleared_now:  # drift found and corrected in this one run
+                pending.corrected.append(Notice("drift", store_id, setting, summary, run_dir, now))
+    return pending
+
+
+def mark_sent(engine: Engine, pending: Pending) -> None:
+    with engine.begin() as connection:
+        if pending.opened_ids:
+            connection.execute(update(AlertProblem).where(AlertProblem.id.in_(pending.opened_ids))
+                               .values(open_sent=True))
+        if pending.cleared_ids:
+            connection.execute(update(AlertProblem).where(AlertProblem.id.in_(pending.cleared_ids))
+                               .values(clear_sent=True))

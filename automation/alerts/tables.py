@@ -1,0 +1,32 @@
+"""The open (and past) problems of the fleet, so each is announced once and its clearing once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from automation.db import Base
+
+
+class AlertProblem(Base):
+    __tablename__ = "alert_problems"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: failed, drift, verify_failed (breach_deadline: the breach register's)
+    kind: Mapped[str] = mapped_column(String(32))
+    store_id: Mapped[str] = mapped_column(String(200))
+    #: the setting or storefront check concerned ("" when the problem is the store's as a whole)
+    subject: Mapped[str] = mapped_column(String(200))
+    message: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_run_dir: Mapped[str] = mapped_column(Text)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    cleared_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    cleared_run_dir: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: whether the alert of its start, and of its clearing, went out (one that failed is sent with the next run)
+    open_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    clear_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_alert_problems_key", "kind", "store_id", "subject", "cleared_at"),)

@@ -1,0 +1,155 @@
+"""The `status` and `history` commands, and the `--db` / `--no-history` options of plan, apply and verify."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from automation.db import open_database, redact_db_url, resolve_db_url
+from automation.errors import ConfigError
+from automation.fleet import load_fleet
+from automation.history.html import render_status_html, render_timeline_html
+from automation.history.recorder import import_runs
+from automation.history.status import fleet_status
+from automation.history.text import render_status, render_timeline
+from automation.history.timeline import drift_timeline
+from automation.secrets import Redactor
+
+DB_HELP = "the history database: sqlite:///PATH, a file path, or postgresql://USER@HOST/DB " \
+          "(default $ECOM_PRIVACY_DB, else SQLite in $XDG_DATA_HOME/ecom-privacy/)"
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> timedelta:
+    match = DURATION.match(text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration; use a number and s, m, h, d or w (36h, 2d)")
+    return timedelta(seconds=float(match.group(1)) * UNITS[match.group(2)])
+
+
+def parse_moment(text: str) -> datetime:
+    """YYYY-MM-DD, an ISO date and time (UTC unless it says otherwise), or a duration ago (7d)."""
+    if DURATION.match(text.strip()):
+        return datetime.now(UTC).replace(tzinfo=None) - parse_duration(text)
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD, YYYY-MM-DDTHH:MM or a "
+                                         "duration ago such as 30d") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """--db and --no-history for plan, apply and verify."""
+    parser.add_argument("--db", default=None, metavar="URL", help=DB_HELP)
+    parser.add_argument("--no-history", action="store_true",
+                        help="record nothing in the history database and send no alerts")
+
+
+def _reader_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", default=None, metavar="URL", help=DB_HELP)
+    parser.add_argument("--store", action="append", default=[], metavar="ID", help="only this store (repeatable)")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+    parser.add_argument("--html", type=Path, default=None, metavar="FILE", help="also write a static HTML page")
+    parser.add_argument("--log-format", choices=("console", "json"), default=None, help=argparse.SUPPRESS)
+    parser.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+
+
+def register(commands: Any) -> None:
+    """Add `status` and `history` to the CLI's sub-commands."""
+    status = commands.add_parser("status", help="the fleet now: newest result per store and setting, with its age")
+    _reader_options(status)
+    status.add_argument("--max-age", type=parse_duration, default=timedelta(hours=36), metavar="DURATION",
+                        help="flag stores whose newest result is older than this (default 36h)")
+    status.add_argument("-c", "--config", type=Path, default=None, metavar="FILE",
+                        help="fleet file: show only its stores, and its settings never checked as 'not checked'")
+
+    history = commands.add_parser(
+        "history", help="the drift timeline and failures in a row; 'history import RUNS_DIR' records old runs")
+    history.add_argument("action", nargs="*", metavar="import RUNS_DIR",
+                         help="import RUNS_DIR: record every run directory below RUNS_DIR not yet in the history")
+    _reader_options(history)
+    history.add_argument("--setting", action="append", default=[], metavar="NAME",
+                         help="only this setting (repeatable; 'storefront' for the checks of verify)")
+    history.add_argument("--since", type=parse_moment, default=None, metavar="WHEN",
+                         help="from this date (YYYY-MM-DD, ISO date and time in UTC, or 30d ago)")
+    history.add_argument("--until", type=parse_moment, default=None, metavar="WHEN", help="until this date")
+
+
+def _write_html(path: Path, html: str, out: TextIO) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    print(f"wrote {path}", file=out)
+
+
+def cmd_status(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    expected: list[tuple[str, list[str]]] = []
+    stores = list(args.store)
+    if args.config is not None:
+        fleet = load_fleet(args.config)
+        chosen = fleet.select(args.store)
+        expected = [(store.id, list(store.desired)) for store in chosen]
+        stores = [store.id for store in chosen]
+    engine = open_database(resolve_db_url(args.db))
+    try:
+        status = fleet_status(engine, max_age=args.max_age, now=datetime.now(UTC).replace(tzinfo=None),
+                              stores=stores or None, expected=expected)
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        out.write(json.dumps(status.to_json(), indent=2) + "\n")
+    else:
+        out.write(render_status(status) + "\n")
+    if args.html:
+        _write_html(args.html, render_status_html(status), out if args.format == "text" else sys.stderr)
+    return 0 if status.healthy else 1
+
+
+def cmd_history(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    if args.action:
+        if args.action[0] != "import" or len(args.action) != 2:
+            raise ConfigError(f"history: unknown arguments {' '.join(args.action)!r}; "
+                              "use 'ecom-privacy history import RUNS_DIR' or the options of 'history --help'")
+        return _import(args, Path(args.action[1]), out)
+    if args.since and args.until and args.since > args.until:
+        raise ConfigError("history: --since is after --until")
+    engine = open_database(resolve_db_url(args.db))
+    try:
+        timeline = drift_timeline(engine, stores=args.store or None, settings=args.setting or None,
+                                  since=args.since, until=args.until, points=args.html is not None)
+    finally:
+        engine.dispose()
+    if args.format == "json":
+        out.write(json.dumps(timeline.to_json(), indent=2) + "\n")
+    else:
+        out.write(render_timeline(timeline) + "\n")
+    if args.html:
+        _write_html(args.html, render_timeline_html(timeline), out if args.format == "text" else sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
+    if not root.is_dir():
+        raise ConfigError(f"{root}: not a folder; pass the folder of run directories (--artifacts-dir, e.g. runs)")
+    url = resolve_db_url(args.db)
+    engine = open_database(url)
+    try:
+        report = import_runs(engine, root)
+    finally:
+        engine.dispose()
+    for run_dir, reason in report.unreadable:
+        out.write(f"skipped {run_dir}: {reason}\n")
+    out.write(f"{root}: {len(report.recorded)} run(s) recorded, {len(report.already)} already in the history, "
+              f"{len(report.unreadable)} unreadable; database {redact_db_url(url)}\n")
+    return 1 if report.unreadable else 0
+
+
+COMMANDS = {"status": cmd_status, "history": cmd_history}
