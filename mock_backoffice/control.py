@@ -7,6 +7,7 @@ They live outside every store path, so injected faults never slow or fail them.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, jsonify, request
