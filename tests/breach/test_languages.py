@@ -178,3 +178,18 @@ def test_the_notice_is_published_in_every_language_backed_up_and_withdrawn(
     assert page["visible"] is False and page["translations"]["de"]["content"]  # hidden, kept in every language
     for language in NOTICE_TITLES:
         assert http_text(_address(multi, language, page["slug"]))[0] == 404, language
+
+
+def test_drafts_render_every_shop_language_and_the_authority_letter_once(
+        tmp_path: Path, multi: MockServer, breach: BreachCli, sqlite_url: str) -> None:
+    args = _setup(tmp_path, multi, breach, sqlite_url, ["nl", "en", "de"])
+    config = args[args.index("-c"):args.index("-c") + 2]
+    out = tmp_path / "drafts"
+    assert breach("draft", "1", "--customers", *config, "--out", str(out), db=sqlite_url).code == 0
+    assert breach("draft", "1", "--authority", *config, "--out", str(out), db=sqlite_url).code == 0
+    assert sorted(path.name for path in (out / "incident-1").glob("*.txt")) == [
+        "authority-multi-nl.txt", "customers-multi-de.txt", "customers-multi-en.txt", "customers-multi-nl.txt"]
+    german = (out / "incident-1" / "customers-multi-de.txt").read_text(encoding="utf-8")
+    assert german.startswith(f"Subject: {SUBJECTS['de']}") and "Anna de Vries" in german
+    refused = breach("draft", "1", "--notice", *config, "--language", "es", "--out", str(out), db=sqlite_url)
+    assert refused.code == 1 and "shop language 'es' has no notice template: no notice.es.html.j2 in" in refused.err
