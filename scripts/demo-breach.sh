@@ -28,7 +28,7 @@ run ecom-privacy breach assess 1 --answer personal_data=yes --answer unintelligi
   --answer sensitive=no --answer severe_consequences=yes --answer large_scale=no --answer malicious=yes \
   --answer contained=no
 run ecom-privacy breach draft 1 --authority -c config/demo.yaml --out demo/breach-drafts
-run ecom-privacy breach draft 1 --customers --language nl --language en -c config/demo.yaml --out demo/breach-drafts
+run ecom-privacy breach draft 1 --customers -c config/demo.yaml --out demo/breach-drafts
 echo; echo "--- demo/breach-drafts/incident-1/customers-green-teas-en.txt"
 cat demo/breach-drafts/incident-1/customers-green-teas-en.txt
 run ecom-privacy breach update 1 --authority-notified now --authority-reference AP-2026-004211

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import TextIO
 
@@ -11,6 +12,14 @@ from automation.breach.deadlines import WARN_HOURS
 from automation.breach.facts import FACT_HELP
 from automation.fleet import DEFAULT_FLEET_FILE
 from automation.secrets import Redactor
+from automation.store_languages import LANGUAGE_PATTERN
+
+
+def _language(value: str) -> str:
+    """A `--language` value: a shop language's two-letter code (the template's file name part)."""
+    if not re.fullmatch(LANGUAGE_PATTERN, value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a two-letter language code (nl, en, de, fr, ...)")
+    return value
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -124,8 +133,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     kind.add_argument("--notice", dest="kind", action="store_const", const="notice")
     draft.add_argument("--store", action="append", default=[], metavar="ID",
                        help="only this store (repeatable; default every store of the incident)")
-    draft.add_argument("--language", action="append", default=[], choices=("nl", "en"),
-                       help="languages to render (repeatable; default: the store's shop language)")
+    draft.add_argument("--language", action="append", default=[], type=_language,
+                       help="languages to render (repeatable; default: every shop language of each store; "
+                            "the authority's letter: the default shop language)")
     draft.add_argument("--out", type=Path, default=Path("breach-drafts"), metavar="DIR",
                        help="folder for the drafts (default ./breach-drafts)")
     _fleet(draft, browser=False)

@@ -297,7 +297,9 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     for store_id in stores:
         incident.store(store_id)
         store = fleet_store(args.config, store_id)
-        for language in args.language or [store.locale]:
+        # People read the shop's languages; the supervisory authority gets one letter, in the default language.
+        languages = store.shop_languages if args.kind != "authority" else store.shop_languages[:1]
+        for language in args.language or languages:
             rendered.append(render(incident, args.kind, store_info(store), language, tz, now, user_dir))
     folder = args.out / f"incident-{incident.id}"
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,7 +15,14 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound, UndefinedError
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
 from jinja2.sandbox import SandboxedEnvironment
 
 from automation.breach.deadlines import AUTHORITY_HOURS, show
@@ -27,7 +34,6 @@ from flows.content.html_text import page_text
 TEMPLATES_ENV = "ECOM_PRIVACY_BREACH_TEMPLATES"
 SHIPPED = Path(__file__).with_name("templates")
 KINDS = ("authority", "customers", "notice")
-LANGUAGES = ("nl", "en")
 
 #: facts each message must contain (Art. 33(3) for the authority; Art. 34(2) for people and the notice)
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -75,6 +81,42 @@ def environment(user_dir: Path | None) -> SandboxedEnvironment:
                                 trim_blocks=True, lstrip_blocks=True)
 
 
+def template_name(kind: str, language: str) -> str:
+    return f"{kind}.{language}.html.j2"
+
+
+def _folders(user_dir: Path | None) -> str:
+    return f"{user_dir} or {SHIPPED}" if user_dir else str(SHIPPED)
+
+
+def missing_template_error(kind: str, language: str, store_id: str, user_dir: Path | None) -> ConfigError:
+    name = template_name(kind, language)
+    folder = user_dir or "a folder given with --templates"
+    return ConfigError(f"store {store_id}: shop language {language!r} has no {kind} template: no {name} in "
+                       f"{_folders(user_dir)}; write one in {folder} (copy {template_name(kind, 'en')} "
+                       f"and translate it), or fix the store's 'languages' in the fleet file")
+
+
+def template_languages(kind: str, user_dir: Path | None) -> tuple[str, ...]:
+    """Every language with a `kind` template, the user's folder and the shipped ones together."""
+    names = environment(user_dir).list_templates(filter_func=lambda name: name.startswith(f"{kind}.")
+                                                 and name.endswith(".html.j2"))
+    return tuple(sorted({name.split(".")[1] for name in names}))
+
+
+def check_templates(kind: str, store_id: str, languages: tuple[str, ...], user_dir: Path | None) -> None:
+    """Every shop language has a template for `kind`; checked before anything is read, written or sent."""
+    env = environment(user_dir)
+    for language in languages:
+        try:
+            env.get_template(template_name(kind, language))
+        except TemplateNotFound:
+            raise missing_template_error(kind, language, store_id, user_dir) from None
+        except TemplateSyntaxError as exc:
+            raise ConfigError(f"template {exc.filename or template_name(kind, language)}: line {exc.lineno}: "
+                              f"{exc.message}") from None
+
+
 def check_required(incident: Incident, kind: str, late: bool) -> None:
     required = REQUIRED[kind] + (("delay_reasons",) if late and kind == "authority" else ())
     missing = incident.facts.missing(required)
@@ -111,19 +153,16 @@ def context(incident: Incident, store: dict[str, Any], language: str, tz: tzinfo
 def render(incident: Incident, kind: str, store: dict[str, Any], language: str, tz: tzinfo, now: datetime,
            user_dir: Path | None, recipient: dict[str, Any] | None = None) -> Draft:
     """One message; `store` has `id`, `name` and `url` (its storefront); `recipient` has `name` and `email`."""
-    if language not in LANGUAGES:
-        raise ConfigError(f"store {store['id']}: no {kind} template language {language!r}; "
-                          f"languages: {', '.join(LANGUAGES)}")
     state = incident.stores.get(store["id"])
     late = now > incident.deadline and not (state is not None and state.authority_notifications)
     check_required(incident, kind, late)
-    name = f"{kind}.{language}.html.j2"
+    name = template_name(kind, language)
     env = environment(user_dir)
     try:
         template = env.get_template(name)
         module = template.make_module(context(incident, store, language, tz, now, recipient))
     except TemplateNotFound:
-        raise ConfigError(f"template {name} not found in {user_dir or SHIPPED}") from None
+        raise missing_template_error(kind, language, store["id"], user_dir) from None
     except UndefinedError as exc:
         raise ConfigError(f"template {name}: {exc.message}; the template uses a variable the tool does not "
                           f"provide (see the README, 'Data breaches')") from None
@@ -135,6 +174,7 @@ def render(incident: Incident, kind: str, store: dict[str, Any], language: str, 
 
 
 def store_info(store: Any) -> dict[str, Any]:
-    """What templates know of a store (a fleet `StoreConfig`): its name is `vars.company`, else its id."""
+    """What templates know of a store (a fleet `StoreConfig`): its name is `vars.company`, else its id;
+    `languages` are its shop languages (default first), `locale` its backoffice's language."""
     return {"id": store.id, "name": store.vars.get("company") or store.id, "url": store.storefront_url,
-            "locale": store.locale, "vars": dict(store.vars)}
+            "locale": store.locale, "languages": list(store.shop_languages), "vars": dict(store.vars)}

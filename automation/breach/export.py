@@ -68,7 +68,10 @@ def notice_summary(incident: Incident, store: str, shown: Shown = _iso) -> str:
     notice = incident.stores[store].notice
     if notice is None:
         return "none"
-    return f"{notice['state']} {_when(notice.get('recorded_at'), shown)} {notice.get('url', '')}".strip()
+    languages = notice.get("languages") or {}
+    urls = [f"{language} {text['url']}" for language, text in languages.items() if isinstance(text, dict)]
+    where = ", ".join(urls) if len(urls) > 1 else notice.get("url", "")  # one language: its address as before
+    return f"{notice['state']} {_when(notice.get('recorded_at'), shown)} {where}".strip()
 
 
 def incident_json(incident: Incident, register: Register) -> dict[str, Any]:

@@ -92,8 +92,12 @@ class NotifyPlan:
 
 
 def make_plan(incident_id: int, store: str, source: str, recipients: list[Recipient], register: Register,
-              render: Render) -> NotifyPlan:
+              render: Render, languages: tuple[str, ...] = ()) -> NotifyPlan:
+    """`languages`: the store's shop languages; each one's message is rendered too, even with nobody in it yet,
+    so a language the store speaks but cannot be written to fails the plan, not a later run."""
     plan = NotifyPlan(incident_id, store, source, recipients, states(register.deliveries(incident_id, store)))
+    for language in languages:
+        plan.samples[language] = render(Recipient("", "", language, "sample"))
     for recipient in recipients:  # one message per language, rendered now: a missing fact fails the plan
         if recipient.language not in plan.samples:
             plan.samples[recipient.language] = render(recipient)

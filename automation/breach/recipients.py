@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from automation.breach.drafts import LANGUAGES
 from automation.errors import ConfigError
 from flows.base import StoreSession
 from flows.pages.customers_page import CustomersPage
@@ -44,8 +43,15 @@ def merge(recipients: list[Recipient]) -> list[Recipient]:
     return sorted(merged.values(), key=lambda r: r.key)
 
 
-def read_csv(path: Path, default_language: str) -> list[Recipient]:
-    """Columns: `email` (required), `name` and `language` (nl/en; default the store's) optional."""
+def language_code(value: str) -> str:
+    """`en`, `EN`, `en-GB`, `en_GB` -> `en` (shop languages are two-letter codes)."""
+    return value.strip().lower().replace("_", "-").split("-")[0]
+
+
+def read_csv(path: Path, languages: tuple[str, ...], written: tuple[str, ...] = ()) -> list[Recipient]:
+    """Columns: `email` (required), `name` and `language` optional. `languages`: the store's shop languages, the
+    default first (a row without a language is written to in the default one); `written`: the languages there is
+    a message for (a person's own language is used when it is one of these or a shop language)."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
@@ -63,18 +69,21 @@ def read_csv(path: Path, default_language: str) -> list[Recipient]:
         email = row.get("email", "")
         if not EMAIL.match(email):
             raise ConfigError(f"{path}: line {line}: {email!r} is not an email address; fix or remove the line")
-        language = (row.get("language") or default_language).lower()
-        if language not in LANGUAGES:
-            raise ConfigError(f"{path}: line {line}: language {language!r} has no message; use "
-                              f"{' or '.join(LANGUAGES)}")
+        language = language_code(row.get("language") or languages[0])
+        if language not in languages and language not in written:
+            known = ", ".join(dict.fromkeys([*languages, *written]))
+            raise ConfigError(f"{path}: line {line}: language {row.get('language')!r} has no message (no template "
+                              f"for it); use one of {known}, leave it empty for the shop's default "
+                              f"({languages[0]}), or add a template for it (README, 'Data breaches')")
         recipients.append(Recipient(email, row.get("name", ""), language, path.name))
     return merge(recipients)
 
 
-async def read_backoffice(session: StoreSession) -> list[Recipient]:
-    """Customers and active newsletter subscribers; they are written to in the store's language."""
+async def read_backoffice(session: StoreSession, default_language: str) -> list[Recipient]:
+    """Customers and active newsletter subscribers. The backoffice's lists show no language per person, so
+    they are written to in the shop's default language (a CSV with a `language` column can say otherwise)."""
     customers = await CustomersPage(session.page, session.backoffice_url, session.labels).read_all()
     listing = await NewsletterPage(session.page, session.backoffice_url, session.labels).read_all()
-    people = [Recipient(c.email, c.name, session.locale, "customers") for c in customers]
-    people += [Recipient(s.email, s.name, session.locale, "newsletter") for s in listing.subscribers]
+    people = [Recipient(c.email, c.name, default_language, "customers") for c in customers]
+    people += [Recipient(s.email, s.name, default_language, "newsletter") for s in listing.subscribers]
     return merge(people)

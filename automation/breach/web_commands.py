@@ -12,7 +12,14 @@ from typing import Any, TextIO
 from automation.artifacts import RunArtifacts
 from automation.breach.backoffice import BrowserOptions, open_browser, store_desk
 from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _tz, open_register
-from automation.breach.drafts import Draft, render, store_info, template_dir
+from automation.breach.drafts import (
+    Draft,
+    check_templates,
+    render,
+    store_info,
+    template_dir,
+    template_languages,
+)
 from automation.breach.mailer import Mailer, Pacer, SmtpSettings
 from automation.breach.notify import make_plan, notified_csv, send_all
 from automation.breach.publish import apply_notice, plan_notice, verify_published, verify_withdrawn
@@ -83,14 +90,16 @@ async def _read_recipients(args: argparse.Namespace, fleet: Fleet, stores: list[
                            artifacts: RunArtifacts, redactor: Redactor) -> dict[str, list[Recipient] | Exception]:
     found: dict[str, list[Recipient] | Exception] = {}
     if args.recipients:
-        found[stores[0].id] = read_csv(args.recipients, stores[0].locale)
+        written = template_languages("customers", template_dir(args.templates))
+        found[stores[0].id] = read_csv(args.recipients, stores[0].shop_languages, written)
         return found
     options = _browser_options(args)
     async with open_browser(options) as browser:
         for store in stores:  # one store's failure is recorded and the next is read
             try:
                 async with store_desk(browser, fleet, store, env, artifacts, redactor, options) as desk:
-                    found[store.id] = await desk.step(lambda desk=desk: read_backoffice(desk.session))
+                    found[store.id] = await desk.step(
+                        lambda desk=desk, store=store: read_backoffice(desk.session, store.shop_languages[0]))
             except EcomPrivacyError as exc:
                 found[store.id] = exc
             except Exception as exc:  # a browser error in one store must not hide the others' results
@@ -116,9 +125,18 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     pacer = Pacer(args.rate)
     user_dir = template_dir(args.templates)
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
-    found = asyncio.run(_read_recipients(args, fleet, stores, env, artifacts, redactor))
     code = EXIT_OK
+    # Every shop language needs its message before any list is read or anyone is written to.
+    ready = []
     for store in stores:
+        try:
+            check_templates("customers", store.id, store.shop_languages, user_dir)
+            ready.append(store)
+        except EcomPrivacyError as exc:
+            out.write(f"store {store.id}: error: {exc}\n")
+            code = EXIT_ERROR
+    found = asyncio.run(_read_recipients(args, fleet, ready, env, artifacts, redactor)) if ready else {}
+    for store in ready:
         result = found[store.id]
         if isinstance(result, BaseException):
             out.write(f"store {store.id}: error: {redactor(str(result))}\n")
@@ -132,7 +150,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
         source = str(args.recipients) if args.recipients else "the backoffice (customers, newsletter subscribers)"
         try:
-            plan = make_plan(incident.id, store.id, source, result, register, message)
+            plan = make_plan(incident.id, store.id, source, result, register, message, store.shop_languages)
         except EcomPrivacyError as exc:
             out.write(f"store {store.id}: error: {exc}\n")
             code = EXIT_ERROR
@@ -193,24 +211,36 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
     async with open_browser(options) as browser:
         for store in stores:
             try:
-                draft = render(incident, "notice", store_info(store), store.locale, tz, now, user_dir)
+                check_templates("notice", store.id, store.shop_languages, user_dir)  # before the backoffice
+                drafts = {language: render(incident, "notice", store_info(store), language, tz, now, user_dir)
+                          for language in store.shop_languages}
                 async with store_desk(browser, fleet, store, env, artifacts, redactor, options) as desk:
-                    change = await plan_notice(desk, draft, args.withdraw)
+                    change = await plan_notice(desk, drafts, args.withdraw)
                     out.write(change.describe() + "\n")
                     out.flush()
                     if not args.apply:
                         code = max(code, EXIT_CHANGES if change.action != "none" else EXIT_OK)
                         continue
-                    await apply_notice(desk, draft, change)
+                    await apply_notice(desk, drafts, change)
+                default = drafts[store.shop_languages[0]]
                 if args.withdraw:
-                    await verify_withdrawn(browser, store, draft, options)
-                    register.append(incident.id, NOTICE_WITHDRAWN, {"title": draft.subject,
-                                                                    "language": draft.language}, store=store.id)
-                    out.write(f"store {store.id}: the notice is hidden; the storefront no longer links to it\n")
+                    slug = change.page["slug"] if change.page else None
+                    await verify_withdrawn(browser, store, drafts, slug, options)
+                    register.append(incident.id, NOTICE_WITHDRAWN, {
+                        "title": default.subject, "language": default.language,
+                        "languages": {language: draft.subject for language, draft in drafts.items()}},
+                        store=store.id)
+                    out.write(f"store {store.id}: the notice is hidden in every language "
+                              f"({', '.join(drafts)}); no storefront links to it\n")
                 else:
-                    url = await verify_published(browser, store, draft, options)
-                    register.append(incident.id, NOTICE_PUBLISHED, {**draft.record(), "url": url}, store=store.id)
-                    out.write(f"store {store.id}: the notice is public at {url}\n")
+                    urls = await verify_published(browser, store, drafts, options)
+                    register.append(incident.id, NOTICE_PUBLISHED, {
+                        **default.record(), "url": urls[default.language],
+                        "languages": {language: {**draft.record(), "url": urls[language]}
+                                      for language, draft in drafts.items()}}, store=store.id)
+                    for language, url in urls.items():
+                        label = f" [{language}]" if len(urls) > 1 else ""
+                        out.write(f"store {store.id}{label}: the notice is public at {url}\n")
             except EcomPrivacyError as exc:
                 out.write(f"store {store.id}: error: {redactor(str(exc))}\n")
                 code = EXIT_ERROR

@@ -27,17 +27,29 @@ def test_csv_errors_name_the_file_line_and_fix(tmp_path: Path) -> None:
     path = tmp_path / "people.csv"
     path.write_text("E-mail\nann@x.test\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"people.csv: needs a column 'email'"):
-        read_csv(path, "nl")
+        read_csv(path, ("nl",))
     path.write_text("email,language\nann@x.test,en\nnot-an-address,nl\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"people.csv: line 3: 'not-an-address' is not an email address"):
-        read_csv(path, "nl")
-    path.write_text("email,language\nann@x.test,de\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"line 2: language 'de' has no message"):
-        read_csv(path, "nl")
+        read_csv(path, ("nl", "en"))
+    path.write_text("email,language\nann@x.test,es\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line 2: language 'es' has no message \(no template for it\); use one "
+                                          r"of nl, en, de, fr, leave it empty for the shop's default \(nl\)"):
+        read_csv(path, ("nl", "en"), ("de", "en", "fr", "nl"))
     path.write_text("\ufeffEmail,Name\nann@x.test,Ann\n", encoding="utf-8")  # Excel's BOM and capitals
-    assert read_csv(path, "en") == [Recipient("ann@x.test", "Ann", "en", "people.csv")]
+    assert read_csv(path, ("en",)) == [Recipient("ann@x.test", "Ann", "en", "people.csv")]
     with pytest.raises(ConfigError, match="recipients file not found"):
-        read_csv(tmp_path / "missing.csv", "nl")
+        read_csv(tmp_path / "missing.csv", ("nl",))
+
+
+def test_csv_languages_per_person_default_to_the_shops_first(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("email,name,language\nann@x.test,Ann,DE\nbo@x.test,Bo,en_GB\ncor@x.test,Cor,\n",
+                    encoding="utf-8")
+    assert [(r.email, r.language) for r in read_csv(path, ("nl", "en", "de"))] == [
+        ("ann@x.test", "de"), ("bo@x.test", "en"), ("cor@x.test", "nl")]
+    # A person's own language that the shop does not speak but there is a message for: written to in it.
+    path.write_text("email,language\nann@x.test,fr\n", encoding="utf-8")
+    assert read_csv(path, ("nl",), ("en", "fr", "nl"))[0].language == "fr"
 
 
 def _d(email: str, attempt: int, state: str) -> Delivery:
