@@ -49,7 +49,7 @@ def _cleared_reason(incident: Incident, store: str) -> str:
         return "incident closed"
     if incident.authority_decided(store):
         return "authority decision recorded"
-    return "deadline no longer near (discovery time corrected)"
+    return "deadline no longer within the warning window (discovery time corrected, or a wider window)"
 
 
 def breach_findings(engine: Engine, now: datetime, tz: tzinfo, warn_hours: float = WARN_HOURS) -> RunFindings:
@@ -72,28 +72,38 @@ def breach_findings_after_run(engine: Engine | None, config: NotifyConfig, now: 
     if engine is None or KIND not in config.on:
         return None
     try:
-        return breach_findings(engine, now, zone(config.timezone))
+        return breach_findings(engine, now, zone(config.timezone), config.breach_warn_hours)
     except (SQLAlchemyError, EcomPrivacyError) as exc:
         get_logger().warning("breach deadlines not checked for alerts: the register cannot be read",
                              error=str(exc).splitlines()[0], hint="run 'ecom-privacy breach check'")
         return None
 
 
-def alert_breach_check(engine: Engine, config_path: Path, env_file: Path | None, warn_hours: float,
-                       tz_name: str | None, redactor: Redactor, now: datetime) -> bool:
-    """`breach check -c FLEET`: send the breach_deadline alerts; True when one was delivered. Never raises for
-    a fleet file without `notify`, an unset URL or a target that is down (logged: the check's exit code stands)."""
+def check_notify(config_path: Path) -> NotifyConfig | None:
+    """`breach check -c FLEET`: the fleet's notify key when it asks for breach_deadline; else None, said once
+    (the check itself goes on as without -c: its exit code is what cron relies on)."""
     log = get_logger()
     try:
         config = load_fleet(config_path).notify
     except EcomPrivacyError as exc:
         log.warning("breach alerts not sent: the fleet file cannot be read", error=str(exc))
-        return False
+        return None
     if config is None or KIND not in config.on:
         log.warning(f"breach alerts not sent: {config_path} has no notify key with {KIND} in notify.on",
                     hint=f"add notify: {{urls_env: [NAME], on: [{KIND}]}} to the fleet file, or drop -c")
+        return None
+    return config
+
+
+def alert_breach_check(engine: Engine, config: NotifyConfig, env_file: Path | None, warn_hours: float,
+                       tz_name: str | None, redactor: Redactor, now: datetime) -> bool:
+    """`breach check -c FLEET`: send the breach_deadline alerts; True when one was delivered. Never raises for
+    an unset URL, a target that is down, an unreadable .env or a database error (logged: the exit code stands)."""
+    try:
+        env: Mapping[str, str] = load_environment(env_file)
+        found = breach_findings(engine, now, zone(tz_name or config.timezone), warn_hours)
+        return deliver(engine, found, "breach check", "", config, env, redactor, as_utc(now).replace(tzinfo=None))
+    except (SQLAlchemyError, EcomPrivacyError) as exc:
+        get_logger().warning("breach alerts not sent", error=redactor(str(exc).splitlines()[0]),
+                             hint="the check's result above stands; the alert is sent by the next check")
         return False
-    env: Mapping[str, str] = load_environment(env_file)
-    found = breach_findings(engine, now, zone(tz_name or config.timezone), warn_hours)
-    return deliver(engine, found, "breach check", "", config, env, redactor,
-                   as_utc(now).replace(tzinfo=None))

@@ -24,6 +24,9 @@ class NotifyConfig(BaseModel):
     on: list[EventKind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
     #: the zone breach_deadline alerts show times in (a cron host often runs in UTC; the reader does not)
     timezone: str | None = None
+    #: hours before a breach's authority deadline that count as near: the same window for the runs' alerts and
+    #: `breach check -c`, so the two never open and clear the same problem in turn
+    breach_warn_hours: float = Field(default=12.0, gt=0)
 
     @field_validator("timezone")
     @classmethod

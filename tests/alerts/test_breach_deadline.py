@@ -124,8 +124,8 @@ def _check(db: str, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int
     return code, out.getvalue(), capsys.readouterr().err
 
 
-def _fleet(tmp_path: Path, alert_url: str | None, on: list[str] | None = None) -> list[str]:
-    extra = {} if alert_url is None else {"notify": {"urls_env": ["EP_ALERTS"], "on": on or ["breach_deadline"]}}
+def _fleet(tmp_path: Path, alert_url: str | None, **notify: object) -> list[str]:
+    extra = {} if alert_url is None else {"notify": {"urls_env": ["EP_ALERTS"], "on": ["breach_deadline"], **notify}}
     path = write_fleet(tmp_path, "http://127.0.0.1:9", {"cookie_law": {"mode": "confirm"}}, ["shop-nl"], extra=extra)
     env_file = tmp_path / ".env"
     if alert_url is not None:
@@ -219,3 +219,21 @@ def test_a_scheduled_plan_alerts_on_the_register_in_its_database(
         assert "(Europe/Amsterdam)" in receiver.messages[0]["message"]
         assert cli("plan", *args).code == 2
         assert len(receiver.messages) == 1
+
+
+def test_the_fleet_sets_one_warning_window_for_runs_and_checks(
+        sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    engine = open_database(sqlite_url)
+    try:
+        _incident(engine, ["shop-nl"], datetime.now(UTC) - timedelta(hours=52))  # 20 hours left
+    finally:
+        engine.dispose()
+    assert _check(sqlite_url, capsys=capsys)[0] == 0  # the default window is 12 hours
+    with json_receiver() as receiver:
+        fleet = _fleet(tmp_path, receiver.url(), breach_warn_hours=24)
+        code, out, _ = _check(sqlite_url, *fleet, capsys=capsys)
+        assert code == 1 and "store shop-nl: due soon" in out
+        assert "19h" in receiver.messages[0]["message"] and "left" in receiver.messages[0]["message"]
+        # --warn-hours still wins for the check and its alerts.
+        assert _check(sqlite_url, *fleet, "--warn-hours", "12", capsys=capsys)[0] == 0
+        assert receiver.messages[1]["title"] == "ecom-privacy breach check: 1 cleared"
