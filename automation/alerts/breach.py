@@ -49,7 +49,7 @@ def _cleared_reason(incident: Incident, store: str) -> str:
         return "incident closed"
     if incident.authority_decided(store):
         return "authority decision recorded"
-    return "deadline no longer within the warning window (discovery time corrected, or a wider window)"
+    return "deadline no longer within the warning window (discovery time corrected, or a shorter window)"
 
 
 def breach_findings(engine: Engine, now: datetime, tz: tzinfo, warn_hours: float = WARN_HOURS) -> RunFindings:
