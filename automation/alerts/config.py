@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -21,6 +22,22 @@ class NotifyConfig(BaseModel):
     #: environment variables (or .env keys) each holding one or more Apprise URLs; URLs hold tokens
     urls_env: list[str] = Field(min_length=1)
     on: list[EventKind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
+    #: the zone breach_deadline alerts show times in (a cron host often runs in UTC; the reader does not)
+    timezone: str | None = None
+    #: hours before a breach's authority deadline that count as near: the same window for the runs' alerts and
+    #: `breach check -c`, so the two never open and clear the same problem in turn
+    breach_warn_hours: float = Field(default=12.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, name: str | None) -> str | None:
+        if name is not None:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{name!r} is not a time zone; use an IANA name such as Europe/Amsterdam or UTC "
+                                 "(omit it for the system's zone)") from None
+        return name
 
     @field_validator("urls_env")
     @classmethod

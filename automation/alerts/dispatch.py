@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 
 from automation.alerts.config import NotifyConfig, notify_urls
 from automation.alerts.message import compose
-from automation.alerts.problems import findings
+from automation.alerts.problems import RunFindings, findings
 from automation.alerts.send import send
 from automation.alerts.state import Notice, Pending, mark_sent, reconcile
 from automation.logs import get_logger
@@ -17,9 +17,8 @@ from automation.models import RunDocument
 from automation.secrets import Redactor
 
 
-def _without_state(document: RunDocument, kinds: list[str], run_dir: str, now: datetime) -> Pending:
+def _without_state(found: RunFindings, kinds: list[str], run_dir: str, now: datetime) -> Pending:
     """With the database unreachable nothing can be deduplicated: say this run's problems, marked as such."""
-    found = findings(document)
     pending = Pending()
     pending.opened = [Notice(kind, store, subject, message, run_dir, now)
                       for (kind, store, subject), message in found.problems.items() if kind in kinds]
@@ -27,17 +26,33 @@ def _without_state(document: RunDocument, kinds: list[str], run_dir: str, now: d
 
 
 def alert_after_run(engine: Engine | None, document: RunDocument, run_dir: str, config: NotifyConfig,
-                    env: Mapping[str, str], redactor: Redactor, now: datetime) -> bool:
-    """True when a message was delivered. Never raises for a target that is down: that is logged."""
+                    env: Mapping[str, str], redactor: Redactor, now: datetime,
+                    also: RunFindings | None = None) -> bool:
+    """True when a message was delivered. Never raises for a target that is down: that is logged.
+
+    `also` adds problems found elsewhere at the end of the run (the breach register's deadlines).
+    """
+    found = findings(document)
+    if also is not None:
+        found.merge(also)
+    return deliver(engine, found, document.kind.value, run_dir, config, env, redactor, now)
+
+
+def deliver(engine: Engine | None, found: RunFindings, source: str, run_dir: str, config: NotifyConfig,
+            env: Mapping[str, str], redactor: Redactor, now: datetime) -> bool:
+    """Reconcile `found` with the open problems and send what started or cleared; True when delivered.
+
+    `source` names what found the problems in the title ("plan", "breach check"); `run_dir` may be "".
+    """
     log = get_logger()
     urls, missing = notify_urls(config, env)
     for url in urls:
         redactor.add(url)  # a URL holds its service's token
     kinds = list(config.on)
     if engine is None:
-        pending = _without_state(document, kinds, run_dir, now)
+        pending = _without_state(found, kinds, run_dir, now)
     else:
-        pending = reconcile(engine, findings(document), kinds, run_dir, now)
+        pending = reconcile(engine, found, kinds, run_dir, now)
     if not pending:
         return False
     if missing:
@@ -46,7 +61,7 @@ def alert_after_run(engine: Engine | None, document: RunDocument, run_dir: str, 
     if not urls:
         log.warning("alert not sent: no alert URL is set; it stays pending for the next run")
         return False
-    title, body = compose(pending, document.kind.value, run_dir)
+    title, body = compose(pending, source, run_dir)
     if engine is None:
         title += " (history database unreachable: not deduplicated)"
     delivered, problems = send(urls, title, body, redactor)

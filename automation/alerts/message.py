@@ -49,5 +49,8 @@ def compose(pending: Pending, run_kind: str, run_dir: str) -> tuple[str, str]:
             body.append("")
     if not detailed:
         body.append(f"Summary of {total} changes; every detail: ecom-privacy status, ecom-privacy history.")
-    body.append(f"Run: {run_dir}")
+    if any(notice.kind == "breach_deadline" for notice in pending.opened + pending.cleared):
+        body.append("Breach register: ecom-privacy breach list")
+    if run_dir:  # `breach check` has no run directory
+        body.append(f"Run: {run_dir}")
     return title, "\n".join(body)

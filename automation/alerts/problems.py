@@ -20,6 +20,20 @@ class RunFindings:
     verified_stores: set[str] = field(default_factory=set)
     #: drift found and corrected by this apply: (store, setting) -> change summary
     corrected: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: whether the breach register was read: then every breach_deadline problem not seen again has cleared
+    breach_checked: bool = False
+    #: why a problem that is no longer seen cleared, when the source knows (e.g. "authority decision recorded")
+    cleared_reasons: dict[Key, str] = field(default_factory=dict)
+
+    def merge(self, other: RunFindings) -> None:
+        """Add another source's findings (the breach register's) to a run's."""
+        self.problems.update(other.problems)
+        self.covered_settings |= other.covered_settings
+        self.covered_stores |= other.covered_stores
+        self.verified_stores |= other.verified_stores
+        self.corrected.update(other.corrected)
+        self.breach_checked = self.breach_checked or other.breach_checked
+        self.cleared_reasons.update(other.cleared_reasons)
 
     def covers(self, key: Key) -> bool:
         kind, store, subject = key
@@ -29,6 +43,8 @@ class RunFindings:
             return store in self.covered_stores
         if kind == "verify_failed":
             return store in self.verified_stores
+        if kind == "breach_deadline":
+            return self.breach_checked
         return False
 
 

@@ -75,7 +75,8 @@ def reconcile(engine: Engine, found: RunFindings, kinds: list[str], run_dir: str
                 AlertProblem.kind.in_(kinds), AlertProblem.cleared_at.is_not(None),
                 AlertProblem.open_sent.is_(True), AlertProblem.clear_sent.is_(False))):
             corrected = (row.store_id, row.subject) in found.corrected and row.cleared_run_dir == run_dir
-            how = "corrected by this run" if corrected else "no longer seen"
+            how = found.cleared_reasons.get((row.kind, row.store_id, row.subject)) or (
+                "corrected by this run" if corrected else "no longer seen")
             pending.cleared.append(Notice(row.kind, row.store_id, row.subject, f"{how} (was: {row.message})",
                                           row.cleared_run_dir or run_dir, row.cleared_at or now))
             pending.cleared_ids.append(row.id)

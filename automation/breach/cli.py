@@ -121,8 +121,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     check = sub.add_parser("check", help="exit 1 when a deadline is past or near with no decision (for cron)")
     _common(check)
-    check.add_argument("--warn-hours", type=float, default=WARN_HOURS, metavar="H",
-                       help=f"hours before a deadline that count as near (default {WARN_HOURS})")
+    check.add_argument("--warn-hours", type=float, default=None, metavar="H",
+                       help=f"hours before a deadline that count as near (default: with -c the fleet's "
+                            f"notify.breach_warn_hours, else {WARN_HOURS})")
+    check.add_argument("-c", "--config", type=Path, default=None, metavar="FLEET",
+                       help="also send breach_deadline alerts through this fleet file's notify key (once when a "
+                            "deadline problem starts, once when it clears); without it: no alerts")
+    check.add_argument("--env-file", type=Path, default=Path(".env"),
+                       help="file with NAME=value secrets (the alert URLs of notify.urls_env), read under the "
+                            "environment")
 
     draft = sub.add_parser("draft", help="render the notification to the authority, the people, or the notice")
     _common(draft)

@@ -13,7 +13,8 @@ from typing import Any, TextIO
 from sqlalchemy.engine import make_url
 
 from automation.breach import assessment
-from automation.breach.deadlines import Urgency, parse_moment, show, time_left, urgency, zone, zone_name
+from automation.breach.check import deadline_flags, undecided_stores
+from automation.breach.deadlines import WARN_HOURS, Urgency, parse_moment, show, time_left, urgency, zone, zone_name
 from automation.breach.drafts import render, store_info, template_dir
 from automation.breach.export import authority_summary, customers_summary, incident_json, notice_summary, write_export
 from automation.breach.facts import FACT_HELP, build_facts, normalise, read_facts_file, updated_facts
@@ -78,7 +79,7 @@ def cmd_new(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 
 def _pending(incident: Incident) -> list[str]:
-    return [store for store in incident.stores if not incident.authority_decided(store)]
+    return undecided_stores(incident)
 
 
 def _sort_key(incident: Incident, now: datetime) -> tuple[int, datetime]:
@@ -255,15 +256,19 @@ def cmd_export(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     tz, now = _tz(args), utc_now()
     register = open_register(args, redactor)
-    problems, notes = [], []
+    notify = None
+    if args.config is not None:  # alerts for cron: `breach check -c FLEET` with the fleet's notify key
+        from automation.alerts.breach import alert_breach_check, check_notify
+
+        notify = check_notify(args.config)
+    warn_hours = args.warn_hours if args.warn_hours is not None else (
+        notify.breach_warn_hours if notify is not None else WARN_HOURS)
+    notes = []
     open_incidents = [i for i in register.incidents() if i.is_open]
+    flags = deadline_flags(open_incidents, now, warn_hours)
+    problems = [f"incident {flag.incident.id} store {flag.store}: {flag.urgency.value}: no decision on notifying the "
+                f"authority; deadline {show(flag.deadline, tz)} ({time_left(flag.deadline, now)})" for flag in flags]
     for incident in open_incidents:
-        state = urgency(incident.deadline, now, args.warn_hours)
-        for store in _pending(incident):
-            if state != Urgency.OPEN:
-                problems.append(f"incident {incident.id} store {store}: {state.value}: no decision on notifying the "
-                                f"authority; deadline {show(incident.deadline, tz)} "
-                                f"({time_left(incident.deadline, now)})")
         if (incident.assessment or {}).get("risk") == "high":
             for store, store_state in incident.stores.items():
                 if store_state.subjects_decision is None:
@@ -271,9 +276,11 @@ def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
                                  f"the people affected (without undue delay)")
     for line in problems + notes:
         out.write(line + "\n")
+    if notify is not None:
+        alert_breach_check(register.engine, notify, args.env_file, warn_hours, args.tz, redactor, now)
     if problems:
         return EXIT_ERROR
-    out.write(f"ok: {len(open_incidents)} open incident(s); no deadline within {args.warn_hours:g} hours without a "
+    out.write(f"ok: {len(open_incidents)} open incident(s); no deadline within {warn_hours:g} hours without a "
               f"decision\n")
     return EXIT_OK
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from automation.alerts.breach import breach_findings_after_run
 from automation.alerts.dispatch import alert_after_run
 from automation.db import DatabaseError, open_database, redact_db_url, resolve_db_url
 from automation.errors import EcomPrivacyError
@@ -70,5 +71,6 @@ def _alert(args: argparse.Namespace, run_dir: Path, document: RunDocument, redac
     if fleet.notify is None:
         return
     env = load_environment(getattr(args, "env_file", None))
-    alert_after_run(engine, document, str(run_dir.resolve()), fleet.notify, env, redactor,
-                    datetime.now(UTC).replace(tzinfo=None))
+    now = datetime.now(UTC).replace(tzinfo=None)
+    deadlines = breach_findings_after_run(engine, fleet.notify, now)  # the register shares the database
+    alert_after_run(engine, document, str(run_dir.resolve()), fleet.notify, env, redactor, now, also=deadlines)

@@ -1,1 +1,1 @@
-from tests.history.conftest import db_url, engine  # noqa: F401 (the same databases as the history tests)
+from tests.history.conftest import cli, db_url, engine  # noqa: F401 (the history tests' databases and CLI runner)

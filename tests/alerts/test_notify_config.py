@@ -28,6 +28,8 @@ def test_notify_is_read_with_every_kind_by_default(tmp_path: Path) -> None:
     ({"urls_env": []}, "notify.urls_env: List should have at least 1 item"),
     ({"urls_env": ["slack://T000/B000/XXXX"]}, "is not an environment variable name"),
     ({"urls_env": ["EP_ALERTS"], "to": "ops"}, "notify.to: unknown key"),
+    ({"urls_env": ["EP_ALERTS"], "timezone": "Europe/Amsterdm"}, "notify.timezone: Value error, 'Europe/Amsterdm' is "
+                                                                  "not a time zone; use an IANA name"),
 ])
 def test_bad_notify_is_one_clear_error(tmp_path: Path, notify: object, expected: str) -> None:
     path = _fleet(tmp_path, notify)
