@@ -28,7 +28,7 @@ lint: install
 test: install
 	bash scripts/ensure-postgres.sh
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 # The fleet benchmark (a script that measures, never a timed test): 100 stores, 100 ms latency by default.
 # Quick look: make bench BENCH_ARGS="--stores 10 --parallelism 4 --no-naive"
