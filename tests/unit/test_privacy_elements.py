@@ -195,7 +195,8 @@ FAMILIES += [
     ("de", "usage", "Ihre E-Mail-Adresse wird ausschließlich für den Versand der Rechnung verwendet."),
     ("de", "usage", "Die Daten dienen der Abwicklung des Kaufvertrags."),
     ("de", "usage", "Deine Daten nutzen wir nur für deine Bestellung."),
-    ("de", "cookie_withdrawal", "Ihre Einwilligung in Cookies können Sie jederzeit über den Link im Footer widerrufen."),
+    ("de", "cookie_withdrawal", "Ihre Einwilligung in Cookies können Sie jederzeit über den Link im Footer "
+                                "widerrufen."),
     ("de", "cookie_withdrawal", "Sie können Cookies in den Einstellungen Ihres Browsers blockieren oder löschen."),
     ("de", "cookie_withdrawal", "Klicken Sie im Cookie-Banner auf \"Ablehnen\", um Analyse-Cookies zu verhindern."),
     ("de", "up_to_date", "Stand: 12. Februar 2025"),
@@ -237,7 +238,8 @@ FAMILIES += [
     ("fr", "up_to_date", "Date d'entrée en vigueur : 1er mars 2024"),
     ("fr", "up_to_date", "Date de mise à jour : 10/06/2024"),
     ("fr", "up_to_date", "# Vie privée\nVersion du 15 septembre 2024"),
-    ("fr", "controller", "Le responsable du traitement est Maison Lavande SARL, 18 rue des Teinturiers, 84000 Avignon."),
+    ("fr", "controller", "Le responsable du traitement est Maison Lavande SARL, 18 rue des Teinturiers, "
+                         "84000 Avignon."),
     ("fr", "controller", "## Contact\nÉcrivez-nous à vie-privee@lavande.example."),
     ("fr", "controller", "Librairie SPRL, Rue de la Station 42, 5000 Namur"),
     ("fr", "legal_basis", "Le traitement repose sur l'exécution du contrat."),
