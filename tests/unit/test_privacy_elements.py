@@ -436,6 +436,7 @@ def test_a_missing_element_shows_the_closest_miss_and_what_it_lacked() -> None:
 
 def test_matching_ignores_case_accents_curly_quotes_and_dashes() -> None:
     assert fold("Klik op \u201cNEE\u201d \u2013 Caf\u00e9") == 'klik op "nee" - cafe'
+    assert fold("Hauptstra\u00dfe, J\u00e4nner, \u00ab Tout refuser \u00bb") == 'hauptstrasse, janner, " tout refuser "'
 
 
 # --- consistency with the templates and the corpus --------------------------------------------------------
