@@ -14,7 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"', "–": "-", "—": "-"})
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "«": '"', "»": '"', "–": "-", "—": "-",
+                             "ß": "ss"})  # German sharp s: "Straße" and "Strasse" (Swiss spelling) are one word
 #: a list item or a table row, as page_text writes them
 _LIST_ITEM = re.compile(r"^(- |\d+\. |\| )")
 #: a full stop, question or exclamation mark (and any closing quote or bracket) followed by white space

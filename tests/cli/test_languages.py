@@ -91,7 +91,8 @@ def test_three_languages_plan_per_language_apply_in_place_plan_clean_and_verify(
     for language in ("nl", "en", "de"):
         assert f"[{language}] replace the content with privacy-policy.{language}.html" in change["summary"]
         assert f"+++ desired ({language})" in change["detail"]["diff"]
-    assert "[de] " in change["summary"] and "not checked" in change["summary"]  # no element table for German
+    assert "not checked" not in change["summary"]  # German has its wording in the element table
+    assert change["detail"]["languages"]["de"]["checked"] is True
     pages_before = len(state(lang_mock, "multi")["pages"])
 
     applied = cli("apply", *args, "--auto-approve")
@@ -116,8 +117,8 @@ def test_three_languages_plan_per_language_apply_in_place_plan_clean_and_verify(
     assert "/multi/de/service/privacy-policy/" in checks["privacy_policy_public[de]"]["message"]
     assert checks["privacy_policy_content[nl]"]["status"] == "pass"
     assert checks["privacy_policy_content[en]"]["status"] == "pass"
-    assert checks["privacy_policy_content[de]"]["status"] == "warn"
-    assert "no wording for language 'de'" in checks["privacy_policy_content[de]"]["message"]
+    assert checks["privacy_policy_content[de]"]["status"] == "pass"
+    assert "every required element is present (de)" in checks["privacy_policy_content[de]"]["message"]
     assert checks["no_tracking_after_reject"]["status"] == "pass"
     assert checks["analytics_after_accept"]["status"] == "pass"
 

@@ -16,6 +16,10 @@ VARS: dict[str, dict[str, Any]] = {
            "updated": "1 March 2025"},
     "nl": {"company": "Fietsen Jansen B.V.", "address": "Dorpsstraat 1, Utrecht", "email": "privacy@fiets.test",
            "updated": "1 maart 2025"},
+    "de": {"company": "Radhaus Müller GmbH", "address": "Hauptstraße 12, 10115 Berlin",
+           "email": "datenschutz@radhaus.test", "updated": "15. März 2025"},
+    "fr": {"company": "Vélos Dupont SARL", "address": "12 rue des Lilas, 69003 Lyon",
+           "email": "vie-privee@velos.test", "updated": "1er mars 2025"},
 }
 STOREFRONT = "https://shop.example.test/"
 

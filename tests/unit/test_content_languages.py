@@ -85,10 +85,37 @@ def test_a_language_without_a_template_fails_the_setting_naming_it(tmp_path: Pat
                     context(("nl", "fr"), tmp_path))
 
 
-def test_require_needs_the_element_table_of_the_language() -> None:
-    with pytest.raises(ConfigError, match=r"shop language de: mode 'require' .* has no wording for 'de'"):
-        POLICY.check(policy(mode="require"), context(("nl", "de")))
-    POLICY.check(policy(mode="replace"), context(("nl", "de")))  # replace publishes the template whole
+def test_require_needs_the_element_table_of_the_language(tmp_path: Path) -> None:
+    # Italian: a template of the shop's own, but no wording in the element table
+    (tmp_path / "templates").mkdir()
+    for language, source in (("nl", "nl"), ("it", "en")):
+        (tmp_path / "templates" / f"privacy-policy.{language}.html").write_text(
+            (CONFIG / "templates" / f"privacy-policy.{source}.html").read_text(encoding="utf-8"), encoding="utf-8")
+    titled = {"title": {"nl": "Privacyverklaring", "it": "Informativa sulla privacy"}}
+    with pytest.raises(ConfigError, match=r"shop language it: mode 'require' .* has no wording for 'it'"):
+        POLICY.check(policy(mode="require", **titled), context(("nl", "it"), tmp_path))
+    POLICY.check(policy(mode="replace", **titled), context(("nl", "it"), tmp_path))  # the template whole
+
+
+def test_require_checks_german_and_french_like_dutch_and_english() -> None:
+    languages = ("nl", "de", "fr")
+    POLICY.check(policy(mode="require"), context(languages))
+    # a German page that already names the controller and the rights, a French one with nothing yet
+    german = ("<p>Verantwortlich ist die Multi B.V., Stationsweg 1, 3811 AB Amersfoort, p@multi.test.</p>"
+              "<p>Sie haben das Recht auf Auskunft, Berichtigung und Löschung Ihrer Daten.</p>")
+    current = state({"nl": ("Privacyverklaring", rendered("nl", languages)), "de": ("Datenschutz", german),
+                     "fr": ("Confidentialité", "<p>Nous respectons votre vie privée.</p>")})
+    [change] = POLICY.plan(current, policy(mode="require", profile="gdpr"), context(languages))
+    parts = change.detail["languages"]
+    assert parts["nl"]["missing"] == [] and parts["nl"]["checked"]
+    assert parts["de"]["checked"] and parts["fr"]["checked"]
+    assert "controller" not in parts["de"]["missing"] and "rights" not in parts["de"]["missing"]
+    assert {"usage", "retention", "complaint"} <= set(parts["de"]["missing"])
+    assert len(parts["fr"]["missing"]) == 11
+    german_after = change.after["languages"]["de"]["html"]
+    assert german_after.startswith(german)  # require appends, never rewrites what is there
+    assert "Wie lange wir Ihre Daten speichern" in german_after and "Wer wir sind" not in german_after
+    assert "not checked" not in change.summary
 
 
 def test_a_language_without_a_label_table_needs_a_title() -> None:
