@@ -18,7 +18,9 @@ CCPA_TITLES = ("Do not sell my personal information", "Verkoop mijn persoonsgege
 state = json.load(sys.stdin)["stores"]
 base = sys.argv[1] if len(sys.argv) > 1 else ""
 runs = Path(sys.argv[2]) if len(sys.argv) > 2 else None
-applies = sorted(p.parent for p in runs.glob("*/report.json")) if runs else []
+# Only apply runs export before archiving (verify runs write a report.json too).
+applies = sorted(p.parent for p in runs.glob("*/report.json")
+                 if json.loads(p.read_text(encoding="utf-8")).get("kind") == "apply") if runs else []
 for store_id, store in state.items():
     subscribers = store.get("subscribers", [])
     archived = {s["email"] for s in subscribers if s["archived"]}
