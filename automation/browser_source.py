@@ -12,43 +12,24 @@ import asyncio
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from playwright.async_api import Browser, Playwright
 from playwright.async_api import Error as PlaywrightError
 
 from automation.browser import find_browser, launch
+from automation.cdp_endpoint import CDP_ENV, public_endpoint
 from automation.errors import TransientError
 from automation.fleet import StoreConfig
 from automation.interrupt import Interruption
 from automation.logs import get_logger
 from automation.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
-CDP_ENV = "ECOM_PRIVACY_CDP_ENDPOINT"
 #: how long a lost remote browser may take to come back before the stores waiting for it fail
 RECONNECT_WINDOW_S = 60.0
 #: new connections one store may need in a run before it is failed with the last error
 STORE_CONNECTION_ATTEMPTS = 3
 #: after a lost connection, how long a store's work may take to fail by itself, and then to stop when cancelled
 LOST_GRACE_S = 5.0
-
-
-def public_endpoint(url: str) -> str:
-    """The endpoint without its query and user info: Browserless and others put an API token there."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
-def endpoint_secrets(url: str) -> list[str]:
-    """Values that must never reach a log or an artifact: the query's values and a password."""
-    parts = urlsplit(url)
-    values = [pair.split("=", 1)[1] for pair in parts.query.split("&") if "=" in pair]
-    if parts.password:
-        values.append(parts.password)
-    return [value for value in values if len(value) >= 4]
 
 
 class BrowserSource:

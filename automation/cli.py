@@ -10,38 +10,38 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+# Only modules that are cheap to import are imported here. The browser side (Playwright, the engine, the
+# flows, the fleet file's loader, the Jinja2 reports, Apprise) is imported inside the command that uses
+# it: building the parser and running `status` must not pay for them (issue #14: status in under 1 s).
+# tests/unit/test_cli_imports.py holds this line.
 from automation import __version__
 from automation.alerts.config import notify_problems
 from automation.artifacts import RunArtifacts, write_atomic
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
-from automation.browser_source import CDP_ENV, endpoint_secrets
-from automation.engine import FleetRunner, RunOptions, plan_input_for
+from automation.cdp_endpoint import CDP_ENV, endpoint_secrets
+from automation.defaults import DEFAULT_FLEET_FILE
 from automation.errors import ConfigError, EcomPrivacyError
-from automation.export import export_stores, render_exports, write_exports
-from automation.fleet import DEFAULT_FLEET_FILE, Fleet, StoreConfig, load_fleet
 from automation.history import cli as history_cli
-from automation.history.hook import record_after_run
-from automation.html_report import load_run_document, render_html
 from automation.interrupt import Interruption
 from automation.lock import FleetLock
 from automation.logs import configure_logging, get_logger
-from automation.merge import merge_runs, render_merge
 from automation.models import RunDocument, RunKind, StoreResult
 from automation.preflight import check_run_arguments
 from automation.progress import ProgressBar
 from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
-from automation.run_outputs import OutputError, output_failure, write_run_outputs
 from automation.run_record import ProgressLog, chain, new_manifest, write_manifest
-from automation.saved_plan import load_saved_plan, seal_plan_json, select_from_plan
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
 from automation.shard import Shard
 from automation.terminal_text import json_for_terminal, printable
-from automation.verify import verify_exit_code, verify_fleet
-from flows.registry import all_settings
+
+if TYPE_CHECKING:
+    from automation.engine import RunOptions
+    from automation.fleet import Fleet, StoreConfig
+    from automation.run_outputs import OutputError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -148,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fleet_and_stores(args: argparse.Namespace) -> tuple[Fleet, list[StoreConfig]]:
+    from automation.fleet import load_fleet
+
     fleet = load_fleet(args.config)
     stores = fleet.select(args.store, getattr(args, "group", []))
     if not stores:
@@ -170,6 +172,8 @@ def _new_run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], 
 
 def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: TextIO, redactor: Redactor) -> int:
     """A shard that no store falls to: a run directory with an empty report (so a merge counts it), exit 0."""
+    from automation.run_outputs import write_run_outputs
+
     artifacts = _new_run(args, fleet, [], kind, redactor)
     document = RunDocument(kind=kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                            fleet_file=str(fleet.path),
@@ -181,6 +185,9 @@ def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: Tex
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.engine import plan_input_for
+    from flows.registry import all_settings
+
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
     problems = []
@@ -209,6 +216,8 @@ def _session_dir(args: argparse.Namespace) -> Path:
 
 
 def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOptions:
+    from automation.engine import RunOptions
+
     if args.parallelism < 1:
         raise ConfigError(f"--parallelism must be at least 1, not {args.parallelism}")
     return RunOptions(
@@ -230,6 +239,8 @@ def _progress_callback(args: argparse.Namespace, kind: RunKind) -> Callable[[Sto
 
 def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
          artifacts: RunArtifacts, redactor: Redactor, options: RunOptions) -> tuple[RunDocument, RunDocument]:
+    from automation.engine import FleetRunner
+
     log = get_logger()
     options.interruption = Interruption(on_event=lambda message: log.warning(message))
     bar = ProgressBar(sys.stderr, len(stores), options.kind.value)
@@ -250,6 +261,9 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
 
 def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
             redactor: Redactor, plan: RunDocument | None = None) -> int:
+    from automation.history.hook import record_after_run
+    from automation.run_outputs import OutputError, write_run_outputs
+
     failed: OutputError | None = None
     try:
         write_run_outputs(artifacts, document, plan, args.junit)
@@ -284,6 +298,8 @@ def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> N
 
 
 def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.run_outputs import OutputError
+
     check_run_arguments(args)  # every option and output path, before the first login
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
@@ -304,6 +320,9 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 def _write_plan_out(path: Path, document: RunDocument, redactor: Redactor) -> OutputError | None:
     """`plan --out`, sealed with plan_sha256 so that apply notices a file changed after this point."""
+    from automation.run_outputs import OutputError, output_failure
+    from automation.saved_plan import seal_plan_json
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, seal_plan_json(redactor(document.model_dump_json(indent=2))).encode("utf-8"))
@@ -319,6 +338,8 @@ def _confirm(out: TextIO) -> bool:
 
 
 def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.saved_plan import load_saved_plan, select_from_plan
+
     check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
@@ -344,6 +365,8 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
                   saved: RunDocument | None, out: TextIO, redactor: Redactor) -> int:
+    from automation.saved_plan import seal_plan_json
+
     artifacts = _new_run(args, fleet, stores, RunKind.APPLY, redactor)
     if saved is None and not args.auto_approve:
         # Interactive: show the plan, ask, then apply exactly what was shown (stale stores are refused).
@@ -378,6 +401,8 @@ def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConf
 def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig],
                         artifacts: RunArtifacts, document: RunDocument) -> int:
     """The storefront checks of `verify`, joined to the apply report store by store."""
+    from automation.verify import verify_exit_code, verify_fleet
+
     checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
     by_id = {store.id: store for store in checked.stores}
     for store in document.stores:
@@ -388,6 +413,10 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.history.hook import record_after_run
+    from automation.run_outputs import OutputError, write_run_outputs
+    from automation.verify import verify_exit_code, verify_fleet
+
     check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     if not stores:
@@ -413,6 +442,9 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
 
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.export import export_stores, render_exports, write_exports
+    from automation.run_outputs import write_run_outputs
+
     check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     if not stores:
@@ -432,6 +464,8 @@ def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Reda
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.html_report import load_run_document, render_html
+
     document = load_run_document(args.run_dir)
     target = args.run_dir / "report.html"
     target.write_text(render_html(document, args.run_dir), encoding="utf-8")
@@ -459,6 +493,8 @@ def build_merge_parser() -> argparse.ArgumentParser:
 
 
 def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.merge import merge_runs, render_merge
+
     result = merge_runs(args.run_dirs, args.out, args.allow_partial)
     document = result.document
     if args.junit is not None:

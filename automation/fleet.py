@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from automation.alerts.config import NotifyConfig
 from automation.artifacts import safe_name
+from automation.defaults import DEFAULT_FLEET_FILE as DEFAULT_FLEET_FILE  # re-exported: its old home
 from automation.errors import ConfigError
 from automation.store_languages import (
     LANGUAGE_PATTERN,
@@ -27,7 +28,6 @@ from automation.store_languages import (
 from automation.yaml_input import load_yaml_file
 from flows.registry import all_settings
 
-DEFAULT_FLEET_FILE = Path("config/fleet.yaml")
 #: keys that would hold a literal secret; the fleet file must name environment variables instead
 LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret"}
 STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"

@@ -6,16 +6,19 @@ import io
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ahocorasick
 from dotenv import dotenv_values
 
 from automation.errors import ConfigError
-from automation.fleet import StoreConfig
 from automation.models import LoginSecrets
 from automation.secret_forms import secret_forms
 from automation.totp_check import totp_secret_problem
 from automation.yaml_input import read_text_file
+
+if TYPE_CHECKING:  # at run time only the annotation: automation.fleet loads every flow (and Playwright)
+    from automation.fleet import StoreConfig
 
 REDACTED = "***"
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
+from automation.db.revisions import head_revisions
 from automation.db.url import redact_db_url
 from automation.errors import EcomPrivacyError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -27,6 +30,8 @@ class DatabaseError(EcomPrivacyError):
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # Alembic is loaded only when a schema must change (see open_database)
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # Percent signs in a URL would be read as interpolation by configparser; the engine is passed instead.
@@ -64,13 +69,36 @@ def create_db_engine(url: str) -> Engine:
     return engine
 
 
+def stamped_revisions(connection: Connection) -> frozenset[str] | None:
+    """The revisions the database is at (`alembic_version`), or None when it has none yet (a new database)."""
+    try:
+        return frozenset(row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version")))
+    except DBAPIError:  # no such table: never migrated; the upgrade creates it
+        connection.rollback()  # PostgreSQL refuses further statements in a failed transaction
+        return None
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to every branch head with the shipped migrations."""
+    from alembic import command  # loads Alembic and every migration script: only when something is to do
+
+    command.upgrade(alembic_config(engine), "heads")
+
+
 def open_database(url: str, *, migrate: bool = True) -> Engine:
-    """An engine on `url` whose schema is at the newest version (every branch head)."""
+    """An engine on `url` whose schema is at the newest version (every branch head).
+
+    A database already at the heads is checked with one query and Alembic is not loaded at all: opening
+    is on the path of every `status`, `history` and run.
+    """
     engine = create_db_engine(url)
     if not migrate:
         return engine
     try:
-        command.upgrade(alembic_config(engine), "heads")
+        with engine.connect() as connection:  # unreachable: OperationalError, reported below as before
+            current = stamped_revisions(connection) == head_revisions()
+        if not current:
+            upgrade(engine)
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)

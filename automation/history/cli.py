@@ -1,4 +1,8 @@
-"""The `status` and `history` commands, and the `--db` / `--no-history` options of plan, apply and verify."""
+"""The `status` and `history` commands, and the `--db` / `--no-history` options of plan, apply and verify.
+
+Registering the options imports nothing but the standard library: the database, the queries and the
+HTML templates are imported by the command that runs, so that `status` answers in under a second.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,12 @@ import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from automation.db import open_database, redact_db_url, resolve_db_url
 from automation.errors import ConfigError
-from automation.fleet import load_fleet
-from automation.history.html import render_status_html, render_timeline_html
-from automation.history.recorder import import_runs
-from automation.history.status import fleet_status
-from automation.history.text import render_status, render_timeline
-from automation.history.timeline import drift_timeline
-from automation.secrets import Redactor
+
+if TYPE_CHECKING:
+    from automation.secrets import Redactor
 
 DB_HELP = "the history database: sqlite:///PATH, a file path, or postgresql://USER@HOST/DB " \
           "(default $ECOM_PRIVACY_DB, else SQLite in $XDG_DATA_HOME/ecom-privacy/)"
@@ -91,9 +90,15 @@ def _write_html(path: Path, html: str, out: TextIO) -> None:
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.db import open_database, resolve_db_url
+    from automation.history.status import fleet_status
+    from automation.history.text import render_status
+
     expected: list[tuple[str, list[str]]] = []
     stores = list(args.store)
     if args.config is not None:
+        from automation.fleet import load_fleet  # loads every flow: only when a fleet file is given
+
         fleet = load_fleet(args.config)
         chosen = fleet.select(args.store)
         expected = [(store.id, list(store.desired)) for store in chosen]
@@ -109,11 +114,17 @@ def cmd_status(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     else:
         out.write(render_status(status) + "\n")
     if args.html:
+        from automation.history.html import render_status_html  # Jinja2: only for --html
+
         _write_html(args.html, render_status_html(status), out if args.format == "text" else sys.stderr)
     return 0 if status.healthy else 1
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.db import open_database, resolve_db_url
+    from automation.history.text import render_timeline
+    from automation.history.timeline import drift_timeline
+
     if args.action:
         if args.action[0] != "import" or len(args.action) != 2:
             raise ConfigError(f"history: unknown arguments {' '.join(args.action)!r}; "
@@ -132,11 +143,16 @@ def cmd_history(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
     else:
         out.write(render_timeline(timeline) + "\n")
     if args.html:
+        from automation.history.html import render_timeline_html  # Jinja2: only for --html
+
         _write_html(args.html, render_timeline_html(timeline), out if args.format == "text" else sys.stderr)
     return 0
 
 
 def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
+    from automation.db import open_database, redact_db_url, resolve_db_url
+    from automation.history.recorder import import_runs
+
     if not root.is_dir():
         raise ConfigError(f"{root}: not a folder; pass the folder of run directories (--artifacts-dir, e.g. runs)")
     url = resolve_db_url(args.db)

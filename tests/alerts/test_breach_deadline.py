@@ -226,7 +226,7 @@ def test_the_fleet_sets_one_warning_window_for_runs_and_checks(
         sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     engine = open_database(sqlite_url)
     try:
-        _incident(engine, ["shop-nl"], datetime.now(UTC) - timedelta(hours=52))  # 20 hours left
+        _incident(engine, ["shop-nl"], datetime.now(UTC) - timedelta(hours=52, minutes=1))  # 19h59m left
     finally:
         engine.dispose()
     assert _check(sqlite_url, capsys=capsys)[0] == 0  # the default window is 12 hours
