@@ -51,10 +51,25 @@ def _printable_processor(_logger: Any, _name: str, event: MutableMapping[str, An
     return event
 
 
+class _CurrentStderr:
+    """Writes to whatever `sys.stderr` is at the time of each line, not the one seen when logging was set up:
+    a caller that swaps stderr (a progress bar, an embedding program, pytest's capture) never leaves the
+    logger writing into a closed stream."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure_logging(log_format: str | None, redact: Callable[[str], str], verbose: bool = False,
                       stream: TextIO | None = None) -> None:
     """log_format: "console", "json" or None (console on a terminal, JSON otherwise)."""
-    stream = stream or sys.stderr
+    stream = stream or _CurrentStderr()  # type: ignore[assignment]
     if log_format is None:
         log_format = "console" if stream.isatty() else "json"
     renderer: Any = (structlog.dev.ConsoleRenderer(colors=stream.isatty()) if log_format == "console"
