@@ -10,7 +10,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,mock]'
 	bash scripts/ensure-chromium.sh $(BIN)/python
 	touch $@
 
@@ -22,12 +22,15 @@ demo: install
 fleet-demo: install
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/fleet-demo.sh
 
+# ruff, and the import contracts of docs/architecture.md (pyproject.toml [tool.importlinter])
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 test: install
 	bash scripts/ensure-postgres.sh
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q --durations=25
 
 # The fleet benchmark (a script that measures, never a timed test): 100 stores, 100 ms latency by default.

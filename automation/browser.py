@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from playwright.async_api import Browser, BrowserContext, Playwright, Route
 from playwright.async_api import Error as PlaywrightError
 
-from automation.errors import ConfigError
+from core.errors import ConfigError
 
 BROWSER_ENV = "ECOM_PRIVACY_BROWSER"
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium", "chromium-browser",

@@ -18,11 +18,11 @@ from playwright.async_api import Error as PlaywrightError
 
 from automation.browser import find_browser, launch
 from automation.cdp_endpoint import CDP_ENV, public_endpoint
-from automation.errors import TransientError
 from automation.fleet import StoreConfig
 from automation.interrupt import Interruption
 from automation.logs import get_logger
-from automation.models import SettingResult, SettingStatus, StoreResult, StoreStatus
+from core.errors import TransientError
+from core.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
 #: how long a lost remote browser may take to come back before the stores waiting for it fail
 RECONNECT_WINDOW_S = 60.0

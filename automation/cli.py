@@ -23,12 +23,10 @@ from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
 from automation.cdp_endpoint import CDP_ENV, endpoint_secrets
 from automation.defaults import DEFAULT_FLEET_FILE
-from automation.errors import ConfigError, EcomPrivacyError
 from automation.history import cli as history_cli
 from automation.interrupt import Interruption
 from automation.lock import FleetLock
 from automation.logs import configure_logging, get_logger
-from automation.models import RunDocument, RunKind, StoreResult
 from automation.preflight import check_run_arguments
 from automation.progress import ProgressBar
 from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
@@ -36,12 +34,15 @@ from automation.run_record import ProgressLog, chain, new_manifest, write_manife
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
 from automation.shard import Shard
-from automation.terminal_text import json_for_terminal, printable
+from core.errors import ConfigError, EcomPrivacyError
+from core.models import RunDocument, RunKind, StoreResult
+from core.terminal_text import json_for_terminal, printable
 
 if TYPE_CHECKING:
     from automation.engine import RunOptions
     from automation.fleet import Fleet, StoreConfig
     from automation.run_outputs import OutputError
+    from core.driver import Driver
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -184,6 +185,13 @@ def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: Tex
     return EXIT_OK
 
 
+def _driver() -> Driver:
+    """The composition root: the Lightspeed eCom settings and login flow, handed to the engine."""
+    from flows.registry import lightspeed_ecom
+
+    return lightspeed_ecom()
+
+
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     from automation.engine import plan_input_for
     from flows.registry import all_settings
@@ -248,7 +256,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
         # Log lines go through the bar, which clears itself before each one and redraws after.
         configure_logging(args.log_format, redactor, args.verbose, stream=bar.stream)  # type: ignore[arg-type]
         options.on_store_start, options.on_store_done = bar.store_started, chain(options.on_store_done, bar.store_done)
-    runner = FleetRunner(fleet, stores, env, artifacts, redactor, options)
+    runner = FleetRunner(fleet, stores, env, artifacts, redactor, options, _driver())
     try:
         document = asyncio.run(runner.run())
     finally:
@@ -403,7 +411,7 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
     """The storefront checks of `verify`, joined to the apply report store by store."""
     from automation.verify import verify_exit_code, verify_fleet
 
-    checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
+    checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY), _driver()))
     by_id = {store.id: store for store in checked.stores}
     for store in document.stores:
         if store.id in by_id:
@@ -422,7 +430,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     if not stores:
         return _empty_shard(args, fleet, RunKind.VERIFY, out, redactor)
     artifacts = _new_run(args, fleet, stores, RunKind.VERIFY, redactor)
-    document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY)))
+    document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY), _driver()))
     document.shard = args.shard.label if args.shard else None
     failed: OutputError | None = None
     try:
@@ -517,13 +525,24 @@ COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "ver
             "breach": cmd_breach, **history_cli.COMMANDS}
 
 
+def _run_mock(argv: list[str]) -> int:
+    """`ecom-privacy mock`: the mock is the outside world, loaded on demand; Flask comes with the extra."""
+    import importlib.util
+
+    if importlib.util.find_spec("flask") is None:
+        print("ecom-privacy mock: the mock backoffice needs Flask, which a plain install leaves out; install the "
+              "extra: pip install 'ecom-privacy[mock]' (from a checkout: pip install -e '.[mock]')", file=sys.stderr)
+        return EXIT_ERROR
+    from mock_backoffice.cli import main as mock_main
+
+    return mock_main(argv)
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout
     if argv and argv[0] == "mock":
-        from mock_backoffice.cli import main as mock_main  # the mock is the outside world: loaded on demand
-
-        return mock_main(argv[1:])
+        return _run_mock(argv[1:])
     if argv[:2] == ["report", "merge"]:  # `report RUN_DIR` stays as it was; a run directory named merge: ./merge
         args = build_merge_parser().parse_args(argv[2:])
     else:

@@ -26,7 +26,15 @@ from automation.browser_source import (
     lost_connection_result,
     run_until_lost,
 )
-from automation.errors import (
+from automation.fleet import Fleet, StoreConfig
+from automation.interrupt import Interruption, RunInterrupted
+from automation.logs import get_logger
+from automation.retry import as_typed_error, retry_transient
+from automation.secrets import Redactor, resolve_secrets
+from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
+from automation.tracing import StoreTrace
+from core.driver import Driver
+from core.errors import (
     AuthenticationError,
     ConfigError,
     EcomPrivacyError,
@@ -34,10 +42,7 @@ from automation.errors import (
     StalePlanError,
     UiMismatchError,
 )
-from automation.fleet import Fleet, StoreConfig
-from automation.interrupt import Interruption, RunInterrupted
-from automation.logs import get_logger
-from automation.models import (
+from core.models import (
     Change,
     LoginSecrets,
     RunDocument,
@@ -47,13 +52,7 @@ from automation.models import (
     StoreResult,
     StoreStatus,
 )
-from automation.retry import as_typed_error, retry_transient
-from automation.secrets import Redactor, resolve_secrets
-from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
-from automation.tracing import StoreTrace
-from flows.base import PlanInput, Setting, StoreSession, comparable
-from flows.labels import labels_for
-from flows.registry import all_settings, login
+from core.setting import PlanInput, Setting, StoreSession, comparable
 
 IRREVERSIBLE_HINT = ("irreversible: not applied without an explicit opt-in "
                      "(pass --allow-archive, or set allow_irreversible: true for this store)")
@@ -106,7 +105,7 @@ class StoreRun:
         self.runner = runner
         self.store = store
         self.options = runner.options
-        self.settings = all_settings()
+        self.settings = runner.driver.settings
         self.result = StoreResult(id=store.id)
         self.log = get_logger(store=store.id)
         self.secrets: LoginSecrets | None = None
@@ -263,7 +262,8 @@ class StoreRun:
         return StoreSession(
             page=page, store_id=self.store.id, locale=self.store.locale,
             backoffice_url=self.store.backoffice_url, storefront_url=self.store.storefront_url,
-            labels=labels_for(self.store.locale), artifacts=self.runner.artifacts, plan_input=plan_input,
+            labels=self.runner.driver.labels_for(self.store.locale), artifacts=self.runner.artifacts,
+            plan_input=plan_input,
         )
 
     async def _login(self, reason: str = "login") -> None:
@@ -286,7 +286,7 @@ class StoreRun:
         # Only transient faults are retried; a refused password raises AuthenticationError at once.
         try:
             await retry_transient(
-                lambda: login(session.page, session.backoffice_url, session.labels, secrets),
+                lambda: self.runner.driver.login(session.page, session.backoffice_url, session.labels, secrets),
                 attempts=self.options.attempts,
             )
         except AuthenticationError as exc:
@@ -450,8 +450,10 @@ class StoreRun:
 
 class FleetRunner:
     def __init__(self, fleet: Fleet, stores: list[StoreConfig], env: Mapping[str, str],
-                 artifacts: RunArtifacts, redactor: Redactor, options: RunOptions) -> None:
+                 artifacts: RunArtifacts, redactor: Redactor, options: RunOptions, driver: Driver) -> None:
         self.fleet = fleet
+        #: the settings and the login flow, handed down by the CLI (flows.registry.lightspeed_ecom())
+        self.driver = driver
         self.stores = stores
         self.env = env
         self.artifacts = artifacts

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from automation.artifacts import create_exclusive, safe_name
 from automation.fleet import StoreConfig
-from automation.models import RunDocument, StoreStatus
-from flows.registry import NEWSLETTER_ARCHIVE, all_settings, newsletter_export_csv
+from core.models import RunDocument, StoreStatus
+from flows.newsletter_archive import NAME as NEWSLETTER_ARCHIVE
+from flows.newsletter_archive import NewsletterArchiveSetting
+from flows.newsletter_archive import export_csv as newsletter_export_csv
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class StoreExport:
 
 def export_stores(stores: list[StoreConfig]) -> list[StoreConfig]:
     """The stores with only newsletter_archive left in their desired state, switched on."""
-    model = all_settings()[NEWSLETTER_ARCHIVE].desired_model
+    model = NewsletterArchiveSetting.desired_model
     selected = []
     for store in stores:
         desired = store.desired.get(NEWSLETTER_ARCHIVE)

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from automation.alerts.config import NotifyConfig
 from automation.artifacts import safe_name
 from automation.defaults import DEFAULT_FLEET_FILE as DEFAULT_FLEET_FILE  # re-exported: its old home
-from automation.errors import ConfigError
 from automation.store_languages import (
     LANGUAGE_PATTERN,
     STORE_FACT_KEYS,
@@ -25,7 +24,8 @@ from automation.store_languages import (
     language_errors,
     store_languages,
 )
-from automation.yaml_input import load_yaml_file
+from core.errors import ConfigError
+from core.yaml_input import load_yaml_file
 from flows.registry import all_settings
 
 #: keys that would hold a literal secret; the fleet file must name environment variables instead

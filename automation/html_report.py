@@ -13,10 +13,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from automation.errors import ConfigError
 from automation.matrix import build_matrix
-from automation.models import Change, RunDocument
 from automation.render import summarise
+from core.errors import ConfigError
+from core.models import Change, RunDocument
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: storefront check status -> the colour class of the matrix

@@ -19,8 +19,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO
 
-from automation.errors import ConfigError, EcomPrivacyError
 from automation.session_cache import ensure_private_dir
+from core.errors import ConfigError, EcomPrivacyError
 
 #: how often a waiting run tries again (--wait-lock)
 POLL_S = 0.2

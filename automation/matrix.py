@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from automation.models import Change, RunDocument, SettingResult, StoreResult, StoreStatus
+from core.models import Change, RunDocument, SettingResult, StoreResult, StoreStatus
 
 
 @dataclass

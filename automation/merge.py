@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from automation.artifacts import RunArtifacts
-from automation.errors import ConfigError
-from automation.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
 from automation.render import apply_exit_code, plan_exit_code
 from automation.run_outputs import write_run_outputs
 from automation.run_record import MANIFEST, PROGRESS, ShardManifest, finished_stores
 from automation.shard import Shard, shard_of
 from automation.verify import verify_exit_code
+from core.errors import ConfigError
+from core.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
 
 NOT_FINISHED = "not_finished"
 #: files of a shard's run that describe the run as a whole: kept per shard, rebuilt for the merged run

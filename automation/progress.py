@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from automation.models import SettingStatus, StoreResult, StoreStatus
+from core.models import SettingStatus, StoreResult, StoreStatus
 
 WIDTH = 28
 CLEAR_LINE = "\r\x1b[2K"

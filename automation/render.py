@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from automation.models import (
+from core.models import (
     Change,
     CheckStatus,
     RunDocument,
@@ -15,7 +15,7 @@ from automation.models import (
     StoreResult,
     StoreStatus,
 )
-from automation.terminal_text import printable
+from core.terminal_text import printable
 
 SYMBOLS = {"create": "+", "update": "~", "hide": "-", "archive": "-", "delete": "-"}
 

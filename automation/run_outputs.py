@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from automation.artifacts import RunArtifacts, write_atomic
-from automation.errors import EcomPrivacyError
 from automation.html_report import render_html
 from automation.junit import render_junit
-from automation.models import RunDocument, RunKind
 from automation.saved_plan import seal_plan_json
+from core.errors import EcomPrivacyError
+from core.models import RunDocument, RunKind
 
 
 class OutputError(EcomPrivacyError):

@@ -19,9 +19,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from automation.artifacts import RunArtifacts
-from automation.errors import ConfigError
 from automation.logs import get_logger
-from automation.models import StoreResult
+from core.errors import ConfigError
+from core.models import StoreResult
 
 MANIFEST = "shard.json"
 PROGRESS = "progress.jsonl"

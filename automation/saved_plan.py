@@ -21,9 +21,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from automation.errors import ConfigError
 from automation.fleet import Fleet, StoreConfig
-from automation.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreStatus
+from core.errors import ConfigError
+from core.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreStatus
 
 HASH_FIELD = "plan_sha256"
 #: a plan of thousands of stores with their subscriber lists stays well below this

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import ahocorasick
 from dotenv import dotenv_values
 
-from automation.errors import ConfigError
-from automation.models import LoginSecrets
 from automation.secret_forms import secret_forms
 from automation.totp_check import totp_secret_problem
-from automation.yaml_input import read_text_file
+from core.errors import ConfigError
+from core.models import LoginSecrets
+from core.yaml_input import read_text_file
 
 if TYPE_CHECKING:  # at run time only the annotation: automation.fleet loads every flow (and Playwright)
     from automation.fleet import StoreConfig

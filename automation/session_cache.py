@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from automation.errors import ConfigError
+from core.errors import ConfigError
 
 SESSIONS_ENV = "ECOM_PRIVACY_SESSION_DIR"
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
-from automation.errors import ConfigError
+from core.errors import ConfigError
 
 SHARD_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 

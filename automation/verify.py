@@ -18,14 +18,14 @@ from automation.browser_source import BrowserSource
 from automation.engine import RunOptions
 from automation.fleet import Fleet, StoreConfig
 from automation.logs import get_logger
-from automation.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus
 from automation.retry import as_typed_error
-from flows.labels import SUPPORTED_LOCALES, labels_for
-from flows.registry import verify_storefront
+from core.driver import Driver
+from core.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus
+from flows.storefront_checks import verify_storefront
 
 
 async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtifacts,
-                       options: RunOptions) -> StoreResult:
+                       options: RunOptions, driver: Driver) -> StoreResult:
     result = StoreResult(id=store.id)
     started = time.monotonic()
     blocked: list[str] = []
@@ -36,7 +36,7 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
 
     try:
         language = store.shop_languages[0]
-        labels = labels_for(language if language in SUPPORTED_LOCALES else store.locale)
+        labels = driver.labels(language, store.locale)
         result.checks = await verify_storefront(new_context, store.id, store.storefront_url, labels, store.desired,
                                                 artifacts, languages=store.shop_languages)
     except Exception as exc:  # one store's broken shop never stops the others
@@ -58,7 +58,7 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
 
 
 async def verify_fleet(fleet: Fleet, stores: list[StoreConfig], artifacts: RunArtifacts,
-                       options: RunOptions) -> RunDocument:
+                       options: RunOptions, driver: Driver) -> RunDocument:
     document = RunDocument(kind=RunKind.VERIFY, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                            fleet_file=str(fleet.path), fleet_sha256=fleet.sha256)
     async with async_playwright() as playwright:
@@ -69,7 +69,7 @@ async def verify_fleet(fleet: Fleet, stores: list[StoreConfig], artifacts: RunAr
 
             async def one(store: StoreConfig) -> StoreResult:
                 async with semaphore:
-                    result = await verify_store(await source.get(), store, artifacts, options)
+                    result = await verify_store(await source.get(), store, artifacts, options, driver)
                 if options.on_store_done:
                     options.on_store_done(result)  # the progress record of a shard
                 return result

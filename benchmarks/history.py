@@ -35,7 +35,8 @@ from automation.db import open_database
 from automation.history.recorder import record_run
 from automation.history.status import fleet_status
 from automation.history.timeline import drift_timeline
-from automation.models import (
+from benchmarks.fleet import tool
+from core.models import (
     Change,
     RunDocument,
     RunKind,
@@ -44,7 +45,6 @@ from automation.models import (
     StoreResult,
     StoreStatus,
 )
-from benchmarks.fleet import tool
 from mock_backoffice import MockServer, write_fleet
 from tests.support import http_json
 

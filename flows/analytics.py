@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from automation.models import Change
-from flows.base import PlanInput, Setting, StoreSession
+from core.models import Change
+from core.setting import PlanInput, Setting, StoreSession
 from flows.pages.web_statistics_page import WebStatisticsPage
 
 CONSENT_HINT = ("the backoffice no longer says that consent mode is on; analytics may run before consent. "

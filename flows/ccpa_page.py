@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from automation.errors import ConfigError
-from automation.models import Change
-from flows.base import PlanInput, Setting, StoreSession
+from core.errors import ConfigError
+from core.models import Change
+from core.setting import PlanInput, Setting, StoreSession
 from flows.content.html_text import page_text, text_diff
 from flows.content.page_languages import language_root, tagged
 from flows.content.templates import load_template, template_variables

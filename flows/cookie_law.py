@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from automation.models import Change
-from flows.base import PlanInput, Setting, StoreSession
+from core.models import Change
+from core.setting import PlanInput, Setting, StoreSession
 from flows.pages.web_extras_page import WebExtrasPage
 
 CookieLawMode = Literal["none", "notify", "confirm", "custom"]

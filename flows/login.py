@@ -9,8 +9,8 @@ from __future__ import annotations
 import pyotp
 from playwright.async_api import Page
 
-from automation.errors import AccountLockedError, AuthenticationError
-from automation.models import LoginSecrets
+from core.errors import AccountLockedError, AuthenticationError
+from core.models import LoginSecrets
 from flows.labels import Labels
 from flows.pages.base import is_login_url
 from flows.pages.login_page import LoginPage

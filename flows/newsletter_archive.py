@@ -19,10 +19,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from automation.errors import ConfigError, SettingError
-from automation.models import Change
-from automation.terminal_text import one_line
-from flows.base import PlanInput, Setting, StoreSession, comparable
+from core.errors import ConfigError, SettingError
+from core.models import Change
+from core.setting import PlanInput, Setting, StoreSession, comparable
+from core.terminal_text import one_line
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
 from flows.newsletter_rule import (
     GDPR_DATE,

@@ -1,20 +1,20 @@
-"""The list of settings the engine knows. Adding a setting = one module in flows/ + one line here."""
+"""The composition root of the Lightspeed eCom flows: the settings the tool manages and its login flow.
+
+Adding a setting = one module in flows/ + one line here. Only the CLI (and tests) call `lightspeed_ecom()`;
+the engine receives the `Driver` it returns.
+"""
 
 from __future__ import annotations
 
+from core.driver import Driver
+from core.setting import Setting
 from flows.analytics import AnalyticsSetting
-from flows.base import Setting
 from flows.ccpa_page import CcpaPageSetting
 from flows.cookie_law import CookieLawSetting
-from flows.login import is_logged_in, login
-from flows.newsletter_archive import NAME as NEWSLETTER_ARCHIVE
+from flows.labels import SUPPORTED_LOCALES, labels_for
+from flows.login import login
 from flows.newsletter_archive import NewsletterArchiveSetting
-from flows.newsletter_archive import export_csv as newsletter_export_csv
 from flows.privacy_policy import PrivacyPolicySetting
-from flows.storefront_checks import verify_storefront
-
-__all__ = ["NEWSLETTER_ARCHIVE", "Setting", "all_settings", "is_logged_in", "login", "newsletter_export_csv",
-           "verify_storefront"]
 
 _SETTINGS: tuple[Setting, ...] = (
     CookieLawSetting(),
@@ -28,3 +28,8 @@ _SETTINGS: tuple[Setting, ...] = (
 def all_settings() -> dict[str, Setting]:
     """Settings by name, in the order they are read and applied."""
     return {setting.name: setting for setting in _SETTINGS}
+
+
+def lightspeed_ecom() -> Driver:
+    """What a run drives a Lightspeed eCom store with."""
+    return Driver(settings=all_settings(), login=login, labels_for=labels_for, supported_locales=SUPPORTED_LOCALES)

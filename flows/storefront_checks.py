@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from playwright.async_api import BrowserContext, Page
 
-from automation.models import CheckResult, CheckStatus
+from core.models import CheckResult, CheckStatus
 from flows.content.html_text import page_text
 from flows.content.page_languages import checkable, language_root
 from flows.content.privacy_elements import detect_elements

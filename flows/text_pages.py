@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from automation.errors import ConfigError, SettingError
-from automation.models import Change
-from flows.base import PlanInput, StoreSession
+from core.errors import ConfigError, SettingError
+from core.models import Change
+from core.setting import PlanInput, StoreSession
 from flows.content.html_text import page_text
 from flows.labels import SUPPORTED_LOCALES, labels_for
 from flows.pages.content_pages import PageEditorPage, PageRow, PagesListPage, same_title

@@ -20,11 +20,11 @@ from automation.alerts.problems import RunFindings
 from automation.breach.check import DeadlineFlag, deadline_flags
 from automation.breach.deadlines import AUTHORITY_HOURS, WARN_HOURS, as_utc, show, time_left, zone
 from automation.breach.register import Incident, Register
-from automation.errors import EcomPrivacyError
 from automation.fleet import load_fleet
 from automation.history.rows import EMAIL
 from automation.logs import get_logger
 from automation.secrets import Redactor, load_environment
+from core.errors import EcomPrivacyError
 
 KIND = "breach_deadline"
 TITLE_CHARS = 80

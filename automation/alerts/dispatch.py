@@ -13,8 +13,8 @@ from automation.alerts.problems import RunFindings, findings
 from automation.alerts.send import send
 from automation.alerts.state import Notice, Pending, mark_sent, reconcile
 from automation.logs import get_logger
-from automation.models import RunDocument
 from automation.secrets import Redactor
+from core.models import RunDocument
 
 
 def _without_state(found: RunFindings, kinds: list[str], run_dir: str, now: datetime) -> Pending:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from automation.errors import ConfigError
+from core.errors import ConfigError
 
 RISKS = ("none", "risk", "high")
 

@@ -17,13 +17,13 @@ from playwright.async_api import Browser, Page, async_playwright
 from automation.artifacts import RunArtifacts
 from automation.browser import find_browser, launch, new_store_context, new_storefront_context
 from automation.engine import plan_input_for
-from automation.errors import SessionExpiredError
 from automation.fleet import Fleet, StoreConfig
 from automation.retry import retry_transient
 from automation.secrets import Redactor, resolve_secrets
-from flows.base import StoreSession
+from core.errors import SessionExpiredError
+from core.setting import StoreSession
 from flows.labels import labels_for
-from flows.registry import login
+from flows.login import login
 
 T = TypeVar("T")
 ATTEMPTS = 6

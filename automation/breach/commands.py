@@ -33,9 +33,9 @@ from automation.breach.register import (
     utc_now,
 )
 from automation.db import open_database, resolve_db_url
-from automation.errors import ConfigError
 from automation.fleet import StoreConfig, load_fleet
 from automation.secrets import Redactor
+from core.errors import ConfigError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 

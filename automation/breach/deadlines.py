@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from automation.errors import ConfigError
+from core.errors import ConfigError
 
 AUTHORITY_HOURS = 72
 #: `breach check` warns this long before a deadline

@@ -33,10 +33,10 @@ from automation.breach.register import (
     Register,
     utc_now,
 )
-from automation.errors import ConfigError, EcomPrivacyError
 from automation.fleet import Fleet, StoreConfig, load_fleet
 from automation.retry import as_typed_error
 from automation.secrets import Redactor, load_environment
+from core.errors import ConfigError, EcomPrivacyError
 
 
 class StopRequest:

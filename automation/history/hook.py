@@ -16,12 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from automation.alerts.breach import breach_findings_after_run
 from automation.alerts.dispatch import alert_after_run
 from automation.db import DatabaseError, open_database, redact_db_url, resolve_db_url
-from automation.errors import EcomPrivacyError
 from automation.fleet import load_fleet
 from automation.history.recorder import record_run, shard_of
 from automation.logs import get_logger
-from automation.models import RunDocument
 from automation.secrets import Redactor, load_environment
+from core.errors import EcomPrivacyError
+from core.models import RunDocument
 
 
 def _open(url: str) -> Engine | None:

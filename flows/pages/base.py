@@ -10,7 +10,7 @@ from playwright.async_api import Locator, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from automation.errors import SessionExpiredError, SettingError, TransientError, UiMismatchError
+from core.errors import SessionExpiredError, SettingError, TransientError, UiMismatchError
 from flows.labels import Labels
 from flows.pages.page_assets import asset_watch
 

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from playwright.async_api import Locator, Page
 
-from automation.errors import SettingError
+from core.errors import SettingError
 from flows.labels import Labels
 from flows.pages.base import BackofficePage
 

@@ -14,7 +14,7 @@ from typing import Any
 from playwright.async_api import Locator
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from automation.errors import SettingError
+from core.errors import SettingError
 from flows.newsletter_rule import Subscriber
 from flows.pages.base import BackofficePage
 

@@ -18,7 +18,7 @@ from automation.breach.deadlines import (
     urgency,
     zone,
 )
-from automation.errors import ConfigError
+from core.errors import ConfigError
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NY = ZoneInfo("America/New_York")

@@ -8,7 +8,7 @@ from playwright.async_api import Browser
 
 from automation.artifacts import RunArtifacts
 from automation.browser import new_store_context
-from flows.base import PlanInput, StoreSession
+from core.setting import PlanInput, StoreSession
 from flows.labels import labels_for
 from mock_backoffice import MockServer
 from tests.support import TEST_SEED

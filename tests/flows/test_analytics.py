@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from automation.models import LoginSecrets
+from core.models import LoginSecrets
+from core.setting import PlanInput
 from flows.analytics import AnalyticsDesired, AnalyticsSetting
-from flows.base import PlanInput
 from flows.login import login
 from tests.flows.conftest import SessionFactory
 from tests.support import EMAILS, PASSWORDS, http_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from automation.models import LoginSecrets
+from core.models import LoginSecrets
 from flows.cookie_law import CookieLawDesired, CookieLawSetting
 from flows.login import login
 from tests.flows.conftest import SessionFactory

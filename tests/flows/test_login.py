@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from automation.errors import AccountLockedError, AuthenticationError
-from automation.models import LoginSecrets
+from core.errors import AccountLockedError, AuthenticationError
+from core.models import LoginSecrets
 from flows.login import is_logged_in, login
 from tests.flows.conftest import SessionFactory
 from tests.support import EMAILS, PASSWORDS, TOTP_SECRET

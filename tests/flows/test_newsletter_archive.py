@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from playwright.async_api import Request, Route
 
-from automation.errors import SettingError, VerificationError
-from automation.models import LoginSecrets
-from flows.base import StoreSession
+from core.errors import SettingError, VerificationError
+from core.models import LoginSecrets
+from core.setting import StoreSession
 from flows.login import login
 from flows.newsletter_archive import NewsletterArchiveDesired, NewsletterArchiveSetting
 from mock_backoffice import MockServer

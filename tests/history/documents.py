@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from automation.artifacts import RunArtifacts
-from automation.models import (
+from automation.run_outputs import write_run_outputs
+from core.models import (
     Change,
     CheckResult,
     CheckStatus,
@@ -17,7 +18,6 @@ from automation.models import (
     StoreResult,
     StoreStatus,
 )
-from automation.run_outputs import write_run_outputs
 
 START = datetime(2026, 3, 1, 2, 0, 0)
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from automation.artifacts import RunArtifacts, create_exclusive
-from automation.errors import ConfigError
 from automation.export import write_exports
 from automation.fleet import load_fleet
-from automation.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult
+from core.errors import ConfigError
+from core.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult
 
 STORE = """
   - id: {id}

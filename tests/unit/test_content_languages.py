@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from automation.errors import ConfigError
-from flows.base import PlanInput
+from core.errors import ConfigError
+from core.setting import PlanInput
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.templates import load_template, template_variables
 from flows.privacy_policy import PrivacyPolicyDesired, PrivacyPolicySetting

@@ -10,10 +10,10 @@ import pytest
 from pydantic import ValidationError
 
 from automation.engine import plan_input_for
-from automation.errors import ConfigError, SettingError
 from automation.fleet import load_fleet
-from automation.models import Change
 from automation.render import render_change
+from core.errors import ConfigError, SettingError
+from core.models import Change
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.html_text import page_text
 from flows.content.templates import load_template, template_variables

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.base import PlanInput
+from core.setting import PlanInput
 from flows.cookie_law import CookieLawDesired, CookieLawSetting
 
 SETTING = CookieLawSetting()

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from automation.export import export_stores, render_exports, write_exports
 from automation.fleet import CredentialRefs, StoreConfig
-from automation.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult, StoreStatus
+from core.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult, StoreStatus
 from flows.cookie_law import CookieLawDesired
 from flows.newsletter_archive import NewsletterArchiveDesired
 

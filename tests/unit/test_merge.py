@@ -16,10 +16,10 @@ import pytest
 
 from automation.artifacts import RunArtifacts
 from automation.cli import main
-from automation.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult, StoreStatus
 from automation.run_outputs import write_run_outputs
 from automation.run_record import ProgressLog, new_manifest, write_manifest
 from automation.shard import Shard
+from core.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult, StoreStatus
 
 SELECTION = [f"shop-{n}" for n in range(1, 10)]
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from automation.errors import ConfigError
-from flows.base import PlanInput
+from core.errors import ConfigError
+from core.setting import PlanInput
 from flows.newsletter_archive import NewsletterArchiveDesired, NewsletterArchiveSetting, build_rule
 from flows.newsletter_rule import (
     AddressFileError,

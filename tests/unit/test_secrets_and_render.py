@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from automation.errors import ConfigError
 from automation.fleet import CredentialRefs, StoreConfig
-from automation.models import (
+from automation.render import apply_exit_code, plan_exit_code, render_document
+from automation.secrets import Redactor, load_environment, resolve_secrets
+from core.errors import ConfigError
+from core.models import (
     Change,
     RunDocument,
     RunKind,
@@ -17,8 +19,6 @@ from automation.models import (
     StoreResult,
     StoreStatus,
 )
-from automation.render import apply_exit_code, plan_exit_code, render_document
-from automation.secrets import Redactor, load_environment, resolve_secrets
 
 
 def make_store(totp: bool = False) -> StoreConfig:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from automation.errors import ConfigError
 from automation.session_cache import (
     SESSIONS_ENV,
     RefusedLogins,
@@ -16,6 +15,7 @@ from automation.session_cache import (
     default_session_dir,
     session_key,
 )
+from core.errors import ConfigError
 
 STATE = {"cookies": [{"name": "backend_session_id", "value": "s3cr3t-session", "path": "/a/admin"}], "origins": []}
 

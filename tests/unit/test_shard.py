@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from automation.errors import ConfigError
 from automation.lock import FleetLock, LockBusyError, lock_path
 from automation.shard import Shard, shard_of
+from core.errors import ConfigError
 
 STORES = [f"store-{n:04d}" for n in range(1, 1201)]
 

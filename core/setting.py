@@ -10,9 +10,9 @@ from typing import Any, ClassVar, Protocol
 from playwright.async_api import Page
 from pydantic import BaseModel
 
-from automation.errors import VerificationError
-from automation.models import Change
-from flows.labels import Labels
+from core.errors import VerificationError
+from core.labels import Labels
+from core.models import Change
 
 
 class ArtifactSink(Protocol):
