@@ -334,6 +334,7 @@ class StoreRun:
             self._in_flight.pop(id(outcome), None)
             # A setting decides what its plan records and when a fresh read no longer fits a saved plan.
             outcome.observed = setting.observe(current, desired, session.plan_input)
+            outcome.diagnostics = setting.diagnose(current, desired, session.plan_input)
             if saved is not None:
                 observed = (saved.setting(name) or SettingResult(setting=name, status=SettingStatus.DRIFT)).observed
                 reason = setting.stale_reason(observed, current, desired, session.plan_input)

@@ -67,6 +67,10 @@ def render_store(store: StoreResult, kind: RunKind) -> list[str]:
             lines.append(f"  = {setting.setting}: {setting.status.value}")
         if setting.status == SettingStatus.FAILED:
             lines.append(f"  x {setting.setting}: FAILED ({setting.error_kind}): {setting.error}")
+        for diagnostic in setting.diagnostics:  # a warning, never a change: it does not change the exit code
+            lines.append(f"  ! {setting.setting}: {diagnostic.severity.value}: {diagnostic.summary}")
+            if diagnostic.detail:
+                lines.append(f"      {diagnostic.detail}")
     return lines
 
 

@@ -15,13 +15,38 @@ from pydantic import BaseModel, ConfigDict, Field
 PLAN_FORMAT_VERSION = 1
 
 
+class ChangeAction(StrEnum):
+    """What applying a change does to the store (the symbol a plan shows: + ~ -)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    HIDE = "hide"
+    ARCHIVE = "archive"
+
+
+class Severity(StrEnum):
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Diagnostic(BaseModel):
+    """Something a setting wants the user to know that is not a change it can make (Terraform's diagnostics):
+    reported with the setting's result, never applied, never counted as a change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: Severity = Severity.WARNING
+    summary: str
+    detail: str = ""
+
+
 class Change(BaseModel):
     """One difference between a store's current and desired state, and what applying it would do."""
 
     model_config = ConfigDict(extra="forbid")
 
     setting: str
-    action: str = Field(description="create, update, hide, archive, ...")
+    action: ChangeAction
     before: Any = None
     after: Any = None
     summary: str = ""
@@ -49,6 +74,8 @@ class SettingResult(BaseModel):
     observed: Any = None
     error: str | None = None
     error_kind: str | None = None
+    #: warnings about the store that are not changes (for example: Google's consent mode is not shown)
+    diagnostics: list[Diagnostic] = Field(default_factory=list)
 
 
 class CheckStatus(StrEnum):

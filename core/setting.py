@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from core.errors import VerificationError
 from core.labels import Labels
-from core.models import Change
+from core.models import Change, Diagnostic
 
 
 class ArtifactSink(Protocol):
@@ -78,6 +78,11 @@ class Setting(ABC):
         May raise an EcomPrivacyError (a template that does not render, an ambiguous store state): it fails
         this setting only.
         """
+
+    def diagnose(self, current: Any, desired: BaseModel, context: PlanInput) -> list[Diagnostic]:
+        """Pure: what the user should know about `current` that is not a change this setting can make (a
+        warning reported with the setting's result, never applied). None by default."""
+        return []
 
     def check(self, desired: BaseModel, context: PlanInput) -> None:
         """Offline checks that need the store's context (templates and their variables), for `validate`.

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.models import Change
+from core.models import Change, Diagnostic
 from core.setting import PlanInput, Setting, StoreSession
 from flows.pages.web_statistics_page import WebStatisticsPage
 
@@ -45,11 +45,14 @@ class AnalyticsSetting(Setting):
             summary = f"Measurement ID {before or '(none)'} -> {after or '(none)'}"
             changes.append(Change(setting=self.name, action="update", before={"measurement_id": before},
                                   after={"measurement_id": after}, summary=summary))
-        if desired.require_consent and desired.measurement_id and not current.get("consent_mode"):
-            changes.append(Change(setting=self.name, action="review", before={"consent_mode": False},
-                                  after={"consent_mode": True}, summary="consent mode not shown",
-                                  blocked=CONSENT_HINT))
         return changes
+
+    def diagnose(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Diagnostic]:
+        assert isinstance(desired, AnalyticsDesired)
+        if desired.require_consent and desired.measurement_id and not current.get("consent_mode"):
+            # Not a change the tool can make: the backoffice has no switch for it, so it is a warning.
+            return [Diagnostic(summary="consent mode not shown", detail=CONSENT_HINT)]
+        return []
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         page = WebStatisticsPage(session.page, session.backoffice_url, session.labels)

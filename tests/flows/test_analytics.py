@@ -40,18 +40,14 @@ async def test_set_and_remove_measurement_id(
     assert SETTING.plan(await SETTING.read(session), none, session.plan_input) == []
 
 
-def test_missing_consent_mode_is_a_blocked_change() -> None:
+def test_missing_consent_mode_is_a_warning_not_a_change() -> None:
     desired = AnalyticsDesired(measurement_id="G-ABC12345")
-    [change] = SETTING.plan({"measurement_id": "G-ABC12345", "consent_mode": False}, desired, PlanInput("s", "en"))
-    assert change.blocked and "consent mode" in change.blocked
-    assert (
-        SETTING.plan(
-            {"measurement_id": "G-ABC12345", "consent_mode": False},
-            AnalyticsDesired(measurement_id="G-ABC12345", require_consent=False),
-            PlanInput("s", "en"),
-        )
-        == []
-    )
+    current = {"measurement_id": "G-ABC12345", "consent_mode": False}
+    assert SETTING.plan(current, desired, PlanInput("s", "en")) == []
+    [warning] = SETTING.diagnose(current, desired, PlanInput("s", "en"))
+    assert warning.severity == "warning" and "consent mode" in warning.detail
+    unrequired = AnalyticsDesired(measurement_id="G-ABC12345", require_consent=False)
+    assert SETTING.diagnose(current, unrequired, PlanInput("s", "en")) == []
 
 
 def test_measurement_id_is_validated() -> None:
