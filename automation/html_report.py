@@ -31,8 +31,7 @@ def _short(value: Any) -> str:
 
 
 def _diff(change: Change) -> str | None:
-    diff = change.detail.get("diff") if change.detail else None
-    return diff if isinstance(diff, str) and diff.strip() else None
+    return change.diff if change.diff.strip() else None
 
 
 def _store_files(run_dir: Path, store_id: str, listed: list[str]) -> list[dict[str, str]]:

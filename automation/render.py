@@ -32,12 +32,11 @@ def render_change(change: Change) -> list[str]:
         lines.append("      (irreversible)")
     if change.blocked:
         lines.append(f"      BLOCKED: {change.blocked}")
-    diff = change.detail.get("diff") if change.detail else None
-    evidence = change.detail.get("evidence") if change.detail else None
-    if isinstance(evidence, list) and evidence:  # why each required element counts as present or missing
+    diff, evidence = change.diff, change.evidence
+    if evidence:  # why each required element counts as present or missing
         lines.append("      elements:")
         lines.extend(f"        {line}" for line in evidence)
-    if isinstance(diff, str) and diff.strip():
+    if diff.strip():
         lines.extend("      " + line for line in diff.rstrip("\n").splitlines())
     else:
         lines.append(f"      before: {_short(change.before)}")

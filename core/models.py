@@ -53,7 +53,12 @@ class Change(BaseModel):
     irreversible: bool = False
     #: why the change will not be applied in this run (for example an irreversible change without opt-in)
     blocked: str | None = None
-    #: setting-specific detail: a text diff, missing elements, the list of subscribers, ...
+    #: what applying would change, as a person reads it: a unified text diff (per shop language for pages)
+    #: or a preview of the rows a list change touches; empty when `before`/`after` say it all
+    diff: str = ""
+    #: one line per checked element: why it counts as present or missing (privacy policy elements)
+    evidence: list[str] = Field(default_factory=list)
+    #: setting-specific detail: missing elements, the list of subscribers, ...
     detail: dict[str, Any] = Field(default_factory=dict)
 
 

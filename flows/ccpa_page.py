@@ -151,8 +151,8 @@ class CcpaPageSetting(Setting):
         if page is not None:
             after["page_id"] = page["id"]
         return [Change(setting=self.name, action="create" if page is None else "update", before=before, after=after,
-                       summary="; ".join(parts),
-                       detail={"diff": "\n".join(diffs), "found_by": current.get("found_by")})]
+                       summary="; ".join(parts), diff="\n".join(diffs),
+                       detail={"found_by": current.get("found_by")})]
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         for change in changes:

@@ -160,11 +160,11 @@ class NewsletterArchiveSetting(Setting):
             setting=self.name, action="archive", irreversible=True, summary=summary,
             before={"active_subscribers": total},
             after={"active_subscribers": total - count, "archived": [d.subscriber.email for d in selection.archive]},
+            diff=_preview(selection),
             detail={
                 "subscribers": [{**d.subscriber.to_json(), "reason": d.reason} for d in selection.archive],
                 "kept": [{**d.subscriber.to_json(), "reason": d.reason} for d in selection.kept],
                 "rule": rule.to_json(),
-                "diff": _preview(selection),
             },
         )]
 

@@ -226,13 +226,13 @@ class PrivacyPolicySetting(Setting):
         diff = "\n".join(p["diff"] for p in planned if p["diff"])
         return [Change(
             setting=self.name, action="create" if page is None else "update", before=before, after=after,
-            summary="; ".join(parts),
+            summary="; ".join(parts), diff=diff,
+            evidence=[tagged(p["language"], languages, line) for p in planned for line in p["evidence"]],
             detail={
-                "diff": diff, "missing": default["missing"], "mode": desired.mode, "template": default["template"],
+                "missing": default["missing"], "mode": desired.mode, "template": default["template"],
                 "found_by": current.get("found_by"),
                 # per element of the current page: the sentence that satisfied it, or the closest miss
                 "elements": default["elements"],
-                "evidence": [tagged(p["language"], languages, line) for p in planned for line in p["evidence"]],
                 "languages": {p["language"]: {key: p[key] for key in ("template", "missing", "checked", "diff",
                                                                        "elements")} for p in planned},
             },

@@ -43,7 +43,7 @@ async def test_replace_plan_apply_verify_without_perpetual_drift(store_session: 
     assert change.action == "update"
     assert change.detail["missing"] == list(element_table().profiles["gdpr"])
     old_line = page_text(old_html)
-    assert f"-{old_line}" in change.detail["diff"].splitlines()
+    assert f"-{old_line}" in change.diff.splitlines()
     assert policy_of(mock_state(), store_id)["content"] == old_html  # reading and planning changed nothing
 
     await SETTING.apply(session, [change])
@@ -88,9 +88,9 @@ async def test_require_adds_only_the_missing_sections_and_keeps_the_owners_text(
     [change] = SETTING.plan(await SETTING.read(session), desired, session.plan_input)
     assert change.detail["missing"] == missing
     assert "make visible" in change.summary
-    added = [line for line in change.detail["diff"].splitlines() if line.startswith("+## ")]
+    added = [line for line in change.diff.splitlines() if line.startswith("+## ")]
     assert len(added) == len(missing)  # one section per missing element, nothing else
-    assert not [line for line in change.detail["diff"].splitlines()[2:] if line.startswith("-")]  # nothing removed
+    assert not [line for line in change.diff.splitlines()[2:] if line.startswith("-")]  # nothing removed
 
     await SETTING.apply(session, [change])
     await SETTING.verify(session, desired)

@@ -51,7 +51,7 @@ def test_each_language_gets_its_template_its_diff_and_links_with_its_prefix() ->
     [change] = POLICY.plan(current, policy(mode="require"), context(languages))
     assert change.summary.startswith("[nl] append 5 missing section(s) from privacy-policy.nl.html")
     assert "[en]" not in change.summary  # English is complete
-    assert "+++ desired (nl)" in change.detail["diff"] and "desired (en)" not in change.detail["diff"]
+    assert "+++ desired (nl)" in change.diff and "desired (en)" not in change.diff
     assert change.detail["languages"]["en"]["missing"] == []
     assert "https://multi.test/en/service/contact/" in change.after["languages"]["en"]["html"]
     # titles are store facts: the owner's titles stay, none is written

@@ -91,8 +91,8 @@ def test_replace_plans_the_whole_template_with_a_text_diff(locale: str) -> None:
     assert (change.action, change.before["page_id"], change.after["page_id"]) == ("update", 2, 2)
     assert change.after["html"] == render_policy(locale)  # everything apply needs, for a saved plan too
     assert change.detail["missing"] == ["personal_data", "purposes", "usage", "cookie_withdrawal", "up_to_date"]
-    diff = change.detail["diff"].splitlines()
-    assert f"-{page_text(short)}" in diff and "<p>" not in change.detail["diff"]
+    diff = change.diff.splitlines()
+    assert f"-{page_text(short)}" in diff and "<p>" not in change.diff
     assert change.summary.startswith(f"replace the content with privacy-policy.{locale}.html; missing: personal_data")
     assert Change.model_validate_json(change.model_dump_json()) == change  # survives a saved plan
 
@@ -130,7 +130,7 @@ def test_require_with_gdpr_profile_and_extra_elements() -> None:
 
 def test_a_hidden_complete_policy_is_only_made_visible() -> None:
     [change] = POLICY.plan(page_state("P", render_policy("nl"), visible=False), desired_policy(), context("nl"))
-    assert change.summary == "make visible" and change.detail["diff"] == ""
+    assert change.summary == "make visible" and change.diff == ""
     assert change.after["html"] == render_policy("nl") and change.after["visible"] is True
 
 
@@ -215,7 +215,7 @@ def test_ccpa_hidden_or_changed_page_is_updated_in_place() -> None:
     [change] = CCPA.plan(page_state(CCPA_TITLE, rendered_ccpa("en"), visible=False, page_id=7), ccpa(), context("en"))
     assert (change.action, change.after["page_id"], change.summary) == ("update", 7, "make visible")
     [edit] = CCPA.plan(page_state(CCPA_TITLE, "<p>Old words</p>", page_id=7), ccpa(), context("en"))
-    assert edit.summary == "set the content from ccpa.en.html" and "-Old words" in edit.detail["diff"]
+    assert edit.summary == "set the content from ccpa.en.html" and "-Old words" in edit.diff
 
 
 def test_ccpa_absent_hides_and_ignore_does_nothing() -> None:

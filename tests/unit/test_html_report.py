@@ -11,7 +11,7 @@ from core.models import Change, RunDocument, RunKind, SettingResult, SettingStat
 def document() -> RunDocument:
     with_diff = Change(setting="privacy_policy", action="update", summary="content changed",
                        before="<p>old</p>", after="<p>new</p>",
-                       detail={"diff": "--- before\n+++ after\n-<p>old</p>\n+<p>new</p>\n"})
+                       diff="--- before\n+++ after\n-<p>old</p>\n+<p>new</p>\n")
     without_diff = Change(setting="cookie_law", action="update", summary="mode none -> custom",
                           before={"mode": "none"}, after={"mode": "custom", "message": "<script>x</script>"})
     return RunDocument(kind=RunKind.APPLY, created_at="2026-01-01T02:00:00+00:00", fleet_file="fleet.yaml", stores=[

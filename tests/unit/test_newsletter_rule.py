@@ -157,7 +157,7 @@ def test_plan_names_every_subscriber_and_is_irreversible(tmp_path: Path) -> None
     ]
     assert all(s["reason"].startswith("source ") for s in change.detail["subscribers"])
     assert change.detail["kept"][0]["email"] == "Re.Subscribed@X.test"
-    assert "- manual.old@x.test" in change.detail["diff"] and "= Re.Subscribed@X.test" in change.detail["diff"]
+    assert "- manual.old@x.test" in change.diff and "= Re.Subscribed@X.test" in change.diff
 
 
 def test_nothing_to_plan_when_disabled_or_nobody_matches(tmp_path: Path) -> None:
@@ -169,7 +169,7 @@ def test_text_plan_shows_ten_and_points_to_the_json(tmp_path: Path) -> None:
     many = [sub(f"p{n}@x.test", "2016-01-01", "import") for n in range(25)]
     [change] = SETTING.plan(current(many), desired(), context(tmp_path))
     assert len(change.after["archived"]) == 25 and len(change.detail["subscribers"]) == 25
-    assert change.detail["diff"].count("\n- ") == 9 and "... and 15 more" in change.detail["diff"]
+    assert change.diff.count("\n- ") == 9 and "... and 15 more" in change.diff
 
 
 def stale(tmp_path: Path, planned_list: list[Subscriber], now_list: list[Subscriber], **values: Any) -> str | None:

@@ -36,7 +36,7 @@ def test_json_keeps_the_data_but_not_the_controls() -> None:
 
 def test_rendered_plan_has_no_controls_from_store_data() -> None:
     change = Change(setting="newsletter_archive", action="archive", summary="1 of 1\x1b[8m",
-                    detail={"diff": "- a@x.test  \x1b[2K\rEvil"})
+                    diff="- a@x.test  \x1b[2K\rEvil")
     document = RunDocument(kind=RunKind.PLAN, created_at="now", fleet_file="f", stores=[
         StoreResult(id="s", changes=[change], settings=[SettingResult(setting="x", status=SettingStatus.DRIFT)]),
         StoreResult(id="t", error="page said \x1b]0;pwned\x07", error_kind="ui_mismatch")])
