@@ -3,22 +3,25 @@
 For each store: log in (or reuse its cached session), read every managed setting, plan; in apply mode carry
 the changes out through the UI, read back and verify. A store's failure is recorded in its result and never
 stops the others. An interrupt stops the run between steps, so what the report calls done was done.
+
+The pieces: `automation.backoffice_session` (being logged in), `automation.store_plan` (pure planning, the
+opt-in gate, saved plans), `automation.setting_phase` (where each setting stands when a run is cut off).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
-from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Browser, async_playwright
 
 from automation.artifacts import RunArtifacts
+from automation.backoffice_session import Backoffice, BackofficeSession
 from automation.browser import new_store_context
 from automation.browser_source import (
     STORE_CONNECTION_ATTEMPTS,
@@ -29,22 +32,27 @@ from automation.browser_source import (
 from automation.fleet import Fleet, StoreConfig
 from automation.interrupt import Interruption, RunInterrupted
 from automation.logs import get_logger
-from automation.retry import as_typed_error, retry_transient
+from automation.retry import as_typed_error
 from automation.secrets import Redactor, resolve_secrets
-from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
+from automation.session_cache import RefusedLogins, SessionCache
+from automation.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
+from automation.store_plan import (
+    IRREVERSIBLE_HINT,
+    SettingPlan,
+    applied_status,
+    finalise_settings,
+    plan_from_saved,
+    plan_input_for,
+    plan_setting,
+    saved_store_is_done,
+    saved_without_changes,
+    take_over_saved,
+)
 from automation.tracing import StoreTrace
 from core.driver import Driver
-from core.errors import (
-    AuthenticationError,
-    ConfigError,
-    EcomPrivacyError,
-    SessionExpiredError,
-    StalePlanError,
-    UiMismatchError,
-)
+from core.errors import AuthenticationError, ConfigError, EcomPrivacyError, UiMismatchError
 from core.models import (
     Change,
-    LoginSecrets,
     RunDocument,
     RunKind,
     SettingResult,
@@ -52,14 +60,11 @@ from core.models import (
     StoreResult,
     StoreStatus,
 )
-from core.setting import PlanInput, Setting, StoreSession, comparable
+from core.setting import PlanInput, Setting, StoreSession
 
-IRREVERSIBLE_HINT = ("irreversible: not applied without an explicit opt-in "
-                     "(pass --allow-archive, or set allow_irreversible: true for this store)")
-INTERRUPTED = "interrupted"
-NOT_STARTED = "not started: the run was interrupted"
-INTERRUPTED_MID_APPLY = ("interrupted while applying: the backoffice may or may not have saved this change; "
-                         "run plan to see the store's state")
+# Re-exported: the CLI, the breach desk and tests import them from here.
+__all__ = ["INTERRUPTED", "INTERRUPTED_MID_APPLY", "IRREVERSIBLE_HINT", "NOT_STARTED", "FleetRunner", "RunOptions",
+           "StoreRun", "plan_input_for"]
 
 
 @dataclass
@@ -89,74 +94,51 @@ class RunOptions:
     cdp_endpoint: str | None = None
 
 
-def plan_input_for(fleet: Fleet, store: StoreConfig, allow_irreversible: bool = False) -> PlanInput:
-    """What a setting's pure plan (and its offline check) may know about a store."""
-    return PlanInput(
-        store_id=store.id, locale=store.locale, vars=store.vars, base_dir=fleet.base_dir,
-        allow_irreversible=allow_irreversible, storefront_url=store.storefront_url,
-        languages=store.shop_languages, desired=store.desired,
-    )
-
 
 class StoreRun:
-    """Everything that happens to one store in one run."""
+    """One store in one run: read and plan every managed setting; in apply mode apply, read back, verify.
 
-    def __init__(self, runner: FleetRunner, store: StoreConfig) -> None:
-        self.runner = runner
+    The backoffice session (login, re-login, cached sessions, traces) is handed in, and the planning is pure
+    (automation.store_plan): this class only puts the steps in order and records what each one did.
+    """
+
+    def __init__(self, store: StoreConfig, driver: Driver, options: RunOptions, backoffice: Backoffice,
+                 plan_input: PlanInput, artifacts: RunArtifacts, redactor: Redactor) -> None:
         self.store = store
-        self.options = runner.options
-        self.settings = runner.driver.settings
+        self.driver = driver
+        self.options = options
+        self.backoffice = backoffice
+        self.plan_input = plan_input
+        self.artifacts = artifacts
+        self.redactor = redactor
+        self.interruption = options.interruption
         self.result = StoreResult(id=store.id)
+        #: the store's result after reading and planning, before anything was applied (plan.json of an apply)
+        self.planned: StoreResult | None = None
         self.log = get_logger(store=store.id)
-        self.secrets: LoginSecrets | None = None
         self.session: StoreSession | None = None
-        self.interruption = self.options.interruption
-        self.cache = self.options.session_cache or SessionCache(Path("."), enabled=False)
-        self.refused = RefusedLogins(self.cache.directory, enabled=self.cache.enabled)
-        self.fingerprint = ""
-        self.cache_key = ""
-        self.context: BrowserContext | None = None
-        self.trace: StoreTrace | None = None
-        self.reused_session = False
+        self.phases = SettingPhases()
         self._interrupted = False
-        #: settings whose step is under way, by id(): "read", "planned" (read, not applied yet) or "apply"
-        self._in_flight: dict[int, tuple[SettingResult, str]] = {}
 
-    # -- steps -----------------------------------------------------------------------------------------
-    async def run(self, browser: Browser) -> StoreResult:
+    async def run(self) -> StoreResult:
         started = time.monotonic()
         saved = self._saved_result()
-        context: BrowserContext | None = None
         try:
             self.interruption.checkpoint()
-            if saved is not None and not saved.changes:
-                self._take_over_saved(saved)
+            if saved is not None and saved_store_is_done(saved):
+                self.result = take_over_saved(saved)
                 return self.result
-            self.secrets = resolve_secrets(self.store, self.runner.env, self.options.env_file)
-            self.runner.redactor.add_login(self.secrets)
-            self.cache_key = session_key(self.store.id, self.store.backoffice_url, self.secrets.email)
-            cached = self.cache.load(self.cache_key, log=self.log)
-            if cached is not None:
-                for value in cookie_values(cached):
-                    self.runner.redactor.add(value)
-            context, cached = await self._open_context(browser, cached)
-            self.context = context
-            self.trace = StoreTrace(context, lambda: self.runner.artifacts.path("stores", self.store.id, "_").parent,
-                                    enabled=self.options.trace)
-            page = await context.new_page()
-            self.session = self._session(page)
-            if cached is None:
-                await self._login()
-            else:
-                # No login form: the first page read proves the session, and a refused one is logged in
-                # again by the retry of that step (SessionExpiredError).
-                self.reused_session = True
-                self.log.info("reusing cached session")
-            await self.trace.start()
-            plans = await self._read_and_plan(saved)
-            self.runner.planned[self.store.id] = self.result.model_copy(deep=True)
+            page = await self.backoffice.open()
+            self.session = StoreSession(
+                page=page, store_id=self.store.id, locale=self.store.locale,
+                backoffice_url=self.store.backoffice_url, storefront_url=self.store.storefront_url,
+                labels=self.driver.labels_for(self.store.locale), artifacts=self.artifacts,
+                plan_input=self.plan_input,
+            )
+            plans = await self._read_and_plan(self.session, saved)
+            self.planned = self.result.model_copy(deep=True)
             if self.options.kind == RunKind.APPLY:
-                await self._apply(plans)
+                await self._apply(self.session, plans)
         except RunInterrupted:
             self._mark_interrupted()
         except asyncio.CancelledError:
@@ -171,249 +153,89 @@ class StoreRun:
         except Exception as exc:  # a bug or an unforeseen browser error must still not stop the fleet
             await self._fail_store(as_typed_error(exc))
         finally:
-            if context is not None:
-                await self._close(context)
-            self._finalise_settings()
+            await self._close()
+            finalise_settings(self.result, list(self.store.desired), self._interrupted)
             self.result.duration_s = round(time.monotonic() - started, 3)
         return self.result
 
-    async def _open_context(self, browser: Browser,
-                            cached: dict[str, Any] | None) -> tuple[BrowserContext, dict[str, Any] | None]:
-        """The store's context, with its cached session when the browser accepts it; a cached session the
-        browser refuses is discarded (naming the file) and the store logs in as if there was none."""
-        try:
-            context = await new_store_context(browser, self.store.locale, self.options.timeout_ms,
-                                              storage_state=cached)  # type: ignore[arg-type]
-        except PlaywrightError as exc:
-            if cached is None:
-                raise
-            reason = self.runner.redactor(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-            self.cache.discard(self.cache_key, f"refused by the browser: {reason}", self.log)
-            return await new_store_context(browser, self.store.locale, self.options.timeout_ms), None
-        return context, cached
-
-    async def _close(self, context: BrowserContext) -> None:
-        failed = self.result.status == StoreStatus.ERROR or any(
-            s.status == SettingStatus.FAILED for s in self.result.settings)
-        try:
-            if self.trace is not None:
-                # Cookies the backoffice set during the run (a new session after a re-login) are secrets too.
-                for cookie in await context.cookies() if failed else []:
-                    self.runner.redactor.add(cookie.get("value"))
-                for path in await self.trace.finish(keep=failed, redact=self.runner.redactor):
-                    self.result.artifacts.append(str(path.relative_to(self.runner.artifacts.root)))
-        except Exception as exc:  # a trace that cannot be saved must not hide the store's real outcome
-            self.log.warning("trace not saved", error=self.runner.redactor(str(exc)))
-        finally:
-            try:
-                await context.close()
-            except Exception:  # the browser may already be gone (interrupt, crash)
-                self.log.debug("context already closed")
-
-    def _take_over_saved(self, saved: StoreResult) -> None:
-        """A saved plan with nothing to do for this store: report what it observed, touch nothing."""
-        if saved.status == StoreStatus.OK:
-            self.result.settings = [s.model_copy(deep=True) for s in saved.settings]
-            return
-        self.result.status = StoreStatus.SKIPPED
-        self.result.error = "skipped: the saved plan recorded an error for this store; plan again"
-        self.result.settings = [SettingResult(setting=s.setting, status=SettingStatus.SKIPPED,
-                                              error="the saved plan recorded an error")
-                                for s in saved.settings]
-
-    def _mark_interrupted(self) -> None:
-        """What was done stays done; the setting caught mid-apply is failed, never changed; the rest skipped."""
-        for outcome, phase in self._in_flight.values():
-            if phase == "apply":
-                outcome.status = SettingStatus.FAILED
-                outcome.error, outcome.error_kind = INTERRUPTED_MID_APPLY, INTERRUPTED
-            elif phase == "read":
-                outcome.status = SettingStatus.SKIPPED
-                outcome.error, outcome.error_kind = NOT_STARTED, INTERRUPTED
-            elif phase == "planned" and outcome.status == SettingStatus.DRIFT:
-                outcome.status = SettingStatus.SKIPPED
-                outcome.error, outcome.error_kind = "not applied: the run was interrupted", INTERRUPTED
-        self._in_flight.clear()
-        self._interrupted = True
-        self.log.warning("store interrupted")
-
-    def _finalise_settings(self) -> None:
-        """Every managed setting gets a row in the report, also when the store stopped before reading it."""
-        seen = {s.setting for s in self.result.settings}
-        for name in self.store.desired:
-            if name in seen:
-                continue
-            if self._interrupted:
-                self.result.settings.append(SettingResult(setting=name, status=SettingStatus.SKIPPED,
-                                                          error=NOT_STARTED, error_kind=INTERRUPTED))
-            elif self.result.status == StoreStatus.ERROR:
-                self.result.settings.append(SettingResult(
-                    setting=name, status=SettingStatus.FAILED, error_kind=self.result.error_kind,
-                    error=f"not read: the store failed ({self.result.error_kind}), see the store's error"))
-        if any(s.status == SettingStatus.FAILED for s in self.result.settings):
-            self.result.status = StoreStatus.ERROR
-        elif self._interrupted and all(s.status == SettingStatus.SKIPPED for s in self.result.settings):
-            self.result.status = StoreStatus.SKIPPED
-            self.result.error, self.result.error_kind = NOT_STARTED, INTERRUPTED
-
-    def _session(self, page: Page) -> StoreSession:
-        plan_input = plan_input_for(self.runner.fleet, self.store,
-                                    self.options.allow_irreversible or self.store.allow_irreversible)
-        return StoreSession(
-            page=page, store_id=self.store.id, locale=self.store.locale,
-            backoffice_url=self.store.backoffice_url, storefront_url=self.store.storefront_url,
-            labels=self.runner.driver.labels_for(self.store.locale), artifacts=self.runner.artifacts,
-            plan_input=plan_input,
-        )
-
-    async def _login(self, reason: str = "login") -> None:
-        assert self.session is not None and self.secrets is not None and self.context is not None
-        session, secrets = self.session, self.secrets
-        # The trace pauses while the password and the one-time code are typed.
-        was_recording = self.trace is not None and self.trace.recording
-        if self.trace is not None:
-            await self.trace.pause()
-        self.cache.forget(self.cache_key)  # a session that needed a new login is worth nothing any more
-        self.fingerprint = self.fingerprint or self.refused.fingerprint(secrets.email, secrets.password,
-                                                                        secrets.totp_secret)
-        refusal = self.refused.refusal(self.cache_key, self.fingerprint)
-        if refusal is not None:
-            raise AuthenticationError(
-                f"not logging in: the backoffice refused these same credentials at {refusal.get('at')} "
-                f"({refusal.get('message')}); another try would bring the account closer to a lockout. Correct "
-                f"the credentials (any change allows a new try) or delete {self.refused.path_for(self.cache_key)}")
-        self.log.info(reason)
-        # Only transient faults are retried; a refused password raises AuthenticationError at once.
-        try:
-            await retry_transient(
-                lambda: self.runner.driver.login(session.page, session.backoffice_url, session.labels, secrets),
-                attempts=self.options.attempts,
-            )
-        except AuthenticationError as exc:
-            self.refused.record(self.cache_key, self.fingerprint, self.runner.redactor(str(exc)))
-            raise
-        self.refused.clear(self.cache_key)
-        state = await self.context.storage_state()
-        for value in cookie_values(state):  # type: ignore[arg-type]
-            self.runner.redactor.add(value)
-        self.cache.save(self.cache_key, state)  # type: ignore[arg-type]
-        if was_recording and self.trace is not None:
-            await self.trace.start()
-
-    async def _relogin_if_needed(self, exc: BaseException) -> None:
-        if isinstance(exc, SessionExpiredError):
-            reason = ("cached session no longer valid, logging in" if self.reused_session
-                      else "session expired, logging in again")
-            self.reused_session = False
-            await self._login(reason)
-
-    async def _step(self, operation: Callable[[], Awaitable[Any]]) -> Any:
-        return await retry_transient(operation, attempts=self.options.attempts,
-                                     before_retry=self._relogin_if_needed)
-
-    async def _read_and_plan(self, saved: StoreResult | None) -> list[tuple[Setting, SettingResult, list[Change]]]:
-        assert self.session is not None
-        session = self.session
+    async def _read_and_plan(self, session: StoreSession,
+                             saved: StoreResult | None) -> list[tuple[Setting, SettingResult, SettingPlan]]:
         plans = []
         for name, desired in self.store.desired.items():
-            setting = self.settings[name]
+            setting = self.driver.settings[name]
             self.interruption.checkpoint()
+            if saved is not None and not saved.changes_for(name):
+                # Apply exactly the plan: a setting it has nothing for is reported as the plan found it.
+                self.result.settings.append(saved_without_changes(saved, name))
+                continue
             outcome = SettingResult(setting=name, status=SettingStatus.COMPLIANT)
             self.result.settings.append(outcome)
-            if saved is not None and not saved.changes_for(name):
-                continue  # the saved plan has nothing for this setting: apply exactly the plan
-            self._in_flight[id(outcome)] = (outcome, "read")
+            self.phases.enter(outcome, SettingPhase.READING)
             try:
-                current = await self._step(lambda setting=setting: setting.read(session))
+                current = await self.backoffice.step(lambda setting=setting: setting.read(session))
             except AuthenticationError:
                 raise  # a re-login was refused: nothing else will work for this store
             except EcomPrivacyError as exc:
-                self._in_flight.pop(id(outcome), None)
                 await self._fail_setting(outcome, exc)
                 continue
-            self._in_flight.pop(id(outcome), None)
-            # A setting decides what its plan records and when a fresh read no longer fits a saved plan.
-            outcome.observed = setting.observe(current, desired, session.plan_input)
-            outcome.diagnostics = setting.diagnose(current, desired, session.plan_input)
-            if saved is not None:
-                observed = (saved.setting(name) or SettingResult(setting=name, status=SettingStatus.DRIFT)).observed
-                reason = setting.stale_reason(observed, current, desired, session.plan_input)
-                if reason is not None:
-                    raise StalePlanError(
-                        f"{name}: the store changed since the plan was made ({reason}); nothing was applied "
-                        f"to this store, run plan again"
-                    )
-                changes = self._checked_saved_changes(setting, saved, current, desired, observed)
-            else:
-                try:
-                    changes = setting.plan(current, desired, session.plan_input)
-                except EcomPrivacyError as exc:  # e.g. a template variable the store lacks: this setting only
-                    await self._fail_setting(outcome, exc)
-                    continue
-            for change in changes:
-                if change.irreversible and not session.plan_input.allow_irreversible:
-                    change.blocked = IRREVERSIBLE_HINT
-                elif change.irreversible and change.blocked == IRREVERSIBLE_HINT:
-                    change.blocked = None
-            self.result.changes.extend(changes)
-            outcome.status = SettingStatus.DRIFT if changes else SettingStatus.COMPLIANT
-            if changes:
-                self._in_flight[id(outcome)] = (outcome, "planned")
-            plans.append((setting, outcome, changes))
+            # A stale saved plan raises here and refuses the whole store, this setting failed with it.
+            plan = (plan_setting(setting, current, desired, self.plan_input) if saved is None
+                    else plan_from_saved(setting, saved, current, desired, self.plan_input))
+            outcome.observed, outcome.diagnostics = plan.observed, plan.diagnostics
+            if plan.error is not None:  # e.g. a template variable the store lacks: this setting only
+                await self._fail_setting(outcome, plan.error)
+                continue
+            self.result.changes.extend(plan.changes)
+            outcome.status = plan.status
+            self.phases.enter(outcome, SettingPhase.PLANNED if plan.changes else SettingPhase.DONE)
+            plans.append((setting, outcome, plan))
         return plans
 
-    def _checked_saved_changes(self, setting: Setting, saved: StoreResult, current: dict[str, Any],
-                               desired: Any, observed: Any) -> list[Change]:
-        """The saved plan's changes for `setting`, re-derived from the fleet file and the state just read: any
-        difference (an edited `after`, `irreversible`, an extra subscriber, ...) refuses the store, naming the
-        field. The opt-in's `blocked` reason is never taken from the file: this run's opt-in decides it."""
-        assert self.session is not None
-        changes = [change.model_copy(deep=True) for change in saved.changes_for(setting.name)]
-        for change in changes:
-            if change.blocked == IRREVERSIBLE_HINT:
-                change.blocked = None
-        written = [comparable(change) for change in changes]
-        mismatch = setting.saved_plan_mismatch(written, observed, current, desired, self.session.plan_input)
-        if mismatch is not None:
-            raise StalePlanError(
-                f"{setting.name}: the saved plan does not match what the fleet file and the store's current state "
-                f"give: {mismatch}; was the plan file edited? Nothing was applied to this store; make a new plan "
-                f"with 'ecom-privacy plan --out'")
-        return changes
-
-    async def _apply(self, plans: list[tuple[Setting, SettingResult, list[Change]]]) -> None:
-        assert self.session is not None
-        session = self.session
-        for setting, outcome, changes in plans:
-            actionable = [change for change in changes if not change.blocked]
+    async def _apply(self, session: StoreSession, plans: list[tuple[Setting, SettingResult, SettingPlan]]) -> None:
+        for setting, outcome, plan in plans:
+            actionable = plan.actionable
             if not actionable:
                 continue  # compliant, or only blocked changes: stays "drift" in the report
             desired = self.store.desired[setting.name]
             self.interruption.checkpoint()
-            self._in_flight[id(outcome)] = (outcome, "apply")
+            self.phases.enter(outcome, SettingPhase.APPLYING)
+            tries: list[Any] = []  # what each try of apply returned; None also for a try cut short
+
+            async def apply_once(setting: Setting = setting, actionable: list[Change] = actionable,
+                                 tries: list[Any] = tries) -> None:
+                tries.append(None)
+                tries[-1] = await setting.apply(session, actionable)
+
             try:
                 self.log.info("apply", setting=setting.name, changes=len(actionable))
-                await self._step(lambda setting=setting, actionable=actionable: setting.apply(session, actionable))
-                await self._step(lambda setting=setting, desired=desired: setting.verify(session, desired))
+                await self.backoffice.step(apply_once)
+                await self.backoffice.step(lambda setting=setting, desired=desired: setting.verify(session, desired))
             except AuthenticationError:
                 raise
             except EcomPrivacyError as exc:
-                self._in_flight.pop(id(outcome), None)
                 await self._fail_setting(outcome, exc)
                 continue
-            self._in_flight.pop(id(outcome), None)
-            outcome.status = SettingStatus.CHANGED if len(actionable) == len(changes) else SettingStatus.DRIFT
+            outcome.status = applied_status(plan, tries)
+            self.phases.enter(outcome, SettingPhase.DONE)
 
-    # -- failure recording -------------------------------------------------------------------------------
+    # -- endings -----------------------------------------------------------------------------------------
+    def _mark_interrupted(self) -> None:
+        self.phases.interrupted()
+        self._interrupted = True
+        self.log.warning("store interrupted")
+
+    async def _close(self) -> None:
+        failed = self.result.status == StoreStatus.ERROR or any(
+            s.status == SettingStatus.FAILED for s in self.result.settings)
+        for path in await self.backoffice.close(failed):
+            self.result.artifacts.append(str(path.relative_to(self.artifacts.root)))
+
     async def _screenshot(self, label: str) -> str | None:
-        if self.session is None:
+        path = await self.backoffice.screenshot(
+            lambda: self.artifacts.path("stores", self.store.id, f"failure-{label}.png"))
+        if path is None:
             return None
-        try:
-            path = self.runner.artifacts.path("stores", self.store.id, f"failure-{label}.png")
-            await self.session.page.screenshot(path=str(path), full_page=True)
-        except Exception:  # the page may be gone; the error itself matters more than its picture
-            return None
-        relative = str(path.relative_to(self.runner.artifacts.root))
+        relative = str(path.relative_to(self.artifacts.root))
         self.result.artifacts.append(relative)
         return relative
 
@@ -422,22 +244,17 @@ class StoreRun:
         if isinstance(exc, UiMismatchError):
             exc.screenshot = shot
         outcome.status = SettingStatus.FAILED
-        outcome.error = self.runner.redactor(str(exc)) + (f" (screenshot: {shot})" if shot else "")
+        outcome.error = self.redactor(str(exc)) + (f" (screenshot: {shot})" if shot else "")
         outcome.error_kind = getattr(exc, "kind", type(exc).__name__)
+        self.phases.enter(outcome, SettingPhase.DONE)
         self.log.error("setting failed", setting=outcome.setting, kind=outcome.error_kind, error=outcome.error,
                        screenshot=shot)
 
     async def _fail_store(self, exc: BaseException) -> None:
         self.result.status = StoreStatus.ERROR
-        self.result.error = self.runner.redactor(str(exc)) or type(exc).__name__
+        self.result.error = self.redactor(str(exc)) or type(exc).__name__
         self.result.error_kind = getattr(exc, "kind", type(exc).__name__)
-        for outcome, phase in self._in_flight.values():
-            if phase in ("read", "apply"):  # the step this error interrupted did not complete
-                outcome.status = SettingStatus.FAILED
-                outcome.error, outcome.error_kind = self.result.error, self.result.error_kind
-        self._in_flight.clear()
-        if isinstance(exc, AuthenticationError) and self.cache_key:
-            self.cache.forget(self.cache_key)
+        self.phases.store_failed(self.result.error, self.result.error_kind)
         if not isinstance(exc, ConfigError | AuthenticationError):
             await self._screenshot("store")
         self.log.error("store failed", kind=self.result.error_kind, error=self.result.error)
@@ -463,6 +280,26 @@ class FleetRunner:
         self.log = get_logger()
         #: each store's result as it stood after reading and planning, before anything was applied
         self.planned: dict[str, StoreResult] = {}
+        cache = options.session_cache
+        #: refused credentials are remembered in the session folder even when cached sessions are switched off
+        #: (--no-session-cache): a nightly run must not try a refused password again every night
+        self.refused = RefusedLogins(cache.directory) if cache is not None else RefusedLogins(Path("."), enabled=False)
+
+    def store_run(self, store: StoreConfig, browser: Browser) -> StoreRun:
+        """One store's run in `browser`: its own context, logged in through the driver's login flow."""
+        options = self.options
+        backoffice = BackofficeSession(
+            store_id=store.id, backoffice_url=store.backoffice_url, locale=store.locale, driver=self.driver,
+            secrets=lambda: resolve_secrets(store, self.env, options.env_file),
+            open_context=lambda cached: new_store_context(browser, store.locale, options.timeout_ms,
+                                                          storage_state=cached),  # type: ignore[arg-type]
+            cache=options.session_cache or SessionCache(Path("."), enabled=False), refused=self.refused,
+            redactor=self.redactor, attempts=options.attempts, log=get_logger(store=store.id),
+            trace_for=lambda context: StoreTrace(context, lambda: self.artifacts.path("stores", store.id, "_").parent,
+                                                 enabled=options.trace),
+        )
+        plan_input = plan_input_for(self.fleet, store, options.allow_irreversible or store.allow_irreversible)
+        return StoreRun(store, self.driver, options, backoffice, plan_input, self.artifacts, self.redactor)
 
     def planned_document(self, document: RunDocument) -> RunDocument:
         """The plan part of a run (what was observed and planned), for plan.json of an apply run."""
@@ -494,8 +331,11 @@ class FleetRunner:
         """One store; run again from the start on a new connection when the browser was lost under it."""
         for attempt in range(1, STORE_CONNECTION_ATTEMPTS + 1):
             browser = await source.get()
-            result = await run_until_lost(StoreRun(self, store).run(browser), browser, self.options.interruption,
+            store_run = self.store_run(store, browser)
+            result = await run_until_lost(store_run.run(), browser, self.options.interruption,
                                           lambda: lost_connection_result(store))
+            if store_run.planned is not None:
+                self.planned[store.id] = store_run.planned
             if not source.lost(browser) or self.options.interruption.requested or attempt == STORE_CONNECTION_ATTEMPTS:
                 return result
             # A lost connection is a transient fault of the whole store: every step it did is read again.

@@ -110,7 +110,9 @@ def _check_stores(path: Path, document: RunDocument, fleet: Fleet) -> None:
         if saved.id in seen:
             raise ConfigError(f"{where}.id: store {saved.id!r} appears twice in the plan; {REPLAN}")
         seen.add(saved.id)
-        if saved.changes and saved.status != StoreStatus.OK:
+        # A store with a failed setting keeps the other settings' changes (the engine reports the failed one as
+        # failed and applies the rest); a skipped store was never read, so it cannot have any.
+        if saved.changes and saved.status == StoreStatus.SKIPPED:
             raise ConfigError(f"{where}.changes: the plan recorded this store as {saved.status.value} but lists "
                               f"changes for it; {REPLAN}")
         for position, change in enumerate(saved.changes):

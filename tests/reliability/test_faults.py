@@ -121,6 +121,18 @@ def test_refused_credentials_are_not_tried_again_by_the_next_run(fleet: Fleet, r
     assert state()["echo"]["login"]["attempts"] == 2
 
 
+def test_no_session_cache_still_remembers_refused_credentials(fleet: Fleet, run: Callable[..., Run],
+                                                             state) -> None:
+    """`--no-session-cache` reads and writes no cached session, but a nightly run with it must not submit a
+    refused password every night toward a lockout (issue #10, bug 2)."""
+    fleet.set_password("echo", "Not-The-Password-99")
+    assert run("plan", "--store", "echo", "--no-session-cache").code == 1
+    again = run("plan", "--store", "echo", "--no-session-cache")
+    assert again.code == 1
+    assert "not logging in: the backoffice refused these same credentials" in again.out
+    assert state()["echo"]["login"]["attempts"] == 1
+
+
 def test_missing_element_fails_that_store_with_page_element_screenshot_and_trace(
         run: Callable[..., Run], state) -> None:
     applied = run("apply", "--auto-approve", "--store", "alpha", "--store", "delta-broken")
