@@ -1,0 +1,130 @@
+"""Fakes for the engine's browser-free unit tests: settings over a dict, a backoffice session without a browser.
+
+They stand in for our own browser side only (the flows and the Playwright session); the engine code under test
+(StoreRun, store_plan, setting_phase, BackofficeSession) is the real one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from automation.artifacts import RunArtifacts
+from automation.engine import RunOptions, StoreRun
+from automation.fleet import CredentialRefs, StoreConfig
+from automation.secrets import Redactor
+from automation.store_plan import plan_input_for
+from core.driver import Driver
+from core.labels import Labels
+from core.models import Change, ChangeAction, RunKind
+from core.setting import PlanInput, Setting, StoreSession
+
+
+class Desired(BaseModel):
+    value: str
+
+
+class FakeSetting(Setting):
+    """A setting whose backoffice is `world[name]`; every step is recorded in `events`.
+
+    `fail` maps a step ("read", "plan", "apply", "verify") to the error it raises; `on` maps a step to a
+    callback run at its start (to interrupt the run there, or to change the world under a saved plan)."""
+
+    desired_model = Desired
+
+    def __init__(self, name: str, world: dict[str, str], events: list[tuple[str, str]], *,
+                 irreversible: bool = False, fail: dict[str, BaseException] | None = None,
+                 on: dict[str, Callable[[], None]] | None = None, apply_returns: Any = None) -> None:
+        self.name = name  # type: ignore[misc]
+        self.world = world
+        self.events = events
+        self.irreversible = irreversible
+        self.fail = fail or {}
+        self.on = on or {}
+        self.apply_returns = apply_returns
+
+    def _enter(self, step: str) -> None:
+        self.events.append((step, self.name))
+        if step in self.on:
+            self.on[step]()
+        if step in self.fail:
+            raise self.fail[step]
+
+    async def read(self, session: StoreSession) -> dict[str, Any]:
+        self._enter("read")
+        return {"value": self.world[self.name]}
+
+    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
+        assert isinstance(desired, Desired)
+        if "plan" in self.fail:
+            raise self.fail["plan"]
+        if current["value"] == desired.value:
+            return []
+        return [Change(setting=self.name, action=ChangeAction.UPDATE, before=current, after={"value": desired.value},
+                       summary=f"{current['value']} -> {desired.value}", irreversible=self.irreversible)]
+
+    async def apply(self, session: StoreSession, changes: list[Change]) -> Any:
+        self._enter("apply")
+        for change in changes:
+            self.world[self.name] = change.after["value"]
+        return self.apply_returns
+
+    async def verify(self, session: StoreSession, desired: BaseModel) -> dict[str, Any]:
+        self._enter("verify")
+        return await super().verify(session, desired)
+
+
+class FakeBackoffice:
+    """A logged-in session without a browser: steps run once (no retries), no screenshots, no traces."""
+
+    def __init__(self, open_error: BaseException | None = None) -> None:
+        self.open_error = open_error
+        self.opened = False
+        self.closed_failed: bool | None = None
+
+    async def open(self) -> Any:
+        self.opened = True
+        if self.open_error is not None:
+            raise self.open_error
+        return object()  # the page: the fake settings never look at it
+
+    async def step(self, operation: Callable[[], Awaitable[Any]]) -> Any:
+        return await operation()
+
+    async def screenshot(self, path_for: Callable[[], Path]) -> Path | None:
+        return None
+
+    async def close(self, failed: bool) -> list[Path]:
+        self.closed_failed = failed
+        return []
+
+
+def store_config(desired: dict[str, str], allow_irreversible: bool = False) -> StoreConfig:
+    return StoreConfig(
+        id="shop", backoffice_url="http://backoffice.test/shop/admin", storefront_url="http://backoffice.test/shop/",
+        locale="en", credentials=CredentialRefs(email_env="SHOP_EMAIL", password_env="SHOP_PASSWORD"),
+        groups=(), vars={}, desired={name: Desired(value=value) for name, value in desired.items()},
+        allow_irreversible=allow_irreversible,
+    )
+
+
+def driver_for(settings: list[FakeSetting], login: Any = None) -> Driver:
+    async def no_login(*_: Any) -> None:
+        raise AssertionError("this test does not log in")
+
+    return Driver(settings={setting.name: setting for setting in settings}, login=login or no_login,
+                  labels_for=lambda locale: Labels(locale, {}), supported_locales=("en",))
+
+
+def store_run(tmp_path: Path, settings: list[FakeSetting], desired: dict[str, str],
+              backoffice: FakeBackoffice | None = None, **options: Any) -> StoreRun:
+    """A StoreRun of the real engine over fake settings and a fake session (plan unless kind= says apply)."""
+    run_options = RunOptions(kind=options.pop("kind", RunKind.PLAN), **options)
+    store = store_config(desired)
+    fleet_like = type("FleetLike", (), {"base_dir": tmp_path})()
+    plan_input = plan_input_for(fleet_like, store, run_options.allow_irreversible)  # type: ignore[arg-type]
+    return StoreRun(store, driver_for(settings), run_options, backoffice or FakeBackoffice(), plan_input,
+                    RunArtifacts(tmp_path / "run"), Redactor())

@@ -1,0 +1,183 @@
+"""Planning a store without a browser (automation.store_plan): plan per setting, the opt-in gate, saved plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from automation.setting_phase import INTERRUPTED, NOT_STARTED
+from automation.store_plan import (
+    IRREVERSIBLE_HINT,
+    SAVED_STORE_ERROR,
+    SettingPlan,
+    applied_status,
+    finalise_settings,
+    gate_irreversible,
+    plan_from_saved,
+    plan_input_for,
+    plan_setting,
+    saved_store_is_done,
+    saved_without_changes,
+    take_over_saved,
+)
+from core.errors import ConfigError, StalePlanError
+from core.models import Change, ChangeAction, SettingResult, SettingStatus, StoreResult, StoreStatus
+from core.setting import PlanInput
+from tests.unit.engine_fakes import Desired, FakeSetting, store_config
+
+
+def context(allow_irreversible: bool = False) -> PlanInput:
+    return PlanInput(store_id="shop", locale="en", allow_irreversible=allow_irreversible)
+
+
+def setting(name: str = "mode", **kwargs) -> FakeSetting:
+    return FakeSetting(name, {name: "old"}, [], **kwargs)
+
+
+def test_plan_input_carries_the_store_and_the_opt_in(tmp_path: Path) -> None:
+    store = store_config({"mode": "new"})
+    fleet_like = type("FleetLike", (), {"base_dir": tmp_path})()
+    made = plan_input_for(fleet_like, store, allow_irreversible=True)  # type: ignore[arg-type]
+    assert (made.store_id, made.locale, made.base_dir, made.allow_irreversible, made.languages) == (
+        "shop", "en", tmp_path, True, ("en",))
+    assert made.desired == store.desired
+
+
+def test_plan_compliant_drift_and_failed() -> None:
+    compliant = plan_setting(setting(), {"value": "new"}, Desired(value="new"), context())
+    assert compliant.status == SettingStatus.COMPLIANT and compliant.changes == [] and compliant.error is None
+    assert compliant.observed == {"value": "new"}
+
+    drift = plan_setting(setting(), {"value": "old"}, Desired(value="new"), context())
+    assert drift.status == SettingStatus.DRIFT
+    [change] = drift.changes
+    assert (change.before, change.after, change.blocked) == ({"value": "old"}, {"value": "new"}, None)
+    assert drift.actionable == drift.changes
+
+    broken = setting(fail={"plan": ConfigError("template variable 'company' is not set")})
+    failed = plan_setting(broken, {"value": "old"}, Desired(value="new"), context())
+    assert failed.status == SettingStatus.FAILED and isinstance(failed.error, ConfigError)
+    assert failed.observed == {"value": "old"}  # what was read is still recorded
+
+
+def test_opt_in_gate_blocks_irreversible_changes_without_the_opt_in() -> None:
+    irreversible = setting(irreversible=True)
+    blocked = plan_setting(irreversible, {"value": "old"}, Desired(value="new"), context())
+    [change] = blocked.changes
+    assert change.blocked == IRREVERSIBLE_HINT
+    assert blocked.status == SettingStatus.DRIFT and blocked.actionable == []
+
+    allowed = plan_setting(irreversible, {"value": "old"}, Desired(value="new"), context(allow_irreversible=True))
+    assert allowed.changes[0].blocked is None and allowed.actionable == allowed.changes
+
+
+def test_opt_in_gate_lifts_only_its_own_reason() -> None:
+    def change(blocked: str | None, irreversible: bool = True) -> Change:
+        return Change(setting="s", action=ChangeAction.ARCHIVE, irreversible=irreversible, blocked=blocked)
+
+    changes = [change(IRREVERSIBLE_HINT), change("the page is locked by another editor"), change(None, False)]
+    gate_irreversible(changes, allow_irreversible=True)
+    assert [c.blocked for c in changes] == [None, "the page is locked by another editor", None]
+    gate_irreversible(changes, allow_irreversible=False)
+    assert [c.blocked for c in changes] == [IRREVERSIBLE_HINT, IRREVERSIBLE_HINT, None]
+
+
+def saved_store(setting_name: str = "mode", observed: dict | None = None,
+                changes: list[Change] | None = None) -> StoreResult:
+    planned = plan_setting(setting(setting_name), observed or {"value": "old"}, Desired(value="new"), context())
+    return StoreResult(id="shop", changes=planned.changes if changes is None else changes,
+                       settings=[SettingResult(setting=setting_name, status=planned.status,
+                                               observed=planned.observed)])
+
+
+def test_saved_plan_is_re_derived_and_accepted_when_the_store_is_unchanged() -> None:
+    saved = saved_store()
+    plan = plan_from_saved(setting(), saved, {"value": "old"}, Desired(value="new"), context())
+    assert [c.after for c in plan.changes] == [{"value": "new"}] and plan.status == SettingStatus.DRIFT
+    assert plan.changes[0] is not saved.changes[0]  # a copy: the saved document is left as it was
+
+
+def test_saved_plan_is_refused_when_the_store_changed_since() -> None:
+    with pytest.raises(StalePlanError, match=r"mode: the store changed since the plan was made .*run plan again"):
+        plan_from_saved(setting(), saved_store(), {"value": "someone else's"}, Desired(value="new"), context())
+
+
+def test_saved_plan_that_does_not_match_the_re_derived_one_is_refused() -> None:
+    edited = saved_store()
+    edited.changes[0].after = {"value": "edited by hand"}
+    with pytest.raises(StalePlanError, match=r"changes\[0\]\.after\.value .*was the plan file edited"):
+        plan_from_saved(setting(), edited, {"value": "old"}, Desired(value="new"), context())
+
+
+def test_saved_irreversible_change_is_gated_by_this_run_not_by_the_file() -> None:
+    irreversible = setting(irreversible=True)
+    planned = plan_setting(irreversible, {"value": "old"}, Desired(value="new"), context())  # blocked in the plan
+    saved = StoreResult(id="shop", changes=planned.changes,
+                        settings=[SettingResult(setting="mode", status=SettingStatus.DRIFT, observed=planned.observed)])
+    allowed = plan_from_saved(irreversible, saved, {"value": "old"}, Desired(value="new"), context(True))
+    assert allowed.actionable == allowed.changes and allowed.changes[0].blocked is None
+    still_blocked = plan_from_saved(irreversible, saved, {"value": "old"}, Desired(value="new"), context())
+    assert still_blocked.actionable == [] and still_blocked.changes[0].blocked == IRREVERSIBLE_HINT
+
+
+def test_a_setting_without_changes_in_the_saved_plan_is_reported_as_the_plan_found_it() -> None:
+    saved = StoreResult(id="shop", status=StoreStatus.ERROR, settings=[
+        SettingResult(setting="fine", status=SettingStatus.COMPLIANT),
+        SettingResult(setting="broken", status=SettingStatus.FAILED, error_kind="ui_mismatch",
+                      error="UI did not match on page 'Settings'"),
+        SettingResult(setting="unread", status=SettingStatus.SKIPPED, error_kind=INTERRUPTED, error=NOT_STARTED),
+    ])
+    assert saved_without_changes(saved, "fine").status == SettingStatus.COMPLIANT
+    broken = saved_without_changes(saved, "broken")
+    assert (broken.status, broken.error_kind) == (SettingStatus.FAILED, "ui_mismatch")
+    assert broken.error is not None and broken.error.startswith("failed in the plan (ui_mismatch: UI did not match")
+    assert broken.error.endswith("not applied, run plan again")
+    unread = saved_without_changes(saved, "unread")
+    assert unread.status == SettingStatus.SKIPPED and "was not checked in the plan" in (unread.error or "")
+
+
+def test_which_saved_stores_are_not_logged_in_to() -> None:
+    with_changes = saved_store()
+    assert not saved_store_is_done(with_changes)
+    assert saved_store_is_done(StoreResult(id="shop"))
+    # A failed setting leaves the other settings' changes to apply; a store that failed whole does not.
+    assert not saved_store_is_done(with_changes.model_copy(update={"status": StoreStatus.ERROR}))
+    assert saved_store_is_done(with_changes.model_copy(update={"status": StoreStatus.ERROR,
+                                                               "error": "the password was refused"}))
+
+
+def test_taking_over_a_saved_store() -> None:
+    ok = take_over_saved(StoreResult(id="shop", settings=[SettingResult(setting="mode", status="compliant")]))
+    assert ok.status == StoreStatus.OK and [s.status for s in ok.settings] == [SettingStatus.COMPLIANT]
+    failed = take_over_saved(StoreResult(id="shop", status=StoreStatus.ERROR, error="refused",
+                                         settings=[SettingResult(setting="mode", status="failed")]))
+    assert (failed.status, failed.error) == (StoreStatus.SKIPPED, SAVED_STORE_ERROR)
+    assert [s.status for s in failed.settings] == [SettingStatus.SKIPPED]
+
+
+def test_applied_status_is_honest_about_what_apply_saved() -> None:
+    drift = plan_setting(setting(), {"value": "old"}, Desired(value="new"), context())
+    assert applied_status(drift, [None]) == SettingStatus.CHANGED  # a setting that does not tell: saved
+    assert applied_status(drift, [True]) == SettingStatus.CHANGED
+    assert applied_status(drift, [False]) == SettingStatus.COMPLIANT  # nothing needed saving after all
+    assert applied_status(drift, [None, False]) == SettingStatus.CHANGED  # the failed first try may have saved
+    blocked_too = SettingPlan(observed=None, changes=[*drift.changes, Change(
+        setting="mode", action=ChangeAction.ARCHIVE, irreversible=True, blocked=IRREVERSIBLE_HINT)])
+    assert applied_status(blocked_too, [True]) == SettingStatus.DRIFT
+
+
+def test_finalise_gives_every_managed_setting_a_row() -> None:
+    failed = StoreResult(id="shop", status=StoreStatus.ERROR, error="refused", error_kind="authentication")
+    finalise_settings(failed, ["a", "b"], interrupted=False)
+    assert [(s.setting, s.status, s.error_kind) for s in failed.settings] == [
+        ("a", SettingStatus.FAILED, "authentication"), ("b", SettingStatus.FAILED, "authentication")]
+
+    stopped = StoreResult(id="shop")
+    finalise_settings(stopped, ["a"], interrupted=True)
+    assert (stopped.status, stopped.error_kind, stopped.settings[0].error) == (
+        StoreStatus.SKIPPED, INTERRUPTED, NOT_STARTED)
+
+    one_failed = StoreResult(id="shop", settings=[SettingResult(setting="a", status="failed")])
+    finalise_settings(one_failed, ["a"], interrupted=False)
+    assert one_failed.status == StoreStatus.ERROR
