@@ -8,6 +8,7 @@ Built from plan.json / report.json alone, so `ecom-privacy report RUN_DIR` can r
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,15 @@ def _store_files(run_dir: Path, store_id: str, listed: list[str]) -> list[dict[s
     return links
 
 
+@cache
+def _environment() -> Environment:
+    """One environment per process: it keeps report.html compiled (a merge or a test renders many reports)."""
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
 def render_html(document: RunDocument, run_dir: Path) -> str:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = _environment()
     matrix = build_matrix(document)
     stores = [{"row": row, "files": _store_files(run_dir, row.store.id, row.store.artifacts)} for row in matrix.rows]
     return env.get_template("report.html").render(

@@ -276,9 +276,13 @@ def corpus_html(path: Path) -> str:
 
 
 CORPUS_POLICIES = sorted((Path(__file__).resolve().parents[1] / "data" / "policies").glob("*/*.*"))
+#: one policy per language here; every policy of the corpus in tests/corpus/ (about 10 s: too slow for the unit
+#: suite, which must stay a quick loop)
+CORPUS_SAMPLE = [next(path for path in CORPUS_POLICIES if path.parent.name == language)
+                 for language in sorted({path.parent.name for path in CORPUS_POLICIES})]
 
 
-@pytest.mark.parametrize("path", CORPUS_POLICIES, ids=lambda path: path.name)
+@pytest.mark.parametrize("path", CORPUS_SAMPLE, ids=lambda path: path.name)
 def test_require_appends_exactly_the_elements_the_plan_shows_missing_never_a_present_one(path: Path) -> None:
     locale = path.parent.name
     owner = corpus_html(path)

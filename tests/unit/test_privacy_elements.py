@@ -1,12 +1,11 @@
 """The privacy policy element detector: per element and language, each family of wording and each
 look-alike that must not count; passages and sentences as the unit of co-occurrence; explainable
-findings; consistent with the shipped templates; and the accuracy floor on the labelled corpus."""
+findings; consistent with the shipped templates. The accuracy floor on the labelled corpus: tests/corpus."""
 
 from __future__ import annotations
 
 import pytest
 
-from benchmarks.policy_elements import evaluate, load_corpus
 from flows.content.html_text import page_text
 from flows.content.policy_text import passages, split_sentences
 from flows.content.privacy_elements import (
@@ -439,7 +438,7 @@ def test_matching_ignores_case_accents_curly_quotes_and_dashes() -> None:
     assert fold("Hauptstra\u00dfe, J\u00e4nner, \u00ab Tout refuser \u00bb") == 'hauptstrasse, janner, " tout refuser "'
 
 
-# --- consistency with the templates and the corpus --------------------------------------------------------
+# --- consistency with the templates (the corpus: tests/corpus) --------------------------------------------------------
 @pytest.mark.parametrize("language", ["en", "nl", "de", "fr"])
 def test_each_template_section_is_recognised_as_its_element(language: str) -> None:
     template = load_template(POLICY_TEMPLATE, CONFIG, language, "shop")
@@ -450,13 +449,3 @@ def test_each_template_section_is_recognised_as_its_element(language: str) -> No
         assert present(text, language, element_id), (language, element_id)
     full = page_text(template.render(variables))
     assert all(finding.present for finding in detect_elements(full, language, "gdpr"))
-
-
-def test_the_labelled_corpus_is_recognised_with_precision_and_recall_of_at_least_0_9() -> None:
-    policies = load_corpus()
-    assert {p.language for p in policies} == {"en", "nl", "de", "fr"}
-    assert all(sum(p.language == language for p in policies) >= 25 for language in ("en", "nl"))
-    assert all(sum(p.language == language for p in policies) >= 20 for language in ("de", "fr"))
-    below = [f"{language} {element_id}: precision {c.precision:.2f}, recall {c.recall:.2f}"
-             for (language, element_id), c in evaluate(policies).items() if min(c.precision, c.recall) < 0.9]
-    assert not below, below

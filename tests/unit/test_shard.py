@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -26,8 +27,9 @@ def test_parse() -> None:
 
 
 def test_every_store_is_in_exactly_one_shard_and_shards_are_balanced() -> None:
+    stores = [SimpleNamespace(id=store_id) for store_id in STORES]
     for total in (1, 2, 3, 7):
-        parts = [Shard(k, total).select([type("S", (), {"id": s})() for s in STORES]) for k in range(1, total + 1)]
+        parts = [Shard(k, total).select(stores) for k in range(1, total + 1)]
         ids = [store.id for part in parts for store in part]
         assert sorted(ids) == sorted(STORES)  # complete and disjoint
         sizes = [len(part) for part in parts]
