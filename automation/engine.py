@@ -81,7 +81,8 @@ class RunOptions:
     allow_irreversible: bool = False
     saved_plan: RunDocument | None = None
     env_file: Path | None = None
-    #: where logged-in sessions are cached between runs (None: log in every time)
+    #: where logged-in sessions are cached between runs (disabled: log in every time); refused logins are
+    #: remembered in its folder either way (None: nowhere, for runs without a session folder)
     session_cache: SessionCache | None = None
     #: record a Playwright trace per store (after login) and keep it for stores that failed
     trace: bool = True
@@ -92,7 +93,6 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
     #: connect to this running Chromium over CDP instead of launching one (--cdp-endpoint)
     cdp_endpoint: str | None = None
-
 
 
 class StoreRun:
