@@ -6,6 +6,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Route
@@ -137,17 +138,25 @@ async def _block_heavy_resources(route: Route) -> None:
         await route.continue_()
 
 
-async def new_store_context(browser: Browser, locale: str, timeout_ms: int,
-                            storage_state: str | Path | None = None) -> BrowserContext:
-    """A fresh, isolated context for one store: its own cookies, no images, fonts or media."""
-    context = await browser.new_context(
-        locale=locale, storage_state=storage_state, service_workers="block",
-        viewport={"width": 1280, "height": 900},
-    )
+def store_context_options(locale: str, storage_state: str | Path | None = None) -> dict[str, Any]:
+    """What `browser.new_context` gets for one store's backoffice (also the browser tests' contexts)."""
+    return {"locale": locale, "storage_state": storage_state, "service_workers": "block",
+            "viewport": {"width": 1280, "height": 900}}
+
+
+async def prepare_store_context(context: BrowserContext, timeout_ms: int) -> BrowserContext:
+    """The store's timeouts, and no images, fonts or media."""
     context.set_default_timeout(timeout_ms)
     context.set_default_navigation_timeout(timeout_ms)
     await context.route("**/*", _block_heavy_resources)
     return context
+
+
+async def new_store_context(browser: Browser, locale: str, timeout_ms: int,
+                            storage_state: str | Path | None = None) -> BrowserContext:
+    """A fresh, isolated context for one store: its own cookies, no images, fonts or media."""
+    context = await browser.new_context(**store_context_options(locale, storage_state))
+    return await prepare_store_context(context, timeout_ms)
 
 
 async def new_storefront_context(browser: Browser, locale: str, storefront_url: str, timeout_ms: int,

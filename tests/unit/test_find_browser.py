@@ -39,7 +39,8 @@ def playwright_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def playwright(playwright_home: Path) -> Iterator[Playwright]:
+def driver(playwright_home: Path) -> Iterator[Playwright]:
+    """Playwright's driver (no browser), reading the fake browsers folder."""
     with sync_playwright() as started:
         yield started
 
@@ -54,58 +55,58 @@ def system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     return {"full": full, "shell": shell}
 
 
-def playwright_shell(playwright: Playwright) -> Path:
+def playwright_shell(driver: Playwright) -> Path:
     """Where `playwright install --only-shell chromium` puts the headless shell of this Playwright's revision."""
-    full = Path(playwright.chromium.executable_path)
+    full = Path(driver.chromium.executable_path)
     revision = full.parents[1].name.removeprefix("chromium-")
     return full.parents[2] / f"chromium_headless_shell-{revision}/chrome-headless-shell-linux64/chrome-headless-shell"
 
 
 def test_only_playwrights_headless_shell_serves_headless_runs_never_headed_ones(
-        playwright: Playwright, system: dict[str, Path]) -> None:
-    shell = fake_binary(playwright_shell(playwright))
-    assert find_browser(playwright, headless=True) == browser_module.BrowserChoice(str(shell), "playwright")
-    headed = find_browser(playwright, headless=False)
+        driver: Playwright, system: dict[str, Path]) -> None:
+    shell = fake_binary(playwright_shell(driver))
+    assert find_browser(driver, headless=True) == browser_module.BrowserChoice(str(shell), "playwright")
+    headed = find_browser(driver, headless=False)
     assert headed.executable == str(system["full"]) and headed.source == "system"
 
 
-def test_only_playwrights_full_chromium_is_launched_by_path_when_headless(playwright: Playwright) -> None:
+def test_only_playwrights_full_chromium_is_launched_by_path_when_headless(driver: Playwright) -> None:
     """Playwright left to itself launches its headless shell when headless: missing here, so name the full one."""
-    full = fake_binary(Path(playwright.chromium.executable_path))
-    assert find_browser(playwright, headless=True).executable == str(full)
-    assert find_browser(playwright, headless=False).executable == str(full)
+    full = fake_binary(Path(driver.chromium.executable_path))
+    assert find_browser(driver, headless=True).executable == str(full)
+    assert find_browser(driver, headless=False).executable == str(full)
 
 
 def test_a_system_headless_shell_is_preferred_headless_and_skipped_headed(
-        playwright: Playwright, system: dict[str, Path]) -> None:
-    assert find_browser(playwright, headless=True).executable == str(system["shell"])
-    assert find_browser(playwright, headless=False).executable == str(system["full"])
+        driver: Playwright, system: dict[str, Path]) -> None:
+    assert find_browser(driver, headless=True).executable == str(system["shell"])
+    assert find_browser(driver, headless=False).executable == str(system["full"])
 
 
 def test_a_chromium_on_path_that_is_a_headless_shell_is_not_taken_for_a_headed_run(
-        playwright: Playwright, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        driver: Playwright, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     shell = fake_binary(tmp_path / "lib/chromium/chromium-headless-shell")
     (tmp_path / "bin").mkdir()
     (tmp_path / "bin/chromium").symlink_to(shell)  # e.g. a container image's "chromium" that is only the shell
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
     monkeypatch.setattr(browser_module, "SYSTEM_CANDIDATES", ("chromium",))
     monkeypatch.setattr(browser_module, "HEADLESS_SHELL_CANDIDATES", ())
-    assert find_browser(playwright, headless=True).executable == str(tmp_path / "bin/chromium")
+    assert find_browser(driver, headless=True).executable == str(tmp_path / "bin/chromium")
     with pytest.raises(ConfigError, match="No full Chromium found for --headed"):
-        find_browser(playwright, headless=False)
+        find_browser(driver, headless=False)
 
 
 def test_a_headless_shell_given_for_a_headed_run_is_refused_naming_where_it_came_from(
-        playwright: Playwright, system: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+        driver: Playwright, system: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     shell = str(system["shell"])
-    assert find_browser(playwright, shell, headless=True).executable == shell
+    assert find_browser(driver, shell, headless=True).executable == shell
     with pytest.raises(ConfigError, match=f"--browser points at '{shell}', Chromium's headless shell, which cannot "
                                           f"show a window; for --headed point --browser"):
-        find_browser(playwright, shell, headless=False)
+        find_browser(driver, shell, headless=False)
     monkeypatch.setenv(BROWSER_ENV, shell)
     with pytest.raises(ConfigError, match=f"{BROWSER_ENV} points at '{shell}', Chromium's headless shell"):
         explicit_browser(None, headless=False)
-    assert find_browser(playwright, str(system["full"]), headless=False).executable == str(system["full"])
+    assert find_browser(driver, str(system["full"]), headless=False).executable == str(system["full"])
 
 
 def test_headless_shells_are_told_by_name_or_by_the_name_they_link_to(tmp_path: Path) -> None:
@@ -122,7 +123,7 @@ async def test_the_browser_source_of_plan_apply_and_verify_asks_for_a_headed_bro
         playwright_home: Path, system: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """verify (and plan, apply) launch through BrowserSource: --headed must reach find_browser."""
     monkeypatch.setenv(BROWSER_ENV, str(system["shell"]))
-    async with async_playwright() as playwright:
-        source = BrowserSource(playwright, browser_path=None, headed=True)
+    async with async_playwright() as started:
+        source = BrowserSource(started, browser_path=None, headed=True)
         with pytest.raises(ConfigError, match="Chromium's headless shell, which cannot show a window"):
             await source.get()
