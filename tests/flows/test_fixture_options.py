@@ -77,13 +77,6 @@ def test_a_failing_browser_test_leaves_a_trace_and_a_screenshot_and_a_passing_on
     assert b"/shop-en/admin" in events  # the trace of the backoffice page the test visited
 
 
-def test_without_the_options_no_artifacts_are_written(tmp_path: Path) -> None:
-    output = tmp_path / "artifacts"
-    result = run_tiny_tests(tmp_path / "suite", "--output", str(output), "-k", "fails_on_purpose")
-    assert result.returncode == 1 and "1 failed" in result.stdout, result.stdout + result.stderr
-    assert not output.exists() or not any(output.rglob("*.*"))
-
-
 @pytest.mark.skipif(not shutil.which("xvfb-run"), reason="--headed needs a display: install Debian's xvfb")
 def test_headed_runs_a_chromium_that_shows_a_window(tmp_path: Path) -> None:
     headless = run_tiny_tests(tmp_path / "headless", "-s", "-k", "user_agent")
