@@ -161,7 +161,8 @@ def _shown(value: Any, limit: int = 80) -> str:
 
 
 def first_difference(saved: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> str | None:
-    """Where two lists of changes first differ, as `changes[i].field` (`.detail.key` one level down)."""
+    """Where two lists of changes first differ, as `changes[i].field` (`.after.key`, `.selection.key` one level
+    down)."""
     if len(saved) != len(fresh):
         return f"changes (the file lists {len(saved)} for this setting, the fleet file and the store give {len(fresh)})"
     for index, (mine, theirs) in enumerate(zip(saved, fresh, strict=True)):

@@ -222,3 +222,30 @@ def test_export_csv_round_trips_and_defuses_formulas() -> None:
     assert parsed == [["email", "name", "date", "source"], ["a@x.test", "Jan, de \"Fietser\"", "2016-01-01", "import"],
                       ["b@x.test", "'=HYPERLINK(\"http://evil\")", "2017-01-01", "manual"]]
     assert parse_address_csv(text) == {"a@x.test", "b@x.test"}  # an export can serve as emails_file or keep_file
+
+
+def mismatch(tmp_path: Path, edit: Any) -> str | None:
+    """saved_plan_mismatch of a plan whose one archive change (as JSON, as the file holds it) `edit` changed."""
+    [change] = SETTING.plan(current(), desired(), context(tmp_path))
+    saved = change.model_dump(mode="json")
+    edit(saved)
+    observed = SETTING.observe(current(), desired(), context(tmp_path))
+    return SETTING.saved_plan_mismatch([saved], observed, current(), desired(), context(tmp_path))
+
+
+def test_a_saved_selection_is_checked_field_by_field(tmp_path: Path) -> None:
+    assert mismatch(tmp_path, lambda saved: None) is None  # the control: an untouched plan fits
+    widened = mismatch(tmp_path, lambda saved: saved["selection"]["rule"].__setitem__("sources", ["form", "import"]))
+    assert (widened or "").startswith("changes[0].selection.rule (the file says {")
+    assert (mismatch(tmp_path, lambda saved: saved.__setitem__("selection", None)) or "").startswith(
+        "changes[0].selection (missing")
+
+    def add_active_form_subscriber(saved: dict[str, Any]) -> None:
+        victim = next(s for s in LIST if s.source == "form")
+        saved["selection"]["subscribers"].append({**victim.model_dump(mode="json"), "reason": "made up"})
+        saved["after"]["archived"].append(victim.email)
+
+    added = mismatch(tmp_path, add_active_form_subscriber) or ""
+    assert added.startswith("changes[0].selection.subscribers[3] (form.old@x.test")
+    dropped = mismatch(tmp_path, lambda saved: saved["after"]["archived"].pop())
+    assert (dropped or "").startswith("changes[0].after.archived")
