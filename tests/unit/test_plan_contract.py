@@ -35,8 +35,10 @@ from core.models import (
     StoreResult,
     SubscriberRow,
 )
-from core.setting import PlanInput, Setting, StoreSession
-from flows.analytics import CONSENT_HINT
+from core.setting import CurrentState, PlanInput, Setting, StoreSession
+from flows.analytics import CONSENT_HINT, AnalyticsSetting
+from flows.cookie_law import CookieLawSetting
+from flows.newsletter_archive import NewsletterArchiveSetting
 from tests.support import write_fleet
 
 WARNING = Diagnostic(summary="consent mode not shown", detail=CONSENT_HINT)
@@ -190,3 +192,11 @@ def test_the_report_json_keeps_diagnostics() -> None:
     document = warned_document(RunKind.APPLY)
     back = RunDocument.model_validate_json(document.model_dump_json())
     assert back.stores[0].settings[0].diagnostics == [WARNING]
+
+
+@pytest.mark.parametrize("setting", [CookieLawSetting(), AnalyticsSetting(), NewsletterArchiveSetting()],
+                         ids=lambda setting: setting.name)
+def test_typed_settings_declare_a_frozen_strict_current_model(setting: Setting[Any, Any]) -> None:
+    model = setting.current_model
+    assert issubclass(model, CurrentState)
+    assert model.model_config.get("frozen") is True and model.model_config.get("extra") == "forbid"
