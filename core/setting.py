@@ -68,8 +68,8 @@ class CurrentState(BaseModel):
 
 
 DesiredT = TypeVar("DesiredT", bound=BaseModel)
-#: a setting's current state: its `current_model`; plain JSON data for the settings not converted yet
-CurrentT = TypeVar("CurrentT", bound=BaseModel | dict[str, Any])
+#: a setting's current state: an instance of its `current_model`
+CurrentT = TypeVar("CurrentT", bound=BaseModel)
 
 
 class Setting(ABC, Generic[DesiredT, CurrentT]):
@@ -83,8 +83,7 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
     name: ClassVar[str]
     #: pydantic model of the desired state under the setting's key in the fleet file
     desired_model: ClassVar[type[BaseModel]]
-    #: pydantic model of the state `read` returns (a frozen CurrentState); a setting still reading plain
-    #: dicts (the text pages, for now) does not set it
+    #: pydantic model of the state `read` returns (frozen, extra="forbid", e.g. a CurrentState)
     current_model: ClassVar[type[BaseModel]]
 
     @abstractmethod
@@ -112,17 +111,17 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
         return None
 
     @abstractmethod
-    async def apply(self, session: StoreSession, changes: list[Change]) -> bool | None:
+    async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         """Perform the changes through the UI. Idempotent: running it twice changes nothing the second time.
 
         Returns True only when it saved something in the backoffice, False when the store already was as the
         changes want it (so the report says `changed` only when something changed, Ansible's honest
-        `changed`). None, from a setting that does not tell yet, counts as changed."""
+        `changed`)."""
 
     def observe(self, current: CurrentT, desired: DesiredT, context: PlanInput) -> Any:
         """What a plan records as observed, as JSON data (the saved plan holds it): a saved plan is refused
         when this no longer fits the store. By default the current state itself."""
-        return current.model_dump(mode="json") if isinstance(current, BaseModel) else current
+        return current.model_dump(mode="json")
 
     def stale_reason(self, observed: Any, current: CurrentT, desired: DesiredT,
                      context: PlanInput) -> str | None:

@@ -114,13 +114,14 @@ class LanguagePlan(Generic[ContentT]):
         return self.content_differs or self.rename
 
 
-class TextPageSetting(Setting, Generic[DesiredT, ContentT]):
+class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, ContentT]):
     """A text page in Content > Pages, in every shop language. See the module's docstring for the contract."""
 
     #: label key of the page's default title (`content_pages.<...>` in flows/labels/<locale>.yaml); None: the
     #: fleet file must give a title for every shop language
     title_label: ClassVar[str | None] = None
     desired_model: ClassVar[type[TextPageDesired]]
+    current_model: ClassVar[type[BaseModel]] = TextPageState
 
     # --- what a subclass supplies ------------------------------------------------------------------------
     @abstractmethod
