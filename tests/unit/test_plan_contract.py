@@ -75,19 +75,19 @@ def test_action_enum_and_typed_selection_round_trip_through_json() -> None:
             {**data["selection"]["subscribers"][0], "subscribed_at": "long ago"}]}})
 
 
-class _DictSetting(Setting[Any, Any]):
-    """A setting still reading plain JSON (as the text pages do until they get a current model)."""
+class _ModelSetting(Setting[Any, Any]):
+    """The least a setting implements; its observe/stale_reason are the base's."""
 
-    name = "dict_setting"
+    name = "model_setting"
 
-    async def read(self, session: StoreSession) -> dict[str, Any]:
+    async def read(self, session: StoreSession) -> BaseModel:
         raise NotImplementedError
 
-    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
+    def plan(self, current: BaseModel, desired: BaseModel, context: PlanInput) -> list[Change]:
         return []
 
-    async def apply(self, session: StoreSession, changes: list[Change]) -> None:
-        return None
+    async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
+        return False
 
 
 class _Current(BaseModel):
@@ -95,9 +95,8 @@ class _Current(BaseModel):
     since: date
 
 
-def test_observe_is_json_for_a_current_model_and_a_dict_alike() -> None:
-    setting, context = _DictSetting(), PlanInput("s", "en")
-    assert setting.observe({"a": 1}, None, context) == {"a": 1}
+def test_observe_is_the_current_model_as_json() -> None:
+    setting, context = _ModelSetting(), PlanInput("s", "en")
     observed = setting.observe(_Current(mode="x", since=date(2020, 1, 2)), None, context)  # type: ignore[arg-type]
     assert observed == {"mode": "x", "since": "2020-01-02"} and json.loads(json.dumps(observed)) == observed
     assert setting.stale_reason(observed, _Current(mode="x", since=date(2020, 1, 2)), None, context) is None  # type: ignore[arg-type]
