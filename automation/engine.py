@@ -199,10 +199,10 @@ class StoreRun:
             desired = self.store.desired[setting.name]
             self.interruption.checkpoint()
             self.phases.enter(outcome, SettingPhase.APPLYING)
-            tries: list[Any] = []  # what each try of apply returned; None also for a try cut short
+            tries: list[bool | None] = []  # what each try of apply returned; None also for a try cut short
 
             async def apply_once(setting: Setting = setting, actionable: list[Change] = actionable,
-                                 tries: list[Any] = tries) -> None:
+                                 tries: list[bool | None] = tries) -> None:
                 tries.append(None)
                 tries[-1] = await setting.apply(session, actionable)
 

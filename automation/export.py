@@ -15,7 +15,7 @@ from automation.artifacts import create_exclusive, safe_name
 from automation.fleet import StoreConfig
 from core.models import RunDocument, StoreStatus
 from flows.newsletter_archive import NAME as NEWSLETTER_ARCHIVE
-from flows.newsletter_archive import NewsletterArchiveSetting
+from flows.newsletter_archive import NewsletterArchiveSetting, planned_rows
 from flows.newsletter_archive import export_csv as newsletter_export_csv
 
 
@@ -55,7 +55,7 @@ def write_exports(document: RunDocument, out_dir: Path, redact: Callable[[str], 
         # An earlier export may be the list someone is working from: never overwrite it (-2, -3, ...).
         path = create_exclusive(out_dir / f"{safe_name(store.id)}-newsletter-archive.csv",
                                 redact(newsletter_export_csv(changes)).encode("utf-8"))
-        count = sum(len(change.detail.get("subscribers", [])) for change in changes)
+        count = len(planned_rows(changes))
         results.append(StoreExport(store.id, path=path, count=count))
     return results
 

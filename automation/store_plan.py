@@ -137,7 +137,7 @@ def saved_without_changes(saved: StoreResult, name: str) -> SettingResult:
               f"run plan again")
 
 
-def applied_status(plan: SettingPlan, tries: list[Any]) -> SettingStatus:
+def applied_status(plan: SettingPlan, tries: list[bool | None]) -> SettingStatus:
     """A setting's status after its actionable changes were applied and verified. Honest `changed`: only
     when apply saved something; None (a setting that does not tell) counts as saved, and so does a retried
     apply, whose failed try may have saved before its fault. Blocked changes keep it `drift`."""

@@ -20,24 +20,29 @@ from automation.store_plan import plan_input_for
 from core.driver import Driver
 from core.labels import Labels
 from core.models import Change, ChangeAction, RunKind
-from core.setting import PlanInput, Setting, StoreSession
+from core.setting import CurrentState, PlanInput, Setting, StoreSession
 
 
 class Desired(BaseModel):
     value: str
 
 
-class FakeSetting(Setting):
+class FakeCurrent(CurrentState):
+    value: str
+
+
+class FakeSetting(Setting[Desired, FakeCurrent]):
     """A setting whose backoffice is `world[name]`; every step is recorded in `events`.
 
     `fail` maps a step ("read", "plan", "apply", "verify") to the error it raises; `on` maps a step to a
     callback run at its start (to interrupt the run there, or to change the world under a saved plan)."""
 
     desired_model = Desired
+    current_model = FakeCurrent
 
     def __init__(self, name: str, world: dict[str, str], events: list[tuple[str, str]], *,
                  irreversible: bool = False, fail: dict[str, BaseException] | None = None,
-                 on: dict[str, Callable[[], None]] | None = None, apply_returns: Any = None) -> None:
+                 on: dict[str, Callable[[], None]] | None = None, apply_returns: bool = True) -> None:
         self.name = name  # type: ignore[misc]
         self.world = world
         self.events = events
@@ -53,26 +58,26 @@ class FakeSetting(Setting):
         if step in self.fail:
             raise self.fail[step]
 
-    async def read(self, session: StoreSession) -> dict[str, Any]:
+    async def read(self, session: StoreSession) -> FakeCurrent:
         self._enter("read")
-        return {"value": self.world[self.name]}
+        return FakeCurrent(value=self.world[self.name])
 
-    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
-        assert isinstance(desired, Desired)
+    def plan(self, current: FakeCurrent, desired: Desired, context: PlanInput) -> list[Change]:
         if "plan" in self.fail:
             raise self.fail["plan"]
-        if current["value"] == desired.value:
+        if current.value == desired.value:
             return []
-        return [Change(setting=self.name, action=ChangeAction.UPDATE, before=current, after={"value": desired.value},
-                       summary=f"{current['value']} -> {desired.value}", irreversible=self.irreversible)]
+        return [Change(setting=self.name, action=ChangeAction.UPDATE, before={"value": current.value},
+                       after={"value": desired.value}, summary=f"{current.value} -> {desired.value}",
+                       irreversible=self.irreversible)]
 
-    async def apply(self, session: StoreSession, changes: list[Change]) -> Any:
+    async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         self._enter("apply")
         for change in changes:
             self.world[self.name] = change.after["value"]
         return self.apply_returns
 
-    async def verify(self, session: StoreSession, desired: BaseModel) -> dict[str, Any]:
+    async def verify(self, session: StoreSession, desired: Desired) -> FakeCurrent:
         self._enter("verify")
         return await super().verify(session, desired)
 

@@ -24,7 +24,7 @@ from automation.store_plan import (
 from core.errors import ConfigError, StalePlanError
 from core.models import Change, ChangeAction, SettingResult, SettingStatus, StoreResult, StoreStatus
 from core.setting import PlanInput
-from tests.unit.engine_fakes import Desired, FakeSetting, store_config
+from tests.unit.engine_fakes import Desired, FakeCurrent, FakeSetting, store_config
 
 
 def context(allow_irreversible: bool = False) -> PlanInput:
@@ -45,30 +45,30 @@ def test_plan_input_carries_the_store_and_the_opt_in(tmp_path: Path) -> None:
 
 
 def test_plan_compliant_drift_and_failed() -> None:
-    compliant = plan_setting(setting(), {"value": "new"}, Desired(value="new"), context())
+    compliant = plan_setting(setting(), FakeCurrent(value="new"), Desired(value="new"), context())
     assert compliant.status == SettingStatus.COMPLIANT and compliant.changes == [] and compliant.error is None
     assert compliant.observed == {"value": "new"}
 
-    drift = plan_setting(setting(), {"value": "old"}, Desired(value="new"), context())
+    drift = plan_setting(setting(), FakeCurrent(value="old"), Desired(value="new"), context())
     assert drift.status == SettingStatus.DRIFT
     [change] = drift.changes
     assert (change.before, change.after, change.blocked) == ({"value": "old"}, {"value": "new"}, None)
     assert drift.actionable == drift.changes
 
     broken = setting(fail={"plan": ConfigError("template variable 'company' is not set")})
-    failed = plan_setting(broken, {"value": "old"}, Desired(value="new"), context())
+    failed = plan_setting(broken, FakeCurrent(value="old"), Desired(value="new"), context())
     assert failed.status == SettingStatus.FAILED and isinstance(failed.error, ConfigError)
     assert failed.observed == {"value": "old"}  # what was read is still recorded
 
 
 def test_opt_in_gate_blocks_irreversible_changes_without_the_opt_in() -> None:
     irreversible = setting(irreversible=True)
-    blocked = plan_setting(irreversible, {"value": "old"}, Desired(value="new"), context())
+    blocked = plan_setting(irreversible, FakeCurrent(value="old"), Desired(value="new"), context())
     [change] = blocked.changes
     assert change.blocked == IRREVERSIBLE_HINT
     assert blocked.status == SettingStatus.DRIFT and blocked.actionable == []
 
-    allowed = plan_setting(irreversible, {"value": "old"}, Desired(value="new"), context(allow_irreversible=True))
+    allowed = plan_setting(irreversible, FakeCurrent(value="old"), Desired(value="new"), context(True))
     assert allowed.changes[0].blocked is None and allowed.actionable == allowed.changes
 
 
@@ -83,9 +83,9 @@ def test_opt_in_gate_lifts_only_its_own_reason() -> None:
     assert [c.blocked for c in changes] == [IRREVERSIBLE_HINT, IRREVERSIBLE_HINT, None]
 
 
-def saved_store(setting_name: str = "mode", observed: dict | None = None,
+def saved_store(setting_name: str = "mode", observed: str = "old",
                 changes: list[Change] | None = None) -> StoreResult:
-    planned = plan_setting(setting(setting_name), observed or {"value": "old"}, Desired(value="new"), context())
+    planned = plan_setting(setting(setting_name), FakeCurrent(value=observed), Desired(value="new"), context())
     return StoreResult(id="shop", changes=planned.changes if changes is None else changes,
                        settings=[SettingResult(setting=setting_name, status=planned.status,
                                                observed=planned.observed)])
@@ -93,31 +93,32 @@ def saved_store(setting_name: str = "mode", observed: dict | None = None,
 
 def test_saved_plan_is_re_derived_and_accepted_when_the_store_is_unchanged() -> None:
     saved = saved_store()
-    plan = plan_from_saved(setting(), saved, {"value": "old"}, Desired(value="new"), context())
+    plan = plan_from_saved(setting(), saved, FakeCurrent(value="old"), Desired(value="new"), context())
     assert [c.after for c in plan.changes] == [{"value": "new"}] and plan.status == SettingStatus.DRIFT
     assert plan.changes[0] is not saved.changes[0]  # a copy: the saved document is left as it was
 
 
 def test_saved_plan_is_refused_when_the_store_changed_since() -> None:
     with pytest.raises(StalePlanError, match=r"mode: the store changed since the plan was made .*run plan again"):
-        plan_from_saved(setting(), saved_store(), {"value": "someone else's"}, Desired(value="new"), context())
+        plan_from_saved(setting(), saved_store(), FakeCurrent(value="someone else's"), Desired(value="new"), context())
 
 
 def test_saved_plan_that_does_not_match_the_re_derived_one_is_refused() -> None:
     edited = saved_store()
     edited.changes[0].after = {"value": "edited by hand"}
     with pytest.raises(StalePlanError, match=r"changes\[0\]\.after\.value .*was the plan file edited"):
-        plan_from_saved(setting(), edited, {"value": "old"}, Desired(value="new"), context())
+        plan_from_saved(setting(), edited, FakeCurrent(value="old"), Desired(value="new"), context())
 
 
 def test_saved_irreversible_change_is_gated_by_this_run_not_by_the_file() -> None:
     irreversible = setting(irreversible=True)
-    planned = plan_setting(irreversible, {"value": "old"}, Desired(value="new"), context())  # blocked in the plan
+    # blocked in the plan, made without the opt-in
+    planned = plan_setting(irreversible, FakeCurrent(value="old"), Desired(value="new"), context())
     saved = StoreResult(id="shop", changes=planned.changes,
                         settings=[SettingResult(setting="mode", status=SettingStatus.DRIFT, observed=planned.observed)])
-    allowed = plan_from_saved(irreversible, saved, {"value": "old"}, Desired(value="new"), context(True))
+    allowed = plan_from_saved(irreversible, saved, FakeCurrent(value="old"), Desired(value="new"), context(True))
     assert allowed.actionable == allowed.changes and allowed.changes[0].blocked is None
-    still_blocked = plan_from_saved(irreversible, saved, {"value": "old"}, Desired(value="new"), context())
+    still_blocked = plan_from_saved(irreversible, saved, FakeCurrent(value="old"), Desired(value="new"), context())
     assert still_blocked.actionable == [] and still_blocked.changes[0].blocked == IRREVERSIBLE_HINT
 
 
@@ -157,7 +158,7 @@ def test_taking_over_a_saved_store() -> None:
 
 
 def test_applied_status_is_honest_about_what_apply_saved() -> None:
-    drift = plan_setting(setting(), {"value": "old"}, Desired(value="new"), context())
+    drift = plan_setting(setting(), FakeCurrent(value="old"), Desired(value="new"), context())
     assert applied_status(drift, [None]) == SettingStatus.CHANGED  # a setting that does not tell: saved
     assert applied_status(drift, [True]) == SettingStatus.CHANGED
     assert applied_status(drift, [False]) == SettingStatus.COMPLIANT  # nothing needed saving after all
