@@ -175,6 +175,17 @@ async def test_a_store_failure_fails_the_step_in_flight_and_the_settings_not_rea
     assert backoffice.closed_failed is True
 
 
+async def test_a_re_login_refused_mid_apply_fails_that_setting_and_leaves_the_rest_unapplied(tmp_path: Path) -> None:
+    events: list[tuple[str, str]] = []
+    world, settings = fleet(events, a={"fail": {"apply": AuthenticationError("the password was refused")}})
+    result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY).run()
+    by_name = {s.setting: s for s in result.settings}
+    assert (by_name["a"].status, by_name["a"].error_kind) == (SettingStatus.FAILED, "authentication")
+    assert by_name["c"].status == SettingStatus.DRIFT and ("apply", "c") not in events  # planned, never applied
+    assert result.status == StoreStatus.ERROR and result.error_kind == "authentication"
+    assert world["c"] == "old"
+
+
 async def test_a_store_that_cannot_log_in_fails_with_every_setting(tmp_path: Path) -> None:
     _, settings = fleet([])
     result = await store_run(tmp_path, settings, DESIRED,
