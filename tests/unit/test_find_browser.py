@@ -8,16 +8,15 @@ scripts, and the system candidates are pointed at scripts in a temporary folder 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright
 from playwright.sync_api import Playwright, sync_playwright
 
 from automation import browser as browser_module
 from automation.browser import BROWSER_ENV, explicit_browser, find_browser, is_headless_shell
-from automation.browser_source import BrowserSource
 from core.errors import ConfigError
 
 
@@ -28,21 +27,37 @@ def fake_binary(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def playwright_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty Playwright browsers folder; nothing of the machine's own browsers is found."""
-    home = tmp_path / "ms-playwright"
-    home.mkdir()
-    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(home))
-    monkeypatch.delenv(BROWSER_ENV, raising=False)
-    return home
+@pytest.fixture(scope="module")
+def browsers_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The fake Playwright browsers folder of this module: the driver reads its location once, at start."""
+    home = tmp_path_factory.mktemp("ms-playwright")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(home))
+        yield home
 
 
-@pytest.fixture
-def driver(playwright_home: Path) -> Iterator[Playwright]:
-    """Playwright's driver (no browser), reading the fake browsers folder."""
+@pytest.fixture(scope="module")
+def module_driver(browsers_folder: Path) -> Iterator[Playwright]:
+    # One driver for the module: starting Playwright's driver takes about a second, and it holds no state
+    # the tests change (they change the folder's content, emptied before each test).
     with sync_playwright() as started:
         yield started
+
+
+@pytest.fixture
+def playwright_home(browsers_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty Playwright browsers folder; nothing of the machine's own browsers is found."""
+    for child in browsers_folder.iterdir():
+        shutil.rmtree(child)
+    monkeypatch.setenv("PLAYWRIGHT_BROWSERS_PATH", str(browsers_folder))
+    monkeypatch.delenv(BROWSER_ENV, raising=False)
+    return browsers_folder
+
+
+@pytest.fixture
+def driver(module_driver: Playwright, playwright_home: Path) -> Playwright:
+    """Playwright's driver (no browser), reading the fake browsers folder, empty for this test."""
+    return module_driver
 
 
 @pytest.fixture
@@ -117,13 +132,3 @@ def test_headless_shells_are_told_by_name_or_by_the_name_they_link_to(tmp_path: 
     assert not is_headless_shell("/usr/bin/chromium") and not is_headless_shell("/opt/google/chrome/chrome")
     os.symlink(fake_binary(tmp_path / "chromium-headless-shell"), tmp_path / "chrome")
     assert is_headless_shell(str(tmp_path / "chrome"))
-
-
-async def test_the_browser_source_of_plan_apply_and_verify_asks_for_a_headed_browser(
-        playwright_home: Path, system: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    """verify (and plan, apply) launch through BrowserSource: --headed must reach find_browser."""
-    monkeypatch.setenv(BROWSER_ENV, str(system["shell"]))
-    async with async_playwright() as started:
-        source = BrowserSource(started, browser_path=None, headed=True)
-        with pytest.raises(ConfigError, match="Chromium's headless shell, which cannot show a window"):
-            await source.get()
