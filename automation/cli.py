@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from automation.fleet import Fleet, StoreConfig
     from automation.run_outputs import OutputError
     from core.driver import Driver
+    from flows.labels.overrides import UiOverrides
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -55,6 +56,8 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
     parser.add_argument("--log-format", choices=("console", "json"), default=None,
                         help="log format on stderr (default: console on a terminal, json otherwise)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--ui-overrides", type=Path, default=None, metavar="FILE",
+                        help="corrections of the label tables and page paths (default: the fleet file's ui_overrides)")
     if not runs:
         return
     parser.add_argument("--store", action="append", default=[], metavar="ID", help="only this store (repeatable)")
@@ -148,10 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fleet_and_stores(args: argparse.Namespace) -> tuple[Fleet, list[StoreConfig]]:
+def _fleet_and_stores(args: argparse.Namespace, *, ui_overrides: bool = True) -> tuple[Fleet, list[StoreConfig]]:
     from automation.fleet import load_fleet
 
     fleet = load_fleet(args.config)
+    if ui_overrides:  # read now: a wrong overrides file fails before any login or run directory
+        args.loaded_ui_overrides = _ui_overrides(args, fleet)
     stores = fleet.select(args.store, getattr(args, "group", []))
     if not stores:
         raise ConfigError(f"{args.config}: no store matches the selection")
@@ -185,18 +190,27 @@ def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: Tex
     return EXIT_OK
 
 
-def _driver() -> Driver:
+def _ui_overrides(args: argparse.Namespace, fleet: Fleet) -> UiOverrides | None:
+    """The user's corrections of the label tables and page paths: `--ui-overrides`, else the fleet file's."""
+    from flows.labels.overrides import load_ui_overrides
+
+    path = getattr(args, "ui_overrides", None) or fleet.ui_overrides
+    return load_ui_overrides(path) if path is not None else None
+
+
+def _driver(args: argparse.Namespace, fleet: Fleet) -> Driver:
     """The composition root: the Lightspeed eCom settings and login flow, handed to the engine."""
     from flows.registry import lightspeed_ecom
 
-    return lightspeed_ecom()
+    loaded = args.loaded_ui_overrides if hasattr(args, "loaded_ui_overrides") else _ui_overrides(args, fleet)
+    return lightspeed_ecom(loaded)
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     from automation.engine import plan_input_for
     from flows.registry import all_settings
 
-    fleet, stores = _fleet_and_stores(args)
+    fleet, stores = _fleet_and_stores(args, ui_overrides=False)  # its problems are listed with the others
     env = load_environment(args.env_file)
     problems = []
     settings = all_settings()
@@ -211,11 +225,16 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
             except ConfigError as exc:
                 problems.append(f"{name}: {exc}")
     problems += notify_problems(fleet.notify, env, args.env_file)  # alert URLs are secrets too
+    overrides = None
+    try:  # a misspelt key in the overrides would otherwise be ignored, and the tool look for the old text
+        overrides = _ui_overrides(args, fleet)
+    except ConfigError as exc:
+        problems += str(exc).splitlines()
     if problems:
         raise ConfigError(f"{args.config}: " + f"\n{args.config}: ".join(problems))
     managed = sorted({name for store in stores for name in store.desired})
     print(f"{args.config}: valid: {len(stores)} store(s), settings: {', '.join(managed) or 'none'}; "
-          f"all secrets present", file=out)
+          f"all secrets present" + (f"; ui overrides: {overrides.source}" if overrides else ""), file=out)
     return EXIT_OK
 
 
@@ -256,7 +275,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
         # Log lines go through the bar, which clears itself before each one and redraws after.
         configure_logging(args.log_format, redactor, args.verbose, stream=bar.stream)  # type: ignore[arg-type]
         options.on_store_start, options.on_store_done = bar.store_started, chain(options.on_store_done, bar.store_done)
-    runner = FleetRunner(fleet, stores, env, artifacts, redactor, options, _driver())
+    runner = FleetRunner(fleet, stores, env, artifacts, redactor, options, _driver(args, fleet))
     try:
         document = asyncio.run(runner.run())
     finally:
@@ -411,7 +430,8 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
     """The storefront checks of `verify`, joined to the apply report store by store."""
     from automation.verify import verify_exit_code, verify_fleet
 
-    checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY), _driver()))
+    checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY),
+                                       _driver(args, fleet)))
     by_id = {store.id: store for store in checked.stores}
     for store in document.stores:
         if store.id in by_id:
@@ -430,7 +450,8 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     if not stores:
         return _empty_shard(args, fleet, RunKind.VERIFY, out, redactor)
     artifacts = _new_run(args, fleet, stores, RunKind.VERIFY, redactor)
-    document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY), _driver()))
+    document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY),
+                                       _driver(args, fleet)))
     document.shard = args.shard.label if args.shard else None
     failed: OutputError | None = None
     try:

@@ -47,9 +47,13 @@ def check_response(response: Response | None, what: str) -> None:
 
 
 class BackofficePage:
-    """Base of the page objects. `path` is relative to the store's backoffice URL (…/admin)."""
+    """Base of the page objects. Where a page lives (relative to the store's backoffice URL, …/admin) is read
+    from the page paths table (`flows/labels/paths.yaml`, correctable by a user's ui_overrides) under
+    `path_key`; `path` is for pages outside that table."""
 
     path: ClassVar[str] = ""
+    #: the page's key in the page paths table; None: `path` is used as it is
+    path_key: ClassVar[str | None] = None
     #: name used in errors, so a changed UI is diagnosed in one run
     page_name: ClassVar[str] = "backoffice page"
 
@@ -60,8 +64,13 @@ class BackofficePage:
         self.assets = asset_watch(page)
 
     @property
+    def relative_path(self) -> str:
+        return self.labels.path(self.path_key) if self.path_key else self.path
+
+    @property
     def url(self) -> str:
-        return f"{self.backoffice_url}/{self.path.lstrip('/')}" if self.path else self.backoffice_url + "/"
+        path = self.relative_path
+        return f"{self.backoffice_url}/{path.lstrip('/')}" if path else self.backoffice_url + "/"
 
     async def open(self) -> None:
         response = await self.load(self.url)

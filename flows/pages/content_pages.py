@@ -12,7 +12,8 @@ from core.errors import SettingError
 from flows.labels import Labels
 from flows.pages.base import BackofficePage
 
-_EDITOR_PATH = re.compile(r"/content/pages/(\d+)/?$")
+#: the page editor's path as shipped (flows/labels/paths.yaml); a user's ui_overrides may move it
+DEFAULT_EDITOR_PATH = "content/pages/{id}"
 #: a page's address in the shop as the list shows it; its slug identifies the page whatever its title
 _SLUG_IN_CELL = re.compile(r"/service/([^/\s]+)/?")
 #: one round trip for the whole list instead of several per row
@@ -34,8 +35,14 @@ def same_title(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def page_id_of(url: str) -> int | None:
-    match = _EDITOR_PATH.search(urlparse(url).path)
+def editor_pattern(editor_path: str) -> re.Pattern[str]:
+    """The address of a page's editor, `content/pages/{id}` in the page paths table, as a pattern of its id."""
+    escaped = re.escape("/" + editor_path.strip("/")).replace(re.escape("{id}"), r"(\d+)")
+    return re.compile(escaped + "/?$")
+
+
+def page_id_of(url: str, editor_path: str = DEFAULT_EDITOR_PATH) -> int | None:
+    match = editor_pattern(editor_path).search(urlparse(url).path)
     return int(match.group(1)) if match else None
 
 
@@ -63,7 +70,7 @@ class PageRow:
 
 
 class PagesListPage(BackofficePage):
-    path = "content/pages"
+    path_key = "content_pages"
     page_name = "Content > Pages"
 
     @property
@@ -79,7 +86,7 @@ class PagesListPage(BackofficePage):
         visible_label, hidden_label = self.labels["content_pages.visible"], self.labels["content_pages.hidden"]
         rows = []
         for raw in await table.locator("tbody tr").evaluate_all(_READ_ROWS):
-            page_id = page_id_of(raw["href"] or "")
+            page_id = page_id_of(raw["href"] or "", self.labels.path("page_editor"))
             if raw["title"] is None or page_id is None:
                 raise self.mismatch("page title link", f"a row without a link to a page editor: {raw['cells']}")
             if visible_label in raw["cells"]:
@@ -122,7 +129,7 @@ class PageEditorPage(BackofficePage):
 
     @property
     def url(self) -> str:
-        return f"{self.backoffice_url}/content/pages/{self.page_id}"
+        return f"{self.backoffice_url}/{self.labels.path('page_editor').strip('/').replace('{id}', str(self.page_id))}"
 
     @property
     def scope(self) -> Locator | Page:
@@ -203,7 +210,7 @@ class PageEditorPage(BackofficePage):
                                f"{(await errors.first.inner_text()).strip()}")
         saved = self.page.locator("[role='status']").filter(has_text=self.labels["content_pages.saved"])
         await self.require(saved, "saved confirmation")
-        page_id = page_id_of(self.page.url)
+        page_id = page_id_of(self.page.url, self.labels.path("page_editor"))
         if page_id is None:
             raise self.mismatch("page editor address", f"after saving the browser shows {self.page.url}")
         self.page_id = page_id

@@ -80,7 +80,7 @@ class Listing:
 
 
 class NewsletterPage(BackofficePage):
-    path = "marketing/newsletter"
+    path_key = "newsletter"
     page_name = "Marketing > Newsletter"
 
     @property

@@ -8,7 +8,7 @@ from flows.pages.base import BackofficePage
 
 
 class WebExtrasPage(BackofficePage):
-    path = "settings/extras"
+    path_key = "web_extras"
     page_name = "Settings > Web extras"
 
     @property

@@ -8,7 +8,7 @@ from flows.pages.base import BackofficePage
 
 
 class WebStatisticsPage(BackofficePage):
-    path = "settings/statistics"
+    path_key = "web_statistics"
     page_name = "Settings > Web statistics"
 
     async def _section(self) -> Locator:
