@@ -107,7 +107,7 @@ def _label_hint(locale: str, prefix: str, key: str, shipped: dict[str, Any]) -> 
 
 
 def _check_group(source: Path, locale: str, given: Any, shipped: dict[str, Any], prefix: str) -> list[str]:
-    where = f"{source}: {locale}.{prefix}" if prefix else f"{source}: {locale}"
+    where = f"{source}: {locale}.{prefix.rstrip('.')}" if prefix else f"{source}: {locale}"
     if not isinstance(given, dict):
         return [f"{where}: must be a group of labels (a mapping), as in {table_file(locale).name}"]
     errors = []
