@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Change, Diagnostic
+from core.probe import ProbeTarget
 from core.setting import PlanInput, Setting, StoreSession
 from flows.pages.web_statistics_page import WebStatisticsPage
 
@@ -36,6 +37,9 @@ class AnalyticsSetting(Setting):
         await page.open()
         return {"measurement_id": await page.read_measurement_id() or None,
                 "consent_mode": await page.consent_mode_shown()}
+
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        return [WebStatisticsPage(session.page, session.backoffice_url, session.labels).probe_target()]
 
     def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
         assert isinstance(desired, AnalyticsDesired)

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from core.models import Change
+from core.probe import ProbeTarget
 from core.setting import PlanInput, Setting, StoreSession
 from flows.pages.web_extras_page import WebExtrasPage
 
@@ -40,6 +41,9 @@ class CookieLawSetting(Setting):
         page = WebExtrasPage(session.page, session.backoffice_url, session.labels)
         await page.open()
         return {"mode": await page.read_mode(), "message": normalise_message(await page.read_message())}
+
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        return [WebExtrasPage(session.page, session.backoffice_url, session.labels).probe_target()]
 
     def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
         assert isinstance(desired, CookieLawDesired)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.errors import ConfigError, SettingError
 from core.models import Change
+from core.probe import ProbeTarget
 from core.setting import PlanInput, Setting, StoreSession, comparable
 from core.terminal_text import one_line
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
@@ -131,6 +132,9 @@ class NewsletterArchiveSetting(Setting):
         page = NewsletterPage(session.page, session.backoffice_url, session.labels)
         listing = await page.read_all()
         return {"subscribers": [subscriber.to_json() for subscriber in listing.subscribers]}
+
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        return [NewsletterPage(session.page, session.backoffice_url, session.labels).probe_target()]
 
     def check(self, desired: BaseModel, context: PlanInput) -> None:
         """`validate` reads the keep_file and emails_file (even with enabled: false: export-subscribers uses

@@ -9,19 +9,19 @@ from __future__ import annotations
 from core.driver import Driver
 from core.setting import Setting
 from flows.analytics import AnalyticsSetting
-from flows.ccpa_page import CcpaPageSetting
 from flows.cookie_law import CookieLawSetting
 from flows.labels import SUPPORTED_LOCALES
 from flows.labels.overrides import UiOverrides, labels_source
 from flows.login import login
 from flows.newsletter_archive import NewsletterArchiveSetting
-from flows.privacy_policy import PrivacyPolicySetting
+from flows.text_page_probe import ProbedCcpaPageSetting, ProbedPrivacyPolicySetting
 
 _SETTINGS: tuple[Setting, ...] = (
     CookieLawSetting(),
     AnalyticsSetting(),
-    PrivacyPolicySetting(),
-    CcpaPageSetting(),
+    # with `probe_targets` (flows/text_page_probe.py) until the shared text-page base carries it
+    ProbedPrivacyPolicySetting(),
+    ProbedCcpaPageSetting(),
     NewsletterArchiveSetting(),
 )
 

@@ -11,6 +11,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from core.errors import SessionExpiredError, SettingError, TransientError, UiMismatchError
+from core.probe import ElementCheck, ProbeTarget
 from flows.labels import Labels
 from flows.pages.page_assets import asset_watch
 
@@ -122,3 +123,45 @@ class BackofficePage:
 
     def mismatch(self, element: str, detail: str = "") -> UiMismatchError:
         return UiMismatchError(self.page_name, element, self.labels.locale, detail)
+
+    # --- probe (ecom-privacy probe): the elements this page needs, looked for without changing anything ---
+    def probe_target(self) -> ProbeTarget:
+        return ProbeTarget(self.path_key or self.page_name, self.page_name, self.probe_visit)
+
+    async def probe_visit(self) -> list[ElementCheck]:
+        """Open the page (GET) and check its elements; a page that is not at its path is its one finding."""
+        address = await self.probe_open(self.url)
+        return [address, *await self.probe_elements()] if address.found else [address]
+
+    async def probe_open(self, url: str) -> ElementCheck:
+        response = await self.load(url)
+        self.check_landing(response)  # the login page: the session is gone, the probe logs in again
+        path = self.url[len(self.backoffice_url) + 1:]
+        key = f"paths.{self.path_key}" if self.path_key else None
+        if response is not None and response.status >= 400:
+            return ElementCheck("page address", "missing", path, key,
+                                f"HTTP {response.status} at {self.page.url}: has the page moved?")
+        return ElementCheck("page address", "found", path, key)
+
+    async def probe_elements(self) -> list[ElementCheck]:
+        """The page's own elements (what its reads and writes require); none in the base."""
+        return []
+
+    async def present(self, locator: Locator, element: str, key: str | None = None, label: str | None = None,
+                      detail: str = "") -> ElementCheck:
+        """Whether the (fully loaded, server-rendered) page has the element now; `key` names its label."""
+        label = label if label is not None else (self.labels[key] if key else None)
+        if await locator.count() > 0:
+            return ElementCheck(element, "found", label, key)
+        return ElementCheck(element, "missing", label, key, detail or f"url {self.page.url}")
+
+    def label_check(self, element: str, key: str, found: bool, detail: str = "") -> ElementCheck:
+        """A label that was compared with what the page shows (an option's text, a column header)."""
+        return ElementCheck(element, "found" if found else "missing", self.labels[key], key, "" if found else detail)
+
+    def unchecked(self, element: str, key: str | None, reason: str) -> ElementCheck:
+        return ElementCheck(element, "not checked", self.labels[key] if key else None, key, reason)
+
+    async def save_button_check(self) -> ElementCheck:
+        return await self.present(self.page.get_by_role("button", name=self.labels["common.save"], exact=True),
+                                  "Save button", "common.save")

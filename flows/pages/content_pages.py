@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 
 from playwright.async_api import Locator, Page
 
-from core.errors import SettingError
+from core.errors import SettingError, UiMismatchError
+from core.probe import ElementCheck
 from flows.labels import Labels
 from flows.pages.base import BackofficePage
 
@@ -113,6 +114,23 @@ class PagesListPage(BackofficePage):
         by_title = [row for row in rows if same_title(row.title, title)]
         return by_title, "title" if by_title else None
 
+    async def probe_elements(self) -> list[ElementCheck]:
+        # "Add page" is looked at, never followed: on a real store following it may create a page.
+        table = await self.present(self.table, "pages table")
+        checks = [table, await self.present(self.add_link, f"link {self.labels['content_pages.add']!r}",
+                                            "content_pages.add")]
+        visibility = (f"visibility {self.labels['content_pages.visible']!r}/"
+                      f"{self.labels['content_pages.hidden']!r} of each row")
+        if not table.found:
+            return [*checks, self.unchecked(visibility, "content_pages.visible", "the pages table is missing")]
+        try:
+            await self.rows()
+        except UiMismatchError as exc:  # a row without an editor link, or with a visibility the table lacks
+            return [*checks, ElementCheck(exc.element, "missing", self.labels["content_pages.visible"],
+                                          "content_pages.visible", str(exc))]
+        return [*checks, ElementCheck(visibility, "found", self.labels["content_pages.visible"],
+                                      "content_pages.visible")]
+
     async def add_page(self) -> None:
         """Click "Add page"; afterwards the page shows an empty editor."""
         await self.submit(await self.require(self.add_link, f"link {self.labels['content_pages.add']!r}"))
@@ -120,12 +138,15 @@ class PagesListPage(BackofficePage):
 
 class PageEditorPage(BackofficePage):
     page_name = "Content > Pages > page editor"
+    path_key = "page_editor"  # `{id}` in it: see `url`
 
     def __init__(self, page: Page, backoffice_url: str, labels: Labels, page_id: int | None = None) -> None:
         super().__init__(page, backoffice_url, labels)
         self.page_id = page_id
         #: the fields of the language being edited (a tab panel); None: the whole form (a one-language shop)
         self.panel: Locator | None = None
+        #: the shop languages whose editor tabs the probe looks for
+        self.probe_languages: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -157,6 +178,32 @@ class PageEditorPage(BackofficePage):
         await (await self.require(tab, f"language tab {name!r} ({language})")).click()
         self.panel = self.page.get_by_role("tabpanel")
         await self.require(self.panel, f"fields of language {name!r}")
+
+    async def probe_elements(self) -> list[ElementCheck]:
+        checks = []
+        names = self.labels.mapping("content_pages.languages")
+        if len(self.probe_languages) > 1 and not await self.language_tabs.count():
+            checks.append(ElementCheck("language tabs", "missing", detail=f"the editor shows no language tabs, the "
+                                       f"shop has {', '.join(self.probe_languages)}"))
+        elif len(self.probe_languages) > 1:
+            # Tabs are looked for by name, not clicked; the fields are looked for in the whole form.
+            for code in self.probe_languages:
+                key = f"content_pages.languages.{code}"
+                if code not in names:
+                    checks.append(ElementCheck(f"language tab ({code})", "missing", None, key,
+                                               "the label table has no name for this language"))
+                else:
+                    checks.append(await self.present(self.page.get_by_role("tab", name=names[code], exact=True),
+                                                     f"language tab {names[code]!r} ({code})", key))
+        return [*checks,
+                await self.present(self.page.get_by_label(self.labels["content_pages.title"], exact=True),
+                                   "title field", "content_pages.title"),
+                await self.present(self.page.get_by_role("textbox", name=self.labels["content_pages.content"],
+                                                         exact=True), "rich text editor", "content_pages.content"),
+                await self.present(self.page.locator("form textarea[name^='content'], form input[name^='content']"),
+                                   "content field (the editor's stored HTML)"),
+                await self.present(self.visibility_switch, "visibility switch", "content_pages.visibility"),
+                await self.save_button_check()]
 
     @property
     def title_input(self) -> Locator:
