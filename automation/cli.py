@@ -88,6 +88,31 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
                         help=f"connect to a running Chromium over CDP instead of launching one (default ${CDP_ENV})")
 
 
+def _probe_options(parser: argparse.ArgumentParser) -> None:
+    """`probe` takes the options of a run that apply to it (it writes no report, trace or JUnit, takes no lock)."""
+    _common(parser, runs=False)
+    parser.add_argument("--store", action="append", default=[], metavar="ID", help="only this store (repeatable)")
+    parser.add_argument("--group", action="append", default=[], metavar="NAME",
+                        help="only stores in this group (repeatable)")
+    parser.add_argument("--parallelism", type=int, default=4, metavar="N", help="stores at once (default 4)")
+    parser.add_argument("--browser", metavar="PATH", default=None,
+                        help="Chromium/Chrome binary (default: $ECOM_PRIVACY_BROWSER, Playwright's, or the system's)")
+    parser.add_argument("--headed", action="store_true", help="show the browser window")
+    parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
+                        help="timeout of one browser action or page load (default 15)")
+    parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"),
+                        help="where the run directory with the probe bundles is written (default ./runs)")
+    parser.add_argument("--session-dir", type=Path, default=None, metavar="DIR",
+                        help="private folder of cached logins (default $ECOM_PRIVACY_SESSION_DIR or "
+                             "~/.cache/ecom-privacy/sessions)")
+    parser.add_argument("--no-session-cache", action="store_true",
+                        help="log in to every store, neither reading nor writing cached sessions")
+    parser.add_argument("--cdp-endpoint", default=os.environ.get(CDP_ENV) or None, metavar="URL",
+                        help=f"connect to a running Chromium over CDP instead of launching one (default ${CDP_ENV})")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+    parser.set_defaults(wait_lock=0.0, junit=None, shard=None, no_trace=True)
+
+
 def _shard_arg(text: str) -> Shard:
     try:
         return Shard.parse(text)
@@ -125,6 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser("verify", help="check each live storefront as a visitor, with evidence")
     _common(verify, runs=True)
     verify.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+
+    probe = commands.add_parser("probe", help="read-only first contact: visit every backoffice page the settings "
+                                "use and check every element they need; changes nothing")
+    _probe_options(probe)
 
     export = commands.add_parser("export-subscribers", help="write the newsletter subscribers that "
                                  "newsletter_archive would archive to CSV, one file per store; archives nothing")
@@ -470,6 +499,28 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     return code
 
 
+def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.probe import probe_exit_code, probe_fleet, render_probe
+
+    check_run_arguments(args)
+    fleet, stores = _fleet_and_stores(args)
+    env = load_environment(args.env_file)
+    driver = _driver(args, fleet)
+    overrides = args.loaded_ui_overrides.source if args.loaded_ui_overrides else None
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    document = asyncio.run(probe_fleet(fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN), driver,
+                                       overrides))
+    artifacts.write_json("probe.json", document.model_dump(mode="json"))
+    artifacts.make_private()
+    if args.format == "json":
+        out.write(json_for_terminal(redactor(document.model_dump_json(indent=2))) + "\n")
+    else:
+        out.write(printable(redactor(render_probe(document))) + f"\nbundle: {artifacts.root}\n")
+    code = probe_exit_code(document)
+    get_logger().info("run finished", command="probe", directory=str(artifacts.root), exit_code=code)
+    return code
+
+
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     from automation.export import export_stores, render_exports, write_exports
     from automation.run_outputs import write_run_outputs
@@ -541,7 +592,7 @@ def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) 
     return result.exit_code
 
 
-COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify,
+COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify, "probe": cmd_probe,
             "export-subscribers": cmd_export_subscribers, "report": cmd_report, "report-merge": cmd_report_merge,
             "breach": cmd_breach, **history_cli.COMMANDS}
 

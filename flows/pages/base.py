@@ -150,17 +150,25 @@ class BackofficePage:
     async def present(self, locator: Locator, element: str, key: str | None = None, label: str | None = None,
                       detail: str = "") -> ElementCheck:
         """Whether the (fully loaded, server-rendered) page has the element now; `key` names its label."""
-        label = label if label is not None else (self.labels[key] if key else None)
+        label = label if label is not None else self.label_text(key)
         if await locator.count() > 0:
             return ElementCheck(element, "found", label, key)
         return ElementCheck(element, "missing", label, key, detail or f"url {self.page.url}")
 
     def label_check(self, element: str, key: str, found: bool, detail: str = "") -> ElementCheck:
         """A label that was compared with what the page shows (an option's text, a column header)."""
-        return ElementCheck(element, "found" if found else "missing", self.labels[key], key, "" if found else detail)
+        return ElementCheck(element, "found" if found else "missing", self.label_text(key), key,
+                            "" if found else detail)
 
     def unchecked(self, element: str, key: str | None, reason: str) -> ElementCheck:
-        return ElementCheck(element, "not checked", self.labels[key] if key else None, key, reason)
+        return ElementCheck(element, "not checked", self.label_text(key), key, reason)
+
+    def label_text(self, key: str | None) -> str | None:
+        """A label as the probe shows it; a group of labels (the newsletter's source names) as a list."""
+        if key is None:
+            return None
+        value = self.labels.lookup(key)
+        return ", ".join(sorted(map(str, value.values()))) if isinstance(value, dict) else str(value)
 
     async def save_button_check(self) -> ElementCheck:
         return await self.present(self.page.get_by_role("button", name=self.labels["common.save"], exact=True),

@@ -48,7 +48,8 @@ def test_a_shop_language_may_be_named_on_the_editor_tabs(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("en:\n  cookie_law:\n    sectoin: X\n", "en.cookie_law.sectoin: unknown label; did you mean 'en.cookie_law.section'?"),
+    ("en:\n  cookie_law:\n    sectoin: X\n",
+     "en.cookie_law.sectoin: unknown label; did you mean 'en.cookie_law.section'?"),
     ("en:\n  section: X\n", "en.section: unknown label; did you mean 'en.cookie_law.section'?"),
     ("ne:\n  cookie_law: {section: X}\n", "ne: unknown key; did you mean 'nl'?"),
     ("es: {}\n", "es: unknown key;"),
