@@ -57,6 +57,10 @@ async def scrubbed_html(page: Page, redact: Callable[[str], str]) -> str:
     return scrub_text(await page.evaluate(_SCRUBBED_DOCUMENT), redact)
 
 
-async def scrubbed_aria_snapshot(page: Page, redact: Callable[[str], str]) -> str:
-    snapshot = await page.locator("body").aria_snapshot()
+def scrub_aria(snapshot: str, redact: Callable[[str], str]) -> str:
+    """An ARIA snapshot without the values of its text fields, then as `scrub_text`."""
     return scrub_text(_ARIA_FIELD_VALUE.sub(lambda match: match.group(1) + ": " + SCRUBBED, snapshot), redact)
+
+
+async def scrubbed_aria_snapshot(page: Page, redact: Callable[[str], str]) -> str:
+    return scrub_aria(await page.locator("body").aria_snapshot(), redact)
