@@ -230,3 +230,22 @@ def test_no_secret_in_any_probe_bundle(cli: CliRunner, server: MockServer, tmp_p
         files[name] = text.encode()
     leaks = scan_files(files, secrets)
     assert not leaks, describe(leaks)
+
+
+def test_a_refused_login_fails_that_store_alone_and_is_not_tried_again(
+        cli: CliRunner, server: MockServer, tmp_path: Path) -> None:
+    args = fleet_args(server, tmp_path)
+    env = tmp_path / ".env"
+    wrong = "EP_PROBE_GONE_PASSWORD=wrong-one"
+    env.write_text("\n".join(wrong if line.startswith("EP_PROBE_GONE_PASSWORD=") else line
+                             for line in env.read_text().splitlines()) + "\n")
+    selection = ["--store", "probe-gone", "--store", "probe-renamed", "--format", "json"]
+    code, out, err, _ = probe(cli, tmp_path, args, *selection)
+    assert code == 1, out + err
+    stores = {store["id"]: store for store in json.loads(out)["stores"]}
+    assert (stores["probe-gone"]["status"], stores["probe-gone"]["error_kind"]) == ("error", "authentication")
+    assert stores["probe-renamed"]["status"] == "missing" and stores["probe-renamed"]["rows"]  # probed all the same
+    code, out, err, _ = probe(cli, tmp_path, args, *selection)
+    again = {store["id"]: store for store in json.loads(out)["stores"]}["probe-gone"]
+    assert code == 1 and "not logging in: the backoffice refused these same credentials" in again["error"]
+    assert http_json(f"{server.url}/__mock__/state")["stores"]["probe-gone"]["login"]["attempts"] == 1
