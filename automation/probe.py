@@ -27,7 +27,7 @@ from automation.browser_source import BrowserSource
 from automation.engine import RunOptions
 from automation.fleet import Fleet, StoreConfig
 from automation.logs import get_logger
-from automation.probe_bundle import scrubbed_aria_snapshot, scrubbed_html
+from automation.probe_bundle import mask_table_data, scrubbed_aria_snapshot, scrubbed_html
 from automation.retry import as_typed_error, retry_transient
 from automation.secrets import Redactor, resolve_secrets
 from core.driver import Driver
@@ -168,12 +168,17 @@ def _row(check: ElementCheck, page: str, labels: Labels, settings: list[str]) ->
 
 
 async def _save_snapshot(page: Page, artifacts: RunArtifacts, store_id: str, number: int, key: str,
-                         redactor: Redactor) -> list[str]:
+                         redactor: Redactor, labels: Labels) -> list[str]:
     stem = f"{number:02d}-{safe_name(key.replace(':', '-'))}"
     written = []
+    try:
+        await mask_table_data(page, labels.texts())
+        masked = ""
+    except PlaywrightError as exc:  # unmasked, the store's data would be in the files: save nothing
+        masked = f"# not saved: the page's table data could not be masked: {redactor(str(exc).splitlines()[0])}\n"
     for suffix, snapshot in ((".aria.yaml", scrubbed_aria_snapshot), (".html", scrubbed_html)):
         try:
-            text = await snapshot(page, redactor)
+            text = masked or await snapshot(page, redactor)
         except PlaywrightError as exc:  # a page that cannot be snapshot still has its checks in the table
             text = f"# not saved: {redactor(str(exc).splitlines()[0])}\n"
         path = artifacts.write_text(f"probe/{safe_name(store_id)}/{stem}{suffix}", text)
@@ -211,7 +216,8 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: M
             for cookie in await access.context.cookies():  # a re-login's new session, before anything is saved
                 redactor.add(cookie.get("value"))
             result.rows += [_row(check, target.page_name, labels, settings) for check in checks]
-            result.bundle += await _save_snapshot(access.page, artifacts, store.id, number, target.key, redactor)
+            result.bundle += await _save_snapshot(access.page, artifacts, store.id, number, target.key, redactor,
+                                                  labels)
         if any(row.status == "missing" for row in result.rows):
             result.status = "missing"
     except EcomPrivacyError as exc:

@@ -1,8 +1,10 @@
 """The probe bundle: what each visited backoffice page looked like (its ARIA snapshot and its HTML), scrubbed so
 that a user can send it to whoever corrects the label tables.
 
-Scrubbed, in this order: in the browser, a copy of the document loses every form value (input values,
-textarea contents), its CSRF meta tags and the bodies of its inline scripts (the live page is not touched);
+Scrubbed, in this order: in the browser, the text of every table body cell that is not a text of the label
+table (names, addresses, dates of customers and subscribers; the page has been probed, and this changes
+only what the browser shows, nothing is sent); then a copy of the document loses every form value (input
+values, textarea contents), its CSRF meta tags and the bodies of its inline scripts;
 then, in the text, URL parameters that carry tokens, codes or sessions, long random-looking tokens and email
 addresses are replaced, and last the run's redactor removes every known password, TOTP secret and cookie
 value of the store's browser context in each of its encodings.
@@ -35,6 +37,23 @@ _SCRUBBED_DOCUMENT = """() => {
   return "<!DOCTYPE html>\\n" + root.outerHTML;
 }"""
 
+#: runs in the page: table data is the store's (customers, subscribers), the labels among it are the tool's
+_MASK_TABLE_DATA = """(labels) => {
+  const keep = new Set(labels);
+  for (const cell of document.querySelectorAll("tbody td, tbody th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent.trim();
+      if (text && !keep.has(text)) node.textContent = "***";
+    }
+    for (const element of cell.querySelectorAll("[aria-label], [title], time[datetime]")) {
+      for (const name of ["aria-label", "title", "datetime"]) {
+        if (element.hasAttribute(name)) element.setAttribute(name, "***");
+      }
+    }
+  }
+}"""
+
 #: a URL parameter whose name says it is a credential (token=, code=, session_id=, sso=, key=, ...)
 _SECRET_PARAMETER = re.compile(
     r"(?i)([?&;](?:amp;)?[\w.-]*(?:token|code|session|sso|secret|key|auth|password|sig)[\w.-]*=)[^&\s\"'<>#]*")
@@ -51,6 +70,11 @@ def scrub_text(text: str, redact: Callable[[str], str]) -> str:
     text = _RANDOM_TOKEN.sub(SCRUBBED, text)
     text = _EMAIL.sub("***@***", text)
     return redact(text)
+
+
+async def mask_table_data(page: Page, labels: frozenset[str]) -> None:
+    """Replace the store's data in table body cells by ***, keeping the texts the label table knows."""
+    await page.evaluate(_MASK_TABLE_DATA, sorted(labels))
 
 
 async def scrubbed_html(page: Page, redact: Callable[[str], str]) -> str:

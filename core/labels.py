@@ -54,6 +54,18 @@ class Labels:
             raise MissingLabelError(self.locale, key, self.source)
         return {str(k): str(v) for k, v in value.items()}
 
+    def texts(self) -> frozenset[str]:
+        """Every text of the table (for the probe bundle: texts the tool looks for are never data)."""
+        found: set[str] = set()
+        nodes: list[Any] = [self._table]
+        while nodes:
+            node = nodes.pop()
+            if isinstance(node, dict):
+                nodes.extend(node.values())
+            elif isinstance(node, str):
+                found.add(node.strip())
+        return frozenset(found)
+
     def path(self, page: str) -> str:
         """Where page `page` lives, relative to the backoffice URL."""
         if page not in self.paths:

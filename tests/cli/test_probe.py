@@ -109,7 +109,11 @@ def test_probe_on_a_healthy_store_finds_every_element_and_changes_nothing(
     assert stat.S_IMODE(bundle.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in bundle.iterdir())
     newsletter = next(bundle.glob("*newsletter.html")).read_text()
-    assert "@probe-ok.test" not in newsletter and "***@***" in newsletter  # subscribers' addresses scrubbed
+    assert "@probe-ok.test" not in newsletter  # the subscribers' addresses, names and dates are masked...
+    assert "<td>Formulier</td>" in newsletter or "<td>Handmatig</td>" in newsletter  # ...their sources are labels
+    texts = "".join(path.read_text() for path in bundle.iterdir())
+    for subscriber in before["stores"]["probe-ok"]["subscribers"]:
+        assert subscriber["name"] not in texts and subscriber["email"] not in texts
 
     # Nothing changed but the login: the same pages, settings and subscribers.
     after_first = http_json(f"{server.url}/__mock__/state")
