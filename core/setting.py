@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from core.errors import VerificationError
 from core.labels import Labels
 from core.models import Change, Diagnostic
+from core.probe import ProbeTarget
 
 
 class ArtifactSink(Protocol):
@@ -138,6 +139,12 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
         `stale_reason` found the store unchanged, so by default the plan is re-derived and must be equal."""
         fresh = [comparable(change) for change in self.plan(current, desired, context)]
         return first_difference(saved, fresh)
+
+    # --- probe (ecom-privacy probe): read-only first contact --------------------------------------------
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        """The backoffice pages this setting uses, each checking the elements its page object needs, in the
+        order `read` visits them. Visiting one must change nothing. None by default (no backoffice page)."""
+        return []
 
     async def verify(self, session: StoreSession, desired: DesiredT) -> CurrentT:
         """Read back and compare: anything still to change (blocked changes aside) is an error."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Change, ChangeAction, Diagnostic
+from core.probe import ProbeTarget
 from core.setting import CurrentState, PlanInput, Setting, StoreSession
 from flows.pages.web_statistics_page import WebStatisticsPage
 
@@ -42,6 +43,9 @@ class AnalyticsSetting(Setting[AnalyticsDesired, AnalyticsCurrent]):
         await page.open()
         return AnalyticsCurrent(measurement_id=await page.read_measurement_id() or None,
                                 consent_mode=await page.consent_mode_shown())
+
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        return [WebStatisticsPage(session.page, session.backoffice_url, session.labels).probe_target()]
 
     def plan(self, current: AnalyticsCurrent, desired: AnalyticsDesired, context: PlanInput) -> list[Change]:
         changes = []

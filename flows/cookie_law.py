@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from core.models import Change, ChangeAction
+from core.probe import ProbeTarget
 from core.setting import CurrentState, PlanInput, Setting, StoreSession
 from flows.pages.web_extras_page import WebExtrasPage
 
@@ -55,6 +56,9 @@ class CookieLawSetting(Setting[CookieLawDesired, CookieLawCurrent]):
         page = WebExtrasPage(session.page, session.backoffice_url, session.labels)
         await page.open()
         return await self._read_open(page)
+
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        return [WebExtrasPage(session.page, session.backoffice_url, session.labels).probe_target()]
 
     @staticmethod
     async def _read_open(page: WebExtrasPage) -> CookieLawCurrent:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.errors import ConfigError, SettingError
 from core.models import ArchiveSelection, Change, ChangeAction, SubscriberRow
+from core.probe import ProbeTarget
 from core.setting import CurrentState, PlanInput, Setting, StoreSession
 from core.terminal_text import one_line
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
@@ -139,6 +140,9 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
         page = NewsletterPage(session.page, session.backoffice_url, session.labels)
         listing = await page.read_all()
         return NewsletterArchiveCurrent(subscribers=tuple(listing.subscribers))
+
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        return [NewsletterPage(session.page, session.backoffice_url, session.labels).probe_target()]
 
     def check(self, desired: NewsletterArchiveDesired, context: PlanInput) -> None:
         """`validate` reads the keep_file and emails_file (even with enabled: false: export-subscribers uses
