@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Change, Diagnostic
 from core.setting import PlanInput, Setting, StoreSession
+from core.storefront import StorefrontCheck
 from flows.pages.web_statistics_page import WebStatisticsPage
+from flows.storefront.analytics_checks import analytics_checks
 
 CONSENT_HINT = ("the backoffice no longer says that consent mode is on; analytics may run before consent. "
                 "Check the shop with 'ecom-privacy verify' and the platform's settings")
@@ -53,6 +55,10 @@ class AnalyticsSetting(Setting):
             # Not a change the tool can make: the backoffice has no switch for it, so it is a warning.
             return [Diagnostic(summary="consent mode not shown", detail=CONSENT_HINT)]
         return []
+
+    def storefront_checks(self, desired: BaseModel | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        wanted = desired if isinstance(desired, AnalyticsDesired) else AnalyticsDesired()
+        return analytics_checks(wanted.measurement_id, wanted.require_consent)
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         page = WebStatisticsPage(session.page, session.backoffice_url, session.labels)

@@ -16,10 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from core.errors import ConfigError
 from core.models import Change
 from core.setting import PlanInput, Setting, StoreSession
+from core.storefront import StorefrontCheck
 from flows.content.html_text import page_text, text_diff
 from flows.content.page_languages import language_root, tagged
 from flows.content.templates import load_template, template_variables
 from flows.pages.content_pages import same_title
+from flows.storefront.policy_pages import ccpa_page_checks
 from flows.text_pages import (
     PageTarget,
     applied_target,
@@ -153,6 +155,9 @@ class CcpaPageSetting(Setting):
         return [Change(setting=self.name, action="create" if page is None else "update", before=before, after=after,
                        summary="; ".join(parts), diff="\n".join(diffs),
                        detail={"found_by": current.get("found_by")})]
+
+    def storefront_checks(self, desired: BaseModel | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        return ccpa_page_checks(desired, languages)
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         for change in changes:

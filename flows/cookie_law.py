@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from core.models import Change
 from core.setting import PlanInput, Setting, StoreSession
+from core.storefront import StorefrontCheck
 from flows.pages.web_extras_page import WebExtrasPage
+from flows.storefront.cookie_bar import cookie_bar_checks
 
 CookieLawMode = Literal["none", "notify", "confirm", "custom"]
 
@@ -62,6 +64,9 @@ class CookieLawSetting(Setting):
         if message_differs:
             parts.append("custom message changed")
         return [Change(setting=self.name, action="update", before=before, after=after, summary=", ".join(parts))]
+
+    def storefront_checks(self, desired: BaseModel | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        return cookie_bar_checks(desired.mode if isinstance(desired, CookieLawDesired) else None)
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         page = WebExtrasPage(session.page, session.backoffice_url, session.labels)

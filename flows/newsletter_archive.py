@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.errors import ConfigError, SettingError
+from core.exports import ExportFile
 from core.models import Change
 from core.setting import PlanInput, Setting, StoreSession, comparable
 from core.terminal_text import one_line
@@ -240,6 +241,19 @@ class NewsletterArchiveSetting(Setting):
         if planned_keys != observed_keys:
             return "changes[0].detail.subscribers (not the subscribers the plan observed in settings.observed)"
         return None
+
+    # -- export-subscribers ---------------------------------------------------------------------------------
+    def export_desired(self, desired: BaseModel | None) -> BaseModel | None:
+        """Switched on whatever the fleet file says (exporting archives nothing, so it needs no opt-in); a
+        store without the setting gets the default rule."""
+        if desired is None:
+            return NewsletterArchiveDesired(enabled=True)
+        return desired.model_copy(update={"enabled": True})
+
+    def exports(self, changes: list[Change]) -> list[ExportFile]:
+        count = sum(len(change.detail.get("subscribers", [])) for change in changes)
+        return [ExportFile("newsletter-archive.csv", export_csv(changes), count,
+                           "subscriber(s) the rule would archive")]
 
     # -- apply --------------------------------------------------------------------------------------------
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:

@@ -20,11 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.errors import ConfigError
 from core.models import Change
 from core.setting import PlanInput, Setting, StoreSession
+from core.storefront import StorefrontCheck
 from flows.content.html_text import page_text, text_diff
 from flows.content.page_languages import checkable, language_root, tagged
 from flows.content.privacy_elements import Element, Finding, detect_elements, element_table, resolve_elements
 from flows.content.templates import ContentTemplate, load_template, template_variables
 from flows.pages.content_pages import same_title
+from flows.storefront.policy_pages import privacy_policy_checks
 from flows.text_pages import (
     PageTarget,
     applied_target,
@@ -237,6 +239,9 @@ class PrivacyPolicySetting(Setting):
                                                                        "elements")} for p in planned},
             },
         )]
+
+    def storefront_checks(self, desired: BaseModel | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        return privacy_policy_checks(desired)
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> None:
         for change in changes:
