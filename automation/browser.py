@@ -6,6 +6,7 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from playwright.async_api import Browser, BrowserContext, Playwright, Route
@@ -20,6 +21,9 @@ SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium
 #: no browser UI per context, so about half the memory per store and much faster contexts than the full
 #: Chromium in its new headless mode. Preferred when headless; the full browser remains the fallback.
 HEADLESS_SHELL_CANDIDATES = ("/usr/bin/chromium-headless-shell", "chromium-headless-shell")
+#: how a headless-only build is named: Debian's chromium-headless-shell, Playwright's chrome-headless-shell and
+#: its older headless_shell
+HEADLESS_SHELL_MARKERS = ("headless-shell", "headless_shell")
 # Quiet flags for servers and containers: no background traffic to Google, no GPU.
 LAUNCH_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
@@ -34,7 +38,7 @@ INSTALL_HINT = (
 
 @dataclass(frozen=True)
 class BrowserChoice:
-    """None as executable means: Playwright's own Chromium."""
+    """The binary to launch; None as executable means: Playwright's own Chromium, its choice of build."""
 
     executable: str | None
     source: str
@@ -46,23 +50,63 @@ def _resolve(candidate: str) -> str | None:
     return shutil.which(candidate)
 
 
-def find_browser(playwright: Playwright, override: str | None = None, headless: bool = True) -> BrowserChoice:
-    """--browser, then $ECOM_PRIVACY_BROWSER, then Playwright's Chromium, then a system Chromium or Chrome
-    (its headless shell first, when headless)."""
+def is_headless_shell(path: str) -> bool:
+    """Chromium's headless-only build (Debian's chromium-headless-shell, Playwright's chrome-headless-shell,
+    its older headless_shell), told by its name or the name it links to: it can never show a window."""
+    names = (Path(path).name, Path(path).resolve().name)
+    return any(marker in name for name in names for marker in HEADLESS_SHELL_MARKERS)
+
+
+def explicit_browser(override: str | None, headless: bool = True) -> BrowserChoice | None:
+    """--browser, else $ECOM_PRIVACY_BROWSER, when given; None when neither is. No Playwright needed, so the
+    CLI checks it before a run starts."""
     for source, value in (("--browser", override), (BROWSER_ENV, os.environ.get(BROWSER_ENV))):
         if value:
             path = _resolve(value)
             if not path:
                 raise ConfigError(f"{source} points at {value!r}, which is not an executable browser. {INSTALL_HINT}")
+            if not headless and is_headless_shell(path):
+                # Launched headed it would run headless all the same: no window, and no word why.
+                raise ConfigError(f"{source} points at {value!r}, Chromium's headless shell, which cannot show a "
+                                  f"window; for --headed point --browser (or {BROWSER_ENV}) at a full Chromium "
+                                  f"or Chrome (e.g. /usr/bin/chromium)")
             return BrowserChoice(path, source)
-    bundled = playwright.chromium.executable_path
-    if bundled and Path(bundled).is_file():
-        return BrowserChoice(None, "playwright")
+    return None
+
+
+def playwright_chromium(playwright: Playwright, headless: bool) -> str | None:
+    """Playwright's own build for this mode, when installed: headless, its headless shell (what Playwright
+    itself launches headless; `playwright install --only-shell` installs only that), else its full Chromium;
+    headed, only the full Chromium."""
+    full = Path(playwright.chromium.executable_path)
+    candidates = [full]
+    if headless:
+        # <browsers>/chromium-<rev>/chrome-linux64/chrome has <browsers>/chromium_headless_shell-<rev>/ beside it
+        revision = full.parents[1].name.removeprefix("chromium-")
+        shell_dir = full.parents[2] / f"chromium_headless_shell-{revision}"
+        shells = [*shell_dir.glob("*/chrome-headless-shell"), *shell_dir.glob("*/headless_shell")]
+        candidates = [*sorted(shells), full]
+    for candidate in candidates:
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def find_browser(playwright: Playwright, override: str | None = None, headless: bool = True) -> BrowserChoice:
+    """--browser, then $ECOM_PRIVACY_BROWSER, then Playwright's Chromium, then a system Chromium or Chrome
+    (its headless shell first, when headless). A headed run never gets a headless shell: it shows no window."""
+    explicit = explicit_browser(override, headless)
+    if explicit:
+        return explicit
+    bundled = playwright_chromium(playwright, headless)
+    if bundled:
+        return BrowserChoice(bundled, "playwright")
     for candidate in (*(HEADLESS_SHELL_CANDIDATES if headless else ()), *SYSTEM_CANDIDATES):
         path = _resolve(candidate)
-        if path:
+        if path and (headless or not is_headless_shell(path)):
             return BrowserChoice(path, "system")
-    raise ConfigError(INSTALL_HINT)
+    raise ConfigError(INSTALL_HINT if headless else f"No full Chromium found for --headed (a headless shell "
+                                                    f"cannot show a window). {INSTALL_HINT}")
 
 
 def launch_args() -> list[str]:
@@ -94,17 +138,25 @@ async def _block_heavy_resources(route: Route) -> None:
         await route.continue_()
 
 
-async def new_store_context(browser: Browser, locale: str, timeout_ms: int,
-                            storage_state: str | Path | None = None) -> BrowserContext:
-    """A fresh, isolated context for one store: its own cookies, no images, fonts or media."""
-    context = await browser.new_context(
-        locale=locale, storage_state=storage_state, service_workers="block",
-        viewport={"width": 1280, "height": 900},
-    )
+def store_context_options(locale: str, storage_state: str | Path | None = None) -> dict[str, Any]:
+    """What `browser.new_context` gets for one store's backoffice (also the browser tests' contexts)."""
+    return {"locale": locale, "storage_state": storage_state, "service_workers": "block",
+            "viewport": {"width": 1280, "height": 900}}
+
+
+async def prepare_store_context(context: BrowserContext, timeout_ms: int) -> BrowserContext:
+    """The store's timeouts, and no images, fonts or media."""
     context.set_default_timeout(timeout_ms)
     context.set_default_navigation_timeout(timeout_ms)
     await context.route("**/*", _block_heavy_resources)
     return context
+
+
+async def new_store_context(browser: Browser, locale: str, timeout_ms: int,
+                            storage_state: str | Path | None = None) -> BrowserContext:
+    """A fresh, isolated context for one store: its own cookies, no images, fonts or media."""
+    context = await browser.new_context(**store_context_options(locale, storage_state))
+    return await prepare_store_context(context, timeout_ms)
 
 
 async def new_storefront_context(browser: Browser, locale: str, storefront_url: str, timeout_ms: int,
@@ -128,13 +180,21 @@ async def new_storefront_context(browser: Browser, locale: str, storefront_url: 
     return context
 
 
-def main() -> int:
-    """`python -m automation.browser`: print the browser the tool would use; exit 1 when there is none."""
+def main(argv: list[str] | None = None) -> int:
+    """`python -m automation.browser [--headed]`: print the browser a run would use; exit 1 when there is none."""
+    import argparse
+
     from playwright.sync_api import sync_playwright
 
+    parser = argparse.ArgumentParser(prog="python -m automation.browser",
+                                     description="Print the Chromium a run would launch.")
+    parser.add_argument("--browser", metavar="PATH", help="as the run's --browser")
+    parser.add_argument("--headed", action="store_true", help="the browser of a --headed run (never a headless shell)")
+    args = parser.parse_args(argv)
     with sync_playwright() as playwright:
         try:
-            choice = find_browser(playwright)  # type: ignore[arg-type]  # only .chromium.executable_path is used
+            # only .chromium.executable_path is used, the same in the sync API
+            choice = find_browser(playwright, args.browser, headless=not args.headed)  # type: ignore[arg-type]
         except ConfigError as exc:
             print(exc)
             return 1

@@ -391,9 +391,16 @@ class StoreRun:
             desired = self.store.desired[setting.name]
             self.interruption.checkpoint()
             self._in_flight[id(outcome)] = (outcome, "apply")
+            tries: list[bool | None] = []  # what each try of apply returned; None also for a try cut short
+
+            async def apply_once(setting: Setting = setting, actionable: list[Change] = actionable,
+                                 tries: list[bool | None] = tries) -> None:
+                tries.append(None)
+                tries[-1] = await setting.apply(session, actionable)
+
             try:
                 self.log.info("apply", setting=setting.name, changes=len(actionable))
-                await self._step(lambda setting=setting, actionable=actionable: setting.apply(session, actionable))
+                await self._step(apply_once)
                 await self._step(lambda setting=setting, desired=desired: setting.verify(session, desired))
             except AuthenticationError:
                 raise
@@ -402,7 +409,13 @@ class StoreRun:
                 await self._fail_setting(outcome, exc)
                 continue
             self._in_flight.pop(id(outcome), None)
-            outcome.status = SettingStatus.CHANGED if len(actionable) == len(changes) else SettingStatus.DRIFT
+            # Honest `changed`: only when apply saved something. None (a setting that does not tell yet) counts as
+            # saved, and so does a retried apply: the try that failed may have saved before its fault.
+            saved_something = len(tries) > 1 or tries[-1] is not False
+            if len(actionable) != len(changes):
+                outcome.status = SettingStatus.DRIFT
+            else:
+                outcome.status = SettingStatus.CHANGED if saved_something else SettingStatus.COMPLIANT
 
     # -- failure recording -------------------------------------------------------------------------------
     async def _screenshot(self, label: str) -> str | None:

@@ -8,6 +8,8 @@ What counts as a failure:
   change without opt-in): <failure type="drift"> too, as `apply` exits 1 for it.
 - `changed` (applied and verified) and `compliant` pass; the applied changes are listed in <system-out>.
 - `skipped` (interrupted run, store skipped from a saved plan): <skipped>.
+- A setting's warnings (diagnostics: not changes, never failures) are lines `warning: ...` in <system-out>,
+  whatever the case's outcome.
 Storefront checks (`verify`, `apply --verify`) are test cases of their own, class `<store id>.storefront`:
 `fail` fails, `warn` passes with the finding in <system-out>, `skip` is skipped.
 """
@@ -24,24 +26,32 @@ def _case_time(duration: float | None, cases: int) -> str:
     return f"{(duration or 0.0) / max(1, cases):.3f}"
 
 
+def _warnings(cell: Cell) -> list[str]:
+    return [f"warning: {d.summary}" + (f": {d.detail}" if d.detail else "") for d in cell.diagnostics]
+
+
 def _fill(case: ET.Element, cell: Cell, kind: str) -> tuple[int, int]:
     """Add the outcome of `cell` to `case`; returns (failures, skipped) it adds to the counts."""
     changes = "\n".join(f"{c.setting}: {c.action}: {c.summary}".rstrip(": ") for c in cell.changes)
+    out = _warnings(cell)  # a warning is never a failure: it goes to <system-out> of any outcome
+    counts = (0, 0)
     if cell.status == "failed":
         failure = ET.SubElement(case, "failure", message=cell.message or "failed", type=cell.error_kind or "error")
         failure.text = cell.message
-        return 1, 0
-    if cell.status == "drift":
+        counts = (1, 0)
+    elif cell.status == "drift":
         what = "changes planned" if kind == "plan" else "changes not applied"
         failure = ET.SubElement(case, "failure", message=f"drift: {what}: {cell.message}", type="drift")
         failure.text = changes or cell.message
-        return 1, 0
-    if cell.status == "skipped":
+        counts = (1, 0)
+    elif cell.status == "skipped":
         ET.SubElement(case, "skipped", message=cell.message or "skipped")
-        return 0, 1
-    if changes:
-        ET.SubElement(case, "system-out").text = changes
-    return 0, 0
+        counts = (0, 1)
+    elif changes:
+        out.insert(0, changes)
+    if out:
+        ET.SubElement(case, "system-out").text = "\n".join(out)
+    return counts
 
 
 def _fill_check(case: ET.Element, check: CheckResult) -> tuple[int, int]:

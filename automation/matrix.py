@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.models import Change, RunDocument, SettingResult, StoreResult, StoreStatus
+from core.models import Change, Diagnostic, RunDocument, SettingResult, StoreResult, StoreStatus
 
 
 @dataclass
@@ -16,6 +16,8 @@ class Cell:
     message: str = ""
     error_kind: str | None = None
     changes: list[Change] = field(default_factory=list)
+    #: warnings about the setting that are not changes; they never change the status
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 @dataclass
@@ -47,7 +49,7 @@ def build_matrix(document: RunDocument) -> Matrix:
                 settings.append(result.setting)
             changes = store.changes_for(result.setting)
             cells[result.setting] = Cell(store.id, result.setting, result.status.value, _message(result, changes),
-                                         result.error_kind, changes)
+                                         result.error_kind, changes, list(result.diagnostics))
         # A store failed only by its storefront checks is shown by those checks, not by an extra cell.
         failed_by_checks = store.error is None and any(check.status == "fail" for check in store.checks)
         if not cells and store.status != StoreStatus.OK and not failed_by_checks:

@@ -77,6 +77,10 @@ def check_run_arguments(args: argparse.Namespace) -> None:
         if os.sep in args.browser and not (browser.is_file() and os.access(browser, os.X_OK)):
             raise ConfigError(f"--browser {args.browser} is not an executable file; pass the path of a Chromium "
                               f"or Chrome binary")
+    if getattr(args, "headed", False) and not getattr(args, "cdp_endpoint", None):
+        from automation.browser import explicit_browser  # the run loads it anyway; `status` must not
+
+        explicit_browser(args.browser, headless=False)  # a headless shell shows no window: refused here, once
     writable_directory(args.artifacts_dir, "--artifacts-dir")
     if args.command in ("plan", "apply", "export-subscribers"):  # run locks and cached logins live here
         session_dir = args.session_dir or default_session_dir()

@@ -65,8 +65,12 @@ def _read_raw(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not a JSON plan file: {exc}") from exc
     except RecursionError as exc:
         raise ConfigError(f"{path}: not a plan file: nested too deeply to read; {REPLAN}") from exc
-    if not isinstance(raw, dict) or raw.get("format_version") != PLAN_FORMAT_VERSION:
-        found = raw.get("format_version") if isinstance(raw, dict) else None
+    found = raw.get("format_version") if isinstance(raw, dict) else None
+    if isinstance(found, int) and not isinstance(found, bool) and 1 <= found < PLAN_FORMAT_VERSION:
+        # Its changes are in an older shape (format 1: newsletter rows in `detail`): never guess at them.
+        raise ConfigError(f"{path}: this plan was made by an older version of ecom-privacy (plan format {found}; "
+                          f"this version reads {PLAN_FORMAT_VERSION}); run 'ecom-privacy plan --out {path}' again")
+    if not isinstance(raw, dict) or found != PLAN_FORMAT_VERSION:
         raise ConfigError(f"{path}: unsupported plan format_version {found!r}; this version reads "
                           f"{PLAN_FORMAT_VERSION}; {REPLAN}")
     return raw

@@ -33,7 +33,7 @@ async def read_all(fleet_file: Path, env_file: Path) -> int:
     setting = CookieLawSetting()
     done = 0
     async with async_playwright() as playwright:
-        choice = find_browser(playwright)
+        choice = find_browser(playwright, headless=True)  # launched headless below
         for store in fleet.stores:
             browser = await launch(playwright, choice)
             try:

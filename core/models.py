@@ -7,12 +7,15 @@ possibly by another process.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PLAN_FORMAT_VERSION = 1
+#: 2: `Change.selection` (typed newsletter rows and rule) replaced `detail.subscribers`/`detail.rule`, and the
+#: change action is an enum; a plan of format 1 is refused with a request to plan again (automation.saved_plan)
+PLAN_FORMAT_VERSION = 2
 
 
 class ChangeAction(StrEnum):
@@ -40,6 +43,43 @@ class Diagnostic(BaseModel):
     detail: str = ""
 
 
+class SubscriberRow(BaseModel):
+    """One newsletter subscriber as a plan lists it: who, since when, how they subscribed, and why the rule
+    chose (or kept) them. Dates are ISO strings in the JSON plan."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    email: str
+    name: str = ""
+    subscribed_at: date
+    source: str
+    reason: str = ""
+
+
+class ArchiveRuleRecord(BaseModel):
+    """The archive rule a plan was made with, as the plan records it: a saved plan whose rule is not the
+    fleet file's rule any more is refused."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    subscribed_before: date
+    sources: list[str]
+    #: where the keep lists came from (`keep`, `keep_file FILE`), not their addresses
+    keep: list[str] = Field(default_factory=list)
+    #: the emails_file that limits who may be archived, when one is set
+    only: str | None = None
+
+
+class ArchiveSelection(BaseModel):
+    """Whom an archive change archives, whom the keep lists saved from it, and by which rule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule: ArchiveRuleRecord
+    subscribers: list[SubscriberRow] = Field(default_factory=list)
+    kept: list[SubscriberRow] = Field(default_factory=list)
+
+
 class Change(BaseModel):
     """One difference between a store's current and desired state, and what applying it would do."""
 
@@ -58,7 +98,10 @@ class Change(BaseModel):
     diff: str = ""
     #: one line per checked element: why it counts as present or missing (privacy policy elements)
     evidence: list[str] = Field(default_factory=list)
-    #: setting-specific detail: missing elements, the list of subscribers, ...
+    #: the subscribers an archive change archives (and keeps), with its rule; None for other changes
+    selection: ArchiveSelection | None = None
+    #: untyped detail of the text pages (missing elements per language, how the page was found); other
+    #: settings put their detail in the typed fields above
     detail: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from playwright.async_api import Page
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from core.errors import VerificationError
 from core.exports import ExportFile
@@ -62,31 +62,50 @@ class StoreSession:
         return self.backoffice_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-class Setting(ABC):
-    """One backoffice setting. Subclasses set `name` and `desired_model` and implement the steps."""
+class CurrentState(BaseModel):
+    """Base of a setting's current-state model: what `read` saw, immutable (plan, diagnose and verify all
+    look at the same reading) and strict (a field the setting does not know is a bug, not data)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+DesiredT = TypeVar("DesiredT", bound=BaseModel)
+#: a setting's current state: an instance of its `current_model`
+CurrentT = TypeVar("CurrentT", bound=BaseModel)
+
+
+class Setting(ABC, Generic[DesiredT, CurrentT]):
+    """One backoffice setting. Subclasses set `name`, `desired_model` and `current_model` and implement the steps.
+
+    Typed as `Setting[Desired, Current]`: `read` returns a `Current` (an instance of `current_model`), and
+    plan / diagnose / observe / stale_reason / saved_plan_mismatch / verify take it. The engine holds both
+    as opaque values and passes them back; what a saved plan records (`observe`) is JSON.
+    """
 
     name: ClassVar[str]
     #: pydantic model of the desired state under the setting's key in the fleet file
     desired_model: ClassVar[type[BaseModel]]
+    #: pydantic model of the state `read` returns (frozen, extra="forbid", e.g. a CurrentState)
+    current_model: ClassVar[type[BaseModel]]
 
     @abstractmethod
-    async def read(self, session: StoreSession) -> dict[str, Any]:
-        """Navigate and read the current state; never change anything. Returns plain JSON data."""
+    async def read(self, session: StoreSession) -> CurrentT:
+        """Navigate and read the current state; never change anything."""
 
     @abstractmethod
-    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
+    def plan(self, current: CurrentT, desired: DesiredT, context: PlanInput) -> list[Change]:
         """Pure: the changes that bring `current` to `desired`. No browser.
 
         May raise an EcomPrivacyError (a template that does not render, an ambiguous store state): it fails
         this setting only.
         """
 
-    def diagnose(self, current: Any, desired: BaseModel, context: PlanInput) -> list[Diagnostic]:
+    def diagnose(self, current: CurrentT, desired: DesiredT, context: PlanInput) -> list[Diagnostic]:
         """Pure: what the user should know about `current` that is not a change this setting can make (a
         warning reported with the setting's result, never applied). None by default."""
         return []
 
-    def check(self, desired: BaseModel, context: PlanInput) -> None:
+    def check(self, desired: DesiredT, context: PlanInput) -> None:
         """Offline checks that need the store's context (templates and their variables), for `validate`.
 
         Raises ConfigError; the default has nothing to check beyond the desired model itself.
@@ -94,22 +113,27 @@ class Setting(ABC):
         return None
 
     @abstractmethod
-    async def apply(self, session: StoreSession, changes: list[Change]) -> None:
-        """Perform the changes through the UI. Idempotent: running it twice changes nothing the second time."""
+    async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
+        """Perform the changes through the UI. Idempotent: running it twice changes nothing the second time.
 
-    def observe(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> Any:
-        """What a plan records as observed: a saved plan is refused when this no longer fits the store."""
-        return current
+        Returns True only when it saved something in the backoffice, False when the store already was as the
+        changes want it (so the report says `changed` only when something changed, Ansible's honest
+        `changed`)."""
 
-    def stale_reason(self, observed: Any, current: dict[str, Any], desired: BaseModel,
+    def observe(self, current: CurrentT, desired: DesiredT, context: PlanInput) -> Any:
+        """What a plan records as observed, as JSON data (the saved plan holds it): a saved plan is refused
+        when this no longer fits the store. By default the current state itself."""
+        return current.model_dump(mode="json")
+
+    def stale_reason(self, observed: Any, current: CurrentT, desired: DesiredT,
                      context: PlanInput) -> str | None:
         """Why a saved plan that observed `observed` must not be applied to the store as read now (`current`);
         None when it still fits. By default any difference at all makes the plan stale."""
         now = self.observe(current, desired, context)
         return None if now == observed else f"plan saw {observed!r}, now {now!r}"
 
-    def saved_plan_mismatch(self, saved: list[dict[str, Any]], observed: Any, current: dict[str, Any],
-                            desired: BaseModel, context: PlanInput) -> str | None:
+    def saved_plan_mismatch(self, saved: list[dict[str, Any]], observed: Any, current: CurrentT,
+                            desired: DesiredT, context: PlanInput) -> str | None:
         """The first field of a saved plan's changes for this setting (JSON; the engine's own opt-in `blocked`
         reason already reset to null, it is decided again at apply time) that is not
         what the fleet file and the store's state give now; None when they agree. Asked only after
@@ -117,23 +141,23 @@ class Setting(ABC):
         fresh = [comparable(change) for change in self.plan(current, desired, context)]
         return first_difference(saved, fresh)
 
-    async def verify(self, session: StoreSession, desired: BaseModel) -> dict[str, Any]:
+    async def verify(self, session: StoreSession, desired: DesiredT) -> CurrentT:
         """Read back and compare: anything still to change (blocked changes aside) is an error."""
         current = await self.read(session)
         remaining = [c for c in self.plan(current, desired, session.plan_input) if not c.blocked]
         if remaining:
-            summary = "; ".join(change.summary or change.action for change in remaining)
+            summary = "; ".join(change.summary or change.action.value for change in remaining)
             raise VerificationError(f"{self.name}: the backoffice does not show the desired state: {summary}")
         return current
 
     # -- extras: what a setting contributes beyond its backoffice state (issue #10). None by default. -----
-    def storefront_checks(self, desired: BaseModel | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+    def storefront_checks(self, desired: DesiredT | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
         """What `verify` checks on the live shop for this setting (core/storefront.py), in the shop's
         `languages` (default first). `desired` is None when the fleet file does not manage the setting for
         the store: a setting may still check what every shop must show."""
         return []
 
-    def export_desired(self, desired: BaseModel | None) -> BaseModel | None:
+    def export_desired(self, desired: DesiredT | None) -> DesiredT | None:
         """The desired state `export-subscribers` plans this setting with (`desired`: the fleet file's, None
         when it does not manage the setting); nothing is applied. None: the setting exports nothing."""
         return None
@@ -154,7 +178,8 @@ def _shown(value: Any, limit: int = 80) -> str:
 
 
 def first_difference(saved: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> str | None:
-    """Where two lists of changes first differ, as `changes[i].field` (`.detail.key` one level down)."""
+    """Where two lists of changes first differ, as `changes[i].field` (`.after.key`, `.selection.key` one level
+    down)."""
     if len(saved) != len(fresh):
         return f"changes (the file lists {len(saved)} for this setting, the fleet file and the store give {len(fresh)})"
     for index, (mine, theirs) in enumerate(zip(saved, fresh, strict=True)):

@@ -7,12 +7,10 @@ waits (a theme can load analytics early) only `ecom-privacy verify` can tell.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.models import Change, Diagnostic
-from core.setting import PlanInput, Setting, StoreSession
+from core.models import Change, ChangeAction, Diagnostic
+from core.setting import CurrentState, PlanInput, Setting, StoreSession
 from core.storefront import StorefrontCheck
 from flows.pages.web_statistics_page import WebStatisticsPage
 from flows.storefront.analytics_checks import analytics_checks
@@ -29,42 +27,55 @@ class AnalyticsDesired(BaseModel):
     require_consent: bool = True
 
 
-class AnalyticsSetting(Setting):
+class AnalyticsCurrent(CurrentState):
+    """The GA4 section as read: the Measurement ID (None when empty) and whether the page says consent mode."""
+
+    measurement_id: str | None = None
+    consent_mode: bool
+
+
+class AnalyticsSetting(Setting[AnalyticsDesired, AnalyticsCurrent]):
     name = "analytics"
     desired_model = AnalyticsDesired
+    current_model = AnalyticsCurrent
 
-    async def read(self, session: StoreSession) -> dict[str, Any]:
+    async def read(self, session: StoreSession) -> AnalyticsCurrent:
         page = WebStatisticsPage(session.page, session.backoffice_url, session.labels)
         await page.open()
-        return {"measurement_id": await page.read_measurement_id() or None,
-                "consent_mode": await page.consent_mode_shown()}
+        return AnalyticsCurrent(measurement_id=await page.read_measurement_id() or None,
+                                consent_mode=await page.consent_mode_shown())
 
-    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
-        assert isinstance(desired, AnalyticsDesired)
+    def plan(self, current: AnalyticsCurrent, desired: AnalyticsDesired, context: PlanInput) -> list[Change]:
         changes = []
-        if current.get("measurement_id") != desired.measurement_id:
-            before, after = current.get("measurement_id"), desired.measurement_id
+        if current.measurement_id != desired.measurement_id:
+            before, after = current.measurement_id, desired.measurement_id
             summary = f"Measurement ID {before or '(none)'} -> {after or '(none)'}"
-            changes.append(Change(setting=self.name, action="update", before={"measurement_id": before},
+            changes.append(Change(setting=self.name, action=ChangeAction.UPDATE, before={"measurement_id": before},
                                   after={"measurement_id": after}, summary=summary))
         return changes
 
-    def diagnose(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Diagnostic]:
-        assert isinstance(desired, AnalyticsDesired)
-        if desired.require_consent and desired.measurement_id and not current.get("consent_mode"):
+    def diagnose(self, current: AnalyticsCurrent, desired: AnalyticsDesired,
+                 context: PlanInput) -> list[Diagnostic]:
+        if desired.require_consent and desired.measurement_id and not current.consent_mode:
             # Not a change the tool can make: the backoffice has no switch for it, so it is a warning.
             return [Diagnostic(summary="consent mode not shown", detail=CONSENT_HINT)]
         return []
 
-    def storefront_checks(self, desired: BaseModel | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
-        wanted = desired if isinstance(desired, AnalyticsDesired) else AnalyticsDesired()
+    def storefront_checks(self, desired: AnalyticsDesired | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        wanted = desired or AnalyticsDesired()
         return analytics_checks(wanted.measurement_id, wanted.require_consent)
 
-    async def apply(self, session: StoreSession, changes: list[Change]) -> None:
+    async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         page = WebStatisticsPage(session.page, session.backoffice_url, session.labels)
+        saved = False
         for change in changes:
-            if change.action != "update":
+            if change.action != ChangeAction.UPDATE:
                 continue
+            wanted = change.after["measurement_id"] or ""
             await page.open()
-            await page.fill_measurement_id(change.after["measurement_id"] or "")
+            if await page.read_measurement_id() == wanted:
+                continue  # already so: saving again would report a change this run did not make
+            await page.fill_measurement_id(wanted)
             await page.save_settings()
+            saved = True
+        return saved

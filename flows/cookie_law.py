@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from core.models import Change
-from core.setting import PlanInput, Setting, StoreSession
+from core.models import Change, ChangeAction
+from core.setting import CurrentState, PlanInput, Setting, StoreSession
 from core.storefront import StorefrontCheck
 from flows.pages.web_extras_page import WebExtrasPage
 from flows.storefront.cookie_bar import cookie_bar_checks
@@ -34,45 +34,70 @@ def normalise_message(message: str | None) -> str:
     return "\n".join(line.rstrip() for line in (message or "").replace("\r\n", "\n").strip().split("\n"))
 
 
-class CookieLawSetting(Setting):
+class CookieLawCurrent(CurrentState):
+    """The COOKIE LAW section as read: the chosen mode and the custom message box (normalised; the box keeps
+    its text when another mode is chosen, so it may hold a message while the mode is not `custom`)."""
+
+    mode: CookieLawMode
+    message: str = ""
+
+
+def _differences(current: CookieLawCurrent, mode: str, message: str | None) -> tuple[bool, bool]:
+    """(mode differs, custom message differs): the message counts only when the wanted mode is `custom`."""
+    message_differs = mode == "custom" and normalise_message(current.message) != normalise_message(message)
+    return current.mode != mode, message_differs
+
+
+class CookieLawSetting(Setting[CookieLawDesired, CookieLawCurrent]):
     name = "cookie_law"
     desired_model = CookieLawDesired
+    current_model = CookieLawCurrent
 
-    async def read(self, session: StoreSession) -> dict[str, Any]:
+    async def read(self, session: StoreSession) -> CookieLawCurrent:
         page = WebExtrasPage(session.page, session.backoffice_url, session.labels)
         await page.open()
-        return {"mode": await page.read_mode(), "message": normalise_message(await page.read_message())}
+        return await self._read_open(page)
 
-    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
-        assert isinstance(desired, CookieLawDesired)
+    @staticmethod
+    async def _read_open(page: WebExtrasPage) -> CookieLawCurrent:
+        return CookieLawCurrent(mode=await page.read_mode(),  # type: ignore[arg-type]  # a label table key
+                                message=normalise_message(await page.read_message()))
+
+    def plan(self, current: CookieLawCurrent, desired: CookieLawDesired, context: PlanInput) -> list[Change]:
         want_message = desired.mode == "custom"
-        mode_differs = current.get("mode") != desired.mode
-        message_differs = want_message and normalise_message(current.get("message")) != normalise_message(
-            desired.message
-        )
+        mode_differs, message_differs = _differences(current, desired.mode, desired.message)
         if not (mode_differs or message_differs):
             return []
-        before: dict[str, Any] = {"mode": current.get("mode")}
+        before: dict[str, Any] = {"mode": current.mode}
         after: dict[str, Any] = {"mode": desired.mode}
-        if want_message or current.get("mode") == "custom":
-            before["message"] = current.get("message", "")
+        if want_message or current.mode == "custom":
+            before["message"] = current.message
         if want_message:
             after["message"] = normalise_message(desired.message)
         parts = []
         if mode_differs:
-            parts.append(f"mode {current.get('mode')} -> {desired.mode}")
+            parts.append(f"mode {current.mode} -> {desired.mode}")
         if message_differs:
             parts.append("custom message changed")
-        return [Change(setting=self.name, action="update", before=before, after=after, summary=", ".join(parts))]
+        return [Change(setting=self.name, action=ChangeAction.UPDATE, before=before, after=after,
+                       summary=", ".join(parts))]
 
-    def storefront_checks(self, desired: BaseModel | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
-        return cookie_bar_checks(desired.mode if isinstance(desired, CookieLawDesired) else None)
+    def storefront_checks(self, desired: CookieLawDesired | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        return cookie_bar_checks(desired.mode if desired is not None else None)
 
-    async def apply(self, session: StoreSession, changes: list[Change]) -> None:
+    async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         page = WebExtrasPage(session.page, session.backoffice_url, session.labels)
+        saved = False
         for change in changes:
             await page.open()
-            await page.choose_mode(change.after["mode"])
-            if change.after["mode"] == "custom":
-                await page.fill_message(change.after["message"])
+            mode, message = change.after["mode"], change.after.get("message")
+            # Already so (a retry after a save whose answer was lost, or someone fixed it since the plan):
+            # saving again would report a change that this run did not make.
+            if not any(_differences(await self._read_open(page), mode, message)):
+                continue
+            await page.choose_mode(mode)
+            if mode == "custom":
+                await page.fill_message(message)
             await page.save_settings()
+            saved = True
+        return saved

@@ -17,12 +17,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import ConfigError, SettingError
 from core.exports import ExportFile
-from core.models import Change
-from core.setting import PlanInput, Setting, StoreSession, comparable
+from core.models import ArchiveSelection, Change, ChangeAction, SubscriberRow
+from core.setting import CurrentState, PlanInput, Setting, StoreSession
 from core.terminal_text import one_line
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
 from flows.newsletter_rule import (
@@ -102,8 +102,15 @@ def build_rule(desired: NewsletterArchiveDesired, context: PlanInput) -> Archive
                        keep=tuple(keep), only=only)
 
 
-def active_subscribers(current: dict[str, Any]) -> list[Subscriber]:
-    return [Subscriber.from_json(item) for item in current.get("subscribers", [])]
+class NewsletterArchiveCurrent(CurrentState):
+    """The active newsletter list as read, page by page, each subscriber once, in list order."""
+
+    subscribers: tuple[Subscriber, ...] = ()
+
+
+def planned_rows(changes: list[Change]) -> list[SubscriberRow]:
+    """The subscribers these archive changes archive, as the plan lists them."""
+    return [row for change in changes if change.selection is not None for row in change.selection.subscribers]
 
 
 def _preview(selection: Selection) -> str:
@@ -124,68 +131,70 @@ def export_stamp(now: datetime | None = None) -> str:
     return now.strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-class NewsletterArchiveSetting(Setting):
+class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchiveCurrent]):
     name = NAME
     desired_model = NewsletterArchiveDesired
+    current_model = NewsletterArchiveCurrent
 
-    async def read(self, session: StoreSession) -> dict[str, Any]:
+    async def read(self, session: StoreSession) -> NewsletterArchiveCurrent:
         page = NewsletterPage(session.page, session.backoffice_url, session.labels)
         listing = await page.read_all()
-        return {"subscribers": [subscriber.to_json() for subscriber in listing.subscribers]}
+        return NewsletterArchiveCurrent(subscribers=tuple(listing.subscribers))
 
-    def check(self, desired: BaseModel, context: PlanInput) -> None:
+    def check(self, desired: NewsletterArchiveDesired, context: PlanInput) -> None:
         """`validate` reads the keep_file and emails_file (even with enabled: false: export-subscribers uses
         them), so a missing file or an entry that is not an address is found before any login."""
-        assert isinstance(desired, NewsletterArchiveDesired)
         build_rule(desired, context)
 
-    def selection(self, current: dict[str, Any], desired: BaseModel,
+    def selection(self, current: NewsletterArchiveCurrent, desired: NewsletterArchiveDesired,
                   context: PlanInput) -> tuple[ArchiveRule, Selection] | None:
         """The rule and whom it selects; None when archiving is switched off for the store."""
-        assert isinstance(desired, NewsletterArchiveDesired)
         if not desired.enabled:
             return None
         rule = build_rule(desired, context)
-        return rule, select_for_archive(active_subscribers(current), rule)
+        return rule, select_for_archive(current.subscribers, rule)
 
-    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
+    def plan(self, current: NewsletterArchiveCurrent, desired: NewsletterArchiveDesired,
+             context: PlanInput) -> list[Change]:
         chosen = self.selection(current, desired, context)
         if chosen is None or not chosen[1].archive:
             return []
         rule, selection = chosen
-        total, count = len(current.get("subscribers", [])), len(selection.archive)
+        total, count = len(current.subscribers), len(selection.archive)
         summary = f"{count} of {total} active subscriber(s): {rule.describe()}"
         if selection.kept:
             summary += f"; {len(selection.kept)} more kept by keep lists"
         return [Change(
-            setting=self.name, action="archive", irreversible=True, summary=summary,
+            setting=self.name, action=ChangeAction.ARCHIVE, irreversible=True, summary=summary,
             before={"active_subscribers": total},
             after={"active_subscribers": total - count, "archived": [d.subscriber.email for d in selection.archive]},
             diff=_preview(selection),
-            detail={
-                "subscribers": [{**d.subscriber.to_json(), "reason": d.reason} for d in selection.archive],
-                "kept": [{**d.subscriber.to_json(), "reason": d.reason} for d in selection.kept],
-                "rule": rule.to_json(),
-            },
+            selection=ArchiveSelection(
+                rule=rule.record(),
+                subscribers=[d.subscriber.row(d.reason) for d in selection.archive],
+                kept=[d.subscriber.row(d.reason) for d in selection.kept],
+            ),
         )]
 
     # -- stale-plan detection ---------------------------------------------------------------------------
-    def observe(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> Any:
+    def observe(self, current: NewsletterArchiveCurrent, desired: NewsletterArchiveDesired,
+                context: PlanInput) -> Any:
         """Not the whole list: a signup that the rule does not select must not make a saved plan stale."""
         chosen = self.selection(current, desired, context)
-        return {"active_subscribers": len(current.get("subscribers", [])),
-                "to_archive": [d.subscriber.to_json() for d in chosen[1].archive] if chosen else []}
+        return {"active_subscribers": len(current.subscribers),
+                "to_archive": [d.subscriber.model_dump(mode="json") for d in chosen[1].archive] if chosen else []}
 
-    def stale_reason(self, observed: Any, current: dict[str, Any], desired: BaseModel,
+    def stale_reason(self, observed: Any, current: NewsletterArchiveCurrent, desired: NewsletterArchiveDesired,
                      context: PlanInput) -> str | None:
         """A saved plan still fits when the rule now selects exactly the planned subscribers that are still
         active. Planned ones archived meanwhile (an interrupted apply) are fine: apply skips them."""
         try:
-            planned = {s.key: s for s in map(Subscriber.from_json, observed["to_archive"])}
-        except (KeyError, TypeError, ValueError):
+            planned = {s.key: s for s in map(Subscriber.model_validate, observed["to_archive"])}
+        except (KeyError, TypeError, ValueError):  # a pydantic ValidationError is a ValueError
             return "the plan's observed newsletter selection is unreadable"
-        fresh = {s.key: s for s in map(Subscriber.from_json, self.observe(current, desired, context)["to_archive"])}
-        active = {s.key for s in active_subscribers(current)}
+        chosen = self.selection(current, desired, context)
+        fresh = {d.subscriber.key: d.subscriber for d in chosen[1].archive} if chosen else {}
+        active = {s.key for s in current.subscribers}
         new = [fresh[key].email for key in fresh if key not in planned]
         changed = [planned[key].email for key in planned if key in active and fresh.get(key) != planned[key]]
         reasons = []
@@ -195,8 +204,8 @@ class NewsletterArchiveSetting(Setting):
             reasons.append(f"{len(changed)} planned subscriber(s) changed or are now kept: {_few(changed)}")
         return "; ".join(reasons) or None
 
-    def saved_plan_mismatch(self, saved: list[dict[str, Any]], observed: Any, current: dict[str, Any],
-                            desired: BaseModel, context: PlanInput) -> str | None:
+    def saved_plan_mismatch(self, saved: list[dict[str, Any]], observed: Any, current: NewsletterArchiveCurrent,
+                            desired: NewsletterArchiveDesired, context: PlanInput) -> str | None:
         """Not a plain re-derivation: a saved archive plan rightly survives signups (counts change) and an
         interrupted apply (planned people already archived). What must hold: one archive change, irreversible,
         with the fleet file's rule; every listed subscriber who is still active is one the rule selects now,
@@ -205,45 +214,48 @@ class NewsletterArchiveSetting(Setting):
             return None
         if len(saved) != 1:
             return f"changes (the file lists {len(saved)} {self.name} changes; a plan has at most one)"
-        change = saved[0]
-        fixed = {"setting": self.name, "action": "archive", "irreversible": True, "blocked": None}
+        fixed = {"setting": self.name, "action": ChangeAction.ARCHIVE.value, "irreversible": True, "blocked": None}
         for key, value in fixed.items():
-            if change.get(key) != value:
-                return f"changes[0].{key} (the file says {change.get(key)!r}, an archive change is always {value!r})"
+            if saved[0].get(key) != value:
+                return (f"changes[0].{key} (the file says {saved[0].get(key)!r}, an archive change is always "
+                        f"{value!r})")
+        try:
+            change = Change.model_validate(saved[0])  # the plan file was validated on loading: typed from here
+        except ValidationError as exc:
+            return f"changes[0] (not a change: {exc.errors()[0]['msg']})"
         chosen = self.selection(current, desired, context)
         if chosen is None:
             return "changes[0] (the fleet file switches archiving off for this store: enabled: false)"
         rule, selection = chosen
-        detail = change.get("detail") if isinstance(change.get("detail"), dict) else {}
-        if detail.get("rule") != rule.to_json():
-            return f"changes[0].detail.rule (the file says {detail.get('rule')!r}, the fleet file {rule.to_json()!r})"
-        rows = detail.get("subscribers")
-        if not isinstance(rows, list) or not all(isinstance(row, dict) and "email" in row for row in rows):
-            return "changes[0].detail.subscribers (not a list of subscribers)"
-        fresh = comparable(self.plan(current, desired, context)[0]) if selection.archive \
-            else {"detail": {"subscribers": []}}
-        selected = {normalise_email(str(row["email"])): row for row in fresh["detail"]["subscribers"]}
-        active = {subscriber.key for subscriber in active_subscribers(current)}
+        if change.selection is None:
+            return "changes[0].selection (missing: an archive change lists whom it archives and by which rule)"
+        if change.selection.rule != rule.record():
+            return (f"changes[0].selection.rule (the file says {change.selection.rule.model_dump(mode='json')!r}, "
+                    f"the fleet file {rule.record().model_dump(mode='json')!r})")
+        selected = {d.subscriber.key: d.subscriber.row(d.reason) for d in selection.archive}
+        active = {subscriber.key for subscriber in current.subscribers}
+        rows = change.selection.subscribers
         for index, row in enumerate(rows):
-            key = normalise_email(str(row["email"]))
+            key = normalise_email(row.email)
             if key in active and selected.get(key) != row:
-                return (f"changes[0].detail.subscribers[{index}] ({row['email']}: the rule does not select this "
+                return (f"changes[0].selection.subscribers[{index}] ({row.email}: the rule does not select this "
                         f"subscriber as listed)")
-        emails = [str(row["email"]) for row in rows]
-        after = change.get("after") if isinstance(change.get("after"), dict) else {}
+        emails = [row.email for row in rows]
+        after = change.after if isinstance(change.after, dict) else {}
         if after.get("archived") != emails:
-            return "changes[0].after.archived (not the subscribers listed in changes[0].detail.subscribers)"
+            return "changes[0].after.archived (not the subscribers listed in changes[0].selection.subscribers)"
         planned_keys = sorted(normalise_email(email) for email in emails)
         try:
             observed_keys = sorted(normalise_email(str(item["email"])) for item in observed["to_archive"])
         except (KeyError, TypeError):
             return "settings.observed (the plan's observed newsletter selection is unreadable)"
         if planned_keys != observed_keys:
-            return "changes[0].detail.subscribers (not the subscribers the plan observed in settings.observed)"
+            return "changes[0].selection.subscribers (not the subscribers the plan observed in settings.observed)"
         return None
 
+    # -- apply --------------------------------------------------------------------------------------------
     # -- export-subscribers ---------------------------------------------------------------------------------
-    def export_desired(self, desired: BaseModel | None) -> BaseModel | None:
+    def export_desired(self, desired: NewsletterArchiveDesired | None) -> NewsletterArchiveDesired | None:
         """Switched on whatever the fleet file says (exporting archives nothing, so it needs no opt-in); a
         store without the setting gets the default rule."""
         if desired is None:
@@ -251,36 +263,37 @@ class NewsletterArchiveSetting(Setting):
         return desired.model_copy(update={"enabled": True})
 
     def exports(self, changes: list[Change]) -> list[ExportFile]:
-        count = sum(len(change.detail.get("subscribers", [])) for change in changes)
-        return [ExportFile("newsletter-archive.csv", export_csv(changes), count,
+        return [ExportFile("newsletter-archive.csv", export_csv(changes), len(planned_rows(changes)),
                            "subscriber(s) the rule would archive")]
 
-    # -- apply --------------------------------------------------------------------------------------------
-    async def apply(self, session: StoreSession, changes: list[Change]) -> None:
+    async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
+        """True when this call archived anyone; False when every planned subscriber was archived already."""
         # A row is ticked only when email, date and source are what the plan saw: someone archived by a
         # colleague who signed up again during the run has the same address but is a new subscription.
-        planned = {Subscriber.from_json(item).identity for change in changes
-                   for item in change.detail.get("subscribers", [])}
+        planned = {Subscriber.of_row(row).identity for row in planned_rows(changes)}
         if not planned:
-            return
+            return False
         page = NewsletterPage(session.page, session.backoffice_url, session.labels)
         listing = await page.read_all()
         targets = [subscriber for subscriber in listing.subscribers if subscriber.identity in planned]
         if not targets:
-            return  # an earlier run archived them all
+            return False  # an earlier run archived them all
         # Before the first click: the exact list, for the re-subscribe email. Never skipped, never after.
         session.artifacts.save(session.store_id, f"newsletter-archive-{export_stamp()}.csv",
                                subscribers_csv(targets), kind="exports")
         remaining = {subscriber.identity for subscriber in targets}
+        archived_any = False
         for _ in range(MAX_PASSES):
-            remaining -= await self._archive_pass(page, listing, remaining)
+            archived = await self._archive_pass(page, listing, remaining)
+            archived_any = archived_any or bool(archived)
+            remaining -= archived
             if not remaining:
-                return
+                return archived_any
             # Rows moved while we worked (signups push rows down): look again, still only for planned ones.
             listing = await page.read_all()
             remaining &= {subscriber.identity for subscriber in listing.subscribers}
             if not remaining:
-                return
+                return archived_any
         emails = sorted(key for key, _, _ in remaining)
         raise SettingError(f"{self.name}: {len(remaining)} planned subscriber(s) are still active after "
                            f"{MAX_PASSES} passes over the list: {_few(emails)}; run apply again")
@@ -307,5 +320,4 @@ def _few(emails: list[str], limit: int = 5) -> str:
 
 def export_csv(changes: list[Change]) -> str:
     """The CSV of the subscribers these changes would archive (for `ecom-privacy export-subscribers`)."""
-    return subscribers_csv(Subscriber.from_json(item) for change in changes
-                           for item in change.detail.get("subscribers", []))
+    return subscribers_csv(Subscriber.of_row(row) for row in planned_rows(changes))

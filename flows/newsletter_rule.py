@@ -14,8 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
+from core.models import ArchiveRuleRecord, SubscriberRow
 from flows.csv_cells import csv_row, unguard_cell
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
 
@@ -28,10 +30,13 @@ CSV_COLUMNS = ("email", "name", "date", "source")
 EMAIL_HEADERS = frozenset({"email", "e-mail", "email address", "e-mail address", "e-mailadres", "emailadres", "mail"})
 
 
-@dataclass(frozen=True)
-class Subscriber:
+class Subscriber(BaseModel):
+    """One active subscriber as the newsletter list shows them (JSON: the date as YYYY-MM-DD)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     email: str
-    name: str
+    name: str = ""
     subscribed_at: date
     source: str
 
@@ -45,14 +50,14 @@ class Subscriber:
         and source, and is a different subscription that no earlier plan covered."""
         return self.key, self.subscribed_at, self.source
 
-    def to_json(self) -> dict[str, str]:
-        return {"email": self.email, "name": self.name, "subscribed_at": self.subscribed_at.isoformat(),
-                "source": self.source}
+    def row(self, reason: str) -> SubscriberRow:
+        """This subscriber as a plan lists them, with why the rule chose or kept them."""
+        return SubscriberRow(email=self.email, name=self.name, subscribed_at=self.subscribed_at,
+                             source=self.source, reason=reason)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Subscriber:
-        return cls(email=str(data["email"]), name=str(data.get("name", "")),
-                   subscribed_at=date.fromisoformat(str(data["subscribed_at"])), source=str(data["source"]))
+    def of_row(cls, row: SubscriberRow) -> Subscriber:
+        return cls(email=row.email, name=row.name, subscribed_at=row.subscribed_at, source=row.source)
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,11 @@ class ArchiveRule:
         text = f"source {' or '.join(sorted(self.sources))}, subscribed before {self.subscribed_before.isoformat()}"
         return text + (f", listed in {self.only.origin}" if self.only is not None else "")
 
-    def to_json(self) -> dict[str, Any]:
-        return {"subscribed_before": self.subscribed_before.isoformat(), "sources": sorted(self.sources),
-                "keep": [keep.origin for keep in self.keep], "only": self.only.origin if self.only else None}
+    def record(self) -> ArchiveRuleRecord:
+        """The rule as a plan records it: the lists by where they came from, not by their addresses."""
+        return ArchiveRuleRecord(subscribed_before=self.subscribed_before, sources=sorted(self.sources),
+                                 keep=[keep.origin for keep in self.keep],
+                                 only=self.only.origin if self.only else None)
 
 
 @dataclass(frozen=True)
@@ -198,7 +205,8 @@ def read_subscribers_csv(text: str) -> list[Subscriber]:
     for number, row in enumerate(rows[1:], start=1):
         try:
             email, name, day, source = (unguard_cell(cell) for cell in row)
-            subscribers.append(Subscriber(email, name, date.fromisoformat(day), source))
+            subscribers.append(Subscriber(email=email, name=name, subscribed_at=date.fromisoformat(day),
+                                          source=source))
         except ValueError as exc:
             raise ExportFileError(f"subscriber {number}: not a row of email, name, date, source ({exc})") from None
     return subscribers

@@ -5,45 +5,31 @@ Two modes:
 - `replace`: the tool owns the page; its content is the rendered template.
 - `require`: the owner's text stays; only the sections of missing elements are appended, from the template.
 Every shop language is planned on its own: its template (`{locale}` in the path is the language), its element
-check, its diff, its title. The page is found by its slug first (`privacy-policy`, the same in every
-language), then by its title. Content is compared by what a reader sees (`page_text`), because the
-backoffice's editor rewrites the HTML it stores. Each language's old content is backed up to the run's
-artifacts before it is overwritten.
+check, its diff, its title. Finding the page (slug `privacy-policy` first, then its title), comparing by what a
+reader sees, backups and saving are the text page base's (flows/text_page_setting.py); this module renders the
+content and checks the required elements.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.errors import ConfigError
-from core.models import Change
-from core.setting import PlanInput, Setting, StoreSession
+from core.setting import PlanInput
 from core.storefront import StorefrontCheck
-from flows.content.html_text import page_text, text_diff
-from flows.content.page_languages import checkable, language_root, tagged
+from flows.content.html_text import page_text
+from flows.content.page_languages import checkable, language_root
 from flows.content.privacy_elements import Element, Finding, detect_elements, element_table, resolve_elements
 from flows.content.templates import ContentTemplate, load_template, template_variables
-from flows.pages.content_pages import same_title
 from flows.storefront.policy_pages import privacy_policy_checks
-from flows.text_pages import (
-    PageTarget,
-    applied_target,
-    page_language,
-    page_target,
-    read_text_page,
-    shop_languages,
-    the_page,
-    titles_per_language,
-    write_text_page,
-    write_titled_page,
-)
-
-TITLE_LABEL = "content_pages.privacy_policy_title"
+from flows.text_page_setting import SLUG_PATTERN, LanguagePlan, PageContent, TextPageDesired, TextPageSetting
+from flows.text_pages import FoundPage, PageTarget, PageTexts, TextPageState, shop_languages
 
 
-class PrivacyPolicyDesired(BaseModel):
+class PrivacyPolicyDesired(TextPageDesired):
     model_config = ConfigDict(extra="forbid")
 
     mode: Literal["replace", "require"] = "require"
@@ -54,14 +40,7 @@ class PrivacyPolicyDesired(BaseModel):
     profile: str = "basic"
     #: element ids required on top of the profile's
     required: list[str] = Field(default_factory=list)
-    #: template variables for every store of this layer; a store's own `vars` win
-    vars: dict[str, Any] = Field(default_factory=dict)
-    #: the page's title per shop language; a language left out gets the label table's default title
-    title: dict[str, str] = Field(default_factory=dict)
-    #: the page's address (/service/<slug>/, the same in every language): the page is found by it first
-    slug: str | None = Field(default="privacy-policy", pattern=r"^[a-z0-9][a-z0-9-]*$")
-
-    _titles = field_validator("title", mode="before")(titles_per_language)
+    slug: str | None = Field(default="privacy-policy", pattern=SLUG_PATTERN)
 
     @field_validator("profile")
     @classmethod
@@ -85,19 +64,30 @@ def _ids(elements: list[Element]) -> list[str]:
     return [element.id for element in elements]
 
 
-class PrivacyPolicySetting(Setting):
+@dataclass(frozen=True, kw_only=True)
+class PolicyContent(PageContent):
+    """A language's policy content and the element check of the page's current text in that language."""
+
+    #: the elements the current page lacks (`require` appends exactly these, never one shown present)
+    missing: list[str]
+    #: False: the element table has no wording for the language (mode `replace` only)
+    checked: bool
+    #: per element of the current page: the sentence that satisfied it, or the closest miss (none: no page)
+    findings: tuple[Finding, ...] = ()
+
+    def detail(self) -> dict[str, Any]:
+        return {"template": str(self.source), "missing": self.missing, "checked": self.checked,
+                "elements": [finding.as_dict() for finding in self.findings]}
+
+
+class PrivacyPolicySetting(TextPageSetting[PrivacyPolicyDesired, PolicyContent]):
     name = "privacy_policy"
     desired_model = PrivacyPolicyDesired
+    title_label = "content_pages.privacy_policy_title"
 
-    def target(self, desired: PrivacyPolicyDesired | None, context: PlanInput) -> PageTarget:
-        if desired is None:
-            return page_target(self.name, {}, "privacy-policy", TITLE_LABEL, context)
-        return page_target(self.name, desired.title, desired.slug, TITLE_LABEL, context)
-
-    async def read(self, session: StoreSession) -> dict[str, Any]:
-        desired = session.plan_input.desired.get(self.name)
-        assert desired is None or isinstance(desired, PrivacyPolicyDesired)
-        return await read_text_page(session, self.target(desired, session.plan_input))
+    def storefront_checks(self, desired: PrivacyPolicyDesired | None,
+                          languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        return privacy_policy_checks(desired)
 
     def _findings(self, html: str, desired: PrivacyPolicyDesired, language: str) -> list[Finding]:
         return detect_elements(page_text(html), language, desired.profile, desired.required)
@@ -138,116 +128,61 @@ class PrivacyPolicySetting(Setting):
         return html
 
     def check(self, desired: BaseModel, context: PlanInput) -> None:
-        assert isinstance(desired, PrivacyPolicyDesired)
-        self.target(desired, context)
-        for language in shop_languages(context):
-            self._require_checkable(desired, context, language)
-            template = self._template(desired, context, language)
-            self._render(template, desired, context, language)
-            if desired.mode == "require":
-                self._render(template, desired, context, language,
-                             _ids(resolve_elements(desired.profile, desired.required)))
+        """The base's checks (titles, every language's whole template), and in `require` mode the sections."""
+        super().check(desired, context)
+        policy = self.desired_of(desired)
+        if policy.mode == "require":
+            sections = _ids(resolve_elements(policy.profile, policy.required))
+            for language in shop_languages(context):
+                self._render(self._template(policy, context, language), policy, context, language, sections)
 
-    def _plan_language(self, page: dict[str, Any] | None, desired: PrivacyPolicyDesired, context: PlanInput,
-                       language: str, title: str) -> dict[str, Any]:
-        """One language's part of the plan: what to write (None: leave), and why."""
+    def content(self, desired: PrivacyPolicyDesired, context: PlanInput, language: str,
+                current: PageTexts | None) -> PolicyContent:
+        """`replace`: the template whole. `require`: the owner's text with the sections of the missing elements
+        appended (the whole template for a new page or a language without text yet)."""
         self._require_checkable(desired, context, language)
         template = self._template(desired, context, language)
-        current = page_language(page, language, shop_languages(context)[0])
-        old_html = current["html"]
+        old_html = current.html if current is not None else ""
         findings = self._findings(old_html, desired, language) if checkable(language) else []
-        # `require` appends exactly the elements shown as missing here, never one the evidence shows present
         missing = [finding.element.id for finding in findings if not finding.present]
         untranslated = not page_text(old_html).strip()
-        if page is None or desired.mode == "replace" or untranslated:
-            new_html = self._render(template, desired, context, language)
+        name = template.path.name
+        if current is None or desired.mode == "replace" or untranslated:
+            html = self._render(template, desired, context, language)
         elif missing:
-            new_html = old_html.rstrip() + "\n" + self._render(template, desired, context, language, missing)
+            html = old_html.rstrip() + "\n" + self._render(template, desired, context, language, missing)
         else:
-            new_html = old_html
-        old_text, new_text = page_text(old_html), page_text(new_html)
-        content_differs = old_text != new_text
-        # A title from the fleet file is desired state; a default title only names a new or untitled page.
-        rename = page is not None and (not current["title"].strip() or (
-            language in desired.title and not same_title(current["title"], title)))
-        parts = []
-        if page is not None and content_differs:
-            if desired.mode == "replace":
-                parts.append(f"replace the content with {template.path.name}")
-            elif untranslated:
-                parts.append(f"write the content from {template.path.name} (the page has none in this language)")
-            else:
-                parts.append(f"append {len(missing)} missing section(s) from {template.path.name}")
+            html = old_html
+        if desired.mode == "replace":
+            action = f"replace the content with {name}"
+        elif untranslated:
+            action = f"write the content from {name} (the page has none in this language)"
+        else:
+            action = f"append {len(missing)} missing section(s) from {name}"
+        notes = []
         if missing:
-            parts.append("missing: " + ", ".join(missing))
+            notes.append("missing: " + ", ".join(missing))
         if not checkable(language):
-            parts.append(f"required elements not checked: the element table has no wording for {language!r}")
-        if rename:
-            parts.append(f"title {current['title']!r} -> {title!r}")
+            notes.append(f"required elements not checked: the element table has no wording for {language!r}")
+        shown = tuple(findings) if current is not None else ()  # a page not there yet has no evidence
+        return PolicyContent(html=html, source=template.path, action=action, notes=tuple(notes),
+                             evidence=tuple(finding.explain() for finding in shown), missing=missing,
+                             checked=checkable(language), findings=shown)
+
+    def creation_summary(self, target: PageTarget, sources: list[str]) -> str:
+        return (f"no page with the address /service/{target.slug}/ or titled {target.default_title!r}: "
+                f"create it from {', '.join(sources)}")
+
+    def change_before(self, page: FoundPage, planned: list[LanguagePlan[PolicyContent]]) -> dict[str, Any]:
+        return {**super().change_before(page, planned), "missing": planned[0].content.missing}
+
+    def change_detail(self, current: TextPageState, desired: PrivacyPolicyDesired,
+                      planned: list[LanguagePlan[PolicyContent]]) -> dict[str, Any]:
+        default = planned[0].content.detail()
         return {
-            "language": language, "template": str(template.path), "missing": missing,
-            "checked": checkable(language), "changes": content_differs or rename,
-            "title": title if (page is None or rename) else None,
-            # the desired content, also when unchanged: a saved plan carries everything apply needs
-            "html": new_html,
-            "summary": "; ".join(parts),
-            "diff": text_diff(old_text, new_text, old_name=f"current ({language})", new_name=f"desired ({language})")
-            if content_differs else "",
-            "elements": [finding.as_dict() for finding in findings] if page is not None else [],
-            "evidence": [finding.explain() for finding in findings] if page is not None else [],
+            "missing": default["missing"], "mode": desired.mode, "template": default["template"],
+            "found_by": current.found_by,
+            # per element of the current page: the sentence that satisfied it, or the closest miss
+            "elements": default["elements"],
+            "languages": {part.language: {**part.content.detail(), "diff": part.diff} for part in planned},
         }
-
-    def plan(self, current: dict[str, Any], desired: BaseModel, context: PlanInput) -> list[Change]:
-        assert isinstance(desired, PrivacyPolicyDesired)
-        page = the_page(self.name, current)
-        target = self.target(desired, context)
-        languages = target.languages
-        planned = [self._plan_language(page, desired, context, language, title)
-                   for language, title in target.titles.items()]
-        make_visible = page is not None and not page["visible"]
-        if page is not None and not make_visible and not any(part["changes"] for part in planned):
-            return []
-
-        parts = []
-        if page is None:
-            parts.append(f"no page with the address /service/{desired.slug}/ or titled {target.default_title!r}: "
-                         f"create it from {', '.join(p['template'].rsplit('/', 1)[-1] for p in planned)}")
-        parts += [tagged(p["language"], languages, p["summary"]) for p in planned if p["summary"]]
-        if make_visible:
-            parts.append("make visible")
-        default = planned[0]
-        before = None if page is None else {"page_id": page["id"], "url": page["url"], "visible": page["visible"],
-                                           "missing": default["missing"]}
-        after: dict[str, Any] = {
-            "visible": True, "title": page["title"] if page else target.default_title, "html": default["html"],
-            "slug": desired.slug, "find_titles": target.titles,
-            "languages": {p["language"]: {"title": p["title"], "html": p["html"]} for p in planned},
-        }
-        if page is not None:
-            after["page_id"] = page["id"]
-        diff = "\n".join(p["diff"] for p in planned if p["diff"])
-        return [Change(
-            setting=self.name, action="create" if page is None else "update", before=before, after=after,
-            summary="; ".join(parts), diff=diff,
-            evidence=[tagged(p["language"], languages, line) for p in planned for line in p["evidence"]],
-            detail={
-                "missing": default["missing"], "mode": desired.mode, "template": default["template"],
-                "found_by": current.get("found_by"),
-                # per element of the current page: the sentence that satisfied it, or the closest miss
-                "elements": default["elements"],
-                "languages": {p["language"]: {key: p[key] for key in ("template", "missing", "checked", "diff",
-                                                                       "elements")} for p in planned},
-            },
-        )]
-
-    def storefront_checks(self, desired: BaseModel | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
-        return privacy_policy_checks(desired)
-
-    async def apply(self, session: StoreSession, changes: list[Change]) -> None:
-        for change in changes:
-            if "languages" not in change.after:  # a plan saved by an earlier version: the default language only
-                await write_titled_page(session, self.name, change.after["title"], html=change.after["html"],
-                                        visible=change.after["visible"])
-                continue
-            await write_text_page(session, self.name, applied_target(change), texts=change.after["languages"],
-                                  visible=change.after["visible"])

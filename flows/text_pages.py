@@ -6,16 +6,19 @@ Pages are always found at the moment of acting, never trusted from an earlier re
 a page and died before finishing it is completed by the next run instead of duplicating it. A page whose
 title differs from the one the tool expects is still found by its slug, and is updated, never duplicated.
 
-Entry points: `read_text_page` / `write_text_page` (every language); `read_titled_page` /
-`write_titled_page` are the one-language forms kept for settings that manage a page in the default
-language only.
+Entry points: `read_text_page` (into a typed, frozen `TextPageState`) / `write_text_page` (every language);
+`read_titled_page` / `write_titled_page` are the one-language forms kept for settings that manage a page in the
+default language only. The settings built on these are in flows/text_page_setting.py; the breach notice
+(automation/breach/publish.py) uses them directly.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.errors import ConfigError, SettingError
 from core.models import Change
@@ -30,20 +33,22 @@ def shop_languages(context: PlanInput) -> tuple[str, ...]:
     return context.languages or (context.locale,)
 
 
-def page_titles(setting: str, titles: dict[str, str], label_key: str, context: PlanInput) -> dict[str, str]:
-    """The page's title in every shop language: the fleet file's `title`, else the label table's default.
+def page_titles(setting: str, titles: dict[str, str], label_key: str | None, context: PlanInput) -> dict[str, str]:
+    """The page's title in every shop language: the fleet file's `title`, else the label table's default
+    (`label_key`; None: the page has no default title, the fleet file must give it).
 
     A language with neither is a configuration error naming the store, the setting and the language."""
     resolved = {}
     for language in shop_languages(context):
         title = (titles.get(language) or "").strip()
-        if not title and language in SUPPORTED_LOCALES:
+        if not title and label_key is not None and language in SUPPORTED_LOCALES:
             title = labels_for(language)[label_key]
         if not title:
+            source = (f"no label table flows/labels/{language}.yaml to take a default from" if label_key is not None
+                      else "this page has no default title")
             raise ConfigError(
                 f"store {context.store_id}: {setting}.title.{language}: no title for shop language {language!r} "
-                f"and no label table flows/labels/{language}.yaml to take a default from; set "
-                f"{setting}: {{title: {{{language}: ...}}}} in the fleet file")
+                f"and {source}; set {setting}: {{title: {{{language}: ...}}}} in the fleet file")
         resolved[language] = title
     return resolved
 
@@ -55,20 +60,92 @@ def titles_per_language(value: Any) -> Any:
     return value
 
 
-def duplicate_error(setting: str, title: str, matches: list[dict[str, Any]]) -> SettingError:
-    pages = ", ".join(f"page {match['id']} ({match['url']})" for match in matches)
+class PageTexts(BaseModel):
+    """A page's title and content (HTML as the editor stored it) in one language; empty: none there."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str = ""
+    html: str = ""
+
+    def differs_from(self, title: str | None, html: str | None) -> bool:
+        """True when writing `title` / `html` (None: leave it) would change what a reader sees: content compared
+        by its text (the editor rewrites HTML), titles whatever their case and spacing."""
+        return content_differs(self.html, html) or (title is not None and not same_title(self.title, title))
+
+
+def content_differs(old_html: str, new_html: str | None) -> bool:
+    """True when `new_html` (None: leave the content) reads differently from `old_html`."""
+    return new_html is not None and page_text(old_html) != page_text(new_html)
+
+
+class PageMatch(BaseModel):
+    """A row of Content > Pages that matched the page looked for."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: int
+    #: the title in the shop's default language, as the list shows it
+    title: str
+    #: the page's editor in the backoffice, for messages a person can follow
+    url: str
+    visible: bool
+    #: the page's address slug, when the list shows it (the same in every language)
+    slug: str | None = None
+
+    @classmethod
+    def of(cls, row: PageRow) -> PageMatch:
+        return cls(id=row.id, title=row.title, url=row.url, visible=row.visible, slug=row.slug)
+
+
+class FoundPage(PageMatch):
+    """The one page that matched, read in its editor: visibility (the editor's switch) and every language."""
+
+    #: the default language's content (also under `languages`; kept because saved plans observed it so)
+    html: str = ""
+    #: language -> title and content, default language first; empty for a page known in one language only
+    languages: dict[str, PageTexts] = Field(default_factory=dict)
+
+    def text(self, language: str, default_language: str) -> PageTexts:
+        """The page in one language (empty when it has nothing there). A page known in one language only (no
+        `languages`) has the list's title and `html` in the default language."""
+        if self.languages:
+            return self.languages.get(language) or PageTexts()
+        return PageTexts(title=self.title, html=self.html) if language == default_language else PageTexts()
+
+    def row(self) -> PageMatch:
+        return PageMatch(id=self.id, title=self.title, url=self.url, visible=self.visible, slug=self.slug)
+
+
+class TextPageState(BaseModel):
+    """What a read found for a page looked for by its slug, then by its title: every match, and the page itself
+    when exactly one matched. Its JSON form is what a plan records as observed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: the slug looked for (None: by title only)
+    slug: str | None = None
+    #: the title looked for, in the default language
+    title: str = ""
+    #: how the matches were found; None: no match
+    found_by: Literal["slug", "title"] | None = None
+    matches: tuple[PageMatch, ...] = ()
+    #: the page, read in its editor, when exactly one matched
+    page: FoundPage | None = None
+
+    def found(self, setting: str) -> FoundPage | None:
+        """The one page the read found (None when there is none); two or more with the title is an error."""
+        if len(self.matches) > 1:
+            raise duplicate_error(setting, self.title, list(self.matches))
+        return self.page
+
+
+def duplicate_error(setting: str, title: str, matches: list[PageMatch]) -> SettingError:
+    pages = ", ".join(f"page {match.id} ({match.url})" for match in matches)
     return SettingError(
         f"{setting}: {len(matches)} pages are titled {title!r}: {pages}; the tool will not guess which one is "
         f"meant: rename or delete the extra one(s) in Content > Pages, then run again"
     )
-
-
-def the_page(setting: str, state: dict[str, Any]) -> dict[str, Any] | None:
-    """The one page a read found (None when there is none); two or more with the title is an error."""
-    matches = state.get("matches") or []
-    if len(matches) > 1:
-        raise duplicate_error(setting, state.get("title", ""), matches)
-    return state.get("page")
 
 
 @dataclass(frozen=True)
@@ -88,7 +165,8 @@ class PageTarget:
         return tuple(self.titles)
 
 
-def page_target(setting: str, titles: dict[str, str], slug: str | None, label: str, context: PlanInput) -> PageTarget:
+def page_target(setting: str, titles: dict[str, str], slug: str | None, label: str | None,
+                context: PlanInput) -> PageTarget:
     """The page a content setting manages: its slug, and its title in every shop language (see `page_titles`)."""
     return PageTarget(slug=slug, titles=page_titles(setting, titles, label, context))
 
@@ -100,43 +178,25 @@ def applied_target(change: Change) -> PageTarget:
     return PageTarget(slug=after.get("slug"), titles=dict(titles))
 
 
-async def read_text_page(session: StoreSession, target: PageTarget) -> dict[str, Any]:
-    """`{"slug", "title", "found_by", "matches": [row...], "page": {id, title, url, visible, slug, html,
-    "languages": {language: {"title", "html"}}} | None}`.
-
-    The editor is opened (for the stored title and HTML of every language) only when exactly one page matched.
-    """
+async def read_text_page(session: StoreSession, target: PageTarget) -> TextPageState:
+    """Find the page (slug first, then default-language title) and, when exactly one matched, read its visibility
+    and its title and HTML in every language of `target`. The editor is opened only for a single match."""
     listing = PagesListPage(session.page, session.backoffice_url, session.labels)
     await listing.open()
     rows, found_by = await listing.find_page(target.slug, target.default_title)
-    state: dict[str, Any] = {"slug": target.slug, "title": target.default_title, "found_by": found_by,
-                             "matches": [row.to_json() for row in rows], "page": None}
+    page = None
     if len(rows) == 1:
         editor = PageEditorPage(session.page, session.backoffice_url, session.labels, page_id=rows[0].id)
         await editor.open()
         texts = {}
         for index, language in enumerate(target.languages):
             await editor.select_language(language, default=index == 0)
-            texts[language] = {"title": await editor.read_title(), "html": await editor.read_html()}
-        default = texts[target.languages[0]]
-        state["page"] = {**rows[0].to_json(), "visible": await editor.read_visible(), "html": default["html"],
-                         "languages": texts}
-    return state
-
-
-def page_language(page: dict[str, Any] | None, language: str, default_language: str) -> dict[str, str]:
-    """A read page's title and HTML in one language (`{"title": "", "html": ""}` when it has none there).
-
-    A page read by a one-language read (or recorded by an older plan) has only `title` and `html`: those are the
-    default language's."""
-    if page is None:
-        return {"title": "", "html": ""}
-    texts = page.get("languages")
-    if texts:
-        return texts.get(language) or {"title": "", "html": ""}
-    if language == default_language:
-        return {"title": page.get("title", ""), "html": page.get("html", "")}
-    return {"title": "", "html": ""}
+            texts[language] = PageTexts(title=await editor.read_title(), html=await editor.read_html())
+        row = PageMatch.of(rows[0])
+        page = FoundPage(**{**row.model_dump(), "visible": await editor.read_visible()},
+                         html=texts[target.languages[0]].html, languages=texts)
+    return TextPageState(slug=target.slug, title=target.default_title, found_by=found_by,
+                         matches=tuple(PageMatch.of(row) for row in rows), page=page)
 
 
 def backup_name(setting: str, now: datetime | None = None, language: str | None = None) -> str:
@@ -158,7 +218,7 @@ async def write_text_page(session: StoreSession, setting: str, target: PageTarge
     rows: list[PageRow]
     rows, _ = await listing.find_page(target.slug, target.default_title)
     if len(rows) > 1:
-        raise duplicate_error(setting, target.default_title, [row.to_json() for row in rows])
+        raise duplicate_error(setting, target.default_title, [PageMatch.of(row) for row in rows])
     if not rows and texts is None:
         return False  # nothing to hide
     editor = PageEditorPage(session.page, session.backoffice_url, session.labels)
@@ -176,11 +236,11 @@ async def write_text_page(session: StoreSession, setting: str, target: PageTarge
         old_title, old_html = await editor.read_title(), await editor.read_html()
         new_title, new_html = wanted.get("title"), wanted.get("html")
         title_differs = new_title is not None and not same_title(old_title, new_title)
-        content_differs = new_html is not None and page_text(old_html) != page_text(new_html)
-        if content_differs and old_html.strip():
+        html_differs = content_differs(old_html, new_html)
+        if html_differs and old_html.strip():
             backups[language] = old_html
-        if title_differs or content_differs:
-            plan.append((language, new_title if title_differs else None, new_html if content_differs else None))
+        if title_differs or html_differs:
+            plan.append((language, new_title if title_differs else None, new_html if html_differs else None))
     if rows and not plan and await editor.read_visible() == visible:
         return False
     for language, old_html in backups.items():
@@ -206,7 +266,7 @@ def _default_language(session: StoreSession) -> str:
     return shop_languages(session.plan_input)[0]
 
 
-async def read_titled_page(session: StoreSession, title: str) -> dict[str, Any]:
+async def read_titled_page(session: StoreSession, title: str) -> TextPageState:
     """The one-language form of `read_text_page`: the page with this title in the default language."""
     return await read_text_page(session, PageTarget(slug=None, titles={_default_language(session): title}))
 

@@ -1,17 +1,22 @@
-"""Fixtures: the mock backoffice on a free port over real HTTP, and one real Chromium per test session."""
+"""Fixtures: the mock backoffice on a free port over real HTTP, and one real Chromium per test session.
+
+The browser fixtures are pytest-playwright's (the pytest-playwright-asyncio plugin): `browser` (one per
+session) and `new_context` (contexts it closes after the test, recording traces and screenshots as its
+options say: `--headed`, `--tracing retain-on-failure`, `--screenshot only-on-failure`, `--output DIR`).
+Only the launch options are ours, below.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Playwright
 
-from automation.browser import find_browser, launch
+from automation.browser import find_browser, launch_args
 from automation.session_cache import SESSIONS_ENV
 from mock_backoffice import MockServer
 from tests.support import TEST_SEED, http_json
@@ -59,14 +64,16 @@ def mock_state(mock_server: MockServer) -> Any:
     return read
 
 
-@pytest_asyncio.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await launch(playwright, find_browser(playwright))
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwright: Playwright,
+                             browser_name: str) -> dict[str, Any]:
+    """pytest-playwright's launch options (--headed, --browser-channel, --slowmo) for its session-wide `browser`,
+    with the Chromium and the flags the tool itself would launch: a headed session never gets a headless shell."""
+    options = {"args": launch_args(), **browser_type_launch_args}
+    if browser_name == "chromium" and not options.get("channel"):  # a --browser-channel is Playwright's to find
+        choice = find_browser(playwright, headless=options.get("headless", True))
+        options["executable_path"] = choice.executable
+    return options
 
 
 @pytest.fixture(scope="session")

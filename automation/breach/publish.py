@@ -23,9 +23,8 @@ from core.errors import VerificationError
 from flows.content.html_text import page_text
 from flows.content.page_languages import language_root
 from flows.labels import SUPPORTED_LOCALES, labels_for
-from flows.pages.content_pages import same_title
 from flows.pages.storefront_page import StorefrontPage
-from flows.text_pages import PageTarget, page_language, read_text_page, the_page, write_text_page
+from flows.text_pages import FoundPage, PageMatch, PageTarget, read_text_page, write_text_page
 
 SETTING = "breach_notice"
 #: what each action means, as the plan says it
@@ -47,38 +46,38 @@ class NoticeChange:
     action: str
     #: language -> what changes in that language (same words as `action`)
     languages: dict[str, str]
-    page: dict[str, Any] | None
+    #: the notice page as found (None: not there yet)
+    page: PageMatch | None
 
     def describe(self) -> str:
-        where = f" (page {self.page['id']}, {self.page['url']})" if self.page else ""
+        where = f" (page {self.page.id}, {self.page.url})" if self.page else ""
         return "\n".join(f"store {self.store} [{language}]: {self.titles[language]!r}: {ACTIONS[action]}{where}"
                          for language, action in self.languages.items())
 
 
-def _language_action(page: dict[str, Any] | None, language: str, default: str, draft: Draft) -> str:
+def _language_action(page: FoundPage | None, language: str, default: str, draft: Draft) -> str:
     if page is None:
         return "create"
-    current = page_language(page, language, default)
-    if page_text(current["html"]) != page_text(draft.html) or not same_title(current["title"], draft.subject):
+    if page.text(language, default).differs_from(draft.subject, draft.html):
         return "update"
-    return "none" if page["visible"] else "show"
+    return "none" if page.visible else "show"
 
 
 async def plan_notice(desk: StoreDesk, drafts: dict[str, Draft], withdraw: bool) -> NoticeChange:
     target = notice_target(drafts)
     state = await desk.step(lambda: read_text_page(desk.session, target))
-    page = the_page(SETTING, state)
+    page = state.found(SETTING)
     default = target.languages[0]
     if withdraw:
-        action = "hide" if page is not None and page["visible"] else "none"
+        action = "hide" if page is not None and page.visible else "none"
         per_language = dict.fromkeys(target.languages, action)
     else:
         per_language = {language: _language_action(page, language, default, draft)
                         for language, draft in drafts.items()}
         actions = set(per_language.values())
         action = next((a for a in ("create", "update", "show") if a in actions), "none")
-    summary = None if page is None else {k: page[k] for k in ("id", "url", "visible", "slug")}
-    return NoticeChange(desk.session.store_id, target.titles, action, per_language, summary)
+    return NoticeChange(desk.session.store_id, target.titles, action, per_language,
+                        None if page is None else page.row())
 
 
 async def apply_notice(desk: StoreDesk, drafts: dict[str, Draft], change: NoticeChange) -> None:

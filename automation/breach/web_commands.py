@@ -224,7 +224,7 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
                     await apply_notice(desk, drafts, change)
                 default = drafts[store.shop_languages[0]]
                 if args.withdraw:
-                    slug = change.page["slug"] if change.page else None
+                    slug = change.page.slug if change.page else None
                     await verify_withdrawn(browser, store, drafts, slug, options)
                     register.append(incident.id, NOTICE_WITHDRAWN, {
                         "title": default.subject, "language": default.language,

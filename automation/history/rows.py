@@ -77,12 +77,17 @@ def _setting_rows(store: StoreResult, redact: Callable[[str], str]) -> list[dict
             status = BLOCKED  # drift the tool may not correct by itself (an irreversible change without opt-in)
         summary = "; ".join(change.summary or change.action for change in changes)
         blocked = "; ".join(change.blocked for change in changes if change.blocked)
+        summary += f" (blocked: {blocked})" if blocked else ""
+        # Warnings are not changes and never change the status: named after the changes, as the storefront
+        # row names its warned checks.
+        warnings = "; ".join(f"warning: {diagnostic.summary}" for diagnostic in result.diagnostics)
+        summary = "; ".join(part for part in (summary, warnings) if part)
         error = result.error
         if result.status == SettingStatus.FAILED and store.error and (error or "").startswith("not read"):
             error = store.error  # the store stopped before this setting: its own error says why
         rows.append({
             "store_id": store.id, "setting": result.setting, "status": status,
-            "summary": scrub(summary + (f" (blocked: {blocked})" if blocked else ""), redact) or "",
+            "summary": scrub(summary, redact) or "",
             "before": _short_value(changes[0].before, redact) if len(changes) == 1 else None,
             "after": _short_value(changes[0].after, redact) if len(changes) == 1 else None,
             "error_kind": result.error_kind, "error": scrub(error, redact),

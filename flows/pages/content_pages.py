@@ -58,9 +58,6 @@ class PageRow:
     #: the page's address slug when the list shows it (the same in every language)
     slug: str | None = None
 
-    def to_json(self) -> dict[str, object]:
-        return {"id": self.id, "title": self.title, "url": self.url, "visible": self.visible, "slug": self.slug}
-
 
 class PagesListPage(BackofficePage):
     path = "content/pages"

@@ -114,7 +114,8 @@ class NewsletterPage(BackofficePage):
                                     f"row {row['email']!r} has {row['date']!r}") from None
             if row["source"] not in sources:
                 raise self.mismatch(f"source {row['source']!r}", f"known sources: {sorted(sources)}")
-            subscriber = Subscriber(row["email"], row["name"], subscribed, sources[row["source"]])
+            subscriber = Subscriber(email=row["email"], name=row["name"], subscribed_at=subscribed,
+                                    source=sources[row["source"]])
             rows.append(ListedRow(row["position"], subscriber, row["checkbox"]))
         return ListingPage(rows, data["next"], data["index"]["email"])
 

@@ -76,7 +76,7 @@ def test_a_saved_plan_carries_the_content_to_apply_later(cli: CliRunner, mock_se
     assert cli("plan", *args, "--out", str(plan_file)).code == 2
     saved = json.loads(plan_file.read_text())
     [ccpa] = [c for s in saved["stores"] for c in s["changes"] if c["setting"] == "ccpa_page"]
-    assert "privacy policy" in ccpa["after"]["html"] and ccpa["detail"]["diff"].startswith("--- current")
+    assert "privacy policy" in ccpa["after"]["html"] and ccpa["diff"].startswith("--- current")
 
     applied = cli("apply", *args, str(plan_file))
     assert applied.code == 0, applied.out + applied.err

@@ -90,7 +90,7 @@ def test_three_languages_plan_per_language_apply_in_place_plan_clean_and_verify(
     assert set(change["detail"]["languages"]) == {"nl", "en", "de"}
     for language in ("nl", "en", "de"):
         assert f"[{language}] replace the content with privacy-policy.{language}.html" in change["summary"]
-        assert f"+++ desired ({language})" in change["detail"]["diff"]
+        assert f"+++ desired ({language})" in change["diff"]
     assert "not checked" not in change["summary"]  # German has its wording in the element table
     assert change["detail"]["languages"]["de"]["checked"] is True
     pages_before = len(state(lang_mock, "multi")["pages"])

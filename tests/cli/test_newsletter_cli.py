@@ -109,9 +109,9 @@ def test_saved_plan_ignores_signups_and_archives_only_the_plan(cli: CliRunner, m
     plan_file = tmp_path / "PLAN.json"
     assert cli("plan", *args, "--out", str(plan_file)).code == 2
     [change] = json.loads(plan_file.read_text())["stores"][0]["changes"]
-    planned = {s["email"] for s in change["detail"]["subscribers"]}
+    planned = {s["email"] for s in change["selection"]["subscribers"]}
     assert planned == passive_before_2018(mock_state) and change["blocked"] and change["irreversible"]
-    assert all(s["reason"] for s in change["detail"]["subscribers"])
+    assert all(s["reason"] for s in change["selection"]["subscribers"])
 
     for email in ("fresh@x.test", "another@x.test"):  # signups push the planned rows across pages
         http_json(f"{mock_server.url}/__mock__/subscribers", {"store": "shop-nl", "email": email})

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
+from tests.cli.test_newsletter_cli import archived, passive_before_2018
+from tests.cli.test_newsletter_cli import fleet_for as newsletter_fleet_for
 from tests.support import all_secrets, http_json, http_text, write_fleet
 
 
@@ -63,7 +65,7 @@ def test_plan_json_format_and_saved_plan_apply(cli: CliRunner, mock_server: Mock
     result = cli("plan", *args, "--format", "json", "--out", str(plan_file))
     assert result.code == 2
     printed = json.loads(result.out)
-    assert printed["format_version"] == 1
+    assert printed["format_version"] == 2
     stores = {s["id"]: s for s in printed["stores"]}
     assert stores["shop-nl"]["status"] == "ok" and stores["shop-nl"]["error"] is None
     [change] = stores["shop-nl"]["changes"]
@@ -74,6 +76,27 @@ def test_plan_json_format_and_saved_plan_apply(cli: CliRunner, mock_server: Mock
     applied = cli("apply", *args, str(plan_file))
     assert applied.code == 0, applied.out + applied.err
     assert mock_state()["shop-nl"]["cookie_law"]["mode"] == "confirm"
+
+
+def test_changed_only_when_apply_changed_something(cli: CliRunner, mock_server: MockServer, mock_state,
+                                                   tmp_path: Path) -> None:
+    """Ansible's honest `changed`: a saved archive plan whose subscribers were all archived meanwhile (by hand,
+    or by an apply that was interrupted after its last click) still applies, archives nobody, and the report
+    says compliant, not changed."""
+    args = newsletter_fleet_for(tmp_path, mock_server, ["shop-nl"])
+    plan_file = tmp_path / "PLAN.json"
+    assert cli("plan", *args, "--out", str(plan_file)).code == 2
+    planned = passive_before_2018(mock_state)
+    http_json(f"{mock_server.url}/__mock__/subscribers/archive", {"store": "shop-nl", "emails": sorted(planned)})
+
+    applied = cli("apply", *args, str(plan_file), "--allow-archive")
+    assert applied.code == 0, applied.out + applied.err
+    assert "1 ok, 0 changed" in applied.out and "= newsletter_archive: changed" not in applied.out
+    report = json.loads((run_dirs(tmp_path)[-1] / "report.json").read_text())
+    assert [(s["setting"], s["status"]) for s in report["stores"][0]["settings"]] == [
+        ("newsletter_archive", "compliant")]
+    assert archived(mock_state) == planned
+    assert not (run_dirs(tmp_path)[-1] / "exports").exists()  # nobody left to archive, so no export either
 
 
 def test_stale_plan_is_refused(cli: CliRunner, mock_server: MockServer, mock_state, tmp_path: Path) -> None:

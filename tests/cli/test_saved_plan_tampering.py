@@ -74,13 +74,13 @@ def test_an_extra_subscriber_in_the_detail_is_not_archived(cli: CliRunner, mock_
     def add_victim(plan: Plan) -> None:
         change = archive_change(plan)
         row = {key: victim[key] for key in ("email", "name", "subscribed_at", "source")}
-        change["detail"]["subscribers"].append({**row, "reason": "source manual, subscribed before 2018-05-25"})
+        change["selection"]["subscribers"].append({**row, "reason": "source manual, subscribed before 2018-05-25"})
         change["after"]["archived"].append(victim["email"])
 
     edit(plan_file, add_victim)
     refused = cli("apply", *args, str(plan_file), "--allow-archive")
     assert refused.code == 1, refused.out + refused.err
-    assert "changes[0].detail.subscribers[" in refused.out and victim["email"] in refused.out
+    assert "changes[0].selection.subscribers[" in refused.out and victim["email"] in refused.out
     assert archived(mock_state) == set()  # the store is refused whole: nobody, not only the victim
 
 
@@ -153,6 +153,18 @@ def _duplicate_store(plan: Plan) -> None:
     plan["stores"].append(plan["stores"][0])
 
 
+def _v1_plan(plan: Plan) -> None:
+    """A plan as version 1 wrote it: format 1, the newsletter rows in `detail`."""
+    plan["format_version"] = 1
+    change = archive_change(plan)
+    change["detail"] = {"subscribers": change["selection"]["subscribers"], "rule": change["selection"]["rule"]}
+    del change["selection"]
+
+
+def _bad_date(plan: Plan) -> None:
+    archive_change(plan)["selection"]["subscribers"][0]["subscribed_at"] = "long ago"
+
+
 OFFLINE_CASES: dict[str, tuple[Callable[[Plan], None], bool, str]] = {
     "edited without rehash": (lambda plan: archive_change(plan).__setitem__("irreversible", False), False,
                               "plan_sha256 does not match the plan's content"),
@@ -165,6 +177,11 @@ OFFLINE_CASES: dict[str, tuple[Callable[[Plan], None], bool, str]] = {
     "store twice": (_duplicate_store, True, "stores[1].id: store 'shop-nl' appears twice"),
     "setting not managed": (_unmanaged_setting, True, "stores[0].changes[1].setting: store shop-nl does not manage"),
     "report, not plan": (_set("kind", "apply"), True, "this is a apply report, not a plan"),
+    "made by version 1": (_v1_plan, True, "this plan was made by an older version of ecom-privacy (plan format 1; "
+                          "this version reads 2); run 'ecom-privacy plan --out"),
+    "future format": (_set("format_version", 3), True, "unsupported plan format_version 3"),
+    # the newsletter rows are typed: a date that is none is refused with the plan, naming where
+    "subscriber date not a date": (_bad_date, True, "stores.0.changes.0.selection.subscribers.0.subscribed_at"),
 }
 
 

@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest_asyncio
-from playwright.async_api import Browser
+from playwright.async_api import BrowserContext
 
 from automation.artifacts import RunArtifacts
-from automation.browser import new_store_context
+from automation.browser import prepare_store_context, store_context_options
 from core.setting import PlanInput, StoreSession
 from flows.labels import labels_for
 from mock_backoffice import MockServer
@@ -19,15 +19,16 @@ SessionFactory = Callable[[str], Awaitable[StoreSession]]
 
 
 @pytest_asyncio.fixture
-async def store_session(browser: Browser, mock_server: MockServer, tmp_path: Path) -> AsyncIterator[SessionFactory]:
-    """Opens a fresh browser context for a test store (not logged in) and closes it after the test."""
-    contexts = []
+async def store_session(new_context: Callable[..., Awaitable[BrowserContext]], mock_server: MockServer,
+                        tmp_path: Path) -> AsyncIterator[SessionFactory]:
+    """Opens a fresh browser context for a test store (not logged in); pytest-playwright's `new_context` closes
+    it after the test, keeping its trace and a screenshot when the test failed and the options ask for them."""
     artifacts = RunArtifacts(tmp_path / "run")
 
     async def open_session(store_id: str) -> StoreSession:
         locale = LOCALES[store_id]
-        context = await new_store_context(browser, locale, timeout_ms=10_000)
-        contexts.append(context)
+        context = await prepare_store_context(await new_context(**store_context_options(locale)),
+                                              timeout_ms=10_000)
         page = await context.new_page()
         return StoreSession(
             page=page, store_id=store_id, locale=locale,
@@ -37,5 +38,3 @@ async def store_session(browser: Browser, mock_server: MockServer, tmp_path: Pat
         )
 
     yield open_session
-    for context in contexts:
-        await context.close()

@@ -6,7 +6,7 @@ import pytest
 
 from core.models import LoginSecrets
 from core.setting import PlanInput
-from flows.analytics import AnalyticsDesired, AnalyticsSetting
+from flows.analytics import AnalyticsCurrent, AnalyticsDesired, AnalyticsSetting
 from flows.login import login
 from tests.flows.conftest import SessionFactory
 from tests.support import EMAILS, PASSWORDS, http_text
@@ -23,14 +23,15 @@ async def test_set_and_remove_measurement_id(
         session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id])
     )
     current = await SETTING.read(session)
-    assert current == {"measurement_id": None, "consent_mode": True}
+    assert current == AnalyticsCurrent(measurement_id=None, consent_mode=True)
 
     desired = AnalyticsDesired(measurement_id="G-ABC12345")
     changes = SETTING.plan(current, desired, session.plan_input)
     assert [c.summary for c in changes] == ["Measurement ID (none) -> G-ABC12345"]
-    await SETTING.apply(session, changes)
+    assert await SETTING.apply(session, changes) is True
     await SETTING.verify(session, desired)
     assert mock_state()[store_id]["analytics"]["measurement_id"] == "G-ABC12345"
+    assert await SETTING.apply(session, changes) is False  # already so: honest, nothing saved
     _, html = http_text(f"{mock_server.url}/{store_id}/")
     assert 'data-measurement-id="G-ABC12345"' in html
 
@@ -42,7 +43,7 @@ async def test_set_and_remove_measurement_id(
 
 def test_missing_consent_mode_is_a_warning_not_a_change() -> None:
     desired = AnalyticsDesired(measurement_id="G-ABC12345")
-    current = {"measurement_id": "G-ABC12345", "consent_mode": False}
+    current = AnalyticsCurrent(measurement_id="G-ABC12345", consent_mode=False)
     assert SETTING.plan(current, desired, PlanInput("s", "en")) == []
     [warning] = SETTING.diagnose(current, desired, PlanInput("s", "en"))
     assert warning.severity == "warning" and "consent mode" in warning.detail

@@ -9,6 +9,7 @@ from playwright.async_api import expect
 from core.errors import SettingError
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.html_text import page_text
+from flows.text_pages import TextPageState
 from mock_backoffice import MockServer
 from tests.flows.conftest import SessionFactory
 from tests.flows.content_support import CCPA_TEMPLATE, logged_in, pages_titled, put_page
@@ -24,18 +25,17 @@ async def test_present_creates_a_visible_page_linked_from_the_storefront(store_s
     session = await logged_in(store_session, store_id)
     title = TITLES[store_id]
     current = await SETTING.read(session)
-    assert current == {"title": title, "slug": "do-not-sell-my-personal-information", "found_by": None, "matches": [],
-                       "page": None}
+    assert current == TextPageState(title=title, slug="do-not-sell-my-personal-information")
     [change] = SETTING.plan(current, PRESENT, session.plan_input)
     assert change.action == "create" and change.after["visible"] is True
 
-    await SETTING.apply(session, [change])
+    assert await SETTING.apply(session, [change]) is True
     await SETTING.verify(session, PRESENT)
     [page] = pages_titled(mock_state(), store_id, title)
     assert page["visible"] is True
     assert page_text(page["content"]) == page_text(change.after["html"])
     assert SETTING.plan(await SETTING.read(session), PRESENT, session.plan_input) == []
-    await SETTING.apply(session, [change])  # a repeated apply neither duplicates nor changes the page
+    assert await SETTING.apply(session, [change]) is False  # a repeated apply neither duplicates nor changes it
     assert pages_titled(mock_state(), store_id, title) == [page]
 
     shop = session.page
@@ -92,7 +92,7 @@ async def test_two_pages_with_the_title_and_none_at_the_slug_are_an_error_naming
     second = put_page(mock_server.url, store="shop-nl", title=title.upper(), content="<p>nieuw</p>", visible=True)
     session = await logged_in(store_session, "shop-nl")
     current = await SETTING.read(session)
-    assert [m["id"] for m in current["matches"]] == [first["id"], second["id"]]
+    assert [m.id for m in current.matches] == [first["id"], second["id"]]
     for desired in (PRESENT, CcpaPageDesired(state="absent")):
         with pytest.raises(SettingError) as info:
             SETTING.plan(current, desired, session.plan_input)
@@ -100,7 +100,7 @@ async def test_two_pages_with_the_title_and_none_at_the_slug_are_an_error_naming
             assert f"page {made['id']} ({session.backoffice_url}/content/pages/{made['id']})" in str(info.value)
     assert SETTING.plan(current, CcpaPageDesired(state="ignore"), session.plan_input) == []
 
-    fake_create = SETTING.plan({"title": title, "matches": [], "page": None}, PRESENT, session.plan_input)
+    fake_create = SETTING.plan(TextPageState(title=title), PRESENT, session.plan_input)
     with pytest.raises(SettingError):  # apply looks again and refuses to pick one
         await SETTING.apply(session, fake_create)
     assert len([p for p in mock_state()["shop-nl"]["pages"] if p["title"].lower() == title.lower()]) == 2
@@ -113,8 +113,8 @@ async def test_a_page_at_the_slug_wins_over_pages_with_the_title(store_session: 
     put_page(mock_server.url, store="shop-en", title=title.upper(), content="<p>new</p>", visible=True)
     session = await logged_in(store_session, "shop-en")
     current = await SETTING.read(session)
-    assert current["found_by"] == "slug" and [m["id"] for m in current["matches"]] == [first["id"]]
-    assert current["page"]["slug"] == "do-not-sell-my-personal-information"
+    assert current.found_by == "slug" and [m.id for m in current.matches] == [first["id"]]
+    assert current.page is not None and current.page.slug == "do-not-sell-my-personal-information"
 
 
 async def test_absent_hides_the_page_and_keeps_it(store_session: SessionFactory, mock_server: MockServer,
@@ -125,8 +125,9 @@ async def test_absent_hides_the_page_and_keeps_it(store_session: SessionFactory,
     absent = CcpaPageDesired(state="absent")
     [change] = SETTING.plan(await SETTING.read(session), absent, session.plan_input)
     assert change.action == "hide" and change.after["visible"] is False
-    await SETTING.apply(session, [change])
+    assert await SETTING.apply(session, [change]) is True
     await SETTING.verify(session, absent)
+    assert await SETTING.apply(session, [change]) is False  # already hidden: nothing saved
     [page] = pages_titled(mock_state(), "shop-nl", title)
     assert page == {**made, "visible": False}  # hidden, content untouched, never deleted
     response = await session.page.goto(session.storefront_url + f"service/{made['slug']}/")

@@ -6,7 +6,7 @@ import pytest
 from playwright.async_api import expect
 
 from core.models import LoginSecrets
-from flows.cookie_law import CookieLawDesired, CookieLawSetting
+from flows.cookie_law import CookieLawCurrent, CookieLawDesired, CookieLawSetting
 from flows.login import login
 from tests.flows.conftest import SessionFactory
 from tests.support import EMAILS, PASSWORDS
@@ -29,15 +29,17 @@ async def test_confirm_mode_plan_apply_verify_idempotent(
     session = await logged_in(store_session, store_id)
     desired = CookieLawDesired(mode="confirm")
     current = await SETTING.read(session)
-    assert current["mode"] == before
+    assert isinstance(current, CookieLawCurrent) and current.mode == before
     changes = SETTING.plan(current, desired, session.plan_input)
     assert [c.after for c in changes] == [{"mode": "confirm"}]
     assert mock_state()[store_id]["cookie_law"]["mode"] == before  # reading and planning changed nothing
 
-    await SETTING.apply(session, changes)
-    await SETTING.verify(session, desired)
+    assert await SETTING.apply(session, changes) is True
+    assert (await SETTING.verify(session, desired)).mode == "confirm"
     assert mock_state()[store_id]["cookie_law"]["mode"] == "confirm"
     assert SETTING.plan(await SETTING.read(session), desired, session.plan_input) == []
+    # Honest `changed`: the same changes again find the store as desired and save nothing.
+    assert await SETTING.apply(session, changes) is False
 
     # The storefront now shows the bar with Yes / No in the store's language.
     yes, no = ("Ja", "Nee") if store_id == "shop-nl" else ("Yes", "No")
@@ -53,10 +55,10 @@ async def test_custom_message(store_session: SessionFactory, mock_state, store_i
     message = "We gebruiken cookies & <b>statistieken</b> alleen met jouw toestemming."
     desired = CookieLawDesired(mode="custom", message=message)
     changes = SETTING.plan(await SETTING.read(session), desired, session.plan_input)
-    await SETTING.apply(session, changes)
+    assert await SETTING.apply(session, changes) is True
     await SETTING.verify(session, desired)
     assert mock_state()[store_id]["cookie_law"] == {"mode": "custom", "message": message}
-    await SETTING.apply(session, changes)  # idempotent: a second run leaves the same state
+    assert await SETTING.apply(session, changes) is False  # idempotent: a second run saves nothing
     assert mock_state()[store_id]["cookie_law"] == {"mode": "custom", "message": message}
 
     await session.page.goto(session.storefront_url)

@@ -15,7 +15,7 @@ from core.errors import SettingError, VerificationError
 from core.models import LoginSecrets
 from core.setting import StoreSession
 from flows.login import login
-from flows.newsletter_archive import NewsletterArchiveDesired, NewsletterArchiveSetting
+from flows.newsletter_archive import NewsletterArchiveCurrent, NewsletterArchiveDesired, NewsletterArchiveSetting
 from mock_backoffice import MockServer
 from tests.flows.conftest import SessionFactory
 from tests.support import EMAILS, PASSWORDS, http_json
@@ -59,7 +59,9 @@ async def test_read_plan_export_archive_verify_in_dutch(store_session: SessionFa
     session = await logged_in(store_session, "shop-nl")
     seeded = mock_state()["shop-nl"]["subscribers"]
     current = await SETTING.read(session)
-    assert sorted(tuple(s.values()) for s in current["subscribers"]) == as_rows(seeded, {s["email"] for s in seeded})
+    assert isinstance(current, NewsletterArchiveCurrent)  # the typed reading: dates are dates
+    assert sorted((s.email, s.name, s.subscribed_at.isoformat(), s.source) for s in current.subscribers) == as_rows(
+        seeded, {s["email"] for s in seeded})
 
     expected = passive_before_2018(seeded)
     [change] = SETTING.plan(current, DESIRED, session.plan_input)
@@ -67,14 +69,15 @@ async def test_read_plan_export_archive_verify_in_dutch(store_session: SessionFa
     assert change.irreversible and change.action == "archive"
     assert archived(mock_state, "shop-nl") == set()  # reading and planning changed nothing
 
-    await SETTING.apply(session, [change])
+    assert await SETTING.apply(session, [change]) is True
     assert archived(mock_state, "shop-nl") == expected
     [export] = exports(tmp_path, "shop-nl")
     assert sorted(tuple(r.values()) for r in csv_rows(export)) == as_rows(seeded, expected)
     await SETTING.verify(session, DESIRED)
     assert SETTING.plan(await SETTING.read(session), DESIRED, session.plan_input) == []
 
-    await SETTING.apply(session, [change])  # idempotent: nothing left to archive, no second export
+    # Idempotent and honest: nothing left to archive, no second export, and it says it changed nothing.
+    assert await SETTING.apply(session, [change]) is False
     assert archived(mock_state, "shop-nl") == expected and len(exports(tmp_path, "shop-nl")) == 1
 
 
@@ -91,7 +94,7 @@ async def test_more_than_500_subscribers_over_many_pages_in_english(store_sessio
     session.page.on("request", count_document)
     current = await SETTING.read(session)
     session.page.remove_listener("request", count_document)
-    assert len(current["subscribers"]) == len(seeded) == 610
+    assert len(current.subscribers) == len(seeded) == 610
     assert len(documents) == 25  # one navigation per page of 25, not one per row
 
     [change] = SETTING.plan(current, DESIRED, session.plan_input)

@@ -38,7 +38,7 @@ async def test_replace_plan_apply_verify_without_perpetual_drift(store_session: 
     old_html = policy_of(mock_state(), store_id)["content"]
 
     current = await SETTING.read(session)
-    assert current["page"]["html"] == old_html and current["page"]["visible"] is True
+    assert current.page is not None and current.page.html == old_html and current.page.visible is True
     [change] = SETTING.plan(current, desired, session.plan_input)
     assert change.action == "update"
     assert change.detail["missing"] == list(element_table().profiles["gdpr"])
@@ -46,7 +46,7 @@ async def test_replace_plan_apply_verify_without_perpetual_drift(store_session: 
     assert f"-{old_line}" in change.diff.splitlines()
     assert policy_of(mock_state(), store_id)["content"] == old_html  # reading and planning changed nothing
 
-    await SETTING.apply(session, [change])
+    assert await SETTING.apply(session, [change]) is True  # saved
     await SETTING.verify(session, desired)
     stored = policy_of(mock_state(), store_id)
     assert stored["content"] != change.after["html"]  # the editor rewrote the HTML on save ...
@@ -56,7 +56,7 @@ async def test_replace_plan_apply_verify_without_perpetual_drift(store_session: 
     [backup] = backups(tmp_path, store_id)
     assert backup.read_text(encoding="utf-8") == old_html
 
-    await SETTING.apply(session, [change])  # idempotent: nothing to save, so no second backup either
+    assert await SETTING.apply(session, [change]) is False  # idempotent: nothing saved, no second backup
     assert policy_of(mock_state(), store_id) == stored and len(backups(tmp_path, store_id)) == 1
 
     await session.page.goto(session.storefront_url + "service/privacy-policy/")
@@ -92,7 +92,7 @@ async def test_require_adds_only_the_missing_sections_and_keeps_the_owners_text(
     assert len(added) == len(missing)  # one section per missing element, nothing else
     assert not [line for line in change.diff.splitlines()[2:] if line.startswith("-")]  # nothing removed
 
-    await SETTING.apply(session, [change])
+    assert await SETTING.apply(session, [change]) is True  # saved
     await SETTING.verify(session, desired)
     stored = policy_of(mock_state(), store_id)
     assert stored["visible"] is True

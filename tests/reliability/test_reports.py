@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import BrowserContext, expect
 
 from automation.cli import main
 from tests.reliability.conftest import Fleet, Run
@@ -33,7 +33,8 @@ def applied(fleet: Fleet, run: Callable[..., Run]) -> Run:
     return result
 
 
-async def test_html_report_shows_the_matrix_diffs_and_links_in_a_browser(browser: Browser, applied: Run) -> None:
+async def test_html_report_shows_the_matrix_diffs_and_links_in_a_browser(
+        new_context: Callable[..., Awaitable[BrowserContext]], applied: Run) -> None:
     report_file = applied.run_dir / "report.html"
     html = report_file.read_text()
     # Nothing to fetch, so it reads the same offline: no script, stylesheet, image or font, relative links only.
@@ -41,7 +42,7 @@ async def test_html_report_shows_the_matrix_diffs_and_links_in_a_browser(browser
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert hrefs and not [href for href in hrefs if href.startswith(("http:", "https:", "//", "/"))]
 
-    context = await browser.new_context()
+    context = await new_context()  # pytest-playwright's: traced and screenshotted as its options say
     try:
         page = await context.new_page()
         await page.goto(report_file.as_uri())

@@ -69,8 +69,10 @@ def test_exclusive_creation_does_not_write_through_a_planted_symlink(tmp_path: P
 
 
 def test_export_subscribers_keeps_the_earlier_file(tmp_path: Path) -> None:
-    change = Change(setting="newsletter_archive", action="archive", irreversible=True, detail={"subscribers": [
-        {"email": "a@x.test", "name": "A", "subscribed_at": "2016-01-01", "source": "import", "reason": "r"}]})
+    change = Change.model_validate({"setting": "newsletter_archive", "action": "archive", "irreversible": True,
+                                    "selection": {"rule": {"subscribed_before": "2018-05-25", "sources": ["import"]},
+                                                  "subscribers": [{"email": "a@x.test", "name": "A", "source": "import",
+                                                                   "subscribed_at": "2016-01-01", "reason": "r"}]}})
     drift = SettingResult(setting="newsletter_archive", status=SettingStatus.DRIFT)
     document = RunDocument(created_at="now", fleet_file="f.yaml",
                            stores=[StoreResult(id="shop", changes=[change], settings=[drift])])

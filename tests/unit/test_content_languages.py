@@ -4,7 +4,7 @@ a missing template or an unreadable language is an error for that setting, title
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -13,6 +13,7 @@ from core.setting import PlanInput
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.templates import load_template, template_variables
 from flows.privacy_policy import PrivacyPolicyDesired, PrivacyPolicySetting
+from flows.text_pages import FoundPage, PageMatch, PageTexts, TextPageState
 from tests.unit.content_support import CONFIG
 
 POLICY, CCPA = PrivacyPolicySetting(), CcpaPageSetting()
@@ -32,12 +33,13 @@ def rendered(language: str, languages: tuple[str, ...]) -> str:
     return template.render(template_variables(root, VARS))
 
 
-def state(texts: dict[str, tuple[str, str]], found_by: str = "slug") -> dict[str, Any]:
-    row = {"id": 2, "title": next(iter(texts.values()))[0], "url": "http://bo/content/pages/2", "visible": True,
-           "slug": "privacy-policy"}
-    languages = {language: {"title": title, "html": html} for language, (title, html) in texts.items()}
-    return {"title": "x", "slug": "privacy-policy", "found_by": found_by, "matches": [row],
-            "page": {**row, "html": languages[next(iter(languages))]["html"], "languages": languages}}
+def state(texts: dict[str, tuple[str, str]], found_by: Literal["slug", "title"] = "slug") -> TextPageState:
+    row = PageMatch(id=2, title=next(iter(texts.values()))[0], url="http://bo/content/pages/2", visible=True,
+                    slug="privacy-policy")
+    languages = {language: PageTexts(title=title, html=html) for language, (title, html) in texts.items()}
+    return TextPageState(title="x", slug="privacy-policy", found_by=found_by, matches=(row,),
+                         page=FoundPage(**row.model_dump(), html=next(iter(languages.values())).html,
+                                        languages=languages))
 
 
 def policy(**values: Any) -> PrivacyPolicyDesired:
@@ -130,8 +132,7 @@ def test_a_title_must_be_given_per_language() -> None:
 
 def test_ccpa_page_is_created_with_a_title_and_content_per_language() -> None:
     desired = CcpaPageDesired.model_validate({"template": "templates/ccpa.{locale}.html"})
-    empty = {"title": "x", "slug": "do-not-sell-my-personal-information", "found_by": None, "matches": [],
-             "page": None}
+    empty = TextPageState(title="x", slug="do-not-sell-my-personal-information")
     [change] = CCPA.plan(empty, desired, context(("nl", "en", "de", "fr")))
     assert change.action == "create" and change.summary.startswith("create the page 'Verkoop mijn persoonsgegevens")
     titles = {language: text["title"] for language, text in change.after["languages"].items()}

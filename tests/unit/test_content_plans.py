@@ -19,6 +19,7 @@ from flows.content.html_text import page_text
 from flows.content.templates import load_template, template_variables
 from flows.privacy_policy import PrivacyPolicyDesired, PrivacyPolicySetting
 from flows.registry import all_settings
+from flows.text_pages import FoundPage, PageMatch, TextPageState
 from mock_backoffice.richtext import clean_html
 from tests.unit.content_support import CCPA_TEMPLATE, CONFIG, POLICY_TEMPLATE, STOREFRONT, VARS, context, render_policy
 
@@ -27,11 +28,13 @@ CCPA = CcpaPageSetting()
 URL = "http://mock/shop/admin/content/pages"
 
 
-def page_state(title: str, html: str | None, visible: bool = True, page_id: int = 2) -> dict[str, Any]:
+def page_state(title: str, html: str | None, visible: bool = True, page_id: int = 2,
+               more: tuple[PageMatch, ...] = ()) -> TextPageState:
+    """What a read finds: no page, or one known in the default language only (`more`: other pages matched)."""
     if html is None:
-        return {"title": title, "matches": [], "page": None}
-    row = {"id": page_id, "title": title, "url": f"{URL}/{page_id}", "visible": visible}
-    return {"title": title, "matches": [row], "page": {**row, "html": html}}
+        return TextPageState(title=title)
+    row = PageMatch(id=page_id, title=title, url=f"{URL}/{page_id}", visible=visible)
+    return TextPageState(title=title, matches=(row, *more), page=FoundPage(**row.model_dump(), html=html))
 
 
 # --- templates -------------------------------------------------------------------------------------------
@@ -164,8 +167,8 @@ def test_a_template_that_does_not_satisfy_the_check_is_refused(tmp_path: Path) -
 
 
 def test_two_policy_pages_are_an_error_naming_both() -> None:
-    state = page_state("Privacy policy", "<p>a</p>")
-    state["matches"].append({"id": 9, "title": "privacy policy", "url": f"{URL}/9", "visible": False})
+    state = page_state("Privacy policy", "<p>a</p>",
+                       more=(PageMatch(id=9, title="privacy policy", url=f"{URL}/9", visible=False),))
     with pytest.raises(SettingError, match=rf"page 2 \({URL}/2\), page 9 \({URL}/9\)"):
         POLICY.plan(state, desired_policy(), context("en"))
 

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+from pydantic import ValidationError
+
 from core.setting import PlanInput
-from flows.cookie_law import CookieLawDesired, CookieLawSetting
+from flows.cookie_law import CookieLawCurrent, CookieLawDesired, CookieLawSetting
 
 SETTING = CookieLawSetting()
 CTX = PlanInput(store_id="s", locale="en")
 
 
 def plan(current: dict, **desired: object) -> list:
-    return SETTING.plan(current, CookieLawDesired.model_validate(desired), CTX)
+    return SETTING.plan(CookieLawCurrent.model_validate(current), CookieLawDesired.model_validate(desired), CTX)
+
+
+def test_current_state_is_a_frozen_strict_model() -> None:
+    assert SETTING.current_model is CookieLawCurrent
+    current = CookieLawCurrent(mode="notify", message="")
+    with pytest.raises(ValidationError):
+        current.mode = "none"  # type: ignore[misc]  # plan, diagnose and verify all see one reading
+    with pytest.raises(ValidationError, match="extra"):
+        CookieLawCurrent.model_validate({"mode": "notify", "message": "", "colour": "red"})
+    with pytest.raises(ValidationError):
+        CookieLawCurrent(mode="shout")  # type: ignore[arg-type]
+
+
+def test_observed_is_json_and_a_saved_plan_compares_with_it() -> None:
+    desired = CookieLawDesired(mode="confirm")
+    observed = SETTING.observe(CookieLawCurrent(mode="none"), desired, CTX)
+    saved = json.loads(json.dumps(observed))  # what plan --out writes and apply PLAN.json reads
+    assert saved == {"mode": "none", "message": ""}
+    assert SETTING.stale_reason(saved, CookieLawCurrent(mode="none"), desired, CTX) is None
+    assert "now {'mode': 'notify'" in (SETTING.stale_reason(saved, CookieLawCurrent(mode="notify"), desired, CTX)
+                                        or "")
 
 
 def test_no_change_when_mode_matches() -> None:

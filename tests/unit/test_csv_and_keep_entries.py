@@ -33,7 +33,7 @@ NAMES = ["Jan;=cmd|' /C calc'!A0", "=HYPERLINK(\"http://evil\")", "'t Hoekje", "
 
 
 def sub(email: str, name: str = "N", day: str = "2016-01-01", source: str = "import") -> Subscriber:
-    return Subscriber(email, name, date.fromisoformat(day), source)
+    return Subscriber(email=email, name=name, subscribed_at=date.fromisoformat(day), source=source)
 
 
 def test_guard_round_trips_every_short_string() -> None:

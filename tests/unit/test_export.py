@@ -32,8 +32,10 @@ def test_export_runs_only_newsletter_archive_switched_on() -> None:
 
 
 def test_one_csv_per_read_store_and_none_for_a_failed_one(tmp_path: Path) -> None:
-    change = Change(setting="newsletter_archive", action="archive", irreversible=True, detail={"subscribers": [
-        {"email": "a@x.test", "name": "A", "subscribed_at": "2016-01-01", "source": "import", "reason": "r"}]})
+    change = Change.model_validate({"setting": "newsletter_archive", "action": "archive", "irreversible": True,
+                                    "selection": {"rule": {"subscribed_before": "2018-05-25", "sources": ["import"]},
+                                                  "subscribers": [{"email": "a@x.test", "name": "A", "source": "import",
+                                                                   "subscribed_at": "2016-01-01", "reason": "r"}]}})
     document = RunDocument(created_at="now", fleet_file="f.yaml", stores=[
         StoreResult(id="ok", changes=[change],
                     settings=[SettingResult(setting="newsletter_archive", status=SettingStatus.DRIFT)]),

@@ -19,7 +19,16 @@ from automation.cli import main
 from automation.run_outputs import write_run_outputs
 from automation.run_record import ProgressLog, new_manifest, write_manifest
 from automation.shard import Shard
-from core.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult, StoreStatus
+from core.models import (
+    Change,
+    Diagnostic,
+    RunDocument,
+    RunKind,
+    SettingResult,
+    SettingStatus,
+    StoreResult,
+    StoreStatus,
+)
 
 SELECTION = [f"shop-{n}" for n in range(1, 10)]
 
@@ -33,7 +42,7 @@ def result(store_id: str, status: SettingStatus = SettingStatus.COMPLIANT) -> St
 
 def shard_run(parent: Path, index: int, total: int = 3, command: str = "plan", sha: str = "v1",
               finished: int | None = None, statuses: dict[str, SettingStatus] | None = None,
-              selection: list[str] = SELECTION) -> Path:
+              selection: list[str] = SELECTION, warned: tuple[str, ...] = ()) -> Path:
     """A shard's run directory; `finished=n`: killed after n stores (a progress record, no report)."""
     shard = Shard(index, total)
     stores = [s for s in selection if shard.owns(s)]
@@ -42,6 +51,9 @@ def shard_run(parent: Path, index: int, total: int = 3, command: str = "plan", s
     write_manifest(artifacts, new_manifest(command, kind.value, Path("fleet.yaml"), sha, shard.label, selection,
                                            stores))
     results = [result(s, (statuses or {}).get(s, SettingStatus.COMPLIANT)) for s in stores]
+    for store_result in results:
+        if store_result.id in warned:
+            store_result.settings[0].diagnostics = [Diagnostic(summary="look at this", detail="why")]
     for store_result in results:
         artifacts.save(store_result.id, "cookie_law-20250101T000000Z.html", "<p>old</p>")  # a backup per store
     progress = ProgressLog(artifacts)
@@ -74,6 +86,18 @@ def test_merge_of_every_shard_is_one_run(tmp_path: Path) -> None:
         assert (tmp_path / "merged" / "backups" / store / "cookie_law-20250101T000000Z.html").is_file()
     info = json.loads((tmp_path / "merged" / "merge.json").read_text())
     assert [s["shard"] for s in info["shards"]] == ["1/3", "2/3", "3/3"] and info["missing_shards"] == []
+
+
+def test_merge_keeps_each_settings_warnings(tmp_path: Path) -> None:
+    dirs = [shard_run(tmp_path, k, warned=("shop-4",)) for k in (1, 2, 3)]
+    code, out, _ = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 0  # a warning never changes the exit code
+    plan = RunDocument.model_validate_json((tmp_path / "merged" / "plan.json").read_text())
+    warned = {s.id: s.settings[0].diagnostics for s in plan.stores if s.settings[0].diagnostics}
+    assert warned == {"shop-4": [Diagnostic(summary="look at this", detail="why")]}
+    assert "! cookie_law: warning: look at this" in out
+    assert "warning: look at this: why" in (tmp_path / "merged" / "junit.xml").read_text()
+    assert "⚠ 1 warning(s)" in (tmp_path / "merged" / "report.html").read_text(encoding="utf-8")
 
 
 def test_failed_store_gives_exit_1(tmp_path: Path) -> None:

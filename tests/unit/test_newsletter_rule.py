@@ -12,8 +12,14 @@ import pytest
 from pydantic import ValidationError
 
 from core.errors import ConfigError
+from core.models import ArchiveRuleRecord, Change
 from core.setting import PlanInput
-from flows.newsletter_archive import NewsletterArchiveDesired, NewsletterArchiveSetting, build_rule
+from flows.newsletter_archive import (
+    NewsletterArchiveCurrent,
+    NewsletterArchiveDesired,
+    NewsletterArchiveSetting,
+    build_rule,
+)
 from flows.newsletter_rule import (
     AddressFileError,
     AddressList,
@@ -28,7 +34,8 @@ SETTING = NewsletterArchiveSetting()
 
 
 def sub(email: str, day: str, source: str, name: str = "") -> Subscriber:
-    return Subscriber(email, name or email.split("@")[0].title(), date.fromisoformat(day), source)
+    return Subscriber(email=email, name=name or email.split("@")[0].title(), subscribed_at=date.fromisoformat(day),
+                      source=source)
 
 
 LIST = [
@@ -141,8 +148,8 @@ def test_desired_model_validation() -> None:
     assert desired(subscribed_before="2019-01-01").subscribed_before == date(2019, 1, 1)
 
 
-def current(subscribers: list[Subscriber] = LIST) -> dict[str, Any]:
-    return {"subscribers": [s.to_json() for s in subscribers]}
+def current(subscribers: list[Subscriber] = LIST) -> NewsletterArchiveCurrent:
+    return NewsletterArchiveCurrent(subscribers=tuple(subscribers))
 
 
 def test_plan_names_every_subscriber_and_is_irreversible(tmp_path: Path) -> None:
@@ -151,12 +158,20 @@ def test_plan_names_every_subscriber_and_is_irreversible(tmp_path: Path) -> None
     assert change.summary == ("2 of 7 active subscriber(s): source import or manual, subscribed before 2018-05-25; "
                               "1 more kept by keep lists")
     assert change.after["archived"] == ["manual.old@x.test", "import.old@x.test"]
-    assert [(s["email"], s["name"], s["subscribed_at"], s["source"]) for s in change.detail["subscribers"]] == [
-        ("manual.old@x.test", "Manual.Old", "2018-05-24", "manual"),
-        ("import.old@x.test", "Import.Old", "2014-03-03", "import"),
+    assert change.selection is not None and change.detail == {}
+    assert [(s.email, s.name, s.subscribed_at, s.source) for s in change.selection.subscribers] == [
+        ("manual.old@x.test", "Manual.Old", date(2018, 5, 24), "manual"),
+        ("import.old@x.test", "Import.Old", date(2014, 3, 3), "import"),
     ]
-    assert all(s["reason"].startswith("source ") for s in change.detail["subscribers"])
-    assert change.detail["kept"][0]["email"] == "Re.Subscribed@X.test"
+    assert all(s.reason.startswith("source ") for s in change.selection.subscribers)
+    assert change.selection.kept[0].email == "Re.Subscribed@X.test"
+    assert change.selection.rule == ArchiveRuleRecord(subscribed_before=date(2018, 5, 25), sources=["import", "manual"],
+                                                      keep=["keep"])
+    # The plan JSON stays readable: ISO dates, the same row fields as the export
+    row = change.model_dump(mode="json")["selection"]["subscribers"][0]
+    assert row == {"email": "manual.old@x.test", "name": "Manual.Old", "subscribed_at": "2018-05-24",
+                   "source": "manual", "reason": row["reason"]}
+    assert Change.model_validate_json(change.model_dump_json()) == change
     assert "- manual.old@x.test" in change.diff and "= Re.Subscribed@X.test" in change.diff
 
 
@@ -168,7 +183,8 @@ def test_nothing_to_plan_when_disabled_or_nobody_matches(tmp_path: Path) -> None
 def test_text_plan_shows_ten_and_points_to_the_json(tmp_path: Path) -> None:
     many = [sub(f"p{n}@x.test", "2016-01-01", "import") for n in range(25)]
     [change] = SETTING.plan(current(many), desired(), context(tmp_path))
-    assert len(change.after["archived"]) == 25 and len(change.detail["subscribers"]) == 25
+    assert change.selection is not None
+    assert len(change.after["archived"]) == 25 and len(change.selection.subscribers) == 25
     assert change.diff.count("\n- ") == 9 and "... and 15 more" in change.diff
 
 
@@ -206,3 +222,30 @@ def test_export_csv_round_trips_and_defuses_formulas() -> None:
     assert parsed == [["email", "name", "date", "source"], ["a@x.test", "Jan, de \"Fietser\"", "2016-01-01", "import"],
                       ["b@x.test", "'=HYPERLINK(\"http://evil\")", "2017-01-01", "manual"]]
     assert parse_address_csv(text) == {"a@x.test", "b@x.test"}  # an export can serve as emails_file or keep_file
+
+
+def mismatch(tmp_path: Path, edit: Any) -> str | None:
+    """saved_plan_mismatch of a plan whose one archive change (as JSON, as the file holds it) `edit` changed."""
+    [change] = SETTING.plan(current(), desired(), context(tmp_path))
+    saved = change.model_dump(mode="json")
+    edit(saved)
+    observed = SETTING.observe(current(), desired(), context(tmp_path))
+    return SETTING.saved_plan_mismatch([saved], observed, current(), desired(), context(tmp_path))
+
+
+def test_a_saved_selection_is_checked_field_by_field(tmp_path: Path) -> None:
+    assert mismatch(tmp_path, lambda saved: None) is None  # the control: an untouched plan fits
+    widened = mismatch(tmp_path, lambda saved: saved["selection"]["rule"].__setitem__("sources", ["form", "import"]))
+    assert (widened or "").startswith("changes[0].selection.rule (the file says {")
+    assert (mismatch(tmp_path, lambda saved: saved.__setitem__("selection", None)) or "").startswith(
+        "changes[0].selection (missing")
+
+    def add_active_form_subscriber(saved: dict[str, Any]) -> None:
+        victim = next(s for s in LIST if s.source == "form")
+        saved["selection"]["subscribers"].append({**victim.model_dump(mode="json"), "reason": "made up"})
+        saved["after"]["archived"].append(victim.email)
+
+    added = mismatch(tmp_path, add_active_form_subscriber) or ""
+    assert added.startswith("changes[0].selection.subscribers[3] (form.old@x.test")
+    dropped = mismatch(tmp_path, lambda saved: saved["after"]["archived"].pop())
+    assert (dropped or "").startswith("changes[0].after.archived")
