@@ -529,13 +529,13 @@ def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Reda
     fleet, stores = _fleet_and_stores(args)
     if not stores:
         return _empty_shard(args, fleet, RunKind.PLAN, out, redactor)
-    env, options = load_environment(args.env_file), _options(args, RunKind.PLAN)
+    env, options, settings = load_environment(args.env_file), _options(args, RunKind.PLAN), _driver().settings
     artifacts = _new_run(args, fleet, stores, RunKind.PLAN, redactor)
     try:
-        document, _ = _run(args, fleet, export_stores(stores), env, artifacts, redactor, options)
+        document, _ = _run(args, fleet, export_stores(stores, settings), env, artifacts, redactor, options)
         if args.shard is not None:
             write_run_outputs(artifacts, document)  # the shard's report, for 'report merge'
-        results = write_exports(document, args.out, redactor)
+        results = write_exports(document, args.out, redactor, settings)
     finally:
         # The run folder only holds traces and screenshots of failed stores: none, no folder.
         artifacts.finish()

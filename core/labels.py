@@ -11,11 +11,25 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from core.errors import EcomPrivacyError, UiMismatchError
 
-class MissingLabelError(KeyError):
+
+class MissingLabelError(UiMismatchError, KeyError):
+    """A label table lacks a key a page object needs: the page cannot be recognised, as when the UI changed.
+
+    A UI mismatch (kind `ui_mismatch`, never retried) so that it fails the one setting whose page needs it and
+    the run goes on; still a KeyError for code that looks labels up by key.
+    """
+
     def __init__(self, locale: str, key: str, source: Path | None = None) -> None:
         where = f" ({source})" if source is not None else ""
-        super().__init__(f"label {key!r} is missing from the {locale!r} label table{where}")
+        EcomPrivacyError.__init__(self, f"label {key!r} is missing from the {locale!r} label table{where}: "
+                                        f"add it to that table")
+        self.page, self.element, self.locale = "label table", key, locale
+        self.screenshot: str | None = None
+
+    #: the message as written, not KeyError's quoted repr of it
+    __str__ = Exception.__str__
 
 
 class Labels:

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from core.models import Change, ChangeAction
 from core.probe import ProbeTarget
 from core.setting import CurrentState, PlanInput, Setting, StoreSession
+from core.storefront import StorefrontCheck
 from flows.pages.web_extras_page import WebExtrasPage
+from flows.storefront.cookie_bar import cookie_bar_checks
 
 CookieLawMode = Literal["none", "notify", "confirm", "custom"]
 
@@ -83,6 +85,9 @@ class CookieLawSetting(Setting[CookieLawDesired, CookieLawCurrent]):
             parts.append("custom message changed")
         return [Change(setting=self.name, action=ChangeAction.UPDATE, before=before, after=after,
                        summary=", ".join(parts))]
+
+    def storefront_checks(self, desired: CookieLawDesired | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        return cookie_bar_checks(desired.mode if desired is not None else None)
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         page = WebExtrasPage(session.page, session.backoffice_url, session.labels)

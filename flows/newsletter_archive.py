@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import ConfigError, SettingError
+from core.exports import ExportFile
 from core.models import ArchiveSelection, Change, ChangeAction, SubscriberRow
 from core.probe import ProbeTarget
 from core.setting import CurrentState, PlanInput, Setting, StoreSession
@@ -257,6 +258,18 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
         return None
 
     # -- apply --------------------------------------------------------------------------------------------
+    # -- export-subscribers ---------------------------------------------------------------------------------
+    def export_desired(self, desired: NewsletterArchiveDesired | None) -> NewsletterArchiveDesired | None:
+        """Switched on whatever the fleet file says (exporting archives nothing, so it needs no opt-in); a
+        store without the setting gets the default rule."""
+        if desired is None:
+            return NewsletterArchiveDesired(enabled=True)
+        return desired.model_copy(update={"enabled": True})
+
+    def exports(self, changes: list[Change]) -> list[ExportFile]:
+        return [ExportFile("newsletter-archive.csv", export_csv(changes), len(planned_rows(changes)),
+                           "subscriber(s) the rule would archive")]
+
     async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         """True when this call archived anyone; False when every planned subscriber was archived already."""
         # A row is ticked only when email, date and source are what the plan saw: someone archived by a
