@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from automation.fleet import Fleet, StoreConfig
     from automation.run_outputs import OutputError
     from core.driver import Driver
+    from flows.labels.overrides import UiOverrides
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -55,6 +56,8 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
     parser.add_argument("--log-format", choices=("console", "json"), default=None,
                         help="log format on stderr (default: console on a terminal, json otherwise)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--ui-overrides", type=Path, default=None, metavar="FILE",
+                        help="corrections of the label tables and page paths (default: the fleet file's ui_overrides)")
     if not runs:
         return
     parser.add_argument("--store", action="append", default=[], metavar="ID", help="only this store (repeatable)")
@@ -83,6 +86,31 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
                         help="run only shard K of N (a stable split by store id); merge with 'report merge'")
     parser.add_argument("--cdp-endpoint", default=os.environ.get(CDP_ENV) or None, metavar="URL",
                         help=f"connect to a running Chromium over CDP instead of launching one (default ${CDP_ENV})")
+
+
+def _probe_options(parser: argparse.ArgumentParser) -> None:
+    """`probe` takes the options of a run that apply to it (it writes no report, trace or JUnit, takes no lock)."""
+    _common(parser, runs=False)
+    parser.add_argument("--store", action="append", default=[], metavar="ID", help="only this store (repeatable)")
+    parser.add_argument("--group", action="append", default=[], metavar="NAME",
+                        help="only stores in this group (repeatable)")
+    parser.add_argument("--parallelism", type=int, default=4, metavar="N", help="stores at once (default 4)")
+    parser.add_argument("--browser", metavar="PATH", default=None,
+                        help="Chromium/Chrome binary (default: $ECOM_PRIVACY_BROWSER, Playwright's, or the system's)")
+    parser.add_argument("--headed", action="store_true", help="show the browser window")
+    parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
+                        help="timeout of one browser action or page load (default 15)")
+    parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"),
+                        help="where the run directory with the probe bundles is written (default ./runs)")
+    parser.add_argument("--session-dir", type=Path, default=None, metavar="DIR",
+                        help="private folder of cached logins (default $ECOM_PRIVACY_SESSION_DIR or "
+                             "~/.cache/ecom-privacy/sessions)")
+    parser.add_argument("--no-session-cache", action="store_true",
+                        help="log in to every store, neither reading nor writing cached sessions")
+    parser.add_argument("--cdp-endpoint", default=os.environ.get(CDP_ENV) or None, metavar="URL",
+                        help=f"connect to a running Chromium over CDP instead of launching one (default ${CDP_ENV})")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+    parser.set_defaults(wait_lock=0.0, junit=None, shard=None, no_trace=True)
 
 
 def _shard_arg(text: str) -> Shard:
@@ -123,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(verify, runs=True)
     verify.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
 
+    probe = commands.add_parser("probe", help="read-only first contact: visit every backoffice page the settings "
+                                "use and check every element they need; changes nothing")
+    _probe_options(probe)
+
     export = commands.add_parser("export-subscribers", help="write the newsletter subscribers that "
                                  "newsletter_archive would archive to CSV, one file per store; archives nothing")
     _common(export, runs=True)
@@ -148,10 +180,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fleet_and_stores(args: argparse.Namespace) -> tuple[Fleet, list[StoreConfig]]:
+def _fleet_and_stores(args: argparse.Namespace, *, ui_overrides: bool = True) -> tuple[Fleet, list[StoreConfig]]:
     from automation.fleet import load_fleet
 
     fleet = load_fleet(args.config)
+    if ui_overrides:  # read now: a wrong overrides file fails before any login or run directory
+        args.loaded_ui_overrides = _ui_overrides(args, fleet)
     stores = fleet.select(args.store, getattr(args, "group", []))
     if not stores:
         raise ConfigError(f"{args.config}: no store matches the selection")
@@ -185,18 +219,27 @@ def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: Tex
     return EXIT_OK
 
 
-def _driver() -> Driver:
+def _ui_overrides(args: argparse.Namespace, fleet: Fleet) -> UiOverrides | None:
+    """The user's corrections of the label tables and page paths: `--ui-overrides`, else the fleet file's."""
+    from flows.labels.overrides import load_ui_overrides
+
+    path = getattr(args, "ui_overrides", None) or fleet.ui_overrides
+    return load_ui_overrides(path) if path is not None else None
+
+
+def _driver(args: argparse.Namespace, fleet: Fleet) -> Driver:
     """The composition root: the Lightspeed eCom settings and login flow, handed to the engine."""
     from flows.registry import lightspeed_ecom
 
-    return lightspeed_ecom()
+    loaded = args.loaded_ui_overrides if hasattr(args, "loaded_ui_overrides") else _ui_overrides(args, fleet)
+    return lightspeed_ecom(loaded)
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     from automation.engine import plan_input_for
     from flows.registry import all_settings
 
-    fleet, stores = _fleet_and_stores(args)
+    fleet, stores = _fleet_and_stores(args, ui_overrides=False)  # its problems are listed with the others
     env = load_environment(args.env_file)
     problems = []
     settings = all_settings()
@@ -211,11 +254,16 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
             except ConfigError as exc:
                 problems.append(f"{name}: {exc}")
     problems += notify_problems(fleet.notify, env, args.env_file)  # alert URLs are secrets too
+    overrides = None
+    try:  # a misspelt key in the overrides would otherwise be ignored, and the tool look for the old text
+        overrides = _ui_overrides(args, fleet)
+    except ConfigError as exc:
+        problems += str(exc).splitlines()
     if problems:
         raise ConfigError(f"{args.config}: " + f"\n{args.config}: ".join(problems))
     managed = sorted({name for store in stores for name in store.desired})
     print(f"{args.config}: valid: {len(stores)} store(s), settings: {', '.join(managed) or 'none'}; "
-          f"all secrets present", file=out)
+          f"all secrets present" + (f"; ui overrides: {overrides.source}" if overrides else ""), file=out)
     return EXIT_OK
 
 
@@ -256,7 +304,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
         # Log lines go through the bar, which clears itself before each one and redraws after.
         configure_logging(args.log_format, redactor, args.verbose, stream=bar.stream)  # type: ignore[arg-type]
         options.on_store_start, options.on_store_done = bar.store_started, chain(options.on_store_done, bar.store_done)
-    runner = FleetRunner(fleet, stores, env, artifacts, redactor, options, _driver())
+    runner = FleetRunner(fleet, stores, env, artifacts, redactor, options, _driver(args, fleet))
     try:
         document = asyncio.run(runner.run())
     finally:
@@ -411,7 +459,8 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
     """The storefront checks of `verify`, joined to the apply report store by store."""
     from automation.verify import verify_exit_code, verify_fleet
 
-    checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY), _driver()))
+    checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY),
+                                       _driver(args, fleet)))
     by_id = {store.id: store for store in checked.stores}
     for store in document.stores:
         if store.id in by_id:
@@ -430,7 +479,8 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     if not stores:
         return _empty_shard(args, fleet, RunKind.VERIFY, out, redactor)
     artifacts = _new_run(args, fleet, stores, RunKind.VERIFY, redactor)
-    document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY), _driver()))
+    document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY),
+                                       _driver(args, fleet)))
     document.shard = args.shard.label if args.shard else None
     failed: OutputError | None = None
     try:
@@ -449,6 +499,28 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     return code
 
 
+def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.probe import probe_exit_code, probe_fleet, render_probe
+
+    check_run_arguments(args)
+    fleet, stores = _fleet_and_stores(args)
+    env = load_environment(args.env_file)
+    driver = _driver(args, fleet)
+    overrides = args.loaded_ui_overrides.source if args.loaded_ui_overrides else None
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    document = asyncio.run(probe_fleet(fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN), driver,
+                                       overrides))
+    artifacts.write_json("probe.json", document.model_dump(mode="json"))
+    artifacts.make_private()
+    if args.format == "json":
+        out.write(json_for_terminal(redactor(document.model_dump_json(indent=2))) + "\n")
+    else:
+        out.write(printable(redactor(render_probe(document))) + f"\nbundle: {artifacts.root}\n")
+    code = probe_exit_code(document)
+    get_logger().info("run finished", command="probe", directory=str(artifacts.root), exit_code=code)
+    return code
+
+
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     from automation.export import export_stores, render_exports, write_exports
     from automation.run_outputs import write_run_outputs
@@ -457,13 +529,13 @@ def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Reda
     fleet, stores = _fleet_and_stores(args)
     if not stores:
         return _empty_shard(args, fleet, RunKind.PLAN, out, redactor)
-    env, options = load_environment(args.env_file), _options(args, RunKind.PLAN)
+    env, options, settings = load_environment(args.env_file), _options(args, RunKind.PLAN), _driver().settings
     artifacts = _new_run(args, fleet, stores, RunKind.PLAN, redactor)
     try:
-        document, _ = _run(args, fleet, export_stores(stores), env, artifacts, redactor, options)
+        document, _ = _run(args, fleet, export_stores(stores, settings), env, artifacts, redactor, options)
         if args.shard is not None:
             write_run_outputs(artifacts, document)  # the shard's report, for 'report merge'
-        results = write_exports(document, args.out, redactor)
+        results = write_exports(document, args.out, redactor, settings)
     finally:
         # The run folder only holds traces and screenshots of failed stores: none, no folder.
         artifacts.finish()
@@ -520,7 +592,7 @@ def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) 
     return result.exit_code
 
 
-COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify,
+COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify, "probe": cmd_probe,
             "export-subscribers": cmd_export_subscribers, "report": cmd_report, "report-merge": cmd_report_merge,
             "breach": cmd_breach, **history_cli.COMMANDS}
 

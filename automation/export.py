@@ -1,22 +1,21 @@
-"""`ecom-privacy export-subscribers`: the newsletter subscribers the archive rule selects, one CSV per store.
+"""`ecom-privacy export-subscribers`: the files the settings export, one per setting and store.
 
-It is a plan run of the newsletter_archive setting alone, switched on for the run whatever the fleet file
-says (exporting archives nothing, so it needs no opt-in), after which each store's list is written. A store
-without the setting in the fleet file gets the default rule (manual or import, before 2018-05-25).
+It is a plan run of only the settings that export something (today newsletter_archive: the subscribers its
+rule selects, as CSV), each with the desired state it gives for an export (`Setting.export_desired`),
+after which each store's files are written from the planned changes (`Setting.exports`). Nothing is
+applied, so nothing is archived; no setting is named here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from automation.artifacts import create_exclusive, safe_name
 from automation.fleet import StoreConfig
 from core.models import RunDocument, StoreStatus
-from flows.newsletter_archive import NAME as NEWSLETTER_ARCHIVE
-from flows.newsletter_archive import NewsletterArchiveSetting, planned_rows
-from flows.newsletter_archive import export_csv as newsletter_export_csv
+from core.setting import Setting
 
 
 @dataclass(frozen=True)
@@ -24,24 +23,25 @@ class StoreExport:
     store_id: str
     path: Path | None = None
     count: int = 0
+    #: what the file lists, after the count
+    what: str = ""
     error: str | None = None
 
 
-def export_stores(stores: list[StoreConfig]) -> list[StoreConfig]:
-    """The stores with only newsletter_archive left in their desired state, switched on."""
-    model = NewsletterArchiveSetting.desired_model
+def export_stores(stores: list[StoreConfig], settings: Mapping[str, Setting]) -> list[StoreConfig]:
+    """The stores with only the exporting settings left in their desired state, as those settings export."""
     selected = []
     for store in stores:
-        desired = store.desired.get(NEWSLETTER_ARCHIVE)
-        desired = model.model_validate({"enabled": True}) if desired is None else desired.model_copy(
-            update={"enabled": True})
-        selected.append(replace(store, desired={NEWSLETTER_ARCHIVE: desired}))
+        desired = {name: wanted for name, setting in settings.items()
+                   if (wanted := setting.export_desired(store.desired.get(name))) is not None}
+        selected.append(replace(store, desired=desired))
     return selected
 
 
-def write_exports(document: RunDocument, out_dir: Path, redact: Callable[[str], str]) -> list[StoreExport]:
-    """One `<store>-newsletter-archive.csv` per store that was read (`-2`, ... when that name is taken: an
-    earlier export is never overwritten); a failed store gets no file. Files are 0600: subscriber data."""
+def write_exports(document: RunDocument, out_dir: Path, redact: Callable[[str], str],
+                  settings: Mapping[str, Setting]) -> list[StoreExport]:
+    """Each store's export files, `<store>-<name>` (`-2`, ... when that name is taken: an earlier export is
+    never overwritten); a failed store gets no file. Files are 0600: subscriber data."""
     results = []
     for store in document.stores:
         failed = next((s for s in store.settings if s.error), None)
@@ -50,20 +50,21 @@ def write_exports(document: RunDocument, out_dir: Path, redact: Callable[[str], 
             message = store.error or (failed.error if failed else None) or "not read"
             results.append(StoreExport(store.id, error=f"{kind}: {message}"))
             continue
-        changes = store.changes_for(NEWSLETTER_ARCHIVE)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        # An earlier export may be the list someone is working from: never overwrite it (-2, -3, ...).
-        path = create_exclusive(out_dir / f"{safe_name(store.id)}-newsletter-archive.csv",
-                                redact(newsletter_export_csv(changes)).encode("utf-8"))
-        count = len(planned_rows(changes))
-        results.append(StoreExport(store.id, path=path, count=count))
+        for outcome in store.settings:
+            for export in settings[outcome.setting].exports(store.changes_for(outcome.setting)):
+                out_dir.mkdir(parents=True, exist_ok=True)
+                # An earlier export may be the list someone is working from: never overwrite it (-2, -3, ...).
+                path = create_exclusive(out_dir / f"{safe_name(store.id)}-{export.name}",
+                                        redact(export.content).encode("utf-8"))
+                results.append(StoreExport(store.id, path=path, count=export.count, what=export.what))
     return results
 
 
 def render_exports(results: list[StoreExport]) -> str:
-    lines = [f"{r.store_id}: FAILED ({r.error})" if r.error else
-             f"{r.store_id}: {r.count} subscriber(s) the rule would archive -> {r.path}" for r in results]
-    failed = sum(1 for r in results if r.error)
-    lines.append(f"\nExport: {len(results)} store(s), {len(results) - failed} written, {failed} failed; "
+    lines = [f"{r.store_id}: FAILED ({r.error})" if r.error else f"{r.store_id}: {r.count} {r.what} -> {r.path}"
+             for r in results]
+    stores = list(dict.fromkeys(r.store_id for r in results))
+    failed = len({r.store_id for r in results if r.error})
+    lines.append(f"\nExport: {len(stores)} store(s), {len(stores) - failed} written, {failed} failed; "
                  f"nothing was archived")
     return "\n".join(lines)

@@ -104,6 +104,9 @@ class FleetModel(BaseModel):
     stores: list[StoreEntry]
     #: alerts of scheduled runs (see automation/alerts): Apprise URLs named by environment variable
     notify: NotifyConfig | None = None
+    #: a user's corrections of the label tables and page paths (flows/labels/overrides.py), relative to the
+    #: fleet file's folder
+    ui_overrides: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,8 @@ class Fleet:
     group_names: tuple[str, ...] = ()
     base_dir: Path = field(default=Path("."))
     notify: NotifyConfig | None = None
+    #: the `ui_overrides` file, resolved from the fleet file's folder (None: the shipped tables as they are)
+    ui_overrides: Path | None = None
 
     def select(self, store_ids: list[str] | None = None, groups: list[str] | None = None) -> list[StoreConfig]:
         """Stores named by id or belonging to a group; unknown names are configuration errors."""
@@ -320,4 +325,5 @@ def load_fleet(path: Path) -> Fleet:
     return Fleet(
         path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), stores=stores,
         group_names=tuple(model.groups), base_dir=path.resolve().parent, notify=model.notify,
+        ui_overrides=path.resolve().parent / Path(model.ui_overrides).expanduser() if model.ui_overrides else None,
     )

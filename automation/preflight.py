@@ -82,7 +82,7 @@ def check_run_arguments(args: argparse.Namespace) -> None:
 
         explicit_browser(args.browser, headless=False)  # a headless shell shows no window: refused here, once
     writable_directory(args.artifacts_dir, "--artifacts-dir")
-    if args.command in ("plan", "apply", "export-subscribers"):  # run locks and cached logins live here
+    if args.command in ("plan", "apply", "export-subscribers", "probe"):  # run locks and cached logins live here
         session_dir = args.session_dir or default_session_dir()
         writable_directory(session_dir, "--session-dir" if args.session_dir else "the session folder", private=True)
     if args.junit is not None:

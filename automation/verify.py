@@ -21,7 +21,7 @@ from automation.logs import get_logger
 from automation.retry import as_typed_error
 from core.driver import Driver
 from core.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus
-from flows.storefront_checks import verify_storefront
+from flows.storefront.verifier import verify_storefront
 
 
 async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtifacts,
@@ -37,8 +37,9 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
     try:
         language = store.shop_languages[0]
         labels = driver.labels(language, store.locale)
-        result.checks = await verify_storefront(new_context, store.id, store.storefront_url, labels, store.desired,
-                                                artifacts, languages=store.shop_languages)
+        result.checks = await verify_storefront(new_context, store.id, store.storefront_url, labels,
+                                                driver.settings, store.desired, artifacts,
+                                                languages=store.shop_languages)
     except Exception as exc:  # one store's broken shop never stops the others
         error = as_typed_error(exc)
         result.status = StoreStatus.ERROR

@@ -11,8 +11,11 @@ from playwright.async_api import Page
 from pydantic import BaseModel, ConfigDict
 
 from core.errors import VerificationError
+from core.exports import ExportFile
 from core.labels import Labels
 from core.models import Change, Diagnostic
+from core.probe import ProbeTarget
+from core.storefront import StorefrontCheck
 
 
 class ArtifactSink(Protocol):
@@ -139,6 +142,12 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
         fresh = [comparable(change) for change in self.plan(current, desired, context)]
         return first_difference(saved, fresh)
 
+    # --- probe (ecom-privacy probe): read-only first contact --------------------------------------------
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        """The backoffice pages this setting uses, each checking the elements its page object needs, in the
+        order `read` visits them. Visiting one must change nothing. None by default (no backoffice page)."""
+        return []
+
     async def verify(self, session: StoreSession, desired: DesiredT) -> CurrentT:
         """Read back and compare: anything still to change (blocked changes aside) is an error."""
         current = await self.read(session)
@@ -147,6 +156,22 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
             summary = "; ".join(change.summary or change.action.value for change in remaining)
             raise VerificationError(f"{self.name}: the backoffice does not show the desired state: {summary}")
         return current
+
+    # -- extras: what a setting contributes beyond its backoffice state (issue #10). None by default. -----
+    def storefront_checks(self, desired: DesiredT | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        """What `verify` checks on the live shop for this setting (core/storefront.py), in the shop's
+        `languages` (default first). `desired` is None when the fleet file does not manage the setting for
+        the store: a setting may still check what every shop must show."""
+        return []
+
+    def export_desired(self, desired: DesiredT | None) -> DesiredT | None:
+        """The desired state `export-subscribers` plans this setting with (`desired`: the fleet file's, None
+        when it does not manage the setting); nothing is applied. None: the setting exports nothing."""
+        return None
+
+    def exports(self, changes: list[Change]) -> list[ExportFile]:
+        """The files `export-subscribers` writes for a store from this setting's planned `changes`."""
+        return []
 
 
 def comparable(change: Change) -> dict[str, Any]:

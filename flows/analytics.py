@@ -10,8 +10,11 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import Change, ChangeAction, Diagnostic
+from core.probe import ProbeTarget
 from core.setting import CurrentState, PlanInput, Setting, StoreSession
+from core.storefront import StorefrontCheck
 from flows.pages.web_statistics_page import WebStatisticsPage
+from flows.storefront.analytics_checks import analytics_checks
 
 CONSENT_HINT = ("the backoffice no longer says that consent mode is on; analytics may run before consent. "
                 "Check the shop with 'ecom-privacy verify' and the platform's settings")
@@ -43,6 +46,9 @@ class AnalyticsSetting(Setting[AnalyticsDesired, AnalyticsCurrent]):
         return AnalyticsCurrent(measurement_id=await page.read_measurement_id() or None,
                                 consent_mode=await page.consent_mode_shown())
 
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        return [WebStatisticsPage(session.page, session.backoffice_url, session.labels).probe_target()]
+
     def plan(self, current: AnalyticsCurrent, desired: AnalyticsDesired, context: PlanInput) -> list[Change]:
         changes = []
         if current.measurement_id != desired.measurement_id:
@@ -58,6 +64,10 @@ class AnalyticsSetting(Setting[AnalyticsDesired, AnalyticsCurrent]):
             # Not a change the tool can make: the backoffice has no switch for it, so it is a warning.
             return [Diagnostic(summary="consent mode not shown", detail=CONSENT_HINT)]
         return []
+
+    def storefront_checks(self, desired: AnalyticsDesired | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        wanted = desired or AnalyticsDesired()
+        return analytics_checks(wanted.measurement_id, wanted.require_consent)
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         page = WebStatisticsPage(session.page, session.backoffice_url, session.labels)

@@ -16,9 +16,11 @@ from pydantic import ConfigDict, Field, model_validator
 
 from core.errors import ConfigError
 from core.setting import PlanInput
+from core.storefront import StorefrontCheck
 from flows.content.html_text import page_text
 from flows.content.page_languages import language_root
 from flows.content.templates import load_template, template_variables
+from flows.storefront.policy_pages import ccpa_page_checks
 from flows.text_page_setting import SLUG_PATTERN, PageContent, PageWanted, TextPageDesired, TextPageSetting
 from flows.text_pages import PageTexts, shop_languages
 
@@ -46,6 +48,9 @@ class CcpaPageSetting(TextPageSetting[CcpaPageDesired, PageContent]):
     name = "ccpa_page"
     desired_model = CcpaPageDesired
     title_label = "content_pages.ccpa_title"
+
+    def storefront_checks(self, desired: CcpaPageDesired | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        return ccpa_page_checks(desired, languages)
 
     def wanted(self, desired: CcpaPageDesired) -> PageWanted:
         return PageWanted(desired.state)

@@ -7,8 +7,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from core.models import Change, ChangeAction
+from core.probe import ProbeTarget
 from core.setting import CurrentState, PlanInput, Setting, StoreSession
+from core.storefront import StorefrontCheck
 from flows.pages.web_extras_page import WebExtrasPage
+from flows.storefront.cookie_bar import cookie_bar_checks
 
 CookieLawMode = Literal["none", "notify", "confirm", "custom"]
 
@@ -56,6 +59,9 @@ class CookieLawSetting(Setting[CookieLawDesired, CookieLawCurrent]):
         await page.open()
         return await self._read_open(page)
 
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        return [WebExtrasPage(session.page, session.backoffice_url, session.labels).probe_target()]
+
     @staticmethod
     async def _read_open(page: WebExtrasPage) -> CookieLawCurrent:
         return CookieLawCurrent(mode=await page.read_mode(),  # type: ignore[arg-type]  # a label table key
@@ -79,6 +85,9 @@ class CookieLawSetting(Setting[CookieLawDesired, CookieLawCurrent]):
             parts.append("custom message changed")
         return [Change(setting=self.name, action=ChangeAction.UPDATE, before=before, after=after,
                        summary=", ".join(parts))]
+
+    def storefront_checks(self, desired: CookieLawDesired | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        return cookie_bar_checks(desired.mode if desired is not None else None)
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         page = WebExtrasPage(session.page, session.backoffice_url, session.labels)

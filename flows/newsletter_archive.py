@@ -20,7 +20,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import ConfigError, SettingError
+from core.exports import ExportFile
 from core.models import ArchiveSelection, Change, ChangeAction, SubscriberRow
+from core.probe import ProbeTarget
 from core.setting import CurrentState, PlanInput, Setting, StoreSession
 from core.terminal_text import one_line
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
@@ -140,6 +142,9 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
         listing = await page.read_all()
         return NewsletterArchiveCurrent(subscribers=tuple(listing.subscribers))
 
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        return [NewsletterPage(session.page, session.backoffice_url, session.labels).probe_target()]
+
     def check(self, desired: NewsletterArchiveDesired, context: PlanInput) -> None:
         """`validate` reads the keep_file and emails_file (even with enabled: false: export-subscribers uses
         them), so a missing file or an entry that is not an address is found before any login."""
@@ -253,6 +258,18 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
         return None
 
     # -- apply --------------------------------------------------------------------------------------------
+    # -- export-subscribers ---------------------------------------------------------------------------------
+    def export_desired(self, desired: NewsletterArchiveDesired | None) -> NewsletterArchiveDesired | None:
+        """Switched on whatever the fleet file says (exporting archives nothing, so it needs no opt-in); a
+        store without the setting gets the default rule."""
+        if desired is None:
+            return NewsletterArchiveDesired(enabled=True)
+        return desired.model_copy(update={"enabled": True})
+
+    def exports(self, changes: list[Change]) -> list[ExportFile]:
+        return [ExportFile("newsletter-archive.csv", export_csv(changes), len(planned_rows(changes)),
+                           "subscriber(s) the rule would archive")]
+
     async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         """True when this call archived anyone; False when every planned subscriber was archived already."""
         # A row is ticked only when email, date and source are what the plan saw: someone archived by a

@@ -19,10 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.errors import ConfigError
 from core.setting import PlanInput
+from core.storefront import StorefrontCheck
 from flows.content.html_text import page_text
 from flows.content.page_languages import checkable, language_root
 from flows.content.privacy_elements import Element, Finding, detect_elements, element_table, resolve_elements
 from flows.content.templates import ContentTemplate, load_template, template_variables
+from flows.storefront.policy_pages import privacy_policy_checks
 from flows.text_page_setting import SLUG_PATTERN, LanguagePlan, PageContent, TextPageDesired, TextPageSetting
 from flows.text_pages import FoundPage, PageTarget, PageTexts, TextPageState, shop_languages
 
@@ -82,6 +84,10 @@ class PrivacyPolicySetting(TextPageSetting[PrivacyPolicyDesired, PolicyContent])
     name = "privacy_policy"
     desired_model = PrivacyPolicyDesired
     title_label = "content_pages.privacy_policy_title"
+
+    def storefront_checks(self, desired: PrivacyPolicyDesired | None,
+                          languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        return privacy_policy_checks(desired)
 
     def _findings(self, html: str, desired: PrivacyPolicyDesired, language: str) -> list[Finding]:
         return detect_elements(page_text(html), language, desired.profile, desired.required)

@@ -11,7 +11,8 @@ from core.setting import Setting
 from flows.analytics import AnalyticsSetting
 from flows.ccpa_page import CcpaPageSetting
 from flows.cookie_law import CookieLawSetting
-from flows.labels import SUPPORTED_LOCALES, labels_for
+from flows.labels import SUPPORTED_LOCALES
+from flows.labels.overrides import UiOverrides, labels_source
 from flows.login import login
 from flows.newsletter_archive import NewsletterArchiveSetting
 from flows.privacy_policy import PrivacyPolicySetting
@@ -30,6 +31,8 @@ def all_settings() -> dict[str, Setting]:
     return {setting.name: setting for setting in _SETTINGS}
 
 
-def lightspeed_ecom() -> Driver:
-    """What a run drives a Lightspeed eCom store with."""
-    return Driver(settings=all_settings(), login=login, labels_for=labels_for, supported_locales=SUPPORTED_LOCALES)
+def lightspeed_ecom(ui_overrides: UiOverrides | None = None) -> Driver:
+    """What a run drives a Lightspeed eCom store with; `ui_overrides`: the user's corrections of the label
+    tables and page paths (the fleet file's `ui_overrides`, `--ui-overrides`), merged over the shipped ones."""
+    return Driver(settings=all_settings(), login=login, labels_for=labels_source(ui_overrides),
+                  supported_locales=SUPPORTED_LOCALES)

@@ -24,11 +24,14 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.errors import ConfigError
 from core.models import Change, ChangeAction
+from core.probe import ProbeTarget
 from core.setting import PlanInput, Setting, StoreSession
 from flows.content.html_text import page_text, text_diff
 from flows.content.page_languages import tagged
 from flows.pages.content_pages import same_title
+from flows.text_page_probe import text_page_targets
 from flows.text_pages import (
     FoundPage,
     PageTarget,
@@ -158,6 +161,14 @@ class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, Conten
             default_slug = self.desired_model.model_fields["slug"].default
             return page_target(self.name, {}, default_slug, self.title_label, context)
         return page_target(self.name, desired.title, desired.slug, self.title_label, context)
+
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        desired = session.plan_input.desired.get(self.name)
+        try:
+            target = self.target(None if desired is None else self.desired_of(desired), session.plan_input)
+        except ConfigError:  # no title for a shop language: the editor is still found by the slug
+            target = self.target(None, session.plan_input)
+        return text_page_targets(session, target)
 
     async def read(self, session: StoreSession) -> TextPageState:
         desired = session.plan_input.desired.get(self.name)

@@ -31,7 +31,7 @@ PASSIVE_SOURCES: tuple[str, ...] = ("manual", "import")
 #: the GDPR date the vendor's guide uses; the generator's `passive_before_2018` counts subscribers before it
 GDPR_DATE = dt.date(2018, 5, 25)
 #: parts of the backoffice a test can remove from one store, to see how the tool reports a changed UI
-BREAKABLE_UI: tuple[str, ...] = ("cookie_law_section",)
+BREAKABLE_UI: tuple[str, ...] = ("cookie_law_section", "cookie_law_renamed")
 DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.yaml")
 
 _STORE_ID_RE = re.compile(r"^[a-z0-9-]+$")

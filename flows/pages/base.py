@@ -11,6 +11,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from core.errors import SessionExpiredError, SettingError, TransientError, UiMismatchError
+from core.probe import ElementCheck, ProbeTarget
 from flows.labels import Labels
 from flows.pages.page_assets import asset_watch
 
@@ -47,9 +48,13 @@ def check_response(response: Response | None, what: str) -> None:
 
 
 class BackofficePage:
-    """Base of the page objects. `path` is relative to the store's backoffice URL (…/admin)."""
+    """Base of the page objects. Where a page lives (relative to the store's backoffice URL, …/admin) is read
+    from the page paths table (`flows/labels/paths.yaml`, correctable by a user's ui_overrides) under
+    `path_key`; `path` is for pages outside that table."""
 
     path: ClassVar[str] = ""
+    #: the page's key in the page paths table; None: `path` is used as it is
+    path_key: ClassVar[str | None] = None
     #: name used in errors, so a changed UI is diagnosed in one run
     page_name: ClassVar[str] = "backoffice page"
 
@@ -60,8 +65,13 @@ class BackofficePage:
         self.assets = asset_watch(page)
 
     @property
+    def relative_path(self) -> str:
+        return self.labels.path(self.path_key) if self.path_key else self.path
+
+    @property
     def url(self) -> str:
-        return f"{self.backoffice_url}/{self.path.lstrip('/')}" if self.path else self.backoffice_url + "/"
+        path = self.relative_path
+        return f"{self.backoffice_url}/{path.lstrip('/')}" if path else self.backoffice_url + "/"
 
     async def open(self) -> None:
         response = await self.load(self.url)
@@ -113,3 +123,53 @@ class BackofficePage:
 
     def mismatch(self, element: str, detail: str = "") -> UiMismatchError:
         return UiMismatchError(self.page_name, element, self.labels.locale, detail)
+
+    # --- probe (ecom-privacy probe): the elements this page needs, looked for without changing anything ---
+    def probe_target(self) -> ProbeTarget:
+        return ProbeTarget(self.path_key or self.page_name, self.page_name, self.probe_visit)
+
+    async def probe_visit(self) -> list[ElementCheck]:
+        """Open the page (GET) and check its elements; a page that is not at its path is its one finding."""
+        address = await self.probe_open(self.url)
+        return [address, *await self.probe_elements()] if address.found else [address]
+
+    async def probe_open(self, url: str) -> ElementCheck:
+        response = await self.load(url)
+        self.check_landing(response)  # the login page: the session is gone, the probe logs in again
+        path = self.url[len(self.backoffice_url) + 1:]
+        key = f"paths.{self.path_key}" if self.path_key else None
+        if response is not None and response.status >= 400:
+            return ElementCheck("page address", "missing", path, key,
+                                f"HTTP {response.status} at {self.page.url}: has the page moved?")
+        return ElementCheck("page address", "found", path, key)
+
+    async def probe_elements(self) -> list[ElementCheck]:
+        """The page's own elements (what its reads and writes require); none in the base."""
+        return []
+
+    async def present(self, locator: Locator, element: str, key: str | None = None, label: str | None = None,
+                      detail: str = "") -> ElementCheck:
+        """Whether the (fully loaded, server-rendered) page has the element now; `key` names its label."""
+        label = label if label is not None else self.label_text(key)
+        if await locator.count() > 0:
+            return ElementCheck(element, "found", label, key)
+        return ElementCheck(element, "missing", label, key, detail or f"url {self.page.url}")
+
+    def label_check(self, element: str, key: str, found: bool, detail: str = "") -> ElementCheck:
+        """A label that was compared with what the page shows (an option's text, a column header)."""
+        return ElementCheck(element, "found" if found else "missing", self.label_text(key), key,
+                            "" if found else detail)
+
+    def unchecked(self, element: str, key: str | None, reason: str) -> ElementCheck:
+        return ElementCheck(element, "not checked", self.label_text(key), key, reason)
+
+    def label_text(self, key: str | None) -> str | None:
+        """A label as the probe shows it; a group of labels (the newsletter's source names) as a list."""
+        if key is None:
+            return None
+        value = self.labels.lookup(key)
+        return ", ".join(sorted(map(str, value.values()))) if isinstance(value, dict) else str(value)
+
+    async def save_button_check(self) -> ElementCheck:
+        return await self.present(self.page.get_by_role("button", name=self.labels["common.save"], exact=True),
+                                  "Save button", "common.save")

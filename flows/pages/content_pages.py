@@ -8,11 +8,13 @@ from urllib.parse import urlparse
 
 from playwright.async_api import Locator, Page
 
-from core.errors import SettingError
+from core.errors import SettingError, UiMismatchError
+from core.probe import ElementCheck
 from flows.labels import Labels
 from flows.pages.base import BackofficePage
 
-_EDITOR_PATH = re.compile(r"/content/pages/(\d+)/?$")
+#: the page editor's path as shipped (flows/labels/paths.yaml); a user's ui_overrides may move it
+DEFAULT_EDITOR_PATH = "content/pages/{id}"
 #: a page's address in the shop as the list shows it; its slug identifies the page whatever its title
 _SLUG_IN_CELL = re.compile(r"/service/([^/\s]+)/?")
 #: one round trip for the whole list instead of several per row
@@ -34,8 +36,14 @@ def same_title(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def page_id_of(url: str) -> int | None:
-    match = _EDITOR_PATH.search(urlparse(url).path)
+def editor_pattern(editor_path: str) -> re.Pattern[str]:
+    """The address of a page's editor, `content/pages/{id}` in the page paths table, as a pattern of its id."""
+    escaped = re.escape("/" + editor_path.strip("/")).replace(re.escape("{id}"), r"(\d+)")
+    return re.compile(escaped + "/?$")
+
+
+def page_id_of(url: str, editor_path: str = DEFAULT_EDITOR_PATH) -> int | None:
+    match = editor_pattern(editor_path).search(urlparse(url).path)
     return int(match.group(1)) if match else None
 
 
@@ -60,7 +68,7 @@ class PageRow:
 
 
 class PagesListPage(BackofficePage):
-    path = "content/pages"
+    path_key = "content_pages"
     page_name = "Content > Pages"
 
     @property
@@ -76,7 +84,7 @@ class PagesListPage(BackofficePage):
         visible_label, hidden_label = self.labels["content_pages.visible"], self.labels["content_pages.hidden"]
         rows = []
         for raw in await table.locator("tbody tr").evaluate_all(_READ_ROWS):
-            page_id = page_id_of(raw["href"] or "")
+            page_id = page_id_of(raw["href"] or "", self.labels.path("page_editor"))
             if raw["title"] is None or page_id is None:
                 raise self.mismatch("page title link", f"a row without a link to a page editor: {raw['cells']}")
             if visible_label in raw["cells"]:
@@ -103,6 +111,23 @@ class PagesListPage(BackofficePage):
         by_title = [row for row in rows if same_title(row.title, title)]
         return by_title, "title" if by_title else None
 
+    async def probe_elements(self) -> list[ElementCheck]:
+        # "Add page" is looked at, never followed: on a real store following it may create a page.
+        table = await self.present(self.table, "pages table")
+        checks = [table, await self.present(self.add_link, f"link {self.labels['content_pages.add']!r}",
+                                            "content_pages.add")]
+        visibility = (f"visibility {self.labels['content_pages.visible']!r}/"
+                      f"{self.labels['content_pages.hidden']!r} of each row")
+        if not table.found:
+            return [*checks, self.unchecked(visibility, "content_pages.visible", "the pages table is missing")]
+        try:
+            await self.rows()
+        except UiMismatchError as exc:  # a row without an editor link, or with a visibility the table lacks
+            return [*checks, ElementCheck(exc.element, "missing", self.labels["content_pages.visible"],
+                                          "content_pages.visible", str(exc))]
+        return [*checks, ElementCheck(visibility, "found", self.labels["content_pages.visible"],
+                                      "content_pages.visible")]
+
     async def add_page(self) -> None:
         """Click "Add page"; afterwards the page shows an empty editor."""
         await self.submit(await self.require(self.add_link, f"link {self.labels['content_pages.add']!r}"))
@@ -110,16 +135,19 @@ class PagesListPage(BackofficePage):
 
 class PageEditorPage(BackofficePage):
     page_name = "Content > Pages > page editor"
+    path_key = "page_editor"  # `{id}` in it: see `url`
 
     def __init__(self, page: Page, backoffice_url: str, labels: Labels, page_id: int | None = None) -> None:
         super().__init__(page, backoffice_url, labels)
         self.page_id = page_id
         #: the fields of the language being edited (a tab panel); None: the whole form (a one-language shop)
         self.panel: Locator | None = None
+        #: the shop languages whose editor tabs the probe looks for
+        self.probe_languages: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
-        return f"{self.backoffice_url}/content/pages/{self.page_id}"
+        return f"{self.backoffice_url}/{self.labels.path('page_editor').strip('/').replace('{id}', str(self.page_id))}"
 
     @property
     def scope(self) -> Locator | Page:
@@ -147,6 +175,32 @@ class PageEditorPage(BackofficePage):
         await (await self.require(tab, f"language tab {name!r} ({language})")).click()
         self.panel = self.page.get_by_role("tabpanel")
         await self.require(self.panel, f"fields of language {name!r}")
+
+    async def probe_elements(self) -> list[ElementCheck]:
+        checks = []
+        names = self.labels.mapping("content_pages.languages")
+        if len(self.probe_languages) > 1 and not await self.language_tabs.count():
+            checks.append(ElementCheck("language tabs", "missing", detail=f"the editor shows no language tabs, the "
+                                       f"shop has {', '.join(self.probe_languages)}"))
+        elif len(self.probe_languages) > 1:
+            # Tabs are looked for by name, not clicked; the fields are looked for in the whole form.
+            for code in self.probe_languages:
+                key = f"content_pages.languages.{code}"
+                if code not in names:
+                    checks.append(ElementCheck(f"language tab ({code})", "missing", None, key,
+                                               "the label table has no name for this language"))
+                else:
+                    checks.append(await self.present(self.page.get_by_role("tab", name=names[code], exact=True),
+                                                     f"language tab {names[code]!r} ({code})", key))
+        return [*checks,
+                await self.present(self.page.get_by_label(self.labels["content_pages.title"], exact=True),
+                                   "title field", "content_pages.title"),
+                await self.present(self.page.get_by_role("textbox", name=self.labels["content_pages.content"],
+                                                         exact=True), "rich text editor", "content_pages.content"),
+                await self.present(self.page.locator("form textarea[name^='content'], form input[name^='content']"),
+                                   "content field (the editor's stored HTML)"),
+                await self.present(self.visibility_switch, "visibility switch", "content_pages.visibility"),
+                await self.save_button_check()]
 
     @property
     def title_input(self) -> Locator:
@@ -200,7 +254,7 @@ class PageEditorPage(BackofficePage):
                                f"{(await errors.first.inner_text()).strip()}")
         saved = self.page.locator("[role='status']").filter(has_text=self.labels["content_pages.saved"])
         await self.require(saved, "saved confirmation")
-        page_id = page_id_of(self.page.url)
+        page_id = page_id_of(self.page.url, self.labels.path("page_editor"))
         if page_id is None:
             raise self.mismatch("page editor address", f"after saving the browser shows {self.page.url}")
         self.page_id = page_id

@@ -37,7 +37,7 @@ class Customer:
 
 
 class CustomersPage(BackofficePage):
-    path = "customers"
+    path_key = "customers"
     page_name = "Customers"
 
     async def read_all(self) -> list[Customer]:

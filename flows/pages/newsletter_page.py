@@ -14,7 +14,8 @@ from typing import Any
 from playwright.async_api import Locator
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from core.errors import SettingError
+from core.errors import SettingError, UiMismatchError
+from core.probe import ElementCheck
 from flows.newsletter_rule import Subscriber
 from flows.pages.base import BackofficePage
 
@@ -80,7 +81,7 @@ class Listing:
 
 
 class NewsletterPage(BackofficePage):
-    path = "marketing/newsletter"
+    path_key = "newsletter"
     page_name = "Marketing > Newsletter"
 
     @property
@@ -186,3 +187,66 @@ class NewsletterPage(BackofficePage):
         if expected not in statuses:
             raise SettingError(f"{self.page_name}: expected the confirmation {expected!r} after archiving, the "
                                f"page says {statuses or 'nothing'}; check the Archived view before running again")
+
+    async def probe_elements(self) -> list[ElementCheck]:
+        """The list's columns, source names and row checkboxes; then, with one row ticked in the browser only
+        (nothing is posted), the "N items selected" menu and its archive entry, which is never clicked."""
+        email_label = self.labels["newsletter.columns.email"]
+        table = await self.present(self.table, f"subscribers table (column {email_label!r})",
+                                   "newsletter.columns.email")
+        if not table.found:
+            reason = "the subscribers table is missing"
+            return [table, *[self.unchecked(f"column {key}", f"newsletter.columns.{key}", reason)
+                             for key in self.labels.mapping("newsletter.columns") if key != "email"],
+                    self.unchecked("row checkbox", None, reason),
+                    self.unchecked("button 'N items selected'", "newsletter.items_selected", reason),
+                    self.unchecked("menu item archive selected", "newsletter.archive_selected", reason)]
+        columns = self.labels.mapping("newsletter.columns")
+        data: dict[str, Any] = await self.table.first.evaluate(_READ_TABLE, columns)
+        checks = [table, *[self.label_check(f"column {key}", f"newsletter.columns.{key}", data["index"][key] >= 0,
+                                            f"the table's columns are {data['headers']}")
+                           for key in columns if key != "email"]]
+        if any(index < 0 for index in data["index"].values()) or not data["rows"]:
+            reason = "the list has no subscribers on its first page" if not data["rows"] else "a column is missing"
+            return [*checks, self.unchecked("source names", "newsletter.sources", reason),
+                    self.unchecked("row checkbox", None, reason),
+                    self.unchecked("button 'N items selected'", "newsletter.items_selected", reason),
+                    self.unchecked("menu item archive selected", "newsletter.archive_selected", reason)]
+        known = set(self.labels.mapping("newsletter.sources").values())
+        unknown = sorted({row["source"] for row in data["rows"]} - known)
+        checks.append(ElementCheck("source names", "missing" if unknown else "found",
+                                   ", ".join(sorted(known)), "newsletter.sources",
+                                   f"the list shows sources {unknown} that the label table does not name"
+                                   if unknown else ""))
+        box = self.table.first.locator("tbody tr input[type='checkbox']")
+        checks.append(await self.present(box, "row checkbox"))
+        if not checks[-1].found:
+            reason = "no row can be ticked"
+            return [*checks, self.unchecked("button 'N items selected'", "newsletter.items_selected", reason),
+                    self.unchecked("menu item archive selected", "newsletter.archive_selected", reason)]
+        return [*checks, *await self._probe_menu(box.first)]
+
+    async def _probe_menu(self, box: Locator) -> list[ElementCheck]:
+        await box.check()  # in the browser only: the form is never submitted
+        try:
+            selected = self.labels["newsletter.items_selected"].replace("{count}", "1")
+            toggle = self.page.get_by_role("button", name=selected, exact=True)
+            try:
+                await (await self._revealed(toggle, f"button {selected!r}")).click()  # opens the menu, saves nothing
+            except UiMismatchError as exc:
+                return [ElementCheck("button 'N items selected'", "missing", selected, "newsletter.items_selected",
+                                     str(exc)),
+                        self.unchecked("menu item archive selected", "newsletter.archive_selected",
+                                       "the selection menu did not appear")]
+            entry = self.labels["newsletter.archive_selected"]
+            item = self.page.get_by_role("menuitem", name=entry, exact=True)
+            try:
+                await self._revealed(item, f"menu item {entry!r}")  # looked at, never clicked
+                found = ElementCheck("menu item archive selected", "found", entry, "newsletter.archive_selected")
+            except UiMismatchError as exc:
+                found = ElementCheck("menu item archive selected", "missing", entry, "newsletter.archive_selected",
+                                     str(exc))
+            await toggle.click()  # close the menu again
+            return [ElementCheck("button 'N items selected'", "found", selected, "newsletter.items_selected"), found]
+        finally:
+            await box.uncheck()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from playwright.async_api import Locator
 
+from core.probe import ElementCheck
 from flows.pages.base import BackofficePage
 
 
 class WebExtrasPage(BackofficePage):
-    path = "settings/extras"
+    path_key = "web_extras"
     page_name = "Settings > Web extras"
 
     @property
@@ -58,3 +59,29 @@ class WebExtrasPage(BackofficePage):
     async def fill_message(self, message: str) -> None:
         # The box is revealed by the page's script once the custom mode is chosen; fill() waits for that.
         await (await self._message_box()).fill(message)
+
+    async def probe_elements(self) -> list[ElementCheck]:
+        section_name = f"section {self.labels['cookie_law.section']}"
+        section = await self.present(self.cookie_law_section, section_name, "cookie_law.section")
+        checks = [section]
+        modes = self._mode_labels()
+        if not section.found:
+            inside = f"inside the missing {section_name}"
+            checks += [self.unchecked("cookie law mode dropdown", "cookie_law.mode", inside),
+                       self.unchecked("cookie law message box", "cookie_law.message", inside)]
+            checks += [self.unchecked(f"mode option {mode}", f"cookie_law.modes.{mode}", inside) for mode in modes]
+        else:
+            select = self.cookie_law_section.get_by_label(self.labels["cookie_law.mode"], exact=True)
+            dropdown = await self.present(select, "cookie law mode dropdown", "cookie_law.mode")
+            # The message box is hidden until the custom mode is chosen, but it is in the page.
+            checks += [dropdown, await self.present(
+                self.cookie_law_section.get_by_label(self.labels["cookie_law.message"], exact=True),
+                "cookie law message box", "cookie_law.message")]
+            if dropdown.found:
+                offered = [text.strip() for text in await select.first.locator("option").all_inner_texts()]
+                checks += [self.label_check(f"mode option {mode}", f"cookie_law.modes.{mode}", label in offered,
+                                            f"the dropdown offers {offered}") for mode, label in modes.items()]
+            else:
+                checks += [self.unchecked(f"mode option {mode}", f"cookie_law.modes.{mode}",
+                                          "the mode dropdown is missing") for mode in modes]
+        return [*checks, await self.save_button_check()]

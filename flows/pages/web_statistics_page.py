@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from playwright.async_api import Locator
 
+from core.probe import ElementCheck
 from flows.pages.base import BackofficePage
 
 
 class WebStatisticsPage(BackofficePage):
-    path = "settings/statistics"
+    path_key = "web_statistics"
     page_name = "Settings > Web statistics"
 
     async def _section(self) -> Locator:
@@ -31,3 +32,19 @@ class WebStatisticsPage(BackofficePage):
 
     async def fill_measurement_id(self, value: str) -> None:
         await (await self._measurement_field()).fill(value)
+
+    async def probe_elements(self) -> list[ElementCheck]:
+        heading = self.page.get_by_role("heading", name=self.labels["analytics.section"], exact=True)
+        section = self.page.locator("section").filter(has=heading)
+        section_name = f"section {self.labels['analytics.section']}"
+        found = await self.present(section, section_name, "analytics.section")
+        if found.found:
+            inside = [await self.present(section.get_by_label(self.labels["analytics.measurement_id"], exact=True),
+                                         "Measurement ID field", "analytics.measurement_id"),
+                      await self.present(section.get_by_text(self.labels["analytics.consent_note"], exact=False),
+                                         "consent mode note", "analytics.consent_note")]
+        else:
+            reason = f"inside the missing {section_name}"
+            inside = [self.unchecked("Measurement ID field", "analytics.measurement_id", reason),
+                      self.unchecked("consent mode note", "analytics.consent_note", reason)]
+        return [found, *inside, await self.save_button_check()]

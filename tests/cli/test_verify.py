@@ -208,3 +208,18 @@ def test_privacy_content_and_ccpa_page(cli: CliRunner, verify_mock: MockServer, 
     assert missing["status"] == "fail"
     assert any(item.startswith("cookie_withdrawal: MISSING") for item in missing["seen"])
     assert any(item.startswith("complaint: MISSING") for item in missing["seen"])
+
+
+def test_analytics_without_required_consent_is_a_warning_not_a_failure(
+    cli: CliRunner, verify_mock: MockServer, tmp_path: Path
+) -> None:
+    """`analytics.require_consent: false`: the fleet file lets analytics run before any choice (bug 4 of #10)."""
+    desired = {"cookie_law": {"mode": "confirm"}, "analytics": {"measurement_id": GA, "require_consent": False}}
+    result, report = run_verify(cli, tmp_path, verify_mock, ["early"], defaults=desired)
+    assert result.code == 0, result.out
+    checks = checks_of(report, "early")
+    before = checks["no_tracking_before_consent"]
+    assert before["status"] == "warn", before
+    assert "_ga" in before["seen"] and "require_consent: false" in before["message"]
+    assert checks["no_tracking_after_reject"]["status"] == "warn", checks["no_tracking_after_reject"]
+    assert checks["analytics_after_accept"]["status"] == "pass"

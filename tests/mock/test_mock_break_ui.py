@@ -44,3 +44,13 @@ def test_unknown_part_is_a_seed_error() -> None:
     seed["stores"][0]["break_ui"] = ["footer"]
     with pytest.raises(SeedError, match=r"stores\[0\]\.break_ui\[0\]: must be one of cookie_law_section"):
         parse_seed(seed)
+
+
+def test_renamed_heading_keeps_the_section_working() -> None:
+    seed = copy.deepcopy(SEED)
+    seed["stores"][0]["break_ui"] = ["cookie_law_renamed"]  # shop-nl
+    client = create_app(seed).test_client()
+    bo = BackofficeClient(client, "shop-nl")
+    bo.login()
+    html = client.get(bo.admin + "/settings/extras").get_data(as_text=True)
+    assert "<h2>COOKIEWET (GDPR)</h2>" in html and "cookielaw[mode]" in html

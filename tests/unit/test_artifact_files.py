@@ -14,6 +14,7 @@ from automation.export import write_exports
 from automation.fleet import load_fleet
 from core.errors import ConfigError
 from core.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult
+from flows.registry import all_settings
 
 STORE = """
   - id: {id}
@@ -78,7 +79,7 @@ def test_export_subscribers_keeps_the_earlier_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "shop-newsletter-archive.csv").write_text("the list someone is working from\n")
-    [result] = write_exports(document, out, lambda text: text)
+    [result] = write_exports(document, out, lambda text: text, all_settings())
     assert result.path == out / "shop-newsletter-archive-2.csv" and "a@x.test" in result.path.read_text()
     assert (out / "shop-newsletter-archive.csv").read_text() == "the list someone is working from\n"
     assert mode(result.path) == 0o600

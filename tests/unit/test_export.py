@@ -8,9 +8,11 @@ from pydantic import BaseModel
 
 from automation.export import export_stores, render_exports, write_exports
 from automation.fleet import CredentialRefs, StoreConfig
+from core.exports import ExportFile
 from core.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult, StoreStatus
-from flows.cookie_law import CookieLawDesired
+from flows.cookie_law import CookieLawDesired, CookieLawSetting
 from flows.newsletter_archive import NewsletterArchiveDesired
+from flows.registry import all_settings
 
 
 def store(store_id: str, **desired: BaseModel) -> StoreConfig:
@@ -24,7 +26,7 @@ def test_export_runs_only_newsletter_archive_switched_on() -> None:
     [configured, unmanaged] = export_stores([
         store("a", cookie_law=CookieLawDesired(mode="confirm"), newsletter_archive=off),
         store("b", cookie_law=CookieLawDesired(mode="confirm")),
-    ])
+    ], all_settings())
     assert configured.desired == {"newsletter_archive": NewsletterArchiveDesired(enabled=True, sources=["import"])}
     assert unmanaged.desired == {"newsletter_archive": NewsletterArchiveDesired(enabled=True)}
 
@@ -41,7 +43,7 @@ def test_one_csv_per_read_store_and_none_for_a_failed_one(tmp_path: Path) -> Non
             setting="newsletter_archive", status=SettingStatus.FAILED, error="no table", error_kind="ui_mismatch")]),
         StoreResult(id="locked", status=StoreStatus.ERROR, error="account locked", error_kind="account_locked"),
     ])
-    results = write_exports(document, tmp_path / "out", lambda text: text)
+    results = write_exports(document, tmp_path / "out", lambda text: text, all_settings())
     assert (tmp_path / "out" / "ok-newsletter-archive.csv").read_text() == (
         "email,name,date,source\na@x.test,A,2016-01-01,import\n")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ok-newsletter-archive.csv"]
@@ -50,3 +52,30 @@ def test_one_csv_per_read_store_and_none_for_a_failed_one(tmp_path: Path) -> Non
     assert "broken: FAILED (ui_mismatch: no table)" in text
     assert "locked: FAILED (account_locked: account locked)" in text
     assert "3 store(s), 1 written, 2 failed; nothing was archived" in text
+
+
+class _Consents(CookieLawSetting):
+    """Another setting that exports: the loop must write its file too, without knowing its name."""
+
+    name = "consents"
+
+    def export_desired(self, desired: BaseModel | None) -> BaseModel | None:
+        return CookieLawDesired(mode="confirm")
+
+    def exports(self, changes: list[Change]) -> list[ExportFile]:
+        return [ExportFile("consents.txt", "one\n", 1, "consent record(s)")]
+
+
+def test_every_exporting_setting_writes_its_files(tmp_path: Path) -> None:
+    settings = {**all_settings(), "consents": _Consents()}
+    [exported] = export_stores([store("a", cookie_law=CookieLawDesired(mode="none"))], settings)
+    assert sorted(exported.desired) == ["consents", "newsletter_archive"]
+    document = RunDocument(created_at="now", fleet_file="f.yaml", stores=[StoreResult(id="a", settings=[
+        SettingResult(setting="newsletter_archive", status=SettingStatus.COMPLIANT),
+        SettingResult(setting="consents", status=SettingStatus.COMPLIANT)])])
+    results = write_exports(document, tmp_path, lambda text: text, settings)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-consents.txt", "a-newsletter-archive.csv"]
+    assert (tmp_path / "a-newsletter-archive.csv").read_text() == "email,name,date,source\n"
+    text = render_exports(results)
+    assert "a: 1 consent record(s) -> " in text and "a: 0 subscriber(s) the rule would archive" in text
+    assert "1 store(s), 1 written, 0 failed" in text

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from flows.privacy_policy import PrivacyPolicyDesired
-from flows.storefront_checks import expectations_for
+from flows.storefront.policy_pages import privacy_content_check
 from tests.unit.content_support import render_policy
 
 GDPR = PrivacyPolicyDesired.model_validate({"template": "templates/privacy-policy.{locale}.html",
@@ -16,7 +16,7 @@ GDPR = PrivacyPolicyDesired.model_validate({"template": "templates/privacy-polic
 
 @pytest.mark.parametrize("language", ["de", "fr"])
 def test_the_shipped_german_and_french_policies_pass_with_evidence(language: str) -> None:
-    check = expectations_for({"privacy_policy": GDPR}, ("nl", language)).privacy_content_check
+    check = privacy_content_check(GDPR)
     assert check is not None
     outcome = check(render_policy(language), language)
     assert outcome is not None
@@ -32,7 +32,7 @@ def test_the_shipped_german_and_french_policies_pass_with_evidence(language: str
 ])
 def test_a_bare_german_or_french_page_fails_naming_every_element_in_its_language(
         language: str, text: str, described: str) -> None:
-    check = expectations_for({"privacy_policy": GDPR}, ("nl", language)).privacy_content_check
+    check = privacy_content_check(GDPR)
     assert check is not None
     outcome = check(text, language)
     assert outcome is not None
@@ -41,6 +41,6 @@ def test_a_bare_german_or_french_page_fails_naming_every_element_in_its_language
 
 
 def test_a_language_without_wording_is_not_checked() -> None:
-    check = expectations_for({"privacy_policy": GDPR}, ("nl", "it")).privacy_content_check
+    check = privacy_content_check(GDPR)
     assert check is not None
     assert check("<p>Rispettiamo la tua privacy.</p>", "it") is None  # verify reports it as a warning

@@ -1,0 +1,30 @@
+"""The probe bundle's text scrubbing (pure; the in-browser part is covered by tests/cli/test_probe.py)."""
+
+from __future__ import annotations
+
+from automation.probe_bundle import scrub_aria, scrub_text
+from automation.secrets import Redactor
+
+
+def test_tokens_codes_emails_and_known_secrets_are_scrubbed_paths_and_words_stay() -> None:
+    redactor = Redactor(["Hunter2-password"])
+    text = ('<a href="/admin/auth/sso?token=abc123DEF&amp;next=/admin">sso</a> '
+            '<a href="/cb?code=998877&state=x">cb</a> owner@shop.test '
+            'id=Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwYWJjZGVm Hunter2-password '
+            '<link href="/static/admin.css"> settings/extras Bevestiging is vereist voor cookies')
+    scrubbed = scrub_text(text, redactor)
+    for secret in ("abc123DEF", "998877", "owner@shop.test", "Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwYWJjZGVm",
+                   "Hunter2-password"):
+        assert secret not in scrubbed
+    assert "token=***" in scrubbed and "code=***" in scrubbed and "***@***" in scrubbed
+    for kept in ("/static/admin.css", "settings/extras", "Bevestiging is vereist voor cookies", "next=/admin"):
+        assert kept in scrubbed
+
+
+def test_text_field_values_of_an_aria_snapshot_are_scrubbed_choices_stay() -> None:
+    snapshot = ('- textbox "Measurement ID": G-ABC123\n- textbox "Title"\n'
+                '- combobox "Mode":\n  - option "Confirmation is required for cookies" [selected]\n'
+                '  - textbox "Content": Our privacy policy: read on')
+    scrubbed = scrub_aria(snapshot, Redactor())
+    assert "G-ABC123" not in scrubbed and "read on" not in scrubbed
+    assert '- textbox "Title"\n' in scrubbed and 'option "Confirmation is required for cookies" [selected]' in scrubbed
