@@ -103,7 +103,8 @@ async def open_backoffice(browser: Browser, store: StoreConfig, secrets: LoginSe
 
     log = get_logger(store=store.id)
     cache = options.session_cache or SessionCache(Path("."), enabled=False)
-    refused = RefusedLogins(cache.directory, enabled=cache.enabled)
+    # Refusals are remembered even with --no-session-cache (a disabled cache still names the session folder).
+    refused = RefusedLogins(cache.directory, enabled=options.session_cache is not None)
     key = session_key(store.id, store.backoffice_url, secrets.email)
     cached = cache.load(key, log=log)
     for value in cookie_values(cached or {}):
