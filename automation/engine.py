@@ -28,6 +28,7 @@ from automation.browser_source import (
 )
 from automation.fleet import Fleet, StoreConfig
 from automation.interrupt import Interruption, RunInterrupted
+from automation.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
 from automation.logs import get_logger
 from automation.retry import as_typed_error, retry_transient
 from automation.secrets import Redactor, resolve_secrets
@@ -36,6 +37,7 @@ from automation.tracing import StoreTrace
 from core.driver import Driver
 from core.errors import (
     AuthenticationError,
+    BotChallengeError,
     ConfigError,
     EcomPrivacyError,
     SessionExpiredError,
@@ -275,7 +277,7 @@ class StoreRun:
             await self.trace.pause()
         self.cache.forget(self.cache_key)  # a session that needed a new login is worth nothing any more
         self.fingerprint = self.fingerprint or self.refused.fingerprint(secrets.email, secrets.password,
-                                                                        secrets.totp_secret)
+                                                                        secrets.totp_secret, *secrets.recovery_codes)
         refusal = self.refused.refusal(self.cache_key, self.fingerprint)
         if refusal is not None:
             raise AuthenticationError(
@@ -283,12 +285,15 @@ class StoreRun:
                 f"({refusal.get('message')}); another try would bring the account closer to a lockout. Correct "
                 f"the credentials (any change allows a new try) or delete {self.refused.path_for(self.cache_key)}")
         self.log.info(reason)
-        # Only transient faults are retried; a refused password raises AuthenticationError at once.
+        # Only transient faults are retried (a bot challenge once); a refused password raises at once.
         try:
-            await retry_transient(
-                lambda: self.runner.driver.login(session.page, session.backoffice_url, session.labels, secrets),
-                attempts=self.options.attempts,
-            )
+            await self.runner.chain_login.log_in(
+                store_id=self.store.id, context=self.context, backoffice_url=session.backoffice_url,
+                secrets=secrets, counts=self.result.logins,
+                login=lambda secrets, tally: self.runner.driver.login(
+                    session.page, session.backoffice_url, session.labels, secrets, tally),
+                warn=lambda message: self.log.warning("bot challenge, trying once more",
+                                                      error=self.runner.redactor(message)))
         except AuthenticationError as exc:
             self.refused.record(self.cache_key, self.fingerprint, self.runner.redactor(str(exc)))
             raise
@@ -325,8 +330,8 @@ class StoreRun:
             self._in_flight[id(outcome)] = (outcome, "read")
             try:
                 current = await self._step(lambda setting=setting: setting.read(session))
-            except AuthenticationError:
-                raise  # a re-login was refused: nothing else will work for this store
+            except (AuthenticationError, BotChallengeError):
+                raise  # a re-login was refused or challenged: nothing else will work for this store
             except EcomPrivacyError as exc:
                 self._in_flight.pop(id(outcome), None)
                 await self._fail_setting(outcome, exc)
@@ -395,8 +400,8 @@ class StoreRun:
                 self.log.info("apply", setting=setting.name, changes=len(actionable))
                 await self._step(lambda setting=setting, actionable=actionable: setting.apply(session, actionable))
                 await self._step(lambda setting=setting, desired=desired: setting.verify(session, desired))
-            except AuthenticationError:
-                raise
+            except (AuthenticationError, BotChallengeError):
+                raise  # a re-login was refused or challenged: nothing else will work for this store
             except EcomPrivacyError as exc:
                 self._in_flight.pop(id(outcome), None)
                 await self._fail_setting(outcome, exc)
@@ -463,6 +468,10 @@ class FleetRunner:
         self.log = get_logger()
         #: each store's result as it stood after reading and planning, before anything was applied
         self.planned: dict[str, StoreResult] = {}
+        cache = options.session_cache
+        #: identity sessions per account, spent recovery codes: what the stores' logins share
+        self.chain_login = ChainLogin(IdentitySessions(), RecoveryCodeLedger(cache.directory) if cache else None,
+                                      redactor, options.attempts)
 
     def planned_document(self, document: RunDocument) -> RunDocument:
         """The plan part of a run (what was observed and planned), for plan.json of an apply run."""
