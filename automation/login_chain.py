@@ -152,14 +152,19 @@ class ChainLogin:
                     f"not logging in: the identity service refused these same credentials for store {earlier} in "
                     f"this run (one account); another try would bring it closer to a lockout")
             await self.identities.seed(context, account)
-            if secrets.recovery_codes and self.ledger is not None:
-                secrets = replace(secrets, recovery_codes=self.ledger.unused(key, secrets.recovery_codes))
             ledger = self.ledger
             tally = LoginTally(counts=counts,
                                on_recovery_code=(lambda code: ledger.spend(key, code)) if ledger else None)
+
+            def unspent() -> LoginSecrets:
+                # Asked again before every try: a try that failed after submitting a code has spent it.
+                if not secrets.recovery_codes or ledger is None:
+                    return secrets
+                return replace(secrets, recovery_codes=ledger.unused(key, secrets.recovery_codes))
+
             try:
                 await self._with_one_more_challenge(store_id, lambda: retry_transient(
-                    lambda: login(secrets, tally), attempts=self.attempts), warn)
+                    lambda: login(unspent(), tally), attempts=self.attempts), warn)
             except AuthenticationError:
                 account.refused[fingerprint] = store_id
                 raise
