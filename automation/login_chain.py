@@ -113,13 +113,13 @@ class IdentitySessions:
             await context.add_cookies(account.cookies)  # type: ignore[arg-type]
 
     @staticmethod
-    async def keep(context: BrowserContext, account: _Account, identity_origin: str | None,
+    async def keep(context: BrowserContext, account: _Account, identity_url: str | None,
                    backoffice_url: str) -> None:
         """The cookies the browser sends to the identity service, without the store's own session."""
-        if identity_origin is None:
+        if identity_url is None:
             return
         admin = urlsplit(backoffice_url).path.rstrip("/")
-        cookies = await context.cookies([identity_origin + "/"])
+        cookies = await context.cookies([identity_url])
         kept = [dict(cookie) for cookie in cookies
                 if not (admin and str(cookie.get("path", "/")).startswith(admin))]
         if kept:
@@ -171,7 +171,7 @@ class ChainLogin:
             finally:
                 for value in tally.one_time_values:
                     self.redactor.add(value)
-            await self.identities.keep(context, account, tally.identity_origin, backoffice_url)
+            await self.identities.keep(context, account, tally.identity_url, backoffice_url)
 
     @staticmethod
     async def _with_one_more_challenge(store_id: str, attempt: Callable[[], Awaitable[None]],

@@ -196,8 +196,9 @@ class LoginTally:
     (a password submitted before a timeout still counts, a recovery code submitted is spent)."""
 
     counts: LoginCounts = field(default_factory=LoginCounts)
-    #: the origin (scheme://host:port) of the identity service's pages, once the chain reached them
-    identity_origin: str | None = None
+    #: the address (without query) of the identity service's form, once the chain reached it: its cookies
+    #: are the identity session
+    identity_url: str | None = None
     #: one-time values seen on the way (the SSO token): for the redactor, never for a report
     one_time_values: list[str] = field(default_factory=list)
     #: called with a recovery code just before it is submitted: it is spent from then on, whatever happens

@@ -73,7 +73,7 @@ async def _follow(chain: LoginChainPage, secrets: LoginSecrets, tally: LoginTall
         if await chain.shows_password_form():
             if submitted is not None:
                 await _raise_refusal(chain, submitted)
-            tally.identity_origin = _origin(chain.page.url)
+            tally.identity_url = without_query(chain.page.url)
             await (await chain.require(chain.username, "username field")).fill(secrets.email)
             await (await chain.require(chain.password, "password field")).fill(secrets.password)
             button = await chain.require(chain.sign_in_button, "sign-in button")
@@ -84,7 +84,7 @@ async def _follow(chain: LoginChainPage, secrets: LoginSecrets, tally: LoginTall
         if await chain.shows_code_form():
             if submitted == "code":
                 await _raise_refusal(chain, submitted)
-            tally.identity_origin = tally.identity_origin or _origin(chain.page.url)
+            tally.identity_url = tally.identity_url or without_query(chain.page.url)
             code = _one_time_code(secrets, tally)
             await chain.code.first.fill(code)
             button = await chain.require(chain.verify_button, "verify button")

@@ -131,7 +131,7 @@ async def test_stores_of_one_account_log_in_one_after_another_and_share_the_iden
             await asyncio.sleep(0)  # give the other store every chance to start in between
             if store == "a":
                 tally.counts.password += 1
-                tally.identity_origin = "http://id.test"
+                tally.identity_url = "http://id.test"
                 tally.one_time_values.append("one-time-token-123")
             order.append(f"{store} done")
         return login
