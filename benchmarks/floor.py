@@ -2,7 +2,8 @@
 
 What no browser-driven tool can beat: per store the login chain (the backoffice's hand-over to the
 identity service and its login form, the login POST with the callback and the SSO redirects followed), and
-the Web extras page whose selected cookie-law option is read. With a warm session only the Web extras page. The browser also loads each page's CSS and script; the floor does not.
+the Web extras page whose selected cookie-law option is read. With a warm session only the Web extras page.
+The browser also loads each page's CSS and script; the floor does not.
 """
 
 from __future__ import annotations
