@@ -133,6 +133,11 @@ class BackofficePage:
         if is_login_url(self.page.url, self.backoffice_url):
             raise SessionExpiredError(f"{self.page_name}: the backoffice sent us into the login chain "
                                       f"({without_query(self.page.url)})")
+        if passed_login_chain(response, self.backoffice_url):
+            # The session had expired and the identity service's session let us back in on the way: what was
+            # posted is lost, and the engine must hear of the new session (to log it, count it, cache it).
+            raise SessionExpiredError(f"{self.page_name}: the session had expired; the identity service "
+                                      f"logged us in again on the way")
 
     async def submit(self, button: Locator) -> None:
         """Click a submit button and wait for the page the server answers with (forms post and redirect)."""
@@ -140,12 +145,7 @@ class BackofficePage:
         self.assets.raise_if_failed(self.page_name)
         async with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
             await button.click()
-        response = await navigation.value
-        self.check_landing(response)
-        if passed_login_chain(response, self.backoffice_url):
-            # The identity service's session let us back in on the way, but what was posted is lost: the
-            # step is repeated on the fresh session.
-            raise SessionExpiredError(f"{self.page_name}: the session expired while saving; logged in again")
+        self.check_landing(await navigation.value)
 
     async def save_settings(self) -> None:
         """Click the page's Save button and insist on the "saved" confirmation; a refusal is a SettingError."""
