@@ -23,28 +23,55 @@ from mock_backoffice.cli import main
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_login_and_save_over_real_http(seed: dict[str, Any]) -> None:
+def _form(html: str) -> tuple[str, str]:
+    """(the action of the page's form, the page's CSRF token)."""
+    action = re.search(r'<form method="post" action="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    return action.replace("&amp;", "&"), token
+
+
+def test_login_chain_and_save_over_real_http(seed: dict[str, Any]) -> None:
     with MockServer(seed) as server:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.url)
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", server.id_url) and server.id_url != server.url
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         admin = f"{server.url}/shop-en/admin"
 
-        html = opener.open(f"{admin}/settings/extras").read().decode()  # redirected to the login page
-        token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)  # type: ignore[union-attr]
-        form = urllib.parse.urlencode({"email": "en@shop.test", "password": "secret-en", "csrf_token": token})
-        with opener.open(f"{admin}/login?next=/shop-en/admin/settings/extras", form.encode()) as r:
+        with opener.open(f"{admin}/settings/extras") as r:  # redirected through the chain to the login page
+            assert r.url.startswith(f"{server.id_url}/auth/login?client_id=ecom-eu&target_shop_id=shop-en&")
+            action, token = _form(r.read().decode())
+        form = urllib.parse.urlencode({"username": "en@shop.test", "password": "secret-en", "csrf_token": token})
+        with opener.open(server.id_url + action, form.encode()) as r:  # callback, token, back to the page
             assert r.url == f"{admin}/settings/extras"
             html = r.read().decode()
-        assert [cookie.path for cookie in jar] == ["/shop-en/admin"]
+        assert sorted((cookie.name, cookie.path) for cookie in jar) == [
+            ("backend_session_id", "/shop-en/admin"), ("lsid_session", "/auth")]
 
-        token = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+        _, token = _form(html)
         body = urllib.parse.urlencode({"cookielaw[mode]": "2", "csrf_token": token}).encode()
         with opener.open(f"{admin}/settings/extras", body) as r:
             assert "Your settings have been saved." in r.read().decode()
 
         with urllib.request.urlopen(f"{server.url}/__mock__/state") as r:
             assert json.load(r)["stores"]["shop-en"]["cookie_law"]["mode"] == "confirm"
+
+
+def test_global_faults_reach_the_identity_service_and_store_faults_do_not(seed: dict[str, Any]) -> None:
+    with MockServer(seed) as server:
+        def set_faults(body: dict[str, Any]) -> None:
+            request = urllib.request.Request(f"{server.url}/__mock__/faults", json.dumps(body).encode(), method="POST")
+            urllib.request.urlopen(request).close()
+
+        login = f"{server.id_url}/auth/login?target_shop_id=shop-en&state=x"
+        set_faults({"store": "shop-en", "error_rate": 1})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(login)
+        assert refused.value.code == 400  # not a fault: this request lacks the client's parameters
+        set_faults({"error_rate": 1, "path": "auth/*"})
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(login)
+        assert failed.value.code == 500
 
 
 def test_latency_is_real_over_http(seed: dict[str, Any]) -> None:
@@ -95,9 +122,12 @@ def test_cli_serves_and_writes_a_fleet(tmp_path: Path) -> None:
                 break
         banner = "".join(lines)
         base_url = re.search(r"listening on (http://127\.0\.0\.1:\d+)", banner).group(1)  # type: ignore[union-attr]
-        assert "demo-nl" in banner and "demo-totp" in banner
+        id_url = re.search(r"identity service \(login\) on (http://127\.0\.0\.1:\d+)", banner).group(1)  # type: ignore[union-attr]
+        assert "demo-nl" in banner and "demo-totp" in banner and id_url != base_url
         with urllib.request.urlopen(f"{base_url}/__mock__/health") as response:
             assert json.load(response) == {"ok": True}
+        with urllib.request.urlopen(f"{base_url}/demo-nl/admin/") as response:  # the chain crosses to id_url
+            assert response.url.startswith(f"{id_url}/auth/login?")
         stores = yaml.safe_load(fleet.read_text())["stores"]
         assert stores[0]["backoffice_url"] == f"{base_url}/demo-nl/admin"
         assert (tmp_path / ".env").exists()
