@@ -72,6 +72,12 @@ async def _follow(chain: LoginChainPage, secrets: LoginSecrets, tally: LoginTall
             await chain.wait_out_challenge()
             response = None
             continue
+        if submitted is not None and await _form_expired(chain) and watch.reentries < MAX_REENTRIES:
+            # The form's token ran out (an identity session ended under it): nothing was checked, so it is
+            # no refusal; the chain is entered again for a fresh form.
+            watch.reentries += 1
+            response, submitted = await watch.unreachable_named(chain.enter()), None
+            continue
         if await chain.shows_password_form():
             if submitted is not None:
                 await _raise_refusal(chain, submitted)
@@ -145,6 +151,10 @@ async def _wait_for_progress(chain: LoginChainPage) -> Response | None:
         if chain.page.url != url:
             return None  # it moved on while we were looking: read the new page
         raise chain.mismatch("login form", f"the login chain stopped at {without_query(url)}") from None
+
+
+async def _form_expired(chain: LoginChainPage) -> bool:
+    return chain.labels["identity.form_expired"] in await chain.alert_text()
 
 
 async def _raise_refusal(chain: LoginChainPage, submitted: str) -> None:
