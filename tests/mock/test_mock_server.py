@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -134,3 +136,53 @@ def test_cli_serves_and_writes_a_fleet(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_cli_identity_port_defaults_to_the_next_free_one_and_logs_no_secret(tmp_path: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_backoffice", "--port", str(port), "--write-fleet", str(tmp_path / "f.yaml")],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    secrets: list[str] = []
+    try:
+        assert process.stdout is not None
+        banner = ""
+        for line in process.stdout:
+            banner += line
+            if line.startswith("control:"):
+                break
+        found = re.search(r"identity service \(login\) on http://127\.0\.0\.1:(\d+)", banner)
+        assert found is not None
+        id_port = int(found.group(1))
+        assert port < id_port <= port + 100
+        env = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines() if "=" in line)
+        recovery = env["EP_DEMO_TOTP_RECOVERY_CODES"].split(",")[0]
+        secrets += [env["EP_DEMO_TOTP_PASSWORD"], recovery]
+
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(f"http://127.0.0.1:{port}/demo-totp/admin/") as r:
+            login_url = r.url
+            action, token = _form(r.read().decode())
+        secrets += [token, *parse_qs(urlsplit(login_url).query)["state"]]
+        form = {"username": env["EP_DEMO_TOTP_EMAIL"], "password": env["EP_DEMO_TOTP_PASSWORD"], "csrf_token": token}
+        with opener.open(f"http://127.0.0.1:{id_port}{action}", urllib.parse.urlencode(form).encode()) as r:
+            action, token = _form(r.read().decode())
+        form = {"code": recovery, "csrf_token": token}
+        with opener.open(f"http://127.0.0.1:{id_port}{action}", urllib.parse.urlencode(form).encode()) as r:
+            assert r.url == f"http://127.0.0.1:{port}/demo-totp/admin/"
+        secrets += [cookie.value for cookie in jar if cookie.value]
+    finally:
+        process.terminate()
+        _, log = process.communicate(timeout=10)
+    assert "/demo-totp/admin/auth/sso?token=*** HTTP/1.1" in log  # the chain was logged, its token not
+    assert "/auth/callback?target_shop_id=demo-totp&state=***" in log
+    leaked = [secret for secret in secrets if secret in log]
+    assert leaked == [], "secrets in the mock's request log"
