@@ -186,3 +186,31 @@ def test_cli_identity_port_defaults_to_the_next_free_one_and_logs_no_secret(tmp_
     assert "/auth/callback?target_shop_id=demo-totp&state=***" in log
     leaked = [secret for secret in secrets if secret in log]
     assert leaked == [], "secrets in the mock's request log"
+
+
+def test_identity_port_default_skips_taken_ports_and_an_explicit_one_must_be_free(seed: dict[str, Any]) -> None:
+    from mock_backoffice import create_app
+    from mock_backoffice.context import identity_app_of
+    from mock_backoffice.server import bind_identity
+
+    identity = identity_app_of(create_app(seed))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        server = bind_identity("127.0.0.1", None, busy - 1, identity, None)  # the next port is busy: a later one
+        try:
+            assert server.server_port > busy
+        finally:
+            server.server_close()
+        with pytest.raises(OSError):
+            bind_identity("127.0.0.1", busy, busy - 1, identity, None)
+
+
+def test_cli_refuses_a_busy_identity_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        assert main(["--port", "0", "--id-port", str(busy)]) == 1
+    assert f"mock_backoffice: cannot listen on 127.0.0.1:{busy} (--id-port)" in capsys.readouterr().err
