@@ -153,6 +153,12 @@ class MockServer:
             self._threads.append(thread)
         return self
 
+    def stop_identity(self) -> None:
+        """Close the identity service's port (the stores keep running): for tests of an unreachable login."""
+        if self._id_server is not None:
+            self._id_server.shutdown()
+            self._id_server.server_close()
+
     def stop(self) -> None:
         servers = [s for s in (self._server, self._id_server) if s is not None]
         threads, self._threads = self._threads, []

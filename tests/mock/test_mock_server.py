@@ -214,3 +214,13 @@ def test_cli_refuses_a_busy_identity_port(capsys: pytest.CaptureFixture[str]) ->
         busy = taken.getsockname()[1]
         assert main(["--port", "0", "--id-port", str(busy)]) == 1
     assert f"mock_backoffice: cannot listen on 127.0.0.1:{busy} (--id-port)" in capsys.readouterr().err
+
+
+def test_stop_identity_leaves_the_stores_running_and_the_login_unreachable(seed: dict[str, Any]) -> None:
+    with MockServer(seed) as server:
+        server.stop_identity()
+        with urllib.request.urlopen(f"{server.url}/shop-en/") as r:
+            assert r.status == 200
+        with pytest.raises(urllib.error.URLError) as refused:
+            urllib.request.urlopen(f"{server.url}/shop-en/admin/", timeout=5)  # the chain leads to a closed port
+        assert isinstance(refused.value.reason, ConnectionRefusedError)
