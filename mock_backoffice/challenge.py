@@ -67,6 +67,7 @@ def verify() -> Response | tuple[Response, int]:
         if challenge is None:
             return jsonify({"error": "unknown challenge"}), 404
         challenge.solved = True
+        world.challenges.clicks[challenge.store_id] = world.challenges.clicks.get(challenge.store_id, 0) + 1
     return jsonify({"solved": True})
 
 

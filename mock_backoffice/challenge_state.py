@@ -35,6 +35,8 @@ class ChallengeBook:
         self.clearances: dict[str, Clearance] = {}
         #: per store: challenges passed (exchanged for a clearance) so far
         self.passed: dict[str, int] = {}
+        #: per store: "Verify you are human" clicks the page's script sent (never under automation)
+        self.clicks: dict[str, int] = {}
 
     def new_challenge(self, store_id: str, now: float) -> str:
         challenge_id = secrets.token_urlsafe(16)
@@ -70,4 +72,4 @@ class ChallengeBook:
     def to_json(self, store_id: str) -> dict[str, Any]:
         mine = [c for c in self.challenges.values() if c.store_id == store_id]
         return {"pending": sum(not c.solved for c in mine), "solved": sum(c.solved for c in mine),
-                "passed": self.passed.get(store_id, 0)}
+                "passed": self.passed.get(store_id, 0), "clicks": self.clicks.get(store_id, 0)}

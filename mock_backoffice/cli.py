@@ -7,13 +7,11 @@ import sys
 import threading
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 from .app import create_app
 from .context import identity_app_of, world_of
 from .fleetfile import write_fleet
 from .seed import SeedError, load_default_seed, load_seed_file, parse_seed
-from .server import RedactingRequestHandler, base_url, bind_identity, publish_urls
+from .server import RedactingRequestHandler, base_url, bind_identity, listen, publish_urls
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,17 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     # The request log never shows the one-time tokens and codes of the login chain (they travel in URLs).
     handler = RedactingRequestHandler
     try:
-        server = make_server(args.host, args.port, app, threaded=True, request_handler=handler)
-    except OSError as exc:
-        print(f"mock_backoffice: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        server = listen(args.host, args.port, app, handler)
+    except OSError:
+        print(f"mock_backoffice: cannot listen on {args.host}:{args.port} (--port)", file=sys.stderr)
         return 1
     id_port = args.id_port if args.id_port is not None else (0 if args.port == 0 else None)
     try:
         id_server = bind_identity(args.host, id_port, server.server_port, identity_app_of(app), handler)
-    except OSError as exc:
+    except OSError:
         server.server_close()
-        print(f"mock_backoffice: cannot listen on {args.host}:{args.id_port} (--id-port): {exc.strerror or exc}",
-              file=sys.stderr)
+        print(f"mock_backoffice: cannot listen on {args.host}:{args.id_port} (--id-port)", file=sys.stderr)
         return 1
 
     # The real ports are only known after binding (port 0), and the fleet file and redirects must carry them.

@@ -11,7 +11,8 @@ LOCALES: tuple[str, ...] = ("en", "nl", "de", "fr")
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
-        # login and two-step verification
+        # the identity service's login form and code step (Lightspeed ID: its texts are not public, so guesses;
+        # kept the same as the old backoffice login's)
         "login_title": "Log in",
         "email_label": "Email address",
         "password_label": "Password",

@@ -15,7 +15,7 @@ import hmac
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import Flask, abort, g, redirect, render_template, request
+from flask import Flask, abort, current_app, g, redirect, render_template, request
 from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -69,8 +69,6 @@ def create_identity_app(context: MockContext) -> Flask:
 
 
 def _ctx() -> MockContext:
-    from flask import current_app
-
     return context_of(current_app)
 
 

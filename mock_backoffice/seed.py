@@ -473,7 +473,7 @@ def derived_totp_secret(store_id: str) -> str:
 
 def derived_recovery_codes(store_id: str) -> tuple[str, ...]:
     """Ten deterministic single-use recovery codes (`xxxx-xxxx`, hex) for a two-step account."""
-    digest = hashlib.sha256(f"mock-backoffice-recovery:{store_id}".encode()).hexdigest()
+    digest = hashlib.sha512(f"mock-backoffice-recovery:{store_id}".encode()).hexdigest()  # 128 hex digits
     return tuple(f"{digest[i:i + 4]}-{digest[i + 4:i + 8]}" for i in range(0, 80, 8))
 
 

@@ -4,13 +4,14 @@ port and the identity service on another (its own origin)."""
 from __future__ import annotations
 
 import re
+import socket
 import threading
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, get_sockaddr, make_server, select_address_family
 
 from .app import create_app
 from .context import context_of, identity_app_of, world_of
@@ -53,17 +54,35 @@ def base_url(host: str, port: int) -> str:
     return f"http://{url_host(host)}:{port}"
 
 
+def listen(host: str, port: int, app: Flask, handler: type[WSGIRequestHandler] | None) -> BaseWSGIServer:
+    """werkzeug's threaded server, bound and listening; a port that cannot be bound raises OSError (werkzeug
+    itself would print a message and exit the process)."""
+    try:
+        return make_server(host, port, app, threaded=True, request_handler=handler)
+    except SystemExit as exc:
+        raise OSError(f"cannot listen on {host}:{port}") from exc
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether `port` can be bound now (as werkzeug binds: SO_REUSEADDR, so only a listener blocks it)."""
+    family = select_address_family(host, port)
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(get_sockaddr(host, port, family))
+        except OSError:
+            return False
+    return True
+
+
 def bind_identity(host: str, port: int | None, store_port: int, app: Flask,
                   handler: type[WSGIRequestHandler] | None) -> BaseWSGIServer:
     """Bind the identity service: on `port`, or (None) on the first free port after the stores' port."""
     if port is not None:
-        return make_server(host, port, app, threaded=True, request_handler=handler)
-    for candidate in range(store_port + 1, min(store_port + 101, 65536)):
-        try:
-            return make_server(host, candidate, app, threaded=True, request_handler=handler)
-        except OSError:
-            continue
-    return make_server(host, 0, app, threaded=True, request_handler=handler)
+        return listen(host, port, app, handler)
+    candidates = range(store_port + 1, min(store_port + 101, 65536))
+    free = next((candidate for candidate in candidates if port_is_free(host, candidate)), 0)
+    return listen(host, free, app, handler)
 
 
 def publish_urls(app: Flask, stores: BaseWSGIServer, identity: BaseWSGIServer, host: str) -> None:
@@ -120,10 +139,9 @@ class MockServer:
             return self
         handler = QuietRequestHandler if self._quiet else RedactingRequestHandler
         # make_server binds immediately, so the URLs are valid (the ports known) as soon as start() returns.
-        self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=handler)
+        self._server = listen(self.host, self.port, self.app, handler)
         try:
-            self._id_server = make_server(self.host, self.id_port, self.identity_app, threaded=True,
-                                          request_handler=handler)
+            self._id_server = listen(self.host, self.id_port, self.identity_app, handler)
         except OSError:
             self._server.server_close()
             self._server = None
@@ -134,6 +152,12 @@ class MockServer:
             thread.start()
             self._threads.append(thread)
         return self
+
+    def stop_identity(self) -> None:
+        """Close the identity service's port (the stores keep running): for tests of an unreachable login."""
+        if self._id_server is not None:
+            self._id_server.shutdown()
+            self._id_server.server_close()
 
     def stop(self) -> None:
         servers = [s for s in (self._server, self._id_server) if s is not None]

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mock_backoffice import create_app, world_of
+from mock_backoffice.i18n import LABELS
 from mock_backoffice.state import World
 from mock_backoffice.testing import BackofficeClient
 
@@ -370,3 +371,17 @@ def test_accounts_control_endpoint(client: FlaskClient, backoffice: BoFactory) -
     assert client.get("/__mock__/accounts?store=nope").status_code == 400
     assert client.get("/__mock__/accounts?email=x@y.test").status_code == 400
     assert client.get("/__mock__/state").get_json()["accounts"]["totp@shop.test"]["failed_attempts"] == 1
+
+
+@pytest.mark.parametrize("locale", ["en", "nl", "de", "fr"])
+def test_identity_pages_speak_the_store_language(locale: str) -> None:
+    app = create_app({"stores": [{"id": "s", "locale": locale, "email": "o@s.test", "two_step": True}]})
+    bo = BackofficeClient(app.test_client(), "s")
+    html = bo.login_page().get_data(as_text=True)
+    labels = LABELS[locale]
+    assert f'<html lang="{locale}">' in html and labels["id_heading"] in html
+    assert f'<label for="username">{labels["email_label"]}</label>' in html
+    assert f'<button type="submit">{labels["login_button"]}</button>' in html
+    code = bo.follow(bo.submit_login()).get_data(as_text=True)
+    assert f'<button type="submit">{labels["verify_button"]}</button>' in code
+    assert f'<label for="code">{labels["code_label"]}</label>' in code

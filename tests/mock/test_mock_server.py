@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
@@ -134,3 +136,91 @@ def test_cli_serves_and_writes_a_fleet(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_cli_identity_port_defaults_to_the_next_free_one_and_logs_no_secret(tmp_path: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mock_backoffice", "--port", str(port), "--write-fleet", str(tmp_path / "f.yaml")],
+        cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    secrets: list[str] = []
+    try:
+        assert process.stdout is not None
+        banner = ""
+        for line in process.stdout:
+            banner += line
+            if line.startswith("control:"):
+                break
+        found = re.search(r"identity service \(login\) on http://127\.0\.0\.1:(\d+)", banner)
+        assert found is not None
+        id_port = int(found.group(1))
+        assert port < id_port <= port + 100
+        env = dict(line.split("=", 1) for line in (tmp_path / ".env").read_text().splitlines() if "=" in line)
+        recovery = env["EP_DEMO_TOTP_RECOVERY_CODES"].split(",")[0]
+        secrets += [env["EP_DEMO_TOTP_PASSWORD"], recovery]
+
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(f"http://127.0.0.1:{port}/demo-totp/admin/") as r:
+            login_url = r.url
+            action, token = _form(r.read().decode())
+        secrets += [token, *parse_qs(urlsplit(login_url).query)["state"]]
+        form = {"username": env["EP_DEMO_TOTP_EMAIL"], "password": env["EP_DEMO_TOTP_PASSWORD"], "csrf_token": token}
+        with opener.open(f"http://127.0.0.1:{id_port}{action}", urllib.parse.urlencode(form).encode()) as r:
+            action, token = _form(r.read().decode())
+        form = {"code": recovery, "csrf_token": token}
+        with opener.open(f"http://127.0.0.1:{id_port}{action}", urllib.parse.urlencode(form).encode()) as r:
+            assert r.url == f"http://127.0.0.1:{port}/demo-totp/admin/"
+        secrets += [cookie.value for cookie in jar if cookie.value]
+    finally:
+        process.terminate()
+        _, log = process.communicate(timeout=10)
+    assert "/demo-totp/admin/auth/sso?token=*** HTTP/1.1" in log  # the chain was logged, its token not
+    assert "/auth/callback?target_shop_id=demo-totp&state=***" in log
+    leaked = [secret for secret in secrets if secret in log]
+    assert leaked == [], "secrets in the mock's request log"
+
+
+def test_identity_port_default_skips_taken_ports_and_an_explicit_one_must_be_free(seed: dict[str, Any]) -> None:
+    from mock_backoffice import create_app
+    from mock_backoffice.context import identity_app_of
+    from mock_backoffice.server import bind_identity
+
+    identity = identity_app_of(create_app(seed))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        server = bind_identity("127.0.0.1", None, busy - 1, identity, None)  # the next port is busy: a later one
+        try:
+            assert server.server_port > busy
+        finally:
+            server.server_close()
+        with pytest.raises(OSError):
+            bind_identity("127.0.0.1", busy, busy - 1, identity, None)
+
+
+def test_cli_refuses_a_busy_identity_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        assert main(["--port", "0", "--id-port", str(busy)]) == 1
+    assert f"mock_backoffice: cannot listen on 127.0.0.1:{busy} (--id-port)" in capsys.readouterr().err
+
+
+def test_stop_identity_leaves_the_stores_running_and_the_login_unreachable(seed: dict[str, Any]) -> None:
+    with MockServer(seed) as server:
+        server.stop_identity()
+        with urllib.request.urlopen(f"{server.url}/shop-en/") as r:
+            assert r.status == 200
+        with pytest.raises(urllib.error.URLError) as refused:
+            urllib.request.urlopen(f"{server.url}/shop-en/admin/", timeout=5)  # the chain leads to a closed port
+        assert isinstance(refused.value.reason, ConnectionRefusedError)
