@@ -149,3 +149,21 @@ def test_a_bot_challenge_is_its_own_error_tried_twice_and_never_a_refused_login(
     again = run("plan", "--store", "guarded", "--timeout", "2")
     assert again.code == 1  # ... so the next run tries again (twice at most, as before)
     assert http_json(f"{server.url}/__mock__/challenges")["guarded"]["pending"] == 4
+
+
+def test_an_unreachable_identity_service_fails_the_store_in_one_line_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with MockServer({"stores": [{"id": "solo", "locale": "en", "email": "owner@solo.test",
+                                 "password": "Solo-Secret-9009"}]}) as server:
+        path, env = write_fleet(server.world, server.url, tmp_path / "fleet.yaml")
+        identity = server.id_url
+        server.stop_identity()  # the stores answer, the identity service does not
+        out = io.StringIO()
+        code = main(["plan", "-c", str(path), "--env-file", str(env), "--artifacts-dir", str(tmp_path / "runs"),
+                     "--log-format", "json", "--no-history"], out=out)
+    capsys.readouterr()
+    assert code == 1
+    store = json.loads(next((tmp_path / "runs").glob("*/plan.json")).read_text(encoding="utf-8"))["stores"][0]
+    assert store["error_kind"] == "transient" and "\n" not in store["error"]
+    assert f"could not reach {identity} (the identity service)" in store["error"]
+    assert f"Store solo: FAILED (transient): the login chain could not reach {identity}" in out.getvalue()
