@@ -90,7 +90,9 @@ def check_response(response: Response | None, what: str) -> None:
     if response is None:
         return
     if is_bot_challenge(response):
-        raise BotChallengeError(f"{what}: the site answered with a bot challenge (HTTP {response.status})")
+        raise BotChallengeError(f"{what}: the site answered with a bot challenge (HTTP {response.status}); not a "
+                                f"refused login: log in once in a visible browser ('ecom-privacy login --store "
+                                f"ID') and let later runs reuse that session")
     if response.status >= 500:
         raise TransientError(f"{what}: the backoffice answered HTTP {response.status}")
 
