@@ -16,13 +16,14 @@ from typing import Any, Protocol, TypeVar
 from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
+from automation.login_chain import ChainLogin
 from automation.retry import retry_transient
 from automation.secrets import Redactor
 from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
 from automation.tracing import StoreTrace
 from core.driver import Driver
 from core.errors import AuthenticationError, SessionExpiredError
-from core.models import LoginSecrets
+from core.models import LoginCounts, LoginSecrets
 
 T = TypeVar("T")
 
@@ -32,6 +33,9 @@ ContextOpener = Callable[[dict[str, Any] | None], Awaitable[BrowserContext]]
 
 class Backoffice(Protocol):
     """What the engine needs of a store's backoffice session (a fake one in unit tests)."""
+
+    #: what logging in cost this store in this run (chains followed, passwords and codes submitted)
+    logins: LoginCounts
 
     async def open(self) -> Page:
         """Logged in (or holding a cached session) and ready: the page the settings work in."""
@@ -54,7 +58,7 @@ class BackofficeSession:
     def __init__(self, *, store_id: str, backoffice_url: str, locale: str, driver: Driver,
                  secrets: Callable[[], LoginSecrets], open_context: ContextOpener, cache: SessionCache,
                  refused: RefusedLogins, redactor: Redactor, trace_for: Callable[[BrowserContext], StoreTrace],
-                 attempts: int, log: Any) -> None:
+                 attempts: int, log: Any, chain_login: ChainLogin | None = None) -> None:
         self.store_id = store_id
         self.backoffice_url = backoffice_url
         self.locale = locale
@@ -75,6 +79,10 @@ class BackofficeSession:
         #: the page runs on a cached session that has not been proven yet
         self.reused_session = False
         self._fingerprint = ""
+        #: what the stores of one account share in a run (identity session, spent recovery codes); None: the
+        #: driver's login flow is called on its own
+        self.chain_login = chain_login
+        self.logins = LoginCounts()
 
     async def open(self) -> Page:
         self.secrets = self._secrets()  # resolved at the last moment; a missing one fails this store only
@@ -117,8 +125,8 @@ class BackofficeSession:
         if self.trace is not None:
             await self.trace.pause()  # the password and the one-time code are never typed while it records
         self.cache.forget(self.cache_key)  # a session that needed a new login is worth nothing any more
-        self._fingerprint = self._fingerprint or self.refused.fingerprint(secrets.email, secrets.password,
-                                                                          secrets.totp_secret)
+        self._fingerprint = self._fingerprint or self.refused.fingerprint(
+            secrets.email, secrets.password, secrets.totp_secret, *secrets.recovery_codes)
         refusal = self.refused.refusal(self.cache_key, self._fingerprint)
         if refusal is not None:
             raise AuthenticationError(
@@ -127,10 +135,18 @@ class BackofficeSession:
                 f"the credentials (any change allows a new try) or delete {self.refused.path_for(self.cache_key)}")
         self.log.info(reason)
         labels = self.driver.labels_for(self.locale)
-        # Only transient faults are retried; a refused password raises AuthenticationError at once.
+        # Only transient faults are retried (a bot challenge once); a refused password raises at once.
         try:
-            await retry_transient(lambda: self.driver.login(page, self.backoffice_url, labels, secrets),
-                                  attempts=self.attempts)
+            if self.chain_login is None:
+                await retry_transient(lambda: self.driver.login(page, self.backoffice_url, labels, secrets),
+                                      attempts=self.attempts)
+            else:
+                await self.chain_login.log_in(
+                    store_id=self.store_id, context=self.context, backoffice_url=self.backoffice_url,
+                    secrets=secrets, counts=self.logins,
+                    login=lambda secrets, tally: self.driver.login(page, self.backoffice_url, labels, secrets, tally),
+                    warn=lambda message: self.log.warning("bot challenge, trying once more",
+                                                          error=self.redactor(message)))
         except AuthenticationError as exc:
             self.refused.record(self.cache_key, self._fingerprint, self.redactor(str(exc)))
             raise

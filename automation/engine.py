@@ -31,6 +31,7 @@ from automation.browser_source import (
 )
 from automation.fleet import Fleet, StoreConfig
 from automation.interrupt import Interruption, RunInterrupted
+from automation.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
 from automation.logs import get_logger
 from automation.retry import as_typed_error
 from automation.secrets import Redactor, resolve_secrets
@@ -50,7 +51,7 @@ from automation.store_plan import (
 )
 from automation.tracing import StoreTrace
 from core.driver import Driver
-from core.errors import AuthenticationError, ConfigError, EcomPrivacyError, UiMismatchError
+from core.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError
 from core.models import (
     Change,
     RunDocument,
@@ -154,6 +155,7 @@ class StoreRun:
             await self._fail_store(as_typed_error(exc))
         finally:
             await self._close()
+            self.result.logins = self.backoffice.logins.model_copy()
             finalise_settings(self.result, list(self.store.desired), self._interrupted)
             self.result.duration_s = round(time.monotonic() - started, 3)
         return self.result
@@ -173,8 +175,8 @@ class StoreRun:
             self.phases.enter(outcome, SettingPhase.READING)
             try:
                 current = await self.backoffice.step(lambda setting=setting: setting.read(session))
-            except AuthenticationError:
-                raise  # a re-login was refused: nothing else will work for this store
+            except (AuthenticationError, BotChallengeError):
+                raise  # a re-login was refused or challenged: nothing else will work for this store
             except EcomPrivacyError as exc:
                 await self._fail_setting(outcome, exc)
                 continue
@@ -210,8 +212,8 @@ class StoreRun:
                 self.log.info("apply", setting=setting.name, changes=len(actionable))
                 await self.backoffice.step(apply_once)
                 await self.backoffice.step(lambda setting=setting, desired=desired: setting.verify(session, desired))
-            except AuthenticationError:
-                raise
+            except (AuthenticationError, BotChallengeError):
+                raise  # a re-login was refused or challenged: nothing else will work for this store
             except EcomPrivacyError as exc:
                 await self._fail_setting(outcome, exc)
                 continue
@@ -284,6 +286,9 @@ class FleetRunner:
         #: refused credentials are remembered in the session folder even when cached sessions are switched off
         #: (--no-session-cache): a nightly run must not try a refused password again every night
         self.refused = RefusedLogins(cache.directory) if cache is not None else RefusedLogins(Path("."), enabled=False)
+        #: identity sessions per account, spent recovery codes: what the stores' logins share
+        self.chain_login = ChainLogin(IdentitySessions(), RecoveryCodeLedger(cache.directory) if cache else None,
+                                      redactor, options.attempts)
 
     def store_run(self, store: StoreConfig, browser: Browser) -> StoreRun:
         """One store's run in `browser`: its own context, logged in through the driver's login flow."""
@@ -295,6 +300,7 @@ class FleetRunner:
                                                           storage_state=cached),  # type: ignore[arg-type]
             cache=options.session_cache or SessionCache(Path("."), enabled=False), refused=self.refused,
             redactor=self.redactor, attempts=options.attempts, log=get_logger(store=store.id),
+            chain_login=self.chain_login,
             trace_for=lambda context: StoreTrace(context, lambda: self.artifacts.path("stores", store.id, "_").parent,
                                                  enabled=options.trace),
         )

@@ -29,7 +29,7 @@ from core.yaml_input import load_yaml_file
 from flows.registry import all_settings
 
 #: keys that would hold a literal secret; the fleet file must name environment variables instead
-LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret"}
+LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret", "recovery_codes"}
 STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
@@ -41,8 +41,11 @@ class CredentialRefs(BaseModel):
     email_env: str
     password_env: str
     totp_secret_env: str | None = None
+    #: the account's single-use recovery codes (separated by spaces, commas or new lines): answer the code
+    #: step when no TOTP secret is set; a used one is remembered (hashed) and never sent again
+    recovery_codes_env: str | None = None
 
-    @field_validator("email_env", "password_env", "totp_secret_env")
+    @field_validator("email_env", "password_env", "totp_secret_env", "recovery_codes_env")
     @classmethod
     def _env_name(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):

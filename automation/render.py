@@ -9,6 +9,7 @@ from typing import Any
 from core.models import (
     Change,
     CheckStatus,
+    LoginCounts,
     RunDocument,
     RunKind,
     SettingStatus,
@@ -105,7 +106,25 @@ def render_document(document: RunDocument) -> str:
         f"{counts['drifted']} drifted, {counts['failed']} failed, {counts['skipped']} skipped; "
         f"{total_changes} change(s)" + (" (interrupted)" if document.interrupted else "")
     )
+    lines.append(render_logins(document))
     return printable("\n".join(lines))  # store data (names, page text, errors) must not drive the terminal
+
+
+def render_logins(document: RunDocument) -> str:
+    """What logging in cost: every password or code typed is one more chance of a lockout, so the run says
+    how many it typed (stores of one identity account share one login; cached sessions need none)."""
+    total = LoginCounts()
+    for store in document.stores:
+        for name in LoginCounts.model_fields:
+            setattr(total, name, getattr(total, name) + getattr(store.logins, name))
+    logged_in = sum(1 for store in document.stores if store.logins.chains)
+    line = (f"Logins: {logged_in} of {len(document.stores)} store(s) logged in; {total.password} password(s) and "
+            f"{total.code} code(s) submitted")
+    if total.recovery_codes:
+        line += f" ({total.recovery_codes} recovery code(s) used)"
+    if total.bot_challenges:
+        line += f"; {total.bot_challenges} bot challenge(s) met"
+    return line
 
 
 def plan_exit_code(document: RunDocument) -> int:

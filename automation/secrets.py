@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,7 +37,7 @@ def load_environment(env_file: Path | None) -> dict[str, str]:
 
 def resolve_secrets(store: StoreConfig, env: Mapping[str, str], env_file: Path | None) -> LoginSecrets:
     refs = store.credentials
-    missing = [name for name in (refs.email_env, refs.password_env, refs.totp_secret_env)
+    missing = [name for name in (refs.email_env, refs.password_env, refs.totp_secret_env, refs.recovery_codes_env)
                if name and not env.get(name)]
     if missing:
         where = f"the environment or {env_file}" if env_file else "the environment"
@@ -53,7 +54,15 @@ def resolve_secrets(store: StoreConfig, env: Mapping[str, str], env_file: Path |
         email=env[refs.email_env],
         password=env[refs.password_env],
         totp_secret=env[refs.totp_secret_env] if refs.totp_secret_env else None,
+        recovery_codes=parse_recovery_codes(env[refs.recovery_codes_env]) if refs.recovery_codes_env else (),
     )
+
+
+def parse_recovery_codes(value: str) -> tuple[str, ...]:
+    """Recovery codes as the identity service lists them: separated by spaces, commas, semicolons or new
+    lines; each once, in the given order (the first unused one is used first)."""
+    codes = [code for code in re.split(r"[\s,;]+", value) if code]
+    return tuple(dict.fromkeys(codes))
 
 
 class Redactor:
@@ -83,6 +92,8 @@ class Redactor:
     def add_login(self, secrets: LoginSecrets) -> None:
         self.add(secrets.password)
         self.add(secrets.totp_secret)
+        for code in secrets.recovery_codes:
+            self.add(code)
 
     @property
     def secrets(self) -> frozenset[str]:

@@ -12,14 +12,16 @@ store is compliant, then measures in one go:
 - the naive baseline (benchmarks/naive.py: a new browser per store, one store after the other, a login
   every time);
 - the floor (benchmarks/floor.py: the same backoffice requests with urllib, no browser).
-For each it prints wall time, stores per minute, the ratios and the peak memory of the whole process
-tree (RSS of the process and all its children, sampled every 100 ms; shared pages are counted in every
+For each it prints wall time, stores per minute, the ratios, the password and code submissions per store
+(from the run's own report: logins per store, 0 when cached sessions were reused) and the peak memory of
+the whole process tree (RSS of the process and all its children, sampled every 100 ms; shared pages are counted in every
 process, so this is an upper bound), and writes the table to benchmarks/results.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import platform
 import subprocess
 import sys
@@ -55,6 +57,9 @@ class Measurement:
     peak_mib: float | None
     stores: int
     peak_pss_mib: float | None = None
+    #: password and code submissions per store, from the run's own report (None: not a run of the tool)
+    passwords_per_store: float | None = None
+    codes_per_store: float | None = None
 
     @property
     def per_minute(self) -> float:
@@ -112,8 +117,21 @@ class PeakMemory:
         return self.peak_pss_bytes / 2**20
 
 
+def login_counts(runs: Path) -> tuple[float, float] | None:
+    """Password and code submissions per store of the newest run below `runs`, as its report counts them."""
+    reports = sorted(runs.glob("*/report.json")) or sorted(runs.glob("*/plan.json"))
+    if not reports:
+        return None
+    stores = json.loads(reports[-1].read_text(encoding="utf-8")).get("stores", [])
+    if not stores:
+        return None
+    passwords = sum(store.get("logins", {}).get("password", 0) for store in stores)
+    codes = sum(store.get("logins", {}).get("code", 0) for store in stores)
+    return passwords / len(stores), codes / len(stores)
+
+
 def measure_process(name: str, argv: list[str], stores: int, parallelism: int | None, cache: str,
-                    expect: tuple[int, ...] = (0,)) -> Measurement:
+                    expect: tuple[int, ...] = (0,), runs: Path | None = None) -> Measurement:
     started = time.monotonic()
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with PeakMemory(process.pid) as memory:
@@ -122,9 +140,13 @@ def measure_process(name: str, argv: list[str], stores: int, parallelism: int | 
     if process.returncode not in expect:
         raise SystemExit(f"{name}: exit {process.returncode} (expected {expect})\n{out[-2000:]}\n{err[-4000:]}")
     result = Measurement(name, parallelism, cache, wall, memory.peak_mib, stores, memory.peak_pss_mib)
+    counted = login_counts(runs) if runs is not None else None
+    if counted is not None:
+        result.passwords_per_store, result.codes_per_store = counted
     print(f"  {name:<28} p={parallelism or '-':<3} cache={cache:<5} {wall:7.1f} s  "
           f"{result.per_minute:7.1f} stores/min  peak RSS {memory.peak_mib:6.0f} MiB, "
-          f"PSS {memory.peak_pss_mib:6.0f} MiB", flush=True)
+          f"PSS {memory.peak_pss_mib:6.0f} MiB" + (f", logins per store: {counted[0]:.2f} password(s), "
+                                                  f"{counted[1]:.2f} code(s)" if counted else ""), flush=True)
     return result
 
 
@@ -169,8 +191,8 @@ def table(results: list[Measurement], args: argparse.Namespace) -> str:
         f"{args.load_at_start}.",
         "",
         "| run | parallelism | session cache | wall (s) | stores/min | peak RSS sum (MiB) | peak PSS sum (MiB) "
-        "| speed-up vs naive | x floor |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| speed-up vs naive | x floor | passwords per store | codes per store |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         speedup = f"{naive.wall_s / r.wall_s:.1f}x" if naive and not r.name.startswith(("naive", "floor")) else ""
@@ -178,8 +200,10 @@ def table(results: list[Measurement], args: argparse.Namespace) -> str:
         versus_floor = f"{r.wall_s / floor.wall_s:.1f}" if floor and not r.name.startswith("floor") else ""
         peak = f"{r.peak_mib:.0f}" if r.peak_mib is not None else ""
         pss = f"{r.peak_pss_mib:.0f}" if r.peak_pss_mib is not None else ""
+        passwords = f"{r.passwords_per_store:.2f}" if r.passwords_per_store is not None else ""
+        codes = f"{r.codes_per_store:.2f}" if r.codes_per_store is not None else ""
         lines.append(f"| {r.name} | {r.parallelism or 1} | {r.cache} | {r.wall_s:.1f} | {r.per_minute:.1f} | "
-                     f"{peak} | {pss} | {speedup} | {versus_floor} |")
+                     f"{peak} | {pss} | {speedup} | {versus_floor} | {passwords} | {codes} |")
     plans = [r for r in results if r.name.startswith("plan")]
     if plans:
         best = min(plans, key=lambda r: r.wall_s)
@@ -249,8 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         for level in levels:
             sessions = work / f"sessions-{level}"
             for cache in ("cold", "warm"):
-                results.append(measure_process("plan (no-op)", tool("plan", fleet, env, sessions, work / "runs",
-                                                                    level), args.stores, level, cache))
+                runs = work / f"runs-{level}-{cache}"  # one run per folder: its report gives the login counts
+                results.append(measure_process("plan (no-op)", tool("plan", fleet, env, sessions, runs, level),
+                                               args.stores, level, cache, runs=runs))
             if not args.no_floor:
                 results += measure_floor(fleet, env, level, args.stores)
         if not args.no_naive:

@@ -1,8 +1,9 @@
 """The floor: the backoffice requests of a no-op plan made without a browser (urllib, the CSRF token).
 
-What no browser-driven tool can beat: per store the login page, the login POST (its redirect to the
-dashboard followed), and the Web extras page whose selected cookie-law option is read. With a warm
-session only the Web extras page. The browser also loads each page's CSS and script; the floor does not.
+What no browser-driven tool can beat: per store the login chain (the backoffice's hand-over to the
+identity service and its login form, the login POST with the callback and the SSO redirects followed), and
+the Web extras page whose selected cookie-law option is read. With a warm session only the Web extras page.
+The browser also loads each page's CSS and script; the floor does not.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)"')
 SELECTED = re.compile(r"<option value=\"\d\" selected>")
 
 
@@ -38,13 +40,16 @@ class FloorClient:
             return response.read().decode()
 
     def login(self) -> None:
-        token = CSRF.search(self._get("login"))
-        if token is None:
-            raise RuntimeError(f"{self.store.backoffice_url}: no CSRF token on the login page")
-        form = urllib.parse.urlencode({"email": self.store.email, "password": self.store.password,
+        with self.opener.open(f"{self.store.backoffice_url}/", timeout=self.timeout_s) as response:
+            form_url, page = response.geturl(), response.read().decode()  # the identity service's login form
+        token, action = CSRF.search(page), FORM_ACTION.search(page)
+        if token is None or action is None:
+            raise RuntimeError(f"{self.store.backoffice_url}: no login form at the end of the chain")
+        form = urllib.parse.urlencode({"username": self.store.email, "password": self.store.password,
                                        "csrf_token": token.group(1)}).encode()
-        with self.opener.open(f"{self.store.backoffice_url}/login", data=form, timeout=self.timeout_s) as response:
-            if "/login" in response.geturl():
+        target = urllib.parse.urljoin(form_url, action.group(1).replace("&amp;", "&"))
+        with self.opener.open(target, data=form, timeout=self.timeout_s) as response:
+            if not response.geturl().startswith(self.store.backoffice_url) or "/auth/" in response.geturl():
                 raise RuntimeError(f"{self.store.backoffice_url}: login refused")
             response.read()
 

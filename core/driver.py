@@ -14,16 +14,18 @@ from typing import Protocol
 from playwright.async_api import Page
 
 from core.labels import Labels
-from core.models import LoginSecrets
+from core.models import LoginSecrets, LoginTally
 from core.setting import Setting
 
 
 class LoginFlow(Protocol):
-    """Log in from wherever `page` is; afterwards it shows the store's backoffice. Raises AuthenticationError
-    on a refused password or code (never retried), TransientError on what may pass."""
+    """Log in from wherever `page` is, following the login chain wherever it leads; afterwards the page shows
+    the store's backoffice. Raises AuthenticationError on a refused password or code (never retried),
+    BotChallengeError on a bot challenge that did not clear, TransientError on what may pass. Submissions
+    (passwords, codes) are counted into `tally` as they happen."""
 
-    def __call__(self, page: Page, backoffice_url: str, labels: Labels,
-                 secrets: LoginSecrets) -> Awaitable[None]: ...
+    def __call__(self, page: Page, backoffice_url: str, labels: Labels, secrets: LoginSecrets,
+                 tally: LoginTally | None = None) -> Awaitable[None]: ...
 
 
 @dataclass(frozen=True)

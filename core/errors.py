@@ -31,6 +31,16 @@ class AccountLockedError(AuthenticationError):
     kind = "account_locked"
 
 
+class BotChallengeError(EcomPrivacyError):
+    """The login chain answered with a bot challenge (Cloudflare's "Just a moment..." page) that did not clear.
+
+    Not a refused login: never recorded as one, never counted towards a lockout. Tried at most once more
+    (a challenge can be a passing mood of the bot protection); a person must pass it in a visible browser.
+    """
+
+    kind = "bot_challenge"
+
+
 class UiMismatchError(EcomPrivacyError):
     """An element the page object expects is not on the page: the UI changed (or the locale is wrong).
 

@@ -6,7 +6,8 @@ possibly by another process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -150,6 +151,24 @@ class StoreStatus(StrEnum):
     SKIPPED = "skipped"
 
 
+class LoginCounts(BaseModel):
+    """What logging in to one store cost in one run: every password or code typed is one more chance of a
+    lockout, so a run reports them (an agency login should need one password for all its stores)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: times the login chain was followed (a first login, a re-login after an expired session)
+    chains: int = 0
+    #: password forms submitted
+    password: int = 0
+    #: code steps answered (a TOTP code or a recovery code)
+    code: int = 0
+    #: of those, answered with a single-use recovery code
+    recovery_codes: int = 0
+    #: bot challenges met on the way
+    bot_challenges: int = 0
+
+
 class StoreResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -163,6 +182,8 @@ class StoreResult(BaseModel):
     duration_s: float | None = None
     #: storefront checks (`verify`, `apply --verify`)
     checks: list[CheckResult] = Field(default_factory=list)
+    #: password and code submissions of this store's logins in this run
+    logins: LoginCounts = Field(default_factory=LoginCounts)
 
     def changes_for(self, setting: str) -> list[Change]:
         return [change for change in self.changes if change.setting == setting]
@@ -202,7 +223,26 @@ class LoginSecrets:
     email: str
     password: str
     totp_secret: str | None = None
+    #: single-use recovery codes not used yet, in the order they are to be used (the code step's fallback
+    #: when no TOTP secret is configured)
+    recovery_codes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
         totp = "'***'" if self.totp_secret else None
-        return f"LoginSecrets(email={self.email!r}, password='***', totp_secret={totp})"
+        return (f"LoginSecrets(email={self.email!r}, password='***', totp_secret={totp}, "
+                f"recovery_codes=<{len(self.recovery_codes)}>)")
+
+
+@dataclass
+class LoginTally:
+    """What a login flow reports back while it follows the chain, kept even when the login fails half way
+    (a password submitted before a timeout still counts, a recovery code submitted is spent)."""
+
+    counts: LoginCounts = field(default_factory=LoginCounts)
+    #: the address (without query) of the identity service's form, once the chain reached it: its cookies
+    #: are the identity session
+    identity_url: str | None = None
+    #: one-time values seen on the way (the SSO token): for the redactor, never for a report
+    one_time_values: list[str] = field(default_factory=list)
+    #: called with a recovery code just before it is submitted: it is spent from then on, whatever happens
+    on_recovery_code: Callable[[str], None] | None = field(default=None, repr=False)

@@ -10,10 +10,11 @@ from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import account, assets, auth, backoffice, control, extras, newsletter, pages, statistics, storefront
+from . import account, assets, auth, backoffice, challenge, control, extras, newsletter, pages, statistics, storefront
 from .context import EXTENSION_KEY, MockContext, mock
 from .faults import FaultRegistry, fault_response
 from .i18n import label
+from .identity import create_identity_app
 from .seed import SeedSpec, load_default_seed, parse_seed
 from .sessions import csrf_token
 from .state import World
@@ -24,6 +25,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     control.bp,
     assets.bp,
     auth.bp,
+    challenge.bp,
     backoffice.bp,
     extras.bp,
     statistics.bp,
@@ -37,13 +39,16 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
 def create_app(seed: Mapping[str, Any] | SeedSpec | None = None) -> Flask:
     """Build a mock serving every store of `seed` (a raw seed dict; None = the built-in default seed).
 
-    Raises `SeedError` naming the offending key when the seed is invalid.
+    The identity service is a second app on its own origin, sharing this one's world:
+    `context.identity_app_of(app)`. Raises `SeedError` naming the offending key when the seed is invalid.
     """
     spec = seed if isinstance(seed, SeedSpec) else parse_seed(load_default_seed() if seed is None else seed)
     # No app-wide static folder: static files are served per store so store faults apply to them.
     app = Flask(__name__, static_folder=None)
     app.jinja_env.undefined = StrictUndefined
-    app.extensions[EXTENSION_KEY] = MockContext(world=World(spec), faults=FaultRegistry())
+    context = MockContext(world=World(spec), faults=FaultRegistry())
+    app.extensions[EXTENSION_KEY] = context
+    context.identity_app = create_identity_app(context)
 
     app.before_request(_inject_faults)
     install_url_defaults(app)

@@ -1,104 +1,69 @@
-"""Login, two-step verification (TOTP), lockout and logout of the backoffice."""
+"""The store's end of the login chain: `/admin/auth/login` hands over to the identity service (another
+origin), `/admin/auth/sso?token=` takes the one-time token it sends back and starts the backoffice session,
+`/admin/auth/logout` ends it.
+
+The password, the code step and the lockout live on the identity service (`identity.py`).
+"""
 
 from __future__ import annotations
 
-import hmac
+import secrets
+from urllib.parse import urlencode
 
-import pyotp
-from flask import redirect, render_template, request, url_for
+from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from .challenge import challenge_response, needs_challenge
 from .context import current_store, mock
 from .guard import safe_next
+from .identity import CLIENT_ID, LOGIN_PATH, LOGOUT_PATH
 from .sessions import current_session, end_session, is_expired, start_session
-from .state import Session, Store
 from .storebp import admin_blueprint
 
 bp = admin_blueprint("auth", __name__, login_required=False)
 
-_LoginResult = Response | str | tuple[str, int]
 
-
-def _credentials_match(store: Store, email: str, password: str) -> bool:
-    email_ok = email.strip().lower() == store.user.email.lower()
-    # compare_digest even when the email is wrong, so timing does not reveal which part failed
-    password_ok = hmac.compare_digest(password.encode(), store.user.password.encode())
-    return email_ok and password_ok
-
-
-def _code_matches(store: Store, code: str) -> bool:
-    digits = "".join(code.split())
-    return (
-        bool(store.user.totp_secret)
-        and digits.isdigit()
-        and pyotp.TOTP(store.user.totp_secret).verify(digits, valid_window=1)
-    )
-
-
-def _after_login(next_path: str | None) -> Response:
+@bp.route("/auth/login")
+def login() -> Response | tuple[str, int, dict[str, str]]:
     store = current_store()
-    with mock().world.lock:
-        store.record_success()
+    next_path = safe_next(request.args.get("next"), store.id)
+    session = current_session()
+    if session is not None and session.authenticated and not is_expired(session):
+        return redirect(next_path or url_for("backoffice.dashboard"))
+    if needs_challenge(store):
+        return challenge_response(store)
+    if session is None or session.authenticated:
+        session = start_session()  # anonymous: it only remembers this login request
+    ctx = mock()
+    with ctx.world.lock:
+        session.login_state = secrets.token_urlsafe(16)
+        session.next_path = next_path
+    params = {"client_id": CLIENT_ID, "target_shop_id": store.id, "state": session.login_state,
+              "redirect_uri": ctx.urls.identity + "/auth/callback"}
+    return redirect(f"{ctx.urls.identity}{LOGIN_PATH}?{urlencode(params)}")
+
+
+@bp.route("/auth/sso")
+def sso() -> Response:
+    """Redeem the identity service's one-time token (single use, 60 s) for a new backoffice session."""
+    store = current_store()
+    world = mock().world
+    with world.lock:
+        token = world.identity.redeem_token(request.args.get("token", ""), store.id, world.clock())
+        if token is None:
+            # Used, expired or made for another store: back into the chain, which asks for a new one.
+            return redirect(url_for("auth.login"))
+        session = current_session()
+        started_here = session is not None and session.login_state == token.state
+        next_path = session.next_path if started_here and session is not None else None
+        store.login.successful_logins += 1
     # A new session id at login: a session id seen before login can never become an authenticated one.
     start_session(authenticated=True)
     return redirect(next_path or url_for("backoffice.dashboard"))
 
 
-def _render_login(*, error: str | None = None, email: str = "", expired: bool = False) -> str:
-    return render_template("admin/login.html", error=error, email=email, expired=expired)
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> _LoginResult:
-    store = current_store()
-    next_path = safe_next(request.args.get("next"), store.id)
-    if request.method == "GET":
-        session = current_session()
-        if session is not None and session.authenticated and not is_expired(session):
-            return redirect(next_path or url_for("backoffice.dashboard"))
-        if session is None or session.authenticated:
-            start_session()  # the anonymous session that carries the login form's CSRF token
-        return _render_login(expired=request.args.get("expired") == "1")
-
-    email = request.form.get("email", "")
-    password = request.form.get("password", "")
-    with mock().world.lock:
-        store.login.attempts += 1
-        if store.login.locked:
-            return _render_login(error="locked", email=email)
-        if not _credentials_match(store, email, password):
-            store.record_failure()
-            return _render_login(error="locked" if store.login.locked else "bad_credentials", email=email)
-        if store.user.totp_secret:
-            session: Session | None = current_session()
-            assert session is not None  # the CSRF check already required one
-            session.pending_totp = True
-            session.next_path = next_path
-            return redirect(url_for("auth.verify"))
-    return _after_login(next_path)
-
-
-@bp.route("/login/verify", methods=["GET", "POST"])
-def verify() -> _LoginResult:
-    store = current_store()
-    session = current_session()
-    if session is None or not session.pending_totp:
-        return redirect(url_for("auth.login"))
-    if request.method == "GET":
-        return render_template("admin/verify.html", error=None)
-
-    with mock().world.lock:
-        store.login.attempts += 1
-        if store.login.locked:
-            return render_template("admin/verify.html", error="locked")
-        if not _code_matches(store, request.form.get("code", "")):
-            store.record_failure()
-            return render_template("admin/verify.html", error="locked" if store.login.locked else "bad_code")
-        next_path = session.next_path
-    return _after_login(next_path)
-
-
-@bp.route("/logout", methods=["POST"])
+@bp.route("/auth/logout", methods=["POST"])
 def logout() -> Response:
+    """End the store session and the identity session, so the next visit asks for the password again."""
     end_session()
-    return redirect(url_for("auth.login"))
+    return redirect(f"{mock().urls.identity}{LOGOUT_PATH}?{urlencode({'target_shop_id': current_store().id})}")

@@ -1,5 +1,5 @@
 """Test-control endpoints under /__mock__: inspect and reset the world, inject faults, revoke sessions,
-add and archive newsletter subscribers, put text pages.
+add and archive newsletter subscribers, put text pages, read login accounts, solve a bot challenge.
 
 They live outside every store path, so injected faults never slow or fail them.
 """
@@ -78,6 +78,72 @@ def revoke_sessions() -> Response | tuple[Response, int]:
     if store is not None and store not in ctx.world.stores:
         return _bad_request(f"store: unknown store {store!r}")
     return jsonify({"revoked": ctx.world.drop_sessions(store)})
+
+
+@bp.get("/accounts")
+def accounts() -> Response | tuple[Response, int]:
+    """Login accounts (counters, lock, recovery codes used; never a secret): all, or `?store=` / `?email=`."""
+    ctx = mock()
+    store_id, email = request.args.get("store"), request.args.get("email")
+    with ctx.world.lock:
+        everything = ctx.world.accounts_json()
+        if store_id is None and email is None:
+            return jsonify({"accounts": everything})
+        if store_id is not None:
+            account = ctx.world.identity.account_of_store(store_id)
+            if account is None:
+                return _bad_request(f"store: unknown store {store_id!r}")
+        else:
+            account = ctx.world.identity.account(email or "")
+            if account is None:
+                return _bad_request(f"email: no account {email!r}")
+        return jsonify(everything[account.email])
+
+
+@bp.post("/identity/sessions/revoke")
+def revoke_identity_sessions() -> Response | tuple[Response, int]:
+    """Sign browsers out of the identity service: JSON `{"email"?}`; answers `{"revoked": n}`."""
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    unknown = sorted(key for key in body if key != "email")
+    if unknown:
+        return _bad_request(f"{unknown[0]}: unknown key (allowed: email)")
+    email = body.get("email")
+    with ctx.world.lock:
+        if email is not None and (not isinstance(email, str) or ctx.world.identity.account(email) is None):
+            return _bad_request(f"email: no account {email!r}")
+        return jsonify({"revoked": ctx.world.identity.drop_sessions(email)})
+
+
+@bp.get("/challenges")
+def challenges() -> Response:
+    """Per store with `bot_challenge`: challenges pending (shown, unsolved), solved, and passed."""
+    ctx = mock()
+    with ctx.world.lock:
+        return jsonify({store.id: ctx.world.challenges.to_json(store.id)
+                        for store in ctx.world.stores.values() if store.bot_challenge})
+
+
+@bp.post("/challenges/solve")
+def solve_challenges() -> Response | tuple[Response, int]:
+    """Stand in for the person who clicks "Verify you are human": JSON `{"store"}` marks that store's
+    pending challenges solved (the waiting challenge pages then go on); answers `{"solved": n}`."""
+    ctx = mock()
+    body = _json_body()
+    if not isinstance(body, dict):
+        return _bad_request("body: must be a JSON object")
+    unknown = sorted(key for key in body if key != "store")
+    if unknown:
+        return _bad_request(f"{unknown[0]}: unknown key (allowed: store)")
+    store = ctx.world.store(body.get("store") or "")
+    if store is None:
+        return _bad_request(f"store: unknown store {body.get('store')!r}")
+    if not store.bot_challenge:
+        return _bad_request(f"store: {store.id} has no bot challenge (seed bot_challenge: true)")
+    with ctx.world.lock:
+        return jsonify({"solved": ctx.world.challenges.solve_pending(store.id)})
 
 
 @bp.post("/cookie-law")

@@ -171,10 +171,27 @@ def fault_response(registry: FaultRegistry, path: str) -> Response | None:
     if config.latency_ms > 0:
         registry.sleep(config.latency_ms / 1000)
     if registry.should_fail(config):
-        return Response(
-            "<!doctype html><title>500 Internal Server Error</title>"
-            "<h1>Internal Server Error</h1><p>The server encountered an internal error.</p>",
-            status=500,
-            mimetype="text/html",
-        )
+        return _error_500()
+    return None
+
+
+def _error_500() -> Response:
+    return Response(
+        "<!doctype html><title>500 Internal Server Error</title>"
+        "<h1>Internal Server Error</h1><p>The server encountered an internal error.</p>",
+        status=500,
+        mimetype="text/html",
+    )
+
+
+def identity_fault_response(registry: FaultRegistry, path: str) -> Response | None:
+    """The identity service is no store: only the global faults reach it (`path` globs match its own
+    paths, e.g. `auth/login`), so a fleet-wide outage slows and fails the login too."""
+    config = registry.for_store(None)
+    if config is None or not config.applies_to(path.lstrip("/")):
+        return None
+    if config.latency_ms > 0:
+        registry.sleep(config.latency_ms / 1000)
+    if registry.should_fail(config):
+        return _error_500()
     return None

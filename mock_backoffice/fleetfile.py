@@ -34,6 +34,8 @@ class FleetStore:
     totp_secret: str | None
     #: the shop's languages, default first
     languages: tuple[str, ...] = ()
+    #: the account's single-use recovery codes (two-step accounts only)
+    recovery_codes: tuple[str, ...] = ()
 
 
 def env_prefix(store_id: str) -> str:
@@ -46,11 +48,13 @@ def _stores_of(source: World | SeedSpec | Flask | Mapping[str, Any]) -> list[Fle
     if isinstance(source, World):
         with source.lock:
             return [
-                FleetStore(s.id, s.locale, s.user.email, s.user.password, s.user.totp_secret, s.shop_languages)
+                FleetStore(s.id, s.locale, s.account.email, s.account.password, s.account.totp_secret,
+                           s.shop_languages, s.account.recovery_codes)
                 for s in source.stores.values()
             ]
     spec = source if isinstance(source, SeedSpec) else parse_seed(source)
-    return [FleetStore(s.id, s.locale, s.email, s.password, s.totp_secret, s.languages or (s.locale,))
+    return [FleetStore(s.id, s.locale, s.email, s.password, s.totp_secret, s.languages or (s.locale,),
+                       s.recovery_codes)
             for s in spec.stores]
 
 
@@ -62,6 +66,8 @@ def fleet_document(stores: list[FleetStore], base_url: str) -> dict[str, Any]:
         credentials = {"email_env": f"{prefix}_EMAIL", "password_env": f"{prefix}_PASSWORD"}
         if store.totp_secret:
             credentials["totp_secret_env"] = f"{prefix}_TOTP"
+        if store.recovery_codes:
+            credentials["recovery_codes_env"] = f"{prefix}_RECOVERY_CODES"
         entries.append(
             {
                 "id": store.id,
@@ -93,6 +99,9 @@ def env_lines(stores: list[FleetStore]) -> list[str]:
         lines.append(f"{prefix}_PASSWORD={_env_value(store.password)}")
         if store.totp_secret:
             lines.append(f"{prefix}_TOTP={_env_value(store.totp_secret)}")
+        if store.recovery_codes:
+            # comma-separated: the seed allows only letters, digits and dashes in a code
+            lines.append(f"{prefix}_RECOVERY_CODES={_env_value(','.join(store.recovery_codes))}")
     return lines
 
 

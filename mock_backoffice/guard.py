@@ -1,4 +1,5 @@
-"""The login guard of backoffice pages: expired, revoked and anonymous sessions go to the login page.
+"""The login guard of backoffice pages: expired, revoked and anonymous sessions go into the login chain
+(`/admin/auth/login`, which hands over to the identity service).
 
 It runs before the CSRF check, so a write on an expired session is never performed (the user is sent
 to log in again, like the real backoffice does in the middle of work).
@@ -42,8 +43,8 @@ def safe_next(value: str | None, store_id: str) -> str | None:
         return None
     if parts.path != prefix and not parts.path.startswith(prefix + "/"):
         return None
-    if parts.path.startswith((prefix + "/login", prefix + "/logout")):
-        return None
+    if parts.path == prefix + "/auth" or parts.path.startswith(prefix + "/auth/"):
+        return None  # the login chain itself is never where a login ends
     return value
 
 

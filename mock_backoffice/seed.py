@@ -13,7 +13,7 @@ import hashlib
 import random
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +110,10 @@ class StoreSpec:
     languages: tuple[str, ...] = ()
     #: the theme shows its own consent banner instead of the platform's wsa-cookielaw bar
     theme_cookie_bar: bool = False
+    #: single-use recovery codes of the account's two-step verification (empty without two-step)
+    recovery_codes: tuple[str, ...] = ()
+    #: the login chain answers with a Cloudflare-like "Just a moment..." interstitial first
+    bot_challenge: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,29 @@ def _totp_secret(value: Any, path: str) -> str:
     except Exception as exc:  # pyotp raises binascii.Error / ValueError / TypeError for bad secrets
         raise SeedError(f"{path}: not a valid base32 TOTP secret ({exc})") from exc
     return text
+
+
+_RECOVERY_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{5,31}$")
+
+
+def normalise_recovery_code(code: str) -> str:
+    """How a typed recovery code is compared: case, spaces and dashes do not matter."""
+    return re.sub(r"[\s-]+", "", code).lower()
+
+
+def _recovery_codes(value: Any, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise SeedError(f"{path}: must be a non-empty list of codes")
+    codes: list[str] = []
+    for index, item in enumerate(value):
+        code = _string(item, f"{path}[{index}]")
+        # letters, digits and dashes only: the .env written by --write-fleet joins them with commas
+        if not _RECOVERY_CODE_RE.match(code):
+            raise SeedError(f"{path}[{index}]: 6 to 32 letters, digits or dashes (got {code!r})")
+        if normalise_recovery_code(code) in {normalise_recovery_code(c) for c in codes}:
+            raise SeedError(f"{path}[{index}]: {code!r} is listed twice")
+        codes.append(code)
+    return tuple(codes)
 
 
 def _locale(value: Any, path: str) -> str:
@@ -383,6 +410,9 @@ STORE_FIELDS: dict[str, Field] = {
     "break_ui": Field(_break_ui),
     "languages": Field(lambda value, path: _languages(value, path)),
     "theme_cookie_bar": Field(_bool),
+    # Optional: without it a two-step account gets ten codes derived from its first store's id.
+    "recovery_codes": Field(_recovery_codes),
+    "bot_challenge": Field(_bool),
 }
 
 
@@ -441,6 +471,16 @@ def derived_totp_secret(store_id: str) -> str:
     return base64.b32encode(hashlib.sha256(f"mock-backoffice-totp:{store_id}".encode()).digest()[:20]).decode()
 
 
+def derived_recovery_codes(store_id: str) -> tuple[str, ...]:
+    """Ten deterministic single-use recovery codes (`xxxx-xxxx`, hex) for a two-step account."""
+    digest = hashlib.sha512(f"mock-backoffice-recovery:{store_id}".encode()).hexdigest()  # 128 hex digits
+    return tuple(f"{digest[i:i + 4]}-{digest[i + 4:i + 8]}" for i in range(0, 80, 8))
+
+
+#: the seed keys that make up a login account; stores with the same email share one account
+ACCOUNT_KEYS: tuple[str, ...] = ("password", "totp_secret", "two_step", "recovery_codes")
+
+
 def parse_store(data: Any, path: str) -> StoreSpec:
     values = _parse_fields(_mapping(data, path), STORE_FIELDS, path)
     languages = values.get("languages", ())
@@ -455,6 +495,8 @@ def parse_store(data: Any, path: str) -> StoreSpec:
         if "totp_secret" in values:
             raise SeedError(f"{_join(path, 'two_step')}: give either two_step or totp_secret, not both")
         values["totp_secret"] = derived_totp_secret(values["id"])
+    if "totp_secret" in values:
+        values.setdefault("recovery_codes", derived_recovery_codes(values["id"]))
     return StoreSpec(**values)
 
 
@@ -489,12 +531,19 @@ def parse_seed(data: Any) -> SeedSpec:
     root = _mapping(data, "seed")
     _check_keys(root, ("stores", "generate"), "")
     stores: list[StoreSpec] = []
+    #: per store: where it is in the seed, and which account keys the seed gave it explicitly
+    claims: list[tuple[str, Mapping[str, Any]]] = []
     if "stores" in root:
         if not isinstance(root["stores"], list):
             raise SeedError(f"stores: must be a list (got {type(root['stores']).__name__})")
-        stores.extend(parse_store(item, f"stores[{index}]") for index, item in enumerate(root["stores"]))
+        for index, item in enumerate(root["stores"]):
+            stores.append(parse_store(item, f"stores[{index}]"))
+            claims.append((f"stores[{index}]", {key: item[key] for key in ACCOUNT_KEYS if key in item}))
     if "generate" in root:
-        stores.extend(generate_stores(root["generate"]))
+        generated = generate_stores(root["generate"])
+        stores.extend(generated)
+        explicit = {"password": root["generate"]["password"]} if "password" in root["generate"] else {}
+        claims.extend(("generate", explicit) for _ in generated)
     if not stores:
         raise SeedError("stores: the seed defines no stores")
     seen: set[str] = set()
@@ -503,7 +552,45 @@ def parse_seed(data: Any) -> SeedSpec:
             where = f"stores[{index}].id" if index < len(root.get("stores") or []) else "generate"
             raise SeedError(f"{where}: duplicate store id {store.id!r}")
         seen.add(store.id)
-    return SeedSpec(stores=tuple(stores))
+    return SeedSpec(stores=share_accounts(stores, claims))
+
+
+def share_accounts(stores: list[StoreSpec], claims: list[tuple[str, Mapping[str, Any]]]) -> tuple[StoreSpec, ...]:
+    """Stores seeded with the same email are one login account (an agency's): one password, one two-step
+    secret, one set of recovery codes. The account takes what any of its stores gives (the values given
+    must agree) and derives the rest from its first store's id, as a single store would."""
+    groups: dict[str, list[int]] = {}
+    for index, store in enumerate(stores):
+        groups.setdefault(store.email.casefold(), []).append(index)
+    resolved = list(stores)
+    for members in groups.values():
+        first = stores[members[0]]
+        password = _agreed(members, claims, stores, "password") or derived_password(first.id)
+        totp = _agreed(members, claims, stores, "totp_secret")
+        if totp is None and any(claims[i][1].get("two_step") for i in members):
+            totp = derived_totp_secret(first.id)
+        codes = _agreed(members, claims, stores, "recovery_codes")
+        if codes is not None and totp is None:
+            where = next(claims[i][0] for i in members if "recovery_codes" in claims[i][1])
+            raise SeedError(f"{where}.recovery_codes: only for an account with two-step verification "
+                            "(two_step: true or totp_secret)")
+        if totp is not None and codes is None:
+            codes = derived_recovery_codes(first.id)
+        for index in members:
+            resolved[index] = replace(stores[index], password=password, totp_secret=totp,
+                                      recovery_codes=tuple(codes or ()))
+    return tuple(resolved)
+
+
+def _agreed(members: list[int], claims: list[tuple[str, Mapping[str, Any]]], stores: list[StoreSpec],
+            key: str) -> Any:
+    """The one value the seed gives `key` among stores sharing an account (None: none gives it)."""
+    given = [(claims[i][0], getattr(stores[i], key)) for i in members if key in claims[i][1]]
+    for where, value in given[1:]:
+        if value != given[0][1]:
+            raise SeedError(f"{where}.{key}: differs from {given[0][0]}.{key}, a store with the same email "
+                            "(stores with one email share one login account)")
+    return given[0][1] if given else None
 
 
 def load_seed_file(path: str | Path) -> dict[str, Any]:

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .challenge_state import ChallengeBook
 from .default_pages import DEFAULT_PAGES
+from .identity_state import Account, IdentityBook
 from .seed import SeedSpec, StoreSpec
-
-LOCK_AFTER_FAILURES = 5
 
 
 @dataclass
@@ -133,19 +133,13 @@ def newest_first(subscribers: list[Subscriber]) -> list[Subscriber]:
 
 @dataclass
 class LoginCounters:
-    failed_attempts: int = 0
-    locked: bool = False
+    """This store's side of logging in; failures and the lock belong to the account (`Store.account`)."""
+
+    #: logins completed into this store (a one-time SSO token redeemed), with or without the password form
     successful_logins: int = 0
-    # Every credential submission (password or code), refused ones included: lets tests prove the tool
-    # never retries a failed login blindly.
+    # Every credential submission (password or code) in a login chain started by this store, refused ones
+    # included: lets tests prove the tool never retries a failed login blindly.
     attempts: int = 0
-
-
-@dataclass
-class User:
-    email: str
-    password: str
-    totp_secret: str | None = None
 
 
 @dataclass
@@ -154,7 +148,8 @@ class Store:
     name: str
     #: the backoffice user's language (the admin's labels)
     locale: str
-    user: User
+    #: the login account (shared with the other stores seeded with the same email)
+    account: Account
     cookie_law: CookieLaw
     web_extras: WebExtras
     pages: list[Page] = field(default_factory=list)
@@ -170,6 +165,8 @@ class Store:
     languages: tuple[str, ...] = ()
     #: the theme replaces the platform's cookie bar with its own banner (an ARIA region with buttons)
     theme_cookie_bar: bool = False
+    #: the login chain is behind a Cloudflare-like bot check
+    bot_challenge: bool = False
 
     @property
     def default_language(self) -> str:
@@ -235,15 +232,6 @@ class Store:
                 count += 1
         return count
 
-    def record_failure(self) -> None:
-        self.login.failed_attempts += 1
-        if self.login.failed_attempts >= LOCK_AFTER_FAILURES:
-            self.login.locked = True
-
-    def record_success(self) -> None:
-        self.login.failed_attempts = 0
-        self.login.successful_logins += 1
-
     def to_json(self) -> dict[str, Any]:
         return {
             "locale": self.locale,
@@ -252,7 +240,11 @@ class Store:
             "web_extras": self.web_extras.to_json(),
             "languages": list(self.shop_languages),
             "pages": [page.to_json() for page in self.pages],
-            "login": asdict(self.login),
+            # failures and the lock are the account's (shared by its stores); the rest this store's
+            "login": {"failed_attempts": self.account.failed_attempts, "locked": self.account.locked,
+                      **asdict(self.login)},
+            "account": self.account.email,
+            "bot_challenge": self.bot_challenge,
             "analytics": self.analytics.to_json(),
             "theme_loads_analytics_early": self.theme_loads_analytics_early,
             "subscribers": [subscriber.to_json() for subscriber in self.subscribers],
@@ -266,7 +258,8 @@ class Session:
     csrf_token: str
     created_at: float
     authenticated_at: float | None = None
-    pending_totp: bool = False
+    #: the `state` of the login chain this browser started, and where to go once it comes back
+    login_state: str | None = None
     next_path: str | None = None
     # Shown on the account page and used to revoke; the real id is a secret and never rendered.
     public_id: str = field(default_factory=lambda: secrets.token_hex(4))
@@ -282,12 +275,12 @@ def slugify(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "page"
 
 
-def build_store(spec: StoreSpec, now: float = 0.0) -> Store:
+def build_store(spec: StoreSpec, account: Account, now: float = 0.0) -> Store:
     store = Store(
         id=spec.id,
         name=spec.name,
         locale=spec.locale,
-        user=User(email=spec.email, password=spec.password, totp_secret=spec.totp_secret),
+        account=account,
         cookie_law=CookieLaw(mode=spec.cookie_law.mode, message=spec.cookie_law.message),
         web_extras=WebExtras(
             reviews_enabled=spec.web_extras.reviews_enabled,
@@ -296,6 +289,7 @@ def build_store(spec: StoreSpec, now: float = 0.0) -> Store:
         break_ui=frozenset(spec.break_ui),
         languages=spec.languages or (spec.locale,),
         theme_cookie_bar=spec.theme_cookie_bar,
+        bot_challenge=spec.bot_challenge,
     )
     store.analytics.measurement_id = spec.analytics.measurement_id
     store.theme_loads_analytics_early = spec.theme_loads_analytics_early
@@ -323,7 +317,8 @@ def build_store(spec: StoreSpec, now: float = 0.0) -> Store:
 
 
 class World:
-    """All stores and sessions; `clock` is an attribute so tests can move time without sleeping."""
+    """All stores and their sessions, the identity service's accounts and sessions, and the bot check;
+    `clock` is an attribute so tests can move time without sleeping."""
 
     def __init__(self, seed: SeedSpec, clock: Callable[[], float] = time.time) -> None:
         self.lock = threading.RLock()
@@ -331,12 +326,20 @@ class World:
         self.clock = clock
         self.stores: dict[str, Store] = {}
         self.sessions: dict[str, Session] = {}
+        self.identity = IdentityBook(seed.stores)
+        self.challenges = ChallengeBook()
         self.reset()
 
     def reset(self) -> None:
         with self.lock:
             now = self.clock()
-            self.stores = {spec.id: build_store(spec, now) for spec in self.seed.stores}
+            self.identity = IdentityBook(self.seed.stores)
+            self.challenges = ChallengeBook()
+            self.stores = {}
+            for spec in self.seed.stores:
+                account = self.identity.account(spec.email)
+                assert account is not None  # IdentityBook made one per email
+                self.stores[spec.id] = build_store(spec, account, now)
             self.sessions = {}
 
     def store(self, store_id: str) -> Store | None:
@@ -383,5 +386,13 @@ class World:
             for store_id, store in self.stores.items():
                 data = store.to_json()
                 data["active_sessions"] = len(self.store_sessions(store_id))
+                if store.bot_challenge:
+                    data["challenges"] = self.challenges.to_json(store_id)
                 stores[store_id] = data
-            return {"stores": stores}
+            return {"stores": stores, "accounts": self.accounts_json()}
+
+    def accounts_json(self) -> dict[str, dict[str, Any]]:
+        with self.lock:
+            return {account.email: {**account.to_json(),
+                                    "identity_sessions": self.identity.signed_in_sessions(account.email)}
+                    for account in self.identity.accounts.values()}

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from typing import ClassVar
-from urllib.parse import urlparse
+from urllib.parse import urlsplit, urlunsplit
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from core.errors import SessionExpiredError, SettingError, TransientError, UiMismatchError
+from core.errors import BotChallengeError, SessionExpiredError, SettingError, TransientError, UiMismatchError
 from core.probe import ElementCheck, ProbeTarget
 from flows.labels import Labels
 from flows.pages.page_assets import asset_watch
@@ -18,13 +18,58 @@ from flows.pages.page_assets import asset_watch
 #: a GET changes nothing, so a page load that met a 5xx or timeout is repeated right here, a few times
 GET_ATTEMPTS = 4
 
-#: path suffixes of the login pages; landing on one in the middle of work means the session is gone
-LOGIN_PATHS = ("/admin/login", "/admin/login/verify")
+#: the part of the backoffice that hands over to the identity service and back (login, SSO callback)
+AUTH_PATH = "auth"
 
 
-def is_login_url(url: str) -> bool:
-    path = urlparse(url).path.rstrip("/")
-    return path.endswith(LOGIN_PATHS)
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme.lower(), f"{(parts.hostname or '').lower()}:{port}"
+
+
+def in_backoffice(url: str, backoffice_url: str) -> bool:
+    """True when `url` is a page of the store's backoffice a logged-in user works on: the backoffice's own
+    origin, its admin path, not under `<admin>/auth/`.
+
+    Decided by origin and path, never by a path suffix: login happens on another origin (the identity
+    service), so an expired session can land anywhere off the store's host, and the SSO hand-over pages
+    under `<admin>/auth/` are on it."""
+    admin = urlsplit(backoffice_url).path.rstrip("/")
+    if _origin(url) != _origin(backoffice_url):
+        return False
+    path = urlsplit(url).path
+    if path.rstrip("/") != admin and not path.startswith(admin + "/"):
+        return False
+    auth = f"{admin}/{AUTH_PATH}"
+    return path.rstrip("/") != auth and not path.startswith(auth + "/")
+
+
+def is_login_url(url: str, backoffice_url: str) -> bool:
+    """True when the browser is anywhere but in the store's backoffice: in the login chain, or bounced out."""
+    return not in_backoffice(url, backoffice_url)
+
+
+def without_query(url: str) -> str:
+    """`url` for a message: no query or fragment (the chain's URLs carry one-time tokens and state)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def is_bot_challenge(response: Response | None) -> bool:
+    """Cloudflare marks its challenge answers (HTTP 403 or 503) with `cf-mitigated: challenge`."""
+    return response is not None and (response.headers.get("cf-mitigated") or "").lower() == "challenge"
+
+
+def passed_login_chain(response: Response | None, backoffice_url: str) -> bool:
+    """True when the navigation that gave `response` was redirected through the login chain: the session had
+    expired and the identity service's session logged us in again on the way (a form post is then lost)."""
+    request = response.request.redirected_from if response is not None else None
+    while request is not None:
+        if is_login_url(request.url, backoffice_url):
+            return True
+        request = request.redirected_from
+    return False
 
 
 async def typed_goto(page: Page, url: str) -> Response | None:
@@ -40,9 +85,15 @@ async def typed_goto(page: Page, url: str) -> Response | None:
 
 
 def check_response(response: Response | None, what: str) -> None:
-    """Turn an HTTP error page into a typed error: 5xx is transient, other errors are not ours to retry."""
+    """Turn an HTTP error page into a typed error: 5xx is transient, other errors are not ours to retry.
+
+    A bot challenge (often a 503) is no server fault: retrying it like one only digs deeper."""
     if response is None:
         return
+    if is_bot_challenge(response):
+        raise BotChallengeError(f"{what}: the site answered with a bot challenge (HTTP {response.status}); not a "
+                                f"refused login: log in once in a visible browser ('ecom-privacy login --store "
+                                f"ID') and let later runs reuse that session")
     if response.status >= 500:
         raise TransientError(f"{what}: the backoffice answered HTTP {response.status}")
 
@@ -91,8 +142,14 @@ class BackofficePage:
 
     def check_landing(self, response: Response | None) -> None:
         check_response(response, self.page_name)
-        if is_login_url(self.page.url):
-            raise SessionExpiredError(f"{self.page_name}: the backoffice sent us to the login page")
+        if is_login_url(self.page.url, self.backoffice_url):
+            raise SessionExpiredError(f"{self.page_name}: the backoffice sent us into the login chain "
+                                      f"({without_query(self.page.url)})")
+        if passed_login_chain(response, self.backoffice_url):
+            # The session had expired and the identity service's session let us back in on the way: what was
+            # posted is lost, and the engine must hear of the new session (to log it, count it, cache it).
+            raise SessionExpiredError(f"{self.page_name}: the session had expired; the identity service "
+                                      f"logged us in again on the way")
 
     async def submit(self, button: Locator) -> None:
         """Click a submit button and wait for the page the server answers with (forms post and redirect)."""
@@ -118,7 +175,7 @@ class BackofficePage:
     async def require(self, locator: Locator, element: str) -> Locator:
         """The element must be on the (server-rendered, fully loaded) page now; no waiting for a timeout."""
         if await locator.count() == 0:
-            raise UiMismatchError(self.page_name, element, self.labels.locale, f"url {self.page.url}")
+            raise UiMismatchError(self.page_name, element, self.labels.locale, f"url {without_query(self.page.url)}")
         return locator.first
 
     def mismatch(self, element: str, detail: str = "") -> UiMismatchError:

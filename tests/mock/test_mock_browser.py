@@ -1,4 +1,5 @@
-"""The mock's own scripts in a real Chromium: the cookie bar's choices and the Web extras toggle."""
+"""The mock's own scripts in a real Chromium: the cookie bar's choices and the Web extras toggle; the login
+chain across two origins."""
 
 from __future__ import annotations
 
@@ -189,3 +190,25 @@ def test_page_editor_toolbar_and_submit_copy_the_editor_html(seed: dict[str, Any
         stored = server.world.stores["shop-nl"].page_by_id(2)
         assert stored is not None and stored.visible is False
         assert stored.content == "<p><strong>Wij respecteren je privacy.</strong></p>"
+
+
+def test_one_agency_login_in_a_real_browser_opens_the_other_store(page: Page) -> None:
+    seed = {"stores": [{"id": "client-a", "locale": "en", "email": "agency@web.test", "password": "pw-agency"},
+                       {"id": "client-b", "locale": "nl", "email": "agency@web.test"}]}
+    with MockServer(seed) as server:
+        page.goto(f"{server.url}/client-a/admin/orders")
+        assert page.url.startswith(f"{server.id_url}/auth/login?")  # the form is on the other origin
+        page.get_by_label("Email address").fill("agency@web.test")
+        page.get_by_label("Password").fill("pw-agency")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("heading", name="Orders")).to_be_visible()
+        assert page.url == f"{server.url}/client-a/admin/orders"
+        page.goto(f"{server.url}/client-b/admin/orders")  # no password form: straight back with a token
+        expect(page.get_by_role("heading", name="Bestellingen")).to_be_visible()
+        assert page.url == f"{server.url}/client-b/admin/orders"
+        server.app.test_client().post("/__mock__/sessions/revoke", json={"store": "client-a"})
+        page.goto(f"{server.url}/client-a/admin/customers")  # an ended session: the chain renews it, no form
+        expect(page.get_by_role("heading", name="Customers")).to_be_visible()
+        account = server.world.stores["client-a"].account
+        assert (account.attempts, account.successful_logins) == (1, 1)
+        assert [server.world.stores[s].login.successful_logins for s in ("client-a", "client-b")] == [2, 1]

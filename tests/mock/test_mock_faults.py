@@ -35,7 +35,7 @@ def test_latency_applies_to_every_store_request_but_not_to_control(client: Flask
     assert sleeps == []  # setting faults is a control request
     client.get("/shop-en/")
     client.get("/shop-en/static/store.css")
-    client.get("/shop-en/admin/login")
+    client.get("/shop-en/admin/auth/login")
     assert sleeps == [0.25, 0.25, 0.25]
     client.get("/__mock__/state")
     client.get("/__mock__/health")
@@ -45,7 +45,7 @@ def test_latency_applies_to_every_store_request_but_not_to_control(client: Flask
 
 def test_error_rate_one_fails_everything_but_control(client: FlaskClient, sleeps: list[float]) -> None:
     set_faults(client, error_rate=1.0)
-    for path in ("/shop-en/", "/shop-en/admin/login", "/shop-en/static/store.css"):
+    for path in ("/shop-en/", "/shop-en/admin/auth/login", "/shop-en/static/store.css"):
         response = client.get(path)
         assert response.status_code == 500, path
         assert "Internal Server Error" in response.get_data(as_text=True)
@@ -115,12 +115,28 @@ def test_session_ttl_expires_the_session(backoffice: BoFactory, world: World, fa
     fake_clock[0] += 1
     response = bo.client.get("/shop-en/admin/settings")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/shop-en/admin/login?expired=1&next=/shop-en/admin/settings"
-    html = bo.client.get(response.headers["Location"]).get_data(as_text=True)
-    assert '<div class="alert alert-warning" role="status">Your session has expired. Please log in again.</div>' in html
-    # logging in again works and goes back to where the user was
-    login = bo.submit_login(query="?expired=1&next=/shop-en/admin/settings")
-    assert login.headers["Location"] == "/shop-en/admin/settings"
+    assert response.headers["Location"] == "/shop-en/admin/auth/login?expired=1&next=/shop-en/admin/settings"
+    # back into the chain; the identity session still lives, so it passes without the password form and
+    # ends where the user was
+    page = bo.follow(response)
+    assert page.status_code == 200 and bo.url == "http://localhost/shop-en/admin/settings"
+    assert world.stores["shop-en"].login.successful_logins == 2
+    assert world.stores["shop-en"].account.attempts == 1  # the password was typed once
+
+
+def test_expired_session_without_identity_session_asks_for_the_password(
+    backoffice: BoFactory, world: World, fake_clock: list[float]
+) -> None:
+    bo = backoffice("shop-en")
+    bo.login()
+    set_faults(bo.client, session_ttl_s=5)
+    assert bo.client.post("/__mock__/identity/sessions/revoke", json={}).get_json() == {"revoked": 1}
+    fake_clock[0] += 6
+    page = bo.follow(bo.client.get("/shop-en/admin/settings"))
+    assert bo.url.startswith("http://identity.localhost/auth/login?")
+    assert 'name="password"' in page.get_data(as_text=True)
+    login = bo.follow(bo.submit_login(page=page))
+    assert login.status_code == 200 and bo.url == "http://localhost/shop-en/admin/settings"
 
 
 def test_post_on_an_expired_session_is_not_performed(
@@ -134,8 +150,7 @@ def test_post_on_an_expired_session_is_not_performed(
     response = bo.client.post("/shop-nl/admin/settings/extras", data={"csrf_token": token, "cookielaw[mode]": "2"})
     assert response.status_code == 302 and "expired=1" in response.headers["Location"]
     assert world.stores["shop-nl"].cookie_law.mode == "none"
-    html = bo.client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Je sessie is verlopen. Log opnieuw in." in html
+    assert response.headers["Location"].startswith("/shop-nl/admin/auth/login?expired=1")
 
 
 def test_reset_restores_seed_and_clears_everything(app: Flask, backoffice: BoFactory) -> None:
@@ -145,12 +160,15 @@ def test_reset_restores_seed_and_clears_everything(app: Flask, backoffice: BoFac
     world = world_of(app)
     world.stores["shop-nl"].cookie_law.mode = "custom"
     set_faults(bo.client, latency_ms=1, store="shop-nl")
-    assert world.stores["shop-en"].login.locked
+    assert world.stores["shop-en"].account.locked
+    backoffice("shop-nl").login()
+    assert world.identity.sessions and world.identity.accounts["nl@shop.test"].successful_logins == 1
     assert bo.client.post("/__mock__/reset").get_json() == {"ok": True}
     world = world_of(app)
-    assert not world.stores["shop-en"].login.locked and world.stores["shop-nl"].cookie_law.mode == "none"
+    assert not world.stores["shop-en"].account.locked and world.stores["shop-nl"].cookie_law.mode == "none"
     assert bo.client.get("/__mock__/faults").get_json() == {"global": {}, "stores": {}}
-    assert world.sessions == {}
+    assert world.sessions == {} and world.identity.sessions == {}
+    assert world.identity.accounts["nl@shop.test"].successful_logins == 0
     bo.login()  # unlocked
 
 
@@ -160,7 +178,8 @@ def test_revoke_sessions_sends_users_back_to_login(backoffice: BoFactory) -> Non
     nl.login()
     response = en.client.post("/__mock__/sessions/revoke", json={"store": "shop-en"})
     assert response.get_json() == {"revoked": 1}
-    assert en.client.get("/shop-en/admin/").headers["Location"] == "/shop-en/admin/login?expired=1&next=/shop-en/admin/"
+    assert en.client.get("/shop-en/admin/").headers["Location"] == (
+        "/shop-en/admin/auth/login?expired=1&next=/shop-en/admin/")
     assert nl.client.get("/shop-nl/admin/").status_code == 200
     assert en.client.post("/__mock__/sessions/revoke").get_json() == {"revoked": 1}
     assert en.client.post("/__mock__/sessions/revoke", json={"store": "x"}).status_code == 400

@@ -11,6 +11,7 @@ from flask import Flask
 
 from mock_backoffice import write_fleet
 from mock_backoffice.fleetfile import env_prefix
+from mock_backoffice.seed import derived_recovery_codes
 
 
 def read_env(path: Path) -> dict[str, str]:
@@ -64,3 +65,23 @@ def test_secrets_with_special_characters_are_quoted(tmp_path: Path) -> None:
 def test_env_prefix() -> None:
     assert env_prefix("demo-nl") == "EP_DEMO_NL"
     assert env_prefix("store-001") == "EP_STORE_001"
+
+
+def test_recovery_codes_go_to_env_and_the_fleet_names_them(tmp_path: Path) -> None:
+    seed = {"stores": [{"id": "agency-a", "email": "ag@x.test", "two_step": True},
+                       {"id": "agency-b", "email": "ag@x.test"},
+                       {"id": "plain", "email": "p@x.test"}]}
+    fleet_path, env_path = write_fleet(seed, "http://x", tmp_path / "fleet.yaml")
+    stores = {store["id"]: store for store in yaml.safe_load(fleet_path.read_text())["stores"]}
+    for store_id in ("agency-a", "agency-b"):
+        prefix = env_prefix(store_id)
+        assert stores[store_id]["credentials"] == {
+            "email_env": f"{prefix}_EMAIL", "password_env": f"{prefix}_PASSWORD", "totp_secret_env": f"{prefix}_TOTP",
+            "recovery_codes_env": f"{prefix}_RECOVERY_CODES"}
+    assert "recovery_codes_env" not in stores["plain"]["credentials"]
+    env = read_env(env_path)
+    codes = derived_recovery_codes("agency-a")
+    # one account: both stores carry the same password, secret and codes, comma-separated
+    assert env["EP_AGENCY_A_RECOVERY_CODES"] == env["EP_AGENCY_B_RECOVERY_CODES"] == ",".join(codes)
+    assert env["EP_AGENCY_A_PASSWORD"] == env["EP_AGENCY_B_PASSWORD"]
+    assert not any(code in fleet_path.read_text() for code in codes)

@@ -33,7 +33,7 @@ def test_list_shows_every_page_with_its_visibility_and_an_add_link(nl: Backoffic
 
 def test_pages_require_login(client: FlaskClient) -> None:
     response = client.get("/shop-nl/admin/content/pages/2")
-    assert response.status_code == 302 and "/shop-nl/admin/login" in response.headers["Location"]
+    assert response.status_code == 302 and "/shop-nl/admin/auth/login" in response.headers["Location"]
 
 
 def test_editor_holds_the_stored_html_in_the_editor_and_the_hidden_field(nl: BackofficeClient) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from mock_backoffice.i18n import LABELS
 from mock_backoffice.seed import (
     SeedError,
     derived_password,
+    derived_recovery_codes,
     derived_totp_secret,
     load_default_seed,
     load_seed_file,
@@ -151,3 +153,58 @@ def test_password_and_totp_secret_can_be_derived_so_seed_files_hold_no_secret() 
     with pytest.raises(SeedError, match=r"stores\[0\]\.two_step: give either two_step or totp_secret"):
         parse_seed({"stores": [{"id": "x", "email": "o@x.test", "two_step": True,
                                 "totp_secret": "NB2W45DFOIZA4ZLDN5WS24DSNF3GC4TD"}]})
+
+
+def test_two_step_accounts_get_derived_recovery_codes_and_a_seed_may_give_its_own() -> None:
+    (derived,) = parse_seed(with_store(two_step=True)).stores
+    assert derived.recovery_codes == derived_recovery_codes("a") and len(derived.recovery_codes) == 10
+    assert all(re.fullmatch(r"[0-9a-f]{4}-[0-9a-f]{4}", code) for code in derived.recovery_codes)
+    (given,) = parse_seed(with_store(two_step=True, recovery_codes=["AAAA-1111", "bbbb2222"])).stores
+    assert given.recovery_codes == ("AAAA-1111", "bbbb2222")
+    (plain,) = parse_seed(MINIMAL).stores
+    assert plain.recovery_codes == () and plain.bot_challenge is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"recovery_codes": ["abcd-1234"]}, "stores[0].recovery_codes: only for an account with two-step"),
+        ({"two_step": True, "recovery_codes": []}, "stores[0].recovery_codes: must be a non-empty list"),
+        ({"two_step": True, "recovery_codes": ["ab,cd-1234"]}, "stores[0].recovery_codes[0]: 6 to 32 letters"),
+        ({"two_step": True, "recovery_codes": ["abcd-1234", "ABCD1234"]}, "recovery_codes[1]: 'ABCD1234' is listed"),
+        ({"bot_challenge": "yes"}, "stores[0].bot_challenge: must be true or false"),
+    ],
+)
+def test_invalid_recovery_codes_and_bot_challenge(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(SeedError) as excinfo:
+        parse_seed(with_store(**changes))
+    assert message in str(excinfo.value)
+
+
+def test_stores_with_one_email_share_one_account() -> None:
+    seed = {"stores": [{"id": "a", "email": "Agency@x.test", "two_step": True},
+                       {"id": "b", "email": "agency@x.test"},
+                       {"id": "c", "email": "c@x.test"}]}
+    a, b, c = parse_seed(seed).stores
+    assert a.password == b.password == derived_password("a") != c.password
+    assert a.totp_secret == b.totp_secret == derived_totp_secret("a") and c.totp_secret is None
+    assert a.recovery_codes == b.recovery_codes == derived_recovery_codes("a")
+    world = World(parse_seed(seed))
+    assert world.stores["a"].account is world.stores["b"].account
+    assert world.stores["a"].account.store_ids == ["a", "b"]
+    assert set(world.identity.accounts) == {"agency@x.test", "c@x.test"}
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ({"password": "other"}, "stores[1].password: differs from stores[0].password, a store with the same email"),
+        ({"totp_secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"}, "stores[1].totp_secret: differs from stores[0]"),
+    ],
+)
+def test_stores_sharing_an_account_must_agree(second: dict[str, Any], message: str) -> None:
+    first = {"id": "a", "email": "a@x.test", "password": "pw", "totp_secret": "NB2W45DFOIZA4ZLDN5WS24DSNF3GC4TD"}
+    seed = {"stores": [first, {"id": "b", "email": "A@x.test", **second}]}
+    with pytest.raises(SeedError) as excinfo:
+        parse_seed(seed)
+    assert message in str(excinfo.value)

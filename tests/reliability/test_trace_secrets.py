@@ -1,6 +1,7 @@
-"""No password, TOTP secret, one-time code, session cookie or CSRF token in any artifact of a failed store
-whose trace recorded two re-logins: one after its cached session was refused on the first page, one after
-the backoffice logged it out in the middle of saving a page.
+"""No password, TOTP secret, one-time code, SSO token, session cookie (store or identity service) or CSRF
+token in any artifact of a failed store whose trace recorded two re-logins through the login chain: one
+after its cached session was refused on the first page, one after the backoffice (and the identity service)
+logged it out in the middle of saving a page.
 
 The store's password holds every character that encodes differently in a URL, JSON, HTML and base64, and
 every byte of every file of the run directory (trace zips unpacked) is searched for every encoding of every
@@ -10,6 +11,7 @@ secret (tests/secret_scan.py).
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 import zipfile
@@ -38,28 +40,43 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "templates"
 
 
 class Recorder:
-    """WSGI middleware: notes every one-time code submitted, and logs the tool out once, just before its
-    first save of a page in the editor (the backoffice ending a session in the middle of work)."""
+    """WSGI middleware on both origins: notes every one-time code submitted to the identity service, and
+    logs the tool out of the store and of the identity service once, just before its first save of a page in
+    the editor (the backoffice ending a session in the middle of work)."""
 
     def __init__(self, server: MockServer) -> None:
         self.server = server
         self.inner = server.app.wsgi_app
+        self.identity_inner = server.identity_app.wsgi_app
         self.codes: list[str] = []
         self.revoked_before_save = False
         self.lock = threading.Lock()
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if environ["REQUEST_METHOD"] == "POST" and path.endswith("/admin/login/verify"):
+    def install(self) -> None:
+        self.server.app.wsgi_app = self  # type: ignore[method-assign]
+        self.server.identity_app.wsgi_app = self.identity  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        self.server.app.wsgi_app = self.inner  # type: ignore[method-assign]
+        self.server.identity_app.wsgi_app = self.identity_inner  # type: ignore[method-assign]
+
+    def identity(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["REQUEST_METHOD"] == "POST" and environ.get("PATH_INFO", "").endswith("/auth/login/code"):
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             environ["wsgi.input"] = io.BytesIO(body)
             with self.lock:
                 self.codes += parse_qs(body.decode()).get("code", [])
+        return self.identity_inner(environ, start_response)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
         if environ["REQUEST_METHOD"] == "POST" and re.search(r"/admin/content/pages/\d+$", path):
             with self.lock:
                 first, self.revoked_before_save = not self.revoked_before_save, True
             if first:
-                self.server.world.drop_sessions(STORE)
+                with self.server.world.lock:
+                    self.server.world.drop_sessions(STORE)
+                    self.server.world.identity.drop_sessions()
         return self.inner(environ, start_response)
 
 
@@ -70,18 +87,38 @@ def trace_server() -> Iterator[MockServer]:
 
 
 def session_secrets(server: MockServer) -> list[tuple[str, str]]:
-    """Every session id (the cookie value) and CSRF token the mock handed out, noted as they are made."""
+    """Every session id (the cookie value) and CSRF token the mock handed out, on the store's origin and on
+    the identity service's, and every one-time SSO token, noted as they are made."""
     made: list[tuple[str, str]] = []
     world = server.world
-    original = world.new_session
+    original, original_identity, original_token = (world.new_session, world.identity.new_session,
+                                                   world.identity.issue_token)
 
     def noting(store_id: str) -> Any:
         session = original(store_id)
         made.append((session.id, session.csrf_token))
         return session
 
+    def noting_identity(now: float) -> Any:
+        session = original_identity(now)
+        made.append((session.id, session.csrf_token))
+        return session
+
+    def noting_token(*args: Any) -> str:
+        token = original_token(*args)
+        made.append((token, token))
+        return token
+
     world.new_session = noting  # type: ignore[method-assign]
+    world.identity.new_session = noting_identity  # type: ignore[method-assign]
+    world.identity.issue_token = noting_token  # type: ignore[method-assign]
     return made
+
+
+def forget_noting(server: MockServer) -> None:
+    del server.world.new_session  # back to the class's methods
+    del server.world.identity.new_session
+    del server.world.identity.issue_token
 
 
 def test_a_traced_store_with_two_relogins_leaks_no_secret_in_any_encoding(
@@ -104,15 +141,17 @@ def test_a_traced_store_with_two_relogins_leaks_no_secret_in_any_encoding(
 
     made = session_secrets(trace_server)
     recorder = Recorder(trace_server)
-    trace_server.app.wsgi_app = recorder  # type: ignore[method-assign]
+    recorder.install()
     try:
         assert main(["plan", *args]) == 1  # logs in and caches the session (cookie_law fails: the UI is broken)
-        http_json(f"{trace_server.url}/__mock__/sessions/revoke", {"store": STORE})  # a normal night
+        # a normal night: the store's session and the identity service's are gone by the next run
+        http_json(f"{trace_server.url}/__mock__/sessions/revoke", {"store": STORE})
+        http_json(f"{trace_server.url}/__mock__/identity/sessions/revoke", {})
         out = io.StringIO()
         code = main(["apply", "--auto-approve", *args], out=out)
     finally:
-        trace_server.app.wsgi_app = recorder.inner  # type: ignore[method-assign]
-        del trace_server.world.new_session  # back to the class's method
+        recorder.uninstall()
+        forget_noting(trace_server)
     err = capsys.readouterr().err
     assert code == 1, out.getvalue() + err
 
@@ -120,6 +159,8 @@ def test_a_traced_store_with_two_relogins_leaks_no_secret_in_any_encoding(
     # login with a one-time code, while the trace was recording, and a kept trace of each recording.
     assert "cached session no longer valid, logging in" in err and "session expired, logging in again" in err
     assert recorder.revoked_before_save and len(recorder.codes) == 3, recorder.codes
+    counted = json.loads((max(runs.iterdir()) / "report.json").read_text())["stores"][0]["logins"]
+    assert (counted["password"], counted["code"]) == (2, 2), counted  # the report counts both re-logins
     state = http_json(f"{trace_server.url}/__mock__/state")["stores"][STORE]
     assert "privacy@trace.test" in next(p for p in state["pages"] if p["title"] == "Privacy policy")["content"]
     apply_dir = max(runs.iterdir())
@@ -134,11 +175,13 @@ def test_a_traced_store_with_two_relogins_leaks_no_secret_in_any_encoding(
 
     secrets = {"password": PASSWORD, "TOTP secret": TOTP}
     for number, (session_id, csrf) in enumerate(made):
-        secrets[f"session cookie {number}"] = session_id
+        secrets[f"session cookie or SSO token {number}"] = session_id
         secrets[f"CSRF token {number}"] = csrf
-    assert len(made) >= 6  # anonymous + logged-in session for each of the three logins
+    # per login: anonymous and logged-in store session, anonymous and signed-in identity session, a token
+    assert len(made) >= 15
     files = artifact_files(runs)
     files["stdout"], files["stderr"] = out.getvalue().encode(), err.encode()
     leaks = scan_files(files, secrets, codes=recorder.codes)
     assert not leaks, describe(leaks)
-    assert b"/admin/login" not in network.replace(b"/admin/login?expired", b"")  # no login traffic at all
+    # no login traffic at all: the chain's pages were passed while the trace was paused
+    assert b"/admin/auth/" not in network and trace_server.id_url.encode() not in network

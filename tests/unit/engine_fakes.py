@@ -19,7 +19,7 @@ from automation.secrets import Redactor
 from automation.store_plan import plan_input_for
 from core.driver import Driver
 from core.labels import Labels
-from core.models import Change, ChangeAction, RunKind
+from core.models import Change, ChangeAction, LoginCounts, RunKind
 from core.setting import CurrentState, PlanInput, Setting, StoreSession
 
 
@@ -87,6 +87,7 @@ class FakeBackoffice:
 
     def __init__(self, open_error: BaseException | None = None) -> None:
         self.open_error = open_error
+        self.logins = LoginCounts()
         self.opened = False
         self.closed_failed: bool | None = None
 
