@@ -8,6 +8,8 @@ import io
 import json
 import os
 import shutil
+import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -167,4 +169,38 @@ def test_without_a_display_it_says_how_to_get_one(fleet_files: tuple[Path, Path]
     assert code == 1
     assert len(err.strip().splitlines()) == 1 and err.startswith("error: ")
     assert "$DISPLAY" in err and "xvfb-run" in err
+    assert session_files(private_session_dir) == []
+
+
+def test_ctrl_c_while_waiting_stops_cleanly_and_saves_nothing(
+        display: str, server: MockServer, fleet_files: tuple[Path, Path], private_session_dir: Path) -> None:
+    process = start_login(fleet_files, display, "--timeout", PERSON_TIMEOUT_S)
+    err: list[str] = []
+    try:
+        wait_for_line(process.stderr, "bot challenge shown", err)
+        process.send_signal(signal.SIGINT)  # the person gives up
+        out, rest = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1, out + "".join(err) + rest
+    assert out.splitlines() == ["guarded: interrupted; nothing saved"]
+    assert "Traceback" not in rest
+    assert session_files(private_session_dir) == []
+
+
+def test_an_unreachable_backoffice_is_one_line_and_exit_1(
+        display: str, server: MockServer, fleet_files: tuple[Path, Path], private_session_dir: Path) -> None:
+    fleet, _ = fleet_files
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    fleet.write_text(fleet.read_text(encoding="utf-8").replace(server.url, f"http://127.0.0.1:{closed}"),
+                     encoding="utf-8")
+    process = start_login(fleet_files, display, "--timeout", "60")
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 1, out + err
+    assert len(out.splitlines()) == 1, out
+    assert out.startswith(f"guarded: not logged in: the login chain could not reach http://127.0.0.1:{closed} "
+                          f"(the backoffice)"), out
     assert session_files(private_session_dir) == []
