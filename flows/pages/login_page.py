@@ -9,9 +9,11 @@ fallback so a wrong guess does not stop a login.
 from __future__ import annotations
 
 from playwright.async_api import Locator, Response
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from core.errors import BotChallengeError
+from core.errors import BotChallengeError, TransientError
 from flows.pages.base import (
+    GET_ATTEMPTS,
     BackofficePage,
     check_response,
     in_backoffice,
@@ -92,11 +94,17 @@ class LoginChainPage(BackofficePage):
     # -- moving on ---------------------------------------------------------------------------------------
     async def enter(self) -> Response | None:
         """Open the backoffice's dashboard and follow wherever it sends us. A bot challenge is returned (to
-        be waited out), not raised; any other HTTP error is typed as usual."""
-        response = await typed_goto(self.page, self.backoffice_url + "/")
-        if not is_bot_challenge(response):
-            check_response(response, self.page_name)
-        return response
+        be waited out), not raised; any other HTTP error is typed as usual, and a transient one (on any page
+        of the redirects, either origin) makes the whole GET go again, as a page load does."""
+        retrying = AsyncRetrying(stop=stop_after_attempt(GET_ATTEMPTS), wait=wait_exponential(multiplier=0.1, max=1),
+                                 retry=retry_if_exception_type(TransientError), reraise=True)
+        async for attempt in retrying:
+            with attempt:
+                response = await typed_goto(self.page, self.backoffice_url + "/")
+                if not is_bot_challenge(response):
+                    check_response(response, self.page_name)
+                return response
+        raise AssertionError("unreachable: tenacity re-raises the last error")
 
     async def submit_form(self, button: Locator) -> Response | None:
         # Wait only until the answer is known (commit): landing in the backoffice needs no more, and the
