@@ -216,7 +216,10 @@ class HumanLogin:
         for value in cookie_values(cached or {}):
             self.redactor.add(value)
         account = self.identities.account(account_key(secrets.email))
-        context = await self._new_context(browser, store, cached, key)
+        try:
+            context = await self._new_context(browser, store, cached, key)
+        except PlaywrightError as exc:
+            return _browser_failed(store, exc)
         tally = LoginTally()
         try:
             await self.identities.seed(context, account)
@@ -237,6 +240,8 @@ class HumanLogin:
             return await self._outcome(store, context, key, result, password is not None, account, tally)
         except EcomPrivacyError as exc:
             return StoreOutcome(store.id, False, f"{store.id}: not logged in: {exc}; nothing saved")
+        except PlaywrightError as exc:
+            return _browser_failed(store, exc)
         finally:
             with contextlib.suppress(PlaywrightError):  # the window was closed, or the browser went away
                 await context.close()
@@ -265,6 +270,12 @@ class HumanLogin:
 
     def _say(self, store: StoreConfig, message: str) -> None:
         self._print(self.err, f"{store.id}: {message}")
+
+
+def _browser_failed(store: StoreConfig, exc: PlaywrightError) -> StoreOutcome:
+    """The browser went away under a store (the person closed it, it crashed): that store fails, one line."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StoreOutcome(store.id, False, f"{store.id}: not logged in: the browser failed ({first}); nothing saved")
 
 
 def login_exit_code(outcomes: list[StoreOutcome]) -> int:
