@@ -26,8 +26,13 @@ from tests.support import http_json
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Guarded-Secret-8008"
-SEED: dict[str, Any] = {"stores": [{"id": "guarded", "locale": "en", "email": "owner@guarded.test",
-                                    "password": PASSWORD, "bot_challenge": True}]}
+AGENCY_PASSWORD = "Agency-Secret-7007"
+SEED: dict[str, Any] = {"stores": [
+    {"id": "guarded", "locale": "en", "email": "owner@guarded.test", "password": PASSWORD, "bot_challenge": True},
+    # one identity account (one email) holding two stores
+    {"id": "agency-a", "locale": "en", "email": "team@agency.test", "password": AGENCY_PASSWORD},
+    {"id": "agency-b", "locale": "nl", "email": "team@agency.test"},
+]}
 #: the person's window: generous, a headed Chromium starts slowly on a loaded machine
 PERSON_TIMEOUT_S = "120"
 
@@ -72,12 +77,14 @@ def fleet_files(server: MockServer, tmp_path: Path) -> tuple[Path, Path]:
     return Path(fleet), Path(env)
 
 
-def start_login(fleet_files: tuple[Path, Path], display: str, *extra: str) -> subprocess.Popen[str]:
+def start_login(fleet_files: tuple[Path, Path], display: str, *extra: str,
+                stores: tuple[str, ...] = ("guarded",)) -> subprocess.Popen[str]:
     """The command as a person starts it (its own process: its own signals and browser)."""
     env = dict(os.environ, DISPLAY=display)
     fleet, env_file = fleet_files
+    selection = [arg for store in stores for arg in ("--store", store)]
     return subprocess.Popen([sys.executable, "-m", "automation", "login", "-c", str(fleet), "--env-file",
-                             str(env_file), "--store", "guarded", *extra], cwd=ROOT, env=env, text=True,
+                             str(env_file), *selection, *extra], cwd=ROOT, env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -204,3 +211,16 @@ def test_an_unreachable_backoffice_is_one_line_and_exit_1(
     assert out.startswith(f"guarded: not logged in: the login chain could not reach http://127.0.0.1:{closed} "
                           f"(the backoffice)"), out
     assert session_files(private_session_dir) == []
+
+
+def test_stores_of_one_account_need_one_password(display: str, server: MockServer, fleet_files: tuple[Path, Path],
+                                                 private_session_dir: Path) -> None:
+    process = start_login(fleet_files, display, "--timeout", PERSON_TIMEOUT_S, stores=("agency-a", "agency-b"))
+    out, err = process.communicate(timeout=float(PERSON_TIMEOUT_S) * 2 + 60)
+    assert process.returncode == 0, out + err
+    assert [line.split(":")[0] for line in out.splitlines()] == ["agency-a", "agency-b"]
+    assert all("logged in, session saved" in line for line in out.splitlines())
+    assert len(session_files(private_session_dir)) == 2
+    # the second store passed the chain with the identity session of the first: one password in all
+    assert http_json(f"{server.url}/__mock__/accounts?store=agency-a")["attempts"] == 1
+    assert AGENCY_PASSWORD not in out + err
