@@ -83,6 +83,8 @@ class _PageWatch:
         self.backoffice_url = backoffice_url
         self.tally = tally
         self.documents = 0
+        #: documents the main frame committed: the page the tool submitted a form on is gone once this moves
+        self.navigations = 0
         self.changed = asyncio.Event()
         self.closed = False
         self.unreachable: tuple[str, str] | None = None  # (origin, reason)
@@ -99,6 +101,7 @@ class _PageWatch:
 
     def _on_navigated(self, frame: Frame) -> None:
         if frame == self.page.main_frame:
+            self.navigations += 1
             self._wake()
 
     def _on_document(self, _: object) -> None:
@@ -192,7 +195,7 @@ class _Assistant:
     """One store's login with a person at the screen: what has been filled and submitted so far."""
 
     def __init__(self, page: Page, backoffice_url: str, labels: Labels, known: KnownSecrets, tally: LoginTally,
-                 hooks: AssistHooks) -> None:
+                 hooks: AssistHooks, navigations: Callable[[], int]) -> None:
         self.chain = LoginChainPage(page, backoffice_url, labels)
         self.known = known
         self.tally = tally
@@ -200,6 +203,9 @@ class _Assistant:
         self.filling = bool(known.email or known.password or known.totp_secret)
         #: "password" or "code": what the tool submitted last; the next page answers it
         self.submitted: str | None = None
+        self.navigations = navigations
+        #: the main frame's navigation count when the tool submitted: only a later document can answer it
+        self.submitted_at = -1
         self.refused: str | None = None
         self.told: set[str] = set()
 
@@ -217,9 +223,14 @@ class _Assistant:
         self.hooks.say(f"{message}; the tool will not submit it again: continue by hand in the window "
                        f"(or press Ctrl-C)")
 
+    def _submitting(self, form: str) -> None:
+        self.submitted, self.submitted_at = form, self.navigations()
+
     async def act(self, showing: str) -> None:
         """Answer the page on screen with what the tool knows (each form at most once per document)."""
         chain = self.chain
+        if self.submitted is not None and self.navigations() == self.submitted_at:
+            return  # still the page the tool just submitted on (its answer is on the way): never a refusal
         if showing == "challenge":
             self._say_once("challenge", "bot challenge shown: pass it in the browser window "
                                         "(\"Verify you are human\"); the tool waits")
@@ -232,7 +243,7 @@ class _Assistant:
                 await chain.password.first.fill(self.known.password)
                 self.tally.identity_url = without_query(chain.page.url)
                 self.tally.counts.password += 1  # before the click: a submission that times out still counts
-                self.submitted = "password"
+                self._submitting("password")
                 await chain.sign_in_button.first.click()
             elif self.filling and self.known.email:
                 if not await chain.username.first.input_value():
@@ -248,7 +259,7 @@ class _Assistant:
                 await chain.code.first.fill(pyotp.TOTP(self.known.totp_secret).now())
                 self.tally.identity_url = self.tally.identity_url or without_query(chain.page.url)
                 self.tally.counts.code += 1
-                self.submitted = "code"
+                self._submitting("code")
                 await chain.verify_button.first.click()
             else:
                 self.submitted = None
@@ -265,9 +276,9 @@ async def assist_login(page: Page, backoffice_url: str, labels: Labels, known: K
     chain cannot be reached (the identity service down, a wrong address)."""
     tally = tally if tally is not None else LoginTally()
     tally.counts.chains += 1
-    assistant = _Assistant(page, backoffice_url, labels, known, tally, hooks)
+    watch = _PageWatch(page, backoffice_url.rstrip("/"), tally)
+    assistant = _Assistant(page, backoffice_url, labels, known, tally, hooks, lambda: watch.navigations)
     chain = assistant.chain
-    watch = _PageWatch(page, chain.backoffice_url, tally)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     showing = "other"
