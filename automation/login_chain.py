@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -93,6 +94,8 @@ class _Account:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     #: the identity service's cookies after the last login of this account in this run
     cookies: list[dict[str, Any]] = field(default_factory=list)
+    #: counts the changes of `cookies`
+    version: int = 0
     #: credential fingerprints the identity service refused in this run, with the store that met it
     refused: dict[str, str] = field(default_factory=dict)
 
@@ -103,17 +106,21 @@ class IdentitySessions:
 
     def __init__(self) -> None:
         self._accounts: dict[str, _Account] = {}
+        #: the account cookies' version each browser context holds (kept or seeded last)
+        self._seen: weakref.WeakKeyDictionary[BrowserContext, int] = weakref.WeakKeyDictionary()
 
     def account(self, key: str) -> _Account:
         return self._accounts.setdefault(key, _Account())
 
-    @staticmethod
-    async def seed(context: BrowserContext, account: _Account) -> None:
-        if account.cookies:
+    async def seed(self, context: BrowserContext, account: _Account) -> None:
+        """Give `context` the account's identity session, unless it already holds that one or a newer one
+        (its own, from its last login): an older session would overwrite the browser's current identity
+        cookie and make the form on screen belong to a session that is gone."""
+        if account.cookies and self._seen.get(context, -1) < account.version:
             await context.add_cookies(account.cookies)  # type: ignore[arg-type]
+            self._seen[context] = account.version
 
-    @staticmethod
-    async def keep(context: BrowserContext, account: _Account, identity_url: str | None,
+    async def keep(self, context: BrowserContext, account: _Account, identity_url: str | None,
                    backoffice_url: str) -> None:
         """The cookies the browser sends to the identity service, without the store's own session."""
         if identity_url is None:
@@ -124,6 +131,8 @@ class IdentitySessions:
                 if not (admin and str(cookie.get("path", "/")).startswith(admin))]
         if kept:
             account.cookies = kept
+            account.version += 1
+            self._seen[context] = account.version
 
 
 @dataclass

@@ -12,8 +12,9 @@ store is compliant, then measures in one go:
 - the naive baseline (benchmarks/naive.py: a new browser per store, one store after the other, a login
   every time);
 - the floor (benchmarks/floor.py: the same backoffice requests with urllib, no browser).
-For each it prints wall time, stores per minute, the ratios and the peak memory of the whole process
-tree (RSS of the process and all its children, sampled every 100 ms; shared pages are counted in every
+For each it prints wall time, stores per minute, the ratios, the password and code submissions per store
+(from the run's own report: logins per store, 0 when cached sessions were reused) and the peak memory of
+the whole process tree (RSS of the process and all its children, sampled every 100 ms; shared pages are counted in every
 process, so this is an upper bound), and writes the table to benchmarks/results.md.
 """
 

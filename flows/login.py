@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pyotp
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Page, Request, Response
+from playwright.async_api import Locator, Page, Request, Response
 
 from core.errors import AccountLockedError, AuthenticationError, TransientError
 from core.models import LoginSecrets, LoginTally
@@ -30,6 +30,8 @@ from flows.pages.login_page import LoginChainPage
 
 #: pages one login may pass through before it is called lost (login, challenge, password, code, callback)
 MAX_CHAIN_PAGES = 12
+#: times one login enters the chain again after a submission's answer was lost (then the engine retries it)
+MAX_REENTRIES = 2
 #: query parameters of the chain's addresses that are one-time secrets (the SSO token, an OIDC code)
 ONE_TIME_PARAMETERS = ("token", "code", "id_token", "access_token")
 
@@ -70,6 +72,12 @@ async def _follow(chain: LoginChainPage, secrets: LoginSecrets, tally: LoginTall
             await chain.wait_out_challenge()
             response = None
             continue
+        if submitted is not None and await _form_expired(chain) and watch.reentries < MAX_REENTRIES:
+            # The form's token ran out (an identity session ended under it): nothing was checked, so it is
+            # no refusal; the chain is entered again for a fresh form.
+            watch.reentries += 1
+            response, submitted = await watch.unreachable_named(chain.enter()), None
+            continue
         if await chain.shows_password_form():
             if submitted is not None:
                 await _raise_refusal(chain, submitted)
@@ -79,7 +87,7 @@ async def _follow(chain: LoginChainPage, secrets: LoginSecrets, tally: LoginTall
             button = await chain.require(chain.sign_in_button, "sign-in button")
             tally.counts.password += 1  # counted before the click: a submission that times out still counts
             submitted = "password"
-            response = await watch.unreachable_named(chain.submit_form(button))
+            response, submitted = await _submit(chain, button, submitted, watch)
             continue
         if await chain.shows_code_form():
             if submitted == "code":
@@ -90,13 +98,28 @@ async def _follow(chain: LoginChainPage, secrets: LoginSecrets, tally: LoginTall
             button = await chain.require(chain.verify_button, "verify button")
             tally.counts.code += 1
             submitted = "code"
-            response = await watch.unreachable_named(chain.submit_form(button))
+            response, submitted = await _submit(chain, button, submitted, watch)
             continue
         if submitted is not None and await chain.alert_text():
             await _raise_refusal(chain, submitted)  # a page of its own that says no: still a refusal
         response = await _wait_for_progress(chain)
     raise chain.mismatch("login chain", f"not back in the backoffice after {MAX_CHAIN_PAGES} pages "
                                         f"(at {without_query(chain.page.url)})")
+
+
+async def _submit(chain: LoginChainPage, button: Locator, submitted: str,
+                  watch: _ChainWatch) -> tuple[Response | None, str | None]:
+    """Submit a form of the chain. When its answer is lost to a transient fault (a 5xx on the post or on
+    one of the redirects after it), the chain is entered again from the backoffice: an accepted password has
+    left an identity session that carries us through, an unanswered one shows its form again, which is then
+    no refusal (nothing answered it) but a form to fill in again."""
+    try:
+        return await watch.unreachable_named(chain.submit_form(button)), submitted
+    except TransientError:
+        if watch.reentries >= MAX_REENTRIES:
+            raise
+        watch.reentries += 1
+        return await watch.unreachable_named(chain.enter()), None
 
 
 def _one_time_code(secrets: LoginSecrets, tally: LoginTally) -> str:
@@ -130,6 +153,10 @@ async def _wait_for_progress(chain: LoginChainPage) -> Response | None:
         raise chain.mismatch("login form", f"the login chain stopped at {without_query(url)}") from None
 
 
+async def _form_expired(chain: LoginChainPage) -> bool:
+    return chain.labels["identity.form_expired"] in await chain.alert_text()
+
+
 async def _raise_refusal(chain: LoginChainPage, submitted: str) -> None:
     """The form answered was shown again (or a page said no): the password or code was refused."""
     message = await chain.alert_text()
@@ -157,6 +184,7 @@ class _ChainWatch:
         self.backoffice_url = backoffice_url
         self.tally = tally
         self.failed_origin: str | None = None
+        self.reentries = 0
         page.on("request", self._on_request)
         page.on("requestfailed", self._on_failed)
 

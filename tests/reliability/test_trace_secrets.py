@@ -11,6 +11,7 @@ secret (tests/secret_scan.py).
 from __future__ import annotations
 
 import io
+import json
 import re
 import threading
 import zipfile
@@ -158,6 +159,8 @@ def test_a_traced_store_with_two_relogins_leaks_no_secret_in_any_encoding(
     # login with a one-time code, while the trace was recording, and a kept trace of each recording.
     assert "cached session no longer valid, logging in" in err and "session expired, logging in again" in err
     assert recorder.revoked_before_save and len(recorder.codes) == 3, recorder.codes
+    counted = json.loads((max(runs.iterdir()) / "report.json").read_text())["stores"][0]["logins"]
+    assert (counted["password"], counted["code"]) == (2, 2), counted  # the report counts both re-logins
     state = http_json(f"{trace_server.url}/__mock__/state")["stores"][STORE]
     assert "privacy@trace.test" in next(p for p in state["pages"] if p["title"] == "Privacy policy")["content"]
     apply_dir = max(runs.iterdir())

@@ -201,3 +201,16 @@ async def test_transient_faults_are_retried_and_recovery_codes_offered_unused_fi
     await chain.log_in(store_id="s", context=FakeContext(), backoffice_url="http://s.test/admin", secrets=secrets,
                        counts=LoginCounts(), login=flaky, warn=print)
     assert offered == [("rc-1111", "rc-2222"), ("rc-2222",)]  # the retry never sends the spent code again
+
+
+async def test_a_browser_keeps_its_own_identity_session_over_the_accounts_older_one() -> None:
+    identities = IdentitySessions()
+    account = identities.account(account_key("agency@example.test"))
+    first, second = FakeContext([{"name": "lsid", "value": "one-1234", "path": "/auth"}]), FakeContext()
+    await identities.keep(first, account, "http://id.test/auth/login", "http://s.test/a/admin")
+    await identities.seed(first, account)
+    assert first.added == []  # it has that session already (or, by now, a newer one of its own)
+    await identities.seed(second, account)
+    assert [cookie["value"] for cookie in second.added] == ["one-1234"]
+    await identities.seed(second, account)
+    assert len(second.added) == 1  # seeded once per version, never over what it got since
