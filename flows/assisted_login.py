@@ -30,6 +30,8 @@ from flows.login import ONE_TIME_PARAMETERS
 from flows.pages.base import in_backoffice, without_query
 from flows.pages.login_page import LoginChainPage
 
+#: times one login enters the chain again for a fresh form after a form that expired (as flows.login does)
+MAX_REENTRIES = 2
 #: navigation failures that mean "not reachable" (an aborted navigation is a person clicking on, not a fault)
 _ABORTED = "net::ERR_ABORTED"
 
@@ -208,6 +210,7 @@ class _Assistant:
         self.submitted_at = -1
         self.refused: str | None = None
         self.told: set[str] = set()
+        self.reentries = 0
 
     def _say_once(self, key: str, message: str) -> None:
         if key not in self.told:
@@ -231,6 +234,14 @@ class _Assistant:
         chain = self.chain
         if self.submitted is not None and self.navigations() == self.submitted_at:
             return  # still the page the tool just submitted on (its answer is on the way): never a refusal
+        if self.submitted is not None and showing in ("password", "code", "alert") and self.reentries < MAX_REENTRIES \
+                and chain.labels["identity.form_expired"] in await chain.alert_text():
+            # The form's token ran out: nothing was checked, so no refusal; a fresh form comes with a new entry.
+            self.reentries += 1
+            self.submitted = None
+            self.hooks.say("the login form had expired (not a refusal); opening it again")
+            await chain.page.goto(chain.backoffice_url + "/", wait_until="commit")
+            return
         if showing == "challenge":
             self._say_once("challenge", "bot challenge shown: pass it in the browser window "
                                         "(\"Verify you are human\"); the tool waits")

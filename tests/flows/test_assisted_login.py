@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.async_api import Route
 
 from core.errors import TransientError
 from core.models import LoginTally
@@ -92,3 +95,27 @@ async def test_an_unreachable_identity_service_is_named(store_session: SessionFa
         await assist_login(session.page, session.backoffice_url, session.labels,
                            KnownSecrets(EMAILS["shop-en"], PASSWORDS["shop-en"]), 30, Recorder().hooks())
     assert mock_server.id_url.split("//")[1] in str(caught.value) and "\n" not in str(caught.value)
+
+
+async def test_an_expired_form_is_entered_again_not_taken_for_a_refusal(store_session: SessionFactory,
+                                                                        mock_server: MockServer) -> None:
+    session = await store_session("shop-en")
+    tampered: list[str] = []
+
+    async def expire_first_post(route: Route) -> None:
+        # The first password post carries a token the identity service no longer knows (a form left too long).
+        if route.request.method == "POST" and not tampered:
+            tampered.append(route.request.url)
+            body = re.sub(r"csrf_token=[^&]*", "csrf_token=expired", route.request.post_data or "")
+            await route.continue_(post_data=body)
+        else:
+            await route.continue_()
+
+    await session.page.context.route(f"{mock_server.id_url}/**", expire_first_post)
+    recorder, tally = Recorder(), LoginTally()
+    result = await assist_login(session.page, session.backoffice_url, session.labels,
+                                KnownSecrets(EMAILS["shop-en"], PASSWORDS["shop-en"]), 30, recorder.hooks(), tally)
+    assert tampered and result.status == AssistStatus.LOGGED_IN
+    assert result.refused is None and recorder.refusals == []
+    assert tally.counts.password == 2 and any("expired" in line for line in recorder.said)
+    assert account(mock_server, "shop-en")["successful_logins"] == 1
