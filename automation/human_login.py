@@ -39,8 +39,7 @@ from core.models import LoginTally
 from core.terminal_text import printable
 from flows.assisted_login import AssistHooks, AssistResult, AssistStatus, KnownSecrets, assist_login
 
-#: default of `login --timeout`: how long a person gets per store
-DEFAULT_TIMEOUT_S = 300.0
+#: `login --timeout` (per store, a person's time; default 300 s in the CLI) above this is a typo, not patience
 MAX_TIMEOUT_S = 3600.0
 NO_DISPLAY = ("login shows a browser window for a person, but there is no display ($DISPLAY is not set): run it "
               "in a desktop session, or under a virtual display, e.g. 'xvfb-run -a ecom-privacy login --store ID' "
@@ -84,14 +83,19 @@ def _env_value(env: Mapping[str, str], name: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class _StoreSecrets:
+class StoreSecrets:
+    """The secrets of a store that are set (None: the person types it)."""
+
     email: str
     password: str | None
     totp_secret: str | None
     recovery_codes: tuple[str, ...]
 
+    def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
+        return f"StoreSecrets(email={self.email!r}, ...)"
 
-def store_secrets(store: StoreConfig, env: Mapping[str, str], env_file: Path | None) -> _StoreSecrets:
+
+def store_secrets(store: StoreConfig, env: Mapping[str, str], env_file: Path | None) -> StoreSecrets:
     """The store's secrets that are set: the email is required (the session cache's key holds it); a
     password or TOTP secret not set is typed by the person."""
     refs = store.credentials
@@ -107,7 +111,7 @@ def store_secrets(store: StoreConfig, env: Mapping[str, str], env_file: Path | N
             raise ConfigError(f"store {store.id}: {refs.totp_secret_env} is not a usable TOTP secret: {problem}; "
                               f"it is the base32 key shown when two-step verification was set up")
     codes = _env_value(env, refs.recovery_codes_env)
-    return _StoreSecrets(email, _env_value(env, refs.password_env), totp,
+    return StoreSecrets(email, _env_value(env, refs.password_env), totp,
                          parse_recovery_codes(codes) if codes else ())
 
 
