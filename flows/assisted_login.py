@@ -134,9 +134,12 @@ class _PageWatch:
             return
         origin, reason = self.unreachable
         store = urlsplit(self.backoffice_url)
-        what = "the backoffice" if origin == f"{store.scheme}://{store.netloc}" else "the identity service"
-        raise TransientError(f"the login chain could not reach {origin} ({what}): {reason}; check that it is up "
-                             f"and the fleet file's backoffice_url, then run login again")
+        if origin == f"{store.scheme}://{store.netloc}":
+            what, check = "the backoffice", "that it is up and the fleet file's backoffice_url"
+        else:
+            what, check = "the identity service", "that it is up (and this machine's network)"
+        raise TransientError(f"the login chain could not reach {origin} ({what}): {reason}; check {check}, "
+                             f"then run login again")
 
     async def wait_past(self, seen: int, deadline: float, form: LoginChainPage | None) -> bool:
         """Wait until a document after `seen` (or, with `form`, a form field of the chain appearing on this
