@@ -169,6 +169,20 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--log-format", choices=("console", "json"), default=None, help=argparse.SUPPRESS)
     report.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
 
+    login = commands.add_parser("login", help="log in to stores once in a visible browser (a person passes bot "
+                                "challenges and codes there) and save the sessions for later runs")
+    _common(login, runs=False)
+    login.add_argument("--store", action="append", required=True, metavar="ID",
+                       help="the store to log in to (repeatable; one after the other)")
+    login.add_argument("--browser", metavar="PATH", default=None,
+                       help="Chromium/Chrome binary with a window (default: $ECOM_PRIVACY_BROWSER, Playwright's, "
+                            "or the system's full Chromium)")
+    login.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                       help="how long to wait per store for the backoffice (default 300)")
+    login.add_argument("--session-dir", type=Path, default=None, metavar="DIR",
+                       help="private folder of cached logins (default $ECOM_PRIVACY_SESSION_DIR or "
+                            "~/.cache/ecom-privacy/sessions)")
+
     add_breach_parser(commands)  # data breaches: automation/breach/cli.py
     # Run history and alerts (automation/history): --db for the runs, and the status and history commands.
     for run_command in (plan, apply, verify):
@@ -543,6 +557,22 @@ def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Reda
     return EXIT_ERROR if any(result.error for result in results) else EXIT_OK
 
 
+def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    """A person logs in once per store in a visible browser; the sessions go to the session cache."""
+    from automation.human_login import HumanLogin, check_display, check_timeout, login_exit_code
+    from automation.preflight import writable_directory
+
+    check_display()
+    check_timeout(args.timeout)
+    _, stores = _fleet_and_stores(args)
+    session_dir = _session_dir(args)
+    writable_directory(session_dir, "--session-dir" if args.session_dir else "the session folder", private=True)
+    env = load_environment(args.env_file)
+    human = HumanLogin(stores, env, args.env_file, SessionCache(session_dir), args.timeout, _driver().labels_for,
+                       redactor, out, sys.stderr)
+    return login_exit_code(asyncio.run(human.run(args.browser)))
+
+
 def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     from automation.html_report import load_run_document, render_html
 
@@ -593,8 +623,8 @@ def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) 
 
 
 COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify, "probe": cmd_probe,
-            "export-subscribers": cmd_export_subscribers, "report": cmd_report, "report-merge": cmd_report_merge,
-            "breach": cmd_breach, **history_cli.COMMANDS}
+            "export-subscribers": cmd_export_subscribers, "login": cmd_login, "report": cmd_report,
+            "report-merge": cmd_report_merge, "breach": cmd_breach, **history_cli.COMMANDS}
 
 
 def _run_mock(argv: list[str]) -> int:
