@@ -31,7 +31,7 @@ from automation.probe_bundle import mask_table_data, scrubbed_aria_snapshot, scr
 from automation.retry import as_typed_error, retry_transient
 from automation.secrets import Redactor, resolve_secrets
 from core.driver import Driver
-from core.errors import AuthenticationError, EcomPrivacyError, SessionExpiredError, UiMismatchError
+from core.errors import EcomPrivacyError, SessionExpiredError, UiMismatchError
 from core.labels import Labels
 from core.models import LoginSecrets
 from core.probe import ElementCheck, ProbeStatus, ProbeTarget
@@ -95,60 +95,33 @@ class BackofficeAccess:
 
 async def open_backoffice(browser: Browser, store: StoreConfig, secrets: LoginSecrets, labels: Labels,
                           driver: Driver, options: RunOptions, redactor: Redactor) -> BackofficeAccess:
-    """The store's backoffice as the engine opens it: the cached session when there is one (proved by the
-    first page; a refused one raises SessionExpiredError there, and `login_again` logs in), else the driver's
-    login flow. A login the backoffice refused before is not tried again (the refused-login memory), and a
-    refusal now is remembered. Every cookie value is given to the redactor."""
-    from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
+    """The store's backoffice exactly as a run opens it (`BackofficeSession`): the cached session when there is
+    one (proved by the first page; a refused one raises SessionExpiredError there, and `login_again` logs in),
+    else the driver's login flow; a login refused before is not tried again, a refusal now is remembered, and
+    every cookie value is given to the redactor. No trace: a probe records none."""
+    from automation.backoffice_session import BackofficeSession
+    from automation.session_cache import RefusedLogins, SessionCache
+    from automation.tracing import StoreTrace
 
-    log = get_logger(store=store.id)
     cache = options.session_cache or SessionCache(Path("."), enabled=False)
-    # Refusals are remembered even with --no-session-cache (a disabled cache still names the session folder).
-    refused = RefusedLogins(cache.directory, enabled=options.session_cache is not None)
-    key = session_key(store.id, store.backoffice_url, secrets.email)
-    cached = cache.load(key, log=log)
-    for value in cookie_values(cached or {}):
-        redactor.add(value)
+    session = BackofficeSession(
+        store_id=store.id, backoffice_url=store.backoffice_url, locale=store.locale, driver=driver,
+        secrets=lambda: secrets,
+        open_context=lambda cached: new_store_context(browser, store.locale, options.timeout_ms,
+                                                      storage_state=cached),  # type: ignore[arg-type]
+        # Refusals are remembered even with --no-session-cache (a disabled cache still names the session folder).
+        cache=cache, refused=RefusedLogins(cache.directory), redactor=redactor, attempts=options.attempts,
+        log=get_logger(store=store.id),
+        trace_for=lambda context: StoreTrace(context, lambda: Path("."), enabled=False),
+    )
     try:
-        context = await new_store_context(browser, store.locale, options.timeout_ms, storage_state=cached)  # type: ignore[arg-type]
-    except PlaywrightError as exc:
-        if cached is None:
-            raise
-        cache.discard(key, f"refused by the browser: {redactor(str(exc).splitlines()[0])}", log)
-        context, cached = await new_store_context(browser, store.locale, options.timeout_ms), None
-    page = await context.new_page()
-
-    async def login(reason: str = "login") -> None:
-        cache.forget(key)
-        fingerprint = refused.fingerprint(secrets.email, secrets.password, secrets.totp_secret)
-        refusal = refused.refusal(key, fingerprint)
-        if refusal is not None:
-            raise AuthenticationError(
-                f"not logging in: the backoffice refused these same credentials at {refusal.get('at')} "
-                f"({refusal.get('message')}); another try would bring the account closer to a lockout. Correct "
-                f"the credentials (any change allows a new try) or delete {refused.path_for(key)}")
-        log.info(reason)
-        try:
-            await retry_transient(lambda: driver.login(page, store.backoffice_url, labels, secrets),
-                                  attempts=options.attempts)
-        except AuthenticationError as exc:
-            refused.record(key, fingerprint, redactor(str(exc)))
-            raise
-        refused.clear(key)
-        state = await context.storage_state()
-        for value in cookie_values(state):  # type: ignore[arg-type]
-            redactor.add(value)
-        cache.save(key, state)  # type: ignore[arg-type]
-
-    try:
-        if cached is None:
-            await login()
-        else:
-            log.info("reusing cached session")
+        page = await session.open()
     except BaseException:
-        await context.close()
+        if session.context is not None:
+            await session.context.close()
         raise
-    return BackofficeAccess(context, page, lambda: login("session lost, logging in again"))
+    assert session.context is not None
+    return BackofficeAccess(session.context, page, lambda: session.login("session lost, logging in again"))
 
 
 # --- one store ------------------------------------------------------------------------------------------------

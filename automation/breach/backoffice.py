@@ -10,20 +10,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from playwright.async_api import Browser, Page, async_playwright
 
 from automation.artifacts import RunArtifacts
+from automation.backoffice_session import BackofficeSession
 from automation.browser import find_browser, launch, new_store_context, new_storefront_context
 from automation.engine import plan_input_for
 from automation.fleet import Fleet, StoreConfig
+from automation.logs import get_logger
 from automation.retry import retry_transient
 from automation.secrets import Redactor, resolve_secrets
+from automation.session_cache import RefusedLogins, SessionCache, default_session_dir
+from automation.tracing import StoreTrace
 from core.errors import SessionExpiredError
 from core.setting import StoreSession
 from flows.labels import labels_for
-from flows.login import login
+from flows.registry import lightspeed_ecom
 
 T = TypeVar("T")
 ATTEMPTS = 6
@@ -65,23 +70,29 @@ class StoreDesk:
 @asynccontextmanager
 async def store_desk(browser: Browser, fleet: Fleet, store: StoreConfig, env: dict[str, str],
                      artifacts: RunArtifacts, redactor: Redactor, options: BrowserOptions) -> AsyncIterator[StoreDesk]:
+    """The store's backoffice, logged in the way a run logs in (`BackofficeSession`: the login chain, the
+    refused-login memory in the session folder, so a refused password is never tried again by any command).
+    Cached sessions are not used: breach commands are rare, and a fresh login proves the account now."""
     secrets = resolve_secrets(store, env, None)
-    redactor.add_login(secrets)
-    context = await new_store_context(browser, store.locale, options.timeout_ms)
+    backoffice = BackofficeSession(
+        store_id=store.id, backoffice_url=store.backoffice_url, locale=store.locale, driver=lightspeed_ecom(),
+        secrets=lambda: secrets,
+        open_context=lambda cached: new_store_context(browser, store.locale, options.timeout_ms,
+                                                      storage_state=cached),  # type: ignore[arg-type]
+        cache=SessionCache(default_session_dir(), enabled=False), refused=RefusedLogins(default_session_dir()),
+        redactor=redactor, attempts=ATTEMPTS, log=get_logger(store=store.id),
+        trace_for=lambda context: StoreTrace(context, lambda: Path("."), enabled=False),
+    )
     try:
-        page = await context.new_page()
-        labels = labels_for(store.locale)
+        page = await backoffice.open()
         session = StoreSession(page=page, store_id=store.id, locale=store.locale,
                                backoffice_url=store.backoffice_url, storefront_url=store.storefront_url,
-                               labels=labels, artifacts=artifacts, plan_input=plan_input_for(fleet, store))
-
-        async def relogin() -> None:
-            await retry_transient(lambda: login(page, store.backoffice_url, labels, secrets), attempts=ATTEMPTS)
-
-        await relogin()
-        yield StoreDesk(session, relogin)
+                               labels=labels_for(store.locale), artifacts=artifacts,
+                               plan_input=plan_input_for(fleet, store))
+        yield StoreDesk(session, lambda: backoffice.login("session expired, logging in again"))
     finally:
-        await context.close()
+        if backoffice.context is not None:
+            await backoffice.context.close()
 
 
 @asynccontextmanager
