@@ -543,7 +543,8 @@ def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Reda
     fleet, stores = _fleet_and_stores(args)
     if not stores:
         return _empty_shard(args, fleet, RunKind.PLAN, out, redactor)
-    env, options, settings = load_environment(args.env_file), _options(args, RunKind.PLAN), _driver(args, fleet).settings
+    env, options = load_environment(args.env_file), _options(args, RunKind.PLAN)
+    settings = _driver(args, fleet).settings
     artifacts = _new_run(args, fleet, stores, RunKind.PLAN, redactor)
     try:
         document, _ = _run(args, fleet, export_stores(stores, settings), env, artifacts, redactor, options)
@@ -568,7 +569,8 @@ def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     session_dir = _session_dir(args)
     writable_directory(session_dir, "--session-dir" if args.session_dir else "the session folder", private=True)
     env = load_environment(args.env_file)
-    human = HumanLogin(stores, env, args.env_file, SessionCache(session_dir), args.timeout, _driver(args, fleet).labels_for,
+    labels_for = _driver(args, fleet).labels_for
+    human = HumanLogin(stores, env, args.env_file, SessionCache(session_dir), args.timeout, labels_for,
                        redactor, out, sys.stderr)
     return login_exit_code(asyncio.run(human.run(args.browser)))
 
