@@ -223,8 +223,10 @@ def test_no_secret_in_any_probe_bundle(cli: CliRunner, server: MockServer, tmp_p
         assert "session lost, logging in again" in err3
     finally:
         del world.new_session
-    user = world.stores["probe-ok"].user
-    secrets = {"password": user.password, "TOTP secret": user.totp_secret or ""}
+    account = world.identity.account_of_store("probe-ok")
+    assert account is not None
+    secrets = {"password": account.password, "TOTP secret": account.totp_secret or "",
+               **{f"recovery code {n}": code for n, code in enumerate(account.recovery_codes)}}
     for number, (session_id, csrf) in enumerate(made):
         secrets[f"session cookie {number}"] = session_id
         secrets[f"CSRF token {number}"] = csrf
