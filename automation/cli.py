@@ -60,22 +60,10 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
                         help="corrections of the label tables and page paths (default: the fleet file's ui_overrides)")
     if not runs:
         return
-    parser.add_argument("--store", action="append", default=[], metavar="ID", help="only this store (repeatable)")
-    parser.add_argument("--group", action="append", default=[], metavar="NAME",
-                        help="only stores in this group (repeatable)")
-    parser.add_argument("--parallelism", type=int, default=4, metavar="N", help="stores at once (default 4)")
-    parser.add_argument("--browser", metavar="PATH", default=None,
-                        help="Chromium/Chrome binary (default: $ECOM_PRIVACY_BROWSER, Playwright's, or the system's)")
-    parser.add_argument("--headed", action="store_true", help="show the browser window")
-    parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
-                        help="timeout of one browser action or page load (default 15)")
-    parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"),
-                        help="where run directories runs/<UTC timestamp>/ are written (default ./runs)")
-    parser.add_argument("--session-dir", type=Path, default=None, metavar="DIR",
-                        help="private folder of cached logins and run locks "
-                             "(default $ECOM_PRIVACY_SESSION_DIR or ~/.cache/ecom-privacy/sessions)")
-    parser.add_argument("--no-session-cache", action="store_true",
-                        help="log in to every store, neither reading nor writing cached sessions")
+    _store_and_browser_options(
+        parser, artifacts_help="where run directories runs/<UTC timestamp>/ are written (default ./runs)",
+        session_help="private folder of cached logins and run locks "
+                     "(default $ECOM_PRIVACY_SESSION_DIR or ~/.cache/ecom-privacy/sessions)")
     parser.add_argument("--wait-lock", type=float, default=0.0, metavar="SECONDS",
                         help="when another run holds this fleet file's lock, wait up to SECONDS (default: exit 1)")
     parser.add_argument("--junit", type=Path, default=None, metavar="FILE",
@@ -88,9 +76,8 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
                         help=f"connect to a running Chromium over CDP instead of launching one (default ${CDP_ENV})")
 
 
-def _probe_options(parser: argparse.ArgumentParser) -> None:
-    """`probe` takes the options of a run that apply to it (it writes no report, trace or JUnit, takes no lock)."""
-    _common(parser, runs=False)
+def _store_and_browser_options(parser: argparse.ArgumentParser, *, artifacts_help: str, session_help: str) -> None:
+    """Which stores, how many at once, which browser, where runs and sessions go: a run's and probe's."""
     parser.add_argument("--store", action="append", default=[], metavar="ID", help="only this store (repeatable)")
     parser.add_argument("--group", action="append", default=[], metavar="NAME",
                         help="only stores in this group (repeatable)")
@@ -100,13 +87,19 @@ def _probe_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headed", action="store_true", help="show the browser window")
     parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
                         help="timeout of one browser action or page load (default 15)")
-    parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"),
-                        help="where the run directory with the probe bundles is written (default ./runs)")
-    parser.add_argument("--session-dir", type=Path, default=None, metavar="DIR",
-                        help="private folder of cached logins (default $ECOM_PRIVACY_SESSION_DIR or "
-                             "~/.cache/ecom-privacy/sessions)")
+    parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"), help=artifacts_help)
+    parser.add_argument("--session-dir", type=Path, default=None, metavar="DIR", help=session_help)
     parser.add_argument("--no-session-cache", action="store_true",
                         help="log in to every store, neither reading nor writing cached sessions")
+
+
+def _probe_options(parser: argparse.ArgumentParser) -> None:
+    """`probe` takes the options of a run that apply to it (it writes no report, trace or JUnit, takes no lock)."""
+    _common(parser, runs=False)
+    _store_and_browser_options(
+        parser, artifacts_help="where the run directory with the probe bundles is written (default ./runs)",
+        session_help="private folder of cached logins (default $ECOM_PRIVACY_SESSION_DIR or "
+                     "~/.cache/ecom-privacy/sessions)")
     parser.add_argument("--cdp-endpoint", default=os.environ.get(CDP_ENV) or None, metavar="URL",
                         help=f"connect to a running Chromium over CDP instead of launching one (default ${CDP_ENV})")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")

@@ -17,7 +17,7 @@ import contextlib
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pyotp
 from playwright.async_api import Error as PlaywrightError
@@ -26,8 +26,8 @@ from playwright.async_api import Frame, Page, Request
 from core.errors import TransientError
 from core.models import LoginTally
 from flows.labels import Labels
-from flows.login import ONE_TIME_PARAMETERS
-from flows.pages.base import in_backoffice, without_query
+from flows.login import one_time_values
+from flows.pages.base import without_query
 from flows.pages.login_page import LoginChainPage
 
 #: times one login enters the chain again for a fresh form after a form that expired (as flows.login does)
@@ -114,11 +114,8 @@ class _PageWatch:
         self._wake()
 
     def _on_request(self, request: Request) -> None:
-        if not request.is_navigation_request() or in_backoffice(request.url, self.backoffice_url):
-            return
-        for name, value in parse_qsl(urlsplit(request.url).query):
-            if name in ONE_TIME_PARAMETERS and value:
-                self.tally.one_time_values.append(value)
+        if request.is_navigation_request():
+            self.tally.one_time_values.extend(one_time_values(request.url, self.backoffice_url))
 
     def _on_failed(self, request: Request) -> None:
         if not request.is_navigation_request() or request.frame != self.page.main_frame:

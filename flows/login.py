@@ -170,6 +170,14 @@ async def _raise_refusal(chain: LoginChainPage, submitted: str) -> None:
     raise AuthenticationError(f"the email or password was refused{said}")
 
 
+def one_time_values(url: str, backoffice_url: str) -> list[str]:
+    """The one-time values (an SSO token, a code) a navigation off the store's backoffice carries in its query:
+    secrets of the run, for the redactor."""
+    if in_backoffice(url, backoffice_url):
+        return []
+    return [value for name, value in parse_qsl(urlsplit(url).query) if name in ONE_TIME_PARAMETERS and value]
+
+
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
@@ -189,11 +197,8 @@ class _ChainWatch:
         page.on("requestfailed", self._on_failed)
 
     def _on_request(self, request: Request) -> None:
-        if not request.is_navigation_request() or in_backoffice(request.url, self.backoffice_url):
-            return
-        for name, value in parse_qsl(urlsplit(request.url).query):
-            if name in ONE_TIME_PARAMETERS and value:
-                self.tally.one_time_values.append(value)
+        if request.is_navigation_request():
+            self.tally.one_time_values.extend(one_time_values(request.url, self.backoffice_url))
 
     def _on_failed(self, request: Request) -> None:
         if request.is_navigation_request():

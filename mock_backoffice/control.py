@@ -29,6 +29,17 @@ def _json_body() -> Any:
 def _bad_request(message: str) -> tuple[Response, int]:
     return jsonify({"error": message}), 400
 
+def _json_object(allowed: tuple[str, ...]) -> tuple[dict[str, Any], None] | tuple[None, tuple[Response, int]]:
+    """The request's JSON object, or the 400 answer naming the first key it may not have."""
+    body = _json_body()
+    if not isinstance(body, dict):
+        return None, _bad_request("body: must be a JSON object")
+    unknown = sorted(key for key in body if key not in allowed)
+    if unknown:
+        return None, _bad_request(f"{unknown[0]}: unknown key (allowed: {', '.join(allowed)})")
+    return body, None
+
+
 
 @bp.get("/health")
 def health() -> Response:
@@ -68,12 +79,9 @@ def set_faults() -> Response | tuple[Response, int]:
 @bp.post("/sessions/revoke")
 def revoke_sessions() -> Response | tuple[Response, int]:
     ctx = mock()
-    body = _json_body()
-    if not isinstance(body, dict):
-        return _bad_request("body: must be a JSON object")
-    unknown = sorted(key for key in body if key != "store")
-    if unknown:
-        return _bad_request(f"{unknown[0]}: unknown key (allowed: store)")
+    body, problem = _json_object(allowed=("store",))
+    if problem is not None:
+        return problem
     store = body.get("store")
     if store is not None and store not in ctx.world.stores:
         return _bad_request(f"store: unknown store {store!r}")
@@ -104,12 +112,9 @@ def accounts() -> Response | tuple[Response, int]:
 def revoke_identity_sessions() -> Response | tuple[Response, int]:
     """Sign browsers out of the identity service: JSON `{"email"?}`; answers `{"revoked": n}`."""
     ctx = mock()
-    body = _json_body()
-    if not isinstance(body, dict):
-        return _bad_request("body: must be a JSON object")
-    unknown = sorted(key for key in body if key != "email")
-    if unknown:
-        return _bad_request(f"{unknown[0]}: unknown key (allowed: email)")
+    body, problem = _json_object(allowed=("email",))
+    if problem is not None:
+        return problem
     email = body.get("email")
     with ctx.world.lock:
         if email is not None and (not isinstance(email, str) or ctx.world.identity.account(email) is None):
@@ -131,12 +136,9 @@ def solve_challenges() -> Response | tuple[Response, int]:
     """Stand in for the person who clicks "Verify you are human": JSON `{"store"}` marks that store's
     pending challenges solved (the waiting challenge pages then go on); answers `{"solved": n}`."""
     ctx = mock()
-    body = _json_body()
-    if not isinstance(body, dict):
-        return _bad_request("body: must be a JSON object")
-    unknown = sorted(key for key in body if key != "store")
-    if unknown:
-        return _bad_request(f"{unknown[0]}: unknown key (allowed: store)")
+    body, problem = _json_object(allowed=("store",))
+    if problem is not None:
+        return problem
     store = ctx.world.store(body.get("store") or "")
     if store is None:
         return _bad_request(f"store: unknown store {body.get('store')!r}")
@@ -153,12 +155,9 @@ def set_cookie_law() -> Response | tuple[Response, int]:
     Drift made outside the tool, for tests and demos of drift detection and of the run history.
     """
     ctx = mock()
-    body = _json_body()
-    if not isinstance(body, dict):
-        return _bad_request("body: must be a JSON object")
-    unknown = sorted(key for key in body if key not in ("store", "mode", "message"))
-    if unknown:
-        return _bad_request(f"{unknown[0]}: unknown key (allowed: store, mode, message)")
+    body, problem = _json_object(allowed=("store", "mode", "message"))
+    if problem is not None:
+        return problem
     store = ctx.world.store(body.get("store", ""))
     if store is None:
         return _bad_request(f"store: unknown store {body.get('store')!r}")
@@ -214,12 +213,9 @@ def add_subscriber() -> Response | tuple[Response, int]:
 def archive_subscribers() -> Response | tuple[Response, int]:
     """Archive by email, as if someone did it in the backoffice: JSON `{store, emails: [...]}`."""
     ctx = mock()
-    body = _json_body()
-    if not isinstance(body, dict):
-        return _bad_request("body: must be a JSON object")
-    unknown = sorted(key for key in body if key not in ("store", "emails"))
-    if unknown:
-        return _bad_request(f"{unknown[0]}: unknown key (allowed: store, emails)")
+    body, problem = _json_object(allowed=("store", "emails"))
+    if problem is not None:
+        return problem
     store = ctx.world.store(body.get("store") or "")
     if store is None:
         return _bad_request(f"store: unknown store {body.get('store')!r}")
