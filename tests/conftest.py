@@ -11,15 +11,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from playwright.async_api import Playwright
 
-from automation.browser import find_browser, launch_args
 from automation.session_cache import SESSIONS_ENV
-from mock_backoffice import MockServer
 from tests.support import TEST_SEED, http_json
+
+if TYPE_CHECKING:  # the mock (Flask) and Playwright are imported by the fixtures that use them: the unit
+    # tests, which use neither, start faster
+    from playwright.async_api import Playwright
+
+    from mock_backoffice import MockServer
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +44,8 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
 
 @pytest.fixture(scope="session")
 def mock_server_session() -> Iterator[MockServer]:
+    from mock_backoffice import MockServer
+
     server = MockServer(TEST_SEED)
     server.start()
     try:
@@ -69,6 +74,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwrigh
                              browser_name: str) -> dict[str, Any]:
     """pytest-playwright's launch options (--headed, --browser-channel, --slowmo) for its session-wide `browser`,
     with the Chromium and the flags the tool itself would launch: a headed session never gets a headless shell."""
+    from automation.browser import find_browser, launch_args
+
     options = {"args": launch_args(), **browser_type_launch_args}
     if browser_name == "chromium" and not options.get("channel"):  # a --browser-channel is Playwright's to find
         choice = find_browser(playwright, headless=options.get("headless", True))

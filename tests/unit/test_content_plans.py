@@ -9,8 +9,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from automation.engine import plan_input_for
-from automation.fleet import load_fleet
 from automation.render import render_change
 from core.errors import ConfigError, SettingError
 from core.models import Change
@@ -18,7 +16,6 @@ from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.html_text import page_text
 from flows.content.templates import load_template, template_variables
 from flows.privacy_policy import PrivacyPolicyDesired, PrivacyPolicySetting
-from flows.registry import all_settings
 from flows.text_pages import FoundPage, PageMatch, TextPageState
 from mock_backoffice.richtext import clean_html
 from tests.unit.content_support import CCPA_TEMPLATE, CONFIG, POLICY_TEMPLATE, STOREFRONT, VARS, context, render_policy
@@ -240,18 +237,6 @@ def test_ccpa_template_without_links_is_refused(tmp_path: Path) -> None:
 def test_ccpa_present_needs_a_template() -> None:
     with pytest.raises(ValidationError, match="needs a 'template'"):
         CcpaPageDesired(state="present")
-
-
-def test_the_shipped_fleet_files_render_their_templates() -> None:
-    settings = all_settings()
-    for name in ("demo.yaml", "fleet.yaml"):
-        fleet = load_fleet(CONFIG / name)
-        for store in fleet.stores:
-            assert "privacy_policy" in store.desired, (name, store.id)
-            for setting, desired in store.desired.items():
-                settings[setting].check(desired, plan_input_for(fleet, store))
-    demo = {store.id: store for store in load_fleet(CONFIG / "demo.yaml").stores}
-    assert "ccpa_page" in demo["desert-boots"].desired and "ccpa_page" not in demo["green-teas"].desired
 
 
 # --- require mode and the evidence of the element check ----------------------------------------------------

@@ -1,0 +1,15 @@
+"""Unit tests are pure logic and must stay fast (the whole folder in seconds): the engine's retries run
+without their backoff waits here. How long the tool waits between tries is not what these tests check;
+tests/unit/test_retry.py checks the retrying itself, with its own short waits."""
+
+from __future__ import annotations
+
+import pytest
+from tenacity import wait_none
+
+import automation.retry
+
+
+@pytest.fixture(autouse=True)
+def no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(automation.retry, "wait_exponential_jitter", lambda **_: wait_none())
