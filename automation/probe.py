@@ -100,6 +100,7 @@ async def open_backoffice(browser: Browser, store: StoreConfig, secrets: LoginSe
     else the driver's login flow; a login refused before is not tried again, a refusal now is remembered, and
     every cookie value is given to the redactor. No trace: a probe records none."""
     from automation.backoffice_session import BackofficeSession
+    from automation.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
     from automation.session_cache import RefusedLogins, SessionCache
     from automation.tracing import StoreTrace
 
@@ -113,6 +114,8 @@ async def open_backoffice(browser: Browser, store: StoreConfig, secrets: LoginSe
         cache=cache, refused=RefusedLogins(cache.directory), redactor=redactor, attempts=options.attempts,
         log=get_logger(store=store.id),
         trace_for=lambda context: StoreTrace(context, lambda: Path("."), enabled=False),
+        # the recovery codes a run spent are skipped here too (a spent one would be a refused code)
+        chain_login=ChainLogin(IdentitySessions(), RecoveryCodeLedger(cache.directory), redactor, options.attempts),
     )
     try:
         page = await session.open()

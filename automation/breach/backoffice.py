@@ -20,6 +20,7 @@ from automation.backoffice_session import BackofficeSession
 from automation.browser import find_browser, launch, new_store_context, new_storefront_context
 from automation.engine import plan_input_for
 from automation.fleet import Fleet, StoreConfig
+from automation.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
 from automation.logs import get_logger
 from automation.retry import retry_transient
 from automation.secrets import Redactor, resolve_secrets
@@ -82,6 +83,8 @@ async def store_desk(browser: Browser, fleet: Fleet, store: StoreConfig, env: di
         cache=SessionCache(default_session_dir(), enabled=False), refused=RefusedLogins(default_session_dir()),
         redactor=redactor, attempts=ATTEMPTS, log=get_logger(store=store.id),
         trace_for=lambda context: StoreTrace(context, lambda: Path("."), enabled=False),
+        # the recovery codes a run spent are skipped here too (a spent one would be a refused code)
+        chain_login=ChainLogin(IdentitySessions(), RecoveryCodeLedger(default_session_dir()), redactor, ATTEMPTS),
     )
     try:
         page = await backoffice.open()

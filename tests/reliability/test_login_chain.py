@@ -110,7 +110,7 @@ def _without_totp(fleet: Path) -> None:
 
 def test_recovery_codes_are_used_one_per_login_and_never_twice(run: Callable[..., Run], server: MockServer,
                                                                fleet_files: tuple[Path, Path],
-                                                               private_session_dir: Path) -> None:
+                                                               private_session_dir: Path, tmp_path: Path) -> None:
     fleet, env = fleet_files
     assert "RECOVERY_CODES" in env.read_text(encoding="utf-8")  # the mock's fleet names the variable
     _without_totp(fleet)
@@ -132,6 +132,15 @@ def test_recovery_codes_are_used_one_per_login_and_never_twice(run: Callable[...
     for result in (first, second):
         assert_no_secrets(result.run_dir)
         assert not any(code in result.err + result.out for code in RECOVERY_CODES)
+
+    # probe logs in its own way but skips the codes the runs spent too (a spent code would be a refused one)
+    http_json(f"{server.url}/__mock__/identity/sessions/revoke", {})
+    probed = io.StringIO()
+    code = main(["probe", "--store", "agency-a", "--no-session-cache", "-c", str(fleet), "--env-file", str(env),
+                 "--artifacts-dir", str(tmp_path / "probe-runs")], out=probed)
+    assert code == 0, probed.getvalue()
+    used = account(server, "agency-a")
+    assert used["recovery_codes_used"] == [1, 2, 3] and used["failed_attempts"] == 0
 
 
 def test_a_bot_challenge_is_its_own_error_tried_twice_and_never_a_refused_login(
