@@ -21,9 +21,9 @@ from automation.retry import retry_transient
 from automation.secrets import Redactor
 from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
 from automation.tracing import StoreTrace
-from core.driver import Driver
-from core.errors import AuthenticationError, SessionExpiredError
-from core.models import LoginCounts, LoginSecrets
+from ecom_privacy.driver import Driver
+from ecom_privacy.errors import AuthenticationError, SessionExpiredError
+from ecom_privacy.models import LoginCounts, LoginSecrets
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 from playwright.async_api import Browser, BrowserContext, Playwright, Route
 from playwright.async_api import Error as PlaywrightError
 
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 BROWSER_ENV = "ECOM_PRIVACY_BROWSER"
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium", "chromium-browser",

@@ -21,8 +21,8 @@ from automation.cdp_endpoint import CDP_ENV, public_endpoint
 from automation.fleet import StoreConfig
 from automation.interrupt import Interruption
 from automation.logs import get_logger
-from core.errors import TransientError
-from core.models import SettingResult, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.errors import TransientError
+from ecom_privacy.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
 #: how long a lost remote browser may take to come back before the stores waiting for it fail
 RECONNECT_WINDOW_S = 60.0

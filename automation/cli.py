@@ -34,15 +34,15 @@ from automation.run_record import ProgressLog, chain, new_manifest, write_manife
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
 from automation.shard import Shard
-from core.errors import ConfigError, EcomPrivacyError
-from core.models import RunDocument, RunKind, StoreResult
-from core.terminal_text import json_for_terminal, printable
+from ecom_privacy.errors import ConfigError, EcomPrivacyError
+from ecom_privacy.models import RunDocument, RunKind, StoreResult
+from ecom_privacy.terminal_text import json_for_terminal, printable
 
 if TYPE_CHECKING:
     from automation.engine import RunOptions
     from automation.fleet import Fleet, StoreConfig
     from automation.run_outputs import OutputError
-    from core.driver import Driver
+    from ecom_privacy.driver import Driver
     from flows.labels.overrides import UiOverrides
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2

@@ -50,9 +50,9 @@ from automation.store_plan import (
     take_over_saved,
 )
 from automation.tracing import StoreTrace
-from core.driver import Driver
-from core.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError
-from core.models import (
+from ecom_privacy.driver import Driver
+from ecom_privacy.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError
+from ecom_privacy.models import (
     Change,
     RunDocument,
     RunKind,
@@ -61,7 +61,7 @@ from core.models import (
     StoreResult,
     StoreStatus,
 )
-from core.setting import PlanInput, Setting, StoreSession
+from ecom_privacy.setting import PlanInput, Setting, StoreSession
 
 # Re-exported: the CLI, the breach desk and tests import them from here.
 __all__ = ["INTERRUPTED", "INTERRUPTED_MID_APPLY", "IRREVERSIBLE_HINT", "NOT_STARTED", "FleetRunner", "RunOptions",

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from automation.artifacts import create_exclusive, safe_name
 from automation.fleet import StoreConfig
-from core.models import RunDocument, StoreStatus
-from core.setting import Setting
+from ecom_privacy.models import RunDocument, StoreStatus
+from ecom_privacy.setting import Setting
 
 
 @dataclass(frozen=True)

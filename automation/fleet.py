@@ -24,8 +24,8 @@ from automation.store_languages import (
     language_errors,
     store_languages,
 )
-from core.errors import ConfigError
-from core.yaml_input import load_yaml_file
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.yaml_input import load_yaml_file
 from flows.registry import all_settings
 
 #: keys that would hold a literal secret; the fleet file must name environment variables instead

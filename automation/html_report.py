@@ -16,8 +16,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from automation.matrix import build_matrix
 from automation.render import summarise
-from core.errors import ConfigError
-from core.models import Change, RunDocument
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import Change, RunDocument
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: storefront check status -> the colour class of the matrix

@@ -33,10 +33,10 @@ from automation.login_chain import IdentitySessions, account_key
 from automation.secrets import Redactor, parse_recovery_codes
 from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
 from automation.totp_check import totp_secret_problem
-from core.errors import ConfigError, EcomPrivacyError
-from core.labels import Labels
-from core.models import LoginTally
-from core.terminal_text import printable
+from ecom_privacy.errors import ConfigError, EcomPrivacyError
+from ecom_privacy.labels import Labels
+from ecom_privacy.models import LoginTally
+from ecom_privacy.terminal_text import printable
 from flows.assisted_login import AssistHooks, AssistResult, AssistStatus, KnownSecrets, assist_login
 
 #: `login --timeout` (per store, a person's time; default 300 s in the CLI) above this is a typo, not patience

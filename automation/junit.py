@@ -19,7 +19,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from automation.matrix import Cell, build_matrix
-from core.models import CheckResult, CheckStatus, RunDocument
+from ecom_privacy.models import CheckResult, CheckStatus, RunDocument
 
 
 def _case_time(duration: float | None, cases: int) -> str:

@@ -20,7 +20,7 @@ from types import TracebackType
 from typing import IO
 
 from automation.session_cache import ensure_private_dir
-from core.errors import ConfigError, EcomPrivacyError
+from ecom_privacy.errors import ConfigError, EcomPrivacyError
 
 #: how often a waiting run tries again (--wait-lock)
 POLL_S = 0.2

@@ -30,8 +30,8 @@ from playwright.async_api import BrowserContext
 from automation.retry import retry_transient
 from automation.secrets import Redactor
 from automation.session_cache import RefusedLogins, ensure_private_dir
-from core.errors import AuthenticationError, BotChallengeError
-from core.models import LoginCounts, LoginSecrets, LoginTally
+from ecom_privacy.errors import AuthenticationError, BotChallengeError
+from ecom_privacy.models import LoginCounts, LoginSecrets, LoginTally
 
 #: a bot challenge is tried this often in all (once more after the first): it can be a passing mood of the
 #: bot protection, and never worth more (each try looks more like a bot)

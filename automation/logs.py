@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 import structlog
 
-from core.terminal_text import printable
+from ecom_privacy.terminal_text import printable
 
 SENSITIVE_KEYS = {"password", "totp_secret", "totp", "secret", "cookie", "cookies", "set-cookie", "session_id",
                   "backend_session_id", "storage_state", "authorization", "csrf_token"}

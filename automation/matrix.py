@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.models import Change, Diagnostic, RunDocument, SettingResult, StoreResult, StoreStatus
+from ecom_privacy.models import Change, Diagnostic, RunDocument, SettingResult, StoreResult, StoreStatus
 
 
 @dataclass

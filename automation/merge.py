@@ -24,8 +24,8 @@ from automation.run_outputs import write_run_outputs
 from automation.run_record import MANIFEST, PROGRESS, ShardManifest, finished_stores
 from automation.shard import Shard, shard_of
 from automation.verify import verify_exit_code
-from core.errors import ConfigError
-from core.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
 
 NOT_FINISHED = "not_finished"
 #: files of a shard's run that describe the run as a whole: kept per shard, rebuilt for the merged run

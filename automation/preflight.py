@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from automation.session_cache import default_session_dir, ensure_private_dir
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 #: one page load or browser action; longer than an hour is a typo (milliseconds?), not a slow backoffice
 MAX_TIMEOUT_S = 3600.0

@@ -30,12 +30,12 @@ from automation.logs import get_logger
 from automation.probe_bundle import mask_table_data, scrubbed_aria_snapshot, scrubbed_html
 from automation.retry import as_typed_error, retry_transient
 from automation.secrets import Redactor, resolve_secrets
-from core.driver import Driver
-from core.errors import EcomPrivacyError, SessionExpiredError, UiMismatchError
-from core.labels import Labels
-from core.models import LoginSecrets
-from core.probe import ElementCheck, ProbeStatus, ProbeTarget
-from core.setting import StoreSession
+from ecom_privacy.driver import Driver
+from ecom_privacy.errors import EcomPrivacyError, SessionExpiredError, UiMismatchError
+from ecom_privacy.labels import Labels
+from ecom_privacy.models import LoginSecrets
+from ecom_privacy.probe import ElementCheck, ProbeStatus, ProbeTarget
+from ecom_privacy.setting import StoreSession
 
 PROBE_FORMAT_VERSION = 1
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from core.models import SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.models import SettingStatus, StoreResult, StoreStatus
 
 WIDTH = 28
 CLEAR_LINE = "\r\x1b[2K"

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from core.models import (
+from ecom_privacy.models import (
     Change,
     CheckStatus,
     LoginCounts,
@@ -16,7 +16,7 @@ from core.models import (
     StoreResult,
     StoreStatus,
 )
-from core.terminal_text import printable
+from ecom_privacy.terminal_text import printable
 
 SYMBOLS = {"create": "+", "update": "~", "hide": "-", "archive": "-", "delete": "-"}
 

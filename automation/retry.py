@@ -13,7 +13,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from core.errors import EcomPrivacyError, TransientError
+from ecom_privacy.errors import EcomPrivacyError, TransientError
 
 T = TypeVar("T")
 

@@ -9,8 +9,8 @@ from automation.artifacts import RunArtifacts, write_atomic
 from automation.html_report import render_html
 from automation.junit import render_junit
 from automation.saved_plan import seal_plan_json
-from core.errors import EcomPrivacyError
-from core.models import RunDocument, RunKind
+from ecom_privacy.errors import EcomPrivacyError
+from ecom_privacy.models import RunDocument, RunKind
 
 
 class OutputError(EcomPrivacyError):

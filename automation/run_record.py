@@ -20,8 +20,8 @@ from pydantic import ValidationError
 
 from automation.artifacts import RunArtifacts
 from automation.logs import get_logger
-from core.errors import ConfigError
-from core.models import StoreResult
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import StoreResult
 
 MANIFEST = "shard.json"
 PROGRESS = "progress.jsonl"

@@ -22,8 +22,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from automation.fleet import Fleet, StoreConfig
-from core.errors import ConfigError
-from core.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreStatus
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreStatus
 
 HASH_FIELD = "plan_sha256"
 #: a plan of thousands of stores with their subscriber lists stays well below this

@@ -14,9 +14,9 @@ from dotenv import dotenv_values
 
 from automation.secret_forms import secret_forms
 from automation.totp_check import totp_secret_problem
-from core.errors import ConfigError
-from core.models import LoginSecrets
-from core.yaml_input import read_text_file
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import LoginSecrets
+from ecom_privacy.yaml_input import read_text_file
 
 if TYPE_CHECKING:  # at run time only the annotation: automation.fleet loads every flow (and Playwright)
     from automation.fleet import StoreConfig

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 SESSIONS_ENV = "ECOM_PRIVACY_SESSION_DIR"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from core.models import SettingResult, SettingStatus
+from ecom_privacy.models import SettingResult, SettingStatus
 
 INTERRUPTED = "interrupted"
 NOT_STARTED = "not started: the run was interrupted"

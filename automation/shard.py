@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TypeVar
 
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 SHARD_PATTERN = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 

@@ -15,9 +15,9 @@ from pydantic import BaseModel
 
 from automation.fleet import Fleet, StoreConfig
 from automation.setting_phase import INTERRUPTED, NOT_STARTED
-from core.errors import EcomPrivacyError, StalePlanError
-from core.models import Change, Diagnostic, SettingResult, SettingStatus, StoreResult, StoreStatus
-from core.setting import PlanInput, Setting, comparable
+from ecom_privacy.errors import EcomPrivacyError, StalePlanError
+from ecom_privacy.models import Change, Diagnostic, SettingResult, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.setting import PlanInput, Setting, comparable
 
 IRREVERSIBLE_HINT = ("irreversible: not applied without an explicit opt-in "
                      "(pass --allow-archive, or set allow_irreversible: true for this store)")

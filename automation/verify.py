@@ -19,8 +19,8 @@ from automation.engine import RunOptions
 from automation.fleet import Fleet, StoreConfig
 from automation.logs import get_logger
 from automation.retry import as_typed_error
-from core.driver import Driver
-from core.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus
+from ecom_privacy.driver import Driver
+from ecom_privacy.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus
 from flows.storefront.verifier import verify_storefront
 
 

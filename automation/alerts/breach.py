@@ -24,7 +24,7 @@ from automation.fleet import load_fleet
 from automation.history.rows import EMAIL
 from automation.logs import get_logger
 from automation.secrets import Redactor, load_environment
-from core.errors import EcomPrivacyError
+from ecom_privacy.errors import EcomPrivacyError
 
 KIND = "breach_deadline"
 TITLE_CHARS = 80

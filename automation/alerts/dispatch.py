@@ -14,7 +14,7 @@ from automation.alerts.send import send
 from automation.alerts.state import Notice, Pending, mark_sent, reconcile
 from automation.logs import get_logger
 from automation.secrets import Redactor
-from core.models import RunDocument
+from ecom_privacy.models import RunDocument
 
 
 def _without_state(found: RunFindings, kinds: list[str], run_dir: str, now: datetime) -> Pending:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from automation.history.rows import EMAIL
-from core.models import CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
+from ecom_privacy.models import CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
 
 Key = tuple[str, str, str]  # kind, store, subject
 

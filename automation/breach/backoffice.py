@@ -26,8 +26,8 @@ from automation.retry import retry_transient
 from automation.secrets import Redactor, resolve_secrets
 from automation.session_cache import RefusedLogins, SessionCache, default_session_dir
 from automation.tracing import StoreTrace
-from core.errors import SessionExpiredError
-from core.setting import StoreSession
+from ecom_privacy.errors import SessionExpiredError
+from ecom_privacy.setting import StoreSession
 from flows.labels import labels_for
 from flows.registry import lightspeed_ecom
 

@@ -35,7 +35,7 @@ from automation.breach.register import (
 from automation.db import open_database, resolve_db_url
 from automation.fleet import StoreConfig, load_fleet
 from automation.secrets import Redactor
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 

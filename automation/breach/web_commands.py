@@ -36,7 +36,7 @@ from automation.breach.register import (
 from automation.fleet import Fleet, StoreConfig, load_fleet
 from automation.retry import as_typed_error
 from automation.secrets import Redactor, load_environment
-from core.errors import ConfigError, EcomPrivacyError
+from ecom_privacy.errors import ConfigError, EcomPrivacyError
 
 
 class StopRequest:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 if TYPE_CHECKING:
     from automation.secrets import Redactor

@@ -20,8 +20,8 @@ from automation.fleet import load_fleet
 from automation.history.recorder import record_run, shard_of
 from automation.logs import get_logger
 from automation.secrets import Redactor, load_environment
-from core.errors import EcomPrivacyError
-from core.models import RunDocument
+from ecom_privacy.errors import EcomPrivacyError
+from ecom_privacy.models import RunDocument
 
 
 def _open(url: str) -> Engine | None:

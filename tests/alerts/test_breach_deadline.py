@@ -20,7 +20,7 @@ from automation.breach.register import AUTHORITY_NOT_REQUIRED, CLOSED, Register
 from automation.cli import main
 from automation.db import open_database
 from automation.secrets import Redactor
-from core.models import RunKind
+from ecom_privacy.models import RunKind
 from mock_backoffice import MockServer
 from tests.alerts.receivers import free_port, json_receiver
 from tests.cli.conftest import CliRunner

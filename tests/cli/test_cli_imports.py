@@ -14,7 +14,7 @@ import pytest
 
 from automation.db import open_database
 from automation.history.recorder import record_run
-from core.models import RunKind
+from ecom_privacy.models import RunKind
 from tests.history.documents import compliant, document, drifted
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from playwright.async_api import BrowserContext
 
 from automation.artifacts import RunArtifacts
 from automation.browser import prepare_store_context, store_context_options
-from core.setting import PlanInput, StoreSession
+from ecom_privacy.setting import PlanInput, StoreSession
 from flows.labels import labels_for
 from mock_backoffice import MockServer
 from tests.support import TEST_SEED

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from automation.artifacts import RunArtifacts
 from automation.run_outputs import write_run_outputs
-from core.models import (
+from ecom_privacy.models import (
     Change,
     CheckResult,
     CheckStatus,

@@ -13,7 +13,7 @@ from playwright.async_api import async_playwright
 
 from automation.browser import BROWSER_ENV
 from automation.browser_source import BrowserSource
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 from tests.reliability.test_find_browser import fake_binary
 
 

@@ -17,7 +17,7 @@ from playwright.sync_api import Playwright, sync_playwright
 
 from automation import browser as browser_module
 from automation.browser import BROWSER_ENV, explicit_browser, find_browser, is_headless_shell
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 
 def fake_binary(path: Path) -> Path:

@@ -19,7 +19,7 @@ from typing import Any
 from automation.cli import main
 from automation.render import summarise
 from automation.shard import shard_of
-from core.models import RunDocument
+from ecom_privacy.models import RunDocument
 from mock_backoffice import MockServer
 from tests.reliability.conftest import Fleet, Run
 from tests.support import http_json

@@ -17,10 +17,10 @@ from automation.engine import RunOptions, StoreRun
 from automation.fleet import CredentialRefs, StoreConfig
 from automation.secrets import Redactor
 from automation.store_plan import plan_input_for
-from core.driver import Driver
-from core.labels import Labels
-from core.models import Change, ChangeAction, LoginCounts, RunKind
-from core.setting import CurrentState, PlanInput, Setting, StoreSession
+from ecom_privacy.driver import Driver
+from ecom_privacy.labels import Labels
+from ecom_privacy.models import Change, ChangeAction, LoginCounts, RunKind
+from ecom_privacy.setting import CurrentState, PlanInput, Setting, StoreSession
 
 
 class Desired(BaseModel):

@@ -12,8 +12,8 @@ import pytest
 from automation.artifacts import RunArtifacts, create_exclusive
 from automation.export import write_exports
 from automation.fleet import load_fleet
-from core.errors import ConfigError
-from core.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult
 from flows.registry import all_settings
 
 STORE = """

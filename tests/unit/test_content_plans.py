@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from automation.render import render_change
-from core.errors import ConfigError, SettingError
-from core.models import Change
+from ecom_privacy.errors import ConfigError, SettingError
+from ecom_privacy.models import Change
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.html_text import page_text
 from flows.content.templates import load_template, template_variables

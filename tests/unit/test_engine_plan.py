@@ -21,9 +21,9 @@ from automation.store_plan import (
     saved_without_changes,
     take_over_saved,
 )
-from core.errors import ConfigError, StalePlanError
-from core.models import Change, ChangeAction, SettingResult, SettingStatus, StoreResult, StoreStatus
-from core.setting import PlanInput
+from ecom_privacy.errors import ConfigError, StalePlanError
+from ecom_privacy.models import Change, ChangeAction, SettingResult, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.setting import PlanInput
 from tests.unit.engine_fakes import Desired, FakeCurrent, FakeSetting, store_config
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from automation.fleet import deep_merge, load_fleet
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 STORE = """
   - id: {id}

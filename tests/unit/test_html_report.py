@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from automation.html_report import render_html
-from core.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult
+from ecom_privacy.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult
 
 
 def document() -> RunDocument:

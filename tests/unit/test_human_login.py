@@ -15,7 +15,7 @@ from automation.human_login import (
     login_exit_code,
     store_secrets,
 )
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 from flows.assisted_login import KnownSecrets
 
 REFS = CredentialRefs(email_env="S_EMAIL", password_env="S_PASSWORD", totp_secret_env="S_TOTP",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from automation.lock import FleetLock, LockBusyError, lock_path
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 
 def fleet(tmp_path: Path, name: str = "fleet.yaml") -> Path:

@@ -19,7 +19,7 @@ from automation.cli import main
 from automation.run_outputs import write_run_outputs
 from automation.run_record import ProgressLog, new_manifest, write_manifest
 from automation.shard import Shard
-from core.models import (
+from ecom_privacy.models import (
     Change,
     Diagnostic,
     RunDocument,

@@ -20,8 +20,8 @@ from automation.junit import render_junit
 from automation.matrix import build_matrix
 from automation.render import apply_exit_code, plan_exit_code, render_document, summarise
 from automation.saved_plan import load_saved_plan, seal_plan_json
-from core.errors import ConfigError
-from core.models import (
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import (
     PLAN_FORMAT_VERSION,
     ArchiveRuleRecord,
     ArchiveSelection,
@@ -35,7 +35,7 @@ from core.models import (
     StoreResult,
     SubscriberRow,
 )
-from core.setting import CurrentState, PlanInput, Setting, StoreSession
+from ecom_privacy.setting import CurrentState, PlanInput, Setting, StoreSession
 from flows.analytics import CONSENT_HINT, AnalyticsSetting
 from flows.cookie_law import CookieLawSetting
 from flows.newsletter_archive import NewsletterArchiveSetting

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from automation.progress import CLEAR_LINE, ProgressBar
-from core.models import SettingResult, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
 
 class Terminal(io.StringIO):

@@ -6,7 +6,7 @@ import pytest
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from automation.retry import retry_transient
-from core.errors import AuthenticationError, SessionExpiredError, TransientError, UiMismatchError
+from ecom_privacy.errors import AuthenticationError, SessionExpiredError, TransientError, UiMismatchError
 
 
 class Flaky:

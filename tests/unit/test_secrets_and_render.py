@@ -9,8 +9,8 @@ import pytest
 from automation.fleet import CredentialRefs, StoreConfig
 from automation.render import apply_exit_code, plan_exit_code, render_document
 from automation.secrets import Redactor, load_environment, resolve_secrets
-from core.errors import ConfigError
-from core.models import (
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import (
     Change,
     RunDocument,
     RunKind,

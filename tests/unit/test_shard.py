@@ -10,7 +10,7 @@ import pytest
 
 from automation.lock import FleetLock, LockBusyError, lock_path
 from automation.shard import Shard, shard_of
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 STORES = [f"store-{n:04d}" for n in range(1, 1201)]
 

@@ -13,9 +13,9 @@ from typing import Protocol
 
 from playwright.async_api import Page
 
-from core.labels import Labels
-from core.models import LoginSecrets, LoginTally
-from core.setting import Setting
+from ecom_privacy.labels import Labels
+from ecom_privacy.models import LoginSecrets, LoginTally
+from ecom_privacy.setting import Setting
 
 
 class LoginFlow(Protocol):

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 #: a fleet file of thousands of stores is well under this; anything larger is not a hand-written file
 MAX_YAML_BYTES = 5_000_000

@@ -1,6 +1,6 @@
 """Typed errors, each with one meaning; the engine decides on retries by type, never by message.
 
-Part of the shared vocabulary (`core/`): a setting raises these, the engine handles them.
+Part of the shared vocabulary (`ecom_privacy/`): a setting raises these, the engine handles them.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from core.errors import EcomPrivacyError, UiMismatchError
+from ecom_privacy.errors import EcomPrivacyError, UiMismatchError
 
 
 class MissingLabelError(UiMismatchError, KeyError):

@@ -10,12 +10,12 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from playwright.async_api import Page
 from pydantic import BaseModel, ConfigDict
 
-from core.errors import VerificationError
-from core.exports import ExportFile
-from core.labels import Labels
-from core.models import Change, Diagnostic
-from core.probe import ProbeTarget
-from core.storefront import StorefrontCheck
+from ecom_privacy.errors import VerificationError
+from ecom_privacy.exports import ExportFile
+from ecom_privacy.labels import Labels
+from ecom_privacy.models import Change, Diagnostic
+from ecom_privacy.probe import ProbeTarget
+from ecom_privacy.storefront import StorefrontCheck
 
 
 class ArtifactSink(Protocol):
@@ -159,7 +159,7 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
 
     # -- extras: what a setting contributes beyond its backoffice state (issue #10). None by default. -----
     def storefront_checks(self, desired: DesiredT | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
-        """What `verify` checks on the live shop for this setting (core/storefront.py), in the shop's
+        """What `verify` checks on the live shop for this setting (ecom_privacy/storefront.py), in the shop's
         `languages` (default first). `desired` is None when the fleet file does not manage the setting for
         the store: a setting may still check what every shop must show."""
         return []

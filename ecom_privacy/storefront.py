@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Protocol
 
-from core.models import CheckResult
+from ecom_privacy.models import CheckResult
 
 
 class Stage(IntEnum):
