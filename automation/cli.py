@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, TextIO
 # tests/unit/test_cli_imports.py holds this line.
 from automation import __version__
 from automation.access.secrets import load_environment, resolve_secrets
-from automation.access.session_cache import SessionCache, default_session_dir
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
 from automation.browser.cdp_endpoint import CDP_ENV, endpoint_secrets
@@ -32,7 +31,6 @@ from automation.outputs.render import apply_exit_code, plan_exit_code, render_ch
 from automation.outputs.run_record import ProgressLog, chain, new_manifest, write_manifest
 from automation.redaction.redactor import Redactor
 from automation.run.interrupt import Interruption
-from automation.run.lock import FleetLock
 from automation.run.preflight import check_run_arguments
 from automation.run.shard import Shard
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
@@ -40,13 +38,33 @@ from ecom_privacy.models import RunDocument, RunKind, StoreResult
 from ecom_privacy.terminal_text import json_for_terminal, printable
 
 if TYPE_CHECKING:
+    from automation.access.backoffice import StoreAccess
     from automation.fleet.model import Fleet, StoreConfig
     from automation.outputs.run_outputs import OutputError
     from automation.run.engine import RunOptions
+    from automation.run.lock import StoreLocks
     from ecom_privacy.driver import Driver
     from flows.labels.overrides import UiOverrides
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+#: `login`: a person's time per store
+LOGIN_TIMEOUT_S = 300.0
+SESSION_HELP = ("private folder (0700) of cached logins, refused-login records and spent recovery codes (default: "
+                "the home's sessions/, else $ECOM_PRIVACY_SESSION_DIR or ~/.cache/ecom-privacy/sessions; "
+                "see 'ecom-privacy where')")
+HOME_HELP = ("the site's home: the history and breach database, sessions, refused logins, spent recovery codes and "
+             "store locks under one folder (default $ECOM_PRIVACY_HOME; 'ecom-privacy where' shows every path)")
+
+
+def _add_home(parser: argparse.ArgumentParser) -> None:
+    """`--home DIR` on a command and on each of its sub-commands."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in {id(p): p for p in action.choices.values()}.values():
+                _add_home(sub)
+            return
+    if not any("--home" in action.option_strings for action in parser._actions):
+        parser.add_argument("--home", type=Path, default=None, metavar="DIR", help=HOME_HELP)
 
 
 def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
@@ -63,10 +81,10 @@ def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
         return
     _store_and_browser_options(
         parser, artifacts_help="where run directories runs/<UTC timestamp>/ are written (default ./runs)",
-        session_help="private folder of cached logins and run locks "
-                     "(default $ECOM_PRIVACY_SESSION_DIR or ~/.cache/ecom-privacy/sessions)")
+        session_help=SESSION_HELP)
     parser.add_argument("--wait-lock", type=float, default=0.0, metavar="SECONDS",
-                        help="when another run holds this fleet file's lock, wait up to SECONDS (default: exit 1)")
+                        help="when another run holds the lock of a store of this run, wait up to SECONDS for it "
+                             "(default: leave that store out, failed as locked)")
     parser.add_argument("--junit", type=Path, default=None, metavar="FILE",
                         help="also write a JUnit XML file (one test case per store and setting)")
     parser.add_argument("--no-trace", action="store_true",
@@ -99,8 +117,7 @@ def _probe_options(parser: argparse.ArgumentParser) -> None:
     _common(parser, runs=False)
     _store_and_browser_options(
         parser, artifacts_help="where the run directory with the probe bundles is written (default ./runs)",
-        session_help="private folder of cached logins (default $ECOM_PRIVACY_SESSION_DIR or "
-                     "~/.cache/ecom-privacy/sessions)")
+        session_help=SESSION_HELP)
     parser.add_argument("--cdp-endpoint", default=os.environ.get(CDP_ENV) or None, metavar="URL",
                         help=f"connect to a running Chromium over CDP instead of launching one (default ${CDP_ENV})")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
@@ -171,11 +188,18 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--browser", metavar="PATH", default=None,
                        help="Chromium/Chrome binary with a window (default: $ECOM_PRIVACY_BROWSER, Playwright's, "
                             "or the system's full Chromium)")
-    login.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
-                       help="how long to wait per store for the backoffice (default 300)")
-    login.add_argument("--session-dir", type=Path, default=None, metavar="DIR",
-                       help="private folder of cached logins (default $ECOM_PRIVACY_SESSION_DIR or "
-                            "~/.cache/ecom-privacy/sessions)")
+    login.add_argument("--timeout", type=float, default=LOGIN_TIMEOUT_S, metavar="SECONDS",
+                       help=f"how long to wait per store for the backoffice (default {LOGIN_TIMEOUT_S:g}; with "
+                            f"--check: one page load, default 15)")
+    login.add_argument("--session-dir", type=Path, default=None, metavar="DIR", help=SESSION_HELP)
+    login.add_argument("--check", action="store_true",
+                       help="check the stored credentials instead: log each store in headless with them, without "
+                            "using or replacing its cached session, and report per store (exit 1 when any is not "
+                            "accepted); a refusal is remembered as in a run")
+    login.add_argument("--parallelism", type=int, default=4, metavar="N", help="with --check: stores at once")
+    login.add_argument("--headed", action="store_true", help=argparse.SUPPRESS)
+    login.add_argument("--cdp-endpoint", default=os.environ.get(CDP_ENV) or None, metavar="URL",
+                       help="with --check: a running Chromium over CDP instead of launching one")
 
     add_breach_parser(commands)  # data breaches: automation/breach/cli.py
     # Run history and alerts (automation/history): --db for the runs, and the status and history commands.
@@ -183,6 +207,17 @@ def build_parser() -> argparse.ArgumentParser:
         history_cli.add_run_options(run_command)
     history_cli.register(commands)
 
+    where = commands.add_parser("where", help="every path the tool keeps state in (home, database, sessions, "
+                                "locks) and where each came from (flag, environment, default)")
+    where.add_argument("--session-dir", type=Path, default=None, metavar="DIR", help=SESSION_HELP)
+    where.add_argument("--db", default=None, metavar="URL", help="the history and breach database")
+    where.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
+    where.add_argument("--log-format", choices=("console", "json"), default=None, help=argparse.SUPPRESS)
+    where.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+
+    for name, sub in commands.choices.items():
+        if name != "mock":
+            _add_home(sub)
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
     return parser
@@ -276,7 +311,9 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
 
 
 def _session_dir(args: argparse.Namespace) -> Path:
-    return args.session_dir or default_session_dir()
+    from automation.home.places import paths_of
+
+    return paths_of(args).session_dir
 
 
 def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOptions:
@@ -284,14 +321,28 @@ def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOpt
 
     if args.parallelism < 1:
         raise ConfigError(f"--parallelism must be at least 1, not {args.parallelism}")
+    locks: StoreLocks | None = getattr(args, "store_locks", None)
     return RunOptions(
         kind=kind, parallelism=args.parallelism, browser_path=args.browser, headed=args.headed,
         timeout_ms=int(args.timeout * 1000), env_file=args.env_file,
         allow_irreversible=getattr(args, "allow_archive", False),
-        session_cache=SessionCache(_session_dir(args), enabled=not args.no_session_cache),
+        session_dir=_session_dir(args), use_session_cache=not args.no_session_cache,
         trace=not args.no_trace, cdp_endpoint=args.cdp_endpoint,
+        locked=dict(locks.busy) if locks is not None else {},
         on_store_done=_progress_callback(args, kind), **extra,  # type: ignore[arg-type]
     )
+
+
+def _access(args: argparse.Namespace, fleet: Fleet, env: dict[str, str], redactor: Redactor,
+            **overrides: object) -> StoreAccess:
+    """How this command opens its stores: one login coordinator for all of them (automation.access.backoffice)."""
+    from automation.access.backoffice import StoreAccess
+
+    settings: dict[str, object] = {
+        "driver": _driver(args, fleet), "env": env, "env_file": args.env_file, "session_dir": _session_dir(args),
+        "use_cache": not getattr(args, "no_session_cache", False), "redactor": redactor,
+        "timeout_ms": int(args.timeout * 1000), **overrides}
+    return StoreAccess.create(**settings)  # type: ignore[arg-type]
 
 
 def _progress_callback(args: argparse.Namespace, kind: RunKind) -> Callable[[StoreResult], None] | None:
@@ -307,6 +358,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
 
     log = get_logger()
     options.interruption = Interruption(on_event=lambda message: log.warning(message))
+    options.check_every = fleet.check_every
     bar = ProgressBar(sys.stderr, len(stores), options.kind.value)
     if bar.enabled:
         # Log lines go through the bar, which clears itself before each one and redraws after.
@@ -345,12 +397,18 @@ def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocu
     return code
 
 
-def _locked(args: argparse.Namespace) -> FleetLock:
+def _locked(args: argparse.Namespace, stores: list[StoreConfig]) -> StoreLocks:
+    """The locks of the run's stores (in the home): a store another run holds is waited for (--wait-lock) or
+    left out, failed as locked; when another run holds them all, the run does not start."""
+    from automation.home.places import paths_of
+    from automation.run.lock import StoreLocks
+
     log = get_logger()
     shard = args.shard.label if args.shard else None
-    return FleetLock(_session_dir(args), args.config, args.command + (f" --shard {shard}" if shard else ""),
-                     args.wait_lock, on_wait=lambda message: log.warning("waiting for lock", detail=message),
-                     shard=shard)
+    locks = StoreLocks(paths_of(args).lock_dir, stores, args.command + (f" --shard {shard}" if shard else ""),
+                       args.wait_lock, on_wait=lambda message: log.warning("waiting for lock", detail=message))
+    args.store_locks = locks
+    return locks
 
 
 def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> None:
@@ -367,7 +425,7 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     check_run_arguments(args)  # every option and output path, before the first login
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
-    with _locked(args):
+    with _locked(args, stores):
         if not stores:
             return _empty_shard(args, fleet, RunKind.PLAN, out, redactor)
         artifacts = _new_run(args, fleet, stores, RunKind.PLAN, redactor)
@@ -421,7 +479,7 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     if saved is None and not args.auto_approve and not sys.stdin.isatty():
         raise ConfigError("apply needs confirmation but standard input is not a terminal; "
                           "review with 'ecom-privacy plan' and pass --auto-approve (for example in cron)")
-    with _locked(args):
+    with _locked(args, stores):
         if not stores:
             return _empty_shard(args, fleet, RunKind.APPLY, out, redactor)
         return _apply_locked(args, fleet, stores, env, saved, out, redactor)
@@ -487,8 +545,10 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     if not stores:
         return _empty_shard(args, fleet, RunKind.VERIFY, out, redactor)
     artifacts = _new_run(args, fleet, stores, RunKind.VERIFY, redactor)
-    document = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY),
-                                       _driver(args, fleet)))
+    options = _options(args, RunKind.VERIFY)
+    log = get_logger()
+    options.interruption = Interruption(on_event=lambda message: log.warning(message))
+    document = asyncio.run(verify_fleet(fleet, stores, artifacts, options, _driver(args, fleet)))
     document.shard = args.shard.label if args.shard else None
     failed: OutputError | None = None
     try:
@@ -513,11 +573,13 @@ def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
-    driver = _driver(args, fleet)
     overrides = args.loaded_ui_overrides.source if args.loaded_ui_overrides else None
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
-    document = asyncio.run(probe_fleet(fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN), driver,
-                                       overrides))
+    options = _options(args, RunKind.PLAN)
+    log = get_logger()
+    options.interruption = Interruption(on_event=lambda message: log.warning(message))
+    access = _access(args, fleet, env, redactor, attempts=options.attempts)
+    document = asyncio.run(probe_fleet(fleet, stores, access, artifacts, options, overrides))
     artifacts.write_json("probe.json", document.model_dump(mode="json"))
     artifacts.make_private()
     if args.format == "json":
@@ -553,10 +615,15 @@ def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Reda
 
 
 def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    """A person logs in once per store in a visible browser; the sessions go to the session cache."""
+    """A person logs in once per store in a visible browser; the sessions go to the session cache.
+    `--check`: the stored credentials are checked headless instead (automation.run.credentials_check)."""
+    from automation.access.coordinator import LoginCoordinator
     from automation.access.human_login import HumanLogin, check_display, check_timeout, login_exit_code
+    from automation.access.session_cache import SessionCache
     from automation.run.preflight import writable_directory
 
+    if args.check:
+        return _check_credentials(args, out, redactor)
     check_display()
     check_timeout(args.timeout)
     fleet, stores = _fleet_and_stores(args)
@@ -565,8 +632,43 @@ def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     env = load_environment(args.env_file)
     labels_for = _driver(args, fleet).labels_for
     human = HumanLogin(stores, env, args.env_file, SessionCache(session_dir), args.timeout, labels_for,
-                       redactor, out, sys.stderr)
+                       redactor, out, sys.stderr, LoginCoordinator(session_dir, redactor, attempts=1))
     return login_exit_code(asyncio.run(human.run(args.browser)))
+
+
+def _check_credentials(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.run.credentials_check import check_credentials, check_exit_code, render_checks
+    from automation.run.preflight import MAX_TIMEOUT_S, writable_directory
+    from automation.run.walker import BrowserChoice
+
+    if args.parallelism < 1:
+        raise ConfigError(f"--parallelism must be at least 1, not {args.parallelism}")
+    timeout = 15.0 if args.timeout == LOGIN_TIMEOUT_S else args.timeout  # a person's 300 s is not a page's
+    if not 0 < timeout <= MAX_TIMEOUT_S:
+        raise ConfigError(f"--timeout must be above 0 and at most {MAX_TIMEOUT_S:g} seconds, not {timeout:g}")
+    fleet, stores = _fleet_and_stores(args)
+    session_dir = _session_dir(args)
+    writable_directory(session_dir, "--session-dir" if args.session_dir else "the session folder", private=True)
+    env = load_environment(args.env_file)
+    access = _access(args, fleet, env, redactor, use_cache=False, checking=True, timeout_ms=int(timeout * 1000))
+    results = asyncio.run(check_credentials(stores, access, BrowserChoice(args.browser, False, args.cdp_endpoint,
+                                                                         int(timeout * 1000)), args.parallelism))
+    out.write(printable(redactor(render_checks(results))) + "\n")
+    return check_exit_code(results)
+
+
+def cmd_where(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    """Every path in use, and where it came from."""
+    import json
+
+    from automation.home.places import paths_of, render_where, where_json
+
+    paths = paths_of(args)
+    if args.format == "json":
+        out.write(json.dumps(where_json(paths), indent=2) + "\n")
+    else:
+        out.write(render_where(paths) + "\n")
+    return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
@@ -595,6 +697,7 @@ def build_merge_parser() -> argparse.ArgumentParser:
                         help="log format on stderr (default: console on a terminal, json otherwise)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.set_defaults(command="report-merge")
+    _add_home(parser)
     return parser
 
 
@@ -620,7 +723,7 @@ def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) 
 
 COMMANDS = {"validate": cmd_validate, "plan": cmd_plan, "apply": cmd_apply, "verify": cmd_verify, "probe": cmd_probe,
             "export-subscribers": cmd_export_subscribers, "login": cmd_login, "report": cmd_report,
-            "report-merge": cmd_report_merge, "breach": cmd_breach, **history_cli.COMMANDS}
+            "report-merge": cmd_report_merge, "breach": cmd_breach, "where": cmd_where, **history_cli.COMMANDS}
 
 
 def _run_mock(argv: list[str]) -> int:

@@ -31,6 +31,17 @@ class AccountLockedError(AuthenticationError):
     kind = "account_locked"
 
 
+class LoginWithheldError(AuthenticationError):
+    """No login was tried: the identity service refused this account before (in this run, these very
+    credentials in an earlier one, or another of its credentials today), and one more refusal would bring
+    the account closer to a lockout. Nothing was submitted."""
+
+
+class CodeUnavailableError(AuthenticationError):
+    """The login chain asks for a one-time code and there is none to give (no TOTP secret, no unused recovery
+    code, or a credentials check that spends none): nothing was refused, so it is never remembered as a refusal."""
+
+
 class BotChallengeError(EcomPrivacyError):
     """The login chain answered with a bot challenge (Cloudflare's "Just a moment..." page) that did not clear.
 

@@ -167,6 +167,10 @@ class LoginCounts(BaseModel):
     recovery_codes: int = 0
     #: bot challenges met on the way
     bot_challenges: int = 0
+    #: 1 when the store's work began on its cached session (no login form)
+    cached_session: int = 0
+    #: logins that ended outside the backoffice: refused, withheld (not tried), a challenge that did not clear
+    failed: int = 0
 
 
 class StoreResult(BaseModel):

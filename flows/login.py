@@ -22,7 +22,7 @@ import pyotp
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, Request, Response
 
-from ecom_privacy.errors import AccountLockedError, AuthenticationError, TransientError
+from ecom_privacy.errors import AccountLockedError, AuthenticationError, CodeUnavailableError, TransientError
 from ecom_privacy.models import LoginSecrets, LoginTally
 from flows.labels import Labels
 from flows.pages.base import in_backoffice, without_query
@@ -132,7 +132,7 @@ def _one_time_code(secrets: LoginSecrets, tally: LoginTally) -> str:
             tally.on_recovery_code(code)
         tally.counts.recovery_codes += 1
         return code
-    raise AuthenticationError(
+    raise CodeUnavailableError(
         "the login chain asks for a one-time code but no TOTP secret is configured and no unused recovery code "
         "is left (set credentials.totp_secret_env, or credentials.recovery_codes_env to fresh recovery codes, "
         "in the fleet file)"
@@ -168,6 +168,17 @@ async def _raise_refusal(chain: LoginChainPage, submitted: str) -> None:
         raise AuthenticationError(
             f"the one-time code was refused{said} (check the TOTP secret and the clock, or the recovery codes)")
     raise AuthenticationError(f"the email or password was refused{said}")
+
+
+def is_hand_over(url: str, backoffice_url: str) -> bool:
+    """True for the store's own pages of the hand-over to the identity service and back (`<admin>/auth/...`:
+    the login entry an expired session is sent to, and the SSO callback with its one-time token)."""
+    admin = urlsplit(backoffice_url).path.rstrip("/")
+    hand_over = urlsplit(f"{backoffice_url.rstrip('/')}/auth/")
+    parts = urlsplit(url)
+    same_origin = (parts.scheme, parts.hostname, parts.port) == (hand_over.scheme, hand_over.hostname, hand_over.port)
+    path = parts.path.rstrip("/")
+    return same_origin and (path == f"{admin}/auth" or path.startswith(f"{admin}/auth/"))
 
 
 def one_time_values(url: str, backoffice_url: str) -> list[str]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from automation.access.session_cache import SESSIONS_ENV
+from automation.home.places import SESSIONS_ENV
 from tests.support import TEST_SEED, http_json
 
 if TYPE_CHECKING:  # the mock (Flask) and Playwright are imported by the fixtures that use them: the unit

@@ -27,16 +27,16 @@ from typing import Any, TextIO
 from playwright.async_api import Browser, BrowserContext, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from automation.access.login_chain import IdentitySessions, account_key
+from automation.access.coordinator import LoginCoordinator
 from automation.access.secrets import parse_recovery_codes
-from automation.access.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
+from automation.access.session_cache import SessionCache, cookie_values, session_key
 from automation.access.totp_check import totp_secret_problem
 from automation.browser.launch import BrowserChoice, find_browser, launch
 from automation.fleet.model import StoreConfig
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
 from ecom_privacy.labels import Labels
-from ecom_privacy.models import LoginTally
+from ecom_privacy.models import LoginSecrets, LoginTally
 from ecom_privacy.terminal_text import printable
 from flows.assisted_login import AssistHooks, AssistResult, AssistStatus, KnownSecrets, assist_login
 
@@ -95,6 +95,10 @@ class StoreSecrets:
     def __repr__(self) -> str:  # keep secrets out of tracebacks and logs
         return f"StoreSecrets(email={self.email!r}, ...)"
 
+    def as_login(self) -> LoginSecrets:
+        """As a run resolves them (the coordinator's records of refusals are keyed by these)."""
+        return LoginSecrets(self.email, self.password or "", self.totp_secret, self.recovery_codes)
+
 
 def store_secrets(store: StoreConfig, env: Mapping[str, str], env_file: Path | None) -> StoreSecrets:
     """The store's secrets that are set: the email is required (the session cache's key holds it); a
@@ -121,18 +125,19 @@ class HumanLogin:
 
     def __init__(self, stores: list[StoreConfig], env: Mapping[str, str], env_file: Path | None,
                  cache: SessionCache, timeout_s: float, labels_for: Callable[[str], Labels], redactor: Redactor,
-                 out: TextIO, err: TextIO) -> None:
+                 out: TextIO, err: TextIO, coordinator: LoginCoordinator | None = None) -> None:
         self.stores = stores
         self.env = env
         self.env_file = env_file
         self.cache = cache
-        self.refused = RefusedLogins(cache.directory)
+        #: the command's login coordinator: the account's identity session, its refusals (in this command and
+        #: remembered in the session folder); a person's login ends the wait after a refusal
+        self.coordinator = coordinator or LoginCoordinator(cache.directory, redactor, attempts=1)
         self.timeout_s = timeout_s
         self.labels_for = labels_for
         self.redactor = redactor
         self.out = out
         self.err = err
-        self.identities = IdentitySessions()
 
     def _print(self, stream: TextIO, line: str) -> None:
         stream.write(printable(self.redactor(line)) + "\n")
@@ -208,32 +213,29 @@ class HumanLogin:
         for value in (secrets.password, secrets.totp_secret, *secrets.recovery_codes):
             self.redactor.add(value)
         key = session_key(store.id, store.backoffice_url, secrets.email)
-        fingerprint = self.refused.fingerprint(secrets.email, secrets.password or "", secrets.totp_secret,
-                                               *secrets.recovery_codes)
+        login = secrets.as_login()
         password, totp = secrets.password, secrets.totp_secret
-        earlier = self.refused.refusal(key, fingerprint) if password else None
+        earlier = self.coordinator.refused_before(login, key) if password else None
         if earlier is not None:  # never submit credentials the chain refused, not even in a later command
             password = totp = None
-            self._say(store, f"these credentials were refused at {earlier.get('at')} ({earlier.get('message')}); "
-                             f"not filling them in: log in by hand in the window")
+            self._say(store, f"{earlier}; not filling them in: log in by hand in the window")
         known = KnownSecrets(email=secrets.email, password=password, totp_secret=totp)
         cached = self.cache.load(key)
         for value in cookie_values(cached or {}):
             self.redactor.add(value)
-        account = self.identities.account(account_key(secrets.email))
         try:
             context = await self._new_context(browser, store, cached, key)
         except PlaywrightError as exc:
             return _browser_failed(store, exc)
         tally = LoginTally()
         try:
-            await self.identities.seed(context, account)
+            await self.coordinator.seed(context, secrets.email)
             page = await context.new_page()
             self._say(store, f"opening {store.backoffice_url} in the browser window; waiting up to "
                              f"{self.timeout_s:g} s for the backoffice")
 
             def refused(message: str) -> None:
-                self.refused.record(key, fingerprint, self.redactor(message))
+                self.coordinator.record_refusal(store.id, login, message)
 
             hooks = AssistHooks(say=lambda message: self._say(store, message), refused=refused)
             try:
@@ -242,7 +244,8 @@ class HumanLogin:
             finally:
                 for value in tally.one_time_values:
                     self.redactor.add(value)
-            return await self._outcome(store, context, key, result, password is not None, account, tally)
+            return await self._outcome(store, context, key, result, secrets.email, tally,
+                                       filled=password is not None)
         except EcomPrivacyError as exc:
             return StoreOutcome(store.id, False, f"{store.id}: not logged in: {exc}; nothing saved")
         except PlaywrightError as exc:
@@ -252,15 +255,16 @@ class HumanLogin:
                 await context.close()
 
     async def _outcome(self, store: StoreConfig, context: BrowserContext, key: str, result: AssistResult,
-                       filled: bool, account: Any, tally: LoginTally) -> StoreOutcome:
+                       email: str, tally: LoginTally, filled: bool) -> StoreOutcome:
         if result.status == AssistStatus.LOGGED_IN:
             state: dict[str, Any] = await context.storage_state()  # type: ignore[assignment]
             for value in cookie_values(state):
                 self.redactor.add(value)
             self.cache.save(key, state)
-            if filled and result.refused is None:
-                self.refused.clear(key)  # the configured credentials work
-            await self.identities.keep(context, account, tally.identity_url, store.backoffice_url)
+            # A person passed the account's login: the wait after a refusal ends (credentials refused before
+            # stay barred until they change).
+            self.coordinator.person_logged_in(email, key, credentials_worked=filled and result.refused is None)
+            await self.coordinator.keep(context, email, tally.identity_url, store.backoffice_url)
             return StoreOutcome(store.id, True, f"{store.id}: logged in, session saved ({self.cache.path_for(key)})")
         if result.status == AssistStatus.WINDOW_CLOSED:
             return StoreOutcome(store.id, False, f"{store.id}: the browser window was closed before the backoffice "

@@ -10,27 +10,13 @@ picks up someone else's session.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
-import secrets
 import stat
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ecom_privacy.errors import ConfigError
-
-SESSIONS_ENV = "ECOM_PRIVACY_SESSION_DIR"
-
-
-def default_session_dir() -> Path:
-    """$ECOM_PRIVACY_SESSION_DIR, else $XDG_CACHE_HOME/ecom-privacy/sessions, else ~/.cache/ecom-privacy/sessions."""
-    override = os.environ.get(SESSIONS_ENV)
-    if override:
-        return Path(override)
-    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache_home) / "ecom-privacy" / "sessions"
 
 
 def check_private_dir(directory: Path) -> None:
@@ -47,8 +33,8 @@ def check_private_dir(directory: Path) -> None:
         problems.append(f"its mode is {stat.S_IMODE(info.st_mode):04o}, not 0700")
     if problems:
         raise ConfigError(f"session folder {directory} is not private: {' and '.join(problems)}; it holds live "
-                          f"logins and run locks. Check what is in it, then 'chmod 700 {directory}' (as its "
-                          f"owner), or pass another --session-dir")
+                          f"logins, refused-login records or store locks. Check what is in it, then "
+                          f"'chmod 700 {directory}' (as its owner), or use another folder (--session-dir, --home)")
 
 
 def ensure_private_dir(directory: Path) -> Path:
@@ -170,64 +156,5 @@ class SessionCache:
             raise
 
     def forget(self, key: str) -> None:
-        if self.enabled:
-            self.path_for(key).unlink(missing_ok=True)
-
-
-class RefusedLogins:
-    """Remembers credentials the backoffice refused, so the next run does not try them again.
-
-    Every refused attempt brings an account closer to being locked, and a nightly cron job with a stale
-    password would lock it within a week. A refusal is recorded under the store's key with a keyed hash of
-    the credentials (HMAC with a random salt kept in the same private folder, so the file reveals nothing
-    about the password); a run with the very same credentials fails at once without a login attempt, and
-    any change of email, password or TOTP secret allows one new try. A successful login clears the record.
-    """
-
-    def __init__(self, directory: Path, enabled: bool = True) -> None:
-        self.directory = directory
-        self.enabled = enabled
-
-    def path_for(self, key: str) -> Path:
-        return self.directory / f"{key}.refused"
-
-    def _salt(self) -> bytes:
-        ensure_private_dir(self.directory)
-        path = self.directory / "refused.salt"
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_bytes()
-        with os.fdopen(fd, "wb") as handle:
-            salt = secrets.token_bytes(32)
-            handle.write(salt)
-        return salt
-
-    def fingerprint(self, *credentials: str | None) -> str:
-        if not self.enabled:
-            return ""
-        material = "\0".join(value or "" for value in credentials).encode()
-        return hmac.new(self._salt(), material, hashlib.sha256).hexdigest()
-
-    def refusal(self, key: str, fingerprint: str) -> dict[str, str] | None:
-        """The recorded refusal of exactly these credentials, if any."""
-        if not self.enabled:
-            return None
-        try:
-            record = json.loads(self.path_for(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return record if isinstance(record, dict) and record.get("fingerprint") == fingerprint else None
-
-    def record(self, key: str, fingerprint: str, message: str) -> None:
-        if not self.enabled:
-            return
-        ensure_private_dir(self.directory)
-        fd = os.open(self.path_for(key), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"fingerprint": fingerprint, "message": message,
-                       "at": datetime.now(UTC).isoformat(timespec="seconds")}, handle)
-
-    def clear(self, key: str) -> None:
         if self.enabled:
             self.path_for(key).unlink(missing_ok=True)

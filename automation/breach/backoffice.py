@@ -1,37 +1,27 @@
-"""One store's backoffice for the breach commands: a browser, a logged-in page, a visitor's page.
+"""The breach commands' way to their stores: a browser, each store's backoffice opened the one way every
+command opens it (`automation.access.backoffice`), a visitor's page.
 
 The fleet runner drives settings across many stores; `breach notify` and `breach publish` act on a few named
-stores with their own plan/apply, so they open a store here: same browser choice, login, label tables,
-transient-fault retries and redaction as the runner.
+stores with their own plan/apply, so they open a store with the same `StoreAccess` as a run: same login
+coordinator, label tables, transient-fault retries and redaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import argparse
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TypeVar
 
 from playwright.async_api import Browser, Page, async_playwright
 
-from automation.access.backoffice_session import BackofficeSession
-from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
-from automation.access.secrets import resolve_secrets
-from automation.access.session_cache import RefusedLogins, SessionCache, default_session_dir
-from automation.browser.launch import find_browser, launch, new_store_context, new_storefront_context
-from automation.browser.retry import retry_transient
-from automation.browser.tracing import StoreTrace
-from automation.fleet.model import Fleet, StoreConfig, plan_input_for
-from automation.outputs.artifacts import RunArtifacts
-from automation.outputs.logs import get_logger
+from automation.access.backoffice import StoreAccess
+from automation.browser.launch import find_browser, launch, new_storefront_context
+from automation.fleet.model import StoreConfig
+from automation.home.places import paths_of
 from automation.redaction.redactor import Redactor
-from ecom_privacy.errors import SessionExpiredError
-from ecom_privacy.setting import StoreSession
-from flows.labels import labels_for
 from flows.registry import lightspeed_ecom
 
-T = TypeVar("T")
 ATTEMPTS = 6
 
 
@@ -53,49 +43,14 @@ async def open_browser(options: BrowserOptions) -> AsyncIterator[Browser]:
             await browser.close()
 
 
-class StoreDesk:
-    """A logged-in backoffice page of one store; `step` retries transient faults and logs in again."""
-
-    def __init__(self, session: StoreSession, relogin: Callable[[], Awaitable[None]]) -> None:
-        self.session = session
-        self._relogin = relogin
-
-    async def step(self, operation: Callable[[], Awaitable[T]]) -> T:
-        async def before_retry(exc: BaseException) -> None:
-            if isinstance(exc, SessionExpiredError):
-                await self._relogin()
-
-        return await retry_transient(operation, attempts=ATTEMPTS, before_retry=before_retry)
-
-
-@asynccontextmanager
-async def store_desk(browser: Browser, fleet: Fleet, store: StoreConfig, env: dict[str, str],
-                     artifacts: RunArtifacts, redactor: Redactor, options: BrowserOptions) -> AsyncIterator[StoreDesk]:
-    """The store's backoffice, logged in the way a run logs in (`BackofficeSession`: the login chain, the
-    refused-login memory in the session folder, so a refused password is never tried again by any command).
-    Cached sessions are not used: breach commands are rare, and a fresh login proves the account now."""
-    secrets = resolve_secrets(store, env, None)
-    backoffice = BackofficeSession(
-        store_id=store.id, backoffice_url=store.backoffice_url, locale=store.locale, driver=lightspeed_ecom(),
-        secrets=lambda: secrets,
-        open_context=lambda cached: new_store_context(browser, store.locale, options.timeout_ms,
-                                                      storage_state=cached),  # type: ignore[arg-type]
-        cache=SessionCache(default_session_dir(), enabled=False), refused=RefusedLogins(default_session_dir()),
-        redactor=redactor, attempts=ATTEMPTS, log=get_logger(store=store.id),
-        trace_for=lambda context: StoreTrace(context, lambda: Path("."), enabled=False),
-        # the recovery codes a run spent are skipped here too (a spent one would be a refused code)
-        chain_login=ChainLogin(IdentitySessions(), RecoveryCodeLedger(default_session_dir()), redactor, ATTEMPTS),
-    )
-    try:
-        page = await backoffice.open()
-        session = StoreSession(page=page, store_id=store.id, locale=store.locale,
-                               backoffice_url=store.backoffice_url, storefront_url=store.storefront_url,
-                               labels=labels_for(store.locale), artifacts=artifacts,
-                               plan_input=plan_input_for(fleet, store))
-        yield StoreDesk(session, lambda: backoffice.login("session expired, logging in again"))
-    finally:
-        if backoffice.context is not None:
-            await backoffice.context.close()
+def breach_access(args: argparse.Namespace, env: dict[str, str], redactor: Redactor) -> StoreAccess:
+    """How a breach command opens its stores: the way a run does (`StoreAccess`: one login coordinator for the
+    command, the refused-login memory and spent recovery codes of the session folder, `--session-dir` or the
+    home, so a refused password is never tried again by any command). Cached sessions are not used: breach
+    commands are rare, and a fresh login proves the account now."""
+    return StoreAccess.create(driver=lightspeed_ecom(), env=env, env_file=getattr(args, "env_file", None),
+                              session_dir=paths_of(args).session_dir, use_cache=False, redactor=redactor,
+                              attempts=ATTEMPTS, timeout_ms=int(args.timeout * 1000))
 
 
 @asynccontextmanager

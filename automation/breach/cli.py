@@ -28,7 +28,8 @@ def _language(value: str) -> str:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", metavar="URL", default=None,
                         help="the register's database: sqlite:///PATH, a file path, or postgresql://USER@HOST/DB "
-                             "(default $ECOM_PRIVACY_DB, else SQLite in $XDG_DATA_HOME/ecom-privacy/)")
+                             "(default: the home's, else $ECOM_PRIVACY_DB, else SQLite in "
+                             "$XDG_DATA_HOME/ecom-privacy/)")
     parser.add_argument("--tz", metavar="ZONE", default=None,
                         help="time zone to show and read times in, e.g. Europe/Amsterdam (default: the system's)")
     parser.add_argument("--actor", metavar="NAME", default=None,
@@ -53,6 +54,10 @@ def _fleet(parser: argparse.ArgumentParser, *, browser: bool) -> None:
     parser.add_argument("--headed", action="store_true", help="show the browser window")
     parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
                         help="timeout of one browser action (default 15)")
+    parser.add_argument("--session-dir", type=Path, default=None, metavar="DIR",
+                        help="private folder of refused-login records and spent recovery codes, shared with runs "
+                             "(default: the home's sessions/, else $ECOM_PRIVACY_SESSION_DIR or "
+                             "~/.cache/ecom-privacy/sessions; see 'ecom-privacy where')")
 
 
 def _facts(parser: argparse.ArgumentParser, *, new: bool) -> None:

@@ -32,8 +32,9 @@ from automation.breach.register import (
     Register,
     utc_now,
 )
-from automation.db import open_database, resolve_db_url
+from automation.db import open_database
 from automation.fleet.model import StoreConfig, load_fleet
+from automation.home.places import paths_of
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError
 
@@ -41,7 +42,7 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 
 def open_register(args: argparse.Namespace, redactor: Redactor) -> Register:
-    url = resolve_db_url(args.db)
+    url = paths_of(args).db_url
     # A password in the URL never reaches output or logs; an unparseable URL is reported by open_database.
     with contextlib.suppress(Exception):
         redactor.add(make_url(url).password)

@@ -16,7 +16,8 @@ from typing import Any
 
 from playwright.async_api import Browser
 
-from automation.breach.backoffice import BrowserOptions, StoreDesk, visitor
+from automation.access.backoffice import Backoffice
+from automation.breach.backoffice import BrowserOptions, visitor
 from automation.breach.drafts import Draft
 from automation.fleet.model import StoreConfig
 from ecom_privacy.errors import VerificationError
@@ -63,9 +64,11 @@ def _language_action(page: FoundPage | None, language: str, default: str, draft:
     return "none" if page.visible else "show"
 
 
-async def plan_notice(desk: StoreDesk, drafts: dict[str, Draft], withdraw: bool) -> NoticeChange:
+async def plan_notice(backoffice: Backoffice, drafts: dict[str, Draft], withdraw: bool) -> NoticeChange:
     target = notice_target(drafts)
-    state = await desk.step(lambda: read_text_page(desk.session, target))
+    session = backoffice.session
+    assert session is not None  # opened
+    state = await backoffice.step(lambda: read_text_page(session, target))
     page = state.found(SETTING)
     default = target.languages[0]
     if withdraw:
@@ -76,19 +79,21 @@ async def plan_notice(desk: StoreDesk, drafts: dict[str, Draft], withdraw: bool)
                         for language, draft in drafts.items()}
         actions = set(per_language.values())
         action = next((a for a in ("create", "update", "show") if a in actions), "none")
-    return NoticeChange(desk.session.store_id, target.titles, action, per_language,
+    return NoticeChange(session.store_id, target.titles, action, per_language,
                         None if page is None else page.row())
 
 
-async def apply_notice(desk: StoreDesk, drafts: dict[str, Draft], change: NoticeChange) -> None:
+async def apply_notice(backoffice: Backoffice, drafts: dict[str, Draft], change: NoticeChange) -> None:
     if change.action == "none":
         return
     target = notice_target(drafts)
     texts: dict[str, dict[str, str | None]] | None = None
+    session = backoffice.session
+    assert session is not None  # opened
     if change.action != "hide":
         texts = {language: {"title": draft.subject, "html": draft.html} for language, draft in drafts.items()}
-    await desk.step(lambda: write_text_page(desk.session, SETTING, target, texts=texts,
-                                            visible=change.action != "hide"))
+    await backoffice.step(lambda: write_text_page(session, SETTING, target, texts=texts,
+                                                  visible=change.action != "hide"))
 
 
 def _storefront(page: Any, store: StoreConfig, language: str) -> StorefrontPage:

@@ -10,7 +10,7 @@ import signal
 from typing import Any, TextIO
 
 from automation.access.secrets import load_environment
-from automation.breach.backoffice import BrowserOptions, open_browser, store_desk
+from automation.breach.backoffice import BrowserOptions, breach_access, open_browser
 from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _tz, open_register
 from automation.breach.drafts import (
     Draft,
@@ -34,7 +34,7 @@ from automation.breach.register import (
     utc_now,
 )
 from automation.browser.retry import as_typed_error
-from automation.fleet.model import Fleet, StoreConfig, load_fleet
+from automation.fleet.model import Fleet, StoreConfig, load_fleet, plan_input_for
 from automation.outputs.artifacts import RunArtifacts
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
@@ -94,13 +94,14 @@ async def _read_recipients(args: argparse.Namespace, fleet: Fleet, stores: list[
         written = template_languages("customers", template_dir(args.templates))
         found[stores[0].id] = read_csv(args.recipients, stores[0].shop_languages, written)
         return found
-    options = _browser_options(args)
+    options, access = _browser_options(args), breach_access(args, env, redactor)
     async with open_browser(options) as browser:
         for store in stores:  # one store's failure is recorded and the next is read
             try:
-                async with store_desk(browser, fleet, store, env, artifacts, redactor, options) as desk:
-                    found[store.id] = await desk.step(
-                        lambda desk=desk, store=store: read_backoffice(desk.session, store.shop_languages[0]))
+                async with access.opened(store, browser, artifacts, plan_input_for(fleet, store)) as backoffice:
+                    session = backoffice.session
+                    found[store.id] = await backoffice.step(
+                        lambda session=session, store=store: read_backoffice(session, store.shop_languages[0]))
             except EcomPrivacyError as exc:
                 found[store.id] = exc
             except Exception as exc:  # a browser error in one store must not hide the others' results
@@ -207,7 +208,7 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
                    stores: list[StoreConfig], env: dict[str, str], artifacts: RunArtifacts, redactor: Redactor,
                    out: TextIO) -> int:
     tz, now, user_dir = _tz(args), utc_now(), template_dir(args.templates)
-    options = _browser_options(args)
+    options, access = _browser_options(args), breach_access(args, env, redactor)
     code = EXIT_OK
     async with open_browser(options) as browser:
         for store in stores:
@@ -215,14 +216,14 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
                 check_templates("notice", store.id, store.shop_languages, user_dir)  # before the backoffice
                 drafts = {language: render(incident, "notice", store_info(store), language, tz, now, user_dir)
                           for language in store.shop_languages}
-                async with store_desk(browser, fleet, store, env, artifacts, redactor, options) as desk:
-                    change = await plan_notice(desk, drafts, args.withdraw)
+                async with access.opened(store, browser, artifacts, plan_input_for(fleet, store)) as backoffice:
+                    change = await plan_notice(backoffice, drafts, args.withdraw)
                     out.write(change.describe() + "\n")
                     out.flush()
                     if not args.apply:
                         code = max(code, EXIT_CHANGES if change.action != "none" else EXIT_OK)
                         continue
-                    await apply_notice(desk, drafts, change)
+                    await apply_notice(backoffice, drafts, change)
                 default = drafts[store.shop_languages[0]]
                 if args.withdraw:
                     slug = change.page.slug if change.page else None

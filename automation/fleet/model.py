@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -111,6 +112,15 @@ class FleetModel(BaseModel):
     #: a user's corrections of the label tables and page paths (flows/labels/overrides.py), relative to the
     #: fleet file's folder
     ui_overrides: str | None = None
+    #: how often a run logs each store in with its credentials instead of reusing a cached session, so that a
+    #: rotated password is found by a scheduled run and not when the session expires (`login --check` does it
+    #: on purpose)
+    check_credentials: Literal["never", "daily", "weekly", "monthly"] = "never"
+
+
+#: the periods of `check_credentials`
+CHECK_PERIODS = {"never": None, "daily": timedelta(days=1), "weekly": timedelta(days=7),
+                 "monthly": timedelta(days=30)}
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,8 @@ class Fleet:
     notify: NotifyConfig | None = None
     #: the `ui_overrides` file, resolved from the fleet file's folder (None: the shipped tables as they are)
     ui_overrides: Path | None = None
+    #: `check_credentials`: a cached session is not used when the store's credentials were proven longer ago
+    check_every: timedelta | None = None
 
     def select(self, store_ids: list[str] | None = None, groups: list[str] | None = None) -> list[StoreConfig]:
         """Stores named by id or belonging to a group; unknown names are configuration errors."""
@@ -330,6 +342,7 @@ def load_fleet(path: Path) -> Fleet:
         path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), stores=stores,
         group_names=tuple(model.groups), base_dir=path.resolve().parent, notify=model.notify,
         ui_overrides=path.resolve().parent / Path(model.ui_overrides).expanduser() if model.ui_overrides else None,
+        check_every=CHECK_PERIODS[model.check_credentials],
     )
 
 

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from automation.redaction.redactor import Redactor
 
 DB_HELP = "the history database: sqlite:///PATH, a file path, or postgresql://USER@HOST/DB " \
-          "(default $ECOM_PRIVACY_DB, else SQLite in $XDG_DATA_HOME/ecom-privacy/)"
+          "(default: the home's (--home, $ECOM_PRIVACY_HOME), else $ECOM_PRIVACY_DB, else SQLite in " \
+          "$XDG_DATA_HOME/ecom-privacy/; see 'ecom-privacy where')"
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhdw])$")
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -90,9 +91,10 @@ def _write_html(path: Path, html: str, out: TextIO) -> None:
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.db import open_database, resolve_db_url
+    from automation.db import open_database
     from automation.history.status import fleet_status
     from automation.history.text import render_status
+    from automation.home.places import paths_of
 
     expected: list[tuple[str, list[str]]] = []
     stores = list(args.store)
@@ -103,7 +105,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         chosen = fleet.select(args.store)
         expected = [(store.id, list(store.desired)) for store in chosen]
         stores = [store.id for store in chosen]
-    engine = open_database(resolve_db_url(args.db))
+    engine = open_database(paths_of(args).db_url)
     try:
         status = fleet_status(engine, max_age=args.max_age, now=datetime.now(UTC).replace(tzinfo=None),
                               stores=stores or None, expected=expected)
@@ -121,9 +123,10 @@ def cmd_status(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.db import open_database, resolve_db_url
+    from automation.db import open_database
     from automation.history.text import render_timeline
     from automation.history.timeline import drift_timeline
+    from automation.home.places import paths_of
 
     if args.action:
         if args.action[0] != "import" or len(args.action) != 2:
@@ -132,7 +135,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
         return _import(args, Path(args.action[1]), out)
     if args.since and args.until and args.since > args.until:
         raise ConfigError("history: --since is after --until")
-    engine = open_database(resolve_db_url(args.db))
+    engine = open_database(paths_of(args).db_url)
     try:
         timeline = drift_timeline(engine, stores=args.store or None, settings=args.setting or None,
                                   since=args.since, until=args.until, points=args.html is not None)
@@ -150,12 +153,13 @@ def cmd_history(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
 
 
 def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
-    from automation.db import open_database, redact_db_url, resolve_db_url
+    from automation.db import open_database, redact_db_url
     from automation.history.recorder import import_runs
+    from automation.home.places import paths_of
 
     if not root.is_dir():
         raise ConfigError(f"{root}: not a folder; pass the folder of run directories (--artifacts-dir, e.g. runs)")
-    url = resolve_db_url(args.db)
+    url = paths_of(args).db_url
     engine = open_database(url)
     try:
         report = import_runs(engine, root)

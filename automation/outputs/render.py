@@ -110,15 +110,43 @@ def render_document(document: RunDocument) -> str:
     return printable("\n".join(lines))  # store data (names, page text, errors) must not drive the terminal
 
 
+def login_way(logins: LoginCounts) -> str | None:
+    """How a store got into its backoffice: `failed` (a login refused, withheld or challenged), `password`
+    (its password typed), `code` (a code only), `identity session` (the account's live identity session
+    passed the chain: another store typed the password), `cached session` (no login), or None (it never
+    came to logging in: a configuration error, a lock, an interrupt)."""
+    if logins.failed:
+        return "failed"
+    if logins.password:
+        return "password"
+    if logins.code:
+        return "code"
+    if logins.chains:
+        return "identity session"
+    if logins.cached_session:
+        return "cached session"
+    return None
+
+
 def render_logins(document: RunDocument) -> str:
-    """What logging in cost: every password or code typed is one more chance of a lockout, so the run says
-    how many it typed (stores of one identity account share one login; cached sessions need none)."""
+    """What logging in cost, store by store: every password or code typed is one more chance of a lockout, so
+    the run says how each store got in (stores of one identity account share one login; cached sessions need
+    none) and how many passwords and codes it typed."""
+    return logins_line([store.logins for store in document.stores])
+
+
+def logins_line(per_store: list[LoginCounts]) -> str:
     total = LoginCounts()
-    for store in document.stores:
+    for logins in per_store:
         for name in LoginCounts.model_fields:
-            setattr(total, name, getattr(total, name) + getattr(store.logins, name))
-    logged_in = sum(1 for store in document.stores if store.logins.chains)
-    line = (f"Logins: {logged_in} of {len(document.stores)} store(s) logged in; {total.password} password(s) and "
+            setattr(total, name, getattr(total, name) + getattr(logins, name))
+    ways = [login_way(logins) for logins in per_store]
+    parts = [f"{ways.count(way)} {label}" for way, label in (
+        ("password", "by password"), ("code", "by code"), ("identity session", "by the account's identity session"),
+        ("cached session", "by cached session"), ("failed", "failed")) if way in ways]
+    if None in ways:
+        parts.append(f"{ways.count(None)} not logged in")
+    line = (f"Logins: {len(per_store)} store(s): {', '.join(parts) or 'none'}; {total.password} password(s) and "
             f"{total.code} code(s) submitted")
     if total.recovery_codes:
         line += f" ({total.recovery_codes} recovery code(s) used)"

@@ -7,8 +7,9 @@ Every member is scrubbed, text or not:
 
 - credential headers (`Cookie`, `Set-Cookie`, `Authorization`, CSRF headers) and cookie objects are blanked
   wherever they appear in JSON;
-- the values of the session's cookies and CSRF tokens are collected from the whole zip first (they are not
-  known to the tool in advance: the backoffice hands them out), then redacted everywhere in every encoding;
+- the values of the session's cookies, CSRF tokens and one-time tokens in addresses (`?token=`, `?code=`)
+  are collected from the whole zip first (they are not known to the tool in advance: the backoffice and
+  the identity service hand them out), then redacted everywhere in every encoding;
 - every secret the run knows (passwords, TOTP secrets, cookie values) is redacted in every encoding
   (`automation.redaction.secret_forms`), in text and in binary members alike.
 """
@@ -32,12 +33,18 @@ SECRET_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "proxy-auth
 #: the `x-csrf-token` header and `authenticity_token` form fields (docs/backoffice.md), the mock `csrf_token`
 CSRF_NAMES = ("csrf_token", "csrf-token", "authenticity_token", "x-csrf-token", "xsrf-token", "x-xsrf-token",
               "_csrf", "_token")
+#: query parameters that carry one-time secrets in the login chain's addresses (the SSO token of the hand-over
+#: back to the store, an OIDC code): a trace that holds such an address (a redirect, a Location header) never
+#: keeps the value
+ONE_TIME_NAMES = ("token", "code", "id_token", "access_token")
 #: cookie values and tokens shorter than this are flags (COOKIELAW=1), not credentials
 MIN_TOKEN_LENGTH = 8
 
 _NAMES = "|".join(re.escape(name) for name in CSRF_NAMES)
 # csrf_token=VALUE in a form body or query string (also inside a JSON string)
 _FORM_TOKEN = re.compile(rf"(?i)(?:^|[?&\s\"'])(?:{_NAMES})=([^&\s\"'<>;\\]+)")
+# token=VALUE in an address (a redirect's URL, a Location header), also inside a JSON string
+_ONE_TIME = re.compile(rf"(?i)[?&](?:{'|'.join(ONE_TIME_NAMES)})=([^&\s\"'<>;\\#]+)")
 # <meta name="csrf-token" content="..."> / <input name="csrf_token" value="..."> in HTML
 _HTML_TAG = re.compile(rf"(?i)<[^<>]*\bname\s*=\s*[\"']?(?:{_NAMES})[\"']?[^<>]*>")
 _HTML_VALUE = re.compile(r"(?i)\b(?:content|value)\s*=\s*[\"']([^\"']+)[\"']")
@@ -100,7 +107,7 @@ def discover_tokens(text: str) -> set[str]:
         if stripped.startswith(("{", "[")):
             with contextlib.suppress(ValueError):
                 _collect_from_json(json.loads(stripped), found)
-    for match in _FORM_TOKEN.finditer(text):
+    for match in (*_FORM_TOKEN.finditer(text), *_ONE_TIME.finditer(text)):
         found.update({match.group(1), unquote_plus(match.group(1))})
     for tag in _HTML_TAG.finditer(text):
         found.update(value.group(1) for value in _HTML_VALUE.finditer(tag.group(0)))

@@ -16,9 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from automation.access.secrets import load_environment
 from automation.alerts.dispatch import alert_after_run
 from automation.breach.alerts import breach_findings_after_run
-from automation.db import DatabaseError, open_database, redact_db_url, resolve_db_url
+from automation.db import DatabaseError, open_database, redact_db_url
 from automation.fleet.model import load_fleet
 from automation.history.recorder import record_run, shard_of
+from automation.home.places import paths_of
 from automation.outputs.logs import get_logger
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import EcomPrivacyError
@@ -40,7 +41,7 @@ def record_after_run(args: argparse.Namespace, run_dir: Path, document: RunDocum
     if getattr(args, "no_history", False):
         return
     log = get_logger()
-    url = resolve_db_url(getattr(args, "db", None))
+    url = paths_of(args).db_url
     engine = _open(url)
     try:
         if engine is not None:

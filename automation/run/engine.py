@@ -4,8 +4,9 @@ For each store: log in (or reuse its cached session), read every managed setting
 the changes out through the UI, read back and verify. A store's failure is recorded in its result and never
 stops the others. An interrupt stops the run between steps, so what the report calls done was done.
 
-The pieces: `automation.access.backoffice_session` (being logged in), `automation.run.store_plan` (pure planning, the
-opt-in gate, saved plans), `automation.run.setting_phase` (where each setting stands when a run is cut off).
+The pieces: `automation.access.backoffice` (being logged in), `automation.run.walker` (the loop over stores:
+parallelism, interrupts, a lost browser), `automation.run.store_plan` (pure planning, the opt-in gate, saved
+plans), `automation.run.setting_phase` (where each setting stands when a run is cut off).
 """
 
 from __future__ import annotations
@@ -14,25 +15,20 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
-from automation.access.backoffice_session import Backoffice, BackofficeSession
-from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
-from automation.access.secrets import resolve_secrets
-from automation.access.session_cache import RefusedLogins, SessionCache
-from automation.browser.launch import new_store_context
+from automation.access.backoffice import Backoffice, StoreAccess
 from automation.browser.retry import as_typed_error
-from automation.browser.source import STORE_CONNECTION_ATTEMPTS, BrowserSource
-from automation.browser.tracing import StoreTrace
 from automation.fleet.model import Fleet, StoreConfig, plan_input_for
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.logs import get_logger
 from automation.redaction.redactor import Redactor
 from automation.run.interrupt import Interruption, RunInterrupted
+from automation.run.lock import LockBusyError
 from automation.run.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
 from automation.run.store_plan import (
     IRREVERSIBLE_HINT,
@@ -45,7 +41,7 @@ from automation.run.store_plan import (
     saved_without_changes,
     take_over_saved,
 )
-from automation.run.walker import lost_connection_result, run_until_lost
+from automation.run.walker import BrowserChoice, FleetWalker, StoreWork, lost_connection_result, not_started_result
 from ecom_privacy.driver import Driver
 from ecom_privacy.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError
 from ecom_privacy.models import (
@@ -78,9 +74,15 @@ class RunOptions:
     allow_irreversible: bool = False
     saved_plan: RunDocument | None = None
     env_file: Path | None = None
-    #: where logged-in sessions are cached between runs (disabled: log in every time); refused logins are
-    #: remembered in its folder either way (None: nowhere, for runs without a session folder)
-    session_cache: SessionCache | None = None
+    #: the session folder: cached sessions, the memory of refused logins, spent recovery codes (None: nothing
+    #: is remembered beyond the run; only tests run so)
+    session_dir: Path | None = None
+    #: reuse and save cached sessions (--no-session-cache: log in every time; refusals are remembered anyway)
+    use_session_cache: bool = True
+    #: the fleet's check_credentials: log in with the credentials when they were last proven longer ago
+    check_every: timedelta | None = None
+    #: stores another run holds (their locks), with who holds them: failed as `locked`, never opened
+    locked: dict[str, str] = field(default_factory=dict)
     #: record a Playwright trace per store (after login) and keep it for stores that failed
     trace: bool = True
     #: called when a store starts and after it finishes (progress display)
@@ -95,7 +97,7 @@ class RunOptions:
 class StoreRun:
     """One store in one run: read and plan every managed setting; in apply mode apply, read back, verify.
 
-    The backoffice session (login, re-login, cached sessions, traces) is handed in, and the planning is pure
+    The store's backoffice (login, re-login, cached sessions, traces) is handed in, and the planning is pure
     (automation.run.store_plan): this class only puts the steps in order and records what each one did.
     """
 
@@ -125,13 +127,10 @@ class StoreRun:
             if saved is not None and saved_store_is_done(saved):
                 self.result = take_over_saved(saved)
                 return self.result
-            page = await self.backoffice.open()
-            self.session = StoreSession(
-                page=page, store_id=self.store.id, locale=self.store.locale,
-                backoffice_url=self.store.backoffice_url, storefront_url=self.store.storefront_url,
-                labels=self.driver.labels_for(self.store.locale), artifacts=self.artifacts,
-                plan_input=self.plan_input,
-            )
+            holder = self.options.locked.get(self.store.id)
+            if holder is not None:
+                raise LockBusyError(holder)
+            self.session = await self.backoffice.open(self.artifacts, self.plan_input)
             plans = await self._read_and_plan(self.session, saved)
             self.planned = self.result.model_copy(deep=True)
             if self.options.kind == RunKind.APPLY:
@@ -278,28 +277,17 @@ class FleetRunner:
         self.log = get_logger()
         #: each store's result as it stood after reading and planning, before anything was applied
         self.planned: dict[str, StoreResult] = {}
-        cache = options.session_cache
-        #: refused credentials are remembered in the session folder even when cached sessions are switched off
-        #: (--no-session-cache): a nightly run must not try a refused password again every night
-        self.refused = RefusedLogins(cache.directory) if cache is not None else RefusedLogins(Path("."), enabled=False)
-        #: identity sessions per account, spent recovery codes: what the stores' logins share
-        self.chain_login = ChainLogin(IdentitySessions(), RecoveryCodeLedger(cache.directory) if cache else None,
-                                      redactor, options.attempts)
+        #: how every store of the run is opened: one login coordinator for all of them
+        self.access = StoreAccess.create(
+            driver=driver, env=env, env_file=options.env_file, session_dir=options.session_dir,
+            use_cache=options.use_session_cache, redactor=redactor, attempts=options.attempts,
+            timeout_ms=options.timeout_ms, check_every=options.check_every)
 
     def store_run(self, store: StoreConfig, browser: Browser) -> StoreRun:
-        """One store's run in `browser`: its own context, logged in through the driver's login flow."""
+        """One store's run in `browser`: its own context, logged in through the run's coordinator."""
         options = self.options
-        backoffice = BackofficeSession(
-            store_id=store.id, backoffice_url=store.backoffice_url, locale=store.locale, driver=self.driver,
-            secrets=lambda: resolve_secrets(store, self.env, options.env_file),
-            open_context=lambda cached: new_store_context(browser, store.locale, options.timeout_ms,
-                                                          storage_state=cached),  # type: ignore[arg-type]
-            cache=options.session_cache or SessionCache(Path("."), enabled=False), refused=self.refused,
-            redactor=self.redactor, attempts=options.attempts, log=get_logger(store=store.id),
-            chain_login=self.chain_login,
-            trace_for=lambda context: StoreTrace(context, lambda: self.artifacts.path("stores", store.id, "_").parent,
-                                                 enabled=options.trace),
-        )
+        trace_dir = (lambda: self.artifacts.path("stores", store.id, "_").parent) if options.trace else None
+        backoffice = self.access.backoffice(store, browser, trace_dir)
         plan_input = plan_input_for(self.fleet, store, options.allow_irreversible or store.allow_irreversible)
         return StoreRun(store, self.driver, options, backoffice, plan_input, self.artifacts, self.redactor)
 
@@ -308,68 +296,25 @@ class FleetRunner:
         stores = [self.planned.get(store.id, store) for store in document.stores]
         return document.model_copy(update={"kind": RunKind.PLAN, "stores": stores})
 
+    async def _run_store(self, store: StoreConfig, browser: Browser) -> StoreResult:
+        store_run = self.store_run(store, browser)
+        result = await store_run.run()
+        if store_run.planned is not None:
+            self.planned[store.id] = store_run.planned
+        return result
+
     async def run(self) -> RunDocument:
         document = RunDocument(
             kind=self.options.kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             fleet_file=str(self.fleet.path), fleet_sha256=self.fleet.sha256,
         )
-        interruption = self.options.interruption
-        loop = asyncio.get_running_loop()
-        interruption.install(loop)
-        try:
-            async with async_playwright() as playwright:
-                source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
-                                       self.options.cdp_endpoint, self.options.timeout_ms)
-                try:
-                    document.stores = await self._run_stores(source)
-                finally:
-                    await source.close()
-        finally:
-            interruption.uninstall(loop)
-        document.interrupted = interruption.requested
+        options = self.options
+        walker = FleetWalker(BrowserChoice(options.browser_path, options.headed, options.cdp_endpoint,
+                                           options.timeout_ms),
+                             options.parallelism, options.interruption, options.on_store_start, options.on_store_done)
+        document.stores = await walker.walk(self.stores, StoreWork(
+            run=self._run_store, lost=lost_connection_result, not_started=not_started_result,
+            describe=lambda result: {"status": result.status.value, "duration_s": result.duration_s,
+                                     "settings": {s.setting: s.status.value for s in result.settings}}))
+        document.interrupted = options.interruption.requested
         return document
-
-    async def _run_store(self, source: BrowserSource, store: StoreConfig) -> StoreResult:
-        """One store; run again from the start on a new connection when the browser was lost under it."""
-        for attempt in range(1, STORE_CONNECTION_ATTEMPTS + 1):
-            browser = await source.get()
-            store_run = self.store_run(store, browser)
-            result = await run_until_lost(store_run.run(), browser, self.options.interruption,
-                                          lambda: lost_connection_result(store))
-            if store_run.planned is not None:
-                self.planned[store.id] = store_run.planned
-            if not source.lost(browser) or self.options.interruption.requested or attempt == STORE_CONNECTION_ATTEMPTS:
-                return result
-            # A lost connection is a transient fault of the whole store: every step it did is read again.
-            self.log.warning("browser connection lost under this store; running it again on a new connection",
-                             store=store.id, attempt=attempt, error=result.error)
-        raise AssertionError("unreachable")
-
-    async def _run_stores(self, source: BrowserSource) -> list[StoreResult]:
-        semaphore = asyncio.Semaphore(max(1, self.options.parallelism))
-        interruption = self.options.interruption
-
-        async def one(store: StoreConfig) -> StoreResult:
-            try:
-                async with semaphore:
-                    if self.options.on_store_start and not interruption.requested:
-                        self.options.on_store_start(store.id)
-                    result = await self._run_store(source, store)
-            except asyncio.CancelledError:
-                if not interruption.forced:
-                    raise
-                result = StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED,
-                                     error_kind=INTERRUPTED)
-                result.settings = [SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
-                                                 error_kind=INTERRUPTED) for name in store.desired]
-            if self.options.on_store_done:  # first: the progress record of a shard, before anyone hears of it
-                self.options.on_store_done(result)
-            self.log.info("store done", store=store.id, status=result.status.value,
-                          settings={s.setting: s.status.value for s in result.settings},
-                          duration_s=result.duration_s)
-            return result
-
-        tasks = [asyncio.create_task(one(store)) for store in self.stores]
-        for task in tasks:
-            interruption.track(task)  # type: ignore[arg-type]
-        return list(await asyncio.gather(*tasks))

@@ -1,8 +1,12 @@
-"""One run at a time per fleet file: an fcntl lock keyed by the fleet file's resolved path.
+"""One run at a time per store: an fcntl lock per store, keyed by its backoffice address, in the home.
 
-Two overlapping runs on the same fleet (a slow nightly apply still busy when the next cron run starts)
-would log in to the same stores twice and race each other's changes. The lock is held by the open file,
-so the kernel releases it when the process dies, however it dies: a stale lock file never blocks a run.
+Two runs that work on the same store at the same time (a slow nightly apply still busy when a manual apply
+starts, or two fleet files that both list the store) would log in twice and race each other's changes. So a
+run holds the lock of every store it works on, whatever fleet file names it; a run whose stores overlap with
+another's waits (`--wait-lock SECONDS`) or leaves out the overlapping stores, failed as `locked`, and a run
+on other stores proceeds. The locks live in the home (`automation.home.places`), so every command of a site
+sees the same ones. A lock is held by the open file, so the kernel releases it when the process dies,
+however it dies: a stale lock file never blocks a run.
 """
 
 from __future__ import annotations
@@ -12,94 +16,101 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from automation.access.session_cache import ensure_private_dir
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
+
+if TYPE_CHECKING:  # the fleet loader brings every flow (and Playwright): the CLI takes locks before it needs them
+    from automation.fleet.model import StoreConfig
 
 #: how often a waiting run tries again (--wait-lock)
 POLL_S = 0.2
 
 
 class LockBusyError(EcomPrivacyError):
-    """Another run holds the lock of this fleet file."""
+    """Another run holds the lock of a store."""
 
     kind = "locked"
 
 
-def lock_path(lock_dir: Path, fleet_file: Path, shard: str | None = None) -> Path:
-    resolved = str(fleet_file.resolve())
-    # Shards of one run (`--shard K/N`) must not block each other, and one shard must not run twice at once.
-    key = resolved if shard is None else f"{resolved}\0shard {shard}"
-    return lock_dir / f"fleet-{hashlib.sha256(key.encode()).hexdigest()[:24]}.lock"
+def store_key(backoffice_url: str) -> str:
+    """The store behind a backoffice address, however a fleet file spells it (case of the host, default
+    port, trailing slash)."""
+    parts = urlsplit(backoffice_url.strip())
+    scheme = parts.scheme.lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{(parts.hostname or '').lower()}:{port}{parts.path.rstrip('/')}"
 
 
-class FleetLock:
-    """`with FleetLock(dir, fleet_file, command, wait_s):` raises LockBusyError when it cannot be had in time."""
+def lock_path(lock_dir: Path, backoffice_url: str) -> Path:
+    return lock_dir / f"store-{hashlib.sha256(store_key(backoffice_url).encode()).hexdigest()[:24]}.lock"
 
-    def __init__(self, lock_dir: Path, fleet_file: Path, command: str, wait_s: float = 0.0,
-                 on_wait: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                 shard: str | None = None) -> None:
-        self.path = lock_path(lock_dir, fleet_file, shard)
-        self.fleet_file = fleet_file
+
+def _holder(handle: IO[str]) -> str:
+    handle.seek(0)
+    try:
+        info = json.loads(handle.read() or "{}")
+    except ValueError:
+        return "another run"
+    return (f"another run (pid {info.get('pid', '?')}, {info.get('command', '?')}, "
+            f"started {info.get('started', '?')})")
+
+
+class StoreLock:
+    """One store's lock file."""
+
+    def __init__(self, lock_dir: Path, store: StoreConfig, command: str) -> None:
+        self.store = store
+        self.path = lock_path(lock_dir, store.backoffice_url)
         self.command = command
-        self.wait_s = max(0.0, wait_s)
-        self.on_wait = on_wait
-        self.clock = clock
-        self.sleep = sleep
         self._handle: IO[str] | None = None
 
-    def _holder(self, handle: IO[str]) -> str:
-        handle.seek(0)
-        try:
-            info = json.loads(handle.read() or "{}")
-        except ValueError:
-            return "another run"
-        return (f"another run (pid {info.get('pid', '?')}, {info.get('command', '?')}, "
-                f"started {info.get('started', '?')})")
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
 
-    def acquire(self) -> None:
-        ensure_private_dir(self.path.parent)
+    def _open(self) -> IO[str]:
         try:
-            # O_NOFOLLOW: a link planted in place of the lock file must not make this run open another file.
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            # O_NOFOLLOW: a link planted in place of the lock file must not make this run open another file;
+            # O_NONBLOCK: a FIFO planted there must not hang the open.
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
         except OSError as exc:
             if exc.errno != errno.ELOOP:
                 raise
             raise ConfigError(f"lock file {self.path} is a symbolic link, which a run never creates; not "
                               f"following it. Find out who put it there, delete it, and run again") from None
-        handle = os.fdopen(fd, "r+", encoding="utf-8")
-        deadline = self.clock() + self.wait_s
-        announced = False
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = self._holder(handle)
-                if self.clock() >= deadline:
-                    handle.close()
-                    waited = f" after waiting {self.wait_s:g} s" if self.wait_s else ""
-                    raise LockBusyError(
-                        f"{holder} is already working on the fleet file {self.fleet_file}; not starting{waited}. "
-                        f"Pass --wait-lock SECONDS to wait for it (lock file {self.path})"
-                    ) from None
-                if not announced and self.on_wait is not None:
-                    self.on_wait(f"{holder} holds the lock of {self.fleet_file}; waiting up to {self.wait_s:g} s")
-                    announced = True
-                self.sleep(POLL_S)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ConfigError(f"lock file {self.path} is not a regular file (a run only ever creates one); find "
+                              f"out who put it there, delete it, and run again")
+        return os.fdopen(fd, "r+", encoding="utf-8")
+
+    def try_acquire(self) -> str | None:
+        """Take the lock: None when it is held now, else who holds it."""
+        if self._handle is not None:
+            return None
+        handle = self._open()
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(handle)
+            handle.close()
+            return holder
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "command": self.command, "fleet_file": str(self.fleet_file),
+        handle.write(json.dumps({"pid": os.getpid(), "command": self.command, "store": self.store.id,
                                  "started": datetime.now(UTC).isoformat(timespec="seconds")}))
         handle.flush()
         self._handle = handle
+        return None
 
     def release(self) -> None:
         if self._handle is None:
@@ -110,7 +121,62 @@ class FleetLock:
         fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
 
-    def __enter__(self) -> FleetLock:
+
+class StoreLocks:
+    """`with StoreLocks(lock_dir, stores, command, wait_s) as locks:` holds every store it can get (waiting up to
+    `wait_s` for the others); `locks.busy` names the stores another run holds, with who holds them. When
+    another run holds every store, LockBusyError: there is nothing to do."""
+
+    def __init__(self, lock_dir: Path, stores: list[StoreConfig], command: str, wait_s: float = 0.0,
+                 on_wait: Callable[[str], None] | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.lock_dir = lock_dir
+        self.command = command
+        self.wait_s = max(0.0, wait_s)
+        self.on_wait = on_wait
+        self.clock = clock
+        self.sleep = sleep
+        #: one lock per store; stores with the same backoffice address share it
+        self._locks: dict[Path, StoreLock] = {}
+        self._of_store: dict[str, StoreLock] = {}
+        for store in stores:
+            lock = StoreLock(lock_dir, store, command)
+            self._of_store[store.id] = self._locks.setdefault(lock.path, lock)
+        #: store id -> why it is left out (another run holds it)
+        self.busy: dict[str, str] = {}
+
+    def acquire(self) -> None:
+        if not self._locks:
+            return
+        ensure_private_dir(self.lock_dir)
+        deadline = self.clock() + self.wait_s
+        announced = False
+        while True:
+            holders = {path: holder for path, lock in self._locks.items()
+                       if (holder := lock.try_acquire()) is not None}
+            if not holders or self.clock() >= deadline:
+                break
+            if not announced and self.on_wait is not None:
+                waiting = sorted(self._locks[path].store.id for path in holders)
+                self.on_wait(f"another run holds store(s) {', '.join(waiting)}; waiting up to {self.wait_s:g} s")
+                announced = True
+            self.sleep(POLL_S)
+        waited = f" after waiting {self.wait_s:g} s" if self.wait_s else ""
+        self.busy = {store_id: f"{holders[lock.path]} is already working on this store; not started{waited}. "
+                               f"Pass --wait-lock SECONDS to wait for it (lock file {lock.path})"
+                     for store_id, lock in self._of_store.items() if lock.path in holders}
+        if holders and len(holders) == len(self._locks):
+            self.release()
+            first = next(iter(holders.values()))
+            stores = ", ".join(sorted(self.busy))
+            raise LockBusyError(f"{first} is already working on store(s) {stores}; not starting{waited}. Pass "
+                                f"--wait-lock SECONDS to wait for it (lock files in {self.lock_dir})")
+
+    def release(self) -> None:
+        for lock in self._locks.values():
+            lock.release()
+
+    def __enter__(self) -> StoreLocks:
         self.acquire()
         return self
 

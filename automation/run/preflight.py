@@ -14,7 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from automation.access.session_cache import default_session_dir, ensure_private_dir
+from automation.access.session_cache import ensure_private_dir
+from automation.home.places import paths_of
 from ecom_privacy.errors import ConfigError
 
 #: one page load or browser action; longer than an hour is a typo (milliseconds?), not a slow backoffice
@@ -82,9 +83,12 @@ def check_run_arguments(args: argparse.Namespace) -> None:
 
         explicit_browser(args.browser, headless=False)  # a headless shell shows no window: refused here, once
     writable_directory(args.artifacts_dir, "--artifacts-dir")
-    if args.command in ("plan", "apply", "export-subscribers", "probe"):  # run locks and cached logins live here
-        session_dir = args.session_dir or default_session_dir()
-        writable_directory(session_dir, "--session-dir" if args.session_dir else "the session folder", private=True)
+    if args.command in ("plan", "apply", "export-subscribers", "probe"):  # cached logins and store locks live here
+        paths = paths_of(args)
+        writable_directory(paths.session_dir, "--session-dir" if args.session_dir else "the session folder",
+                           private=True)
+        if args.command in ("plan", "apply") and paths.lock_dir != paths.session_dir:
+            writable_directory(paths.lock_dir, "the home's lock folder", private=True)
     if args.junit is not None:
         writable_file(args.junit, "--junit")
     out = getattr(args, "out", None)

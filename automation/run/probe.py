@@ -9,33 +9,31 @@ whoever maintains the label tables, from what the probe saw.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, Page
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
 
-from automation.access.secrets import resolve_secrets
-from automation.browser.launch import new_store_context
-from automation.browser.retry import as_typed_error, retry_transient
-from automation.browser.source import BrowserSource
+from automation.access.backoffice import StoreAccess
+from automation.browser.retry import as_typed_error
 from automation.fleet.ids import safe_name
 from automation.fleet.model import Fleet, StoreConfig
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.logs import get_logger
+from automation.outputs.render import logins_line
 from automation.redaction.pages import mask_table_data, scrubbed_aria_snapshot, scrubbed_html
 from automation.redaction.redactor import Redactor
 from automation.run.engine import RunOptions
+from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
+from automation.run.walker import BrowserChoice, FleetWalker, StoreWork, lost_connection_result
 from ecom_privacy.driver import Driver
-from ecom_privacy.errors import EcomPrivacyError, SessionExpiredError, UiMismatchError
+from ecom_privacy.errors import EcomPrivacyError, TransientError, UiMismatchError
 from ecom_privacy.labels import Labels
-from ecom_privacy.models import LoginSecrets
+from ecom_privacy.models import LoginCounts
 from ecom_privacy.probe import ElementCheck, ProbeStatus, ProbeTarget
 from ecom_privacy.setting import StoreSession
 
@@ -70,6 +68,8 @@ class StoreProbe(BaseModel):
     #: the store's bundle files, relative to the run directory
     bundle: list[str] = Field(default_factory=list)
     duration_s: float = 0.0
+    #: what logging in cost the store (the Logins line)
+    logins: LoginCounts = Field(default_factory=LoginCounts)
 
 
 class ProbeDocument(BaseModel):
@@ -79,54 +79,12 @@ class ProbeDocument(BaseModel):
     fleet_file: str
     ui_overrides: str | None = None
     stores: list[StoreProbe] = Field(default_factory=list)
+    #: a Ctrl-C stopped the probe before every store was probed
+    interrupted: bool = False
 
 
 def probe_exit_code(document: ProbeDocument) -> int:
     return 0 if all(store.status == "ok" for store in document.stores) else 1
-
-
-# --- the way in: one function, so a new login (Lightspeed ID) or session object replaces only this -----------
-@dataclass
-class BackofficeAccess:
-    """A store's logged-in backoffice page, and how to log in again when the session is lost mid-probe."""
-
-    context: BrowserContext
-    page: Page
-    login_again: Callable[[], Awaitable[None]]
-
-
-async def open_backoffice(browser: Browser, store: StoreConfig, secrets: LoginSecrets, labels: Labels,
-                          driver: Driver, options: RunOptions, redactor: Redactor) -> BackofficeAccess:
-    """The store's backoffice exactly as a run opens it (`BackofficeSession`): the cached session when there is
-    one (proved by the first page; a refused one raises SessionExpiredError there, and `login_again` logs in),
-    else the driver's login flow; a login refused before is not tried again, a refusal now is remembered, and
-    every cookie value is given to the redactor. No trace: a probe records none."""
-    from automation.access.backoffice_session import BackofficeSession
-    from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
-    from automation.access.session_cache import RefusedLogins, SessionCache
-    from automation.browser.tracing import StoreTrace
-
-    cache = options.session_cache or SessionCache(Path("."), enabled=False)
-    session = BackofficeSession(
-        store_id=store.id, backoffice_url=store.backoffice_url, locale=store.locale, driver=driver,
-        secrets=lambda: secrets,
-        open_context=lambda cached: new_store_context(browser, store.locale, options.timeout_ms,
-                                                      storage_state=cached),  # type: ignore[arg-type]
-        # Refusals are remembered even with --no-session-cache (a disabled cache still names the session folder).
-        cache=cache, refused=RefusedLogins(cache.directory), redactor=redactor, attempts=options.attempts,
-        log=get_logger(store=store.id),
-        trace_for=lambda context: StoreTrace(context, lambda: Path("."), enabled=False),
-        # the recovery codes a run spent are skipped here too (a spent one would be a refused code)
-        chain_login=ChainLogin(IdentitySessions(), RecoveryCodeLedger(cache.directory), redactor, options.attempts),
-    )
-    try:
-        page = await session.open()
-    except BaseException:
-        if session.context is not None:
-            await session.context.close()
-        raise
-    assert session.context is not None
-    return BackofficeAccess(session.context, page, lambda: session.login("session lost, logging in again"))
 
 
 # --- one store ------------------------------------------------------------------------------------------------
@@ -165,37 +123,28 @@ async def _save_snapshot(page: Page, artifacts: RunArtifacts, store_id: str, num
     return written
 
 
-async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: Mapping[str, str],
-                      artifacts: RunArtifacts, redactor: Redactor, options: RunOptions,
-                      driver: Driver) -> StoreProbe:
+async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, access: StoreAccess,
+                      artifacts: RunArtifacts) -> StoreProbe:
+    """Open the store's backoffice the way a run does (the command's StoreAccess: cached session, the login
+    coordinator, refused-login memory; no trace) and visit every page its settings use."""
     from automation.fleet.model import plan_input_for
 
     started = time.monotonic()
+    redactor = access.redactor
     result = StoreProbe(id=store.id, locale=store.locale)
     log = get_logger(store=store.id)
-    access: BackofficeAccess | None = None
+    backoffice = access.backoffice(store, browser)
     try:
-        secrets = resolve_secrets(store, env, options.env_file)
-        redactor.add_login(secrets)
-        labels = driver.labels_for(store.locale)
-        access = await open_backoffice(browser, store, secrets, labels, driver, options, redactor)
-        session = StoreSession(page=access.page, store_id=store.id, locale=store.locale,
-                               backoffice_url=store.backoffice_url, storefront_url=store.storefront_url,
-                               labels=labels, artifacts=artifacts, plan_input=plan_input_for(fleet, store))
-
-        async def again(exc: BaseException) -> None:
-            if isinstance(exc, SessionExpiredError) and access is not None:
-                await access.login_again()
-
-        for number, (target, settings) in enumerate(_targets(driver, store, session), start=1):
+        session = await backoffice.open(artifacts, plan_input_for(fleet, store))
+        labels = session.labels
+        for number, (target, settings) in enumerate(_targets(access.driver, store, session), start=1):
             try:
-                checks = await retry_transient(target.visit, attempts=options.attempts, before_retry=again)
+                checks = await backoffice.step(target.visit)
             except UiMismatchError as exc:  # a page object stopped at an element it needs to go on
                 checks = [ElementCheck(exc.element, "missing", None, None, str(exc))]
-            for cookie in await access.context.cookies():  # a re-login's new session, before anything is saved
-                redactor.add(cookie.get("value"))
+            await backoffice.note_cookies()  # a re-login's new session, before anything is saved
             result.rows += [_row(check, target.page_name, labels, settings) for check in checks]
-            result.bundle += await _save_snapshot(access.page, artifacts, store.id, number, target.key, redactor,
+            result.bundle += await _save_snapshot(session.page, artifacts, store.id, number, target.key, redactor,
                                                   labels)
         if any(row.status == "missing" for row in result.rows):
             result.status = "missing"
@@ -206,11 +155,8 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: M
         result.status, result.error = "error", redactor(str(error) or type(error).__name__)
         result.error_kind = getattr(error, "kind", type(error).__name__)
     finally:
-        if access is not None:
-            try:
-                await access.context.close()
-            except Exception:  # the browser may be gone already
-                log.debug("context already closed")
+        await backoffice.close(failed=False)
+    result.logins = backoffice.logins.model_copy()
     if result.rows:
         artifacts.write_json(f"probe/{safe_name(store.id)}/probe.json", result.model_dump(mode="json"))
         result.bundle.append(f"probe/{safe_name(store.id)}/probe.json")
@@ -220,25 +166,24 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: M
     return result
 
 
-async def probe_fleet(fleet: Fleet, stores: list[StoreConfig], env: Mapping[str, str], artifacts: RunArtifacts,
-                      redactor: Redactor, options: RunOptions, driver: Driver,
-                      ui_overrides: Path | None = None) -> ProbeDocument:
+def _stopped(store: StoreConfig, error: str, kind: str) -> StoreProbe:
+    return StoreProbe(id=store.id, locale=store.locale, status="error", error=error, error_kind=kind)
+
+
+async def probe_fleet(fleet: Fleet, stores: list[StoreConfig], access: StoreAccess, artifacts: RunArtifacts,
+                      options: RunOptions, ui_overrides: Path | None = None) -> ProbeDocument:
+    """Every store through the fleet walker (parallelism, interrupts, a lost browser)."""
     document = ProbeDocument(created_at=datetime.now(UTC).isoformat(timespec="seconds"), fleet_file=str(fleet.path),
                              ui_overrides=str(ui_overrides) if ui_overrides else None)
-    async with async_playwright() as playwright:
-        source = BrowserSource(playwright, options.browser_path, options.headed, options.cdp_endpoint,
-                               options.timeout_ms)
-        try:
-            semaphore = asyncio.Semaphore(max(1, options.parallelism))
-
-            async def one(store: StoreConfig) -> StoreProbe:
-                async with semaphore:
-                    return await probe_store(await source.get(), fleet, store, env, artifacts, redactor, options,
-                                             driver)
-
-            document.stores = list(await asyncio.gather(*(one(store) for store in stores)))
-        finally:
-            await source.close()
+    walker = FleetWalker(BrowserChoice(options.browser_path, options.headed, options.cdp_endpoint,
+                                       options.timeout_ms), options.parallelism, options.interruption)
+    lost = lost_connection_result
+    document.stores = await walker.walk(stores, StoreWork(
+        run=lambda store, browser: probe_store(browser, fleet, store, access, artifacts),
+        lost=lambda store: _stopped(store, str(lost(store).error), TransientError.kind),
+        not_started=lambda store: _stopped(store, NOT_STARTED, INTERRUPTED),
+        describe=lambda probe: {"status": probe.status}))
+    document.interrupted = options.interruption.requested
     return document
 
 
@@ -274,5 +219,7 @@ def render_probe(document: ProbeDocument) -> str:
             lines.append(f"  bundle: {store.bundle[-1].rsplit('/', 1)[0]}/")
     stores_missing = [s.id for s in document.stores if s.status != "ok"]
     lines.append(f"Probed {len(document.stores)} store(s): "
-                 + (f"not all found in {', '.join(stores_missing)}" if stores_missing else "every element found"))
+                 + (f"not all found in {', '.join(stores_missing)}" if stores_missing else "every element found")
+                 + (" (interrupted)" if document.interrupted else ""))
+    lines.append(logins_line([store.logins for store in document.stores]))
     return "\n".join(lines)

@@ -1,24 +1,24 @@
 """`ecom-privacy verify`: check what a visitor of each live storefront actually gets, with evidence.
 
-One browser, fresh contexts per phase and store (no login, no cookies), bounded parallelism. Requests to
-any other host than the shop's are blocked and listed, so a check never sends traffic to third parties.
+One browser, fresh contexts per phase and store (no login, no cookies), walked like every command's stores
+(automation.run.walker: bounded parallelism, interrupts, a lost browser). Requests to any other host than
+the shop's are blocked and listed, so a check never sends traffic to third parties.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import UTC, datetime
 
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Browser, BrowserContext
 
 from automation.browser.launch import new_storefront_context
 from automation.browser.retry import as_typed_error
-from automation.browser.source import BrowserSource
 from automation.fleet.model import Fleet, StoreConfig
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.logs import get_logger
 from automation.run.engine import RunOptions
+from automation.run.walker import BrowserChoice, FleetWalker, StoreWork, lost_connection_result, not_started_result
 from ecom_privacy.driver import Driver
 from ecom_privacy.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus
 from flows.storefront.verifier import verify_storefront
@@ -60,24 +60,18 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
 
 async def verify_fleet(fleet: Fleet, stores: list[StoreConfig], artifacts: RunArtifacts,
                        options: RunOptions, driver: Driver) -> RunDocument:
+    """Every store's storefront through the fleet walker (parallelism, interrupts, a lost browser, progress)."""
     document = RunDocument(kind=RunKind.VERIFY, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                            fleet_file=str(fleet.path), fleet_sha256=fleet.sha256)
-    async with async_playwright() as playwright:
-        source = BrowserSource(playwright, options.browser_path, options.headed, options.cdp_endpoint,
-                               options.timeout_ms)
-        try:
-            semaphore = asyncio.Semaphore(max(1, options.parallelism))
-
-            async def one(store: StoreConfig) -> StoreResult:
-                async with semaphore:
-                    result = await verify_store(await source.get(), store, artifacts, options, driver)
-                if options.on_store_done:
-                    options.on_store_done(result)  # the progress record of a shard
-                return result
-
-            document.stores = list(await asyncio.gather(*(one(store) for store in stores)))
-        finally:
-            await source.close()
+    walker = FleetWalker(BrowserChoice(options.browser_path, options.headed, options.cdp_endpoint,
+                                       options.timeout_ms), options.parallelism, options.interruption,
+                         options.on_store_start, options.on_store_done)
+    document.stores = await walker.walk(stores, StoreWork(
+        run=lambda store, browser: verify_store(browser, store, artifacts, options, driver),
+        lost=lambda store: lost_connection_result(store).model_copy(update={"settings": []}),
+        not_started=lambda store: not_started_result(store).model_copy(update={"settings": []}),
+        describe=lambda result: {"status": result.status.value, "duration_s": result.duration_s}))
+    document.interrupted = options.interruption.requested
     return document
 
 

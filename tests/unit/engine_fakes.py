@@ -1,7 +1,8 @@
-"""Fakes for the engine's browser-free unit tests: settings over a dict, a backoffice session without a browser.
+"""Fakes for the engine's browser-free unit tests: settings over a dict, a store's backoffice without a browser.
 
 They stand in for our own browser side only (the flows and the Playwright session); the engine code under test
-(StoreRun, store_plan, setting_phase, BackofficeSession) is the real one.
+(StoreRun, store_plan, setting_phase) is the real one, and so is the opener (automation.access.backoffice,
+tests/unit/test_backoffice.py).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ class FakeSetting(Setting[Desired, FakeCurrent]):
 
 
 class FakeBackoffice:
-    """A logged-in session without a browser: steps run once (no retries), no screenshots, no traces."""
+    """A store's backoffice without a browser: steps run once (no retries), no screenshots, no traces."""
 
     def __init__(self, open_error: BaseException | None = None) -> None:
         self.open_error = open_error
@@ -90,11 +91,13 @@ class FakeBackoffice:
         self.opened = False
         self.closed_failed: bool | None = None
 
-    async def open(self) -> Any:
+    async def open(self, artifacts: Any, plan_input: PlanInput) -> Any:
         self.opened = True
         if self.open_error is not None:
             raise self.open_error
-        return object()  # the page: the fake settings never look at it
+        return StoreSession(page=None, store_id=plan_input.store_id, locale=plan_input.locale,  # type: ignore[arg-type]
+                            backoffice_url="http://backoffice.test/shop/admin", storefront_url="",
+                            labels=Labels(plan_input.locale, {}), artifacts=artifacts, plan_input=plan_input)
 
     async def step(self, operation: Callable[[], Awaitable[Any]]) -> Any:
         return await operation()

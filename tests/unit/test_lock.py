@@ -1,40 +1,57 @@
-"""The run lock: one run per fleet file; the second one is refused with who holds it, or waits."""
+"""Store locks: one run per store, whatever fleet file names it; a run whose stores overlap another's waits or
+leaves the overlapping stores out, a run on other stores proceeds."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from automation.run.lock import FleetLock, LockBusyError, lock_path
+from automation.run.lock import LockBusyError, StoreLocks, lock_path, store_key
 from ecom_privacy.errors import ConfigError
+from tests.unit.engine_fakes import store_config
+
+SHOP = store_config({})  # http://backoffice.test/shop/admin
 
 
-def fleet(tmp_path: Path, name: str = "fleet.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text("stores: []\n")
-    return path
+def store(store_id: str, url: str) -> object:
+    return replace(SHOP, id=store_id, backoffice_url=url)
 
 
-def test_second_holder_is_refused_with_the_first_ones_details(tmp_path: Path) -> None:
-    with FleetLock(tmp_path / "locks", fleet(tmp_path), "apply"), pytest.raises(LockBusyError) as error:
-        FleetLock(tmp_path / "locks", fleet(tmp_path), "plan").acquire()
-    message = str(error.value)
-    assert "another run (pid " in message and "apply" in message and "--wait-lock" in message
-    with FleetLock(tmp_path / "locks", fleet(tmp_path), "plan"):  # released: free again
-        pass
+A = store("a", "http://backoffice.test/a/admin")
+B = store("b", "http://backoffice.test/b/admin")
+C = store("c", "http://backoffice.test/c/admin")
 
 
-def test_other_fleet_files_do_not_share_the_lock(tmp_path: Path) -> None:
-    with FleetLock(tmp_path / "locks", fleet(tmp_path, "a.yaml"), "apply"), \
-            FleetLock(tmp_path / "locks", fleet(tmp_path, "b.yaml"), "apply"):
-        pass
+def test_a_store_held_by_another_run_is_left_out_and_the_others_proceed(tmp_path: Path) -> None:
+    with StoreLocks(tmp_path / "locks", [A, B], "apply") as first:
+        assert first.busy == {}
+        with StoreLocks(tmp_path / "locks", [B, C], "plan") as second:  # another fleet file, overlapping in b
+            assert list(second.busy) == ["b"]
+            message = second.busy["b"]
+            assert "another run (pid " in message and "apply" in message and "--wait-lock" in message
+    with StoreLocks(tmp_path / "locks", [B], "plan") as later:  # released: free again
+        assert later.busy == {}
 
 
-def test_the_same_file_by_another_path_shares_the_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = fleet(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    assert lock_path(tmp_path, Path("fleet.yaml")) == lock_path(tmp_path, path)
+def test_when_another_run_holds_every_store_the_run_does_not_start(tmp_path: Path) -> None:
+    with StoreLocks(tmp_path, [A, B], "apply"), pytest.raises(LockBusyError) as error:
+        StoreLocks(tmp_path, [B, A], "plan").acquire()
+    assert "is already working on store(s) a, b; not starting" in str(error.value)
+    assert error.value.kind == "locked"
+
+
+def test_disjoint_runs_proceed_side_by_side(tmp_path: Path) -> None:
+    with StoreLocks(tmp_path, [A], "apply") as first, StoreLocks(tmp_path, [B, C], "apply") as second:
+        assert first.busy == {} and second.busy == {}
+
+
+def test_the_same_store_spelt_differently_shares_the_lock(tmp_path: Path) -> None:
+    assert store_key("HTTPS://Shop.Example:443/admin/") == store_key("https://shop.example/admin")
+    assert lock_path(tmp_path, "http://x.test:80/shop/admin") == lock_path(tmp_path, "http://X.test/shop/admin/")
+    assert lock_path(tmp_path, "http://x.test/a/admin") != lock_path(tmp_path, "http://x.test/b/admin")
 
 
 def test_waiting_gives_up_after_the_deadline_and_says_so(tmp_path: Path) -> None:
@@ -44,20 +61,22 @@ def test_waiting_gives_up_after_the_deadline_and_says_so(tmp_path: Path) -> None
     def sleep(seconds: float) -> None:  # a fake clock: no real waiting in the test
         now[0] += seconds
 
-    with FleetLock(tmp_path, fleet(tmp_path), "apply"):
-        waiting = FleetLock(tmp_path, fleet(tmp_path), "apply", wait_s=1.0, on_wait=waits.append,
-                            clock=lambda: now[0], sleep=sleep)
-        with pytest.raises(LockBusyError, match="after waiting 1 s"):
-            waiting.acquire()
-    assert len(waits) == 1 and "waiting up to 1 s" in waits[0]
+    with StoreLocks(tmp_path, [A], "apply"):
+        waiting = StoreLocks(tmp_path, [A, B], "apply", wait_s=1.0, on_wait=waits.append,
+                             clock=lambda: now[0], sleep=sleep)
+        waiting.acquire()
+        assert "after waiting 1 s" in waiting.busy["a"] and "b" not in waiting.busy
+        waiting.release()
+    assert len(waits) == 1 and "store(s) a; waiting up to 1 s" in waits[0]
     assert now[0] >= 1.0
 
 
 def test_waiting_succeeds_when_the_holder_finishes(tmp_path: Path) -> None:
-    holder = FleetLock(tmp_path, fleet(tmp_path), "apply")
+    holder = StoreLocks(tmp_path, [A], "apply")
     holder.acquire()
-    waiting = FleetLock(tmp_path, fleet(tmp_path), "plan", wait_s=60, sleep=lambda _s: holder.release())
+    waiting = StoreLocks(tmp_path, [A], "plan", wait_s=60, sleep=lambda _s: holder.release())
     waiting.acquire()  # the first poll "sleeps" while the holder ends
+    assert waiting.busy == {}
     waiting.release()
 
 
@@ -67,10 +86,18 @@ def test_a_lock_file_that_is_a_symlink_is_not_followed(tmp_path: Path) -> None:
     locks.mkdir(mode=0o700)
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
-    lock_path(locks, fleet(tmp_path)).symlink_to(victim)
+    lock_path(locks, A.backoffice_url).symlink_to(victim)  # type: ignore[attr-defined]
     with pytest.raises(ConfigError, match=r"lock file .* is a symbolic link, .* not following it"):
-        FleetLock(locks, fleet(tmp_path), "apply").acquire()
+        StoreLocks(locks, [A], "apply").acquire()
     assert victim.read_text() == "precious"
+
+
+def test_a_fifo_planted_as_lock_file_is_named_not_waited_on(tmp_path: Path) -> None:
+    locks = tmp_path / "locks"
+    locks.mkdir(mode=0o700)
+    os.mkfifo(lock_path(locks, A.backoffice_url))  # type: ignore[attr-defined]
+    with pytest.raises(ConfigError, match=r"lock file .* is not a regular file"):
+        StoreLocks(locks, [A], "apply").acquire()
 
 
 def test_a_lock_folder_others_can_write_to_is_refused(tmp_path: Path) -> None:
@@ -78,5 +105,5 @@ def test_a_lock_folder_others_can_write_to_is_refused(tmp_path: Path) -> None:
     locks.mkdir()
     locks.chmod(0o777)
     with pytest.raises(ConfigError, match="is not private: its mode is 0777, not 0700"):
-        FleetLock(locks, fleet(tmp_path), "apply").acquire()
+        StoreLocks(locks, [A], "apply").acquire()
     assert list(locks.iterdir()) == []

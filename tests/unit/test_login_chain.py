@@ -1,19 +1,28 @@
-"""Pure parts of the login chain: where "logged in" is, recovery codes, the per-account login lock."""
+"""Pure parts of the login chain and its coordinator: where "logged in" is, recovery codes, the per-account
+login lock, refusals per account (in a command and across commands), the Logins line."""
 
 from __future__ import annotations
 
 import asyncio
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger, account_key
+from automation.access.coordinator import LoginCoordinator
+from automation.access.login_chain import IdentitySessions, RecoveryCodeLedger, account_key
 from automation.access.secrets import parse_recovery_codes
 from automation.outputs.render import render_logins
 from automation.redaction.redactor import Redactor
-from ecom_privacy.errors import AuthenticationError, BotChallengeError, TransientError
+from ecom_privacy.errors import (
+    AuthenticationError,
+    BotChallengeError,
+    CodeUnavailableError,
+    LoginWithheldError,
+    TransientError,
+)
 from ecom_privacy.models import LoginCounts, LoginSecrets, LoginTally, RunDocument, StoreResult
 from flows.pages.base import in_backoffice, is_login_url, without_query
 
@@ -88,13 +97,13 @@ def test_a_spent_recovery_code_is_remembered_as_a_hash_only(tmp_path: Path) -> N
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
 
 
-def test_the_summary_counts_password_and_code_submissions() -> None:
+def test_the_summary_says_how_each_store_got_in_and_what_was_typed() -> None:
     stores = [StoreResult(id="a", logins=LoginCounts(chains=1, password=1, code=1)),
               StoreResult(id="b", logins=LoginCounts(chains=1)),  # passed on the account's identity session
-              StoreResult(id="c")]  # a cached session: no login at all
+              StoreResult(id="c", logins=LoginCounts(cached_session=1))]  # a cached session: no login at all
     document = RunDocument(created_at="now", fleet_file="f.yaml", stores=stores)
-    assert render_logins(document) == \
-        "Logins: 2 of 3 store(s) logged in; 1 password(s) and 1 code(s) submitted"
+    assert render_logins(document) == ("Logins: 3 store(s): 1 by password, 1 by the account's identity session, "
+                                       "1 by cached session; 1 password(s) and 1 code(s) submitted")
     stores[1].logins.recovery_codes = 1
     stores[2].logins.bot_challenges = 2
     assert render_logins(document).endswith("(1 recovery code(s) used); 2 bot challenge(s) met")
@@ -114,8 +123,22 @@ class FakeContext:
         self.added.extend(cookies)
 
 
-def _chain(tmp_path: Path) -> ChainLogin:
-    return ChainLogin(IdentitySessions(), RecoveryCodeLedger(tmp_path / "s"), Redactor(), attempts=3)
+def _chain(tmp_path: Path, clock: Any = None) -> LoginCoordinator:
+    return LoginCoordinator(tmp_path / "s", Redactor(), attempts=3, clock=clock)
+
+
+def test_the_logins_line_counts_refused_stores_as_failed_not_logged_in() -> None:
+    """#24 (low): "Logins: 6 of 6 logged in" when all 6 were refused; #22 item 11: "0 of 5" when all reused a
+    session."""
+    refused = RunDocument(created_at="now", fleet_file="f.yaml", stores=[
+        StoreResult(id=f"s{n}", logins=LoginCounts(chains=1, password=1 if n == 1 else 0, failed=1))
+        for n in range(1, 7)])
+    assert render_logins(refused).startswith("Logins: 6 store(s): 6 failed; 1 password(s)")
+    cached = RunDocument(created_at="now", fleet_file="f.yaml", stores=[
+        StoreResult(id=f"s{n}", logins=LoginCounts(cached_session=1)) for n in range(1, 6)])
+    assert render_logins(cached).startswith("Logins: 5 store(s): 5 by cached session; 0 password(s)")
+    never = RunDocument(created_at="now", fleet_file="f.yaml", stores=[StoreResult(id="x")])
+    assert render_logins(never).startswith("Logins: 1 store(s): 1 not logged in;")
 
 
 async def test_stores_of_one_account_log_in_one_after_another_and_share_the_identity_cookies(tmp_path: Path) -> None:
@@ -138,8 +161,9 @@ async def test_stores_of_one_account_log_in_one_after_another_and_share_the_iden
         return login
 
     counts = {"a": LoginCounts(), "b": LoginCounts()}
-    await asyncio.gather(*(chain.log_in(store_id=store, context=contexts[store], backoffice_url="http://s.test/shop-a/admin",
-                                        secrets=secrets, counts=counts[store], login=login_of(store), warn=print)
+    await asyncio.gather(*(chain.log_in(session_key="", store_id=store, context=contexts[store],
+                                        backoffice_url="http://s.test/shop-a/admin", secrets=secrets,
+                                        counts=counts[store], login=login_of(store), warn=print)
                            for store in ("a", "b")))
     assert order == ["a start", "a done", "b start", "b done"]
     assert contexts["b"].added == [identity_cookie]  # not the store's own session
@@ -147,26 +171,103 @@ async def test_stores_of_one_account_log_in_one_after_another_and_share_the_iden
     assert chain.redactor("token one-time-token-123") == "token ***"
 
 
-async def test_a_refusal_is_final_for_every_store_of_the_account_in_the_run(tmp_path: Path) -> None:
-    chain = _chain(tmp_path)
-    secrets = LoginSecrets("agency@example.test", "wrong-123456")
-    tries: list[str] = []
+def _refusing(tries: list[str], right: str = "right-123456") -> Any:
+    """A login flow of an identity service that accepts `right` only; every submission is noted."""
+    async def login(secrets: LoginSecrets, tally: LoginTally) -> None:
+        tries.append(secrets.password)
+        tally.counts.password += 1
+        if secrets.password != right:
+            raise AuthenticationError("the email or password was refused")
+    return login
 
-    async def refused(secrets: LoginSecrets, tally: LoginTally) -> None:
-        tries.append("x")
-        raise AuthenticationError("the email or password was refused")
 
-    for store in ("a", "b"):
-        with pytest.raises(AuthenticationError):
-            await chain.log_in(store_id=store, context=FakeContext(), backoffice_url="http://s.test/admin",
-                               secrets=secrets, counts=LoginCounts(), login=refused, warn=print)
-    assert len(tries) == 1
-    # other credentials of the account (a corrected password) may try
+async def _log_in(chain: LoginCoordinator, store: str, password: str, login: Any,
+                  counts: LoginCounts | None = None) -> None:
+    await chain.log_in(session_key="", store_id=store, context=FakeContext(), backoffice_url="http://s.test/admin",
+                       secrets=LoginSecrets("agency@example.test", password), counts=counts or LoginCounts(),
+                       login=login, warn=print)
+
+
+async def test_a_refusal_stops_every_store_of_the_account_whatever_credentials_it_holds(tmp_path: Path) -> None:
+    """#24 finding 3: a half-done password rotation (each store's environment holds another wrong password for
+    the same email) gave each its own try and locked the account; a store with the right password then read
+    "account locked"."""
+    chain, tries = _chain(tmp_path), []
+    login = _refusing(tries)
+    counts = {store: LoginCounts() for store in "abc"}
     with pytest.raises(AuthenticationError, match="refused"):
-        await chain.log_in(store_id="c", context=FakeContext(), backoffice_url="http://s.test/admin",
-                           secrets=LoginSecrets("agency@example.test", "new-123456"), counts=LoginCounts(),
-                           login=refused, warn=print)
-    assert len(tries) == 2
+        await _log_in(chain, "a", "wrong-1111111", login, counts["a"])
+    for store, password in (("b", "wrong-2222222"), ("c", "right-123456")):
+        with pytest.raises(LoginWithheldError) as withheld:
+            await _log_in(chain, store, password, login, counts[store])
+        assert "refused a login of this account for store a in this run" in str(withheld.value)
+        assert "locked" not in str(withheld.value)
+    assert tries == ["wrong-1111111"]  # one attempt for the account in this command
+    assert [counts[store].failed for store in "abc"] == [1, 1, 1]
+
+
+async def test_across_commands_one_failed_attempt_per_account_a_day(tmp_path: Path) -> None:
+    now = [datetime(2025, 3, 1, 2, 0, tzinfo=UTC)]
+    clock = lambda: now[0]  # noqa: E731
+    tries: list[str] = []
+    login = _refusing(tries)
+    first = _chain(tmp_path, clock)
+    with pytest.raises(AuthenticationError):
+        await _log_in(first, "a", "wrong-1111111", login)
+    with pytest.raises(LoginWithheldError):
+        await _log_in(first, "b", "wrong-2222222", login)  # held back in the same command: its credentials noted
+
+    # The next command the same day: the refused credentials never, the held ones not before a day has passed.
+    now[0] += timedelta(hours=6)
+    later = _chain(tmp_path, clock)
+    with pytest.raises(LoginWithheldError, match="refused these same credentials"):
+        await _log_in(later, "a", "wrong-1111111", login)
+    with pytest.raises(LoginWithheldError, match="one failed attempt per account a day"):
+        await _log_in(later, "b", "wrong-2222222", login)
+    with pytest.raises(LoginWithheldError, match="one failed attempt per account a day"):
+        await _log_in(later, "d", "wrong-4444444", login)  # a store not seen since the refusal waits too
+    assert tries == ["wrong-1111111"]
+
+    # A store whose own credentials changed since may try at once (a person corrected them)...
+    await _log_in(_chain(tmp_path, clock), "b", "right-123456", login)
+    assert tries == ["wrong-1111111", "right-123456"]
+    # ...and the success ends the wait for the others; the refused credentials stay barred.
+    with pytest.raises(LoginWithheldError, match="refused these same credentials"):
+        await _log_in(_chain(tmp_path, clock), "a", "wrong-1111111", login)
+    with pytest.raises(AuthenticationError, match="was refused"):
+        await _log_in(_chain(tmp_path, clock), "d", "wrong-4444444", login)
+    assert tries[-1] == "wrong-4444444"
+
+
+async def test_after_a_day_the_account_gets_one_more_try_and_no_more(tmp_path: Path) -> None:
+    now = [datetime(2025, 3, 1, 2, 0, tzinfo=UTC)]
+    clock = lambda: now[0]  # noqa: E731
+    tries: list[str] = []
+    login = _refusing(tries)
+    with pytest.raises(AuthenticationError):
+        await _log_in(_chain(tmp_path, clock), "a", "wrong-1111111", login)
+    with pytest.raises(LoginWithheldError):
+        await _log_in(_chain(tmp_path, clock), "b", "wrong-2222222", login)
+    now[0] += timedelta(days=1, minutes=1)
+    nightly = _chain(tmp_path, clock)
+    with pytest.raises(AuthenticationError, match="was refused"):
+        await _log_in(nightly, "b", "wrong-2222222", login)
+    with pytest.raises(LoginWithheldError):
+        await _log_in(nightly, "c", "wrong-3333333", login)
+    assert tries == ["wrong-1111111", "wrong-2222222"]  # one a day
+
+
+async def test_no_code_left_is_no_refusal_and_stops_nobody(tmp_path: Path) -> None:
+    chain, tries = _chain(tmp_path), []
+
+    async def no_code(secrets: LoginSecrets, tally: LoginTally) -> None:
+        tries.append("x")
+        raise CodeUnavailableError("no unused recovery code is left")
+
+    with pytest.raises(CodeUnavailableError):
+        await _log_in(chain, "a", "pw-123456789", no_code)
+    await _log_in(chain, "b", "right-123456", _refusing(tries))
+    assert not list((tmp_path / "s").glob("account-*.refused"))
 
 
 async def test_a_bot_challenge_is_tried_once_more_and_then_explained(tmp_path: Path) -> None:
@@ -179,8 +280,9 @@ async def test_a_bot_challenge_is_tried_once_more_and_then_explained(tmp_path: P
         raise BotChallengeError("the login chain answered with a bot challenge")
 
     with pytest.raises(BotChallengeError, match="ecom-privacy login --store shop-x") as caught:
-        await chain.log_in(store_id="shop-x", context=FakeContext(), backoffice_url="http://s.test/admin",
-                           secrets=LoginSecrets("a@b.test", "pw-123456"), counts=LoginCounts(),
+        await chain.log_in(session_key="", store_id="shop-x", context=FakeContext(),
+                           backoffice_url="http://s.test/admin", secrets=LoginSecrets("a@b.test", "pw-123456"),
+                           counts=LoginCounts(),
                            login=challenged, warn=warnings.append)
     assert len(tries) == 2 and len(warnings) == 1
     assert caught.value.kind == "bot_challenge" and not isinstance(caught.value, AuthenticationError)
@@ -199,8 +301,8 @@ async def test_transient_faults_are_retried_and_recovery_codes_offered_unused_fi
             tally.on_recovery_code(secrets.recovery_codes[0])  # submitted, then the answer is lost
             raise TransientError("timed out")
 
-    await chain.log_in(store_id="s", context=FakeContext(), backoffice_url="http://s.test/admin", secrets=secrets,
-                       counts=LoginCounts(), login=flaky, warn=print)
+    await chain.log_in(session_key="", store_id="s", context=FakeContext(), backoffice_url="http://s.test/admin",
+                       secrets=secrets, counts=LoginCounts(), login=flaky, warn=print)
     assert offered == [("rc-1111", "rc-2222"), ("rc-2222",)]  # the retry never sends the spent code again
 
 

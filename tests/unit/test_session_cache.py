@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from automation.access.session_cache import (
-    SESSIONS_ENV,
-    RefusedLogins,
-    SessionCache,
-    cookie_values,
-    default_session_dir,
-    session_key,
-)
+from automation.access.session_cache import SessionCache, cookie_values, session_key
+from automation.home.places import SESSIONS_ENV, paths_of
 from ecom_privacy.errors import ConfigError
 
 STATE = {"cookies": [{"name": "backend_session_id", "value": "s3cr3t-session", "path": "/a/admin"}], "origins": []}
@@ -71,27 +66,9 @@ def test_disabled_cache_neither_reads_nor_writes(tmp_path: Path) -> None:
 def test_cookie_values_and_default_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert cookie_values(STATE) == ["s3cr3t-session"]
     monkeypatch.delenv(SESSIONS_ENV)
+    monkeypatch.delenv("ECOM_PRIVACY_HOME", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert default_session_dir() == tmp_path / "ecom-privacy" / "sessions"
+    no_flags = SimpleNamespace()
+    assert paths_of(no_flags).session_dir == tmp_path / "ecom-privacy" / "sessions"
     monkeypatch.setenv(SESSIONS_ENV, "/elsewhere")
-    assert default_session_dir() == Path("/elsewhere")
-
-
-def test_refused_credentials_are_remembered_until_they_change(tmp_path: Path) -> None:
-    refused = RefusedLogins(tmp_path / "sessions")
-    old = refused.fingerprint("owner@shop.test", "old-password", None)
-    assert refused.refusal("k", old) is None
-    refused.record("k", old, "the email or password was refused")
-    assert refused.refusal("k", old)["message"] == "the email or password was refused"  # type: ignore[index]
-    assert refused.refusal("k", refused.fingerprint("owner@shop.test", "new-password", None)) is None
-    record = refused.path_for("k").read_text()
-    assert "old-password" not in record and stat.S_IMODE(refused.path_for("k").stat().st_mode) == 0o600
-    assert old != RefusedLogins(tmp_path / "elsewhere").fingerprint("owner@shop.test", "old-password", None)
-    refused.clear("k")
-    assert refused.refusal("k", old) is None
-
-
-def test_disabled_refusal_memory_writes_nothing(tmp_path: Path) -> None:
-    refused = RefusedLogins(tmp_path / "sessions", enabled=False)
-    refused.record("k", refused.fingerprint("a", "b", None), "refused")
-    assert refused.refusal("k", "") is None and not (tmp_path / "sessions").exists()
+    assert paths_of(no_flags).session_dir == Path("/elsewhere")

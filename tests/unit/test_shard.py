@@ -1,16 +1,18 @@
-"""--shard K/N: parsing, a complete and disjoint split, stability, and a lock per shard."""
+"""--shard K/N: parsing, a complete and disjoint split, stability, and store locks that never clash between shards."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from automation.run.lock import FleetLock, LockBusyError, lock_path
+from automation.run.lock import LockBusyError, StoreLocks
 from automation.run.shard import Shard, shard_of
 from ecom_privacy.errors import ConfigError
+from tests.unit.engine_fakes import store_config
 
 STORES = [f"store-{n:04d}" for n in range(1, 1201)]
 
@@ -53,11 +55,13 @@ def test_one_more_shard_moves_only_the_stores_it_takes() -> None:
     assert 0.1 < moved[5] / len(STORES) < 0.3  # about 1 in 5
 
 
-def test_each_shard_has_its_own_lock(tmp_path: Path) -> None:
-    fleet = tmp_path / "fleet.yaml"
-    fleet.write_text("stores: []\n")
-    assert lock_path(tmp_path, fleet) != lock_path(tmp_path, fleet, "1/2") != lock_path(tmp_path, fleet, "2/2")
-    with (FleetLock(tmp_path, fleet, "plan --shard 1/2", shard="1/2"),
-          FleetLock(tmp_path, fleet, "plan --shard 2/2", shard="2/2"),
+def test_shards_hold_disjoint_store_locks_and_one_shard_twice_is_refused(tmp_path: Path) -> None:
+    stores = [replace(store_config({}), id=f"store-{n}", backoffice_url=f"http://x.test/store-{n}/admin")
+              for n in range(1, 9)]
+    one, two = Shard.parse("1/2").select(stores), Shard.parse("2/2").select(stores)
+    assert one and two
+    with (StoreLocks(tmp_path, one, "plan --shard 1/2") as first,
+          StoreLocks(tmp_path, two, "plan --shard 2/2") as second,
           pytest.raises(LockBusyError, match=r"plan --shard 1/2")):
-        FleetLock(tmp_path, fleet, "apply --shard 1/2", shard="1/2").acquire()
+        assert first.busy == {} and second.busy == {}
+        StoreLocks(tmp_path, one, "apply --shard 1/2").acquire()

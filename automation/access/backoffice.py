@@ -1,0 +1,293 @@
+"""The one way into a store's backoffice, for every command (runs, probe, export-subscribers, the breach
+commands, `login --check`).
+
+`StoreAccess` is what every store of one command is opened with: the injected `Driver` (the login flow,
+the label tables), where credentials come from, the command's one `LoginCoordinator`, the session cache, the
+redactor. `Backoffice` is one store's backoffice, opened: a browser context and a logged-in `StoreSession`.
+
+A `Backoffice` owns everything about being logged in: reusing the store's cached session (a cached file
+the browser refuses is discarded), logging in through the coordinator (one account after the other,
+refusals remembered per account, recovery codes spent once), logging in again when the backoffice ends the
+session mid-command, pausing the trace around every login, and feeding every session cookie to the
+redactor. While a trace records, the store's own hand-over to the identity service is not followed by the
+browser on its own (an expired session with a live identity session would pass the chain, SSO token and
+all, inside the trace): the page lands on a placeholder, the page object calls it an expired session, and
+the login runs with the trace stopped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from playwright.async_api import Browser, BrowserContext, Page, Route
+from playwright.async_api import Error as PlaywrightError
+
+from automation.access.account_memory import CredentialChecks
+from automation.access.coordinator import LoginCoordinator
+from automation.access.secrets import resolve_secrets
+from automation.access.session_cache import SessionCache, cookie_values, session_key
+from automation.browser.launch import new_store_context
+from automation.browser.retry import retry_transient
+from automation.browser.tracing import StoreTrace
+from automation.fleet.model import StoreConfig
+from automation.outputs.logs import get_logger
+from automation.redaction.redactor import Redactor
+from ecom_privacy.driver import Driver
+from ecom_privacy.errors import AuthenticationError, SessionExpiredError
+from ecom_privacy.models import LoginCounts, LoginSecrets
+from ecom_privacy.setting import ArtifactSink, PlanInput, StoreSession
+
+T = TypeVar("T")
+
+#: a fresh context for the store, with this storage state (a cached session) or none
+ContextOpener = Callable[[dict[str, Any] | None], Awaitable[BrowserContext]]
+#: what the browser shows instead of the hand-over while a trace records (the page object reads it as an
+#: expired session)
+HAND_OVER_HELD = "<!doctype html><title>login hand-over held</title><p>The session ended; logging in again.</p>"
+
+
+@dataclass
+class StoreAccess:
+    """How one command opens its stores; shared by all of them (one coordinator: one login per account)."""
+
+    driver: Driver
+    env: Mapping[str, str]
+    env_file: Path | None
+    coordinator: LoginCoordinator
+    #: cached sessions (a disabled cache is neither read nor written)
+    cache: SessionCache
+    redactor: Redactor
+    #: tries of one step (and of a login) on transient faults
+    attempts: int = 6
+    timeout_ms: int = 15_000
+    #: the fleet's `check_credentials`: when the store's own credentials were last submitted longer ago than
+    #: this, its cached session is not used and it logs in with them (None: never)
+    check_every: timedelta | None = None
+    #: `login --check`: log in with the store's own credentials, leaving the cached session alone
+    checking: bool = False
+
+    @classmethod
+    def create(cls, *, driver: Driver, env: Mapping[str, str], env_file: Path | None, session_dir: Path | None,
+               use_cache: bool, redactor: Redactor, attempts: int = 6, timeout_ms: int = 15_000,
+               check_every: timedelta | None = None, checking: bool = False) -> StoreAccess:
+        """`session_dir`: the session folder (cached sessions, refusals, spent recovery codes); None only for
+        tests and commands that remember nothing."""
+        return cls(driver=driver, env=env, env_file=env_file,
+                   coordinator=LoginCoordinator(session_dir, redactor, attempts),
+                   cache=SessionCache(session_dir or Path("."), enabled=use_cache and session_dir is not None),
+                   redactor=redactor, attempts=attempts, timeout_ms=timeout_ms, check_every=check_every,
+                   checking=checking)
+
+    @property
+    def checks(self) -> CredentialChecks:
+        return CredentialChecks(self.coordinator.directory)
+
+    def backoffice(self, store: StoreConfig, browser: Browser,
+                   trace_dir: Callable[[], Path] | None = None) -> Backoffice:
+        """The store's backoffice in `browser` (not yet opened); traced into `trace_dir()` when given."""
+        return Backoffice(
+            store, self,
+            open_context=lambda cached: new_store_context(browser, store.locale, self.timeout_ms,
+                                                          storage_state=cached),  # type: ignore[arg-type]
+            trace_for=(lambda context: StoreTrace(context, trace_dir)) if trace_dir is not None else None)
+
+    @asynccontextmanager
+    async def opened(self, store: StoreConfig, browser: Browser, artifacts: ArtifactSink,
+                     plan_input: PlanInput) -> AsyncIterator[Backoffice]:
+        """The store's backoffice, logged in, closed afterwards (commands that keep no trace)."""
+        backoffice = self.backoffice(store, browser)
+        try:
+            await backoffice.open(artifacts, plan_input)
+            yield backoffice
+        finally:
+            await backoffice.close(failed=False)
+
+
+class Backoffice:
+    """One store's backoffice for one command: `open`, then `step`s; `close` at the end."""
+
+    def __init__(self, store: StoreConfig, access: StoreAccess, open_context: ContextOpener,
+                 trace_for: Callable[[BrowserContext], StoreTrace] | None = None) -> None:
+        self.store = store
+        self.access = access
+        self._open_context = open_context
+        self._trace_for = trace_for
+        self.log = get_logger(store=store.id)
+        self.secrets: LoginSecrets | None = None
+        self.cache_key = ""
+        self.context: BrowserContext | None = None
+        self.page: Page | None = None
+        self.trace: StoreTrace | None = None
+        self.session: StoreSession | None = None
+        #: what logging in cost this store in this command (chains followed, passwords and codes submitted)
+        self.logins = LoginCounts()
+        #: the page runs on a cached session that has not been proven yet
+        self.reused_session = False
+        #: this command logs in with the store's own credentials (a credentials check)
+        self._proving = access.checking
+        self._logging_in = False
+
+    @property
+    def redactor(self) -> Redactor:
+        return self.access.redactor
+
+    async def open(self, artifacts: ArtifactSink, plan_input: PlanInput) -> StoreSession:
+        """Logged in (or holding a cached session) and ready: the session the settings work in."""
+        access, store = self.access, self.store
+        self.secrets = resolve_secrets(store, access.env, access.env_file)  # at the last moment; fails this store
+        self.redactor.add_login(self.secrets)
+        self.cache_key = session_key(store.id, store.backoffice_url, self.secrets.email)
+        cached = None if access.checking else access.cache.load(self.cache_key, log=self.log)
+        if cached is not None and access.check_every is not None and access.checks.due(self.cache_key,
+                                                                                      access.check_every):
+            self.log.info("credentials check due (check_credentials): logging in with them, not the cached session")
+            cached, self._proving = None, True
+        for value in cookie_values(cached or {}):
+            self.redactor.add(value)
+        self.context, cached = await self._context_with(cached)
+        if self._trace_for is not None:
+            self.trace = self._trace_for(self.context)
+            await self._hold_hand_over(self.context)
+        self.page = await self.context.new_page()
+        if cached is None:
+            await self.login()
+        else:
+            # No login form: the first page read proves the session, and a refused one is logged in again
+            # by the retry of that step (SessionExpiredError).
+            self.reused_session = True
+            self.logins.cached_session = 1
+            self.log.info("reusing cached session")
+        if self.trace is not None:
+            await self.trace.start()
+        self.session = StoreSession(
+            page=self.page, store_id=store.id, locale=store.locale, backoffice_url=store.backoffice_url,
+            storefront_url=store.storefront_url, labels=access.driver.labels_for(store.locale),
+            artifacts=artifacts, plan_input=plan_input)
+        return self.session
+
+    async def _context_with(self, cached: dict[str, Any] | None) -> tuple[BrowserContext, dict[str, Any] | None]:
+        """The store's context, with its cached session when the browser accepts it; a cached session the
+        browser refuses is discarded (naming the file) and the store logs in as if there was none."""
+        try:
+            return await self._open_context(cached), cached
+        except PlaywrightError as exc:
+            if cached is None:
+                raise
+            reason = self.redactor(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            self.access.cache.discard(self.cache_key, f"refused by the browser: {reason}", self.log)
+            return await self._open_context(None), None
+
+    async def _hold_hand_over(self, context: BrowserContext) -> None:
+        """While the trace records, the store's hand-over pages answer with a placeholder instead of being
+        followed (the login then runs with the trace stopped)."""
+        url = self.store.backoffice_url.rstrip("/")
+        parts = urlsplit(url)
+        pattern = re.compile(re.escape(f"{parts.scheme}://{parts.netloc}{parts.path}/auth") + r"(?:[/?#].*)?$")
+
+        async def held(route: Route) -> None:
+            request = route.request
+            if (self.trace is not None and self.trace.recording and not self._logging_in
+                    and request.is_navigation_request()
+                    and self.access.driver.is_hand_over(request.url, self.store.backoffice_url)):
+                await route.fulfill(status=200, content_type="text/html", body=HAND_OVER_HELD)
+            else:
+                await route.fallback()
+
+        await context.route(pattern, held)
+
+    async def login(self, reason: str = "login") -> None:
+        """Log in through the coordinator, with the trace stopped (the password and the code are never typed
+        while it records)."""
+        assert self.page is not None and self.secrets is not None and self.context is not None
+        access, store, page = self.access, self.store, self.page
+        was_recording = self.trace is not None and self.trace.recording
+        if self.trace is not None:
+            await self.trace.pause()
+        if not access.checking:
+            access.cache.forget(self.cache_key)  # a session that needed a new login is worth nothing any more
+        self.log.info(reason)
+        labels = access.driver.labels_for(store.locale)
+        secrets = self.secrets
+        if access.checking and not secrets.totp_secret:
+            secrets = replace(secrets, recovery_codes=())  # a check spends no single-use recovery code
+        submitted = self.logins.password + self.logins.code
+        self._logging_in = True
+        try:
+            await access.coordinator.log_in(
+                store_id=store.id, session_key=self.cache_key, context=self.context,
+                backoffice_url=store.backoffice_url, secrets=secrets, counts=self.logins,
+                login=lambda secrets, tally: access.driver.login(page, store.backoffice_url, labels, secrets, tally),
+                warn=lambda message: self.log.warning("bot challenge, trying once more",
+                                                      error=self.redactor(message)),
+                prove_credentials=self._proving)
+        finally:
+            self._logging_in = False
+        state: dict[str, Any] = await self.context.storage_state()  # type: ignore[assignment]
+        for value in cookie_values(state):
+            self.redactor.add(value)
+        if not access.checking:
+            access.cache.save(self.cache_key, state)
+        if self.logins.password > 0 and self.logins.password + self.logins.code > submitted:
+            access.checks.record(self.cache_key)  # the store's own credentials were just accepted
+        if was_recording and self.trace is not None:
+            await self.trace.start()
+
+    async def _relogin_if_needed(self, exc: BaseException) -> None:
+        if isinstance(exc, SessionExpiredError):
+            reason = ("cached session no longer valid, logging in" if self.reused_session
+                      else "session expired, logging in again")
+            self.reused_session = False
+            await self.login(reason)
+
+    async def step(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run one step, retrying transient faults; log in again when the session expired."""
+        try:
+            return await retry_transient(operation, attempts=self.access.attempts,
+                                         before_retry=self._relogin_if_needed)
+        except AuthenticationError:
+            self.access.cache.forget(self.cache_key)  # a login refused mid-run: the cached session is no good
+            raise
+
+    async def note_cookies(self) -> None:
+        """Every cookie the context holds now, to the redactor (a session the browser renewed on its own)."""
+        if self.context is not None:
+            for cookie in await self.context.cookies():
+                self.redactor.add(cookie.get("value"))
+
+    async def screenshot(self, path_for: Callable[[], Path]) -> Path | None:
+        """A full-page screenshot at `path_for()`, or None when there is no page (any more)."""
+        if self.page is None:
+            return None
+        try:
+            path = path_for()
+            await self.page.screenshot(path=str(path), full_page=True)
+        except Exception:  # the page may be gone; the error itself matters more than its picture
+            return None
+        return path
+
+    async def close(self, failed: bool) -> list[Path]:
+        """Close the context; the saved traces (kept only when `failed`)."""
+        if self.context is None:
+            return []
+        saved: list[Path] = []
+        try:
+            if self.trace is not None:
+                # Cookies the backoffice set during the run (a new session after a re-login) are secrets too.
+                if failed:
+                    await self.note_cookies()
+                saved = await self.trace.finish(keep=failed, redact=self.redactor)
+        except Exception as exc:  # a trace that cannot be saved must not hide the store's real outcome
+            self.log.warning("trace not saved", error=self.redactor(str(exc)))
+        finally:
+            try:
+                await self.context.close()
+            except Exception:  # the browser may already be gone (interrupt, crash)
+                self.log.debug("context already closed")
+        return saved
