@@ -37,9 +37,6 @@ class Driver:
     labels_for: Callable[[str], Labels]
     #: the backoffice locales that have a label table
     supported_locales: tuple[str, ...]
-    #: (url, backoffice_url) -> True for the store's own pages of the login hand-over (entry and SSO callback):
-    #: never followed while a trace records (automation.access.backoffice); a fake driver has none
-    is_hand_over: Callable[[str, str], bool] = lambda url, backoffice_url: False
 
     def labels(self, locale: str, fallback: str) -> Labels:
         """The table of `locale`, or of `fallback` when `locale` has none (a shop language the backoffice

@@ -170,17 +170,6 @@ async def _raise_refusal(chain: LoginChainPage, submitted: str) -> None:
     raise AuthenticationError(f"the email or password was refused{said}")
 
 
-def is_hand_over(url: str, backoffice_url: str) -> bool:
-    """True for the store's own pages of the hand-over to the identity service and back (`<admin>/auth/...`:
-    the login entry an expired session is sent to, and the SSO callback with its one-time token)."""
-    admin = urlsplit(backoffice_url).path.rstrip("/")
-    hand_over = urlsplit(f"{backoffice_url.rstrip('/')}/auth/")
-    parts = urlsplit(url)
-    same_origin = (parts.scheme, parts.hostname, parts.port) == (hand_over.scheme, hand_over.hostname, hand_over.port)
-    path = parts.path.rstrip("/")
-    return same_origin and (path == f"{admin}/auth" or path.startswith(f"{admin}/auth/"))
-
-
 def one_time_values(url: str, backoffice_url: str) -> list[str]:
     """The one-time values (an SSO token, a code) a navigation off the store's backoffice carries in its query:
     secrets of the run, for the redactor."""

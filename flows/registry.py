@@ -13,7 +13,7 @@ from flows.ccpa_page import CcpaPageSetting
 from flows.cookie_law import CookieLawSetting
 from flows.labels import SUPPORTED_LOCALES
 from flows.labels.overrides import UiOverrides, labels_source
-from flows.login import is_hand_over, login
+from flows.login import login
 from flows.newsletter_archive import NewsletterArchiveSetting
 from flows.privacy_policy import PrivacyPolicySetting
 
@@ -35,4 +35,4 @@ def lightspeed_ecom(ui_overrides: UiOverrides | None = None) -> Driver:
     """What a run drives a Lightspeed eCom store with; `ui_overrides`: the user's corrections of the label
     tables and page paths (the fleet file's `ui_overrides`, `--ui-overrides`), merged over the shipped ones."""
     return Driver(settings=all_settings(), login=login, labels_for=labels_source(ui_overrides),
-                  supported_locales=SUPPORTED_LOCALES, is_hand_over=is_hand_over)
+                  supported_locales=SUPPORTED_LOCALES)

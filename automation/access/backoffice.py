@@ -9,24 +9,19 @@ A `Backoffice` owns everything about being logged in: reusing the store's cached
 the browser refuses is discarded), logging in through the coordinator (one account after the other,
 refusals remembered per account, recovery codes spent once), logging in again when the backoffice ends the
 session mid-command, pausing the trace around every login, and feeding every session cookie to the
-redactor. While a trace records, the store's own hand-over to the identity service is not followed by the
-browser on its own (an expired session with a live identity session would pass the chain, SSO token and
-all, inside the trace): the page lands on a placeholder, the page object calls it an expired session, and
-the login runs with the trace stopped.
+redactor.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, BrowserContext, Page, Route
+from playwright.async_api import Browser, BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
 from automation.access.account_memory import CredentialChecks
@@ -48,9 +43,6 @@ T = TypeVar("T")
 
 #: a fresh context for the store, with this storage state (a cached session) or none
 ContextOpener = Callable[[dict[str, Any] | None], Awaitable[BrowserContext]]
-#: what the browser shows instead of the hand-over while a trace records (the page object reads it as an
-#: expired session)
-HAND_OVER_HELD = "<!doctype html><title>login hand-over held</title><p>The session ended; logging in again.</p>"
 
 
 @dataclass
@@ -132,7 +124,6 @@ class Backoffice:
         self.reused_session = False
         #: this command logs in with the store's own credentials (a credentials check)
         self._proving = access.checking
-        self._logging_in = False
 
     @property
     def redactor(self) -> Redactor:
@@ -154,7 +145,6 @@ class Backoffice:
         self.context, cached = await self._context_with(cached)
         if self._trace_for is not None:
             self.trace = self._trace_for(self.context)
-            await self._hold_hand_over(self.context)
         self.page = await self.context.new_page()
         if cached is None:
             await self.login()
@@ -184,24 +174,6 @@ class Backoffice:
             self.access.cache.discard(self.cache_key, f"refused by the browser: {reason}", self.log)
             return await self._open_context(None), None
 
-    async def _hold_hand_over(self, context: BrowserContext) -> None:
-        """While the trace records, the store's hand-over pages answer with a placeholder instead of being
-        followed (the login then runs with the trace stopped)."""
-        url = self.store.backoffice_url.rstrip("/")
-        parts = urlsplit(url)
-        pattern = re.compile(re.escape(f"{parts.scheme}://{parts.netloc}{parts.path}/auth") + r"(?:[/?#].*)?$")
-
-        async def held(route: Route) -> None:
-            request = route.request
-            if (self.trace is not None and self.trace.recording and not self._logging_in
-                    and request.is_navigation_request()
-                    and self.access.driver.is_hand_over(request.url, self.store.backoffice_url)):
-                await route.fulfill(status=200, content_type="text/html", body=HAND_OVER_HELD)
-            else:
-                await route.fallback()
-
-        await context.route(pattern, held)
-
     async def login(self, reason: str = "login") -> None:
         """Log in through the coordinator, with the trace stopped (the password and the code are never typed
         while it records)."""
@@ -218,17 +190,13 @@ class Backoffice:
         if access.checking and not secrets.totp_secret:
             secrets = replace(secrets, recovery_codes=())  # a check spends no single-use recovery code
         submitted = self.logins.password + self.logins.code
-        self._logging_in = True
-        try:
-            await access.coordinator.log_in(
+        await access.coordinator.log_in(
                 store_id=store.id, session_key=self.cache_key, context=self.context,
                 backoffice_url=store.backoffice_url, secrets=secrets, counts=self.logins,
                 login=lambda secrets, tally: access.driver.login(page, store.backoffice_url, labels, secrets, tally),
                 warn=lambda message: self.log.warning("bot challenge, trying once more",
                                                       error=self.redactor(message)),
                 prove_credentials=self._proving)
-        finally:
-            self._logging_in = False
         state: dict[str, Any] = await self.context.storage_state()  # type: ignore[assignment]
         for value in cookie_values(state):
             self.redactor.add(value)

@@ -33,10 +33,11 @@ SECRET_HEADERS = frozenset({"cookie", "set-cookie", "authorization", "proxy-auth
 #: the `x-csrf-token` header and `authenticity_token` form fields (docs/backoffice.md), the mock `csrf_token`
 CSRF_NAMES = ("csrf_token", "csrf-token", "authenticity_token", "x-csrf-token", "xsrf-token", "x-xsrf-token",
               "_csrf", "_token")
-#: query parameters that carry one-time secrets in the login chain's addresses (the SSO token of the hand-over
-#: back to the store, an OIDC code): a trace that holds such an address (a redirect, a Location header) never
-#: keeps the value
-ONE_TIME_NAMES = ("token", "code", "id_token", "access_token")
+#: query parameters that carry one-time values in the login chain's addresses (the SSO token of the hand-over
+#: back to the store, an OIDC code, the state of a login request): a trace that holds such an address (a
+#: session the browser renewed on its own through a live identity session: its redirects and Location headers)
+#: never keeps the value
+ONE_TIME_NAMES = ("token", "code", "id_token", "access_token", "state")
 #: cookie values and tokens shorter than this are flags (COOKIELAW=1), not credentials
 MIN_TOKEN_LENGTH = 8
 

@@ -95,7 +95,8 @@ def test_one_identity_login_serves_every_store_of_an_agency_account(run: Callabl
     counted = logins(result.run_dir)
     assert sum(c["password"] for c in counted.values()) == 1 and sum(c["code"] for c in counted.values()) == 1
     assert all(c["chains"] == 1 for c in counted.values())
-    assert "Logins: 3 of 3 store(s) logged in; 1 password(s) and 1 code(s) submitted" in result.out
+    assert ("Logins: 3 store(s): 1 by password, 2 by the account's identity session; 1 password(s) and 1 code(s) "
+            "submitted") in result.out
     assert_no_secrets(result.run_dir)
     assert not any(secret in result.err for secret in SECRETS)
 

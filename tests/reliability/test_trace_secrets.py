@@ -185,3 +185,48 @@ def test_a_traced_store_with_two_relogins_leaks_no_secret_in_any_encoding(
     assert not leaks, describe(leaks)
     # no login traffic at all: the chain's pages were passed while the trace was paused
     assert b"/admin/auth/" not in network and trace_server.id_url.encode() not in network
+
+
+def test_a_session_renewed_by_a_live_identity_session_leaves_no_one_time_value_in_the_trace(
+        trace_server: MockServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """#24 (low): when the store's session had ended but the identity service's was still alive, the browser
+    passed the login chain on its own in the middle of a traced step; its redirects went into the trace with
+    the one-time SSO token (and the login request's state) in clear, although the README says such tokens
+    are redacted."""
+    http_json(f"{trace_server.url}/__mock__/reset", {})
+    fleet_path, env_path = (Path(p) for p in write_fleet(trace_server.world, trace_server.url,
+                                                           tmp_path / "fleet.yaml"))
+    fleet = yaml.safe_load(fleet_path.read_text())
+    fleet["defaults"] = {"cookie_law": {"mode": "confirm"}}  # its section is gone: the store fails, the trace stays
+    fleet_path.write_text(yaml.safe_dump(fleet, sort_keys=False))
+    runs = tmp_path / "runs"
+    args = ["plan", "-c", str(fleet_path), "--env-file", str(env_path), "--artifacts-dir", str(runs),
+            "--log-format", "json", "--no-history"]
+    assert main(args) == 1  # logs in and caches the session, identity cookies included (cookie_law fails)
+    # The store's session is gone by the next run; the identity service's is not.
+    http_json(f"{trace_server.url}/__mock__/sessions/revoke", {"store": STORE})
+    made = session_secrets(trace_server)
+    try:
+        out = io.StringIO()
+        code = main(args, out=out)
+    finally:
+        forget_noting(trace_server)
+    err = capsys.readouterr().err
+    assert code == 1, out.getvalue() + err
+    assert "cached session no longer valid, logging in" in err  # the renewal happened in this run
+    trace = max(runs.iterdir()) / "stores" / STORE / "trace.zip"
+    with zipfile.ZipFile(trace) as archive:
+        network = archive.read("trace.network").decode()
+    # The trace did record the renewal the browser passed on its own (the case this test is about)...
+    assert "/auth/sso?token=" in network and trace_server.id_url in network
+    # ...and no one-time value of it: the token, the login request's state, nor any session or token made.
+    assert not re.search(r"[?&](?:token|state)=(?!\*\*\*)", network), network
+    secrets = {"password": PASSWORD, "TOTP secret": TOTP}
+    for number, (value, csrf) in enumerate(made):
+        secrets[f"session cookie or SSO token {number}"] = value
+        secrets[f"CSRF token {number}"] = csrf
+    assert any(value == csrf for value, csrf in made)  # an SSO token was issued on the way back to the store
+    files = artifact_files(runs)
+    files["stdout"], files["stderr"] = out.getvalue().encode(), err.encode()
+    leaks = scan_files(files, secrets)
+    assert not leaks, describe(leaks)
