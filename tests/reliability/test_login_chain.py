@@ -177,3 +177,29 @@ def test_an_unreachable_identity_service_fails_the_store_in_one_line_naming_it(
     assert store["error_kind"] == "transient" and "\n" not in store["error"]
     assert f"could not reach {identity} (the identity service)" in store["error"]
     assert f"Store solo: FAILED (transient): the login chain could not reach {identity}" in out.getvalue()
+
+
+def test_breach_commands_take_the_runs_session_dir_and_skip_its_spent_recovery_codes(
+        run: Callable[..., Run], server: MockServer, fleet_files: tuple[Path, Path], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """#24 finding 11: the breach commands had no --session-dir; an operator who keeps the runs' sessions in
+    one got the recovery codes a run had spent resubmitted (refused, and the refusal then blocked publish)."""
+    fleet, env = fleet_files
+    _without_totp(fleet)
+    sessions = tmp_path / "site-sessions"
+    assert run("plan", "--store", "agency-a", "--no-session-cache", "--session-dir", str(sessions)).code == 2
+    assert account(server, "agency-a")["recovery_codes_used"] == [1]
+    http_json(f"{server.url}/__mock__/identity/sessions/revoke", {})
+    db = f"sqlite:///{tmp_path / 'register.sqlite3'}"
+    assert main(["breach", "new", "--title", "Export left open", "--store", "agency-a", "--discovered-at",
+                 "2026-11-25 09:30", "--discovered-by", "own", "--nature", "An export was readable.",
+                 "--consequences", "Phishing.", "--measures-taken", "Closed.", "--contact-name", "Anna",
+                 "--contact-email", "privacy@agency.test",
+                 "--db", db]) == 0
+    out = io.StringIO()
+    code = main(["breach", "publish", "1", "--store", "agency-a", "-c", str(fleet), "--env-file", str(env),
+                 "--session-dir", str(sessions), "--artifacts-dir", str(tmp_path / "runs"), "--db", db], out=out)
+    err = capsys.readouterr().err
+    assert code == 2, out.getvalue() + err  # plan only: the notice would be created
+    used = account(server, "agency-a")
+    assert used["recovery_codes_used"] == [1, 2] and used["failed_attempts"] == 0
