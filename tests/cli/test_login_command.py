@@ -224,3 +224,23 @@ def test_stores_of_one_account_need_one_password(display: str, server: MockServe
     # the second store passed the chain with the identity session of the first: one password in all
     assert http_json(f"{server.url}/__mock__/accounts?store=agency-a")["attempts"] == 1
     assert AGENCY_PASSWORD not in out + err
+
+
+def test_a_refusal_for_one_store_stops_filling_in_every_store_of_the_account(
+        display: str, server: MockServer, fleet_files: tuple[Path, Path], private_session_dir: Path) -> None:
+    """#24: one login coordinator for every command, `login` included: each store's environment holds another
+    wrong password for the account (a rotation half done); the first is filled in and refused, the second is
+    left to the person (never filled in), so the account sees one failed attempt."""
+    _, env_file = fleet_files
+    lines = env_file.read_text(encoding="utf-8").splitlines()
+    wrong = {"EP_AGENCY_A_PASSWORD": "Stale-Password-1", "EP_AGENCY_B_PASSWORD": "Stale-Password-2"}
+    env_file.write_text("\n".join(f"{line.split('=', 1)[0]}={wrong[line.split('=', 1)[0]]}"
+                                  if line.split("=", 1)[0] in wrong else line for line in lines) + "\n")
+    process = start_login(fleet_files, display, "--timeout", "20", stores=("agency-a", "agency-b"))
+    out, err = process.communicate(timeout=180)
+    assert process.returncode == 1, out + err
+    agency = http_json(f"{server.url}/__mock__/accounts?store=agency-a")
+    assert (agency["attempts"], agency["failed_attempts"], agency["locked"]) == (1, 1, False), out + err
+    assert "agency-b: a login of this account was refused for store agency-a in this run; not filling them in" \
+        in err, err
+    assert session_files(private_session_dir) == []

@@ -1,4 +1,4 @@
-"""Session reuse between runs, and the lock that keeps two runs of one fleet file apart."""
+"""Session reuse between runs, and the store locks that keep two runs of one store apart, whatever fleet files\nname it."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
-from automation.run.lock import FleetLock
+from automation.run.lock import StoreLocks
 from tests.reliability.conftest import Fleet, Run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,20 +57,37 @@ def test_a_changed_login_never_picks_up_the_old_session(fleet: Fleet, run: Calla
     assert state()["alpha"]["login"]["attempts"] == 2
 
 
-def test_overlapping_run_is_refused_with_a_clear_message(fleet: Fleet, run: Callable[..., Run], state,
-                                                         private_session_dir: Path) -> None:
-    with FleetLock(private_session_dir, fleet.path, "apply"):
-        refused = run("apply", "--auto-approve", "--store", "alpha")
-        assert refused.code == 1
-        assert f"is already working on the fleet file {fleet.path}" in refused.err
-        assert "--wait-lock SECONDS" in refused.err
+def _held_elsewhere(fleet: Fleet, store_id: str) -> object:
+    """The store as another fleet file names it (another id, the same backoffice address written otherwise)."""
+    from automation.fleet.model import load_fleet
+
+    store = next(s for s in load_fleet(fleet.path).stores if s.id == store_id)
+    return replace(store, id=f"{store_id}-in-another-fleet", backoffice_url=store.backoffice_url + "/")
+
+
+def test_overlapping_runs_wait_or_leave_out_only_the_stores_they_share(fleet: Fleet, run: Callable[..., Run], state,
+                                                                       private_session_dir: Path) -> None:
+    """#22 item 3: the lock was per fleet file and session folder: a manual apply and the nightly run changed
+    the same setting of the same store at the same time."""
+    with StoreLocks(private_session_dir, [_held_elsewhere(fleet, "alpha")], "apply"):  # type: ignore[list-item]
+        overlapping = run("apply", "--auto-approve", "--store", "alpha", "--store", "bravo")
+        assert overlapping.code == 1
+        report = json.loads((overlapping.run_dir / "report.json").read_text())
+        stores = {store["id"]: store for store in report["stores"]}
+        assert stores["alpha"]["error_kind"] == "locked" and stores["bravo"]["status"] == "ok"
+        assert "is already working on this store; not started" in stores["alpha"]["error"]
+        assert "--wait-lock SECONDS" in stores["alpha"]["error"]
+        refused = run("apply", "--auto-approve", "--store", "alpha")  # nothing left to do: refused whole
+        assert refused.code == 1 and "is already working on store(s) alpha; not starting" in refused.err
+        assert run("plan", "--store", "echo").code == 2  # another store: proceeds
         assert run("validate").code == 0  # validate reads only: it takes no lock
-    assert state()["alpha"]["login"]["attempts"] == 0  # the refused run never went near the store
+    assert state()["alpha"]["login"]["attempts"] == 0  # the left-out store was never logged in to
+    assert state()["bravo"]["cookie_law"]["mode"] == "confirm"
     assert run("plan", "--store", "alpha").code == 2  # free again
 
 
 def test_wait_lock_waits_for_the_other_run(fleet: Fleet, private_session_dir: Path) -> None:
-    lock = FleetLock(private_session_dir, fleet.path, "apply")
+    lock = StoreLocks(private_session_dir, [_held_elsewhere(fleet, "alpha")], "apply")  # type: ignore[list-item]
     lock.acquire()
     env = dict(os.environ, ECOM_PRIVACY_SESSION_DIR=str(private_session_dir))
     process = subprocess.Popen(
