@@ -2,8 +2,8 @@
 # The scheduled drift correction that every recipe under deploy/ runs (systemd, Kubernetes, GitHub Actions),
 # so what the tests run is exactly what the schedulers run.
 #
-#   apply --auto-approve on the fleet file; the run is recorded in the history database
-#   ($ECOM_PRIVACY_DB, else SQLite under $XDG_DATA_HOME) and the fleet's notify key sends the alerts.
+#   apply --auto-approve on the fleet file; the run is recorded in the history database (the home's,
+#   $ECOM_PRIVACY_HOME, unless $ECOM_PRIVACY_DB names another) and the fleet's notify key sends the alerts.
 #   Then, when ECOM_PRIVACY_STATUS_HTML is set, the fleet's status page is written there.
 #
 # Settings (environment):

@@ -5,8 +5,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SMTP_PORT=${SMTP_PORT:-8825}
-export ECOM_PRIVACY_DB="$PWD/demo/breach-register.sqlite3" ECOM_PRIVACY_ACTOR="demo"
-rm -f "$ECOM_PRIVACY_DB" "$ECOM_PRIVACY_DB"-wal "$ECOM_PRIVACY_DB"-shm
+# The register is the demo home's database (demo.sh starts a fresh home), never the user's.
+unset ECOM_PRIVACY_DB ECOM_PRIVACY_SESSION_DIR
+export ECOM_PRIVACY_HOME="${ECOM_PRIVACY_HOME:-$PWD/demo/home}" ECOM_PRIVACY_ACTOR="demo"
 rm -rf demo/smtp demo/breach-drafts demo/breach-register
 run() { echo; echo "\$ $*"; "$@"; echo "(exit $?)"; }
 echo

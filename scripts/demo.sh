@@ -5,6 +5,11 @@ cd "$(dirname "$0")/.."
 PORT=8800
 HOST=127.0.0.1
 mkdir -p demo
+# The demo's own home (its history, breach register, sessions and locks), fresh each time: never the user's
+# database, whatever $ECOM_PRIVACY_DB or $ECOM_PRIVACY_SESSION_DIR this shell has ('ecom-privacy where').
+rm -rf demo/home
+unset ECOM_PRIVACY_DB ECOM_PRIVACY_SESSION_DIR
+export ECOM_PRIVACY_HOME="$PWD/demo/home"
 http_get() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode())' "$1"; }
 if http_get "http://$HOST:$PORT/__mock__/health" >/dev/null 2>&1; then
   echo "Something already listens on $HOST:$PORT; stop it first (the demo fleet expects its own mock there)." >&2

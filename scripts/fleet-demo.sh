@@ -3,13 +3,17 @@
 # sessions that expire after 20 s), one store with a wrong password and one whose UI changed.
 # Plan, apply, plan again; then someone changes a store's cookie bar in its backoffice (drift), and plan and
 # apply find and correct it. Every run leaves plan/report/JUnit/HTML in demo/fleet/runs/ and is recorded in
-# the history database demo/fleet/history.sqlite3; the demo ends with the drift history and the status.
+# the demo's own home demo/fleet/home (history, sessions, refused logins, locks; never the user's), fresh each
+# time; the demo ends with the drift history and the status.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PORT=8801
 HOST=127.0.0.1
 DIR=demo/fleet
 mkdir -p "$DIR"
+rm -rf "$DIR/home"
+unset ECOM_PRIVACY_DB ECOM_PRIVACY_SESSION_DIR
+export ECOM_PRIVACY_HOME="$PWD/$DIR/home"
 http() { python3 -c 'import sys, urllib.request as u; d = sys.argv[2].encode() if len(sys.argv) > 2 else None
 r = u.Request(sys.argv[1], data=d, headers={"Content-Type": "application/json"}); sys.stdout.write(u.urlopen(r, timeout=2).read().decode())' "$@"; }
 if http "http://$HOST:$PORT/__mock__/health" >/dev/null 2>&1; then
@@ -31,9 +35,8 @@ http "http://$HOST:$PORT/__mock__/faults" '{"error_rate": 0.2, "latency_ms": 50,
   >/dev/null
 echo "== mock backoffice on http://$HOST:$PORT: 20 stores; faults: 20% HTTP 500, 50 ms latency, sessions expire after 20 s"
 run() { echo; echo "\$ $*"; "$@"; echo "(exit $?)"; }
-DB="$DIR/history.sqlite3"
-ARGS=(-c "$DIR/fleet.yaml" --env-file "$DIR/.env" --artifacts-dir "$DIR/runs" --session-dir "$DIR/sessions"
-      --log-format console --parallelism 4 --db "$DB")
+ARGS=(-c "$DIR/fleet.yaml" --env-file "$DIR/.env" --artifacts-dir "$DIR/runs" --log-format console
+      --parallelism 4)
 run ecom-privacy plan "${ARGS[@]}"
 run ecom-privacy apply "${ARGS[@]}" --auto-approve --junit "$DIR/junit.xml"
 run ecom-privacy plan "${ARGS[@]}"
@@ -53,9 +56,9 @@ run ecom-privacy plan "${ARGS[@]}"
 run ecom-privacy apply "${ARGS[@]}" --auto-approve
 echo
 echo "== the drift history of shop-003: found by the plan, corrected by the apply (both run directories)"
-run ecom-privacy history --db "$DB" --store shop-003
-ecom-privacy history --db "$DB" --format json --html "$DIR/history.html" >/dev/null 2>&1
+run ecom-privacy history --store shop-003
+ecom-privacy history --format json --html "$DIR/history.html" >/dev/null 2>&1
 echo "   the history page of the whole fleet: $DIR/history.html"
 echo
 echo "== the fleet now (exit 1: the two broken stores still fail); also written to $DIR/status.html"
-run ecom-privacy status --db "$DB" -c "$DIR/fleet.yaml" --html "$DIR/status.html"
+run ecom-privacy status -c "$DIR/fleet.yaml" --html "$DIR/status.html"

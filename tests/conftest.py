@@ -39,6 +39,7 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     directory = tmp_path_factory.mktemp("data")
     monkeypatch.setenv("XDG_DATA_HOME", str(directory))
     monkeypatch.delenv("ECOM_PRIVACY_DB", raising=False)
+    monkeypatch.delenv("ECOM_PRIVACY_HOME", raising=False)  # a developer's own home never reaches a test
     return directory
 
 

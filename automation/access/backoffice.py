@@ -189,7 +189,7 @@ class Backoffice:
         secrets = self.secrets
         if access.checking and not secrets.totp_secret:
             secrets = replace(secrets, recovery_codes=())  # a check spends no single-use recovery code
-        submitted = self.logins.password + self.logins.code
+        typed = self.logins.password
         await access.coordinator.log_in(
                 store_id=store.id, session_key=self.cache_key, context=self.context,
                 backoffice_url=store.backoffice_url, secrets=secrets, counts=self.logins,
@@ -202,8 +202,8 @@ class Backoffice:
             self.redactor.add(value)
         if not access.checking:
             access.cache.save(self.cache_key, state)
-        if self.logins.password > 0 and self.logins.password + self.logins.code > submitted:
-            access.checks.record(self.cache_key)  # the store's own credentials were just accepted
+        if self.logins.password > typed:
+            access.checks.record(self.cache_key)  # the store's own password was just accepted
         if was_recording and self.trace is not None:
             await self.trace.start()
 

@@ -139,8 +139,10 @@ class LoginCoordinator:
                 for value in tally.one_time_values:
                     self.redactor.add(value)
             if counts.password + counts.code > before:
+                # These credentials were submitted and accepted: the account's wait after a refusal ends. (A
+                # chain passed on an identity session alone proves nothing about them.)
                 state.proven[fingerprint] = store_id
-            self.memory.succeeded(key, session_key)
+                self.memory.succeeded(key, session_key)
             await self.identities.keep(context, self.identities.account(key), tally.identity_url, backoffice_url)
 
     # -- what `ecom-privacy login` (a person at the screen) needs of the coordinator ----------------------

@@ -123,7 +123,7 @@ def test_systemd_service_command_as_written(tmp_path: Path, mock_server: MockSer
     result = _run([command], env, workdir)
     _assert_corrected_and_recorded(result, tmp_path / "state" / "runs", env, mock_server)
     assert (tmp_path / "state" / "status.html").is_file()
-    assert (tmp_path / "state" / "data" / "ecom-privacy" / "ecom-privacy.sqlite3").is_file()
+    assert (tmp_path / "state" / "ecom-privacy.sqlite3").is_file()  # in the home the unit sets
 
 
 # -- Kubernetes ---------------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def test_kubernetes_indexed_job_then_merge_job(fleet: Fleet, server: MockServer,
         store: ["changed"] for store in STORES}
     assert sorted(p.name for p in (tmp_path / "pv" / "r1").iterdir() if p.name.startswith("shard-")) == [
         f"shard-{k}-of-{n}" for k in range(1, n + 1)]
-    assert (tmp_path / "pv" / "sessions").is_dir()  # cached logins on the shared volume
+    assert (tmp_path / "pv" / "home" / "sessions").is_dir()  # cached logins on the shared volume, in the home
     state = http_json(f"{server.url}/__mock__/state")["stores"]
     assert all(state[store]["cookie_law"]["mode"] == "confirm" for store in STORES)
 

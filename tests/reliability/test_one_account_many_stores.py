@@ -94,7 +94,8 @@ def each_store() -> list[str]:
 
 #: every command that logs in to stores, as a person would type it
 COMMANDS: dict[str, Callable[[Site], list[str]]] = {
-    "plan": lambda site: ["plan", "--parallelism", "3", "--no-history", "--artifacts-dir", str(site.directory / "runs")],
+    "plan": lambda site: ["plan", "--parallelism", "3", "--no-history", "--artifacts-dir",
+                          str(site.directory / "runs")],
     "apply": lambda site: ["apply", "--auto-approve", "--parallelism", "3", "--no-history", "--artifacts-dir",
                            str(site.directory / "runs")],
     "probe": lambda site: ["probe", "--parallelism", "3", "--artifacts-dir", str(site.directory / "runs")],

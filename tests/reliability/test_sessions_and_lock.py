@@ -1,4 +1,5 @@
-"""Session reuse between runs, and the store locks that keep two runs of one store apart, whatever fleet files\nname it."""
+"""Session reuse between runs, and the store locks that keep two runs of one store apart, whatever fleet files
+name it."""
 
 from __future__ import annotations
 
