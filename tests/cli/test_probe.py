@@ -220,7 +220,7 @@ def test_no_secret_in_any_probe_bundle(cli: CliRunner, server: MockServer, tmp_p
         code, out3, err3, _ = probe(cli, tmp_path, args, "--store", "probe-ok")
         assert code == 0, out3 + err3
         assert len(made) > first
-        assert "session lost, logging in again" in err3
+        assert "cached session no longer valid, logging in" in err3  # the opener every command shares
     finally:
         del world.new_session
     account = world.identity.account_of_store("probe-ok")
