@@ -197,7 +197,6 @@ def build_parser() -> argparse.ArgumentParser:
                             "using or replacing its cached session, and report per store (exit 1 when any is not "
                             "accepted); a refusal is remembered as in a run")
     login.add_argument("--parallelism", type=int, default=4, metavar="N", help="with --check: stores at once")
-    login.add_argument("--headed", action="store_true", help=argparse.SUPPRESS)
     login.add_argument("--cdp-endpoint", default=os.environ.get(CDP_ENV) or None, metavar="URL",
                        help="with --check: a running Chromium over CDP instead of launching one")
 
