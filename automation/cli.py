@@ -47,8 +47,8 @@ if TYPE_CHECKING:
     from flows.labels.overrides import UiOverrides
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
-#: `login`: a person's time per store
-LOGIN_TIMEOUT_S = 300.0
+#: `login`: a person's time per store; `login --check`: one page load's
+LOGIN_TIMEOUT_S, CHECK_TIMEOUT_S = 300.0, 15.0
 SESSION_HELP = ("private folder (0700) of cached logins, refused-login records and spent recovery codes (default: "
                 "the home's sessions/, else $ECOM_PRIVACY_SESSION_DIR or ~/.cache/ecom-privacy/sessions; "
                 "see 'ecom-privacy where')")
@@ -188,9 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--browser", metavar="PATH", default=None,
                        help="Chromium/Chrome binary with a window (default: $ECOM_PRIVACY_BROWSER, Playwright's, "
                             "or the system's full Chromium)")
-    login.add_argument("--timeout", type=float, default=LOGIN_TIMEOUT_S, metavar="SECONDS",
+    login.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                        help=f"how long to wait per store for the backoffice (default {LOGIN_TIMEOUT_S:g}; with "
-                            f"--check: one page load, default 15)")
+                            f"--check: one page load, default {CHECK_TIMEOUT_S:g})")
     login.add_argument("--session-dir", type=Path, default=None, metavar="DIR", help=SESSION_HELP)
     login.add_argument("--check", action="store_true",
                        help="check the stored credentials instead: log each store in headless with them, without "
@@ -332,16 +332,21 @@ def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOpt
     )
 
 
-def _access(args: argparse.Namespace, fleet: Fleet, env: dict[str, str], redactor: Redactor,
-            **overrides: object) -> StoreAccess:
+def _access(args: argparse.Namespace, fleet: Fleet, env: dict[str, str], redactor: Redactor, *,
+            timeout_s: float, checking: bool = False) -> StoreAccess:
     """How this command opens its stores: one login coordinator for all of them (automation.access.backoffice)."""
     from automation.access.backoffice import StoreAccess
 
-    settings: dict[str, object] = {
-        "driver": _driver(args, fleet), "env": env, "env_file": args.env_file, "session_dir": _session_dir(args),
-        "use_cache": not getattr(args, "no_session_cache", False), "redactor": redactor,
-        "timeout_ms": int(args.timeout * 1000), **overrides}
-    return StoreAccess.create(**settings)  # type: ignore[arg-type]
+    return StoreAccess.create(driver=_driver(args, fleet), env=env, env_file=args.env_file,
+                              session_dir=_session_dir(args), redactor=redactor, timeout_ms=int(timeout_s * 1000),
+                              use_cache=not (checking or getattr(args, "no_session_cache", False)),
+                              checking=checking)
+
+
+def _interruption() -> Interruption:
+    """Ctrl-C and SIGTERM of a command that walks the fleet, said in the log at once."""
+    log = get_logger()
+    return Interruption(on_event=lambda message: log.warning(message))
 
 
 def _progress_callback(args: argparse.Namespace, kind: RunKind) -> Callable[[StoreResult], None] | None:
@@ -355,8 +360,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
          artifacts: RunArtifacts, redactor: Redactor, options: RunOptions) -> tuple[RunDocument, RunDocument]:
     from automation.run.engine import FleetRunner
 
-    log = get_logger()
-    options.interruption = Interruption(on_event=lambda message: log.warning(message))
+    options.interruption = _interruption()
     options.check_every = fleet.check_every
     bar = ProgressBar(sys.stderr, len(stores), options.kind.value)
     if bar.enabled:
@@ -545,8 +549,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         return _empty_shard(args, fleet, RunKind.VERIFY, out, redactor)
     artifacts = _new_run(args, fleet, stores, RunKind.VERIFY, redactor)
     options = _options(args, RunKind.VERIFY)
-    log = get_logger()
-    options.interruption = Interruption(on_event=lambda message: log.warning(message))
+    options.interruption = _interruption()
     document = asyncio.run(verify_fleet(fleet, stores, artifacts, options, _driver(args, fleet)))
     document.shard = args.shard.label if args.shard else None
     failed: OutputError | None = None
@@ -575,9 +578,8 @@ def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     overrides = args.loaded_ui_overrides.source if args.loaded_ui_overrides else None
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
     options = _options(args, RunKind.PLAN)
-    log = get_logger()
-    options.interruption = Interruption(on_event=lambda message: log.warning(message))
-    access = _access(args, fleet, env, redactor, attempts=options.attempts)
+    options.interruption = _interruption()
+    access = _access(args, fleet, env, redactor, timeout_s=args.timeout)
     document = asyncio.run(probe_fleet(fleet, stores, access, artifacts, options, overrides))
     artifacts.write_json("probe.json", document.model_dump(mode="json"))
     artifacts.make_private()
@@ -624,13 +626,14 @@ def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     if args.check:
         return _check_credentials(args, out, redactor)
     check_display()
-    check_timeout(args.timeout)
+    timeout = LOGIN_TIMEOUT_S if args.timeout is None else args.timeout
+    check_timeout(timeout)
     fleet, stores = _fleet_and_stores(args)
     session_dir = _session_dir(args)
     writable_directory(session_dir, "--session-dir" if args.session_dir else "the session folder", private=True)
     env = load_environment(args.env_file)
     labels_for = _driver(args, fleet).labels_for
-    human = HumanLogin(stores, env, args.env_file, SessionCache(session_dir), args.timeout, labels_for,
+    human = HumanLogin(stores, env, args.env_file, SessionCache(session_dir), timeout, labels_for,
                        redactor, out, sys.stderr, LoginCoordinator(session_dir, redactor, attempts=1))
     return login_exit_code(asyncio.run(human.run(args.browser)))
 
@@ -642,14 +645,14 @@ def _check_credentials(args: argparse.Namespace, out: TextIO, redactor: Redactor
 
     if args.parallelism < 1:
         raise ConfigError(f"--parallelism must be at least 1, not {args.parallelism}")
-    timeout = 15.0 if args.timeout == LOGIN_TIMEOUT_S else args.timeout  # a person's 300 s is not a page's
+    timeout = CHECK_TIMEOUT_S if args.timeout is None else args.timeout  # a page load's, not a person's
     if not 0 < timeout <= MAX_TIMEOUT_S:
         raise ConfigError(f"--timeout must be above 0 and at most {MAX_TIMEOUT_S:g} seconds, not {timeout:g}")
     fleet, stores = _fleet_and_stores(args)
     session_dir = _session_dir(args)
     writable_directory(session_dir, "--session-dir" if args.session_dir else "the session folder", private=True)
     env = load_environment(args.env_file)
-    access = _access(args, fleet, env, redactor, use_cache=False, checking=True, timeout_ms=int(timeout * 1000))
+    access = _access(args, fleet, env, redactor, timeout_s=timeout, checking=True)
     results = asyncio.run(check_credentials(stores, access, BrowserChoice(args.browser, False, args.cdp_endpoint,
                                                                          int(timeout * 1000)), args.parallelism))
     out.write(printable(redactor(render_checks(results))) + "\n")
