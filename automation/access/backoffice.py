@@ -191,12 +191,11 @@ class Backoffice:
             secrets = replace(secrets, recovery_codes=())  # a check spends no single-use recovery code
         typed = self.logins.password
         await access.coordinator.log_in(
-                store_id=store.id, session_key=self.cache_key, context=self.context,
-                backoffice_url=store.backoffice_url, secrets=secrets, counts=self.logins,
-                login=lambda secrets, tally: access.driver.login(page, store.backoffice_url, labels, secrets, tally),
-                warn=lambda message: self.log.warning("bot challenge, trying once more",
-                                                      error=self.redactor(message)),
-                prove_credentials=self._proving)
+            store_id=store.id, session_key=self.cache_key, context=self.context,
+            backoffice_url=store.backoffice_url, secrets=secrets, counts=self.logins,
+            login=lambda secrets, tally: access.driver.login(page, store.backoffice_url, labels, secrets, tally),
+            warn=lambda message: self.log.warning("bot challenge, trying once more", error=self.redactor(message)),
+            prove_credentials=self._proving)
         state: dict[str, Any] = await self.context.storage_state()  # type: ignore[assignment]
         for value in cookie_values(state):
             self.redactor.add(value)

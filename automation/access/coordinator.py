@@ -74,7 +74,7 @@ class LoginCoordinator:
     def fingerprint(self, secrets: LoginSecrets) -> str:
         return self.memory.fingerprints.of_login(secrets)
 
-    def withheld(self, store_id: str, secrets: LoginSecrets, session_key: str = "") -> str | None:
+    def _withheld(self, store_id: str, secrets: LoginSecrets, session_key: str = "") -> str | None:
         """Why no login may be tried for this store now (in this command or from the memory), or None."""
         key = account_key(secrets.email)
         state = self._account(key)
@@ -103,7 +103,7 @@ class LoginCoordinator:
         state = self._account(key)
         fingerprint = self.fingerprint(secrets)
         async with state.lock:
-            reason = self.withheld(store_id, secrets, session_key)
+            reason = self._withheld(store_id, secrets, session_key)
             if reason is not None:
                 counts.failed += 1
                 raise LoginWithheldError(f"not logging in: {reason}")
