@@ -8,7 +8,6 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -34,6 +33,7 @@ from automation.run_record import ProgressLog, chain, new_manifest, write_manife
 from automation.secrets import Redactor, load_environment, resolve_secrets
 from automation.session_cache import SessionCache, default_session_dir
 from automation.shard import Shard
+from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConfigError, EcomPrivacyError
 from core.models import RunDocument, RunKind, StoreResult
 from core.terminal_text import json_for_terminal, printable
@@ -204,10 +204,11 @@ def _fleet_and_stores(args: argparse.Namespace, *, ui_overrides: bool = True) ->
 def _new_run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], kind: RunKind,
              redactor: Redactor) -> RunArtifacts:
     """A new run directory; a shard's gets its manifest first, and every run a per-store progress record."""
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    started = args.clock.now()
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=started)
     if args.shard is not None:
         write_manifest(artifacts, new_manifest(args.command, kind.value, fleet.path, fleet.sha256, args.shard.label,
-                                               args.selection, [store.id for store in stores]))
+                                               args.selection, [store.id for store in stores], started))
     args.progress = ProgressLog(artifacts)
     return artifacts
 
@@ -217,7 +218,7 @@ def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: Tex
     from automation.run_outputs import write_run_outputs
 
     artifacts = _new_run(args, fleet, [], kind, redactor)
-    document = RunDocument(kind=kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    document = RunDocument(kind=kind, created_at=args.clock.now().isoformat(timespec="seconds"),
                            fleet_file=str(fleet.path),
                            fleet_sha256=fleet.sha256, shard=args.shard.label)
     write_run_outputs(artifacts, document, None, args.junit)
@@ -239,7 +240,7 @@ def _driver(args: argparse.Namespace, fleet: Fleet) -> Driver:
     from flows.registry import lightspeed_ecom
 
     loaded = args.loaded_ui_overrides if hasattr(args, "loaded_ui_overrides") else _ui_overrides(args, fleet)
-    return lightspeed_ecom(loaded)
+    return lightspeed_ecom(loaded, args.clock)
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
@@ -288,7 +289,7 @@ def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOpt
         timeout_ms=int(args.timeout * 1000), env_file=args.env_file,
         allow_irreversible=getattr(args, "allow_archive", False),
         session_cache=SessionCache(_session_dir(args), enabled=not args.no_session_cache),
-        trace=not args.no_trace, cdp_endpoint=args.cdp_endpoint,
+        trace=not args.no_trace, cdp_endpoint=args.cdp_endpoint, clock=args.clock,
         on_store_done=_progress_callback(args, kind), **extra,  # type: ignore[arg-type]
     )
 
@@ -306,7 +307,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
 
     log = get_logger()
     options.interruption = Interruption(on_event=lambda message: log.warning(message))
-    bar = ProgressBar(sys.stderr, len(stores), options.kind.value)
+    bar = ProgressBar(sys.stderr, len(stores), options.kind.value, clock=args.clock)
     if bar.enabled:
         # Log lines go through the bar, which clears itself before each one and redraws after.
         configure_logging(args.log_format, redactor, args.verbose, stream=bar.stream)  # type: ignore[arg-type]
@@ -349,7 +350,7 @@ def _locked(args: argparse.Namespace) -> FleetLock:
     shard = args.shard.label if args.shard else None
     return FleetLock(_session_dir(args), args.config, args.command + (f" --shard {shard}" if shard else ""),
                      args.wait_lock, on_wait=lambda message: log.warning("waiting for lock", detail=message),
-                     shard=shard)
+                     clock=args.clock, shard=shard)
 
 
 def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> None:
@@ -514,7 +515,7 @@ def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     env = load_environment(args.env_file)
     driver = _driver(args, fleet)
     overrides = args.loaded_ui_overrides.source if args.loaded_ui_overrides else None
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=args.clock.now())
     document = asyncio.run(probe_fleet(fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN), driver,
                                        overrides))
     artifacts.write_json("probe.json", document.model_dump(mode="json"))
@@ -564,7 +565,7 @@ def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     env = load_environment(args.env_file)
     labels_for = _driver(args, fleet).labels_for
     human = HumanLogin(stores, env, args.env_file, SessionCache(session_dir), args.timeout, labels_for,
-                       redactor, out, sys.stderr)
+                       redactor, out, sys.stderr, args.clock)
     return login_exit_code(asyncio.run(human.run(args.browser)))
 
 
@@ -600,7 +601,7 @@ def build_merge_parser() -> argparse.ArgumentParser:
 def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     from automation.merge import merge_runs, render_merge
 
-    result = merge_runs(args.run_dirs, args.out, args.allow_partial)
+    result = merge_runs(args.run_dirs, args.out, args.clock.now(), args.allow_partial)
     document = result.document
     if args.junit is not None:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
@@ -635,7 +636,9 @@ def _run_mock(argv: list[str]) -> int:
     return mock_main(argv)
 
 
-def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+def main(argv: list[str] | None = None, out: TextIO | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
+    """Run one command. `clock` is the only source of the time for everything the command does (core/clock.py):
+    the system's in a real run, a FixedClock in a test that drives deadlines, windows or stamps."""
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout
     if argv and argv[0] == "mock":
@@ -644,6 +647,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         args = build_merge_parser().parse_args(argv[2:])
     else:
         args = build_parser().parse_args(argv)
+    # Every handler receives the parsed arguments, so the clock travels with them to whatever the command calls.
+    args.clock = clock
     redactor = Redactor()
     for secret in endpoint_secrets(getattr(args, "cdp_endpoint", None) or ""):
         redactor.add(secret)  # e.g. a browser farm's token in the endpoint's query

@@ -11,10 +11,8 @@ opt-in gate, saved plans), `automation.setting_phase` (where each setting stands
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +48,7 @@ from automation.store_plan import (
     take_over_saved,
 )
 from automation.tracing import StoreTrace
+from core.clock import SYSTEM_CLOCK, Clock
 from core.driver import Driver
 from core.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError
 from core.models import (
@@ -94,6 +93,8 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
     #: connect to this running Chromium over CDP instead of launching one (--cdp-endpoint)
     cdp_endpoint: str | None = None
+    #: the run's time (stamps, durations, TOTP codes, backup names); the CLI passes its own (core/clock.py)
+    clock: Clock = SYSTEM_CLOCK
 
 
 class StoreRun:
@@ -122,7 +123,7 @@ class StoreRun:
         self._interrupted = False
 
     async def run(self) -> StoreResult:
-        started = time.monotonic()
+        started = self.options.clock.monotonic()
         saved = self._saved_result()
         try:
             self.interruption.checkpoint()
@@ -134,7 +135,7 @@ class StoreRun:
                 page=page, store_id=self.store.id, locale=self.store.locale,
                 backoffice_url=self.store.backoffice_url, storefront_url=self.store.storefront_url,
                 labels=self.driver.labels_for(self.store.locale), artifacts=self.artifacts,
-                plan_input=self.plan_input,
+                plan_input=self.plan_input, clock=self.options.clock,
             )
             plans = await self._read_and_plan(self.session, saved)
             self.planned = self.result.model_copy(deep=True)
@@ -157,7 +158,7 @@ class StoreRun:
             await self._close()
             self.result.logins = self.backoffice.logins.model_copy()
             finalise_settings(self.result, list(self.store.desired), self._interrupted)
-            self.result.duration_s = round(time.monotonic() - started, 3)
+            self.result.duration_s = round(self.options.clock.monotonic() - started, 3)
         return self.result
 
     async def _read_and_plan(self, session: StoreSession,
@@ -285,7 +286,8 @@ class FleetRunner:
         cache = options.session_cache
         #: refused credentials are remembered in the session folder even when cached sessions are switched off
         #: (--no-session-cache): a nightly run must not try a refused password again every night
-        self.refused = RefusedLogins(cache.directory) if cache is not None else RefusedLogins(Path("."), enabled=False)
+        self.refused = (RefusedLogins(cache.directory, clock=options.clock) if cache is not None
+                        else RefusedLogins(Path("."), enabled=False))
         #: identity sessions per account, spent recovery codes: what the stores' logins share
         self.chain_login = ChainLogin(IdentitySessions(), RecoveryCodeLedger(cache.directory) if cache else None,
                                       redactor, options.attempts)
@@ -314,7 +316,7 @@ class FleetRunner:
 
     async def run(self) -> RunDocument:
         document = RunDocument(
-            kind=self.options.kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            kind=self.options.kind, created_at=self.options.clock.now().isoformat(timespec="seconds"),
             fleet_file=str(self.fleet.path), fleet_sha256=self.fleet.sha256,
         )
         interruption = self.options.interruption
@@ -323,7 +325,7 @@ class FleetRunner:
         try:
             async with async_playwright() as playwright:
                 source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
-                                       self.options.cdp_endpoint, self.options.timeout_ms)
+                                       self.options.cdp_endpoint, self.options.timeout_ms, clock=self.options.clock)
                 try:
                     document.stores = await self._run_stores(source)
                 finally:

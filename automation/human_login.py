@@ -33,6 +33,7 @@ from automation.login_chain import IdentitySessions, account_key
 from automation.secrets import Redactor, parse_recovery_codes
 from automation.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
 from automation.totp_check import totp_secret_problem
+from core.clock import Clock
 from core.errors import ConfigError, EcomPrivacyError
 from core.labels import Labels
 from core.models import LoginTally
@@ -120,12 +121,13 @@ class HumanLogin:
 
     def __init__(self, stores: list[StoreConfig], env: Mapping[str, str], env_file: Path | None,
                  cache: SessionCache, timeout_s: float, labels_for: Callable[[str], Labels], redactor: Redactor,
-                 out: TextIO, err: TextIO) -> None:
+                 out: TextIO, err: TextIO, clock: Clock) -> None:
         self.stores = stores
+        self.clock = clock
         self.env = env
         self.env_file = env_file
         self.cache = cache
-        self.refused = RefusedLogins(cache.directory)
+        self.refused = RefusedLogins(cache.directory, clock=clock)
         self.timeout_s = timeout_s
         self.labels_for = labels_for
         self.redactor = redactor
@@ -237,7 +239,7 @@ class HumanLogin:
             hooks = AssistHooks(say=lambda message: self._say(store, message), refused=refused)
             try:
                 result = await assist_login(page, store.backoffice_url, self.labels_for(store.locale), known,
-                                            self.timeout_s, hooks, tally)
+                                            self.timeout_s, hooks, tally, clock=self.clock)
             finally:
                 for value in tally.one_time_values:
                     self.redactor.add(value)

@@ -8,10 +8,9 @@ the two never garble each other. No dependency: a carriage return and an erase-l
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 from typing import TextIO
 
+from core.clock import SYSTEM_CLOCK, Clock
 from core.models import SettingStatus, StoreResult, StoreStatus
 
 WIDTH = 28
@@ -19,12 +18,12 @@ CLEAR_LINE = "\r\x1b[2K"
 
 
 class ProgressBar:
-    def __init__(self, stream: TextIO, total: int, label: str, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, stream: TextIO, total: int, label: str, clock: Clock = SYSTEM_CLOCK) -> None:
         self.out = stream
         self.total = total
         self.label = label
         self.clock = clock
-        self.started = clock()
+        self.started = clock.monotonic()
         self.done = self.failed = self.changed = self.running = 0
         self.enabled = stream.isatty()
         self._shown = False
@@ -49,7 +48,7 @@ class ProgressBar:
     def line(self) -> str:
         filled = WIDTH * self.done // self.total if self.total else WIDTH
         bar = "#" * filled + "-" * (WIDTH - filled)
-        elapsed = int(self.clock() - self.started)
+        elapsed = int(self.clock.monotonic() - self.started)
         parts = [f"{self.label} [{bar}] {self.done}/{self.total} stores", f"{self.failed} failed"]
         if self.changed:
             parts.append(f"{self.changed} changed")

@@ -72,7 +72,7 @@ def breach_findings_after_run(engine: Engine | None, config: NotifyConfig, now: 
     if engine is None or KIND not in config.on:
         return None
     try:
-        return breach_findings(engine, now, zone(config.timezone), config.breach_warn_hours)
+        return breach_findings(engine, now, zone(config.timezone, as_utc(now)), config.breach_warn_hours)
     except (SQLAlchemyError, EcomPrivacyError) as exc:
         get_logger().warning("breach deadlines not checked for alerts: the register cannot be read",
                              error=str(exc).splitlines()[0], hint="run 'ecom-privacy breach check'")
@@ -101,7 +101,7 @@ def alert_breach_check(engine: Engine, config: NotifyConfig, env_file: Path | No
     an unset URL, a target that is down, an unreadable .env or a database error (logged: the exit code stands)."""
     try:
         env: Mapping[str, str] = load_environment(env_file)
-        found = breach_findings(engine, now, zone(tz_name or config.timezone), warn_hours)
+        found = breach_findings(engine, now, zone(tz_name or config.timezone, as_utc(now)), warn_hours)
         return deliver(engine, found, "breach check", "", config, env, redactor, as_utc(now).replace(tzinfo=None))
     except (SQLAlchemyError, EcomPrivacyError) as exc:
         get_logger().warning("breach alerts not sent", error=redactor(str(exc).splitlines()[0]),

@@ -30,7 +30,7 @@ from automation.breach.register import (
     SUBJECTS_DECISION,
     Incident,
     Register,
-    utc_now,
+    whole_second,
 )
 from automation.db import open_database, resolve_db_url
 from automation.fleet import StoreConfig, load_fleet
@@ -45,11 +45,16 @@ def open_register(args: argparse.Namespace, redactor: Redactor) -> Register:
     # A password in the URL never reaches output or logs; an unparseable URL is reported by open_database.
     with contextlib.suppress(Exception):
         redactor.add(make_url(url).password)
-    return Register(open_database(url), actor=args.actor)
+    return Register(open_database(url), actor=args.actor, clock=args.clock)
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    """The command's now, to the second: the CLI's clock (core/clock.py), never the system's directly."""
+    return whole_second(args.clock)
 
 
 def _tz(args: argparse.Namespace) -> tzinfo:
-    return zone(args.tz)
+    return zone(args.tz, _now(args))
 
 
 def _fact_flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -67,13 +72,13 @@ def cmd_new(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         flag = "--store" if missing[0] == "stores" else "--" + missing[0].replace("_", "-")
         raise ConfigError(f"{where}: the fact {missing[0]!r} ({FACT_HELP[missing[0]]}) is required; give {flag} "
                           f"or put it in the --file YAML")
-    facts = build_facts(raw, tz, where)
+    facts = build_facts(raw, tz, where, _now(args))
     register = open_register(args, redactor)
     incident_id = register.new(facts)
     incident = register.incident(incident_id)
     out.write(f"incident {incident_id} registered: {facts.title!r}; stores: {', '.join(facts.stores)}\n"
               f"  discovered {show(facts.discovered_at, tz)}\n"
-              f"  authority deadline {show(incident.deadline, tz)} ({time_left(incident.deadline, utc_now())})\n"
+              f"  authority deadline {show(incident.deadline, tz)} ({time_left(incident.deadline, _now(args))})\n"
               f"  next: ecom-privacy breach assess {incident_id}\n")
     return EXIT_OK
 
@@ -90,7 +95,7 @@ def _sort_key(incident: Incident, now: datetime) -> tuple[int, datetime]:
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     register = open_register(args, redactor)
     incidents = [i for i in register.incidents() if args.all or i.is_open]
     incidents.sort(key=lambda i: _sort_key(i, now))
@@ -116,7 +121,7 @@ def cmd_list(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
     if args.format == "json":
@@ -172,7 +177,7 @@ def cmd_update(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     raw.update(_fact_flags(args))
     if args.add_store:
         raw["stores"] = list(dict.fromkeys([*incident.facts.stores, *args.add_store]))
-    changes = normalise(raw, tz, str(args.file) if args.file else where)
+    changes = normalise(raw, tz, str(args.file) if args.file else where, _now(args))
     current = incident.facts.model_dump()
     changes = {k: v for k, v in changes.items() if current.get(k) != v}
     facts = updated_facts(incident.facts, changes, where)  # validates before anything is written
@@ -183,8 +188,8 @@ def cmd_update(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         raise ConfigError(f"{where}: --authority-reference goes with --authority-notified WHEN")
     if args.subjects in ("public", "not-required") and not args.reason:
         raise ConfigError(f"{where}: --subjects {args.subjects} needs --reason (why; it goes into the register)")
-    notified_at = parse_moment(args.authority_notified, tz, "--authority-notified") if args.authority_notified \
-        else None
+    notified_at = parse_moment(args.authority_notified, tz, "--authority-notified", now=_now(args)) \
+        if args.authority_notified else None
     if notified_at is not None and notified_at > incident.deadline and not facts.delay_reasons and not any(
             incident.stores[s].authority_notifications for s in stores):
         raise ConfigError(f"{where}: the authority was notified after the 72-hour deadline "
@@ -247,14 +252,14 @@ def _prompt(question: assessment.Question, out: TextIO) -> bool:
 
 def cmd_export(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     register = open_register(args, redactor)
-    paths = write_export(register, args.out, _tz(args), utc_now())
+    paths = write_export(register, args.out, _tz(args), _now(args))
     for path in paths:
         out.write(f"{path}\n")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     register = open_register(args, redactor)
     notify = None
     if args.config is not None:  # alerts for cron: `breach check -c FLEET` with the fleet's notify key
@@ -295,7 +300,7 @@ def fleet_store(config: Path, store_id: str) -> StoreConfig:
 
 
 def cmd_draft(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
     user_dir = template_dir(args.templates)

@@ -85,21 +85,21 @@ def _first_error(exc: ValidationError) -> str:
     return f"key {key!r}{hint}: {error['msg']}"
 
 
-def normalise(raw: dict[str, Any], tz: tzinfo, where: str) -> dict[str, Any]:
-    """Raw values (YAML or flags) with times read in `tz`, unknown keys named."""
+def normalise(raw: dict[str, Any], tz: tzinfo, where: str, now: datetime) -> dict[str, Any]:
+    """Raw values (YAML or flags) with times read in `tz` ('now' is `now`), unknown keys named."""
     unknown = sorted(set(raw) - set(FACT_HELP))
     if unknown:
         raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(FACT_HELP)}")
     values = dict(raw)
     for key in TIME_FACTS:
         if values.get(key) is not None:
-            values[key] = parse_moment(values[key], tz, f"{where}: key {key!r}")
+            values[key] = parse_moment(values[key], tz, f"{where}: key {key!r}", now=now)
     return values
 
 
-def build_facts(raw: dict[str, Any], tz: tzinfo, where: str) -> Facts:
+def build_facts(raw: dict[str, Any], tz: tzinfo, where: str, now: datetime) -> Facts:
     try:
-        return Facts.model_validate(normalise(raw, tz, where))
+        return Facts.model_validate(normalise(raw, tz, where, now))
     except ValidationError as exc:
         raise ConfigError(f"{where}: {_first_error(exc)}") from None
 

@@ -15,9 +15,11 @@ import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 
+from core.clock import SYSTEM_CLOCK, Clock
 from core.errors import ConfigError, EcomPrivacyError
 
 PREFIX = "ECOM_PRIVACY_SMTP_"
@@ -83,12 +85,13 @@ class SmtpSettings:
         return cls(host, port, use_tls, get("FROM") or "", user, password, get("CA_FILE"), timeout)
 
 
-def build_message(sender: str, to: str, subject: str, html: str, text: str, reference: str) -> EmailMessage:
+def build_message(sender: str, to: str, subject: str, html: str, text: str, reference: str,
+                  date: datetime) -> EmailMessage:
     # No folding of long headers: a subject folded right after "Subject:" reaches some readers with a
     # leading space; 998 is RFC 5322's limit for a line.
     message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     message["From"], message["To"], message["Subject"] = sender, to, subject
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = format_datetime(date)  # the run's clock (aware, UTC), as the register records the sending
     message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1].strip("> ") or None)
     #: lets a person or a script find every message of one incident in a mailbox
     message["X-Ecom-Privacy-Incident"] = reference
@@ -156,7 +159,7 @@ class Mailer:
 class Pacer:
     """At most `per_minute` messages a minute, evenly spaced (a provider's limit, the store's reputation)."""
 
-    def __init__(self, per_minute: float, clock: Callable[[], float] = time.monotonic,
+    def __init__(self, per_minute: float, clock: Clock = SYSTEM_CLOCK,
                  pause: Callable[[float], None] = time.sleep) -> None:
         if per_minute <= 0:
             raise ConfigError(f"--rate must be more than 0 messages a minute, not {per_minute}")
@@ -165,7 +168,7 @@ class Pacer:
         self._next: float | None = None
 
     def wait(self) -> None:
-        now = self._clock()
+        now = self._clock.monotonic()
         if self._next is not None and now < self._next:
             self._pause(self._next - now)
             now = self._next

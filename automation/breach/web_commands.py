@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from automation.artifacts import RunArtifacts
 from automation.breach.backoffice import BrowserOptions, open_browser, store_desk
-from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _tz, open_register
+from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _now, _tz, open_register
 from automation.breach.drafts import (
     Draft,
     check_templates,
@@ -31,7 +31,6 @@ from automation.breach.register import (
     RECIPIENTS,
     Incident,
     Register,
-    utc_now,
 )
 from automation.fleet import Fleet, StoreConfig, load_fleet
 from automation.retry import as_typed_error
@@ -66,7 +65,8 @@ class StopRequest:
 
 
 def _browser_options(args: argparse.Namespace) -> BrowserOptions:
-    return BrowserOptions(browser_path=args.browser, headed=args.headed, timeout_ms=int(args.timeout * 1000))
+    return BrowserOptions(browser_path=args.browser, headed=args.headed, timeout_ms=int(args.timeout * 1000),
+                          clock=args.clock)
 
 
 def _stores(fleet: Fleet, wanted: list[str]) -> list[StoreConfig]:
@@ -108,7 +108,7 @@ async def _read_recipients(args: argparse.Namespace, fleet: Fleet, stores: list[
 
 
 def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     if args.recipients and len(args.store) > 1:
         raise ConfigError("--recipients FILE.csv is one store's list: give exactly one --store with it")
     register = open_register(args, redactor)
@@ -122,9 +122,9 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     if args.apply:
         settings = SmtpSettings.from_env(env)  # before any browser work: a missing setting fails fast
         redactor.add(settings.password)
-    pacer = Pacer(args.rate)
+    pacer = Pacer(args.rate, clock=args.clock)
     user_dir = template_dir(args.templates)
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=args.clock.now())
     code = EXIT_OK
     # Every shop language needs its message before any list is read or anyone is written to.
     ready = []
@@ -205,7 +205,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 async def _publish(args: argparse.Namespace, register: Register, incident: Incident, fleet: Fleet,
                    stores: list[StoreConfig], env: dict[str, str], artifacts: RunArtifacts, redactor: Redactor,
                    out: TextIO) -> int:
-    tz, now, user_dir = _tz(args), utc_now(), template_dir(args.templates)
+    tz, now, user_dir = _tz(args), _now(args), template_dir(args.templates)
     options = _browser_options(args)
     code = EXIT_OK
     async with open_browser(options) as browser:
@@ -258,7 +258,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
     for store in stores:
         incident.store(store.id)
     env = load_environment(args.env_file)
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=args.clock.now())
     code = asyncio.run(_publish(args, register, incident, fleet, stores, env, artifacts, redactor, out))
     out.write(f"backups of replaced pages, if any: {artifacts.root / 'backups'}\n" if args.apply else
               ("plan only: nothing changed; run again with --apply\n" if code == EXIT_CHANGES else ""))

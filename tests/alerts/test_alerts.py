@@ -17,6 +17,8 @@ from tests.history.documents import START, compliant, document, drifted, failed,
 
 CONFIG = NotifyConfig(urls_env=["EP_ALERT_URL"], on=["failed", "drift", "verify_failed"])
 
+pytestmark = pytest.mark.clock  # every run is dated from START, and the alerts' now is START + 30 days
+
 
 def _alert(engine: Engine | None, doc: RunDocument, url: str, config: NotifyConfig = CONFIG) -> bool:
     now = START + timedelta(days=30)

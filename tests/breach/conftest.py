@@ -1,4 +1,8 @@
-"""Breach tests: the register on SQLite and on a real PostgreSQL, the CLI in-process, a real SMTP server."""
+"""Breach tests: the register on SQLite and on a real PostgreSQL, the CLI in-process, a real SMTP server.
+
+Every command runs on `breach_clock`, which stands at NOW: two hours after the incident of INCIDENT_YAML was
+discovered. A test's other times are counted from that clock (never from the real one), so a deadline is
+exactly as far away on any day the suite runs (issue #25)."""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ import io
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from automation.cli import main
+from core.clock import FixedClock
 from mock_backoffice.smtp_sink import SmtpSink
 
 
@@ -22,6 +28,11 @@ class Result:
 
 
 BreachCli = Callable[..., Result]
+
+#: `discovered_at: 2026-11-25 09:30` of INCIDENT_YAML (Europe/Amsterdam, CET)
+DISCOVERED = datetime(2026, 11, 25, 8, 30, tzinfo=UTC)
+#: the tests' now: two hours after the discovery, the authority deadline 70 hours away
+NOW = DISCOVERED + timedelta(hours=2)
 
 INCIDENT_YAML = """\
 title: Platform incident LS-2026-11
@@ -57,13 +68,19 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def breach(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> BreachCli:
-    """`ecom-privacy breach ...` in-process, as actor 'tester'; the register is given with db=..."""
+def breach_clock() -> FixedClock:
+    """The clock every breach command of the test runs on (move it with `advance`)."""
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def breach(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, breach_clock: FixedClock) -> BreachCli:
+    """`ecom-privacy breach ...` in-process on `breach_clock`, as actor 'tester'; the register is given with db=..."""
     monkeypatch.setenv("ECOM_PRIVACY_ACTOR", "tester")
 
     def run(*args: str, db: str, tz: str = "Europe/Amsterdam") -> Result:
         out = io.StringIO()
-        code = main(["breach", *args, "--db", db, "--tz", tz], out=out)
+        code = main(["breach", *args, "--db", db, "--tz", tz], out=out, clock=breach_clock)
         return Result(code, out.getvalue(), capsys.readouterr().err)
 
     return run

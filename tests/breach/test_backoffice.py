@@ -14,6 +14,9 @@ from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import BreachCli
 from tests.support import all_secrets, http_text, write_fleet
 
+# Not in the `clock` group (make test's second pass, two years ahead): the dates here (drafts, register) run on
+# breach_clock exactly as in test_languages.py, which is in it, publish included; the rest is browser work
+# without dates, and 40 s of it.
 pytestmark = pytest.mark.browser
 CUSTOMERS = ["anna@example.test", "sara@example.test", "tom@example.test"]  # the mock's Customers page
 

@@ -3,12 +3,17 @@ a missing fact is an error naming it; a late notification needs the reasons for 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from core.clock import FixedClock
 from tests.breach.conftest import BreachCli
 from tests.support import write_fleet
+
+pytestmark = pytest.mark.clock
 
 
 def _fleet(tmp_path: Path) -> list[str]:
@@ -16,8 +21,8 @@ def _fleet(tmp_path: Path) -> list[str]:
 
 
 def test_authority_draft_has_every_required_field_per_store(breach: BreachCli, sqlite_url: str, incident_file: Path,
-                                                            tmp_path: Path) -> None:
-    discovered = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
+                                                            tmp_path: Path, breach_clock: FixedClock) -> None:
+    discovered = (breach_clock.now() - timedelta(hours=2)).replace(second=0, microsecond=0)
     breach("new", "--file", str(incident_file), "--discovered-at", discovered.isoformat(), db=sqlite_url)
     out = tmp_path / "drafts"
     result = breach("draft", "1", "--authority", "--out", str(out), *_fleet(tmp_path), db=sqlite_url)
@@ -37,8 +42,9 @@ def test_authority_draft_has_every_required_field_per_store(breach: BreachCli, s
 
 
 def test_a_late_authority_draft_needs_and_shows_the_reasons_for_delay(breach: BreachCli, sqlite_url: str,
-                                                                       incident_file: Path, tmp_path: Path) -> None:
-    discovered = datetime.now(UTC) - timedelta(hours=80)
+                                                                       incident_file: Path, tmp_path: Path,
+                                                                       breach_clock: FixedClock) -> None:
+    discovered = breach_clock.now() - timedelta(hours=80)
     breach("new", "--file", str(incident_file), "--discovered-at", discovered.isoformat(), db=sqlite_url)
     out = tmp_path / "drafts"
     refused = breach("draft", "1", "--authority", "--out", str(out), *_fleet(tmp_path), db=sqlite_url)
@@ -96,3 +102,14 @@ def test_facts_are_escaped_and_user_templates_win(breach: BreachCli, sqlite_url:
     broken = breach("draft", "1", "--customers", "--store", "shop-en", "--templates", str(mine), "--out", str(out),
                     *_fleet(tmp_path), db=sqlite_url)
     assert broken.code == 1 and "customers.en.html.j2" in broken.err and "no_such_thing" in broken.err
+
+
+def test_the_authority_draft_turns_late_when_the_clock_passes_the_deadline(
+        breach: BreachCli, sqlite_url: str, incident_file: Path, tmp_path: Path, breach_clock: FixedClock) -> None:
+    """The deadline is driven by the CLI's clock: moved past the 72 hours, the same draft needs the reasons."""
+    breach("new", "--file", str(incident_file), db=sqlite_url)  # discovered two hours before the clock's now
+    args = ["draft", "1", "--authority", "--store", "shop-en", "--out", str(tmp_path / "drafts"), *_fleet(tmp_path)]
+    assert breach(*args, db=sqlite_url).code == 0
+    breach_clock.advance(timedelta(hours=70, minutes=1))  # a minute past the deadline, without waiting for it
+    late = breach(*args, db=sqlite_url)
+    assert late.code == 1 and "'delay_reasons'" in late.err

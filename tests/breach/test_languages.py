@@ -19,6 +19,8 @@ from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import INCIDENT_YAML, BreachCli
 from tests.support import http_json, http_text
 
+pytestmark = pytest.mark.clock
+
 SEED = {"stores": [
     {"id": "multi", "locale": "en", "languages": ["nl", "en", "de"], "email": "owner@multi.test",
      "password": "pw-multi-2025", "cookie_law": {"mode": "confirm"},

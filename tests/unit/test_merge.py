@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,8 @@ from core.models import (
 )
 
 SELECTION = [f"shop-{n}" for n in range(1, 10)]
+#: when the shards ran (their directory names and manifests); the reports below say 2025-01-01 too
+STARTED = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def result(store_id: str, status: SettingStatus = SettingStatus.COMPLIANT) -> StoreResult:
@@ -47,9 +50,9 @@ def shard_run(parent: Path, index: int, total: int = 3, command: str = "plan", s
     shard = Shard(index, total)
     stores = [s for s in selection if shard.owns(s)]
     kind = RunKind.PLAN if command in ("plan", "export-subscribers") else RunKind(command)
-    artifacts = RunArtifacts.create(parent / f"{command}-{shard.slug}")
+    artifacts = RunArtifacts.create(parent / f"{command}-{shard.slug}", now=STARTED)
     write_manifest(artifacts, new_manifest(command, kind.value, Path("fleet.yaml"), sha, shard.label, selection,
-                                           stores))
+                                           stores, STARTED))
     results = [result(s, (statuses or {}).get(s, SettingStatus.COMPLIANT)) for s in stores]
     for store_result in results:
         if store_result.id in warned:
@@ -178,7 +181,7 @@ def test_the_merged_run_needs_a_new_directory(tmp_path: Path) -> None:
 
 
 def test_not_a_shard_run_is_refused_and_report_run_dir_still_works(tmp_path: Path) -> None:
-    plain = RunArtifacts.create(tmp_path / "runs")
+    plain = RunArtifacts.create(tmp_path / "runs", now=STARTED)
     write_run_outputs(plain, RunDocument(kind=RunKind.PLAN, created_at="2025-01-01T00:00:00+00:00",
                                          fleet_file="fleet.yaml", stores=[result("shop-1")]))
     code, _, err = merge(plain.root, "--out", tmp_path / "merged")

@@ -41,6 +41,8 @@ from flows.cookie_law import CookieLawSetting
 from flows.newsletter_archive import NewsletterArchiveSetting
 from tests.support import write_fleet
 
+pytestmark = pytest.mark.clock  # saved plans dated 2026-01-01 load the same on any date (no age limit)
+
 WARNING = Diagnostic(summary="consent mode not shown", detail=CONSENT_HINT)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 from automation.progress import CLEAR_LINE, ProgressBar
+from core.clock import FixedClock
 from core.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
 
@@ -19,7 +21,7 @@ def result(status: StoreStatus, setting: SettingStatus = SettingStatus.COMPLIANT
 
 def test_counts_done_failed_changed_and_running() -> None:
     out = Terminal()
-    bar = ProgressBar(out, total=4, label="apply", clock=lambda: 75.0)
+    bar = ProgressBar(out, total=4, label="apply", clock=FixedClock(datetime(2026, 1, 1, tzinfo=UTC), monotonic=75.0))
     bar.started = 0.0
     for store in ("a", "b", "c"):
         bar.store_started(store)
