@@ -22,10 +22,10 @@ import pyotp
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, Request, Response
 
-from core.clock import Clock
-from core.driver import LoginFlow
-from core.errors import AccountLockedError, AuthenticationError, TransientError
-from core.models import LoginSecrets, LoginTally
+from ecom_privacy.clock import Clock
+from ecom_privacy.driver import LoginFlow
+from ecom_privacy.errors import AccountLockedError, AuthenticationError, TransientError
+from ecom_privacy.models import LoginSecrets, LoginTally
 from flows.labels import Labels
 from flows.pages.base import in_backoffice, without_query
 from flows.pages.login_page import LoginChainPage
@@ -47,7 +47,7 @@ async def is_logged_in(page: Page, backoffice_url: str, labels: Labels) -> bool:
 
 
 def login_flow(clock: Clock) -> LoginFlow:
-    """The login as the engine calls it (`core.driver.LoginFlow`), its one-time codes computed at `clock`'s time."""
+    """The login as the engine calls it (`ecom_privacy.driver.LoginFlow`), its one-time codes computed at `clock`'s time."""
 
     async def login_at(page: Page, backoffice_url: str, labels: Labels, secrets: LoginSecrets,
                        tally: LoginTally | None = None) -> None:

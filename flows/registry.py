@@ -6,9 +6,9 @@ the engine receives the `Driver` it returns.
 
 from __future__ import annotations
 
-from core.clock import SYSTEM_CLOCK, Clock
-from core.driver import Driver
-from core.setting import Setting
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
+from ecom_privacy.driver import Driver
+from ecom_privacy.setting import Setting
 from flows.analytics import AnalyticsSetting
 from flows.ccpa_page import CcpaPageSetting
 from flows.cookie_law import CookieLawSetting

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from core.clock import SYSTEM_CLOCK, Clock, FixedClock
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock, FixedClock
 
 NOW_ENV = "ECOM_PRIVACY_TEST_NOW"
 CLOCK_SHIFT_ENV = "ECOM_PRIVACY_TEST_CLOCK_SHIFT_DAYS"

@@ -6,7 +6,7 @@ options say: `--headed`, `--tracing retain-on-failure`, `--screenshot only-on-fa
 Only the launch options are ours, below.
 
 The clock (issue #25): a test never pairs a fixed calendar date with the real clock. It either hands the tool
-a clock (`main(..., clock=FixedClock(...))`, core/clock.py) and computes its dates from that clock's now, or
+a clock (`main(..., clock=FixedClock(...))`, ecom_privacy/clock.py) and computes its dates from that clock's now, or
 freezes time with time-machine. `--clock-shift-days N` proves it: the whole session runs N days ahead
 (time-machine, ticking), and the tests marked `clock` (the date-sensitive ones: breach, alerts, history,
 status, locks, session cache, the mock's TOTP) must pass there too; `make test` runs them a second time so,
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import time_machine
 
-from automation.session_cache import SESSIONS_ENV
+from automation.access.session_cache import SESSIONS_ENV
 from tests.cli_process import CLOCK_SHIFT_ENV
 from tests.support import TEST_SEED, http_json
 
@@ -113,7 +113,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwrigh
                              browser_name: str) -> dict[str, Any]:
     """pytest-playwright's launch options (--headed, --browser-channel, --slowmo) for its session-wide `browser`,
     with the Chromium and the flags the tool itself would launch: a headed session never gets a headless shell."""
-    from automation.browser import find_browser, launch_args
+    from automation.browser.launch import find_browser, launch_args
 
     options = {"args": launch_args(), **browser_type_launch_args}
     if browser_name == "chromium" and not options.get("channel"):  # a --browser-channel is Playwright's to find

@@ -19,8 +19,8 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from core.clock import SYSTEM_CLOCK, Clock
-from core.errors import ConfigError, EcomPrivacyError
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
+from ecom_privacy.errors import ConfigError, EcomPrivacyError
 
 PREFIX = "ECOM_PRIVACY_SMTP_"
 ENV_HELP = {

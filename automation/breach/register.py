@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from automation.breach.deadlines import as_utc, authority_deadline
 from automation.breach.facts import Facts, facts_json
 from automation.breach.tables import DeliveryRow, EventRow, IncidentRow
-from core.clock import SYSTEM_CLOCK, Clock
-from core.errors import ConfigError
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
+from ecom_privacy.errors import ConfigError
 
 ACTOR_ENV = "ECOM_PRIVACY_ACTOR"
 
@@ -178,7 +178,7 @@ class Register:
     def __init__(self, engine: Engine, actor: str | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
         self.engine = engine
         self.actor = actor or default_actor()
-        #: when each event and delivery step happened (the CLI passes its clock; core/clock.py)
+        #: when each event and delivery step happened (the CLI passes its clock; ecom_privacy/clock.py)
         self.clock = clock
 
     @contextmanager

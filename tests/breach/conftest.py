@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from automation.cli import main
-from core.clock import FixedClock
+from ecom_privacy.clock import FixedClock
 from mock_backoffice.smtp_sink import SmtpSink
 
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.clock import FixedClock
+from ecom_privacy.clock import FixedClock
 from tests.breach.conftest import BreachCli
 from tests.support import write_fleet
 

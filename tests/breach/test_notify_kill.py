@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.clock import FixedClock
+from ecom_privacy.clock import FixedClock
 from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import BreachCli
 from tests.cli_process import CLI, cli_env

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from automation.breach.mailer import Pacer, SmtpSettings
-from core.clock import FixedClock
-from core.errors import ConfigError
+from ecom_privacy.clock import FixedClock
+from ecom_privacy.errors import ConfigError
 from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import NOW, BreachCli
 from tests.support import write_fleet

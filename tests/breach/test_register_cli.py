@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 from automation.breach.register import Register
 from automation.breach.tables import DeliveryRow, EventRow
 from automation.db import open_database
-from core.clock import FixedClock
+from ecom_privacy.clock import FixedClock
 from tests.breach.conftest import NOW, BreachCli
 from tests.cli_process import CLI, cli_env
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from automation.cli import main
-from core.clock import SYSTEM_CLOCK, Clock
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 
 
 @dataclass
@@ -24,7 +24,7 @@ CliRunner = Callable[..., CliResult]
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> CliRunner:
     """Run the CLI in-process (real browser, real mock over HTTP) with artifacts under tmp_path/runs; on the
-    system's clock unless a test hands it another one (core/clock.py)."""
+    system's clock unless a test hands it another one (ecom_privacy/clock.py)."""
 
     def run(*args: str, artifacts: bool = True, clock: Clock = SYSTEM_CLOCK) -> CliResult:
         argv = list(args)

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest_asyncio
 from playwright.async_api import BrowserContext
 
-from automation.artifacts import RunArtifacts
-from automation.browser import prepare_store_context, store_context_options
-from core.clock import SYSTEM_CLOCK
-from core.setting import PlanInput, StoreSession
+from automation.outputs.artifacts import RunArtifacts
+from automation.browser.launch import prepare_store_context, store_context_options
+from ecom_privacy.clock import SYSTEM_CLOCK
+from ecom_privacy.setting import PlanInput, StoreSession
 from flows.labels import labels_for
 from mock_backoffice import MockServer
 from tests.support import TEST_SEED

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from core.clock import FixedClock
+from ecom_privacy.clock import FixedClock
 from mock_backoffice import MockServer
 from tests.alerts.receivers import free_port, json_receiver
 from tests.cli.conftest import CliRunner

@@ -1,4 +1,4 @@
-"""The one clock (core/clock.py): a fixed clock for tests, and no other reading of the system's time in the tool."""
+"""The one clock (ecom_privacy/clock.py): a fixed clock for tests, and no other reading of the system's time in the tool."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.clock import SYSTEM_CLOCK, FixedClock
+from ecom_privacy.clock import SYSTEM_CLOCK, FixedClock
 
 pytestmark = pytest.mark.clock
 
@@ -53,4 +53,4 @@ def test_nothing_but_the_clock_reads_the_systems_time() -> None:
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
                 if SYSTEM_TIME.search(line.split("#", 1)[0]):
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
-    assert offenders == [], "read the time through the Clock handed down (core/clock.py):\n" + "\n".join(offenders)
+    assert offenders == [], "read the time through the Clock handed down (ecom_privacy/clock.py):\n" + "\n".join(offenders)

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from automation.lock import FleetLock, LockBusyError, lock_path
-from core.clock import FixedClock
-from core.errors import ConfigError
+from automation.run.lock import FleetLock, LockBusyError, lock_path
+from ecom_privacy.clock import FixedClock
+from ecom_privacy.errors import ConfigError
 
 AT = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 pytestmark = pytest.mark.clock  # lock waits and the holder's start time

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
-from automation.progress import CLEAR_LINE, ProgressBar
-from core.clock import FixedClock
-from core.models import SettingResult, SettingStatus, StoreResult, StoreStatus
+from automation.outputs.progress import CLEAR_LINE, ProgressBar
+from ecom_privacy.clock import FixedClock
+from ecom_privacy.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
 
 class Terminal(io.StringIO):

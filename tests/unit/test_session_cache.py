@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.session_cache import (
+from automation.access.session_cache import (
     SESSIONS_ENV,
     RefusedLogins,
     SessionCache,
@@ -16,8 +16,8 @@ from automation.session_cache import (
     default_session_dir,
     session_key,
 )
-from core.clock import FixedClock
-from core.errors import ConfigError
+from ecom_privacy.clock import FixedClock
+from ecom_privacy.errors import ConfigError
 
 pytestmark = pytest.mark.clock  # when a refusal was recorded
 
