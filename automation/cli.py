@@ -16,23 +16,23 @@ from typing import TYPE_CHECKING, TextIO
 # it: building the parser and running `status` must not pay for them (issue #14: status in under 1 s).
 # tests/unit/test_cli_imports.py holds this line.
 from automation import __version__
-from automation.fleet.notify import notify_problems
-from automation.outputs.artifacts import RunArtifacts, write_atomic
+from automation.access.secrets import load_environment, resolve_secrets
+from automation.access.session_cache import SessionCache, default_session_dir
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
 from automation.browser.cdp_endpoint import CDP_ENV, endpoint_secrets
 from automation.fleet.defaults import DEFAULT_FLEET_FILE
+from automation.fleet.notify import notify_problems
 from automation.history import cli as history_cli
-from automation.run.interrupt import Interruption
-from automation.run.lock import FleetLock
+from automation.outputs.artifacts import RunArtifacts, write_atomic
 from automation.outputs.logs import configure_logging, get_logger
-from automation.run.preflight import check_run_arguments
 from automation.outputs.progress import ProgressBar
 from automation.outputs.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
 from automation.outputs.run_record import ProgressLog, chain, new_manifest, write_manifest
-from automation.access.secrets import load_environment, resolve_secrets
 from automation.redaction.redactor import Redactor
-from automation.access.session_cache import SessionCache, default_session_dir
+from automation.run.interrupt import Interruption
+from automation.run.lock import FleetLock
+from automation.run.preflight import check_run_arguments
 from automation.run.shard import Shard
 from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
@@ -40,9 +40,9 @@ from ecom_privacy.models import RunDocument, RunKind, StoreResult
 from ecom_privacy.terminal_text import json_for_terminal, printable
 
 if TYPE_CHECKING:
-    from automation.run.engine import RunOptions
     from automation.fleet.model import Fleet, StoreConfig
     from automation.outputs.run_outputs import OutputError
+    from automation.run.engine import RunOptions
     from ecom_privacy.driver import Driver
     from flows.labels.overrides import UiOverrides
 
@@ -326,8 +326,8 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
 
 def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
             redactor: Redactor, plan: RunDocument | None = None) -> int:
-    from automation.run.after_run import record_after_run
     from automation.outputs.run_outputs import OutputError, write_run_outputs
+    from automation.run.after_run import record_after_run
 
     failed: OutputError | None = None
     try:
@@ -385,8 +385,8 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 def _write_plan_out(path: Path, document: RunDocument, redactor: Redactor) -> OutputError | None:
     """`plan --out`, sealed with plan_sha256 so that apply notices a file changed after this point."""
-    from automation.outputs.run_outputs import OutputError, output_failure
     from automation.outputs.plan_seal import seal_plan_json
+    from automation.outputs.run_outputs import OutputError, output_failure
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -479,8 +479,8 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.run.after_run import record_after_run
     from automation.outputs.run_outputs import OutputError, write_run_outputs
+    from automation.run.after_run import record_after_run
     from automation.run.verify import verify_exit_code, verify_fleet
 
     check_run_arguments(args)
@@ -531,8 +531,8 @@ def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.run.export import export_stores, render_exports, write_exports
     from automation.outputs.run_outputs import write_run_outputs
+    from automation.run.export import export_stores, render_exports, write_exports
 
     check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)

@@ -17,10 +17,10 @@ from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 
 from automation.access.login_chain import ChainLogin
-from automation.browser.retry import retry_transient
-from automation.redaction.redactor import Redactor
 from automation.access.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
+from automation.browser.retry import retry_transient
 from automation.browser.tracing import StoreTrace
+from automation.redaction.redactor import Redactor
 from ecom_privacy.driver import Driver
 from ecom_privacy.errors import AuthenticationError, SessionExpiredError
 from ecom_privacy.models import LoginCounts, LoginSecrets

@@ -27,13 +27,13 @@ from typing import Any, TextIO
 from playwright.async_api import Browser, BrowserContext, async_playwright
 from playwright.async_api import Error as PlaywrightError
 
-from automation.browser.launch import BrowserChoice, find_browser, launch
-from automation.fleet.model import StoreConfig
 from automation.access.login_chain import IdentitySessions, account_key
 from automation.access.secrets import parse_recovery_codes
-from automation.redaction.redactor import Redactor
 from automation.access.session_cache import RefusedLogins, SessionCache, cookie_values, session_key
 from automation.access.totp_check import totp_secret_problem
+from automation.browser.launch import BrowserChoice, find_browser, launch
+from automation.fleet.model import StoreConfig
+from automation.redaction.redactor import Redactor
 from ecom_privacy.clock import Clock
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
 from ecom_privacy.labels import Labels

@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext
 
+from automation.access.session_cache import RefusedLogins, ensure_private_dir
 from automation.browser.retry import retry_transient
 from automation.redaction.redactor import Redactor
-from automation.access.session_cache import RefusedLogins, ensure_private_dir
 from ecom_privacy.errors import AuthenticationError, BotChallengeError
 from ecom_privacy.models import LoginCounts, LoginSecrets, LoginTally
 

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import ahocorasick
 from dotenv import dotenv_values
 
-from automation.redaction.secret_forms import secret_forms
 from automation.access.totp_check import totp_secret_problem
+from automation.redaction.secret_forms import secret_forms
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import LoginSecrets
 from ecom_privacy.yaml_input import read_text_file

@@ -7,11 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from automation.fleet.notify import NotifyConfig, notify_urls
 from automation.alerts.message import compose
 from automation.alerts.problems import RunFindings, findings
 from automation.alerts.send import send
 from automation.alerts.state import Notice, Pending, mark_sent, reconcile
+from automation.fleet.notify import NotifyConfig, notify_urls
 from automation.outputs.logs import get_logger
 from automation.redaction.redactor import Redactor
 from ecom_privacy.models import RunDocument

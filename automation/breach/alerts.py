@@ -14,16 +14,16 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from automation.fleet.notify import NotifyConfig
+from automation.access.secrets import load_environment
 from automation.alerts.dispatch import deliver
 from automation.alerts.problems import RunFindings
 from automation.breach.check import DeadlineFlag, deadline_flags
 from automation.breach.deadlines import AUTHORITY_HOURS, WARN_HOURS, as_utc, show, time_left, zone
 from automation.breach.register import Incident, Register
 from automation.fleet.model import load_fleet
-from automation.redaction.addresses import EMAIL
+from automation.fleet.notify import NotifyConfig
 from automation.outputs.logs import get_logger
-from automation.access.secrets import load_environment
+from automation.redaction.addresses import EMAIL
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import EcomPrivacyError
 

@@ -15,18 +15,17 @@ from typing import TypeVar
 
 from playwright.async_api import Browser, Page, async_playwright
 
-from automation.outputs.artifacts import RunArtifacts
 from automation.access.backoffice_session import BackofficeSession
-from automation.browser.launch import find_browser, launch, new_store_context, new_storefront_context
-from automation.fleet.model import plan_input_for
-from automation.fleet.model import Fleet, StoreConfig
 from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
-from automation.outputs.logs import get_logger
-from automation.browser.retry import retry_transient
 from automation.access.secrets import resolve_secrets
-from automation.redaction.redactor import Redactor
 from automation.access.session_cache import RefusedLogins, SessionCache, default_session_dir
+from automation.browser.launch import find_browser, launch, new_store_context, new_storefront_context
+from automation.browser.retry import retry_transient
 from automation.browser.tracing import StoreTrace
+from automation.fleet.model import Fleet, StoreConfig, plan_input_for
+from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.logs import get_logger
+from automation.redaction.redactor import Redactor
 from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import SessionExpiredError
 from ecom_privacy.setting import StoreSession

@@ -15,11 +15,11 @@ from typing import Any
 from playwright.async_api import Browser, Playwright
 from playwright.async_api import Error as PlaywrightError
 
-from automation.browser.launch import find_browser, launch
 from automation.browser.cdp_endpoint import CDP_ENV, public_endpoint
+from automation.browser.launch import find_browser, launch
 from automation.fleet.model import StoreConfig
-from automation.run.interrupt import Interruption
 from automation.outputs.logs import get_logger
+from automation.run.interrupt import Interruption
 from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import TransientError
 from ecom_privacy.models import SettingResult, SettingStatus, StoreResult, StoreStatus

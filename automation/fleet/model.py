@@ -14,9 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from automation.fleet.notify import NotifyConfig
-from automation.fleet.ids import safe_name
 from automation.fleet.defaults import DEFAULT_FLEET_FILE as DEFAULT_FLEET_FILE  # re-exported: its old home
+from automation.fleet.ids import safe_name
 from automation.fleet.languages import (
     LANGUAGE_PATTERN,
     STORE_FACT_KEYS,
@@ -24,6 +23,7 @@ from automation.fleet.languages import (
     language_errors,
     store_languages,
 )
+from automation.fleet.notify import NotifyConfig
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.yaml_input import load_yaml_file
 from flows.registry import all_settings

@@ -12,13 +12,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from automation.breach.alerts import breach_findings_after_run
+from automation.access.secrets import load_environment
 from automation.alerts.dispatch import alert_after_run
+from automation.breach.alerts import breach_findings_after_run
 from automation.db import DatabaseError, open_database, redact_db_url, resolve_db_url
 from automation.fleet.model import load_fleet
 from automation.history.recorder import record_run, shard_of
 from automation.outputs.logs import get_logger
-from automation.access.secrets import load_environment
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import EcomPrivacyError
 from ecom_privacy.models import RunDocument

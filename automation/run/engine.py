@@ -18,23 +18,32 @@ from typing import Any
 
 from playwright.async_api import Browser, async_playwright
 
-from automation.outputs.artifacts import RunArtifacts
 from automation.access.backoffice_session import Backoffice, BackofficeSession
-from automation.browser.launch import new_store_context
-from automation.browser.source import STORE_CONNECTION_ATTEMPTS, BrowserSource
-from automation.run.walker import lost_connection_result, run_until_lost
-from automation.fleet.model import Fleet, StoreConfig
-from automation.run.interrupt import Interruption, RunInterrupted
 from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
-from automation.outputs.logs import get_logger
-from automation.browser.retry import as_typed_error
 from automation.access.secrets import resolve_secrets
-from automation.redaction.redactor import Redactor
 from automation.access.session_cache import RefusedLogins, SessionCache
-from automation.run.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
-from automation.run.store_plan import IRREVERSIBLE_HINT, SettingPlan, applied_status, finalise_settings, plan_from_saved, plan_setting, saved_store_is_done, saved_without_changes, take_over_saved
-from automation.fleet.model import plan_input_for
+from automation.browser.launch import new_store_context
+from automation.browser.retry import as_typed_error
+from automation.browser.source import STORE_CONNECTION_ATTEMPTS, BrowserSource
 from automation.browser.tracing import StoreTrace
+from automation.fleet.model import Fleet, StoreConfig, plan_input_for
+from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.logs import get_logger
+from automation.redaction.redactor import Redactor
+from automation.run.interrupt import Interruption, RunInterrupted
+from automation.run.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
+from automation.run.store_plan import (
+    IRREVERSIBLE_HINT,
+    SettingPlan,
+    applied_status,
+    finalise_settings,
+    plan_from_saved,
+    plan_setting,
+    saved_store_is_done,
+    saved_without_changes,
+    take_over_saved,
+)
+from automation.run.walker import lost_connection_result, run_until_lost
 from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.driver import Driver
 from ecom_privacy.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError

@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from automation.outputs.artifacts import create_exclusive
 from automation.fleet.ids import safe_name
 from automation.fleet.model import StoreConfig
+from automation.outputs.artifacts import create_exclusive
 from ecom_privacy.models import RunDocument, StoreStatus
 from ecom_privacy.setting import Setting
 

@@ -19,17 +19,17 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
 
-from automation.outputs.artifacts import RunArtifacts
-from automation.fleet.ids import safe_name
+from automation.access.secrets import resolve_secrets
 from automation.browser.launch import new_store_context
+from automation.browser.retry import as_typed_error, retry_transient
 from automation.browser.source import BrowserSource
-from automation.run.engine import RunOptions
+from automation.fleet.ids import safe_name
 from automation.fleet.model import Fleet, StoreConfig
+from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.logs import get_logger
 from automation.redaction.pages import mask_table_data, scrubbed_aria_snapshot, scrubbed_html
-from automation.browser.retry import as_typed_error, retry_transient
-from automation.access.secrets import resolve_secrets
 from automation.redaction.redactor import Redactor
+from automation.run.engine import RunOptions
 from ecom_privacy.driver import Driver
 from ecom_privacy.errors import EcomPrivacyError, SessionExpiredError, UiMismatchError
 from ecom_privacy.labels import Labels

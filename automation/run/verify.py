@@ -10,13 +10,13 @@ import asyncio
 
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
-from automation.outputs.artifacts import RunArtifacts
 from automation.browser.launch import new_storefront_context
-from automation.browser.source import BrowserSource
-from automation.run.engine import RunOptions
-from automation.fleet.model import Fleet, StoreConfig
-from automation.outputs.logs import get_logger
 from automation.browser.retry import as_typed_error
+from automation.browser.source import BrowserSource
+from automation.fleet.model import Fleet, StoreConfig
+from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.logs import get_logger
+from automation.run.engine import RunOptions
 from ecom_privacy.driver import Driver
 from ecom_privacy.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus
 from flows.storefront.verifier import verify_storefront

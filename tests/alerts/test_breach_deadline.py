@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
-from automation.breach.alerts import breach_findings, breach_findings_after_run
-from automation.fleet.notify import NotifyConfig
 from automation.alerts.dispatch import alert_after_run
+from automation.breach.alerts import breach_findings, breach_findings_after_run
 from automation.breach.facts import build_facts
 from automation.breach.register import AUTHORITY_NOT_REQUIRED, CLOSED, Register
 from automation.cli import main
 from automation.db import open_database
+from automation.fleet.notify import NotifyConfig
 from automation.redaction.redactor import Redactor
 from ecom_privacy.clock import FixedClock
 from ecom_privacy.models import RunKind

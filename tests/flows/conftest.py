@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest_asyncio
 from playwright.async_api import BrowserContext
 
-from automation.outputs.artifacts import RunArtifacts
 from automation.browser.launch import prepare_store_context, store_context_options
+from automation.outputs.artifacts import RunArtifacts
 from ecom_privacy.clock import SYSTEM_CLOCK
 from ecom_privacy.setting import PlanInput, StoreSession
 from flows.labels import labels_for

@@ -11,7 +11,13 @@ from playwright.async_api import Browser, expect
 
 from automation.browser.launch import new_store_context
 from ecom_privacy.clock import SYSTEM_CLOCK, FixedClock
-from ecom_privacy.errors import AccountLockedError, AuthenticationError, BotChallengeError, SessionExpiredError, TransientError
+from ecom_privacy.errors import (
+    AccountLockedError,
+    AuthenticationError,
+    BotChallengeError,
+    SessionExpiredError,
+    TransientError,
+)
 from ecom_privacy.models import LoginSecrets, LoginTally
 from flows.labels import labels_for
 from flows.login import is_logged_in, login

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from automation.fleet.model import load_fleet
 from automation.outputs.artifacts import RunArtifacts, create_exclusive
 from automation.run.export import write_exports
-from automation.fleet.model import load_fleet
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult
 from flows.registry import all_settings

@@ -6,9 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
-from automation.run.store_plan import IRREVERSIBLE_HINT, SAVED_STORE_ERROR, SettingPlan, applied_status, finalise_settings, gate_irreversible, plan_from_saved, plan_setting, saved_store_is_done, saved_without_changes, take_over_saved
 from automation.fleet.model import plan_input_for
+from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
+from automation.run.store_plan import (
+    IRREVERSIBLE_HINT,
+    SAVED_STORE_ERROR,
+    SettingPlan,
+    applied_status,
+    finalise_settings,
+    gate_irreversible,
+    plan_from_saved,
+    plan_setting,
+    saved_store_is_done,
+    saved_without_changes,
+    take_over_saved,
+)
 from ecom_privacy.errors import ConfigError, StalePlanError
 from ecom_privacy.models import Change, ChangeAction, SettingResult, SettingStatus, StoreResult, StoreStatus
 from ecom_privacy.setting import PlanInput

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from automation.browser.launch import BrowserChoice
-from automation.fleet.model import CredentialRefs, StoreConfig
 from automation.access.human_login import (
     StoreOutcome,
     check_display,
@@ -15,6 +13,8 @@ from automation.access.human_login import (
     login_exit_code,
     store_secrets,
 )
+from automation.browser.launch import BrowserChoice
+from automation.fleet.model import CredentialRefs, StoreConfig
 from ecom_privacy.errors import ConfigError
 from flows.assisted_login import KnownSecrets
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger, account_key
-from automation.outputs.render import render_logins
 from automation.access.secrets import parse_recovery_codes
+from automation.outputs.render import render_logins
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import AuthenticationError, BotChallengeError, TransientError
 from ecom_privacy.models import LoginCounts, LoginSecrets, LoginTally, RunDocument, StoreResult

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from automation.outputs.artifacts import RunArtifacts
 from automation.cli import main
+from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.run_outputs import write_run_outputs
 from automation.outputs.run_record import ProgressLog, new_manifest, write_manifest
 from automation.run.shard import Shard

@@ -18,9 +18,9 @@ from automation.history.rows import result_rows
 from automation.outputs.html_report import render_html
 from automation.outputs.junit import render_junit
 from automation.outputs.matrix import build_matrix
+from automation.outputs.plan_seal import seal_plan_json
 from automation.outputs.render import apply_exit_code, plan_exit_code, render_document, summarise
 from automation.run.saved_plan import load_saved_plan
-from automation.outputs.plan_seal import seal_plan_json
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import (
     PLAN_FORMAT_VERSION,
