@@ -36,7 +36,7 @@ from automation.history.recorder import record_run
 from automation.history.status import fleet_status
 from automation.history.timeline import drift_timeline
 from benchmarks.fleet import tool
-from core.models import (
+from ecom_privacy.models import (
     Change,
     RunDocument,
     RunKind,

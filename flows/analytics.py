@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.models import Change, ChangeAction, Diagnostic
-from core.probe import ProbeTarget
-from core.setting import CurrentState, PlanInput, Setting, StoreSession
-from core.storefront import StorefrontCheck
+from ecom_privacy.models import Change, ChangeAction, Diagnostic
+from ecom_privacy.probe import ProbeTarget
+from ecom_privacy.setting import CurrentState, PlanInput, Setting, StoreSession
+from ecom_privacy.storefront import StorefrontCheck
 from flows.pages.web_statistics_page import WebStatisticsPage
 from flows.storefront.analytics_checks import analytics_checks
 

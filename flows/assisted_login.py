@@ -23,8 +23,8 @@ import pyotp
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page, Request
 
-from core.errors import TransientError
-from core.models import LoginTally
+from ecom_privacy.errors import TransientError
+from ecom_privacy.models import LoginTally
 from flows.labels import Labels
 from flows.login import one_time_values
 from flows.pages.base import without_query

@@ -14,9 +14,9 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from core.errors import ConfigError
-from core.setting import PlanInput
-from core.storefront import StorefrontCheck
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.setting import PlanInput
+from ecom_privacy.storefront import StorefrontCheck
 from flows.content.html_text import page_text
 from flows.content.page_languages import language_root
 from flows.content.templates import load_template, template_variables

@@ -6,10 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from core.models import Change, ChangeAction
-from core.probe import ProbeTarget
-from core.setting import CurrentState, PlanInput, Setting, StoreSession
-from core.storefront import StorefrontCheck
+from ecom_privacy.models import Change, ChangeAction
+from ecom_privacy.probe import ProbeTarget
+from ecom_privacy.setting import CurrentState, PlanInput, Setting, StoreSession
+from ecom_privacy.storefront import StorefrontCheck
 from flows.pages.web_extras_page import WebExtrasPage
 from flows.storefront.cookie_bar import cookie_bar_checks
 

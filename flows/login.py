@@ -22,8 +22,8 @@ import pyotp
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, Request, Response
 
-from core.errors import AccountLockedError, AuthenticationError, TransientError
-from core.models import LoginSecrets, LoginTally
+from ecom_privacy.errors import AccountLockedError, AuthenticationError, TransientError
+from ecom_privacy.models import LoginSecrets, LoginTally
 from flows.labels import Labels
 from flows.pages.base import in_backoffice, without_query
 from flows.pages.login_page import LoginChainPage

@@ -19,12 +19,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from core.errors import ConfigError, SettingError
-from core.exports import ExportFile
-from core.models import ArchiveSelection, Change, ChangeAction, SubscriberRow
-from core.probe import ProbeTarget
-from core.setting import CurrentState, PlanInput, Setting, StoreSession
-from core.terminal_text import one_line
+from ecom_privacy.errors import ConfigError, SettingError
+from ecom_privacy.exports import ExportFile
+from ecom_privacy.models import ArchiveSelection, Change, ChangeAction, SubscriberRow
+from ecom_privacy.probe import ProbeTarget
+from ecom_privacy.setting import CurrentState, PlanInput, Setting, StoreSession
+from ecom_privacy.terminal_text import one_line
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
 from flows.newsletter_rule import (
     GDPR_DATE,

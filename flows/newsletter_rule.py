@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from core.models import ArchiveRuleRecord, SubscriberRow
+from ecom_privacy.models import ArchiveRuleRecord, SubscriberRow
 from flows.csv_cells import csv_row, unguard_cell
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
 

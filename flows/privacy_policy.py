@@ -17,9 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.errors import ConfigError
-from core.setting import PlanInput
-from core.storefront import StorefrontCheck
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.setting import PlanInput
+from ecom_privacy.storefront import StorefrontCheck
 from flows.content.html_text import page_text
 from flows.content.page_languages import checkable, language_root
 from flows.content.privacy_elements import Element, Finding, detect_elements, element_table, resolve_elements

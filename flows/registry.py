@@ -6,8 +6,8 @@ the engine receives the `Driver` it returns.
 
 from __future__ import annotations
 
-from core.driver import Driver
-from core.setting import Setting
+from ecom_privacy.driver import Driver
+from ecom_privacy.setting import Setting
 from flows.analytics import AnalyticsSetting
 from flows.ccpa_page import CcpaPageSetting
 from flows.cookie_law import CookieLawSetting

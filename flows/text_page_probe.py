@@ -5,8 +5,8 @@ yet (the editor is the same form for every page; the probe never follows "Add pa
 
 from __future__ import annotations
 
-from core.probe import ElementCheck, ProbeTarget
-from core.setting import StoreSession
+from ecom_privacy.probe import ElementCheck, ProbeTarget
+from ecom_privacy.setting import StoreSession
 from flows.pages.content_pages import PageEditorPage, PagesListPage
 from flows.text_pages import PageTarget
 

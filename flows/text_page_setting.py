@@ -24,10 +24,10 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from core.errors import ConfigError
-from core.models import Change, ChangeAction
-from core.probe import ProbeTarget
-from core.setting import PlanInput, Setting, StoreSession
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import Change, ChangeAction
+from ecom_privacy.probe import ProbeTarget
+from ecom_privacy.setting import PlanInput, Setting, StoreSession
 from flows.content.html_text import page_text, text_diff
 from flows.content.page_languages import tagged
 from flows.pages.content_pages import same_title

@@ -20,9 +20,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.errors import ConfigError, SettingError
-from core.models import Change
-from core.setting import PlanInput, StoreSession
+from ecom_privacy.errors import ConfigError, SettingError
+from ecom_privacy.models import Change
+from ecom_privacy.setting import PlanInput, StoreSession
 from flows.content.html_text import page_text
 from flows.labels import SUPPORTED_LOCALES, labels_for
 from flows.pages.content_pages import PageEditorPage, PageRow, PagesListPage, same_title

@@ -7,14 +7,14 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from automation.alerts.config import NotifyConfig, notify_urls
 from automation.alerts.message import compose
 from automation.alerts.problems import RunFindings, findings
 from automation.alerts.send import send
 from automation.alerts.state import Notice, Pending, mark_sent, reconcile
-from automation.logs import get_logger
-from automation.secrets import Redactor
-from core.models import RunDocument
+from automation.fleet.notify import NotifyConfig, notify_urls
+from automation.outputs.logs import get_logger
+from automation.redaction.redactor import Redactor
+from ecom_privacy.models import RunDocument
 
 
 def _without_state(found: RunFindings, kinds: list[str], run_dir: str, now: datetime) -> Pending:

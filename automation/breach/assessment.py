@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 RISKS = ("none", "risk", "high")
 

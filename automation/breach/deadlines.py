@@ -13,7 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 AUTHORITY_HOURS = 72
 #: `breach check` warns this long before a deadline

@@ -28,7 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from automation.breach.deadlines import AUTHORITY_HOURS, show
 from automation.breach.facts import FACT_HELP
 from automation.breach.register import Incident
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 from flows.content.html_text import page_text
 
 TEMPLATES_ENV = "ECOM_PRIVACY_BREACH_TEMPLATES"

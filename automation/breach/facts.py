@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from automation.breach.deadlines import parse_moment
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 #: what each fact is, for error messages and the README; keys are the YAML keys and (with dashes) the flags
 FACT_HELP: dict[str, str] = {

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from core.errors import ConfigError, EcomPrivacyError
+from ecom_privacy.errors import ConfigError, EcomPrivacyError
 
 PREFIX = "ECOM_PRIVACY_SMTP_"
 ENV_HELP = {

@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.errors import ConfigError
-from core.setting import StoreSession
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.setting import StoreSession
 from flows.pages.customers_page import CustomersPage
 from flows.pages.newsletter_page import NewsletterPage
 

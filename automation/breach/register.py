@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from automation.breach.deadlines import as_utc, authority_deadline
 from automation.breach.facts import Facts, facts_json
 from automation.breach.tables import DeliveryRow, EventRow, IncidentRow
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 ACTOR_ENV = "ECOM_PRIVACY_ACTOR"
 

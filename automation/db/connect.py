@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from automation.db.revisions import head_revisions
 from automation.db.url import redact_db_url
-from core.errors import EcomPrivacyError
+from ecom_privacy.errors import EcomPrivacyError
 
 if TYPE_CHECKING:
     from alembic.config import Config

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, select
 from automation.history.latest import Recorded, update_latest
 from automation.history.rows import result_rows, run_row
 from automation.history.tables import HistoryResult, HistoryRun
-from core.models import RunDocument
+from ecom_privacy.models import RunDocument
 
 
 def shard_of(document: RunDocument, raw: dict[str, Any] | None = None) -> str | None:

@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from core.yaml_input import load_yaml_file
+from ecom_privacy.yaml_input import load_yaml_file
 from flows.content.policy_text import NO_RULES, CuttingRules, Passage, Sentence, fold, passages
 
 TABLE_PATH = Path(__file__).with_name("privacy_elements.yaml")

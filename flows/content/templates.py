@@ -23,7 +23,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 #: placeholder in a template path, replaced by the store's language: templates/privacy-policy.{locale}.html
 LOCALE_PLACEHOLDER = "{locale}"

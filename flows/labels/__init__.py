@@ -10,9 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigError
-from core.labels import Labels, MissingLabelError
-from core.yaml_input import load_yaml_file
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.labels import Labels, MissingLabelError
+from ecom_privacy.yaml_input import load_yaml_file
 
 __all__ = ["LABELS_DIR", "PATHS_FILE", "SUPPORTED_LOCALES", "Labels", "MissingLabelError", "labels_for",
            "shipped_paths", "shipped_table"]

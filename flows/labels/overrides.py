@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import ConfigError
-from core.labels import Labels
-from core.yaml_input import load_yaml_file
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.labels import Labels
+from ecom_privacy.yaml_input import load_yaml_file
 from flows.labels import SUPPORTED_LOCALES, shipped_paths, shipped_table, table_file
 
 PATHS_KEY = "paths"

@@ -10,8 +10,8 @@ from playwright.async_api import Locator, Page, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from core.errors import BotChallengeError, SessionExpiredError, SettingError, TransientError, UiMismatchError
-from core.probe import ElementCheck, ProbeTarget
+from ecom_privacy.errors import BotChallengeError, SessionExpiredError, SettingError, TransientError, UiMismatchError
+from ecom_privacy.probe import ElementCheck, ProbeTarget
 from flows.labels import Labels
 from flows.pages.page_assets import asset_watch
 

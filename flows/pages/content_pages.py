@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 
 from playwright.async_api import Locator, Page
 
-from core.errors import SettingError, UiMismatchError
-from core.probe import ElementCheck
+from ecom_privacy.errors import SettingError, UiMismatchError
+from ecom_privacy.probe import ElementCheck
 from flows.labels import Labels
 from flows.pages.base import BackofficePage
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from playwright.async_api import Locator, Response
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from core.errors import BotChallengeError, TransientError
+from ecom_privacy.errors import BotChallengeError, TransientError
 from flows.pages.base import (
     GET_ATTEMPTS,
     BackofficePage,

@@ -14,8 +14,8 @@ from typing import Any
 from playwright.async_api import Locator
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from core.errors import SettingError, UiMismatchError
-from core.probe import ElementCheck
+from ecom_privacy.errors import SettingError, UiMismatchError
+from ecom_privacy.probe import ElementCheck
 from flows.newsletter_rule import Subscriber
 from flows.pages.base import BackofficePage
 

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from playwright.async_api import Frame, Page, Request, Response
 
-from core.errors import TransientError
+from ecom_privacy.errors import TransientError
 
 #: resource types a backoffice page needs to work (images, fonts and media are not even loaded)
 NEEDED_TYPES = frozenset({"script", "stylesheet"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import Locator
 
-from core.probe import ElementCheck
+from ecom_privacy.probe import ElementCheck
 from flows.pages.base import BackofficePage
 
 

@@ -7,8 +7,8 @@ choice (or after rejecting) is then a warning, not a failure; advertising still 
 
 from __future__ import annotations
 
-from core.models import CheckResult, CheckStatus
-from core.storefront import ConsentNeeds, Stage, StorefrontCheck, StorefrontVisit
+from ecom_privacy.models import CheckResult, CheckStatus
+from ecom_privacy.storefront import ConsentNeeds, Stage, StorefrontCheck, StorefrontVisit
 from flows.storefront.results import result
 from flows.tracking import ANALYTICS
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from playwright.async_api import BrowserContext, Page
 
-from core.storefront import ConsentObservation, Seen
+from ecom_privacy.storefront import ConsentObservation, Seen
 from flows.pages.storefront_page import StorefrontPage
 from flows.tracking import ADVERTISING, classify_cookie, classify_request, tracking_cookies
 

@@ -6,8 +6,8 @@ All of them read the shared consent observation; none opens a page of its own.
 
 from __future__ import annotations
 
-from core.models import CheckResult, CheckStatus
-from core.storefront import ConsentNeeds, Stage, StorefrontCheck, StorefrontVisit
+from ecom_privacy.models import CheckResult, CheckStatus
+from ecom_privacy.storefront import ConsentNeeds, Stage, StorefrontCheck, StorefrontVisit
 from flows.pages.storefront_page import BAR_SELECTOR, FOUND_BY_TEXT
 from flows.storefront.results import CHOICE_MODES, result
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from core.models import CheckResult, CheckStatus
-from core.storefront import ConsentNeeds, Stage, StorefrontCheck, StorefrontView, StorefrontVisit
+from ecom_privacy.models import CheckResult, CheckStatus
+from ecom_privacy.storefront import ConsentNeeds, Stage, StorefrontCheck, StorefrontView, StorefrontVisit
 from flows.content.html_text import page_text
 from flows.content.page_languages import checkable
 from flows.content.privacy_elements import detect_elements

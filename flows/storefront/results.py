@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.models import CheckResult, CheckStatus
+from ecom_privacy.models import CheckResult, CheckStatus
 
 #: cookie-law modes in which the bar offers a choice (accept and reject)
 CHOICE_MODES = ("confirm", "custom")

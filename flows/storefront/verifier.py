@@ -14,9 +14,9 @@ from typing import Any
 
 from playwright.async_api import Page
 
-from core.models import CheckResult, CheckStatus
-from core.setting import Setting
-from core.storefront import ConsentNeeds, ConsentObservation, Stage, StorefrontCheck
+from ecom_privacy.models import CheckResult, CheckStatus
+from ecom_privacy.setting import Setting
+from ecom_privacy.storefront import ConsentNeeds, ConsentObservation, Stage, StorefrontCheck
 from flows.content.page_languages import language_root
 from flows.labels import SUPPORTED_LOCALES, Labels, labels_for
 from flows.pages.storefront_page import StorefrontPage
@@ -60,7 +60,7 @@ class StorefrontVerifier:
         #: the browser page that PAGES checks read the shop in (the accepting visit's)
         self._page: Page | None = None
 
-    # -- what a check is handed (core.storefront.StorefrontVisit) ----------------------------------------
+    # -- what a check is handed (ecom_privacy.storefront.StorefrontVisit) ----------------------------------------
     def check_name(self, name: str, language: str) -> str:
         """Per-language checks carry the language when the shop has several: `privacy_policy_public[de]`."""
         return f"{name}[{language}]" if len(self.languages) > 1 else name

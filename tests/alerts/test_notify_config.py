@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from automation.cli import main
-from automation.fleet import load_fleet
-from core.errors import ConfigError
+from automation.fleet.model import load_fleet
+from ecom_privacy.errors import ConfigError
 from tests.support import write_fleet
 
 

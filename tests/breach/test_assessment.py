@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from automation.breach.assessment import KEYS, answers_from, ask, assess, needed
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 ALL_NO = dict.fromkeys(KEYS, False) | {"personal_data": True, "identifiable": True}
 

@@ -18,7 +18,7 @@ from automation.breach.deadlines import (
     urgency,
     zone,
 )
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NY = ZoneInfo("America/New_York")

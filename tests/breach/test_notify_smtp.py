@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from automation.breach.mailer import Pacer, SmtpSettings
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import BreachCli
 from tests.support import write_fleet

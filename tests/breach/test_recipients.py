@@ -11,7 +11,7 @@ import pytest
 from automation.breach.notify import states
 from automation.breach.recipients import Recipient, merge, read_csv
 from automation.breach.register import Delivery
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 AT = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 

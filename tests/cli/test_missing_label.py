@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from core.labels import Labels, MissingLabelError
+from ecom_privacy.labels import Labels, MissingLabelError
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.support import write_fleet

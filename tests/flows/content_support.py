@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from core.models import LoginSecrets
-from core.setting import StoreSession
+from ecom_privacy.models import LoginSecrets
+from ecom_privacy.setting import StoreSession
 from flows.login import login
 from tests.flows.conftest import SessionFactory
 from tests.support import EMAILS, PASSWORDS, http_json

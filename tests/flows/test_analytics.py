@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import LoginSecrets
-from core.setting import PlanInput
+from ecom_privacy.models import LoginSecrets
+from ecom_privacy.setting import PlanInput
 from flows.analytics import AnalyticsCurrent, AnalyticsDesired, AnalyticsSetting
 from flows.login import login
 from tests.flows.conftest import SessionFactory

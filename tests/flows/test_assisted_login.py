@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.async_api import Route
 
-from core.errors import TransientError
-from core.models import LoginTally
+from ecom_privacy.errors import TransientError
+from ecom_privacy.models import LoginTally
 from flows.assisted_login import AssistHooks, AssistStatus, KnownSecrets, assist_login
 from flows.pages.base import in_backoffice
 from mock_backoffice import MockServer

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from core.errors import SettingError
+from ecom_privacy.errors import SettingError
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.html_text import page_text
 from flows.text_pages import TextPageState

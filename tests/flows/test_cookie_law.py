@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from core.models import LoginSecrets
+from ecom_privacy.models import LoginSecrets
 from flows.cookie_law import CookieLawCurrent, CookieLawDesired, CookieLawSetting
 from flows.login import login
 from tests.flows.conftest import SessionFactory

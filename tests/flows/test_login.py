@@ -8,9 +8,15 @@ import asyncio
 import pytest
 from playwright.async_api import Browser, expect
 
-from automation.browser import new_store_context
-from core.errors import AccountLockedError, AuthenticationError, BotChallengeError, SessionExpiredError, TransientError
-from core.models import LoginSecrets, LoginTally
+from automation.browser.launch import new_store_context
+from ecom_privacy.errors import (
+    AccountLockedError,
+    AuthenticationError,
+    BotChallengeError,
+    SessionExpiredError,
+    TransientError,
+)
+from ecom_privacy.models import LoginSecrets, LoginTally
 from flows.labels import labels_for
 from flows.login import is_logged_in, login
 from flows.pages.base import in_backoffice

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from playwright.async_api import Request, Route
 
-from core.errors import SettingError, VerificationError
-from core.models import LoginSecrets
-from core.setting import StoreSession
+from ecom_privacy.errors import SettingError, VerificationError
+from ecom_privacy.models import LoginSecrets
+from ecom_privacy.setting import StoreSession
 from flows.login import login
 from flows.newsletter_archive import NewsletterArchiveCurrent, NewsletterArchiveDesired, NewsletterArchiveSetting
 from mock_backoffice import MockServer

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Request, Route, expect
 
-from automation.retry import typed
-from core.errors import TransientError
+from automation.browser.retry import typed
+from ecom_privacy.errors import TransientError
 from flows.content.html_text import page_text
 from flows.content.privacy_elements import element_table
 from flows.privacy_policy import PrivacyPolicyDesired, PrivacyPolicySetting

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from automation.artifacts import RunArtifacts
-from automation.run_outputs import write_run_outputs
-from core.models import (
+from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.run_outputs import write_run_outputs
+from ecom_privacy.models import (
     Change,
     CheckResult,
     CheckStatus,

@@ -13,7 +13,7 @@ from automation.history.status import fleet_status
 from automation.history.tables import HistoryResult, HistoryRun
 from automation.history.text import render_status, render_timeline
 from automation.history.timeline import drift_timeline
-from core.models import RunKind, SettingStatus
+from ecom_privacy.models import RunKind, SettingStatus
 from tests.history.documents import START, compliant, document, drifted, failed, verified, write_run
 
 NOW = START + timedelta(days=3, hours=3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.setting import PlanInput
+from ecom_privacy.setting import PlanInput
 from flows.content.templates import load_template, template_variables
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 import pytest
 
-from core.errors import ConfigError
-from core.setting import PlanInput
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.setting import PlanInput
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.templates import load_template, template_variables
 from flows.privacy_policy import PrivacyPolicyDesired, PrivacyPolicySetting

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from automation.render import render_change
-from core.errors import ConfigError, SettingError
-from core.models import Change
+from automation.outputs.render import render_change
+from ecom_privacy.errors import ConfigError, SettingError
+from ecom_privacy.models import Change
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting
 from flows.content.html_text import page_text
 from flows.content.templates import load_template, template_variables

@@ -7,7 +7,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from core.setting import PlanInput
+from ecom_privacy.setting import PlanInput
 from flows.cookie_law import CookieLawCurrent, CookieLawDesired, CookieLawSetting
 
 SETTING = CookieLawSetting()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from core.errors import ConfigError
-from core.setting import PlanInput
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.setting import PlanInput
 from flows.csv_cells import TRIGGERS, csv_row, guard_cell, unguard_cell
 from flows.email_address import NotAnAddress, keep_entry
 from flows.newsletter_archive import NewsletterArchiveDesired, NewsletterArchiveSetting, build_rule

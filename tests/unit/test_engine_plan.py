@@ -1,4 +1,4 @@
-"""Planning a store without a browser (automation.store_plan): plan per setting, the opt-in gate, saved plans."""
+"""Planning a store without a browser (automation.run.store_plan): plan per setting, the opt-in gate, saved plans."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from automation.setting_phase import INTERRUPTED, NOT_STARTED
-from automation.store_plan import (
+from automation.fleet.model import plan_input_for
+from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
+from automation.run.store_plan import (
     IRREVERSIBLE_HINT,
     SAVED_STORE_ERROR,
     SettingPlan,
@@ -15,15 +16,14 @@ from automation.store_plan import (
     finalise_settings,
     gate_irreversible,
     plan_from_saved,
-    plan_input_for,
     plan_setting,
     saved_store_is_done,
     saved_without_changes,
     take_over_saved,
 )
-from core.errors import ConfigError, StalePlanError
-from core.models import Change, ChangeAction, SettingResult, SettingStatus, StoreResult, StoreStatus
-from core.setting import PlanInput
+from ecom_privacy.errors import ConfigError, StalePlanError
+from ecom_privacy.models import Change, ChangeAction, SettingResult, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.setting import PlanInput
 from tests.unit.engine_fakes import Desired, FakeCurrent, FakeSetting, store_config
 
 

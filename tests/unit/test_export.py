@@ -6,10 +6,10 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from automation.export import export_stores, render_exports, write_exports
-from automation.fleet import CredentialRefs, StoreConfig
-from core.exports import ExportFile
-from core.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult, StoreStatus
+from automation.fleet.model import CredentialRefs, StoreConfig
+from automation.run.export import export_stores, render_exports, write_exports
+from ecom_privacy.exports import ExportFile
+from ecom_privacy.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult, StoreStatus
 from flows.cookie_law import CookieLawDesired, CookieLawSetting
 from flows.newsletter_archive import NewsletterArchiveDesired
 from flows.registry import all_settings

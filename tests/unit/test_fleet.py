@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from automation.fleet import deep_merge, load_fleet
-from core.errors import ConfigError
+from automation.fleet.model import deep_merge, load_fleet
+from ecom_privacy.errors import ConfigError
 
 STORE = """
   - id: {id}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from automation.junit import render_junit
-from core.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult, StoreStatus
+from automation.outputs.junit import render_junit
+from ecom_privacy.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult, StoreStatus
 
 
 def document(kind: RunKind, interrupted: bool = False) -> RunDocument:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from automation.lock import FleetLock, LockBusyError, lock_path
-from core.errors import ConfigError
+from automation.run.lock import FleetLock, LockBusyError, lock_path
+from ecom_privacy.errors import ConfigError
 
 
 def fleet(tmp_path: Path, name: str = "fleet.yaml") -> Path:

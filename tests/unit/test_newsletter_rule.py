@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from core.errors import ConfigError
-from core.models import ArchiveRuleRecord, Change
-from core.setting import PlanInput
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import ArchiveRuleRecord, Change
+from ecom_privacy.setting import PlanInput
 from flows.newsletter_archive import (
     NewsletterArchiveCurrent,
     NewsletterArchiveDesired,

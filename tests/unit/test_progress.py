@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from automation.progress import CLEAR_LINE, ProgressBar
-from core.models import SettingResult, SettingStatus, StoreResult, StoreStatus
+from automation.outputs.progress import CLEAR_LINE, ProgressBar
+from ecom_privacy.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
 
 class Terminal(io.StringIO):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from automation.retry import retry_transient
-from core.errors import AuthenticationError, SessionExpiredError, TransientError, UiMismatchError
+from automation.browser.retry import retry_transient
+from ecom_privacy.errors import AuthenticationError, SessionExpiredError, TransientError, UiMismatchError
 
 
 class Flaky:

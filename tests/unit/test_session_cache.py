@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.session_cache import (
+from automation.access.session_cache import (
     SESSIONS_ENV,
     RefusedLogins,
     SessionCache,
@@ -15,7 +15,7 @@ from automation.session_cache import (
     default_session_dir,
     session_key,
 )
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 
 STATE = {"cookies": [{"name": "backend_session_id", "value": "s3cr3t-session", "path": "/a/admin"}], "origins": []}
 

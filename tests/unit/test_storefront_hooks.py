@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import CheckStatus
-from core.storefront import ConsentNeeds, ConsentObservation, Stage, StorefrontView
+from ecom_privacy.models import CheckStatus
+from ecom_privacy.storefront import ConsentNeeds, ConsentObservation, Stage, StorefrontView
 from flows.analytics import AnalyticsDesired
 from flows.registry import all_settings
 from flows.storefront.verifier import contributed_checks

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from automation.render import render_document
-from automation.totp_check import totp_secret_problem
-from core.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult
-from core.terminal_text import REPLACEMENT, json_for_terminal, one_line, printable
+from automation.access.totp_check import totp_secret_problem
+from automation.outputs.render import render_document
+from ecom_privacy.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult
+from ecom_privacy.terminal_text import REPLACEMENT, json_for_terminal, one_line, printable
 
 ATTACKS = ["\x1b[2J", "\x1b[1A\x1b[2K", "\x1b]0;title\x07", "\x1b]8;;http://evil\x1b\\link", "\x9b2K", "\x1bc",
            "\x07", "\x08\x08", "\x7f", "\u202eexe.pdf", "\x1b[31;1m", "\x1bP+q\x1b\\", "\x00"]

@@ -11,9 +11,9 @@ from typing import Literal
 import pytest
 from pydantic import Field
 
-from core.errors import ConfigError
-from core.models import ChangeAction
-from core.setting import PlanInput, comparable
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.models import ChangeAction
+from ecom_privacy.setting import PlanInput, comparable
 from flows.content.templates import load_template, template_variables
 from flows.text_page_setting import PageContent, PageWanted, TextPageDesired, TextPageSetting
 from flows.text_pages import FoundPage, PageMatch, PageTexts, TextPageState

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import ConfigError
+from ecom_privacy.errors import ConfigError
 from flows.labels import labels_for
 from flows.labels.overrides import load_ui_overrides
 from flows.pages.content_pages import page_id_of

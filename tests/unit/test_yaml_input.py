@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from automation.fleet import load_fleet
-from core.errors import ConfigError
-from core.yaml_input import MAX_ALIASES, load_yaml_file, load_yaml_text
+from automation.fleet.model import load_fleet
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.yaml_input import MAX_ALIASES, load_yaml_file, load_yaml_text
 from tests.support import write_fleet
 
 
@@ -78,7 +78,7 @@ def test_bad_bytes_name_the_file(tmp_path: Path, content: bytes, expected: str) 
 
 
 def test_oversized_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("core.yaml_input.MAX_YAML_BYTES", 100)
+    monkeypatch.setattr("ecom_privacy.yaml_input.MAX_YAML_BYTES", 100)
     path = tmp_path / "fleet.yaml"
     path.write_text("stores: []\n" + "# padding\n" * 20)
     with pytest.raises(ConfigError, match="more than the limit of 100"):

@@ -1,0 +1,90 @@
+"""Typed errors, each with one meaning; the engine decides on retries by type, never by message.
+
+Part of the shared vocabulary (`ecom_privacy/`): a setting raises these, the engine handles them.
+"""
+
+from __future__ import annotations
+
+
+class EcomPrivacyError(Exception):
+    """Base of every error this tool raises on purpose."""
+
+    #: short machine-readable kind, written into plans and reports
+    kind = "error"
+
+
+class ConfigError(EcomPrivacyError):
+    """The fleet file, a referenced file or a secret is wrong; nothing was sent to any store."""
+
+    kind = "config"
+
+
+class AuthenticationError(EcomPrivacyError):
+    """The backoffice refused the credentials or the one-time code. Never retried: accounts lock."""
+
+    kind = "authentication"
+
+
+class AccountLockedError(AuthenticationError):
+    """The backoffice says the account is locked after too many failed attempts."""
+
+    kind = "account_locked"
+
+
+class BotChallengeError(EcomPrivacyError):
+    """The login chain answered with a bot challenge (Cloudflare's "Just a moment..." page) that did not clear.
+
+    Not a refused login: never recorded as one, never counted towards a lockout. Tried at most once more
+    (a challenge can be a passing mood of the bot protection); a person must pass it in a visible browser.
+    """
+
+    kind = "bot_challenge"
+
+
+class UiMismatchError(EcomPrivacyError):
+    """An element the page object expects is not on the page: the UI changed (or the locale is wrong).
+
+    Not retried: it will not match next time either. Names the page, the element and the locale.
+    """
+
+    kind = "ui_mismatch"
+
+    def __init__(self, page: str, element: str, locale: str, detail: str = "") -> None:
+        self.page = page
+        self.element = element
+        self.locale = locale
+        self.screenshot: str | None = None
+        message = f"UI did not match on page {page!r}: element {element!r} not found (locale {locale})"
+        if detail:
+            message += f": {detail}"
+        super().__init__(message)
+
+
+class TransientError(EcomPrivacyError):
+    """A timeout, an HTTP 5xx or a lost connection: worth retrying with backoff."""
+
+    kind = "transient"
+
+
+class SessionExpiredError(TransientError):
+    """The backoffice sent us back to the login page in the middle of work: log in again and carry on."""
+
+    kind = "session_expired"
+
+
+class StalePlanError(EcomPrivacyError):
+    """The store changed since the saved plan observed it; applying the plan would be a guess."""
+
+    kind = "stale_plan"
+
+
+class VerificationError(EcomPrivacyError):
+    """After applying, the state read back does not match the desired state."""
+
+    kind = "verification"
+
+
+class SettingError(EcomPrivacyError):
+    """A setting cannot be brought to the desired state for a reason the owner must resolve."""
+
+    kind = "setting"

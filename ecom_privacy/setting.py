@@ -1,0 +1,204 @@
+"""The one shape every setting has: read / plan / apply / verify (a Terraform resource in check mode)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from playwright.async_api import Page
+from pydantic import BaseModel, ConfigDict
+
+from ecom_privacy.errors import VerificationError
+from ecom_privacy.exports import ExportFile
+from ecom_privacy.labels import Labels
+from ecom_privacy.models import Change, Diagnostic
+from ecom_privacy.probe import ProbeTarget
+from ecom_privacy.storefront import StorefrontCheck
+
+
+class ArtifactSink(Protocol):
+    """Where a setting keeps what must never be lost: backups before overwrite, exports before archive."""
+
+    def save(self, store_id: str, name: str, content: str | bytes, kind: str = "backups") -> Path:
+        """Write `<kind>/<store>/<name>` into the run's artifacts and return its path."""
+        ...
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """What a pure `plan` may know about the store besides its current and desired state."""
+
+    store_id: str
+    #: the backoffice user's language (which label table)
+    locale: str
+    vars: dict[str, Any] = field(default_factory=dict)
+    #: the fleet file's folder: relative template paths are resolved from here
+    base_dir: Path = Path(".")
+    allow_irreversible: bool = False
+    #: the store's public address, for links in content (contact page, privacy policy)
+    storefront_url: str = ""
+    #: the shop's (storefront) languages, default first; empty: the one language `locale`
+    languages: tuple[str, ...] = ()
+    #: the store's desired state by setting name, for a `read` that must know what to look for (a page's
+    #: slug and titles); empty in contexts that have none (then settings read with their defaults)
+    desired: dict[str, BaseModel] = field(default_factory=dict)
+
+
+@dataclass
+class StoreSession:
+    """A logged-in browser page of one store, and what a setting needs to work in it."""
+
+    page: Page
+    store_id: str
+    locale: str
+    backoffice_url: str
+    storefront_url: str
+    labels: Labels
+    artifacts: ArtifactSink
+    plan_input: PlanInput
+
+    def admin_url(self, path: str) -> str:
+        return self.backoffice_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+class CurrentState(BaseModel):
+    """Base of a setting's current-state model: what `read` saw, immutable (plan, diagnose and verify all
+    look at the same reading) and strict (a field the setting does not know is a bug, not data)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+DesiredT = TypeVar("DesiredT", bound=BaseModel)
+#: a setting's current state: an instance of its `current_model`
+CurrentT = TypeVar("CurrentT", bound=BaseModel)
+
+
+class Setting(ABC, Generic[DesiredT, CurrentT]):
+    """One backoffice setting. Subclasses set `name`, `desired_model` and `current_model` and implement the steps.
+
+    Typed as `Setting[Desired, Current]`: `read` returns a `Current` (an instance of `current_model`), and
+    plan / diagnose / observe / stale_reason / saved_plan_mismatch / verify take it. The engine holds both
+    as opaque values and passes them back; what a saved plan records (`observe`) is JSON.
+    """
+
+    name: ClassVar[str]
+    #: pydantic model of the desired state under the setting's key in the fleet file
+    desired_model: ClassVar[type[BaseModel]]
+    #: pydantic model of the state `read` returns (frozen, extra="forbid", e.g. a CurrentState)
+    current_model: ClassVar[type[BaseModel]]
+
+    @abstractmethod
+    async def read(self, session: StoreSession) -> CurrentT:
+        """Navigate and read the current state; never change anything."""
+
+    @abstractmethod
+    def plan(self, current: CurrentT, desired: DesiredT, context: PlanInput) -> list[Change]:
+        """Pure: the changes that bring `current` to `desired`. No browser.
+
+        May raise an EcomPrivacyError (a template that does not render, an ambiguous store state): it fails
+        this setting only.
+        """
+
+    def diagnose(self, current: CurrentT, desired: DesiredT, context: PlanInput) -> list[Diagnostic]:
+        """Pure: what the user should know about `current` that is not a change this setting can make (a
+        warning reported with the setting's result, never applied). None by default."""
+        return []
+
+    def check(self, desired: DesiredT, context: PlanInput) -> None:
+        """Offline checks that need the store's context (templates and their variables), for `validate`.
+
+        Raises ConfigError; the default has nothing to check beyond the desired model itself.
+        """
+        return None
+
+    @abstractmethod
+    async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
+        """Perform the changes through the UI. Idempotent: running it twice changes nothing the second time.
+
+        Returns True only when it saved something in the backoffice, False when the store already was as the
+        changes want it (so the report says `changed` only when something changed, Ansible's honest
+        `changed`)."""
+
+    def observe(self, current: CurrentT, desired: DesiredT, context: PlanInput) -> Any:
+        """What a plan records as observed, as JSON data (the saved plan holds it): a saved plan is refused
+        when this no longer fits the store. By default the current state itself."""
+        return current.model_dump(mode="json")
+
+    def stale_reason(self, observed: Any, current: CurrentT, desired: DesiredT,
+                     context: PlanInput) -> str | None:
+        """Why a saved plan that observed `observed` must not be applied to the store as read now (`current`);
+        None when it still fits. By default any difference at all makes the plan stale."""
+        now = self.observe(current, desired, context)
+        return None if now == observed else f"plan saw {observed!r}, now {now!r}"
+
+    def saved_plan_mismatch(self, saved: list[dict[str, Any]], observed: Any, current: CurrentT,
+                            desired: DesiredT, context: PlanInput) -> str | None:
+        """The first field of a saved plan's changes for this setting (JSON; the engine's own opt-in `blocked`
+        reason already reset to null, it is decided again at apply time) that is not
+        what the fleet file and the store's state give now; None when they agree. Asked only after
+        `stale_reason` found the store unchanged, so by default the plan is re-derived and must be equal."""
+        fresh = [comparable(change) for change in self.plan(current, desired, context)]
+        return first_difference(saved, fresh)
+
+    # --- probe (ecom-privacy probe): read-only first contact --------------------------------------------
+    def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
+        """The backoffice pages this setting uses, each checking the elements its page object needs, in the
+        order `read` visits them. Visiting one must change nothing. None by default (no backoffice page)."""
+        return []
+
+    async def verify(self, session: StoreSession, desired: DesiredT) -> CurrentT:
+        """Read back and compare: anything still to change (blocked changes aside) is an error."""
+        current = await self.read(session)
+        remaining = [c for c in self.plan(current, desired, session.plan_input) if not c.blocked]
+        if remaining:
+            summary = "; ".join(change.summary or change.action.value for change in remaining)
+            raise VerificationError(f"{self.name}: the backoffice does not show the desired state: {summary}")
+        return current
+
+    # -- extras: what a setting contributes beyond its backoffice state (issue #10). None by default. -----
+    def storefront_checks(self, desired: DesiredT | None, languages: tuple[str, ...]) -> list[StorefrontCheck]:
+        """What `verify` checks on the live shop for this setting (ecom_privacy/storefront.py), in the shop's
+        `languages` (default first). `desired` is None when the fleet file does not manage the setting for
+        the store: a setting may still check what every shop must show."""
+        return []
+
+    def export_desired(self, desired: DesiredT | None) -> DesiredT | None:
+        """The desired state `export-subscribers` plans this setting with (`desired`: the fleet file's, None
+        when it does not manage the setting); nothing is applied. None: the setting exports nothing."""
+        return None
+
+    def exports(self, changes: list[Change]) -> list[ExportFile]:
+        """The files `export-subscribers` writes for a store from this setting's planned `changes`."""
+        return []
+
+
+def comparable(change: Change) -> dict[str, Any]:
+    """A change as a saved plan's changes are compared: its JSON form, as the file holds it."""
+    return change.model_dump(mode="json")
+
+
+def _shown(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def first_difference(saved: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> str | None:
+    """Where two lists of changes first differ, as `changes[i].field` (`.after.key`, `.selection.key` one level
+    down)."""
+    if len(saved) != len(fresh):
+        return f"changes (the file lists {len(saved)} for this setting, the fleet file and the store give {len(fresh)})"
+    for index, (mine, theirs) in enumerate(zip(saved, fresh, strict=True)):
+        for key in sorted(set(mine) | set(theirs)):
+            left, right = mine.get(key), theirs.get(key)
+            if left == right:
+                continue
+            if isinstance(left, dict) and isinstance(right, dict):
+                for sub in sorted(set(left) | set(right)):
+                    if left.get(sub) != right.get(sub):
+                        return (f"changes[{index}].{key}.{sub} (the file says {_shown(left.get(sub))}, the fleet file "
+                                f"and the store give {_shown(right.get(sub))})")
+            return (f"changes[{index}].{key} (the file says {_shown(left)}, the fleet file and the store give "
+                    f"{_shown(right)})")
+    return None
