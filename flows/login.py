@@ -47,7 +47,7 @@ async def is_logged_in(page: Page, backoffice_url: str, labels: Labels) -> bool:
 
 
 def login_flow(clock: Clock) -> LoginFlow:
-    """The login as the engine calls it (`ecom_privacy.driver.LoginFlow`), its one-time codes computed at `clock`'s time."""
+    """The login as the engine calls it (`ecom_privacy.driver.LoginFlow`), its one-time codes at `clock`'s time."""
 
     async def login_at(page: Page, backoffice_url: str, labels: Labels, secrets: LoginSecrets,
                        tally: LoginTally | None = None) -> None:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import ahocorasick
 from dotenv import dotenv_values
 
 from automation.access.totp_check import totp_secret_problem
-from automation.redaction.secret_forms import secret_forms
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import LoginSecrets
 from ecom_privacy.yaml_input import read_text_file

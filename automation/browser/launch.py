@@ -181,7 +181,7 @@ async def new_storefront_context(browser: Browser, locale: str, storefront_url: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m automation.browser.launch [--headed]`: print the browser a run would use; exit 1 when there is none."""
+    """`python -m automation.browser.launch [--headed]`: print the browser a run would use; exit 1 if none."""
     import argparse
 
     from playwright.sync_api import sync_playwright

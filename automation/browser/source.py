@@ -9,20 +9,15 @@ next caller gets a new one, retried with backoff while the far end comes back.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from playwright.async_api import Browser, Playwright
 from playwright.async_api import Error as PlaywrightError
 
 from automation.browser.cdp_endpoint import CDP_ENV, public_endpoint
 from automation.browser.launch import find_browser, launch
-from automation.fleet.model import StoreConfig
 from automation.outputs.logs import get_logger
-from automation.run.interrupt import Interruption
 from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import TransientError
-from ecom_privacy.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
 #: how long a lost remote browser may take to come back before the stores waiting for it fail
 RECONNECT_WINDOW_S = 60.0

@@ -25,6 +25,7 @@ from automation.fleet.languages import (
 )
 from automation.fleet.notify import NotifyConfig
 from ecom_privacy.errors import ConfigError
+from ecom_privacy.setting import PlanInput
 from ecom_privacy.yaml_input import load_yaml_file
 from flows.registry import all_settings
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from automation.redaction.addresses import EMAIL
 from ecom_privacy.models import CheckStatus, RunDocument, SettingStatus, StoreResult, StoreStatus
 
 MAX_VALUE_CHARS = 300

@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from automation.fleet.ids import safe_name
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 #: kinds of files that are the only copy of something the run is about to overwrite or archive

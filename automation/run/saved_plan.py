@@ -14,7 +14,6 @@ Two layers guard it:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from automation.fleet.model import Fleet, StoreConfig
+from automation.outputs.plan_seal import HASH_FIELD, plan_body_sha256
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreStatus
 

@@ -13,7 +13,6 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from automation.fleet.model import Fleet, StoreConfig
 from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
 from ecom_privacy.errors import EcomPrivacyError, StalePlanError
 from ecom_privacy.models import Change, Diagnostic, SettingResult, SettingStatus, StoreResult, StoreStatus
