@@ -256,11 +256,12 @@ def cmd_export(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     tz, now = _tz(args), utc_now()
     register = open_register(args, redactor)
-    notify = None
+    alerting = None
     if args.config is not None:  # alerts for cron: `breach check -c FLEET` with the fleet's notify key
         from automation.breach.alerts import alert_breach_check, check_notify
 
-        notify = check_notify(args.config)
+        alerting = check_notify(args.config)
+    notify = alerting.notify if alerting is not None else None
     warn_hours = args.warn_hours if args.warn_hours is not None else (
         notify.breach_warn_hours if notify is not None else WARN_HOURS)
     notes = []
@@ -276,8 +277,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
                                  f"the people affected (without undue delay)")
     for line in problems + notes:
         out.write(line + "\n")
-    if notify is not None:
-        alert_breach_check(register.engine, notify, args.env_file, warn_hours, args.tz, redactor, now)
+    if alerting is not None:
+        alert_breach_check(register.engine, alerting, args.env_file, warn_hours, args.tz, redactor, now)
     if problems:
         return EXIT_ERROR
     out.write(f"ok: {len(open_incidents)} open incident(s); no deadline within {warn_hours:g} hours without a "

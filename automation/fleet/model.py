@@ -23,7 +23,7 @@ from automation.fleet.languages import (
     language_errors,
     store_languages,
 )
-from automation.fleet.notify import NotifyConfig
+from automation.fleet.notify import NotifyConfig, notify_group_errors
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.setting import PlanInput
 from ecom_privacy.yaml_input import load_yaml_file
@@ -293,6 +293,7 @@ def load_fleet(path: Path) -> Fleet:
     for index, store in enumerate(model.stores):
         errors += language_errors(model.defaults, _group_layers(model, store), store,
                                   f"stores[{index}] (store {store.id})")
+    errors += notify_group_errors(model.notify, model.groups)
     if errors:
         raise ConfigError("\n".join(f"{path}: {e}" for e in errors))
 
