@@ -81,29 +81,21 @@ def store_gap(incident_id: int, what: str, store: str, facts: Facts, names: list
 def letter_facts(facts: Facts, store: str, language: str) -> tuple[dict[str, Any], list[str], list[str]]:
     """(the facts as this letter states them, facts it lacks in `language`, facts it lacks for `store`)."""
     values = facts.model_dump()
-    no_language, no_store = [], []
-    for name in LANGUAGE_FACTS:
-        value = values[name]
-        if value in EMPTY:
-            continue
-        if isinstance(value, dict):
-            if language not in value:
-                no_language.append(name)
-            values[name] = value.get(language)
-        elif facts.facts_language != language:
-            no_language.append(name)
-            values[name] = None
-    for name in STORE_FACTS:
-        value = values[name]
-        if value is None:
-            continue
-        if isinstance(value, dict):
-            if store not in value:
-                no_store.append(name)
-            values[name] = value.get(store)
-        elif len(facts.stores) > 1:
-            no_store.append(name)
-            values[name] = None
+    no_language: list[str] = []
+    no_store: list[str] = []
+    # A value per language (per store) is looked up; a plain one fits only its stated language (only an
+    # incident of one store).
+    for names, key, plain_fits, lacking in ((LANGUAGE_FACTS, language, facts.facts_language == language, no_language),
+                                            (STORE_FACTS, store, len(facts.stores) == 1, no_store)):
+        for name in names:
+            value = values[name]
+            if value in EMPTY:
+                continue
+            fits = key in value if isinstance(value, dict) else plain_fits
+            if isinstance(value, dict) or not fits:
+                values[name] = value.get(key) if isinstance(value, dict) else None
+            if not fits:
+                lacking.append(name)
     return values, no_language, no_store
 
 

@@ -61,15 +61,16 @@ class SmtpSettings:
     timeout: float
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], without_sender: tuple[str, ...] = ("",)) -> SmtpSettings:
-        """`without_sender`: the stores whose fleet entry names no sender (breach_mail.from): they need
-        ECOM_PRIVACY_SMTP_FROM."""
+    def from_env(cls, env: Mapping[str, str], without_sender: tuple[str, ...] | None = None) -> SmtpSettings:
+        """`without_sender`: the stores whose fleet entry names no sender (breach_mail.from), which need
+        ECOM_PRIVACY_SMTP_FROM; None: it is needed (no store is known to have its own)."""
         def get(name: str) -> str | None:
             return (env.get(PREFIX + name) or "").strip() or None
 
-        missing = [PREFIX + name for name in ("HOST", "FROM") if not get(name) and (name == "HOST" or without_sender)]
+        needs_from = without_sender is None or bool(without_sender)
+        missing = [PREFIX + name for name in ("HOST", "FROM") if not get(name) and (name == "HOST" or needs_from)]
         if missing:
-            stores = [store for store in without_sender if store]
+            stores = list(without_sender or ())
             why = (f" (store{'s' if len(stores) > 1 else ''} {', '.join(stores)} ha{'ve' if len(stores) > 1 else 's'} "
                    f"no breach_mail.from in the fleet file)" if stores and PREFIX + "FROM" in missing else "")
             raise ConfigError(f"SMTP: {', '.join(missing)} not set{why}; set them in the environment or the .env file "

@@ -20,6 +20,7 @@ from automation.breach.drafts import (
     template_dir,
     template_languages,
 )
+from automation.breach.mailer import PREFIX as SMTP_PREFIX
 from automation.breach.mailer import Letterhead, Mailer, Pacer, SmtpSettings, check_smtp
 from automation.breach.notify import make_plan, notified_csv, send_all
 from automation.breach.publish import apply_notice, plan_notice, verify_published, verify_withdrawn
@@ -116,6 +117,15 @@ def _letterhead(store: StoreConfig, settings: SmtpSettings) -> Letterhead:
     return Letterhead(sender, tuple(store.breach_mail.reply_to))
 
 
+def _sender_line(store: StoreConfig, env: dict[str, str]) -> str:
+    """Whom the plan's messages come from: the store's own sender (fleet breach_mail) or the agency-wide one."""
+    fallback = (env.get(f"{SMTP_PREFIX}FROM") or "").strip()
+    sender = store.breach_mail.sender or (f"{fallback} ({SMTP_PREFIX}FROM)" if fallback else
+                                          f"{SMTP_PREFIX}FROM (not set; or set breach_mail.from for the store)")
+    replies = f"; replies to {', '.join(store.breach_mail.reply_to)}" if store.breach_mail.reply_to else ""
+    return f"  from {sender}{replies}"
+
+
 def _record_decision(register: Register, incident: Incident, store_id: str, sent_total: int) -> bool:
     """People were written to: that is the decision on informing them (Art. 34), recorded unless it already is,
     so `breach check` stops asking for it. True when recorded now."""
@@ -182,7 +192,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
             code = EXIT_ERROR
             continue
         artifacts.write_text(f"breach/incident-{incident.id}/{store.id}/recipients.csv", _recipients_csv(result))
-        out.write(plan.render_text() + "\n")
+        out.write(plan.render_text() + "\n" + _sender_line(store, env) + "\n")
         out.flush()
         if not args.apply:
             pending = plan.to_send or (args.resend_uncertain and plan.with_state("uncertain"))

@@ -104,7 +104,9 @@ def test_notify_apply_records_the_decision_to_inform_people(tmp_path: Path, smtp
     before = breach("check", db=db_url).out
     assert "incident 1 store shop-nl: high risk and no decision yet on informing the people affected" in before
 
-    assert _notify(breach, db_url, tmp_path, fleet, "shop-nl").code == 2  # a plan records nothing
+    plan = _notify(breach, db_url, tmp_path, fleet, "shop-nl")
+    assert plan.code == 2  # a plan sends and records nothing; it says whom the messages come from
+    assert f"  from Winkel NL <privacy@winkel-nl.test>; replies to {AGENCY_DPO}" in plan.out
     assert "shop-nl: high risk and no decision yet" in breach("check", db=db_url).out
     applied = _notify(breach, db_url, tmp_path, fleet, "shop-nl", "--apply")
     assert applied.code == 0, applied.out + applied.err
