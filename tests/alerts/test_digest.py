@@ -27,7 +27,7 @@ from tests.alerts.receivers import free_port, json_receiver
 from tests.history.documents import document, drifted, failed
 
 TZ = ZoneInfo("Europe/Amsterdam")
-CONFIG = NotifyConfig(urls_env=["EP_ALERT_URL"], on=["failed", "drift"], timezone="Europe/Amsterdam",
+CONFIG = NotifyConfig(urls_env=["EP_ALERT_URL"], timezone="Europe/Amsterdam",
                       report_url="https://reports.agency.example/runs/{run}/", digest_hour=8)
 CONTEXT = AlertContext({"a": "acme", "b": "acme", "c": "bolt"}, TZ)
 NIGHT = [failed("a"), drifted("b", blocked="archiving subscribers needs --allow-archive"), drifted("c")]
@@ -132,7 +132,7 @@ def test_breach_check_sends_the_digest_with_deadlines_under_the_clients(
              "locale": "nl", "credentials": {"email_env": "E", "password_env": "P"}, "groups": ["acme"]}
     with json_receiver() as receiver:
         fleet = {"groups": {"acme": {}}, "stores": [store],
-                 "notify": {"urls_env": ["EP_ALERTS"], "on": ["breach_deadline"], "digest_hour": 0,
+                 "notify": {"urls_env": ["EP_ALERTS"], "digest_hour": 0,
                             "group_by": ["acme"], "timezone": "Europe/Amsterdam"}}
         (tmp_path / "fleet.yaml").write_text(yaml.safe_dump(fleet), encoding="utf-8")
         (tmp_path / ".env").write_text(f"EP_ALERTS={receiver.url()}\n", encoding="utf-8")

@@ -27,8 +27,7 @@ REPORTS = "https://reports.agency.example/runs/{run}/report.html"
 
 
 def _config(**options: object) -> NotifyConfig:
-    return NotifyConfig.model_validate({"urls_env": ["EP_ALERT_URL"], "on": ["failed", "drift", "verify_failed"],
-                                        "digest_hour": None, **options})
+    return NotifyConfig.model_validate({"urls_env": ["EP_ALERT_URL"], "digest_hour": None, **options})
 
 
 def _alert(engine: Engine, doc: RunDocument, url: str, config: NotifyConfig,
