@@ -21,6 +21,7 @@ from automation.breach.export import (
     authority_summary,
     customers_summary,
     incident_json,
+    is_late,
     notice_summary,
     write_export,
 )
@@ -167,7 +168,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         lines.append(f"  store {store}:")
         late = authority_late(incident, store, now)
         lines.append(f"    authority: {authority_summary(incident, store, local)}"
-                     + (f" [LATE: {late}]" if late.startswith(("yes", "overdue")) else ""))
+                     + (f" [LATE: {late}]" if is_late(late) else ""))
         lines.append(f"    people affected: {customers_summary(incident, store, local)}")
         lines.append(f"    public notice: {notice_summary(incident, store, local)}")
     lines.append(f"  history (times in {zone_name(tz)}):")

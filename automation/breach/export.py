@@ -70,6 +70,11 @@ def authority_late(incident: Incident, store: str, now: datetime) -> str:
     return f"overdue, no decision {format_duration(overdue)} after the deadline" if overdue.total_seconds() > 0 else ""
 
 
+def is_late(lateness: str) -> bool:
+    """An `authority_late` value that flags the store: notified late, or overdue without a decision."""
+    return lateness.startswith(("yes", "overdue"))
+
+
 def store_count(value: Any, store: str) -> str:
     """A per-store number as the register shows it for `store` (one number: the incident's)."""
     return _iso(value.get(store)) if isinstance(value, dict) else _iso(value)
@@ -155,7 +160,7 @@ def register_html(incidents: list[Incident], tz: tzinfo, now: datetime) -> str:
     return env.from_string(HTML_TEMPLATE.read_text(encoding="utf-8")).render(
         incidents=incidents, zone=zone_name(tz), exported=show(now, tz), show=lambda moment: show(moment, tz),
         authority=lambda i, s: authority_summary(i, s, lambda m: show(m, tz)),
-        late=lambda i, s: authority_late(i, s, now), fact=shown_fact, count=store_count,
+        late=lambda i, s: authority_late(i, s, now), is_late=is_late, fact=shown_fact, count=store_count,
         customers=lambda i, s: customers_summary(i, s, lambda m: show(m, tz)),
         notice=lambda i, s: notice_summary(i, s, lambda m: show(m, tz)))
 
