@@ -16,8 +16,27 @@ from automation.breach import assessment
 from automation.breach.check import deadline_flags, undecided_stores
 from automation.breach.deadlines import WARN_HOURS, Urgency, parse_moment, show, time_left, urgency, zone, zone_name
 from automation.breach.drafts import render, store_info, template_dir
-from automation.breach.export import authority_summary, customers_summary, incident_json, notice_summary, write_export
-from automation.breach.facts import FACT_HELP, build_facts, normalise, read_facts_file, updated_facts
+from automation.breach.export import (
+    authority_late,
+    authority_summary,
+    customers_summary,
+    incident_json,
+    is_late,
+    notice_summary,
+    write_export,
+)
+from automation.breach.facts import (
+    FACT_HELP,
+    STORE_FACTS,
+    build_facts,
+    counts_of,
+    merged_changes,
+    normalise,
+    read_facts_file,
+    shown_fact,
+    stale_languages,
+    updated_facts,
+)
 from automation.breach.register import (
     ASSESSED,
     AUTHORITY_NOT_REQUIRED,
@@ -59,7 +78,11 @@ def _tz(args: argparse.Namespace) -> tzinfo:
 
 def _fact_flags(args: argparse.Namespace) -> dict[str, Any]:
     values = {key: getattr(args, f"fact_{key}", None) for key in FACT_HELP}
-    return {key: value for key, value in values.items() if value not in (None, [])}
+    values = {key: value for key, value in values.items() if value not in (None, [])}
+    for key in STORE_FACTS:  # `--people-count 400`, or `--people-count shop-nl=400 --people-count shop-en=300`
+        if key in values:
+            values[key] = counts_of("--" + key.replace("_", "-"), values[key])
+    return values
 
 
 def cmd_new(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
@@ -125,7 +148,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
     if args.format == "json":
-        out.write(json.dumps(incident_json(incident, register), indent=2, ensure_ascii=False) + "\n")
+        out.write(json.dumps(incident_json(incident, register, now), indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     f = incident.facts
     lines = [f"incident {incident.id}: {f.title} [{'open' if incident.is_open else 'closed'}]",
@@ -136,11 +159,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         if key in ("title", "discovered_at", "discovered_by", "reported_by"):
             continue
         value = getattr(f, key)
-        if isinstance(value, datetime):
-            value = show(value, tz)
-        elif isinstance(value, list):
-            value = ", ".join(value)
-        lines.append(f"  {key}: {value if value not in (None, '') else '-'}")
+        value = show(value, tz) if isinstance(value, datetime) else shown_fact(value)
+        lines.append(f"  {key}: {value or '-'}")
     if incident.assessment:
         lines.append(f"  risk: {incident.assessment['risk']} ({'; '.join(incident.assessment['reasons'])}), "
                      f"assessed {show(incident.assessment['at'], tz)} by {incident.assessment['by']}")
@@ -151,7 +171,9 @@ def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
     for store in incident.stores:
         lines.append(f"  store {store}:")
-        lines.append(f"    authority: {authority_summary(incident, store, local)}")
+        late = authority_late(incident, store, now)
+        lines.append(f"    authority: {authority_summary(incident, store, local)}"
+                     + (f" [LATE: {late}]" if is_late(late) else ""))
         lines.append(f"    people affected: {customers_summary(incident, store, local)}")
         lines.append(f"    public notice: {notice_summary(incident, store, local)}")
     lines.append(f"  history (times in {zone_name(tz)}):")
@@ -177,7 +199,8 @@ def cmd_update(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     raw.update(_fact_flags(args))
     if args.add_store:
         raw["stores"] = list(dict.fromkeys([*incident.facts.stores, *args.add_store]))
-    changes = normalise(raw, tz, str(args.file) if args.file else where, _now(args))
+    changes = merged_changes(incident.facts, normalise(raw, tz, str(args.file) if args.file else where, _now(args)),
+                             where)
     current = incident.facts.model_dump()
     changes = {k: v for k, v in changes.items() if current.get(k) != v}
     facts = updated_facts(incident.facts, changes, where)  # validates before anything is written
@@ -220,6 +243,8 @@ def cmd_update(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         register.append(incident.id, kind, data, store=store)
     for kind, data, store in planned:
         out.write(f"incident {incident.id}: recorded {kind}{' [' + store + ']' if store else ''}: {_brief(data)}\n")
+    for note in stale_languages(incident.facts, facts):
+        out.write(f"note: {note}; update it too (a facts file with the text per language, --file)\n")
     return EXIT_OK
 
 
@@ -261,11 +286,12 @@ def cmd_export(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     tz, now = _tz(args), _now(args)
     register = open_register(args, redactor)
-    notify = None
+    alerting = None
     if args.config is not None:  # alerts for cron: `breach check -c FLEET` with the fleet's notify key
         from automation.breach.alerts import alert_breach_check, check_notify
 
-        notify = check_notify(args.config)
+        alerting = check_notify(args.config)
+    notify = alerting.notify if alerting is not None else None
     warn_hours = args.warn_hours if args.warn_hours is not None else (
         notify.breach_warn_hours if notify is not None else WARN_HOURS)
     notes = []
@@ -281,8 +307,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
                                  f"the people affected (without undue delay)")
     for line in problems + notes:
         out.write(line + "\n")
-    if notify is not None:
-        alert_breach_check(register.engine, notify, args.env_file, warn_hours, args.tz, redactor, now)
+    if alerting is not None:
+        alert_breach_check(register.engine, alerting, args.env_file, warn_hours, args.tz, redactor, now)
     if problems:
         return EXIT_ERROR
     out.write(f"ok: {len(open_incidents)} open incident(s); no deadline within {warn_hours:g} hours without a "

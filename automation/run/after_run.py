@@ -14,7 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from automation.access.secrets import load_environment
 from automation.alerts.dispatch import alert_after_run
+from automation.alerts.layout import alert_context
 from automation.breach.alerts import breach_findings_after_run
+from automation.breach.deadlines import zone
 from automation.db import DatabaseError, open_database, redact_db_url, resolve_db_url
 from automation.fleet.model import load_fleet
 from automation.history.recorder import record_run, shard_of
@@ -74,4 +76,6 @@ def _alert(args: argparse.Namespace, run_dir: Path, document: RunDocument, redac
     env = load_environment(getattr(args, "env_file", None))
     now = args.clock.now().replace(tzinfo=None)  # the history and the alert state are naive UTC
     deadlines = breach_findings_after_run(engine, fleet.notify, now)  # the register shares the database
-    alert_after_run(engine, document, str(run_dir.resolve()), fleet.notify, env, redactor, now, also=deadlines)
+    context = alert_context(fleet, fleet.notify, zone(fleet.notify.timezone))
+    alert_after_run(engine, document, str(run_dir.resolve()), fleet.notify, env, redactor, now, also=deadlines,
+                    context=context)

@@ -33,7 +33,7 @@ from tests.support import write_fleet
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
-CONFIG = NotifyConfig(urls_env=["EP_ALERT_URL"], on=["failed", "drift", "breach_deadline"])
+CONFIG = NotifyConfig(urls_env=["EP_ALERT_URL"], on=["failed", "drift", "breach_deadline"], digest_hour=None)
 TITLE = "Platform incident LS-2026-11, first seen by owner@shop.example"
 
 pytestmark = pytest.mark.clock
@@ -132,7 +132,8 @@ def _check(db: str, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int
 
 
 def _fleet(tmp_path: Path, alert_url: str | None, **notify: object) -> list[str]:
-    extra = {} if alert_url is None else {"notify": {"urls_env": ["EP_ALERTS"], "on": ["breach_deadline"], **notify}}
+    extra = {} if alert_url is None else {"notify": {"urls_env": ["EP_ALERTS"], "on": ["breach_deadline"],
+                                                     "digest_hour": None, **notify}}
     path = write_fleet(tmp_path, "http://127.0.0.1:9", {"cookie_law": {"mode": "confirm"}}, ["shop-nl"], extra=extra)
     env_file = tmp_path / ".env"
     if alert_url is not None:
@@ -216,7 +217,7 @@ def test_a_scheduled_plan_alerts_on_the_register_in_its_database(
         engine.dispose()
     path = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"],
                        extra={"notify": {"urls_env": ["EP_ALERTS"], "on": ["breach_deadline"],
-                                         "timezone": "Europe/Amsterdam"}})
+                                         "timezone": "Europe/Amsterdam", "digest_hour": None}})
     env_file = tmp_path / ".env"
     with json_receiver() as receiver:
         env_file.write_text(env_file.read_text(encoding="utf-8") + f"EP_ALERTS={receiver.url()}\n", encoding="utf-8")

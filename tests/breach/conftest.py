@@ -40,16 +40,26 @@ stores: [shop-nl, shop-en]
 discovered_at: 2026-11-25 09:30
 discovered_by: platform
 reported_by: Lightspeed security notice SN-2026-11
-nature: An unauthorised party read customer names and email addresses through a misconfigured export.
-people_categories: [customers, newsletter subscribers]
-people_count: 700
-record_categories: names, email addresses
-records_count: 1400
-consequences: Phishing emails that appear to come from the shop.
-measures_taken: The export was closed and every session was revoked.
-measures_proposed: Two-step login for all staff accounts.
+nature:
+  en: An unauthorised party read customer names and email addresses through a misconfigured export.
+  nl: Via een verkeerd ingestelde export las een onbevoegde partij namen en e-mailadressen van klanten.
+people_categories:
+  en: [customers, newsletter subscribers]
+  nl: [klanten, nieuwsbriefabonnees]
+people_count: {shop-nl: 400, shop-en: 300}
+record_categories: {en: [names, email addresses], nl: [namen, e-mailadressen]}
+records_count: {shop-nl: 800, shop-en: 600}
+consequences:
+  en: Phishing emails that appear to come from the shop.
+  nl: Phishingmails die van de winkel lijken te komen.
+measures_taken:
+  en: The export was closed and every session was revoked.
+  nl: De export is gesloten en elke sessie is ingetrokken.
+measures_proposed:
+  en: Two-step login for all staff accounts.
+  nl: Inloggen in twee stappen voor alle medewerkers.
 contact_name: Anna de Vries
-contact_role: Data protection officer
+contact_role: {en: Data protection officer, nl: Functionaris gegevensbescherming}
 contact_email: privacy@agency.test
 """
 

@@ -110,7 +110,7 @@ def test_a_wrong_smtp_password_is_a_clear_error_without_the_password(tmp_path: P
     env = (tmp_path / ".env").read_text(encoding="utf-8").replace(smtp.password, "Wrong-Password-123")
     (tmp_path / ".env").write_text(env, encoding="utf-8")
     result = breach("notify", *args, "--apply", db=sqlite_url)
-    assert result.code == 1 and "login refused" in result.out
+    assert result.code == 1 and "login refused" in result.err and "ECOM_PRIVACY_SMTP_PASSWORD" in result.err
     assert "Wrong-Password-123" not in result.out + result.err
     assert smtp.received == []
     assert "uncertain" not in breach("notify", *args, db=sqlite_url).out  # nothing was handed over

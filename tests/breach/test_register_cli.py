@@ -95,12 +95,13 @@ def test_events_are_appended_never_rewritten(db_url: str, breach: BreachCli, inc
     try:
         with engine.connect() as connection:
             before = connection.execute(select(EventRow.id, EventRow.data)).all()
-        breach("update", "1", "--nature", "Changed after review.", db=db_url)
+        breach("update", "1", "--nature", "Changed after review.", "--facts-language", "en", db=db_url)
         with engine.connect() as connection:
             after = connection.execute(select(EventRow.id, EventRow.data).order_by(EventRow.id)).all()
         assert after[: len(before)] == before  # the first report is untouched
-        assert after[-1].data == {"nature": "Changed after review."}
-        assert Register(engine).incident(1).facts.nature == "Changed after review."
+        assert after[-1].data["nature"]["en"] == "Changed after review."
+        nature = Register(engine).incident(1).facts.nature
+        assert isinstance(nature, dict) and nature["en"] == "Changed after review." and nature["nl"].startswith("Via")
     finally:
         engine.dispose()
 
