@@ -76,6 +76,6 @@ def _alert(args: argparse.Namespace, run_dir: Path, document: RunDocument, redac
     env = load_environment(getattr(args, "env_file", None))
     now = args.clock.now().replace(tzinfo=None)  # the history and the alert state are naive UTC
     deadlines = breach_findings_after_run(engine, fleet.notify, now)  # the register shares the database
-    context = alert_context(fleet, fleet.notify, zone(fleet.notify.timezone))
+    context = alert_context(fleet, fleet.notify, zone(fleet.notify.timezone, args.clock.now()))
     alert_after_run(engine, document, str(run_dir.resolve()), fleet.notify, env, redactor, now, also=deadlines,
                     context=context)

@@ -22,6 +22,7 @@ from automation.cli import main
 from automation.db import open_database
 from automation.fleet.notify import NotifyConfig
 from automation.redaction.redactor import Redactor
+from ecom_privacy.clock import FixedClock
 from ecom_privacy.models import RunKind
 from tests.alerts.receivers import free_port, json_receiver
 from tests.history.documents import document, drifted, failed
@@ -120,12 +121,13 @@ def test_a_digest_hour_that_is_not_an_hour_is_refused(value: object) -> None:
 def test_breach_check_sends_the_digest_with_deadlines_under_the_clients(
         db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`breach check -c FLEET` from cron: the deadline's alert, then (past the digest's hour) the digest."""
+    clock = FixedClock(datetime.now(UTC))  # one "now" for the register and every command of the test
     engine = open_database(db_url)
     try:
-        discovered = (datetime.now(UTC) - timedelta(hours=75, minutes=30)).isoformat()
+        discovered = (clock.now() - timedelta(hours=75, minutes=30)).isoformat()
         facts = build_facts({"title": "Platform incident", "stores": ["acme-nl"], "discovered_by": "platform",
-                             "discovered_at": discovered}, TZ, "test")
-        incident = Register(engine, actor="tester").new(facts)
+                             "discovered_at": discovered}, TZ, "test", clock.now())
+        incident = Register(engine, actor="tester", clock=clock).new(facts)
     finally:
         engine.dispose()
     store = {"id": "acme-nl", "backoffice_url": "http://127.0.0.1:9/a/admin", "storefront_url": "http://127.0.0.1:9/a/",
@@ -138,13 +140,13 @@ def test_breach_check_sends_the_digest_with_deadlines_under_the_clients(
         (tmp_path / ".env").write_text(f"EP_ALERTS={receiver.url()}\n", encoding="utf-8")
         args = ["breach", "check", "--db", db_url, "-c", str(tmp_path / "fleet.yaml"), "--env-file",
                 str(tmp_path / ".env")]
-        assert main(args, out=io.StringIO()) == 1
+        assert main(args, out=io.StringIO(), clock=clock) == 1
         # The first evaluation, past midnight (the digest's hour): the new problem, and today's digest.
         assert _titles(receiver.messages)[0] == "ecom-privacy breach check: 1 new problem(s)"
         assert _titles(receiver.messages)[1].endswith(": 1 problem(s) need a human")
         digest = receiver.messages[1]["message"]
         assert (f"Needs a human:\n[acme]\n- acme-nl incident {incident}: breach deadline: overdue by 03h") in digest
         assert "Breach register: ecom-privacy breach list" in digest
-        assert main(args, out=io.StringIO()) == 1
+        assert main(args, out=io.StringIO(), clock=clock) == 1
         assert len(receiver.messages) == 2
     capsys.readouterr()

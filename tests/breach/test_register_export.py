@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
+from ecom_privacy.clock import FixedClock
 from tests.breach.conftest import BreachCli
 
+pytestmark = pytest.mark.clock
 
-def test_late_notifications_are_flagged_with_their_reasons(breach: BreachCli, db_url: str, incident_file: Path,
-                                                           tmp_path: Path) -> None:
-    discovered = (datetime.now(UTC) - timedelta(hours=80, minutes=30)).replace(second=0, microsecond=0)
+
+def test_late_notifications_are_flagged_with_their_reasons(breach: BreachCli, breach_clock: FixedClock, db_url: str,
+                                                           incident_file: Path, tmp_path: Path) -> None:
+    discovered = (breach_clock.now() - timedelta(hours=80, minutes=30)).replace(second=0, microsecond=0)
     assert breach("new", "--file", str(incident_file), "--discovered-at", discovered.isoformat(), db=db_url).code == 0
     late = (discovered + timedelta(hours=80)).isoformat()
     assert breach("update", "1", "--store", "shop-en", "--authority-notified", late, "--facts-language", "en",
                   "--delay-reasons", "The platform's notice reached us on day three.", db=db_url).code == 0
-    on_time = (datetime.now(UTC) - timedelta(hours=1)).replace(second=0, microsecond=0)
+    on_time = (breach_clock.now() - timedelta(hours=1)).replace(second=0, microsecond=0)
     assert breach("new", "--title", "Lost laptop", "--store", "shop-nl", "--discovered-at", on_time.isoformat(),
                   "--discovered-by", "own", db=db_url).code == 0
     assert breach("update", "2", "--authority-notified", "now", db=db_url).code == 0
