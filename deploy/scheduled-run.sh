@@ -14,7 +14,7 @@
 #   ECOM_PRIVACY_STATUS_HTML  write the status page here after the run (optional)
 #   ECOM_PRIVACY_APPLY_ARGS   more options of apply, e.g. "--verify --parallelism 8" (optional)
 #   ECOM_PRIVACY_BIN          the tool (default ecom-privacy on PATH)
-# The exit code is apply's: 0 every store as declared, 1 anything else (see the README's exit codes).
+# The exit code is apply's: 0 every store as declared, 1 anything else (see docs/cli.md, "Exit codes").
 set -uo pipefail
 BIN=${ECOM_PRIVACY_BIN:-ecom-privacy}
 FLEET=${ECOM_PRIVACY_FLEET:-config/fleet.yaml}
