@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 # Only modules that are cheap to import are imported here. The browser side (Playwright, the engine, the
 # flows, the fleet file's loader, the Jinja2 reports, Apprise) is imported inside the command that uses
@@ -22,7 +22,7 @@ from automation.access.session_cache import SessionCache, default_session_dir
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
 from automation.browser.cdp_endpoint import CDP_ENV, endpoint_secrets
-from automation.fleet.defaults import DEFAULT_FLEET_FILE
+from automation.fleet.defaults import DEFAULT_ENV_FILE, DEFAULT_FLEET_FILE
 from automation.fleet.notify import notify_problems
 from automation.history import cli as history_cli
 from automation.outputs.artifacts import RunArtifacts, write_atomic
@@ -49,11 +49,35 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with Terraform's exit codes: a usage error (an unknown or misspelt option, a refused value)
+    exits 1, never argparse's 2, which here means "changes planned" (a cron audit would report a typo as drift).
+    Subcommand parsers are made of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def check_env_file(args: argparse.Namespace) -> None:
+    """The default ./.env is read when it exists; a file named with --env-file must exist, or every store would
+    fail later as 'not set' (or, worse, run with other secrets from the environment)."""
+    if not hasattr(args, "env_file"):
+        return
+    if args.env_file is None:
+        args.env_file = DEFAULT_ENV_FILE
+    elif not args.env_file.is_file():
+        problem = "is a directory" if args.env_file.is_dir() else "no such file"
+        raise ConfigError(f"--env-file {args.env_file}: {problem}; give the file with the NAME=value secrets, or "
+                          f"leave --env-file out to use the environment (and ./.env when it exists)")
+
+
 def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
     parser.add_argument("-c", "--config", type=Path, default=DEFAULT_FLEET_FILE,
                         help=f"fleet file (default {DEFAULT_FLEET_FILE})")
-    parser.add_argument("--env-file", type=Path, default=Path(".env"),
-                        help="file with NAME=value secrets, read under the process environment (default ./.env)")
+    parser.add_argument("--env-file", type=Path, default=None,
+                        help="file with NAME=value secrets, read under the process environment (default ./.env "
+                             "when it exists; a file named here must exist)")
     parser.add_argument("--log-format", choices=("console", "json"), default=None,
                         help="log format on stderr (default: console on a terminal, json otherwise)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -115,7 +139,7 @@ def _shard_arg(text: str) -> Shard:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ecom-privacy",
         description="Keep the GDPR/CCPA privacy settings of Lightspeed eCom stores as declared in a fleet file.",
     )
@@ -580,7 +604,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
 
 def build_merge_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ecom-privacy report merge",
         description="Merge the run directories of the shards of one run (--shard K/N) into one run: "
                     "report, JUnit, HTML, counts and exit code as if one process had run every store.")
@@ -650,6 +674,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         redactor.add(secret)  # e.g. a browser farm's token in the endpoint's query
     configure_logging(args.log_format, redactor, args.verbose)
     try:
+        check_env_file(args)
         return COMMANDS[args.command](args, out, redactor)
     except EcomPrivacyError as exc:
         print(printable(f"error: {exc}"), file=sys.stderr)  # messages quote store data
