@@ -11,6 +11,7 @@ opt-in gate, saved plans), `automation.run.setting_phase` (where each setting st
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -90,6 +91,13 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
     #: connect to this running Chromium over CDP instead of launching one (--cdp-endpoint)
     cdp_endpoint: str | None = None
+
+
+def not_started(store: StoreConfig) -> StoreResult:
+    """A store the run never started because it was interrupted first: every setting skipped, saying why."""
+    return StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED, error_kind=INTERRUPTED,
+                       settings=[SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
+                                               error_kind=INTERRUPTED) for name in store.desired])
 
 
 class StoreRun:
@@ -317,13 +325,26 @@ class FleetRunner:
         loop = asyncio.get_running_loop()
         interruption.install(loop)
         try:
-            async with async_playwright() as playwright:
-                source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
-                                       self.options.cdp_endpoint, self.options.timeout_ms)
+            try:
+                playwright = await async_playwright().start()
+            except Exception:
+                if not interruption.requested:
+                    raise
+                # Ctrl-C reaches the whole process group: Playwright's driver, still starting, dies of it
+                # before it can ignore it. Nothing was started, and the report says so (no traceback).
+                document.stores = [not_started(store) for store in self.stores]
+                gc.collect()  # the dead driver's pipes are closed now, while the loop still runs, not at exit
+                await asyncio.sleep(0)
+            else:
                 try:
-                    document.stores = await self._run_stores(source)
+                    source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
+                                           self.options.cdp_endpoint, self.options.timeout_ms)
+                    try:
+                        document.stores = await self._run_stores(source)
+                    finally:
+                        await source.close()
                 finally:
-                    await source.close()
+                    await playwright.stop()
         finally:
             interruption.uninstall(loop)
         document.interrupted = interruption.requested
@@ -358,10 +379,7 @@ class FleetRunner:
             except asyncio.CancelledError:
                 if not interruption.forced:
                     raise
-                result = StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED,
-                                     error_kind=INTERRUPTED)
-                result.settings = [SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
-                                                 error_kind=INTERRUPTED) for name in store.desired]
+                result = not_started(store)
             if self.options.on_store_done:  # first: the progress record of a shard, before anyone hears of it
                 self.options.on_store_done(result)
             self.log.info("store done", store=store.id, status=result.status.value,

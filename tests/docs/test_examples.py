@@ -12,7 +12,8 @@
 - `<!-- doc-test: fragment WHY -->` exempts a block, and must say why.
 
 Blocks marked `run NAME` are also run as written against the mock, by tests/docs/test_readme_runs.py (and
-the recipes' blocks by tests/deploy/). Output samples (`text`, no language) are not examples to run.
+the recipes' blocks by tests/deploy/); a block marked `output NAME` is compared there with what the tool printed.
+Other output samples (`text`, no language) are not examples to run.
 """
 
 from __future__ import annotations
@@ -230,6 +231,9 @@ def test_every_example_is_checked_by_the_tool_or_marked_as_a_fragment(block: Cod
     kind = block.marker or block.language
     if kind == "run":  # run as written elsewhere; here its syntax and options
         kind = block.language
+    if kind == "output":  # compared with what the tool prints, where the note says
+        assert block.marker_note, f"{block.where}: name the test that compares this output"
+        return
     if kind == "fragment":
         assert block.marker_note, f"{block.where}: say why the block is a fragment: <!-- doc-test: fragment WHY -->"
         return

@@ -35,9 +35,12 @@ def _as_traced_script(block: CodeBlock) -> str:
     """The block's lines as written, each followed by a line that appends its exit code to $DOC_TEST_EXITS."""
     lines = []
     for line in block.text.splitlines():
+        command = line.split("#")[0].strip()
+        if command:
+            lines.append(f'echo "::doc-test:: {command}"')  # where its output starts on stdout
         lines.append(line)
-        if line.strip() and not line.lstrip().startswith("#"):
-            lines.append(f'echo "{line.split("#")[0].strip()} -> $?" >> "$DOC_TEST_EXITS"')
+        if command:
+            lines.append(f'echo "{command} -> $?" >> "$DOC_TEST_EXITS"')
     return "\n".join(lines) + "\n"
 
 
@@ -84,3 +87,7 @@ def test_the_readme_first_store_runs_as_written_against_the_mock(tmp_path: Path)
                      "ecom-privacy verify -c fleet.yaml": "0"}, transcript
     assert "Only 'yes' will be accepted" in result.stdout
     assert state["cookie_law"]["mode"] == "confirm"
+    outputs = dict(part.split("\n", 1) for part in result.stdout.split("::doc-test:: ")[1:])
+    [sample] = [block for block in code_blocks(README) if block.marker == "output"]
+    assert sample.marker_note.startswith("first-store plan")
+    assert outputs["ecom-privacy plan -c fleet.yaml"] == sample.text  # the README shows what the tool prints

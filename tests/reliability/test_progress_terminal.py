@@ -35,8 +35,8 @@ def test_bar_on_a_terminal_counts_the_stores(fleet: Fleet, private_session_dir: 
     os.close(leader)
     assert process.returncode == 2, out
     text = screen.decode(errors="replace")
-    assert "plan [" in text and "2/2 stores  0 failed" in text
-    assert "\x1b[2K" in text  # redrawn in place
+    assert "plan " in text and "2/2 stores  0 failed" in text
+    assert "\x1b[2K" in text  # redrawn in place (rich)
     assert "run finished" in text  # the console log lines come through the bar, readable
 
 
