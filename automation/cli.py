@@ -22,6 +22,8 @@ from automation.access.session_cache import SessionCache, default_session_dir
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
 from automation.browser.cdp_endpoint import CDP_ENV, endpoint_secrets
+from automation.command_help import COMMANDS as COMMAND_HELP
+from automation.command_help import apply_help, document_commands
 from automation.fleet.defaults import DEFAULT_ENV_FILE, DEFAULT_FLEET_FILE
 from automation.fleet.notify import notify_problems
 from automation.history import cli as history_cli
@@ -223,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
+    document_commands(parser)  # each command's description, examples and exit codes (automation/command_help.py)
     return parser
 
 
@@ -652,6 +655,7 @@ def build_merge_parser() -> argparse.ArgumentParser:
                         help="log format on stderr (default: console on a terminal, json otherwise)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.set_defaults(command="report-merge")
+    apply_help(parser, "report merge")
     return parser
 
 
@@ -690,6 +694,9 @@ def _run_mock(argv: list[str]) -> int:
         return EXIT_ERROR
     from mock_backoffice.cli import main as mock_main
 
+    if {"-h", "--help"} & set(argv):
+        entry = COMMAND_HELP["mock"]
+        print(f"ecom-privacy mock: {entry.description}\n\n{entry.epilog()}\n\nthe mock's options:\n")
     try:
         return mock_main(argv)
     except SystemExit as exc:  # the mock's own parser: a usage error is 1 here too, never 2 ("changes planned")
