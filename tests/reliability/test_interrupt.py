@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from mock_backoffice import MockServer
-from tests.reliability.conftest import Fleet
+from tests.reliability.conftest import Fleet, read_terminal
 from tests.support import http_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,20 +96,6 @@ def test_second_ctrl_c_stops_at_once_and_still_reports_truthfully(server: MockSe
     assert process.returncode == 1, err
     check_report_tells_the_truth(server, fleet)
     assert "received again: stopping now" in err
-
-
-def read_terminal(leader: int) -> str:
-    """Everything written to a pseudo-terminal until the process closes it."""
-    screen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        screen += chunk
-    return screen.decode(errors="replace")
 
 
 def test_ctrl_c_at_a_terminal_says_at_once_what_it_does(server: MockServer, fleet: Fleet,
