@@ -52,7 +52,7 @@ def _fleet(parser: argparse.ArgumentParser, *, browser: bool) -> None:
                              "(default $ECOM_PRIVACY_BREACH_TEMPLATES)")
     if not browser:
         return
-    parser.add_argument("--env-file", type=Path, default=Path(".env"),
+    parser.add_argument("--env-file", type=Path, default=None,
                         help="file with NAME=value secrets (store logins, SMTP), read under the environment")
     parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"),
                         help="where runs/<UTC timestamp>/ with backups and CSV files is written (default ./runs)")
@@ -140,7 +140,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     check.add_argument("-c", "--config", type=Path, default=None, metavar="FLEET",
                        help="also send breach_deadline alerts through this fleet file's notify key (once when a "
                             "deadline problem starts, once when it clears); without it: no alerts")
-    check.add_argument("--env-file", type=Path, default=Path(".env"),
+    check.add_argument("--env-file", type=Path, default=None,
                        help="file with NAME=value secrets (the alert URLs of notify.urls_env), read under the "
                             "environment")
 

@@ -11,6 +11,7 @@ opt-in gate, saved plans), `automation.run.setting_phase` (where each setting st
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +92,13 @@ class RunOptions:
     cdp_endpoint: str | None = None
     #: the run's time (stamps, durations, TOTP codes, backup names); the CLI passes its own (ecom_privacy/clock.py)
     clock: Clock = SYSTEM_CLOCK
+
+
+def not_started(store: StoreConfig) -> StoreResult:
+    """A store the run never started because it was interrupted first: every setting skipped, saying why."""
+    return StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED, error_kind=INTERRUPTED,
+                       settings=[SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
+                                               error_kind=INTERRUPTED) for name in store.desired])
 
 
 class StoreRun:
@@ -319,13 +327,27 @@ class FleetRunner:
         loop = asyncio.get_running_loop()
         interruption.install(loop)
         try:
-            async with async_playwright() as playwright:
-                source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
-                                       self.options.cdp_endpoint, self.options.timeout_ms, clock=self.options.clock)
+            try:
+                playwright = await async_playwright().start()
+            except Exception:
+                if not interruption.requested:
+                    raise
+                # Ctrl-C reaches the whole process group: Playwright's driver, still starting, dies of it
+                # before it can ignore it. Nothing was started, and the report says so (no traceback).
+                document.stores = [not_started(store) for store in self.stores]
+                gc.collect()  # the dead driver's pipes are closed now, while the loop still runs, not at exit
+                await asyncio.sleep(0)
+            else:
                 try:
-                    document.stores = await self._run_stores(source)
+                    source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
+                                           self.options.cdp_endpoint, self.options.timeout_ms,
+                                           clock=self.options.clock)
+                    try:
+                        document.stores = await self._run_stores(source)
+                    finally:
+                        await source.close()
                 finally:
-                    await source.close()
+                    await playwright.stop()
         finally:
             interruption.uninstall(loop)
         document.interrupted = interruption.requested
@@ -360,10 +382,7 @@ class FleetRunner:
             except asyncio.CancelledError:
                 if not interruption.forced:
                     raise
-                result = StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED,
-                                     error_kind=INTERRUPTED)
-                result.settings = [SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
-                                                 error_kind=INTERRUPTED) for name in store.desired]
+                result = not_started(store)
             if self.options.on_store_done:  # first: the progress record of a shard, before anyone hears of it
                 self.options.on_store_done(result)
             self.log.info("store done", store=store.id, status=result.status.value,

@@ -84,7 +84,7 @@ def test_merge_of_every_shard_is_one_run(tmp_path: Path) -> None:
     plan = json.loads((tmp_path / "merged" / "plan.json").read_text())
     assert [s["id"] for s in plan["stores"]] == SELECTION
     assert plan["shard"] is None
-    assert "8 ok, 0 changed, 1 drifted, 0 failed" in out
+    assert "Stores: 8 ok, 1 drifted\n" in out
     for store in SELECTION:  # every shard's backups are in the merged run
         assert (tmp_path / "merged" / "backups" / store / "cookie_law-20250101T000000Z.html").is_file()
     info = json.loads((tmp_path / "merged" / "merge.json").read_text())
@@ -98,7 +98,7 @@ def test_merge_keeps_each_settings_warnings(tmp_path: Path) -> None:
     plan = RunDocument.model_validate_json((tmp_path / "merged" / "plan.json").read_text())
     warned = {s.id: s.settings[0].diagnostics for s in plan.stores if s.settings[0].diagnostics}
     assert warned == {"shop-4": [Diagnostic(summary="look at this", detail="why")]}
-    assert "! cookie_law: warning: look at this" in out
+    assert "* cookie_law: warning: look at this" in out
     assert "warning: look at this: why" in (tmp_path / "merged" / "junit.xml").read_text()
     assert "⚠ 1 warning(s)" in (tmp_path / "merged" / "report.html").read_text(encoding="utf-8")
 
