@@ -24,12 +24,12 @@ import hmac
 import json
 import os
 import secrets
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from automation.access.session_cache import ensure_private_dir
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.models import LoginSecrets
 
 #: after a refusal, how long the other credentials of the account wait before one more try
@@ -114,10 +114,10 @@ def _parse(text: str) -> Refusal | None:
 class AccountMemory:
     """The refusal records of every account, one private file each (`account-<key>.refused`)."""
 
-    def __init__(self, directory: Path | None, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, directory: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
         self.directory = directory
         self.fingerprints = Fingerprints(directory)
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock
         #: without a folder: the records of this command only
         self._memory: dict[str, Refusal] = {}
 
@@ -181,7 +181,7 @@ class AccountMemory:
         if held is not None and held != fingerprint:
             return None  # this store's credentials changed since the refusal: one try
         since = datetime.fromisoformat(record.at)
-        if self.clock() - since >= WAIT_AFTER_REFUSAL:
+        if self.clock.now() - since >= WAIT_AFTER_REFUSAL:
             return None
         after = (since + WAIT_AFTER_REFUSAL).isoformat(timespec="minutes")
         return Withheld(f"the identity service refused a login of this account at {record.at} (store {record.store}: "
@@ -190,7 +190,7 @@ class AccountMemory:
 
     def record_refusal(self, account: str, store_id: str, fingerprint: str, message: str) -> None:
         record = self.load(account) or Refusal(at="", store=store_id, message=message)
-        record.at = self.clock().isoformat(timespec="seconds")
+        record.at = self.clock.now().isoformat(timespec="seconds")
         record.store, record.message = store_id, message
         if fingerprint not in record.refused:
             record.refused.append(fingerprint)
@@ -237,9 +237,9 @@ class CredentialChecks:
     is longer ago than the period. A wrong (rotated) password must not hide behind a valid cached session
     until the session expires in the middle of a night."""
 
-    def __init__(self, directory: Path | None, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, directory: Path | None, clock: Clock = SYSTEM_CLOCK) -> None:
         self.directory = directory
-        self.clock = clock or (lambda: datetime.now(UTC))
+        self.clock = clock
 
     def path_for(self, session_key: str) -> Path | None:
         return self.directory / f"checked-{session_key}" if self.directory is not None else None
@@ -253,7 +253,7 @@ class CredentialChecks:
 
     def due(self, session_key: str, every: timedelta) -> bool:
         last = self.last(session_key)
-        return last is None or self.clock() - last >= every
+        return last is None or self.clock.now() - last >= every
 
     def record(self, session_key: str) -> None:
         path = self.path_for(session_key)
@@ -262,4 +262,4 @@ class CredentialChecks:
         ensure_private_dir(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(self.clock().isoformat(timespec="seconds"))
+            handle.write(self.clock.now().isoformat(timespec="seconds"))

@@ -34,6 +34,7 @@ from automation.browser.tracing import StoreTrace
 from automation.fleet.model import StoreConfig
 from automation.outputs.logs import get_logger
 from automation.redaction.redactor import Redactor
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.driver import Driver
 from ecom_privacy.errors import AuthenticationError, SessionExpiredError
 from ecom_privacy.models import LoginCounts, LoginSecrets
@@ -64,22 +65,25 @@ class StoreAccess:
     check_every: timedelta | None = None
     #: `login --check`: log in with the store's own credentials, leaving the cached session alone
     checking: bool = False
+    #: the command's clock (TOTP codes through the driver, refusal records, check dates, the settings' session)
+    clock: Clock = SYSTEM_CLOCK
 
     @classmethod
     def create(cls, *, driver: Driver, env: Mapping[str, str], env_file: Path | None, session_dir: Path | None,
                use_cache: bool, redactor: Redactor, attempts: int = 6, timeout_ms: int = 15_000,
-               check_every: timedelta | None = None, checking: bool = False) -> StoreAccess:
+               check_every: timedelta | None = None, checking: bool = False,
+               clock: Clock = SYSTEM_CLOCK) -> StoreAccess:
         """`session_dir`: the session folder (cached sessions, refusals, spent recovery codes); None only for
         tests and commands that remember nothing."""
         return cls(driver=driver, env=env, env_file=env_file,
-                   coordinator=LoginCoordinator(session_dir, redactor, attempts),
+                   coordinator=LoginCoordinator(session_dir, redactor, attempts, clock),
                    cache=SessionCache(session_dir or Path("."), enabled=use_cache and session_dir is not None),
                    redactor=redactor, attempts=attempts, timeout_ms=timeout_ms, check_every=check_every,
-                   checking=checking)
+                   checking=checking, clock=clock)
 
     @property
     def checks(self) -> CredentialChecks:
-        return CredentialChecks(self.coordinator.directory)
+        return CredentialChecks(self.coordinator.directory, self.clock)
 
     def backoffice(self, store: StoreConfig, browser: Browser,
                    trace_dir: Callable[[], Path] | None = None) -> Backoffice:
@@ -159,7 +163,7 @@ class Backoffice:
         self.session = StoreSession(
             page=self.page, store_id=store.id, locale=store.locale, backoffice_url=store.backoffice_url,
             storefront_url=store.storefront_url, labels=access.driver.labels_for(store.locale),
-            artifacts=artifacts, plan_input=plan_input)
+            artifacts=artifacts, plan_input=plan_input, clock=access.clock)
         return self.session
 
     async def _context_with(self, cached: dict[str, Any] | None) -> tuple[BrowserContext, dict[str, Any] | None]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 
 from playwright.async_api import BrowserContext
@@ -33,6 +32,7 @@ from automation.access.account_memory import AccountMemory
 from automation.access.login_chain import IdentitySessions, RecoveryCodeLedger, account_key, bot_challenge_advice
 from automation.browser.retry import retry_transient
 from automation.redaction.redactor import Redactor
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import AuthenticationError, BotChallengeError, CodeUnavailableError, LoginWithheldError
 from ecom_privacy.models import LoginCounts, LoginSecrets, LoginTally
 
@@ -59,7 +59,7 @@ class LoginCoordinator:
     beyond the command)."""
 
     def __init__(self, directory: Path | None, redactor: Redactor, attempts: int,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         self.directory = directory
         self.redactor = redactor
         self.attempts = attempts

@@ -20,6 +20,7 @@ from automation.browser.launch import find_browser, launch, new_storefront_conte
 from automation.fleet.model import StoreConfig
 from automation.home.places import paths_of
 from automation.redaction.redactor import Redactor
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from flows.registry import lightspeed_ecom
 
 ATTEMPTS = 6
@@ -30,6 +31,8 @@ class BrowserOptions:
     browser_path: str | None = None
     headed: bool = False
     timeout_ms: int = 15_000
+    #: the command's clock (TOTP codes, backup names, refusals); the CLI passes its own (ecom_privacy/clock.py)
+    clock: Clock = SYSTEM_CLOCK
 
 
 @asynccontextmanager
@@ -48,9 +51,10 @@ def breach_access(args: argparse.Namespace, env: dict[str, str], redactor: Redac
     command, the refused-login memory and spent recovery codes of the session folder, `--session-dir` or the
     home, so a refused password is never tried again by any command). Cached sessions are not used: breach
     commands are rare, and a fresh login proves the account now."""
-    return StoreAccess.create(driver=lightspeed_ecom(), env=env, env_file=getattr(args, "env_file", None),
+    clock = getattr(args, "clock", SYSTEM_CLOCK)
+    return StoreAccess.create(driver=lightspeed_ecom(clock=clock), env=env, env_file=getattr(args, "env_file", None),
                               session_dir=paths_of(args).session_dir, use_cache=False, redactor=redactor,
-                              attempts=ATTEMPTS, timeout_ms=int(args.timeout * 1000))
+                              attempts=ATTEMPTS, timeout_ms=int(args.timeout * 1000), clock=clock)
 
 
 @asynccontextmanager

@@ -84,7 +84,7 @@ async def check_store(store: StoreConfig, browser: Browser, access: StoreAccess)
 
 async def check_credentials(stores: list[StoreConfig], access: StoreAccess, browser: BrowserChoice,
                             parallelism: int) -> list[CheckResult]:
-    walker = FleetWalker(browser, parallelism)
+    walker = FleetWalker(browser, parallelism)  # the browser choice carries the command's clock
     return await walker.walk(stores, StoreWork(
         run=lambda store, browser: check_store(store, browser, access),
         lost=lambda store: CheckResult(store.id, "error", "the connection to the browser was lost"),

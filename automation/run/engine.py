@@ -12,10 +12,9 @@ plans), `automation.run.setting_phase` (where each setting stands when a run is 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from automation.run.store_plan import (
     take_over_saved,
 )
 from automation.run.walker import BrowserChoice, FleetWalker, StoreWork, lost_connection_result, not_started_result
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.driver import Driver
 from ecom_privacy.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError
 from ecom_privacy.models import (
@@ -83,6 +83,8 @@ class RunOptions:
     check_every: timedelta | None = None
     #: stores another run holds (their locks), with who holds them: failed as `locked`, never opened
     locked: dict[str, str] = field(default_factory=dict)
+    #: the run's time (stamps, durations, TOTP codes, backup names); the CLI passes its own (ecom_privacy/clock.py)
+    clock: Clock = SYSTEM_CLOCK
     #: record a Playwright trace per store (after login) and keep it for stores that failed
     trace: bool = True
     #: called when a store starts and after it finishes (progress display)
@@ -120,7 +122,7 @@ class StoreRun:
         self._interrupted = False
 
     async def run(self) -> StoreResult:
-        started = time.monotonic()
+        started = self.options.clock.monotonic()
         saved = self._saved_result()
         try:
             self.interruption.checkpoint()
@@ -152,7 +154,7 @@ class StoreRun:
             await self._close()
             self.result.logins = self.backoffice.logins.model_copy()
             finalise_settings(self.result, list(self.store.desired), self._interrupted)
-            self.result.duration_s = round(time.monotonic() - started, 3)
+            self.result.duration_s = round(self.options.clock.monotonic() - started, 3)
         return self.result
 
     async def _read_and_plan(self, session: StoreSession,
@@ -281,7 +283,7 @@ class FleetRunner:
         self.access = StoreAccess.create(
             driver=driver, env=env, env_file=options.env_file, session_dir=options.session_dir,
             use_cache=options.use_session_cache, redactor=redactor, attempts=options.attempts,
-            timeout_ms=options.timeout_ms, check_every=options.check_every)
+            timeout_ms=options.timeout_ms, check_every=options.check_every, clock=options.clock)
 
     def store_run(self, store: StoreConfig, browser: Browser) -> StoreRun:
         """One store's run in `browser`: its own context, logged in through the run's coordinator."""
@@ -305,12 +307,12 @@ class FleetRunner:
 
     async def run(self) -> RunDocument:
         document = RunDocument(
-            kind=self.options.kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            kind=self.options.kind, created_at=self.options.clock.now().isoformat(timespec="seconds"),
             fleet_file=str(self.fleet.path), fleet_sha256=self.fleet.sha256,
         )
         options = self.options
         walker = FleetWalker(BrowserChoice(options.browser_path, options.headed, options.cdp_endpoint,
-                                           options.timeout_ms),
+                                           options.timeout_ms, options.clock),
                              options.parallelism, options.interruption, options.on_store_start, options.on_store_done)
         document.stores = await walker.walk(self.stores, StoreWork(
             run=self._run_store, lost=lost_connection_result, not_started=not_started_result,

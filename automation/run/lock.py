@@ -19,13 +19,13 @@ import os
 import stat
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from automation.access.session_cache import ensure_private_dir
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
 
 if TYPE_CHECKING:  # the fleet loader brings every flow (and Playwright): the CLI takes locks before it needs them
@@ -67,10 +67,11 @@ def _holder(handle: IO[str]) -> str:
 class StoreLock:
     """One store's lock file."""
 
-    def __init__(self, lock_dir: Path, store: StoreConfig, command: str) -> None:
+    def __init__(self, lock_dir: Path, store: StoreConfig, command: str, clock: Clock = SYSTEM_CLOCK) -> None:
         self.store = store
         self.path = lock_path(lock_dir, store.backoffice_url)
         self.command = command
+        self.clock = clock
         self._handle: IO[str] | None = None
 
     @property
@@ -107,7 +108,7 @@ class StoreLock:
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "command": self.command, "store": self.store.id,
-                                 "started": datetime.now(UTC).isoformat(timespec="seconds")}))
+                                 "started": self.clock.now().isoformat(timespec="seconds")}))
         handle.flush()
         self._handle = handle
         return None
@@ -129,7 +130,7 @@ class StoreLocks:
 
     def __init__(self, lock_dir: Path, stores: list[StoreConfig], command: str, wait_s: float = 0.0,
                  on_wait: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Clock = SYSTEM_CLOCK, sleep: Callable[[float], None] = time.sleep) -> None:
         self.lock_dir = lock_dir
         self.command = command
         self.wait_s = max(0.0, wait_s)
@@ -140,7 +141,7 @@ class StoreLocks:
         self._locks: dict[Path, StoreLock] = {}
         self._of_store: dict[str, StoreLock] = {}
         for store in stores:
-            lock = StoreLock(lock_dir, store, command)
+            lock = StoreLock(lock_dir, store, command, clock)
             self._of_store[store.id] = self._locks.setdefault(lock.path, lock)
         #: store id -> why it is left out (another run holds it)
         self.busy: dict[str, str] = {}
@@ -149,12 +150,12 @@ class StoreLocks:
         if not self._locks:
             return
         ensure_private_dir(self.lock_dir)
-        deadline = self.clock() + self.wait_s
+        deadline = self.clock.monotonic() + self.wait_s
         announced = False
         while True:
             holders = {path: holder for path, lock in self._locks.items()
                        if (holder := lock.try_acquire()) is not None}
-            if not holders or self.clock() >= deadline:
+            if not holders or self.clock.monotonic() >= deadline:
                 break
             if not announced and self.on_wait is not None:
                 waiting = sorted(self._locks[path].store.id for path in holders)

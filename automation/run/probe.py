@@ -9,8 +9,6 @@ whoever maintains the label tables, from what the probe saw.
 
 from __future__ import annotations
 
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -129,7 +127,7 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, access
     coordinator, refused-login memory; no trace) and visit every page its settings use."""
     from automation.fleet.model import plan_input_for
 
-    started = time.monotonic()
+    started = access.clock.monotonic()
     redactor = access.redactor
     result = StoreProbe(id=store.id, locale=store.locale)
     log = get_logger(store=store.id)
@@ -160,7 +158,7 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, access
     if result.rows:
         artifacts.write_json(f"probe/{safe_name(store.id)}/probe.json", result.model_dump(mode="json"))
         result.bundle.append(f"probe/{safe_name(store.id)}/probe.json")
-    result.duration_s = round(time.monotonic() - started, 3)
+    result.duration_s = round(access.clock.monotonic() - started, 3)
     log.info("probed", status=result.status, missing=[f"{r.page}: {r.element}" for r in result.rows
                                                       if r.status == "missing"], error=result.error)
     return result
@@ -173,10 +171,10 @@ def _stopped(store: StoreConfig, error: str, kind: str) -> StoreProbe:
 async def probe_fleet(fleet: Fleet, stores: list[StoreConfig], access: StoreAccess, artifacts: RunArtifacts,
                       options: RunOptions, ui_overrides: Path | None = None) -> ProbeDocument:
     """Every store through the fleet walker (parallelism, interrupts, a lost browser)."""
-    document = ProbeDocument(created_at=datetime.now(UTC).isoformat(timespec="seconds"), fleet_file=str(fleet.path),
+    document = ProbeDocument(created_at=options.clock.now().isoformat(timespec="seconds"), fleet_file=str(fleet.path),
                              ui_overrides=str(ui_overrides) if ui_overrides else None)
     walker = FleetWalker(BrowserChoice(options.browser_path, options.headed, options.cdp_endpoint,
-                                       options.timeout_ms), options.parallelism, options.interruption)
+                                       options.timeout_ms, options.clock), options.parallelism, options.interruption)
     lost = lost_connection_result
     document.stores = await walker.walk(stores, StoreWork(
         run=lambda store, browser: probe_store(browser, fleet, store, access, artifacts),

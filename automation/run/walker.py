@@ -18,6 +18,7 @@ What a store's work is and what its result looks like is the command's: the walk
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -29,6 +30,7 @@ from automation.fleet.model import StoreConfig
 from automation.outputs.logs import get_logger
 from automation.run.interrupt import Interruption
 from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import TransientError
 from ecom_privacy.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
@@ -104,6 +106,8 @@ class BrowserChoice:
     headed: bool = False
     cdp_endpoint: str | None = None
     timeout_ms: int = 15_000
+    #: the command's clock (reconnection windows)
+    clock: Clock = SYSTEM_CLOCK
 
 
 @dataclass
@@ -138,14 +142,26 @@ class FleetWalker:
         loop = asyncio.get_running_loop()
         interruption.install(loop)
         try:
-            async with async_playwright() as playwright:
+            try:
+                playwright = await async_playwright().start()
+            except Exception:
+                if not interruption.requested:
+                    raise
+                # Ctrl-C reaches the whole process group: Playwright's driver, still starting, dies of it
+                # before it can ignore it. Nothing was started, and the results say so (no traceback).
+                gc.collect()  # the dead driver's pipes are closed now, while the loop still runs, not at exit
+                await asyncio.sleep(0)
+                return [work.not_started(store) for store in stores]
+            try:
                 choice = self.browser
                 source = BrowserSource(playwright, choice.browser_path, choice.headed, choice.cdp_endpoint,
-                                       choice.timeout_ms)
+                                       choice.timeout_ms, clock=choice.clock)
                 try:
                     return await self._walk(source, stores, work)
                 finally:
                     await source.close()
+            finally:
+                await playwright.stop()
         finally:
             interruption.uninstall(loop)
 

@@ -17,6 +17,7 @@ from automation.fleet.model import CredentialRefs, StoreConfig, plan_input_for
 from automation.outputs.artifacts import RunArtifacts
 from automation.redaction.redactor import Redactor
 from automation.run.engine import RunOptions, StoreRun
+from ecom_privacy.clock import SYSTEM_CLOCK
 from ecom_privacy.driver import Driver
 from ecom_privacy.labels import Labels
 from ecom_privacy.models import Change, ChangeAction, LoginCounts, RunKind
@@ -97,7 +98,8 @@ class FakeBackoffice:
             raise self.open_error
         return StoreSession(page=None, store_id=plan_input.store_id, locale=plan_input.locale,  # type: ignore[arg-type]
                             backoffice_url="http://backoffice.test/shop/admin", storefront_url="",
-                            labels=Labels(plan_input.locale, {}), artifacts=artifacts, plan_input=plan_input)
+                            labels=Labels(plan_input.locale, {}), artifacts=artifacts, plan_input=plan_input,
+                            clock=SYSTEM_CLOCK)
 
     async def step(self, operation: Callable[[], Awaitable[Any]]) -> Any:
         return await operation()

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from automation.run.lock import LockBusyError, StoreLocks, lock_path, store_key
+from ecom_privacy.clock import FixedClock
 from ecom_privacy.errors import ConfigError
 from tests.unit.engine_fakes import store_config
 
@@ -55,20 +57,17 @@ def test_the_same_store_spelt_differently_shares_the_lock(tmp_path: Path) -> Non
 
 
 def test_waiting_gives_up_after_the_deadline_and_says_so(tmp_path: Path) -> None:
-    now = [0.0]
+    clock = FixedClock(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))  # no real waiting in the test
     waits: list[str] = []
 
-    def sleep(seconds: float) -> None:  # a fake clock: no real waiting in the test
-        now[0] += seconds
-
     with StoreLocks(tmp_path, [A], "apply"):
-        waiting = StoreLocks(tmp_path, [A, B], "apply", wait_s=1.0, on_wait=waits.append,
-                             clock=lambda: now[0], sleep=sleep)
+        waiting = StoreLocks(tmp_path, [A, B], "apply", wait_s=1.0, on_wait=waits.append, clock=clock,
+                             sleep=clock.advance)
         waiting.acquire()
         assert "after waiting 1 s" in waiting.busy["a"] and "b" not in waiting.busy
         waiting.release()
     assert len(waits) == 1 and "store(s) a; waiting up to 1 s" in waits[0]
-    assert now[0] >= 1.0
+    assert clock.monotonic() >= 1.0
 
 
 def test_waiting_succeeds_when_the_holder_finishes(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from automation.access.login_chain import IdentitySessions, RecoveryCodeLedger, 
 from automation.access.secrets import parse_recovery_codes
 from automation.outputs.render import render_logins
 from automation.redaction.redactor import Redactor
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock, FixedClock
 from ecom_privacy.errors import (
     AuthenticationError,
     BotChallengeError,
@@ -123,7 +124,7 @@ class FakeContext:
         self.added.extend(cookies)
 
 
-def _chain(tmp_path: Path, clock: Any = None) -> LoginCoordinator:
+def _chain(tmp_path: Path, clock: Clock = SYSTEM_CLOCK) -> LoginCoordinator:
     return LoginCoordinator(tmp_path / "s", Redactor(), attempts=3, clock=clock)
 
 
@@ -207,8 +208,7 @@ async def test_a_refusal_stops_every_store_of_the_account_whatever_credentials_i
 
 
 async def test_across_commands_one_failed_attempt_per_account_a_day(tmp_path: Path) -> None:
-    now = [datetime(2025, 3, 1, 2, 0, tzinfo=UTC)]
-    clock = lambda: now[0]  # noqa: E731
+    clock = FixedClock(datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
     tries: list[str] = []
     login = _refusing(tries)
     first = _chain(tmp_path, clock)
@@ -218,7 +218,7 @@ async def test_across_commands_one_failed_attempt_per_account_a_day(tmp_path: Pa
         await _log_in(first, "b", "wrong-2222222", login)  # held back in the same command: its credentials noted
 
     # The next command the same day: the refused credentials never, the held ones not before a day has passed.
-    now[0] += timedelta(hours=6)
+    clock.advance(timedelta(hours=6))
     later = _chain(tmp_path, clock)
     with pytest.raises(LoginWithheldError, match="refused these same credentials"):
         await _log_in(later, "a", "wrong-1111111", login)
@@ -240,15 +240,14 @@ async def test_across_commands_one_failed_attempt_per_account_a_day(tmp_path: Pa
 
 
 async def test_after_a_day_the_account_gets_one_more_try_and_no_more(tmp_path: Path) -> None:
-    now = [datetime(2025, 3, 1, 2, 0, tzinfo=UTC)]
-    clock = lambda: now[0]  # noqa: E731
+    clock = FixedClock(datetime(2025, 3, 1, 2, 0, tzinfo=UTC))
     tries: list[str] = []
     login = _refusing(tries)
     with pytest.raises(AuthenticationError):
         await _log_in(_chain(tmp_path, clock), "a", "wrong-1111111", login)
     with pytest.raises(LoginWithheldError):
         await _log_in(_chain(tmp_path, clock), "b", "wrong-2222222", login)
-    now[0] += timedelta(days=1, minutes=1)
+    clock.advance(timedelta(days=1, minutes=1))
     nightly = _chain(tmp_path, clock)
     with pytest.raises(AuthenticationError, match="was refused"):
         await _log_in(nightly, "b", "wrong-2222222", login)

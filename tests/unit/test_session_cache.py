@@ -12,6 +12,8 @@ from automation.access.session_cache import SessionCache, cookie_values, session
 from automation.home.places import SESSIONS_ENV, paths_of
 from ecom_privacy.errors import ConfigError
 
+pytestmark = pytest.mark.clock  # when a refusal was recorded
+
 STATE = {"cookies": [{"name": "backend_session_id", "value": "s3cr3t-session", "path": "/a/admin"}], "origins": []}
 
 
