@@ -194,7 +194,7 @@ def test_breach_commands_take_the_runs_session_dir_and_skip_its_spent_recovery_c
     assert main(["breach", "new", "--title", "Export left open", "--store", "agency-a", "--discovered-at",
                  "2026-11-25 09:30", "--discovered-by", "own", "--nature", "An export was readable.",
                  "--consequences", "Phishing.", "--measures-taken", "Closed.", "--contact-name", "Anna",
-                 "--contact-email", "privacy@agency.test",
+                 "--contact-email", "privacy@agency.test", "--facts-language", "en",
                  "--db", db]) == 0
     out = io.StringIO()
     code = main(["breach", "publish", "1", "--store", "agency-a", "-c", str(fleet), "--env-file", str(env),

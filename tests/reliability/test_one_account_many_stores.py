@@ -34,6 +34,7 @@ title: Export left open
 stores: [{stores}]
 discovered_at: 2026-11-25 09:30
 discovered_by: own
+facts_language: en
 nature: An export of customer names and email addresses was readable without a login.
 people_categories: [customers]
 people_count: 20
