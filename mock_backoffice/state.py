@@ -308,8 +308,8 @@ def build_store(spec: StoreSpec, account: Account, now: float = 0.0) -> Store:
             existing.content = page_spec.content
         if page_spec.visible is not None:
             existing.visible = page_spec.visible
-        for language, (title, content) in page_spec.translations.items():
-            existing.texts[language] = PageText(title=title, content=content)
+        for language, text in page_spec.translations.items():
+            existing.texts[language] = PageText(title=text.title, content=text.content)
     for sub in spec.subscribers:
         store.add_subscriber(sub.email, sub.name, sub.subscribed_at, sub.source,
                              archived_at=now if sub.archived else None)
