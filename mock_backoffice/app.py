@@ -10,7 +10,8 @@ from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import account, assets, auth, backoffice, challenge, control, extras, newsletter, pages, statistics, storefront
+from . import assets, auth, challenge, control, storefront
+from .admin import account, newsletter, pages, sections, web_extras, web_statistics
 from .context import EXTENSION_KEY, MockContext, mock
 from .faults import FaultRegistry, fault_response
 from .i18n import label
@@ -20,15 +21,15 @@ from .sessions import csrf_token
 from .state import World
 from .storebp import install_url_defaults
 
-# Later sections (Content > Pages, Marketing > Newsletter, Web statistics) add their module here.
+# A new backoffice section adds its module (in admin/) here.
 BLUEPRINTS: tuple[Blueprint, ...] = (
     control.bp,
     assets.bp,
     auth.bp,
     challenge.bp,
-    backoffice.bp,
-    extras.bp,
-    statistics.bp,
+    sections.bp,
+    web_extras.bp,
+    web_statistics.bp,
     pages.bp,
     account.bp,
     newsletter.bp,

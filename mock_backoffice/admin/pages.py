@@ -17,11 +17,11 @@ from flask import abort, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from .context import current_store, mock
-from .richtext import clean_html
-from .sessions import flash, pop_flashes
-from .state import Page, Store
-from .storebp import admin_blueprint
+from ..context import current_store, mock
+from ..richtext import clean_html
+from ..sessions import flash, pop_flashes
+from ..state import Page, Store
+from ..storebp import admin_blueprint
 
 bp = admin_blueprint("pages", __name__)
 

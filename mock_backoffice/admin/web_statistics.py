@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .context import current_store, mock
-from .seed import MEASUREMENT_ID_PATTERN
-from .sessions import flash, pop_flashes
-from .storebp import admin_blueprint
+from ..context import current_store, mock
+from ..seed import MEASUREMENT_ID_PATTERN
+from ..sessions import flash, pop_flashes
+from ..storebp import admin_blueprint
 
 bp = admin_blueprint("statistics", __name__)
 SAVED_FLASH = "statistics_saved"

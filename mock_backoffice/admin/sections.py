@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from .storebp import admin_blueprint
+from ..storebp import admin_blueprint
 
 bp = admin_blueprint("backoffice", __name__)
 

@@ -7,9 +7,9 @@ import time
 from flask import abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from .context import current_store, mock
-from .sessions import current_session
-from .storebp import admin_blueprint
+from ..context import current_store, mock
+from ..sessions import current_session
+from ..storebp import admin_blueprint
 
 bp = admin_blueprint("account", __name__)
 

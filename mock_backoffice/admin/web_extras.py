@@ -12,10 +12,10 @@ from flask import redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from .context import current_store, mock
-from .sessions import flash, pop_flashes
-from .state import Store
-from .storebp import admin_blueprint
+from ..context import current_store, mock
+from ..sessions import flash, pop_flashes
+from ..state import Store
+from ..storebp import admin_blueprint
 
 bp = admin_blueprint("extras", __name__)
 

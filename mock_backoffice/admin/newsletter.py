@@ -14,11 +14,11 @@ import math
 from flask import g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .context import current_store, mock
-from .i18n import label
-from .sessions import flash, pop_flashes
-from .state import Subscriber
-from .storebp import admin_blueprint
+from ..context import current_store, mock
+from ..i18n import label
+from ..sessions import flash, pop_flashes
+from ..state import Subscriber
+from ..storebp import admin_blueprint
 
 bp = admin_blueprint("newsletter", __name__)
 
