@@ -46,6 +46,13 @@ PASSIVE_SOURCES: tuple[str, ...] = ("manual", "import")
 GDPR_DATE = dt.date(2018, 5, 25)
 #: parts of the backoffice a test can remove from one store, to see how the tool reports a changed UI
 BREAKABLE_UI: tuple[str, ...] = ("cookie_law_section", "cookie_law_renamed")
+#: how the backoffice's HTML is written: `classic` the real one's shape (Rails forms, Turbolinks, class-based
+#: markup, no ARIA roles beyond native HTML), `aria` the mock's older markup (roles, <dialog>, full page loads)
+MARKUPS: tuple[str, ...] = ("classic", "aria")
+#: the admin pages that answer `.json` (their JSON twins), by the seed's name for each
+JSON_TWINS: tuple[str, ...] = ("web_extras", "web_statistics", "pages", "newsletter_subscriptions", "customers")
+#: the platform's clusters, as a storefront's /whois.json names them
+CLUSTERS: tuple[str, ...] = ("eu1", "us1")
 MEASUREMENT_ID_PATTERN = re.compile(r"^G-[A-Z0-9]{4,12}$")
 DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.yaml")
 
@@ -166,6 +173,16 @@ def _languages(languages: tuple[str, ...]) -> tuple[str, ...]:
     return languages
 
 
+def _twins(value: bool | dict[str, bool]) -> frozenset[str]:
+    """`json_twins: false` switches every twin off; a mapping switches the named ones (the rest stay on)."""
+    if isinstance(value, bool):
+        return frozenset(JSON_TWINS) if value else frozenset()
+    for name in value:
+        if name not in JSON_TWINS:
+            raise At(name, f"unknown JSON twin; one of {', '.join(JSON_TWINS)}")
+    return frozenset(name for name in JSON_TWINS if value.get(name, True))
+
+
 def _distinct(languages: tuple[str, ...]) -> tuple[str, ...]:
     if len(set(languages)) != len(languages):
         raise ValueError(f"a language is listed twice ({', '.join(languages)})")
@@ -191,7 +208,16 @@ class Spec(BaseModel):
 
 class CookieLawSpec(Spec):
     mode: Annotated[str, Strict(), AfterValidator(_one_of(COOKIE_LAW_MODES))] = "none"
-    message: Str = ""
+    #: the custom message: one text (the shop's default language) or one per shop language
+    message: Str | dict[Locale, Str] = ""
+    #: the custom-message bar shows its "Manage cookies" control (a guess: the switch is not documented)
+    manage_cookies: Flag = True
+
+    def messages(self, languages: tuple[str, ...]) -> dict[str, str]:
+        """The message per shop language (`languages`, default first); one text is the default language's."""
+        if isinstance(self.message, str):
+            return {languages[0]: self.message}
+        return dict(self.message)
 
 
 class ReviewsSpec(Spec):
@@ -321,9 +347,22 @@ class StoreSpec(Spec):
     recovery_codes: Annotated[tuple[Text, ...], AfterValidator(_recovery_codes)] = ()
     #: the login chain answers with a Cloudflare-like "Just a moment..." interstitial first
     bot_challenge: Flag = False
+    #: how the backoffice's HTML is written (see MARKUPS)
+    markup: Annotated[Str, AfterValidator(_one_of(MARKUPS))] = "classic"
+    #: which admin pages answer `.json`: true (all), false (none), or per twin `{pages: false}`
+    json_twins: Annotated[Flag | dict[Str, Flag], AfterValidator(_twins)] = frozenset(JSON_TWINS)
+    #: the newsletter list shows how each subscriber was added (real stores most likely do not)
+    newsletter_source_column: Flag = False
+    #: the platform cluster the shop runs on (/whois.json)
+    cluster: Annotated[Str, AfterValidator(_one_of(CLUSTERS))] = "eu1"
 
     @model_validator(mode="after")
     def _derived(self) -> StoreSpec:
+        if isinstance(self.cookie_law.message, dict):
+            for language in self.cookie_law.message:
+                if language not in (self.languages or (self.locale,)):
+                    raise At(f"cookie_law.message.{language}", f"not a language of the shop "
+                                                               f"({', '.join(self.languages or (self.locale,))})")
         for index, page in enumerate(self.pages):
             for language in page.translations:
                 if language not in self.languages[1:]:

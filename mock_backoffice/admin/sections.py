@@ -1,12 +1,18 @@
-"""The simple backoffice sections: dashboard, orders, products, customers and the settings index.
+"""The simple backoffice sections: dashboard, orders, products, customers (and `customers.json`) and the
+settings index.
 
-They only need to look plausible; the tool never changes anything here.
+They only need to look plausible; the tool never changes anything here (breach notify reads the customers).
 """
 
 from __future__ import annotations
 
-from flask import render_template
+import math
+from typing import Any
 
+from flask import jsonify, render_template, request
+from werkzeug.wrappers import Response
+
+from ..markup import require_twin
 from ..storebp import admin_blueprint
 
 bp = admin_blueprint("backoffice", __name__)
@@ -55,3 +61,28 @@ def customers() -> str:
 @bp.route("/settings")
 def settings() -> str:
     return render_template("admin/settings.html", active="settings")
+
+
+#: customers.json pages like the real one: `?page=N`, `limit` up to 250, the number of pages in `links.pages`
+MAX_LIMIT = 250
+
+
+def _customer_json(number: int, name: str, email: str, orders: int) -> dict[str, Any]:
+    firstname, _, lastname = name.partition(" ")
+    # is_gdpr_anonymised, is_confirmed and notify_* are public field names; the rest the mock's guess
+    return {"id": number, "email": email, "firstname": firstname, "lastname": lastname, "orders_count": orders,
+            "is_gdpr_anonymised": False, "is_confirmed": True, "notify_newsletter": False}
+
+
+@bp.get("/customers.json")
+def customers_json() -> Response:
+    require_twin("customers")
+    try:
+        page = max(1, int(request.args.get("page") or 1))
+        limit = min(MAX_LIMIT, max(1, int(request.args.get("limit") or 25)))
+    except ValueError:
+        page, limit = 1, 25
+    everyone = [_customer_json(number, *customer) for number, customer in enumerate(CUSTOMERS, start=1)]
+    return jsonify({"customers": everyone[(page - 1) * limit:page * limit],
+                    "links": {"pages": max(1, math.ceil(len(everyone) / limit)), "page": page, "limit": limit,
+                              "count": len(everyone)}})
