@@ -162,7 +162,7 @@ async def test_interrupted_apply_keeps_its_export_and_is_finished_later(store_se
     await session.page.route("**/newsletter_subscriptions/archive", fail_second_archive)
     # The dropped connection: a failed navigation (a form post), or a failed fetch (Turbolinks) that falls back
     # to the ordinary post, which fails again: either way the second page's archive never reaches the store.
-    with pytest.raises(Exception, match="ERR_FAILED|no answer to"):
+    with pytest.raises(Exception, match=r"ERR_FAILED|no answer to"):
         await SETTING.apply(session, [change])
     await session.page.unroute("**/newsletter_subscriptions/archive")
 

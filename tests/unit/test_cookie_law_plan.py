@@ -88,7 +88,7 @@ def test_the_message_from_a_template_per_language(tmp_path: Path) -> None:
                                                  "de": "Fiets & Zo nutzt Cookies."}
     SETTING.check(desired, context)
     (tmp_path / "cookies.de.txt").unlink()
-    with pytest.raises(ConfigError, match="cookies.de.txt not found"):
+    with pytest.raises(ConfigError, match=r"cookies\.de\.txt not found"):
         SETTING.check(desired, context)
 
 
