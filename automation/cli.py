@@ -17,31 +17,32 @@ from typing import TYPE_CHECKING, TextIO
 # it: building the parser and running `status` must not pay for them (issue #14: status in under 1 s).
 # tests/unit/test_cli_imports.py holds this line.
 from automation import __version__
-from automation.alerts.config import notify_problems
-from automation.artifacts import RunArtifacts, write_atomic
+from automation.access.secrets import load_environment, resolve_secrets
+from automation.access.session_cache import SessionCache, default_session_dir
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
-from automation.cdp_endpoint import CDP_ENV, endpoint_secrets
-from automation.defaults import DEFAULT_FLEET_FILE
+from automation.browser.cdp_endpoint import CDP_ENV, endpoint_secrets
+from automation.fleet.defaults import DEFAULT_FLEET_FILE
+from automation.fleet.notify import notify_problems
 from automation.history import cli as history_cli
-from automation.interrupt import Interruption
-from automation.lock import FleetLock
-from automation.logs import configure_logging, get_logger
-from automation.preflight import check_run_arguments
-from automation.progress import ProgressBar
-from automation.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
-from automation.run_record import ProgressLog, chain, new_manifest, write_manifest
-from automation.secrets import Redactor, load_environment, resolve_secrets
-from automation.session_cache import SessionCache, default_session_dir
-from automation.shard import Shard
+from automation.outputs.artifacts import RunArtifacts, write_atomic
+from automation.outputs.logs import configure_logging, get_logger
+from automation.outputs.progress import ProgressBar
+from automation.outputs.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
+from automation.outputs.run_record import ProgressLog, chain, new_manifest, write_manifest
+from automation.redaction.redactor import Redactor
+from automation.run.interrupt import Interruption
+from automation.run.lock import FleetLock
+from automation.run.preflight import check_run_arguments
+from automation.run.shard import Shard
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
 from ecom_privacy.models import RunDocument, RunKind, StoreResult
 from ecom_privacy.terminal_text import json_for_terminal, printable
 
 if TYPE_CHECKING:
-    from automation.engine import RunOptions
-    from automation.fleet import Fleet, StoreConfig
-    from automation.run_outputs import OutputError
+    from automation.fleet.model import Fleet, StoreConfig
+    from automation.outputs.run_outputs import OutputError
+    from automation.run.engine import RunOptions
     from ecom_privacy.driver import Driver
     from flows.labels.overrides import UiOverrides
 
@@ -188,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fleet_and_stores(args: argparse.Namespace, *, ui_overrides: bool = True) -> tuple[Fleet, list[StoreConfig]]:
-    from automation.fleet import load_fleet
+    from automation.fleet.model import load_fleet
 
     fleet = load_fleet(args.config)
     if ui_overrides:  # read now: a wrong overrides file fails before any login or run directory
@@ -214,7 +215,7 @@ def _new_run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], 
 
 def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: TextIO, redactor: Redactor) -> int:
     """A shard that no store falls to: a run directory with an empty report (so a merge counts it), exit 0."""
-    from automation.run_outputs import write_run_outputs
+    from automation.outputs.run_outputs import write_run_outputs
 
     artifacts = _new_run(args, fleet, [], kind, redactor)
     document = RunDocument(kind=kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -243,7 +244,7 @@ def _driver(args: argparse.Namespace, fleet: Fleet) -> Driver:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.engine import plan_input_for
+    from automation.fleet.model import plan_input_for
     from flows.registry import all_settings
 
     fleet, stores = _fleet_and_stores(args, ui_overrides=False)  # its problems are listed with the others
@@ -279,7 +280,7 @@ def _session_dir(args: argparse.Namespace) -> Path:
 
 
 def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOptions:
-    from automation.engine import RunOptions
+    from automation.run.engine import RunOptions
 
     if args.parallelism < 1:
         raise ConfigError(f"--parallelism must be at least 1, not {args.parallelism}")
@@ -302,7 +303,7 @@ def _progress_callback(args: argparse.Namespace, kind: RunKind) -> Callable[[Sto
 
 def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
          artifacts: RunArtifacts, redactor: Redactor, options: RunOptions) -> tuple[RunDocument, RunDocument]:
-    from automation.engine import FleetRunner
+    from automation.run.engine import FleetRunner
 
     log = get_logger()
     options.interruption = Interruption(on_event=lambda message: log.warning(message))
@@ -324,8 +325,8 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
 
 def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
             redactor: Redactor, plan: RunDocument | None = None) -> int:
-    from automation.history.hook import record_after_run
-    from automation.run_outputs import OutputError, write_run_outputs
+    from automation.outputs.run_outputs import OutputError, write_run_outputs
+    from automation.run.after_run import record_after_run
 
     failed: OutputError | None = None
     try:
@@ -361,7 +362,7 @@ def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> N
 
 
 def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.run_outputs import OutputError
+    from automation.outputs.run_outputs import OutputError
 
     check_run_arguments(args)  # every option and output path, before the first login
     fleet, stores = _fleet_and_stores(args)
@@ -383,8 +384,8 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 def _write_plan_out(path: Path, document: RunDocument, redactor: Redactor) -> OutputError | None:
     """`plan --out`, sealed with plan_sha256 so that apply notices a file changed after this point."""
-    from automation.run_outputs import OutputError, output_failure
-    from automation.saved_plan import seal_plan_json
+    from automation.outputs.plan_seal import seal_plan_json
+    from automation.outputs.run_outputs import OutputError, output_failure
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -401,13 +402,13 @@ def _confirm(out: TextIO) -> bool:
 
 
 def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.saved_plan import load_saved_plan, select_from_plan
+    from automation.run.saved_plan import load_saved_plan, select_from_plan
 
     check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
     env = load_environment(args.env_file)
     saved = None
-    if args.plan_file:  # refused whole, before any login, when it cannot be trusted (automation.saved_plan)
+    if args.plan_file:  # refused whole, before any login, when it cannot be trusted (automation.run.saved_plan)
         saved, stores = select_from_plan(args.plan_file, load_saved_plan(args.plan_file, fleet), stores,
                                          explicit=bool(args.store or args.group))
     if saved is not None and saved.shard is not None and args.shard is None:
@@ -428,7 +429,7 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
                   saved: RunDocument | None, out: TextIO, redactor: Redactor) -> int:
-    from automation.saved_plan import seal_plan_json
+    from automation.outputs.plan_seal import seal_plan_json
 
     artifacts = _new_run(args, fleet, stores, RunKind.APPLY, redactor)
     if saved is None and not args.auto_approve:
@@ -464,7 +465,7 @@ def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConf
 def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig],
                         artifacts: RunArtifacts, document: RunDocument) -> int:
     """The storefront checks of `verify`, joined to the apply report store by store."""
-    from automation.verify import verify_exit_code, verify_fleet
+    from automation.run.verify import verify_exit_code, verify_fleet
 
     checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY),
                                        _driver(args, fleet)))
@@ -477,9 +478,9 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.history.hook import record_after_run
-    from automation.run_outputs import OutputError, write_run_outputs
-    from automation.verify import verify_exit_code, verify_fleet
+    from automation.outputs.run_outputs import OutputError, write_run_outputs
+    from automation.run.after_run import record_after_run
+    from automation.run.verify import verify_exit_code, verify_fleet
 
     check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
@@ -507,7 +508,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
 
 def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.probe import probe_exit_code, probe_fleet, render_probe
+    from automation.run.probe import probe_exit_code, probe_fleet, render_probe
 
     check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
@@ -529,8 +530,8 @@ def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 
 def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.export import export_stores, render_exports, write_exports
-    from automation.run_outputs import write_run_outputs
+    from automation.outputs.run_outputs import write_run_outputs
+    from automation.run.export import export_stores, render_exports, write_exports
 
     check_run_arguments(args)
     fleet, stores = _fleet_and_stores(args)
@@ -553,8 +554,8 @@ def cmd_export_subscribers(args: argparse.Namespace, out: TextIO, redactor: Reda
 
 def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     """A person logs in once per store in a visible browser; the sessions go to the session cache."""
-    from automation.human_login import HumanLogin, check_display, check_timeout, login_exit_code
-    from automation.preflight import writable_directory
+    from automation.access.human_login import HumanLogin, check_display, check_timeout, login_exit_code
+    from automation.run.preflight import writable_directory
 
     check_display()
     check_timeout(args.timeout)
@@ -569,7 +570,7 @@ def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.html_report import load_run_document, render_html
+    from automation.outputs.html_report import load_run_document, render_html
 
     document = load_run_document(args.run_dir)
     target = args.run_dir / "report.html"
@@ -598,7 +599,7 @@ def build_merge_parser() -> argparse.ArgumentParser:
 
 
 def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.merge import merge_runs, render_merge
+    from automation.run.merge import merge_runs, render_merge
 
     result = merge_runs(args.run_dirs, args.out, args.allow_partial)
     document = result.document

@@ -34,8 +34,8 @@ from pathlib import Path
 
 import psutil
 
-from automation.fleet import load_fleet
-from automation.secrets import load_environment, resolve_secrets
+from automation.access.secrets import load_environment, resolve_secrets
+from automation.fleet.model import load_fleet
 from benchmarks import convergence
 from benchmarks.floor import FloorClient, StoreLogin, run_floor
 from mock_backoffice import MockServer, write_fleet

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from automation.browser import find_browser, launch, new_store_context
-from automation.fleet import load_fleet
-from automation.secrets import load_environment, resolve_secrets
+from automation.access.secrets import load_environment, resolve_secrets
+from automation.browser.launch import find_browser, launch, new_store_context
+from automation.fleet.model import load_fleet
 from ecom_privacy.setting import PlanInput, StoreSession
 from flows.cookie_law import CookieLawSetting
 from flows.labels import labels_for

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 #: 2: `Change.selection` (typed newsletter rows and rule) replaced `detail.subscribers`/`detail.rule`, and the
-#: change action is an enum; a plan of format 1 is refused with a request to plan again (automation.saved_plan)
+#: change action is an enum; a plan of format 1 is refused with a request to plan again (automation.run.saved_plan)
 PLAN_FORMAT_VERSION = 2
 
 
@@ -210,7 +210,7 @@ class RunDocument(BaseModel):
     created_at: str
     fleet_file: str
     fleet_sha256: str = ""
-    #: a saved plan's SHA-256 over its own body (automation.saved_plan); empty in reports
+    #: a saved plan's SHA-256 over its own body (automation.run.saved_plan); empty in reports
     plan_sha256: str = ""
     stores: list[StoreResult] = Field(default_factory=list)
     interrupted: bool = False

@@ -2,7 +2,7 @@
 # Make sure a Chromium exists for Playwright: its own, a system one, or Debian's package installed now.
 set -euo pipefail
 PY="${1:-python3}"
-# Debian's old headless shell makes fleet runs about twice as light and fast (see automation/browser.py):
+# Debian's old headless shell makes fleet runs about twice as light and fast (see automation/browser/launch.py):
 # added beside a system Chromium when apt-get can, never required.
 add_headless_shell() {
   if [ -x /usr/bin/chromium ] && ! command -v chromium-headless-shell >/dev/null 2>&1 \
@@ -12,9 +12,9 @@ add_headless_shell() {
       >/dev/null 2>&1; } || echo "(chromium-headless-shell not installed; the full Chromium will do)" >&2
   fi
 }
-if "$PY" -m automation.browser >/dev/null 2>&1; then
+if "$PY" -m automation.browser.launch >/dev/null 2>&1; then
   add_headless_shell
-  "$PY" -m automation.browser
+  "$PY" -m automation.browser.launch
   exit 0
 fi
 echo "No Chromium found; installing Debian's chromium package..." >&2
@@ -32,4 +32,4 @@ fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium-headless-shell >/dev/null 2>&1 || true
-"$PY" -m automation.browser
+"$PY" -m automation.browser.launch

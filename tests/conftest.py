@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from automation.session_cache import SESSIONS_ENV
+from automation.access.session_cache import SESSIONS_ENV
 from tests.support import TEST_SEED, http_json
 
 if TYPE_CHECKING:  # the mock (Flask) and Playwright are imported by the fixtures that use them: the unit
@@ -74,7 +74,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any], playwrigh
                              browser_name: str) -> dict[str, Any]:
     """pytest-playwright's launch options (--headed, --browser-channel, --slowmo) for its session-wide `browser`,
     with the Chromium and the flags the tool itself would launch: a headed session never gets a headless shell."""
-    from automation.browser import find_browser, launch_args
+    from automation.browser.launch import find_browser, launch_args
 
     options = {"args": launch_args(), **browser_type_launch_args}
     if browser_name == "chromium" and not options.get("channel"):  # a --browser-channel is Playwright's to find

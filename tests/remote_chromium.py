@@ -11,7 +11,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from automation.browser import launch_args
+from automation.browser.launch import launch_args
 
 CANDIDATES = ("/usr/lib/chromium/chromium-headless-shell", "/usr/bin/chromium-headless-shell", "/usr/bin/chromium")
 LISTENING = re.compile(r"DevTools listening on ws://127\.0\.0\.1:(\d+)/")

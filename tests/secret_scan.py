@@ -1,6 +1,6 @@
 """Search every byte of every artifact for secrets, in every encoding a browser or a trace gives them.
 
-Written apart from the tool's own redaction (automation.secret_forms) on purpose: a scanner that shared the
+Written apart from the tool's own redaction (automation.redaction.secret_forms) on purpose: a scanner that shared the
 redactor's idea of an encoding would share its blind spots. Besides looking for precomputed encodings, it
 decodes every run of base64 it meets and searches the decoded bytes again, and it unpacks zips (traces)
 inside zips, so a secret is found however it was wrapped.

@@ -7,13 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from automation.alerts.config import NotifyConfig, notify_urls
 from automation.alerts.message import compose
 from automation.alerts.problems import RunFindings, findings
 from automation.alerts.send import send
 from automation.alerts.state import Notice, Pending, mark_sent, reconcile
-from automation.logs import get_logger
-from automation.secrets import Redactor
+from automation.fleet.notify import NotifyConfig, notify_urls
+from automation.outputs.logs import get_logger
+from automation.redaction.redactor import Redactor
 from ecom_privacy.models import RunDocument
 
 

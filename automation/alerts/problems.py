@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from automation.history.rows import EMAIL
+from automation.redaction.addresses import EMAIL
 from ecom_privacy.models import CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
 
 Key = tuple[str, str, str]  # kind, store, subject

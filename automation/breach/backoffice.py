@@ -15,17 +15,17 @@ from typing import TypeVar
 
 from playwright.async_api import Browser, Page, async_playwright
 
-from automation.artifacts import RunArtifacts
-from automation.backoffice_session import BackofficeSession
-from automation.browser import find_browser, launch, new_store_context, new_storefront_context
-from automation.engine import plan_input_for
-from automation.fleet import Fleet, StoreConfig
-from automation.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
-from automation.logs import get_logger
-from automation.retry import retry_transient
-from automation.secrets import Redactor, resolve_secrets
-from automation.session_cache import RefusedLogins, SessionCache, default_session_dir
-from automation.tracing import StoreTrace
+from automation.access.backoffice_session import BackofficeSession
+from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
+from automation.access.secrets import resolve_secrets
+from automation.access.session_cache import RefusedLogins, SessionCache, default_session_dir
+from automation.browser.launch import find_browser, launch, new_store_context, new_storefront_context
+from automation.browser.retry import retry_transient
+from automation.browser.tracing import StoreTrace
+from automation.fleet.model import Fleet, StoreConfig, plan_input_for
+from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.logs import get_logger
+from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import SessionExpiredError
 from ecom_privacy.setting import StoreSession
 from flows.labels import labels_for

@@ -1,7 +1,7 @@
 """What `breach check` flags: an open incident's store with no authority decision and its deadline past or near.
 
 One place for the rule, used by `breach check` (its exit code and lines) and by the `breach_deadline` alerts
-(automation/alerts/breach.py), so the two can never disagree about which deadline is a problem.
+(automation/breach/alerts.py), so the two can never disagree about which deadline is a problem.
 """
 
 from __future__ import annotations

@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING, TextIO
 from automation.breach.assessment import KEYS
 from automation.breach.deadlines import WARN_HOURS
 from automation.breach.facts import FACT_HELP
-from automation.defaults import DEFAULT_FLEET_FILE
+from automation.fleet.defaults import DEFAULT_FLEET_FILE
 
 if TYPE_CHECKING:
-    from automation.secrets import Redactor
+    from automation.redaction.redactor import Redactor
 
 
 def _language(value: str) -> str:
     """A `--language` value: a shop language's two-letter code (the template's file name part)."""
-    from automation.store_languages import LANGUAGE_PATTERN  # it loads the label tables: only when used
+    from automation.fleet.languages import LANGUAGE_PATTERN  # it loads the label tables: only when used
 
     if not re.fullmatch(LANGUAGE_PATTERN, value):
         raise argparse.ArgumentTypeError(f"{value!r} is not a two-letter language code (nl, en, de, fr, ...)")

@@ -33,8 +33,8 @@ from automation.breach.register import (
     utc_now,
 )
 from automation.db import open_database, resolve_db_url
-from automation.fleet import StoreConfig, load_fleet
-from automation.secrets import Redactor
+from automation.fleet.model import StoreConfig, load_fleet
+from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -258,7 +258,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     register = open_register(args, redactor)
     notify = None
     if args.config is not None:  # alerts for cron: `breach check -c FLEET` with the fleet's notify key
-        from automation.alerts.breach import alert_breach_check, check_notify
+        from automation.breach.alerts import alert_breach_check, check_notify
 
         notify = check_notify(args.config)
     warn_hours = args.warn_hours if args.warn_hours is not None else (

@@ -18,7 +18,7 @@ from playwright.async_api import Browser
 
 from automation.breach.backoffice import BrowserOptions, StoreDesk, visitor
 from automation.breach.drafts import Draft
-from automation.fleet import StoreConfig
+from automation.fleet.model import StoreConfig
 from ecom_privacy.errors import VerificationError
 from flows.content.html_text import page_text
 from flows.content.page_languages import language_root

@@ -9,7 +9,7 @@ import io
 import signal
 from typing import Any, TextIO
 
-from automation.artifacts import RunArtifacts
+from automation.access.secrets import load_environment
 from automation.breach.backoffice import BrowserOptions, open_browser, store_desk
 from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _tz, open_register
 from automation.breach.drafts import (
@@ -33,9 +33,10 @@ from automation.breach.register import (
     Register,
     utc_now,
 )
-from automation.fleet import Fleet, StoreConfig, load_fleet
-from automation.retry import as_typed_error
-from automation.secrets import Redactor, load_environment
+from automation.browser.retry import as_typed_error
+from automation.fleet.model import Fleet, StoreConfig, load_fleet
+from automation.outputs.artifacts import RunArtifacts
+from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from ecom_privacy.errors import ConfigError
 
 if TYPE_CHECKING:
-    from automation.secrets import Redactor
+    from automation.redaction.redactor import Redactor
 
 DB_HELP = "the history database: sqlite:///PATH, a file path, or postgresql://USER@HOST/DB " \
           "(default $ECOM_PRIVACY_DB, else SQLite in $XDG_DATA_HOME/ecom-privacy/)"
@@ -97,7 +97,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     expected: list[tuple[str, list[str]]] = []
     stores = list(args.store)
     if args.config is not None:
-        from automation.fleet import load_fleet  # loads every flow: only when a fleet file is given
+        from automation.fleet.model import load_fleet  # loads every flow: only when a fleet file is given
 
         fleet = load_fleet(args.config)
         chosen = fleet.select(args.store)

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from automation.redaction.addresses import EMAIL
 from ecom_privacy.models import CheckStatus, RunDocument, SettingStatus, StoreResult, StoreStatus
 
-#: addresses never reach the history: subscribers and logins are personal data, not evidence of compliance
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 MAX_VALUE_CHARS = 300
 STOREFRONT = "storefront"
 STORE_ROW = "(store)"

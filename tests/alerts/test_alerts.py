@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine
 
-from automation.alerts.config import NotifyConfig
 from automation.alerts.dispatch import alert_after_run
-from automation.secrets import Redactor
+from automation.fleet.notify import NotifyConfig
+from automation.redaction.redactor import Redactor
 from ecom_privacy.models import RunDocument, RunKind, SettingStatus
 from tests.alerts.receivers import free_port, json_receiver, smtp_receiver
 from tests.history.documents import START, compliant, document, drifted, failed, verified

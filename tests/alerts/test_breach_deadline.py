@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
-from automation.alerts.breach import breach_findings, breach_findings_after_run
-from automation.alerts.config import NotifyConfig
 from automation.alerts.dispatch import alert_after_run
+from automation.breach.alerts import breach_findings, breach_findings_after_run
 from automation.breach.facts import build_facts
 from automation.breach.register import AUTHORITY_NOT_REQUIRED, CLOSED, Register
 from automation.cli import main
 from automation.db import open_database
-from automation.secrets import Redactor
+from automation.fleet.notify import NotifyConfig
+from automation.redaction.redactor import Redactor
 from ecom_privacy.models import RunKind
 from mock_backoffice import MockServer
 from tests.alerts.receivers import free_port, json_receiver

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from automation.cli import main
-from automation.fleet import load_fleet
+from automation.fleet.model import load_fleet
 from ecom_privacy.errors import ConfigError
 from tests.support import write_fleet
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -57,7 +59,12 @@ def _setup(tmp_path: Path, server: MockServer, breach: BreachCli, db: str, langu
     env += [f"{k}={v}" for k, v in (smtp.env() if smtp else {}).items()]
     (tmp_path / ".env").write_text("\n".join(env) + "\n", encoding="utf-8")
     incident = tmp_path / "incident.yaml"
-    incident.write_text(INCIDENT_YAML.replace("stores: [shop-nl, shop-en]", "stores: [multi]"), encoding="utf-8")
+    # Discovered two hours ago: the authority letter is on time whatever day the suite runs (a fixed date turned
+    # every draft late three days after it was written).
+    discovered = (datetime.now(UTC) - timedelta(hours=2)).astimezone(ZoneInfo("Europe/Amsterdam"))
+    text = INCIDENT_YAML.replace("stores: [shop-nl, shop-en]", "stores: [multi]").replace(
+        "discovered_at: 2026-11-25 09:30", f"discovered_at: {discovered:%Y-%m-%d %H:%M}")
+    incident.write_text(text, encoding="utf-8")
     assert breach("new", "--file", str(incident), db=db).code == 0
     return ["1", "--store", "multi", "-c", str(tmp_path / "fleet.yaml"), "--env-file", str(tmp_path / ".env"),
             "--artifacts-dir", str(tmp_path / "runs")]

@@ -19,8 +19,8 @@ from tests.history.documents import compliant, document, drifted
 
 ROOT = Path(__file__).resolve().parents[2]
 #: what a read-only command must not pay for; `flows` (the settings) and the fleet loader bring Playwright
-HEAVY = ("playwright", "jinja2", "apprise", "alembic", "flows", "automation.engine", "automation.fleet",
-         "automation.browser_source", "automation.verify")
+HEAVY = ("playwright", "jinja2", "apprise", "alembic", "flows", "automation.run.engine", "automation.fleet.model",
+         "automation.browser.source", "automation.run.verify")
 
 
 def _imported(argv: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], set[str]]:
@@ -47,7 +47,7 @@ def history_db(tmp_path: Path) -> str:
 
 def test_the_probe_sees_the_browser_side_when_it_is_loaded() -> None:
     # The check below must be able to fail: importing the engine is seen.
-    _, names = _imported(["-c", "import automation.engine"])
+    _, names = _imported(["-c", "import automation.run.engine"])
     assert "playwright" in _heavy(names)
 
 

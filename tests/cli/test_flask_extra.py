@@ -127,7 +127,7 @@ def test_help_validate_and_the_engine_work_without_flask(without_flask: dict[str
     assert "valid: 4 store(s)" in validated.stdout
     # what plan, apply and verify load, loaded for real: no module of the tool imports Flask on the way
     imported = subprocess.run(
-        [sys.executable, "-c", "import automation.cli, automation.engine, automation.verify, flows.registry; "
+        [sys.executable, "-c", "import automation.cli, automation.run.engine, automation.run.verify, flows.registry; "
                                "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in "
                                "{'flask', 'werkzeug'}))"],
         env=without_flask, cwd=tmp_path, capture_output=True, text=True, timeout=120)

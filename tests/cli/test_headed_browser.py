@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.browser import BROWSER_ENV
+from automation.browser.launch import BROWSER_ENV
 from tests.cli.conftest import CliRunner
 from tests.support import write_fleet
 

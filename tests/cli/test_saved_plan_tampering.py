@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from automation.saved_plan import plan_body_sha256
+from automation.outputs.plan_seal import plan_body_sha256
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.cli.test_content_pages_cli import CCPA_TITLE, content_fleet, pages

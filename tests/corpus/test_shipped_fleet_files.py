@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from automation.engine import plan_input_for
-from automation.fleet import load_fleet
+from automation.fleet.model import load_fleet, plan_input_for
 from flows.registry import all_settings
 
 CONFIG = Path(__file__).resolve().parents[2] / "config"

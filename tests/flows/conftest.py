@@ -13,8 +13,8 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import BrowserContext
 
-from automation.artifacts import RunArtifacts
-from automation.browser import prepare_store_context, store_context_options
+from automation.browser.launch import prepare_store_context, store_context_options
+from automation.outputs.artifacts import RunArtifacts
 from ecom_privacy.setting import PlanInput, StoreSession
 from flows.labels import labels_for
 from mock_backoffice import MockServer

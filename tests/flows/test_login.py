@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from playwright.async_api import Browser, expect
 
-from automation.browser import new_store_context
+from automation.browser.launch import new_store_context
 from ecom_privacy.errors import (
     AccountLockedError,
     AuthenticationError,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Request, Route, expect
 
-from automation.retry import typed
+from automation.browser.retry import typed
 from ecom_privacy.errors import TransientError
 from flows.content.html_text import page_text
 from flows.content.privacy_elements import element_table

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from automation.artifacts import RunArtifacts
-from automation.run_outputs import write_run_outputs
+from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.run_outputs import write_run_outputs
 from ecom_privacy.models import (
     Change,
     CheckResult,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, Request
 
-from automation.browser import new_store_context
+from automation.browser.launch import new_store_context
 from mock_backoffice import MockServer
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import async_playwright
 
-from automation.browser import BROWSER_ENV
-from automation.browser_source import BrowserSource
+from automation.browser.launch import BROWSER_ENV
+from automation.browser.source import BrowserSource
 from ecom_privacy.errors import ConfigError
 from tests.reliability.test_find_browser import fake_binary
 
@@ -30,7 +30,7 @@ def playwright_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """A system with Debian's layout in a temporary folder: a full Chromium and its headless shell."""
-    from automation import browser as browser_module
+    from automation.browser import launch as browser_module
 
     full = fake_binary(tmp_path / "usr/bin/chromium")
     shell = fake_binary(tmp_path / "usr/bin/chromium-headless-shell")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.browser_source import CDP_ENV
+from automation.browser.source import CDP_ENV
 from mock_backoffice import MockServer
 from tests.reliability.conftest import Fleet
 from tests.remote_chromium import RemoteChromium

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from automation.shard import shard_of
+from automation.run.shard import shard_of
 from mock_backoffice import MockServer
 from tests.reliability.conftest import SECRETS, Fleet, artifact_texts
 from tests.support import http_json

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Playwright, sync_playwright
 
-from automation import browser as browser_module
-from automation.browser import BROWSER_ENV, explicit_browser, find_browser, is_headless_shell
+from automation.browser import launch as browser_module
+from automation.browser.launch import BROWSER_ENV, explicit_browser, find_browser, is_headless_shell
 from ecom_privacy.errors import ConfigError
 
 

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from automation.lock import FleetLock
+from automation.run.lock import FleetLock
 from tests.reliability.conftest import Fleet, Run
 
 ROOT = Path(__file__).resolve().parents[2]

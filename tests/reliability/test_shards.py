@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from automation.cli import main
-from automation.render import summarise
-from automation.shard import shard_of
+from automation.outputs.render import summarise
+from automation.run.shard import shard_of
 from ecom_privacy.models import RunDocument
 from mock_backoffice import MockServer
 from tests.reliability.conftest import Fleet, Run

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from tenacity import wait_none
 
-import automation.retry
+import automation.browser.retry
 
 
 @pytest.fixture(autouse=True)
 def no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(automation.retry, "wait_exponential_jitter", lambda **_: wait_none())
+    monkeypatch.setattr(automation.browser.retry, "wait_exponential_jitter", lambda **_: wait_none())

@@ -12,11 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from automation.artifacts import RunArtifacts
-from automation.engine import RunOptions, StoreRun
-from automation.fleet import CredentialRefs, StoreConfig
-from automation.secrets import Redactor
-from automation.store_plan import plan_input_for
+from automation.fleet.model import CredentialRefs, StoreConfig, plan_input_for
+from automation.outputs.artifacts import RunArtifacts
+from automation.redaction.redactor import Redactor
+from automation.run.engine import RunOptions, StoreRun
 from ecom_privacy.driver import Driver
 from ecom_privacy.labels import Labels
 from ecom_privacy.models import Change, ChangeAction, LoginCounts, RunKind

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from automation.artifacts import RunArtifacts, create_exclusive
-from automation.export import write_exports
-from automation.fleet import load_fleet
+from automation.fleet.model import load_fleet
+from automation.outputs.artifacts import RunArtifacts, create_exclusive
+from automation.run.export import write_exports
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult
 from flows.registry import all_settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from automation.cdp_endpoint import endpoint_secrets, public_endpoint
+from automation.browser.cdp_endpoint import endpoint_secrets, public_endpoint
 from automation.cli import build_parser
 
 

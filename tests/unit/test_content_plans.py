@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from automation.render import render_change
+from automation.outputs.render import render_change
 from ecom_privacy.errors import ConfigError, SettingError
 from ecom_privacy.models import Change
 from flows.ccpa_page import CcpaPageDesired, CcpaPageSetting

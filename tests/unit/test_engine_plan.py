@@ -1,4 +1,4 @@
-"""Planning a store without a browser (automation.store_plan): plan per setting, the opt-in gate, saved plans."""
+"""Planning a store without a browser (automation.run.store_plan): plan per setting, the opt-in gate, saved plans."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from automation.setting_phase import INTERRUPTED, NOT_STARTED
-from automation.store_plan import (
+from automation.fleet.model import plan_input_for
+from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
+from automation.run.store_plan import (
     IRREVERSIBLE_HINT,
     SAVED_STORE_ERROR,
     SettingPlan,
@@ -15,7 +16,6 @@ from automation.store_plan import (
     finalise_settings,
     gate_irreversible,
     plan_from_saved,
-    plan_input_for,
     plan_setting,
     saved_store_is_done,
     saved_without_changes,

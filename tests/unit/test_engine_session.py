@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from playwright.async_api import Error as PlaywrightError
 
-from automation.backoffice_session import BackofficeSession
-from automation.engine import FleetRunner, RunOptions
-from automation.secrets import Redactor
-from automation.session_cache import RefusedLogins, SessionCache, session_key
+from automation.access.backoffice_session import BackofficeSession
+from automation.access.session_cache import RefusedLogins, SessionCache, session_key
+from automation.redaction.redactor import Redactor
+from automation.run.engine import FleetRunner, RunOptions
 from ecom_privacy.errors import AuthenticationError, SessionExpiredError
 from ecom_privacy.models import LoginSecrets
 from tests.unit.engine_fakes import driver_for

@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from automation.interrupt import Interruption
-from automation.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_APPLIED, NOT_STARTED
-from automation.store_plan import IRREVERSIBLE_HINT
+from automation.run.interrupt import Interruption
+from automation.run.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_APPLIED, NOT_STARTED
+from automation.run.store_plan import IRREVERSIBLE_HINT
 from ecom_privacy.errors import AuthenticationError, ConfigError, TransientError, UiMismatchError
 from ecom_privacy.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
 from tests.unit.engine_fakes import FakeBackoffice, FakeSetting, store_run

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from automation.export import export_stores, render_exports, write_exports
-from automation.fleet import CredentialRefs, StoreConfig
+from automation.fleet.model import CredentialRefs, StoreConfig
+from automation.run.export import export_stores, render_exports, write_exports
 from ecom_privacy.exports import ExportFile
 from ecom_privacy.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult, StoreStatus
 from flows.cookie_law import CookieLawDesired, CookieLawSetting

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.fleet import deep_merge, load_fleet
+from automation.fleet.model import deep_merge, load_fleet
 from ecom_privacy.errors import ConfigError
 
 STORE = """

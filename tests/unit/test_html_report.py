@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from automation.html_report import render_html
+from automation.outputs.html_report import render_html
 from ecom_privacy.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from automation.browser import BrowserChoice
-from automation.fleet import CredentialRefs, StoreConfig
-from automation.human_login import (
+from automation.access.human_login import (
     StoreOutcome,
     check_display,
     check_timeout,
@@ -15,6 +13,8 @@ from automation.human_login import (
     login_exit_code,
     store_secrets,
 )
+from automation.browser.launch import BrowserChoice
+from automation.fleet.model import CredentialRefs, StoreConfig
 from ecom_privacy.errors import ConfigError
 from flows.assisted_login import KnownSecrets
 

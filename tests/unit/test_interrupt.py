@@ -7,7 +7,7 @@ import signal
 
 import pytest
 
-from automation.interrupt import Interruption, RunInterrupted
+from automation.run.interrupt import Interruption, RunInterrupted
 
 
 async def test_first_signal_stops_new_work_second_cancels_running_tasks() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from automation.junit import render_junit
+from automation.outputs.junit import render_junit
 from ecom_privacy.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult, StoreStatus
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.lock import FleetLock, LockBusyError, lock_path
+from automation.run.lock import FleetLock, LockBusyError, lock_path
 from ecom_privacy.errors import ConfigError
 
 

@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
-from automation.logs import configure_logging, get_logger
-from automation.secrets import Redactor
-from automation.tracing import scrub_trace_zip
+from automation.browser.tracing import scrub_trace_zip
+from automation.outputs.logs import configure_logging, get_logger
+from automation.redaction.redactor import Redactor
 from tests.secret_scan import describe, scan_files
 
 PASSWORD = "Pa55word-for-logs"

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from automation.artifacts import RunArtifacts
 from automation.cli import main
-from automation.run_outputs import write_run_outputs
-from automation.run_record import ProgressLog, new_manifest, write_manifest
-from automation.shard import Shard
+from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.run_outputs import write_run_outputs
+from automation.outputs.run_record import ProgressLog, new_manifest, write_manifest
+from automation.run.shard import Shard
 from ecom_privacy.models import (
     Change,
     Diagnostic,

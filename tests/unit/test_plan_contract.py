@@ -13,13 +13,14 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from automation.fleet import load_fleet
+from automation.fleet.model import load_fleet
 from automation.history.rows import result_rows
-from automation.html_report import render_html
-from automation.junit import render_junit
-from automation.matrix import build_matrix
-from automation.render import apply_exit_code, plan_exit_code, render_document, summarise
-from automation.saved_plan import load_saved_plan, seal_plan_json
+from automation.outputs.html_report import render_html
+from automation.outputs.junit import render_junit
+from automation.outputs.matrix import build_matrix
+from automation.outputs.plan_seal import seal_plan_json
+from automation.outputs.render import apply_exit_code, plan_exit_code, render_document, summarise
+from automation.run.saved_plan import load_saved_plan
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import (
     PLAN_FORMAT_VERSION,

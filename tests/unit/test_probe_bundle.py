@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from automation.probe_bundle import scrub_aria, scrub_text
-from automation.secrets import Redactor
+from automation.redaction.pages import scrub_aria, scrub_text
+from automation.redaction.redactor import Redactor
 
 
 def test_tokens_codes_emails_and_known_secrets_are_scrubbed_paths_and_words_stay() -> None:

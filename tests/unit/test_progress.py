@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from automation.progress import CLEAR_LINE, ProgressBar
+from automation.outputs.progress import CLEAR_LINE, ProgressBar
 from ecom_privacy.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
 

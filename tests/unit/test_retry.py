@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from automation.retry import retry_transient
+from automation.browser.retry import retry_transient
 from ecom_privacy.errors import AuthenticationError, SessionExpiredError, TransientError, UiMismatchError
 
 

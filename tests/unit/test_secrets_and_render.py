@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from automation.fleet import CredentialRefs, StoreConfig
-from automation.render import apply_exit_code, plan_exit_code, render_document
-from automation.secrets import Redactor, load_environment, resolve_secrets
+from automation.access.secrets import load_environment, resolve_secrets
+from automation.fleet.model import CredentialRefs, StoreConfig
+from automation.outputs.render import apply_exit_code, plan_exit_code, render_document
+from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import (
     Change,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.session_cache import (
+from automation.access.session_cache import (
     SESSIONS_ENV,
     RefusedLogins,
     SessionCache,

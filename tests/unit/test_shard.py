@@ -8,8 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from automation.lock import FleetLock, LockBusyError, lock_path
-from automation.shard import Shard, shard_of
+from automation.run.lock import FleetLock, LockBusyError, lock_path
+from automation.run.shard import Shard, shard_of
 from ecom_privacy.errors import ConfigError
 
 STORES = [f"store-{n:04d}" for n in range(1, 1201)]

@@ -3,7 +3,7 @@ changed or ok; an interrupted run never exits 0."""
 
 from __future__ import annotations
 
-from automation.render import apply_exit_code, plan_exit_code, render_document, summarise
+from automation.outputs.render import apply_exit_code, plan_exit_code, render_document, summarise
 from ecom_privacy.models import RunDocument, RunKind, SettingResult, SettingStatus, StoreResult, StoreStatus
 
 

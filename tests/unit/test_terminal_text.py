@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from automation.render import render_document
-from automation.totp_check import totp_secret_problem
+from automation.access.totp_check import totp_secret_problem
+from automation.outputs.render import render_document
 from ecom_privacy.models import Change, RunDocument, RunKind, SettingResult, SettingStatus, StoreResult
 from ecom_privacy.terminal_text import REPLACEMENT, json_for_terminal, one_line, printable
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.fleet import load_fleet
+from automation.fleet.model import load_fleet
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.yaml_input import MAX_ALIASES, load_yaml_file, load_yaml_text
 from tests.support import write_fleet

@@ -1,0 +1,342 @@
+"""The fleet file: which stores exist and what every one of them must look like.
+
+Layers merge as defaults < groups (in the store's listed order) < store overrides. A setting's desired state
+is validated by the setting's own model, so the engine never needs to know what a setting means.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from automation.fleet.defaults import DEFAULT_FLEET_FILE as DEFAULT_FLEET_FILE  # re-exported: its old home
+from automation.fleet.ids import safe_name
+from automation.fleet.languages import (
+    LANGUAGE_PATTERN,
+    STORE_FACT_KEYS,
+    SUPPORTED_LOCALES,
+    language_errors,
+    store_languages,
+)
+from automation.fleet.notify import NotifyConfig
+from ecom_privacy.errors import ConfigError
+from ecom_privacy.setting import PlanInput
+from ecom_privacy.yaml_input import load_yaml_file
+from flows.registry import all_settings
+
+#: keys that would hold a literal secret; the fleet file must name environment variables instead
+LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret", "recovery_codes"}
+STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class CredentialRefs(BaseModel):
+    """Names of environment variables (or `.env` keys) holding the login secrets; never the secrets."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email_env: str
+    password_env: str
+    totp_secret_env: str | None = None
+    #: the account's single-use recovery codes (separated by spaces, commas or new lines): answer the code
+    #: step when no TOTP secret is set; a used one is remembered (hashed) and never sent again
+    recovery_codes_env: str | None = None
+
+    @field_validator("email_env", "password_env", "totp_secret_env", "recovery_codes_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError(f"{value!r} is not an environment variable name (letters, digits, _)")
+        return value
+
+
+class StoreEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=STORE_ID_PATTERN)
+    backoffice_url: str
+    storefront_url: str
+    #: deprecated: sets backoffice_locale and languages [locale] where they are not given
+    locale: str | None = None
+    #: the backoffice user's language: which label table (flows/labels/<locale>.yaml) the tool reads
+    backoffice_locale: str | None = None
+    #: the shop's storefront languages, the default first
+    languages: list[str] | None = None
+    credentials: CredentialRefs
+    groups: list[str] = Field(default_factory=list)
+    vars: dict[str, Any] = Field(default_factory=dict)
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    #: opt-in for changes that cannot be undone (archiving subscribers), for this store only
+    allow_irreversible: bool = False
+
+    @field_validator("locale", "backoffice_locale")
+    @classmethod
+    def _has_label_table(cls, value: str | None) -> str | None:
+        if value is not None and value not in SUPPORTED_LOCALES:
+            raise ValueError(f"{value!r} has no label table (flows/labels/{value}.yaml); supported: "
+                             f"{', '.join(SUPPORTED_LOCALES)}")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: list[str] | None) -> list[str] | None:
+        for language in value or []:
+            if not re.fullmatch(LANGUAGE_PATTERN, language):
+                raise ValueError(f"{language!r} is not a two-letter language code (nl, en, de, ...)")
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError(f"a language is listed twice: {', '.join(value)}")
+        return value
+
+    @field_validator("backoffice_url", "storefront_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
+
+class FleetModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    groups: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    stores: list[StoreEntry]
+    #: alerts of scheduled runs (see automation/alerts): Apprise URLs named by environment variable
+    notify: NotifyConfig | None = None
+    #: a user's corrections of the label tables and page paths (flows/labels/overrides.py), relative to the
+    #: fleet file's folder
+    ui_overrides: str | None = None
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """One store with its desired state resolved from all layers."""
+
+    id: str
+    backoffice_url: str
+    storefront_url: str
+    #: the backoffice user's language (`backoffice_locale`): which label table the tool reads
+    locale: str
+    credentials: CredentialRefs
+    groups: tuple[str, ...]
+    vars: dict[str, Any]
+    #: setting name -> validated desired model; settings set to null in every layer are absent
+    desired: dict[str, BaseModel]
+    allow_irreversible: bool = False
+    #: the shop's languages, the default first (a storefront URL prefix for every other one)
+    languages: tuple[str, ...] = ()
+
+    @property
+    def backoffice_locale(self) -> str:
+        return self.locale
+
+    @property
+    def shop_languages(self) -> tuple[str, ...]:
+        return self.languages or (self.locale,)
+
+
+@dataclass(frozen=True)
+class Fleet:
+    path: Path
+    sha256: str
+    stores: list[StoreConfig]
+    group_names: tuple[str, ...] = ()
+    base_dir: Path = field(default=Path("."))
+    notify: NotifyConfig | None = None
+    #: the `ui_overrides` file, resolved from the fleet file's folder (None: the shipped tables as they are)
+    ui_overrides: Path | None = None
+
+    def select(self, store_ids: list[str] | None = None, groups: list[str] | None = None) -> list[StoreConfig]:
+        """Stores named by id or belonging to a group; unknown names are configuration errors."""
+        known = {store.id for store in self.stores}
+        unknown = [sid for sid in store_ids or [] if sid not in known]
+        if unknown:
+            raise ConfigError(f"{self.path}: no store with id {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        bad_groups = [g for g in groups or [] if g not in self.group_names]
+        if bad_groups:
+            raise ConfigError(f"{self.path}: no group {', '.join(bad_groups)}; known: "
+                              f"{', '.join(self.group_names) or '(none)'}")
+        if not store_ids and not groups:
+            return list(self.stores)
+        return [s for s in self.stores
+                if s.id in (store_ids or []) or set(s.groups) & set(groups or [])]
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Nested dicts merge key by key; anything else (lists, scalars, null) replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _group_layers(model: FleetModel, entry: StoreEntry) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"groups.{group}", model.groups.get(group) or {}) for group in entry.groups]
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _find_literal_secrets(node: Any, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{path}.{key}" if path else str(key)
+            if str(key).lower() in LITERAL_SECRET_KEYS and isinstance(value, str | int):
+                found.append(here)
+            else:
+                found.extend(_find_literal_secrets(value, here))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found.extend(_find_literal_secrets(value, f"{path}[{index}]"))
+    return found
+
+
+def _store_label(raw: dict[str, Any], index: int) -> str:
+    stores = raw.get("stores")
+    if isinstance(stores, list) and index < len(stores) and isinstance(stores[index], dict):
+        return f" (store {stores[index].get('id', '?')})"
+    return ""
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise ConfigError(f"{path}: fleet file not found; pass -c FILE or create it (see the README, 'Fleet file')")
+    # Strict and bounded: duplicate keys, alias bombs, deep nesting and non-UTF-8 bytes are one-line errors.
+    raw = load_yaml_file(path, "the fleet file")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the fleet file must be a mapping with 'stores' (and optional 'defaults', 'groups')")
+    return raw
+
+
+def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[str, Any],
+                        facts_allowed: bool = True) -> list[str]:
+    errors = []
+    for key, value in (layer or {}).items():
+        if key in STORE_FACT_KEYS and facts_allowed:
+            continue
+        if key in STORE_FACT_KEYS:
+            errors.append(f"{where}.{key}: a store fact, not a setting: put it on the store itself, not in overrides")
+            continue
+        if key not in known:
+            errors.append(f"{where}.{key}: unknown setting; known settings: {', '.join(known)}")
+        elif value is not None and not isinstance(value, dict):
+            errors.append(f"{where}.{key}: must be a mapping of options (or null to leave the setting unmanaged)")
+    return errors
+
+
+def _file_name_clash(store_id: str, file_names: dict[str, str], where: str) -> list[str]:
+    """A store's files (backups, exports, traces) live under its id as a file name; two ids that give the
+    same name (`shop`, `shop.`, `shop_`; `Shop` and `shop` on a case-insensitive disk) would share them."""
+    name = safe_name(store_id)
+    other = file_names.setdefault(name.casefold(), store_id)
+    if other == store_id:
+        return []
+    return [f"{where}.id: store ids {other!r} and {store_id!r} would share the file name {name!r} of their "
+            f"backups, exports and traces; rename one of them (ids must differ in more than letter case or a "
+            f"trailing '.' or '_')"]
+
+
+def load_fleet(path: Path) -> Fleet:
+    """Read and validate a fleet file; every problem found is reported at once in one ConfigError."""
+    raw = _read_yaml(path)
+    errors = [
+        f"{path}: {where}: a literal secret is not allowed in the fleet file; put it in the environment or "
+        f".env and reference the variable (for example credentials.password_env: SHOP_PASSWORD)"
+        for where in _find_literal_secrets(raw)
+    ]
+    if errors:
+        raise ConfigError("\n".join(errors))
+    try:
+        model = FleetModel.model_validate(raw)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors():
+            loc = error["loc"]
+            store = _store_label(raw, loc[1]) if len(loc) > 1 and loc[0] == "stores" and isinstance(loc[1], int) else ""
+            hint = "remove it or check its spelling" if error["type"] == "extra_forbidden" else error["msg"]
+            if error["type"] == "extra_forbidden":
+                hint = "unknown key; " + hint
+            messages.append(f"{path}: {_format_loc(loc)}{store}: {hint}")
+        raise ConfigError("\n".join(messages)) from exc
+
+    settings = all_settings()
+    errors = _check_setting_keys(model.defaults, "defaults", settings)
+    for name, layer in model.groups.items():
+        errors += _check_setting_keys(layer, f"groups.{name}", settings)
+    seen: set[str] = set()
+    file_names: dict[str, str] = {}
+    for index, store in enumerate(model.stores):
+        where = f"stores[{index}] (store {store.id})"
+        if store.id in seen:
+            errors.append(f"{where}.id: duplicate store id {store.id!r}; store ids must be unique")
+        else:
+            errors += _file_name_clash(store.id, file_names, where)
+        seen.add(store.id)
+        errors += _check_setting_keys(store.overrides, f"{where}.overrides", settings, facts_allowed=False)
+        for group in store.groups:
+            if group not in model.groups:
+                errors.append(f"{where}.groups: unknown group {group!r}; declare it under 'groups' "
+                              f"(known: {', '.join(model.groups) or 'none'})")
+    for index, store in enumerate(model.stores):
+        errors += language_errors(model.defaults, _group_layers(model, store), store,
+                                  f"stores[{index}] (store {store.id})")
+    if errors:
+        raise ConfigError("\n".join(f"{path}: {e}" for e in errors))
+
+    stores = []
+    for index, entry in enumerate(model.stores):
+        backoffice_locale, languages = store_languages(model.defaults, _group_layers(model, entry), entry)
+        merged = {key: value for key, value in model.defaults.items() if key not in STORE_FACT_KEYS}
+        for group in entry.groups:
+            merged = deep_merge(merged, {key: value for key, value in (model.groups.get(group) or {}).items()
+                                         if key not in STORE_FACT_KEYS})
+        merged = deep_merge(merged, entry.overrides)
+        desired: dict[str, BaseModel] = {}
+        for name, setting in settings.items():
+            value = merged.get(name)
+            if value is None:
+                continue
+            try:
+                desired[name] = setting.desired_model.model_validate(value)
+            except ValidationError as exc:
+                layers = ["defaults"] * (name in model.defaults) + [
+                    f"groups.{g}" for g in entry.groups if name in (model.groups.get(g) or {})
+                ] + [f"stores[{index}].overrides"] * (name in entry.overrides)
+                for error in exc.errors():
+                    key = _format_loc((name, *error["loc"]))
+                    errors.append(f"{path}: store {entry.id}: {key}: {error['msg']} "
+                                  f"(set in {', '.join(layers)})")
+        stores.append(StoreConfig(
+            id=entry.id, backoffice_url=entry.backoffice_url.rstrip("/"), storefront_url=entry.storefront_url,
+            locale=backoffice_locale, credentials=entry.credentials, groups=tuple(entry.groups), vars=entry.vars,
+            desired=desired, allow_irreversible=entry.allow_irreversible, languages=languages,
+        ))
+    if errors:
+        raise ConfigError("\n".join(errors))
+    return Fleet(
+        path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), stores=stores,
+        group_names=tuple(model.groups), base_dir=path.resolve().parent, notify=model.notify,
+        ui_overrides=path.resolve().parent / Path(model.ui_overrides).expanduser() if model.ui_overrides else None,
+    )
+
+
+def plan_input_for(fleet: Fleet, store: StoreConfig, allow_irreversible: bool = False) -> PlanInput:
+    """What a setting's pure plan (and its offline check) may know about a store."""
+    return PlanInput(
+        store_id=store.id, locale=store.locale, vars=store.vars, base_dir=fleet.base_dir,
+        allow_irreversible=allow_irreversible, storefront_url=store.storefront_url,
+        languages=store.shop_languages, desired=store.desired,
+    )

@@ -1,0 +1,375 @@
+"""The fleet runner: one browser, one context per store, bounded parallelism, failures isolated per store.
+
+For each store: log in (or reuse its cached session), read every managed setting, plan; in apply mode carry
+the changes out through the UI, read back and verify. A store's failure is recorded in its result and never
+stops the others. An interrupt stops the run between steps, so what the report calls done was done.
+
+The pieces: `automation.access.backoffice_session` (being logged in), `automation.run.store_plan` (pure planning, the
+opt-in gate, saved plans), `automation.run.setting_phase` (where each setting stands when a run is cut off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, async_playwright
+
+from automation.access.backoffice_session import Backoffice, BackofficeSession
+from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
+from automation.access.secrets import resolve_secrets
+from automation.access.session_cache import RefusedLogins, SessionCache
+from automation.browser.launch import new_store_context
+from automation.browser.retry import as_typed_error
+from automation.browser.source import STORE_CONNECTION_ATTEMPTS, BrowserSource
+from automation.browser.tracing import StoreTrace
+from automation.fleet.model import Fleet, StoreConfig, plan_input_for
+from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.logs import get_logger
+from automation.redaction.redactor import Redactor
+from automation.run.interrupt import Interruption, RunInterrupted
+from automation.run.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
+from automation.run.store_plan import (
+    IRREVERSIBLE_HINT,
+    SettingPlan,
+    applied_status,
+    finalise_settings,
+    plan_from_saved,
+    plan_setting,
+    saved_store_is_done,
+    saved_without_changes,
+    take_over_saved,
+)
+from automation.run.walker import lost_connection_result, run_until_lost
+from ecom_privacy.driver import Driver
+from ecom_privacy.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError
+from ecom_privacy.models import (
+    Change,
+    RunDocument,
+    RunKind,
+    SettingResult,
+    SettingStatus,
+    StoreResult,
+    StoreStatus,
+)
+from ecom_privacy.setting import PlanInput, Setting, StoreSession
+
+# Re-exported: the CLI, the breach desk and tests import them from here.
+__all__ = ["INTERRUPTED", "INTERRUPTED_MID_APPLY", "IRREVERSIBLE_HINT", "NOT_STARTED", "FleetRunner", "RunOptions",
+           "StoreRun", "plan_input_for"]
+
+
+@dataclass
+class RunOptions:
+    kind: RunKind = RunKind.PLAN
+    parallelism: int = 4
+    browser_path: str | None = None
+    headed: bool = False
+    timeout_ms: int = 15_000
+    #: tries of one step (read, apply, verify, login) on transient faults, with exponential backoff; a refused
+    #: password or a changed page is never retried. How far six tries carry under HTTP 500s and short sessions
+    #: is measured (`python -m benchmarks.fleet --convergence`, benchmarks/results.md), not assumed.
+    attempts: int = 6
+    allow_irreversible: bool = False
+    saved_plan: RunDocument | None = None
+    env_file: Path | None = None
+    #: where logged-in sessions are cached between runs (disabled: log in every time); refused logins are
+    #: remembered in its folder either way (None: nowhere, for runs without a session folder)
+    session_cache: SessionCache | None = None
+    #: record a Playwright trace per store (after login) and keep it for stores that failed
+    trace: bool = True
+    #: called when a store starts and after it finishes (progress display)
+    on_store_start: Callable[[str], None] | None = None
+    on_store_done: Callable[[StoreResult], None] | None = None
+    interruption: Interruption = field(default_factory=Interruption)
+    extra: dict[str, Any] = field(default_factory=dict)
+    #: connect to this running Chromium over CDP instead of launching one (--cdp-endpoint)
+    cdp_endpoint: str | None = None
+
+
+class StoreRun:
+    """One store in one run: read and plan every managed setting; in apply mode apply, read back, verify.
+
+    The backoffice session (login, re-login, cached sessions, traces) is handed in, and the planning is pure
+    (automation.run.store_plan): this class only puts the steps in order and records what each one did.
+    """
+
+    def __init__(self, store: StoreConfig, driver: Driver, options: RunOptions, backoffice: Backoffice,
+                 plan_input: PlanInput, artifacts: RunArtifacts, redactor: Redactor) -> None:
+        self.store = store
+        self.driver = driver
+        self.options = options
+        self.backoffice = backoffice
+        self.plan_input = plan_input
+        self.artifacts = artifacts
+        self.redactor = redactor
+        self.interruption = options.interruption
+        self.result = StoreResult(id=store.id)
+        #: the store's result after reading and planning, before anything was applied (plan.json of an apply)
+        self.planned: StoreResult | None = None
+        self.log = get_logger(store=store.id)
+        self.session: StoreSession | None = None
+        self.phases = SettingPhases()
+        self._interrupted = False
+
+    async def run(self) -> StoreResult:
+        started = time.monotonic()
+        saved = self._saved_result()
+        try:
+            self.interruption.checkpoint()
+            if saved is not None and saved_store_is_done(saved):
+                self.result = take_over_saved(saved)
+                return self.result
+            page = await self.backoffice.open()
+            self.session = StoreSession(
+                page=page, store_id=self.store.id, locale=self.store.locale,
+                backoffice_url=self.store.backoffice_url, storefront_url=self.store.storefront_url,
+                labels=self.driver.labels_for(self.store.locale), artifacts=self.artifacts,
+                plan_input=self.plan_input,
+            )
+            plans = await self._read_and_plan(self.session, saved)
+            self.planned = self.result.model_copy(deep=True)
+            if self.options.kind == RunKind.APPLY:
+                await self._apply(self.session, plans)
+        except RunInterrupted:
+            self._mark_interrupted()
+        except asyncio.CancelledError:
+            if not self.interruption.forced:
+                raise
+            self._mark_interrupted()
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()  # the store's result must still be recorded and its context closed
+        except EcomPrivacyError as exc:
+            await self._fail_store(exc)
+        except Exception as exc:  # a bug or an unforeseen browser error must still not stop the fleet
+            await self._fail_store(as_typed_error(exc))
+        finally:
+            await self._close()
+            self.result.logins = self.backoffice.logins.model_copy()
+            finalise_settings(self.result, list(self.store.desired), self._interrupted)
+            self.result.duration_s = round(time.monotonic() - started, 3)
+        return self.result
+
+    async def _read_and_plan(self, session: StoreSession,
+                             saved: StoreResult | None) -> list[tuple[Setting, SettingResult, SettingPlan]]:
+        plans = []
+        for name, desired in self.store.desired.items():
+            setting = self.driver.settings[name]
+            self.interruption.checkpoint()
+            if saved is not None and not saved.changes_for(name):
+                # Apply exactly the plan: a setting it has nothing for is reported as the plan found it.
+                self.result.settings.append(saved_without_changes(saved, name))
+                continue
+            outcome = SettingResult(setting=name, status=SettingStatus.COMPLIANT)
+            self.result.settings.append(outcome)
+            self.phases.enter(outcome, SettingPhase.READING)
+            try:
+                current = await self.backoffice.step(lambda setting=setting: setting.read(session))
+            except (AuthenticationError, BotChallengeError):
+                raise  # a re-login was refused or challenged: nothing else will work for this store
+            except EcomPrivacyError as exc:
+                await self._fail_setting(outcome, exc)
+                continue
+            # A stale saved plan raises here and refuses the whole store, this setting failed with it.
+            plan = (plan_setting(setting, current, desired, self.plan_input) if saved is None
+                    else plan_from_saved(setting, saved, current, desired, self.plan_input))
+            outcome.observed, outcome.diagnostics = plan.observed, plan.diagnostics
+            if plan.error is not None:  # e.g. a template variable the store lacks: this setting only
+                await self._fail_setting(outcome, plan.error)
+                continue
+            self.result.changes.extend(plan.changes)
+            outcome.status = plan.status
+            self.phases.enter(outcome, SettingPhase.PLANNED if plan.changes else SettingPhase.DONE)
+            plans.append((setting, outcome, plan))
+        return plans
+
+    async def _apply(self, session: StoreSession, plans: list[tuple[Setting, SettingResult, SettingPlan]]) -> None:
+        for setting, outcome, plan in plans:
+            actionable = plan.actionable
+            if not actionable:
+                continue  # compliant, or only blocked changes: stays "drift" in the report
+            desired = self.store.desired[setting.name]
+            self.interruption.checkpoint()
+            self.phases.enter(outcome, SettingPhase.APPLYING)
+            tries: list[bool | None] = []  # what each try of apply returned; None also for a try cut short
+
+            async def apply_once(setting: Setting = setting, actionable: list[Change] = actionable,
+                                 tries: list[bool | None] = tries) -> None:
+                tries.append(None)
+                tries[-1] = await setting.apply(session, actionable)
+
+            try:
+                self.log.info("apply", setting=setting.name, changes=len(actionable))
+                await self.backoffice.step(apply_once)
+                await self.backoffice.step(lambda setting=setting, desired=desired: setting.verify(session, desired))
+            except (AuthenticationError, BotChallengeError):
+                raise  # a re-login was refused or challenged: nothing else will work for this store
+            except EcomPrivacyError as exc:
+                await self._fail_setting(outcome, exc)
+                continue
+            outcome.status = applied_status(plan, tries)
+            self.phases.enter(outcome, SettingPhase.DONE)
+
+    # -- endings -----------------------------------------------------------------------------------------
+    def _mark_interrupted(self) -> None:
+        self.phases.interrupted()
+        self._interrupted = True
+        self.log.warning("store interrupted")
+
+    async def _close(self) -> None:
+        failed = self.result.status == StoreStatus.ERROR or any(
+            s.status == SettingStatus.FAILED for s in self.result.settings)
+        for path in await self.backoffice.close(failed):
+            self.result.artifacts.append(str(path.relative_to(self.artifacts.root)))
+
+    async def _screenshot(self, label: str) -> str | None:
+        path = await self.backoffice.screenshot(
+            lambda: self.artifacts.path("stores", self.store.id, f"failure-{label}.png"))
+        if path is None:
+            return None
+        relative = str(path.relative_to(self.artifacts.root))
+        self.result.artifacts.append(relative)
+        return relative
+
+    async def _fail_setting(self, outcome: SettingResult, exc: BaseException) -> None:
+        shot = await self._screenshot(outcome.setting)
+        if isinstance(exc, UiMismatchError):
+            exc.screenshot = shot
+        outcome.status = SettingStatus.FAILED
+        outcome.error = self.redactor(str(exc)) + (f" (screenshot: {shot})" if shot else "")
+        outcome.error_kind = getattr(exc, "kind", type(exc).__name__)
+        self.phases.enter(outcome, SettingPhase.DONE)
+        self.log.error("setting failed", setting=outcome.setting, kind=outcome.error_kind, error=outcome.error,
+                       screenshot=shot)
+
+    async def _fail_store(self, exc: BaseException) -> None:
+        self.result.status = StoreStatus.ERROR
+        self.result.error = self.redactor(str(exc)) or type(exc).__name__
+        self.result.error_kind = getattr(exc, "kind", type(exc).__name__)
+        self.phases.store_failed(self.result.error, self.result.error_kind)
+        if not isinstance(exc, ConfigError | AuthenticationError):
+            await self._screenshot("store")
+        self.log.error("store failed", kind=self.result.error_kind, error=self.result.error)
+
+    def _saved_result(self) -> StoreResult | None:
+        plan = self.options.saved_plan
+        if plan is None:
+            return None
+        return next((s for s in plan.stores if s.id == self.store.id), None)
+
+
+class FleetRunner:
+    def __init__(self, fleet: Fleet, stores: list[StoreConfig], env: Mapping[str, str],
+                 artifacts: RunArtifacts, redactor: Redactor, options: RunOptions, driver: Driver) -> None:
+        self.fleet = fleet
+        #: the settings and the login flow, handed down by the CLI (flows.registry.lightspeed_ecom())
+        self.driver = driver
+        self.stores = stores
+        self.env = env
+        self.artifacts = artifacts
+        self.redactor = redactor
+        self.options = options
+        self.log = get_logger()
+        #: each store's result as it stood after reading and planning, before anything was applied
+        self.planned: dict[str, StoreResult] = {}
+        cache = options.session_cache
+        #: refused credentials are remembered in the session folder even when cached sessions are switched off
+        #: (--no-session-cache): a nightly run must not try a refused password again every night
+        self.refused = RefusedLogins(cache.directory) if cache is not None else RefusedLogins(Path("."), enabled=False)
+        #: identity sessions per account, spent recovery codes: what the stores' logins share
+        self.chain_login = ChainLogin(IdentitySessions(), RecoveryCodeLedger(cache.directory) if cache else None,
+                                      redactor, options.attempts)
+
+    def store_run(self, store: StoreConfig, browser: Browser) -> StoreRun:
+        """One store's run in `browser`: its own context, logged in through the driver's login flow."""
+        options = self.options
+        backoffice = BackofficeSession(
+            store_id=store.id, backoffice_url=store.backoffice_url, locale=store.locale, driver=self.driver,
+            secrets=lambda: resolve_secrets(store, self.env, options.env_file),
+            open_context=lambda cached: new_store_context(browser, store.locale, options.timeout_ms,
+                                                          storage_state=cached),  # type: ignore[arg-type]
+            cache=options.session_cache or SessionCache(Path("."), enabled=False), refused=self.refused,
+            redactor=self.redactor, attempts=options.attempts, log=get_logger(store=store.id),
+            chain_login=self.chain_login,
+            trace_for=lambda context: StoreTrace(context, lambda: self.artifacts.path("stores", store.id, "_").parent,
+                                                 enabled=options.trace),
+        )
+        plan_input = plan_input_for(self.fleet, store, options.allow_irreversible or store.allow_irreversible)
+        return StoreRun(store, self.driver, options, backoffice, plan_input, self.artifacts, self.redactor)
+
+    def planned_document(self, document: RunDocument) -> RunDocument:
+        """The plan part of a run (what was observed and planned), for plan.json of an apply run."""
+        stores = [self.planned.get(store.id, store) for store in document.stores]
+        return document.model_copy(update={"kind": RunKind.PLAN, "stores": stores})
+
+    async def run(self) -> RunDocument:
+        document = RunDocument(
+            kind=self.options.kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            fleet_file=str(self.fleet.path), fleet_sha256=self.fleet.sha256,
+        )
+        interruption = self.options.interruption
+        loop = asyncio.get_running_loop()
+        interruption.install(loop)
+        try:
+            async with async_playwright() as playwright:
+                source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
+                                       self.options.cdp_endpoint, self.options.timeout_ms)
+                try:
+                    document.stores = await self._run_stores(source)
+                finally:
+                    await source.close()
+        finally:
+            interruption.uninstall(loop)
+        document.interrupted = interruption.requested
+        return document
+
+    async def _run_store(self, source: BrowserSource, store: StoreConfig) -> StoreResult:
+        """One store; run again from the start on a new connection when the browser was lost under it."""
+        for attempt in range(1, STORE_CONNECTION_ATTEMPTS + 1):
+            browser = await source.get()
+            store_run = self.store_run(store, browser)
+            result = await run_until_lost(store_run.run(), browser, self.options.interruption,
+                                          lambda: lost_connection_result(store))
+            if store_run.planned is not None:
+                self.planned[store.id] = store_run.planned
+            if not source.lost(browser) or self.options.interruption.requested or attempt == STORE_CONNECTION_ATTEMPTS:
+                return result
+            # A lost connection is a transient fault of the whole store: every step it did is read again.
+            self.log.warning("browser connection lost under this store; running it again on a new connection",
+                             store=store.id, attempt=attempt, error=result.error)
+        raise AssertionError("unreachable")
+
+    async def _run_stores(self, source: BrowserSource) -> list[StoreResult]:
+        semaphore = asyncio.Semaphore(max(1, self.options.parallelism))
+        interruption = self.options.interruption
+
+        async def one(store: StoreConfig) -> StoreResult:
+            try:
+                async with semaphore:
+                    if self.options.on_store_start and not interruption.requested:
+                        self.options.on_store_start(store.id)
+                    result = await self._run_store(source, store)
+            except asyncio.CancelledError:
+                if not interruption.forced:
+                    raise
+                result = StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED,
+                                     error_kind=INTERRUPTED)
+                result.settings = [SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
+                                                 error_kind=INTERRUPTED) for name in store.desired]
+            if self.options.on_store_done:  # first: the progress record of a shard, before anyone hears of it
+                self.options.on_store_done(result)
+            self.log.info("store done", store=store.id, status=result.status.value,
+                          settings={s.setting: s.status.value for s in result.settings},
+                          duration_s=result.duration_s)
+            return result
+
+        tasks = [asyncio.create_task(one(store)) for store in self.stores]
+        for task in tasks:
+            interruption.track(task)  # type: ignore[arg-type]
+        return list(await asyncio.gather(*tasks))
