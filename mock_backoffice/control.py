@@ -226,6 +226,15 @@ def access_log() -> Response | tuple[Response, int]:
     return jsonify({"requests": [record.to_json() for record in ctx.world.access_log(store_id)]})
 
 
+@bp.post("/requests/clear")
+def clear_access_log() -> Response:
+    """Empty the access log (the world stays as it is): a test then sees only what one run asks for."""
+    with mock().world.lock:
+        count = len(mock().world.requests)
+        mock().world.requests.clear()
+    return jsonify({"cleared": count})
+
+
 _SUBSCRIBER_KEYS = ("store", "email", "name", "subscribed_at", "source")
 
 

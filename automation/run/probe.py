@@ -2,9 +2,9 @@
 
 Logs in (or reuses the cached session), visits every backoffice page the store's managed settings use and
 checks every element their page objects need (each setting's `probe_targets`), without clicking anything that
-saves, archives or deletes. Each visited page's ARIA snapshot and scrubbed HTML go into the run directory
-(`probe/<store>/`), so that a store whose backoffice differs can be mended with a ui_overrides file, or by
-whoever maintains the label tables, from what the probe saw.
+saves, archives or deletes. Each visited page's ARIA snapshot and scrubbed HTML, and the scrubbed answer of its
+JSON twin, go into the run directory (`probe/<store>/`), so that a store whose backoffice differs can be mended
+with a ui_overrides file, or by whoever maintains the label and twin tables, from what the probe saw.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from automation.fleet.ids import safe_name
 from automation.fleet.model import Fleet, StoreConfig
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.logs import get_logger
-from automation.redaction.pages import mask_table_data, scrubbed_aria_snapshot, scrubbed_html
+from automation.redaction.pages import mask_table_data, scrubbed_aria_snapshot, scrubbed_html, scrubbed_json
 from automation.redaction.redactor import Redactor
 from automation.run.engine import RunOptions
 from ecom_privacy.driver import Driver
@@ -165,6 +165,21 @@ async def _save_snapshot(page: Page, artifacts: RunArtifacts, store_id: str, num
     return written
 
 
+async def _save_twins(target: ProbeTarget, artifacts: RunArtifacts, store_id: str, number: int,
+                      redactor: Redactor, options: RunOptions) -> list[str]:
+    """The page's JSON twin(s), scrubbed (`<nn>-<address>.json`); one that cannot be fetched is written as why."""
+    try:
+        answers = await retry_transient(target.data, attempts=options.attempts) if target.data else {}
+    except EcomPrivacyError as exc:  # the page itself was probed; its data is a bonus
+        answers = {f"{target.key}.json": {"unavailable": str(exc)}}
+    written = []
+    for address, answer in answers.items():
+        name = f"probe/{safe_name(store_id)}/{number:02d}-{safe_name(address.replace('/', '-'))}"
+        path = artifacts.write_text(name if name.endswith(".json") else f"{name}.json", scrubbed_json(answer, redactor))
+        written.append(str(path.relative_to(artifacts.root)))
+    return written
+
+
 async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: Mapping[str, str],
                       artifacts: RunArtifacts, redactor: Redactor, options: RunOptions,
                       driver: Driver) -> StoreProbe:
@@ -197,6 +212,8 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: M
             result.rows += [_row(check, target.page_name, labels, settings) for check in checks]
             result.bundle += await _save_snapshot(access.page, artifacts, store.id, number, target.key, redactor,
                                                   labels)
+            if target.data is not None:
+                result.bundle += await _save_twins(target, artifacts, store.id, number, redactor, options)
         if any(row.status == "missing" for row in result.rows):
             result.status = "missing"
     except EcomPrivacyError as exc:

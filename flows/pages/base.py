@@ -123,6 +123,8 @@ class BackofficePage:
     path: ClassVar[str] = ""
     #: the page's key in the page paths table; None: `path` is used as it is
     path_key: ClassVar[str | None] = None
+    #: its JSON twin's key in the page paths table (`web_extras_json`), for the probe bundle; None: no twin
+    twin_key: ClassVar[str | None] = None
     #: name used in errors, so a changed UI is diagnosed in one run
     page_name: ClassVar[str] = "backoffice page"
 
@@ -177,12 +179,18 @@ class BackofficePage:
         self.assets.raise_if_failed(self.page_name)
         await self.page.evaluate("mark => document.body.setAttribute(mark, '')", STALE_MARK)
         visited: list[str] = []
+        answers: list[Response] = []
 
         def note(request: Request) -> None:
             if request.resource_type in _NAVIGATING and request.frame == self.page.main_frame:
                 visited.append(request.url)
 
+        def answered(response: Response) -> None:
+            if response.request.resource_type in _NAVIGATING and response.frame == self.page.main_frame:
+                answers.append(response)
+
         self.page.on("request", note)
+        self.page.on("response", answered)
         try:
             await action()
             await self.page.locator(f"body:not([{STALE_MARK}])").wait_for(state="attached")
@@ -190,11 +198,15 @@ class BackofficePage:
             raise TransientError(f"{self.page_name}: no answer to {what}: the page stayed as it was") from exc
         finally:
             self.page.remove_listener("request", note)
+            self.page.remove_listener("response", answered)
         # A new document is read once it is parsed; a swapped body is complete already (this returns at once).
         await self.page.wait_for_load_state("domcontentloaded")
         if self.page.url.startswith("chrome-error:"):
             raise TransientError(f"{self.page_name}: connection problem: the answer to {what} never arrived "
                                  f"(net::ERR_FAILED)")
+        # The last answer is the page shown (Turbolinks shows an error page as it shows any other): a 5xx is a
+        # fault of the server, retried; a bot challenge is said as such.
+        check_response(answers[-1] if answers else None, self.page_name)
         self.check_landing(None)
         chain = next((url for url in visited if is_login_url(url, self.backoffice_url)), None)
         if chain is not None:
@@ -251,7 +263,29 @@ class BackofficePage:
 
     # --- probe (ecom-privacy probe): the elements this page needs, looked for without changing anything ---
     def probe_target(self) -> ProbeTarget:
-        return ProbeTarget(self.path_key or self.page_name, self.page_name, self.probe_visit)
+        return ProbeTarget(self.path_key or self.page_name, self.page_name, self.probe_visit,
+                           self.probe_data if self.twin_key else None)
+
+    def twin_query(self) -> dict[str, str | int]:
+        """The query the probe sends with the twin's address (a list's first page); none by default."""
+        return {}
+
+    def twin_placeholders(self) -> dict[str, Any]:
+        """What fills the twin's address (`{id}` of one page); none by default."""
+        return {}
+
+    async def probe_data(self) -> dict[str, Any]:
+        """The page's JSON twin as the store answers it (a GET), so that the first real store shows the true field
+        names; what cannot be fetched says why."""
+        from flows.pages.json_twin import JsonTwin, TwinUnusable  # the twin module builds on this one
+
+        twin = JsonTwin(self.page, self.backoffice_url, self.labels, self.twin_key or "", self.twin_key or "")
+        placeholders = self.twin_placeholders()
+        path = twin.url(**placeholders)[len(self.backoffice_url) + 1:]
+        try:
+            return {path: await twin.fetch(self.twin_query(), **placeholders)}
+        except TwinUnusable as exc:
+            return {path: {"unavailable": exc.reason}}
 
     async def probe_visit(self) -> list[ElementCheck]:
         """Open the page (GET) and check its elements; a page that is not at its path is its one finding."""

@@ -87,6 +87,7 @@ class PageRow:
 
 class PagesListPage(BackofficePage):
     path_key = "content_pages"
+    twin_key = "content_pages_json"
     page_name = "Content > Pages"
 
     @property
@@ -149,6 +150,10 @@ class PagesListPage(BackofficePage):
 class PageEditorPage(BackofficePage):
     page_name = "Content > Pages > page editor"
     path_key = "page_editor"  # `{id}` in it: see `url`
+    twin_key = "page_json"
+
+    def twin_placeholders(self) -> dict[str, Any]:
+        return {"id": self.page_id}
 
     def __init__(self, page: Page, backoffice_url: str, labels: Labels, page_id: int | None = None) -> None:
         super().__init__(page, backoffice_url, labels)

@@ -92,7 +92,11 @@ class Listing:
 
 class NewsletterPage(BackofficePage):
     path_key = "newsletter"
+    twin_key = "newsletter_json"
     page_name = "Marketing > Newsletter"
+
+    def twin_query(self) -> dict[str, str | int]:
+        return {"page": 1, "limit": 250}
 
     @property
     def table(self) -> Locator:

@@ -49,6 +49,7 @@ class CookieLawReading(BaseModel):
 
 class WebExtrasPage(BackofficePage):
     path_key = "web_extras"
+    twin_key = "web_extras_json"
     page_name = "Settings > Web extras"
 
     @property

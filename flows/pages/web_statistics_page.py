@@ -31,6 +31,7 @@ class WebStatisticsTwin(JsonTwin):
 
 class WebStatisticsPage(BackofficePage):
     path_key = "web_statistics"
+    twin_key = "web_statistics_json"
     page_name = "Settings > Web statistics"
 
     async def _section(self) -> Locator:

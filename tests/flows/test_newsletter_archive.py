@@ -26,10 +26,9 @@ ANY = NewsletterArchiveDesired(enabled=True, sources="any")
 
 
 @pytest.fixture
-def source_column(mock_server: MockServer) -> None:
-    """The tests of the vendor's source rule run on stores whose list shows a Source column (most real stores
-    do not: see the tests without one below)."""
-    http_json(f"{mock_server.url}/__mock__/store-options", {"newsletter_source_column": True})
+def no_source_column(mock_server: MockServer) -> None:
+    """The test stores show a Source column (for the vendor's source rule); most real stores do not."""
+    http_json(f"{mock_server.url}/__mock__/store-options", {"newsletter_source_column": False})
 
 
 async def logged_in(store_session: SessionFactory, store_id: str) -> StoreSession:
@@ -62,7 +61,6 @@ def as_rows(subscribers: list[dict[str, Any]], emails: set[str]) -> list[tuple[s
     return sorted((s["email"], s["name"], s["subscribed_at"], s["source"]) for s in subscribers if s["email"] in emails)
 
 
-@pytest.mark.usefixtures("source_column")
 async def test_read_plan_export_archive_verify_in_dutch(store_session: SessionFactory, mock_state,
                                                         tmp_path: Path) -> None:
     session = await logged_in(store_session, "shop-nl")
@@ -90,7 +88,6 @@ async def test_read_plan_export_archive_verify_in_dutch(store_session: SessionFa
     assert archived(mock_state, "shop-nl") == expected and len(exports(tmp_path, "shop-nl")) == 1
 
 
-@pytest.mark.usefixtures("source_column")
 async def test_more_than_500_subscribers_over_many_pages_in_english(store_session: SessionFactory, mock_state,
                                                                     mock_server: MockServer, tmp_path: Path) -> None:
     session = await logged_in(store_session, "shop-en")
@@ -124,7 +121,6 @@ async def test_more_than_500_subscribers_over_many_pages_in_english(store_sessio
     await SETTING.verify(session, DESIRED)
 
 
-@pytest.mark.usefixtures("source_column")
 async def test_signups_after_the_plan_are_never_archived(store_session: SessionFactory, mock_server: MockServer,
                                                          mock_state) -> None:
     session = await logged_in(store_session, "shop-nl")
@@ -142,7 +138,6 @@ async def test_signups_after_the_plan_are_never_archived(store_session: SessionF
         await SETTING.verify(session, DESIRED)  # the late import still matches: reported, never archived unplanned
 
 
-@pytest.mark.usefixtures("source_column")
 async def test_interrupted_apply_keeps_its_export_and_is_finished_later(store_session: SessionFactory, mock_state,
                                                                          tmp_path: Path) -> None:
     session = await logged_in(store_session, "shop-nl")
@@ -181,7 +176,6 @@ async def test_interrupted_apply_keeps_its_export_and_is_finished_later(store_se
     assert {r["email"] for r in csv_rows(second)} == planned - first_batch
 
 
-@pytest.mark.usefixtures("source_column")
 async def test_refuses_when_the_page_ticks_more_than_planned(store_session: SessionFactory, mock_state) -> None:
     session = await logged_in(store_session, "shop-nl")
     [change] = SETTING.plan(await SETTING.read(session), DESIRED, session.plan_input)
@@ -199,7 +193,6 @@ async def test_refuses_when_the_page_ticks_more_than_planned(store_session: Sess
     assert archived(mock_state, "shop-nl") == set()
 
 
-@pytest.mark.usefixtures("source_column")
 async def test_a_planned_subscriber_who_signed_up_again_during_the_run_is_not_archived(
         store_session: SessionFactory, mock_server: MockServer, mock_state) -> None:
     """Issue #9 finding 6: same address, but a new subscription (today, by form) that no plan covered."""
@@ -220,6 +213,7 @@ async def test_a_planned_subscriber_who_signed_up_again_during_the_run_is_not_ar
     await SETTING.verify(session, DESIRED)  # and the new subscription is as desired: kept
 
 
+@pytest.mark.usefixtures("no_source_column")
 async def test_without_a_source_column_the_default_rule_fails_with_what_to_do(store_session: SessionFactory) -> None:
     session = await logged_in(store_session, "shop-nl")
     current = await SETTING.read(session)
@@ -233,6 +227,7 @@ async def test_without_a_source_column_the_default_rule_fails_with_what_to_do(st
         SETTING.plan(current, NewsletterArchiveDesired(enabled=True, sources=["import"]), session.plan_input)
 
 
+@pytest.mark.usefixtures("no_source_column")
 async def test_sources_any_archives_exactly_the_pre_cutoff_subscribers_not_kept_export_first(
         store_session: SessionFactory, mock_state, tmp_path: Path) -> None:
     session = await logged_in(store_session, "shop-nl")
@@ -257,6 +252,7 @@ async def test_sources_any_archives_exactly_the_pre_cutoff_subscribers_not_kept_
     assert await SETTING.apply(session, [change]) is False  # nobody left: honest, no second export
 
 
+@pytest.mark.usefixtures("no_source_column")
 async def test_sources_any_ticks_a_row_by_email_and_date(store_session: SessionFactory, mock_server: MockServer,
                                                          mock_state) -> None:
     """Without a source, a row is its email and date: one who was archived and signed up again is a new row."""
@@ -271,6 +267,7 @@ async def test_sources_any_ticks_a_row_by_email_and_date(store_session: SessionF
     assert archived(mock_state, "shop-nl") == set(change.after["archived"])
 
 
+@pytest.mark.usefixtures("no_source_column")
 async def test_an_emails_file_works_without_a_source_column(store_session: SessionFactory, mock_state,
                                                             tmp_path: Path) -> None:
     session = await logged_in(store_session, "shop-nl")
