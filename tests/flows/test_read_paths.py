@@ -117,3 +117,18 @@ async def test_one_twin_switched_off_falls_back_alone(store_session: SessionFact
     found = await plans(session)
     said = [note for _, _, notes in found.values() for note in notes]
     assert len(said) == 1 and said[0].startswith("read from the page: ") and "HTTP 404" in said[0]
+
+
+async def test_customers_read_as_data_and_from_the_pages_alike(store_session: SessionFactory,
+                                                               mock_server: MockServer) -> None:
+    """breach notify's recipients: customers.json (links.pages, limit up to 250) or the list's pages."""
+    from flows.pages.customers_page import CustomersPage
+
+    session = await logged_in(store_session, "shop-en")
+    mock_server.world.requests.clear()
+    as_data = await CustomersPage(session.page, session.backoffice_url, session.labels).read_all()
+    assert "admin/customers.json" in asked(mock_server, "shop-en") and "admin/customers" not in asked(
+        mock_server, "shop-en")
+    http_json(f"{mock_server.url}/__mock__/store-options", {"store": "shop-en", "json_twins": False})
+    from_pages = await CustomersPage(session.page, session.backoffice_url, session.labels).read_all()
+    assert as_data == from_pages and len(as_data) == 3
