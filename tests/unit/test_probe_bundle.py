@@ -13,13 +13,13 @@ def test_tokens_codes_emails_and_known_secrets_are_scrubbed_paths_and_words_stay
     text = ('<a href="/admin/auth/sso?token=abc123DEF&amp;next=/admin">sso</a> '
             '<a href="/cb?code=998877&state=x">cb</a> owner@shop.test '
             'id=Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwYWJjZGVm Hunter2-password '
-            '<link href="/static/admin.css"> settings/extras Bevestiging is vereist voor cookies')
+            '<link href="/static/admin.css"> settings/web_extras Bevestiging is vereist voor cookies')
     scrubbed = scrub_text(text, redactor)
     for secret in ("abc123DEF", "998877", "owner@shop.test", "Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkwYWJjZGVm",
                    "Hunter2-password"):
         assert secret not in scrubbed
     assert "token=***" in scrubbed and "code=***" in scrubbed and "***@***" in scrubbed
-    for kept in ("/static/admin.css", "settings/extras", "Bevestiging is vereist voor cookies", "next=/admin"):
+    for kept in ("/static/admin.css", "settings/web_extras", "Bevestiging is vereist voor cookies", "next=/admin"):
         assert kept in scrubbed
 
 
