@@ -124,3 +124,29 @@ def test_without_a_source_column_the_default_rule_fails_that_store_in_one_line(
                                    "newsletter list shows no Source column")
     assert "sources: any" in line and "emails_file" in line
     assert "Store shop-totp: compliant" in result.out  # the other store goes on (it has no subscribers)
+
+
+def test_a_saved_plan_without_sources_archives_exactly_the_plan(cli: CliRunner, mock_server: MockServer, mock_state,
+                                                                 tmp_path: Path) -> None:
+    """`sources: any` with a saved plan: rows are known by email and date. A signup after the plan (even one that
+    matches the rule's date) is not archived, and the plan is not stale for it; a planned subscriber whose date
+    changed (archived and signed up again) makes it stale."""
+    http_json(f"{mock_server.url}/__mock__/store-options", {"store": "shop-nl", "newsletter_source_column": False})
+    args = fleet(tmp_path, mock_server, {"newsletter_archive": {"enabled": True, "sources": "any"}})
+    plan_file = tmp_path / "PLAN.json"
+    assert cli("plan", *args, "--out", str(plan_file)).code == 2
+    planned = json.loads(plan_file.read_text())["stores"][0]["changes"][0]["after"]["archived"]
+    # A new subscriber after the plan: not in the plan, not archived.
+    http_json(f"{mock_server.url}/__mock__/subscribers", {"store": "shop-nl", "email": "late@example.test"})
+    applied = cli("apply", str(plan_file), *args, "--auto-approve", "--allow-archive")
+    assert applied.code == 0, applied.out + applied.err
+    assert {s["email"] for s in mock_state()["shop-nl"]["subscribers"] if s["archived"]} == set(planned)
+
+    # Another plan; then one planned subscriber is archived by someone and signs up again (a new date): stale.
+    http_json(f"{mock_server.url}/__mock__/subscribers", {"store": "shop-nl", "email": "old@example.test",
+                                                         "subscribed_at": "2015-05-05"})
+    assert cli("plan", *args, "--out", str(plan_file)).code == 2
+    http_json(f"{mock_server.url}/__mock__/subscribers/archive", {"store": "shop-nl", "emails": ["old@example.test"]})
+    http_json(f"{mock_server.url}/__mock__/subscribers", {"store": "shop-nl", "email": "old@example.test"})
+    stale = cli("apply", str(plan_file), *args, "--auto-approve", "--allow-archive")
+    assert stale.code == 1 and "changed or are now kept: old@example.test" in stale.out, stale.out
