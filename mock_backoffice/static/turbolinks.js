@@ -104,7 +104,7 @@
   });
 
   window.Turbolinks = {visit: visit, supported: true};
-  // Deferred page scripts run after this one but before DOMContentLoaded: fire then, so they hear it too.
+  // The page scripts after this one (in application.js) run before DOMContentLoaded: fire then, so they hear it.
   if (document.readyState === "complete") {
     fire();
   } else {

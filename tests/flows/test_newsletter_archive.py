@@ -182,8 +182,8 @@ async def test_refuses_when_the_page_ticks_more_than_planned(store_session: Sess
     # A changed backoffice whose row checkbox ticks the whole page (a "select all" the tool did not ask for).
     await session.page.add_init_script("""
         document.addEventListener("change", (event) => {
-          if (event.target.name !== "subscriber_ids" || !event.target.checked) return;
-          document.querySelectorAll('input[name="subscriber_ids"]').forEach((box) => {
+          if (!event.target.matches("tbody input[type=checkbox]") || !event.target.checked) return;
+          document.querySelectorAll("tbody input[type=checkbox]").forEach((box) => {
             if (!box.checked) { box.checked = true; box.dispatchEvent(new Event("change")); }
           });
         }, true);

@@ -55,7 +55,7 @@ def test_no_aria_roles_beyond_native_html(path: str) -> None:
     page = html(logged_in("nl"), path)
     assert "role=" not in page and "aria-" not in page
     assert '<div class="PageHeader' in page or path in ("/", "/customers", "/settings", "/account")
-    assert '<meta name="csrf-token" content="' in page and "turbolinks.js" in page and "window.SEOshop" in page
+    assert '<meta name="csrf-token" content="' in page and "classic/application.js" in page and "window.SEOshop" in page
 
 
 def test_settings_forms_are_rails_forms() -> None:
