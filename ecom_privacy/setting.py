@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 from playwright.async_api import Page
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from ecom_privacy.clock import Clock
 from ecom_privacy.errors import VerificationError
 from ecom_privacy.exports import ExportFile
 from ecom_privacy.labels import Labels
@@ -58,6 +59,8 @@ class StoreSession:
     labels: Labels
     artifacts: ArtifactSink
     plan_input: PlanInput
+    #: the run's clock: names of backups and exports (a setting never reads the system's time itself)
+    clock: Clock
     #: what reads already told the user in this session (a JSON twin read from the page instead): each is
     #: said once per store, not once per setting or per read-back
     notes_said: set[str] = field(default_factory=set)

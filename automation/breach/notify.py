@@ -133,8 +133,8 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
                                         SENDING):
             outcome.skipped.append(recipient.email)  # another run is writing to this person right now
             continue
-        message = build_message(mailer.settings.sender, recipient.email, draft.subject, draft.html, draft.text,
-                                reference)
+        message = build_message(mailer.sender, recipient.email, draft.subject, draft.html, draft.text, reference,
+                                register.clock.now(), mailer.reply_to)
         try:
             message_id = mailer.send(message)
         except KeyboardInterrupt:  # Ctrl-C while handing over: this recipient stays `sending` (uncertain)
