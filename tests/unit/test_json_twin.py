@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
 
+from ecom_privacy.clock import SYSTEM_CLOCK
 from ecom_privacy.setting import PlanInput, StoreSession
 from flows.labels import labels_for
 from flows.pages.json_twin import JsonTwin, TwinUnusable, dig, fallback_notes, is_missing
@@ -50,7 +51,8 @@ def test_a_missing_or_loose_value_makes_the_twin_unusable(data: dict[str, Any], 
 
 def test_the_fallback_is_said_once_per_store() -> None:
     session = StoreSession(page=None, store_id="s", locale="en", backoffice_url="", storefront_url="",  # type: ignore[arg-type]
-                           labels=labels_for("en"), artifacts=None, plan_input=PlanInput("s", "en"))  # type: ignore[arg-type]
+                           labels=labels_for("en"), artifacts=None, plan_input=PlanInput("s", "en"),  # type: ignore[arg-type]
+                           clock=SYSTEM_CLOCK)
     problem = TwinUnusable("web_extras.json answered HTTP 404")
     [note] = fallback_notes(session, problem)
     assert note.summary == "read from the page: web_extras.json answered HTTP 404" and "ui_overrides" in note.detail
