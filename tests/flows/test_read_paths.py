@@ -39,7 +39,7 @@ async def logged_in(store_session: SessionFactory, store_id: str) -> StoreSessio
         session.plan_input, storefront_url=session.storefront_url, vars=STORE_VARS[store_id],
         desired={name: desired for name, (_, desired) in DESIRED.items()})
     await login(session.page, session.backoffice_url, session.labels,
-                LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]))
+                LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]), clock=session.clock)
     return session
 
 
