@@ -2,13 +2,14 @@
 
 What no browser-driven tool can beat: per store the login chain (the backoffice's hand-over to the
 identity service and its login form, the login POST with the callback and the SSO redirects followed), and
-the Web extras page whose selected cookie-law option is read. With a warm session only the Web extras page.
-The browser also loads each page's CSS and script; the floor does not.
+the Web extras page's JSON twin (`settings/web_extras.json`), whose cookie-law mode is read, as the tool reads
+it. With a warm session only the twin.
 """
 
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import re
 import urllib.parse
 import urllib.request
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 FORM_ACTION = re.compile(r'<form method="post" action="([^"]+)"')
-SELECTED = re.compile(r"<option value=\"\d\" selected>")
 
 
 @dataclass
@@ -54,9 +54,12 @@ class FloorClient:
             response.read()
 
     def read(self) -> None:
-        page = self._get("settings/extras")
-        if not SELECTED.search(page):
-            raise RuntimeError(f"{self.store.backoffice_url}: no selected cookie-law option (not logged in?)")
+        try:
+            mode = json.loads(self._get("settings/web_extras.json"))["settings"]["cookie_law"]["mode"]
+        except (ValueError, KeyError, TypeError):
+            mode = None
+        if not isinstance(mode, str):
+            raise RuntimeError(f"{self.store.backoffice_url}: no cookie-law mode in web_extras.json (not logged in?)")
 
 
 def run_floor(clients: list[FloorClient], parallelism: int, cold: bool) -> None:

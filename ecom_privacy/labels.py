@@ -1,8 +1,8 @@
-"""The label-table type: every visible text a page object looks for, read by dotted key, and where each page
-lives (the page paths).
+"""The label-table type: every visible text a page object looks for, read by dotted key, where each page
+lives (the page paths), and where each value sits in a page's JSON twin (the twin table).
 
-The tables themselves (one YAML file per locale, and `paths.yaml`) belong to the page objects and live in
-`flows/labels/`; this is only the lookup, so that the `Setting` base and the engine can name the type.
+The tables themselves (one YAML file per locale, `paths.yaml`, `twins.yaml`) belong to the page objects and
+live in `flows/labels/`; this is only the lookup, so that the `Setting` base and the engine can name the type.
 """
 
 from __future__ import annotations
@@ -37,13 +37,15 @@ class Labels:
 
     def __init__(self, locale: str, table: dict[str, Any], source: Path | None = None,
                  paths: Mapping[str, str] | None = None, overridden: frozenset[str] = frozenset(),
-                 overrides_source: Path | None = None) -> None:
+                 overrides_source: Path | None = None, twins: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self.locale = locale
         self._table = table
         #: the file the table was read from, named in a missing-label error
         self.source = source
-        #: page key (`web_extras`) -> path below the backoffice URL (`settings/extras`)
+        #: page key (`web_extras`) -> path below the backoffice URL (`settings/web_extras`)
         self.paths: Mapping[str, str] = dict(paths or {})
+        #: twin (`web_extras`) -> what is read from it -> where (`cookie_law_mode: settings.cookie_law.mode`)
+        self.twins: Mapping[str, Mapping[str, Any]] = dict(twins or {})
         #: dotted keys (`cookie_law.section`, `paths.web_extras`) whose value a user's ui_overrides file set
         self.overridden = overridden
         self.overrides_source = overrides_source
@@ -85,6 +87,12 @@ class Labels:
         if page not in self.paths:
             raise MissingLabelError(self.locale, f"paths.{page}", self.source)
         return self.paths[page]
+
+    def twin(self, name: str) -> Mapping[str, Any]:
+        """What is read from twin `name` and where (flows/labels/twins.yaml, under a user's `twins:` overrides)."""
+        if name not in self.twins:
+            raise MissingLabelError(self.locale, f"twins.{name}", self.source)
+        return self.twins[name]
 
     def origin(self, key: str) -> Path | None:
         """The file a label (or `paths.<page>`) was taken from: the user's overrides file or the shipped table."""

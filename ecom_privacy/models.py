@@ -53,7 +53,8 @@ class SubscriberRow(BaseModel):
     email: str
     name: str = ""
     subscribed_at: date
-    source: str
+    #: how they were added (form, checkout, manual, import); None where the list does not show it
+    source: str | None = None
     reason: str = ""
 
 
@@ -64,6 +65,7 @@ class ArchiveRuleRecord(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     subscribed_before: date
+    #: the sources the rule archives, or ["any"] (email and date alone: the list shows no source)
     sources: list[str]
     #: where the keep lists came from (`keep`, `keep_file FILE`), not their addresses
     keep: list[str] = Field(default_factory=list)

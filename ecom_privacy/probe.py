@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 #: `not checked`: the element could not be looked for (it sits inside a missing one, or only appears after a
 #: click the probe never makes); it counts neither as found nor as missing
@@ -41,3 +41,6 @@ class ProbeTarget:
     key: str
     page_name: str
     visit: Callable[[], Awaitable[list[ElementCheck]]]
+    #: the page's JSON twin(s) as data, for the bundle: {address below the backoffice: the parsed answer, or
+    #: {"unavailable": why}}; fetched after `visit` (GET only). None: the page has no twin
+    data: Callable[[], Awaitable[dict[str, Any]]] | None = None

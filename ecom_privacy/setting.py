@@ -5,10 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from playwright.async_api import Page
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from ecom_privacy.clock import Clock
 from ecom_privacy.errors import VerificationError
@@ -61,12 +61,39 @@ class StoreSession:
     plan_input: PlanInput
     #: the run's clock: names of backups and exports (a setting never reads the system's time itself)
     clock: Clock
+    #: what reads already told the user in this session (a JSON twin read from the page instead): each is
+    #: said once per store, not once per setting or per read-back
+    notes_said: set[str] = field(default_factory=set)
 
     def admin_url(self, path: str) -> str:
         return self.backoffice_url.rstrip("/") + "/" + path.lstrip("/")
 
 
-class CurrentState(BaseModel):
+class ReadNotes(BaseModel):
+    """What a reading may carry besides the state: diagnostics about how it was read (a page read because its
+    JSON twin could not be used). Private, so never part of what a plan observes or a saved plan compares."""
+
+    _read_notes: list[Diagnostic] = PrivateAttr(default_factory=list)
+
+    def noting(self, notes: list[Diagnostic]) -> Self:
+        self._read_notes = [*self._read_notes, *notes]
+        return self
+
+    def __eq__(self, other: object) -> bool:
+        # The same state read another way is the same state: the notes are not compared (pydantic would).
+        if not isinstance(other, BaseModel):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = BaseModel.__hash__
+
+
+def read_notes(current: Any) -> list[Diagnostic]:
+    """The diagnostics a reading carries (none for a state that cannot carry any)."""
+    return list(current._read_notes) if isinstance(current, ReadNotes) else []
+
+
+class CurrentState(ReadNotes):
     """Base of a setting's current-state model: what `read` saw, immutable (plan, diagnose and verify all
     look at the same reading) and strict (a field the setting does not know is a bug, not data)."""
 

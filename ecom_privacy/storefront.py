@@ -90,6 +90,9 @@ class ConsentObservation:
     # -- after accepting; `accepted` None: not tried, False: no accept control --
     accepted: bool | None = None
     after_accept: list[Seen] = field(default_factory=list)
+    #: where the bar only notifies (no choice): tracking after the visitor acknowledged it (OK), on a second
+    #: page; None: not tried. Acknowledging a notice is not consent: analytics must still wait.
+    after_notice: list[Seen] | None = None
     # -- with Global Privacy Control; None: not visited --
     with_gpc: list[Seen] | None = None
 

@@ -1,5 +1,7 @@
 """Settings > Web statistics > Google Analytics 4: the Measurement ID, with analytics waiting for consent.
 
+Read from the page's JSON twin (`web_statistics.json`) when it has the values, else from the rendered page.
+
 The platform has no switch for consent: it always starts Google's consent mode with analytics storage
 denied. `require_consent` therefore checks that the backoffice still says so; whether the live shop really
 waits (a theme can load analytics early) only `ecom-privacy verify` can tell.
@@ -13,7 +15,8 @@ from ecom_privacy.models import Change, ChangeAction, Diagnostic
 from ecom_privacy.probe import ProbeTarget
 from ecom_privacy.setting import CurrentState, PlanInput, Setting, StoreSession
 from ecom_privacy.storefront import StorefrontCheck
-from flows.pages.web_statistics_page import WebStatisticsPage
+from flows.pages.json_twin import TwinUnusable, fallback_notes
+from flows.pages.web_statistics_page import WebStatisticsPage, WebStatisticsTwin
 from flows.storefront.analytics_checks import analytics_checks
 
 CONSENT_HINT = ("the backoffice no longer says that consent mode is on; analytics may run before consent. "
@@ -41,10 +44,19 @@ class AnalyticsSetting(Setting[AnalyticsDesired, AnalyticsCurrent]):
     current_model = AnalyticsCurrent
 
     async def read(self, session: StoreSession) -> AnalyticsCurrent:
+        """From the JSON twin (`web_statistics.json`) when it has both values, else from the rendered page."""
+        twin = WebStatisticsTwin(session.page, session.backoffice_url, session.labels, "web_statistics",
+                                 "web_statistics_json")
+        try:
+            data = await twin.read()
+            return AnalyticsCurrent(measurement_id=(data.measurement_id or "").strip() or None,
+                                    consent_mode=data.consent_mode)
+        except TwinUnusable as problem:
+            notes = fallback_notes(session, problem)
         page = WebStatisticsPage(session.page, session.backoffice_url, session.labels)
         await page.open()
         return AnalyticsCurrent(measurement_id=await page.read_measurement_id() or None,
-                                consent_mode=await page.consent_mode_shown())
+                                consent_mode=await page.consent_mode_shown()).noting(notes)
 
     def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
         return [WebStatisticsPage(session.page, session.backoffice_url, session.labels).probe_target()]

@@ -1,13 +1,20 @@
 """Marketing > Newsletter: export, then archive the subscribers who were added passively before the GDPR date.
 
+Real stores most likely show no Source column. There `sources: any` (the vendor guide's own procedure: everyone
+subscribed before the date, after the re-subscribe email) or an `emails_file` (exactly whom to archive) is the
+rule; asking for sources (explicitly, or by the default) fails the store with one configuration error that
+says so. Without a source, a subscriber is known by email and date alone.
+
+The list is read from its JSON twin (`newsletter_subscriptions.json`) when it answers, else page by page.
+
 Archiving cannot be undone, so this setting is the most careful one:
 - the plan names every subscriber it would archive, and why; the change is irreversible, so the engine
   blocks it unless the run or the store opts in (`--allow-archive`, `allow_irreversible: true`);
 - before the first click, exactly the subscribers about to be archived are exported to CSV in the run's
   artifacts (the list the owner emails a re-subscribe link);
-- apply ticks only the rows whose email address, date subscribed and source are as the plan saw them, page
-  by page, never "select all": a subscriber who joined after the plan is never archived (nor one archived
-  by someone else who signed up again during the run: same address, new date and source), and one already
+- apply ticks only the rows whose email address, date subscribed and (where shown) source are as the plan saw
+  them, page by page, never "select all": a subscriber who joined after the plan is never archived (nor one
+  archived by someone else who signed up again during the run: same address, new date), and one already
   archived is skipped, so an interrupted apply is finished by the next run without touching anyone else.
 """
 
@@ -15,18 +22,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ecom_privacy.errors import ConfigError, SettingError
 from ecom_privacy.exports import ExportFile
-from ecom_privacy.models import ArchiveSelection, Change, ChangeAction, SubscriberRow
+from ecom_privacy.models import ArchiveSelection, Change, ChangeAction, Diagnostic, SubscriberRow
 from ecom_privacy.probe import ProbeTarget
 from ecom_privacy.setting import CurrentState, PlanInput, Setting, StoreSession
 from ecom_privacy.terminal_text import one_line
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
 from flows.newsletter_rule import (
+    ANY_SOURCE,
     GDPR_DATE,
     PASSIVE_SOURCES,
     AddressFileError,
@@ -38,7 +46,8 @@ from flows.newsletter_rule import (
     select_for_archive,
     subscribers_csv,
 )
-from flows.pages.newsletter_page import Listing, NewsletterPage
+from flows.pages.json_twin import TwinUnusable, fallback_notes
+from flows.pages.newsletter_page import Listing, NewsletterPage, NewsletterTwin
 
 NAME = "newsletter_archive"
 Source = Literal["form", "checkout", "manual", "import"]
@@ -54,7 +63,9 @@ class NewsletterArchiveDesired(BaseModel):
     #: required, so that archiving is always a written decision: false leaves the list alone
     enabled: bool
     subscribed_before: date = GDPR_DATE
-    sources: list[Source] = Field(default_factory=lambda: list(PASSIVE_SOURCES), min_length=1)
+    #: the sources to archive (default: manual, import), or `any` where the list shows no source (the vendor
+    #: guide's own procedure: everyone subscribed before the date, after the re-subscribe email)
+    sources: Annotated[list[Source], Field(min_length=1)] | Literal["any"] | None = None
     #: addresses never to archive (people who re-subscribed, the owner, ...)
     keep: list[str] = Field(default_factory=list)
     #: CSV of addresses never to archive, relative to the fleet file's folder
@@ -93,20 +104,35 @@ def _address_file(kind: str, raw: str, context: PlanInput) -> AddressList:
     return AddressList(f"{kind} {raw}", emails)
 
 
-def build_rule(desired: NewsletterArchiveDesired, context: PlanInput) -> ArchiveRule:
-    """The rule with its address files read; a missing or malformed file is a ConfigError naming it."""
+def build_rule(desired: NewsletterArchiveDesired, context: PlanInput, *, source_column: bool = True) -> ArchiveRule:
+    """The rule with its address files read; a missing or malformed file is a ConfigError naming it. A list
+    without a Source column (`source_column` False) takes `sources: any` and an `emails_file` without sources,
+    and fails with one ConfigError saying what to do when the fleet file asks for sources."""
     keep = [AddressList.of("keep", desired.keep)] if desired.keep else []
     if desired.keep_file:
         keep.append(_address_file("keep_file", desired.keep_file, context))
     only = _address_file("emails_file", desired.emails_file, context) if desired.emails_file else None
-    return ArchiveRule(subscribed_before=desired.subscribed_before, sources=frozenset(desired.sources),
-                       keep=tuple(keep), only=only)
+    sources: frozenset[str] | None
+    if desired.sources == ANY_SOURCE or (desired.sources is None and only is not None and not source_column):
+        sources = None  # email and date alone (the emails_file names whom)
+    elif not source_column:
+        asked = "sources " + ", ".join(desired.sources or PASSIVE_SOURCES) + ("" if desired.sources else
+                                                                               " (the default)")
+        raise ConfigError(f"store {context.store_id}: {NAME}: the newsletter list shows no Source column, so the "
+                          f"rule's {asked} cannot be evaluated; set {NAME}.sources: any (everyone subscribed before "
+                          f"{desired.subscribed_before.isoformat()}, after the re-subscribe email; keep lists still "
+                          f"apply) or give an emails_file with the addresses to archive")
+    else:
+        sources = frozenset(desired.sources or PASSIVE_SOURCES)
+    return ArchiveRule(subscribed_before=desired.subscribed_before, sources=sources, keep=tuple(keep), only=only)
 
 
 class NewsletterArchiveCurrent(CurrentState):
-    """The active newsletter list as read, page by page, each subscriber once, in list order."""
+    """The active newsletter list as read, page by page, each subscriber once, in list order, and whether the
+    list shows how each subscriber was added (a Source column; most real stores do not)."""
 
     subscribers: tuple[Subscriber, ...] = ()
+    source_column: bool = True
 
 
 def planned_rows(changes: list[Change]) -> list[SubscriberRow]:
@@ -117,7 +143,7 @@ def planned_rows(changes: list[Change]) -> list[SubscriberRow]:
 def _preview(selection: Selection) -> str:
     # One subscriber per line: a name holding a line break (or an escape code) must not add forged lines.
     lines = [f"- {one_line(d.subscriber.email)}  {one_line(d.subscriber.name)}  "
-             f"{d.subscriber.subscribed_at.isoformat()}  {d.subscriber.source}"
+             f"{d.subscriber.subscribed_at.isoformat()}" + (f"  {d.subscriber.source}" if d.subscriber.source else "")
              for d in selection.archive[:PREVIEW_ROWS]]
     more = len(selection.archive) - PREVIEW_ROWS
     if more > 0:
@@ -138,9 +164,18 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
     current_model = NewsletterArchiveCurrent
 
     async def read(self, session: StoreSession) -> NewsletterArchiveCurrent:
-        page = NewsletterPage(session.page, session.backoffice_url, session.labels)
-        listing = await page.read_all()
-        return NewsletterArchiveCurrent(subscribers=tuple(listing.subscribers))
+        """From the JSON twin (all pages of up to 250) when it answers, else the list page by page (of 25)."""
+        notes: list[Diagnostic] = []
+        try:
+            listing = await NewsletterTwin(session.page, session.backoffice_url, session.labels, "newsletter",
+                                           "newsletter_json").read_all()
+        except TwinUnusable as problem:
+            notes = fallback_notes(session, problem)
+            listing = await NewsletterPage(session.page, session.backoffice_url, session.labels).read_all()
+        # An empty list shows nothing to go by: nothing can be archived, and nothing is asked of the rule.
+        source_column = listing.source_column or not listing.subscribers
+        return NewsletterArchiveCurrent(subscribers=tuple(listing.subscribers),
+                                        source_column=source_column).noting(notes)
 
     def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
         return [NewsletterPage(session.page, session.backoffice_url, session.labels).probe_target()]
@@ -155,7 +190,7 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
         """The rule and whom it selects; None when archiving is switched off for the store."""
         if not desired.enabled:
             return None
-        rule = build_rule(desired, context)
+        rule = build_rule(desired, context, source_column=current.source_column)
         return rule, select_for_archive(current.subscribers, rule)
 
     def plan(self, current: NewsletterArchiveCurrent, desired: NewsletterArchiveDesired,
@@ -272,8 +307,8 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
 
     async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
         """True when this call archived anyone; False when every planned subscriber was archived already."""
-        # A row is ticked only when email, date and source are what the plan saw: someone archived by a
-        # colleague who signed up again during the run has the same address but is a new subscription.
+        # A row is ticked only when email, date and (where shown) source are what the plan saw: someone archived
+        # by a colleague who signed up again during the run has the same address but is a new subscription.
         planned = {Subscriber.of_row(row).identity for row in planned_rows(changes)}
         if not planned:
             return False
@@ -303,10 +338,10 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
                            f"{MAX_PASSES} passes over the list: {_few(emails)}; run apply again")
 
     async def _archive_pass(self, page: NewsletterPage, listing: Listing,
-                            remaining: set[tuple[str, date, str]]) -> set[tuple[str, date, str]]:
+                            remaining: set[tuple[str, date, str | None]]) -> set[tuple[str, date, str | None]]:
         """Archive the planned rows page by page from the last page to the first: archiving on a page only
         moves rows of later pages, which were done already, so every page is read once."""
-        archived: set[tuple[str, date, str]] = set()
+        archived: set[tuple[str, date, str | None]] = set()
         for url in reversed(listing.page_urls):
             await page.open_at(url)
             on_page = await page.read_page()

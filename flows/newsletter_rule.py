@@ -2,8 +2,10 @@
 
 The rule (vendor guide "Required privacy actions"): subscribers who joined before 25 May 2018 and were added
 passively (by hand or by import) must be emailed a re-subscribe link and then archived; whoever subscribed
-actively (form, checkout box) is kept. Archiving cannot be undone, so every address list that can keep
-someone wins over the rule, and email addresses are compared case-insensitively.
+actively (form, checkout box) is kept. Real stores most likely do not show how someone was added; there the
+rule is the guide's own procedure, `sources: any` (everyone subscribed before the date, after the re-subscribe
+email), and a subscriber is known by email and date alone. Archiving cannot be undone, so every address list
+that can keep someone wins over the rule, and email addresses are compared case-insensitively.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from flows.email_address import NotAnAddress, keep_entry, normalise_email
 GDPR_DATE = date(2018, 5, 25)
 SOURCES = ("form", "checkout", "manual", "import")
 PASSIVE_SOURCES = ("manual", "import")
+#: the rule's `sources` when the source does not matter (the list shows none): email and date alone
+ANY_SOURCE = "any"
 #: columns of the export CSV; the keep_file and emails_file readers accept this file as it is
 CSV_COLUMNS = ("email", "name", "date", "source")
 #: header cells that name the email column of a CSV an owner brings (their mail tool's export, say)
@@ -38,16 +42,17 @@ class Subscriber(BaseModel):
     email: str
     name: str = ""
     subscribed_at: date
-    source: str
+    #: how they were added; None where the list does not show it (most real stores)
+    source: str | None = None
 
     @property
     def key(self) -> str:
         return normalise_email(self.email)
 
     @property
-    def identity(self) -> tuple[str, date, str]:
+    def identity(self) -> tuple[str, date, str | None]:
         """Who this is on the list: someone archived who signs up again has the same email but a new date
-        and source, and is a different subscription that no earlier plan covered."""
+        (and source, where the list shows it), and is a different subscription that no earlier plan covered."""
         return self.key, self.subscribed_at, self.source
 
     def row(self, reason: str) -> SubscriberRow:
@@ -76,19 +81,22 @@ class AddressList:
 @dataclass(frozen=True)
 class ArchiveRule:
     subscribed_before: date = GDPR_DATE
-    sources: frozenset[str] = frozenset(PASSIVE_SOURCES)
+    #: the sources to archive; None: any source (email and date alone)
+    sources: frozenset[str] | None = frozenset(PASSIVE_SOURCES)
     #: anyone on one of these lists is kept, whatever the rule says
     keep: tuple[AddressList, ...] = ()
     #: when set (emails_file), only these addresses may be archived, and still only if the rule matches
     only: AddressList | None = None
 
     def describe(self) -> str:
-        text = f"source {' or '.join(sorted(self.sources))}, subscribed before {self.subscribed_before.isoformat()}"
+        source = "any source" if self.sources is None else f"source {' or '.join(sorted(self.sources))}"
+        text = f"{source}, subscribed before {self.subscribed_before.isoformat()}"
         return text + (f", listed in {self.only.origin}" if self.only is not None else "")
 
     def record(self) -> ArchiveRuleRecord:
         """The rule as a plan records it: the lists by where they came from, not by their addresses."""
-        return ArchiveRuleRecord(subscribed_before=self.subscribed_before, sources=sorted(self.sources),
+        sources = [ANY_SOURCE] if self.sources is None else sorted(self.sources)
+        return ArchiveRuleRecord(subscribed_before=self.subscribed_before, sources=sources,
                                  keep=[keep.origin for keep in self.keep],
                                  only=self.only.origin if self.only else None)
 
@@ -112,7 +120,9 @@ def select_for_archive(subscribers: Iterable[Subscriber], rule: ArchiveRule) -> 
     archive: list[Decision] = []
     kept: list[Decision] = []
     for subscriber in subscribers:
-        if subscriber.source not in rule.sources or subscriber.subscribed_at >= rule.subscribed_before:
+        if rule.sources is not None and subscriber.source not in rule.sources:
+            continue
+        if subscriber.subscribed_at >= rule.subscribed_before:
             continue
         if rule.only is not None and subscriber.key not in rule.only.emails:
             continue
@@ -120,8 +130,8 @@ def select_for_archive(subscribers: Iterable[Subscriber], rule: ArchiveRule) -> 
         if keeper is not None:
             kept.append(Decision(subscriber, f"kept: listed in {keeper.origin}"))
             continue
-        reason = f"source {subscriber.source}, subscribed {subscriber.subscribed_at.isoformat()} " \
-                 f"(before {rule.subscribed_before.isoformat()})"
+        how = f"source {subscriber.source}, " if subscriber.source is not None else ""
+        reason = f"{how}subscribed {subscriber.subscribed_at.isoformat()} (before {rule.subscribed_before.isoformat()})"
         if rule.only is not None:
             reason += f", listed in {rule.only.origin}"
         archive.append(Decision(subscriber, reason))
@@ -192,7 +202,7 @@ def subscribers_csv(subscribers: Iterable[Subscriber]) -> str:
     """The export: one row per subscriber with email, name, date (YYYY-MM-DD) and source. The owner opens it
     in a spreadsheet, so every cell is guarded against formulas (flows/csv_cells.py)."""
     lines = [csv_row(CSV_COLUMNS)]
-    lines += [csv_row((s.email, s.name, s.subscribed_at.isoformat(), s.source)) for s in subscribers]
+    lines += [csv_row((s.email, s.name, s.subscribed_at.isoformat(), s.source or "")) for s in subscribers]
     return "".join(lines)
 
 
@@ -206,7 +216,7 @@ def read_subscribers_csv(text: str) -> list[Subscriber]:
         try:
             email, name, day, source = (unguard_cell(cell) for cell in row)
             subscribers.append(Subscriber(email=email, name=name, subscribed_at=date.fromisoformat(day),
-                                          source=source))
+                                          source=source or None))
         except ValueError as exc:
             raise ExportFileError(f"subscriber {number}: not a row of email, name, date, source ({exc})") from None
     return subscribers

@@ -28,4 +28,5 @@ def text_page_targets(session: StoreSession, target: PageTarget) -> list[ProbeTa
         return await editor.probe_visit()
 
     return [listing.probe_target(),
-            ProbeTarget(f"page_editor:{target.slug or target.default_title}", editor.page_name, visit_editor)]
+            ProbeTarget(f"page_editor:{target.slug or target.default_title}", editor.page_name, visit_editor,
+                        editor.probe_data)]

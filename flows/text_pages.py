@@ -21,11 +21,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ecom_privacy.errors import ConfigError, SettingError
-from ecom_privacy.models import Change
-from ecom_privacy.setting import PlanInput, StoreSession
+from ecom_privacy.models import Change, Diagnostic
+from ecom_privacy.setting import CurrentState, PlanInput, StoreSession
 from flows.content.html_text import page_text
 from flows.labels import SUPPORTED_LOCALES, labels_for
-from flows.pages.content_pages import PageEditorPage, PageRow, PagesListPage, same_title
+from flows.pages.content_pages import PageEditorPage, PageRow, PagesListPage, PagesTwin, find_rows, same_title
+from flows.pages.json_twin import TwinUnusable, fallback_notes
 
 
 def shop_languages(context: PlanInput) -> tuple[str, ...]:
@@ -117,11 +118,9 @@ class FoundPage(PageMatch):
         return PageMatch(id=self.id, title=self.title, url=self.url, visible=self.visible, slug=self.slug)
 
 
-class TextPageState(BaseModel):
+class TextPageState(CurrentState):
     """What a read found for a page looked for by its slug, then by its title: every match, and the page itself
     when exactly one matched. Its JSON form is what a plan records as observed."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     #: the slug looked for (None: by title only)
     slug: str | None = None
@@ -180,7 +179,33 @@ def applied_target(change: Change) -> PageTarget:
 
 async def read_text_page(session: StoreSession, target: PageTarget) -> TextPageState:
     """Find the page (slug first, then default-language title) and, when exactly one matched, read its visibility
-    and its title and HTML in every language of `target`. The editor is opened only for a single match."""
+    and its title and HTML in every language of `target`: from the JSON twins (`pages.json`, `pages/<id>.json`)
+    when they answer, else from the list and the editor (opened only for a single match), saying so once."""
+    twin = PagesTwin(session.page, session.backoffice_url, session.labels, "pages", "content_pages_json")
+    notes: list[Diagnostic] = []
+    try:
+        return await _read_twin(twin, target)
+    except TwinUnusable as problem:
+        notes = fallback_notes(session, problem)
+    return (await _read_pages(session, target)).noting(notes)
+
+
+async def _read_twin(twin: PagesTwin, target: PageTarget) -> TextPageState:
+    rows, found_by = find_rows(await twin.rows(target.languages[0]), target.slug, target.default_title)
+    page = None
+    if len(rows) == 1:
+        item = await twin.page_item(rows[0].id)
+        contents = item.content or {}
+        texts = {language: PageTexts(title=(item.title.get(language) or "").strip(),
+                                     html=contents.get(language) or "") for language in target.languages}
+        row = PageMatch.of(rows[0])
+        page = FoundPage(**{**row.model_dump(), "visible": item.visible}, html=texts[target.languages[0]].html,
+                         languages=texts)
+    return TextPageState(slug=target.slug, title=target.default_title, found_by=found_by,
+                         matches=tuple(PageMatch.of(row) for row in rows), page=page)
+
+
+async def _read_pages(session: StoreSession, target: PageTarget) -> TextPageState:
     listing = PagesListPage(session.page, session.backoffice_url, session.labels)
     await listing.open()
     rows, found_by = await listing.find_page(target.slug, target.default_title)

@@ -10,25 +10,27 @@ from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import account, assets, auth, backoffice, challenge, control, extras, newsletter, pages, statistics, storefront
+from . import assets, auth, challenge, control, storefront
+from .admin import account, newsletter, pages, sections, web_extras, web_statistics
 from .context import EXTENSION_KEY, MockContext, mock
 from .faults import FaultRegistry, fault_response
 from .i18n import label
 from .identity import create_identity_app
+from .markup import template_context
 from .seed import SeedSpec, load_default_seed, parse_seed
 from .sessions import csrf_token
-from .state import World
+from .state import RequestRecord, World
 from .storebp import install_url_defaults
 
-# Later sections (Content > Pages, Marketing > Newsletter, Web statistics) add their module here.
+# A new backoffice section adds its module (in admin/) here.
 BLUEPRINTS: tuple[Blueprint, ...] = (
     control.bp,
     assets.bp,
     auth.bp,
     challenge.bp,
-    backoffice.bp,
-    extras.bp,
-    statistics.bp,
+    sections.bp,
+    web_extras.bp,
+    web_statistics.bp,
     pages.bp,
     account.bp,
     newsletter.bp,
@@ -45,14 +47,18 @@ def create_app(seed: Mapping[str, Any] | SeedSpec | None = None) -> Flask:
     spec = seed if isinstance(seed, SeedSpec) else parse_seed(load_default_seed() if seed is None else seed)
     # No app-wide static folder: static files are served per store so store faults apply to them.
     app = Flask(__name__, static_folder=None)
+    # JSON keeps the order it was built in (a shop's languages, default first), as a real Rails answer does.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.jinja_env.undefined = StrictUndefined
     context = MockContext(world=World(spec), faults=FaultRegistry())
     app.extensions[EXTENSION_KEY] = context
     context.identity_app = create_identity_app(context)
 
     app.before_request(_inject_faults)
+    app.after_request(_log_request)
     install_url_defaults(app)
     app.context_processor(_template_helpers)
+    app.context_processor(template_context)
     app.register_error_handler(HTTPException, _http_error)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -61,6 +67,18 @@ def create_app(seed: Mapping[str, Any] | SeedSpec | None = None) -> Flask:
 
 def _inject_faults() -> Response | None:
     return fault_response(mock().faults, request.path)
+
+
+def _log_request(response: Response) -> Response:
+    """The access log (`GET /__mock__/requests`): every answered request of a known store, by its path below the
+    store, so a test can prove which addresses a run asked for."""
+    store = g.get("store")
+    if store is None:  # a path no route knows (an old address, say) still belongs to the store it names
+        store = mock().world.store(request.path.strip("/").split("/", 1)[0])
+    if store is not None:
+        path = request.path.removeprefix(f"/{store.id}").lstrip("/")
+        mock().world.log_request(RequestRecord(store.id, request.method, path, response.status_code))
+    return response
 
 
 def _translate(key: str) -> str:

@@ -7,7 +7,6 @@ They live outside every store path, so injected faults never slow or fail them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -15,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from .context import mock
 from .faults import CONTROL_PREFIX, FaultError, parse_fault_request
-from .seed import COOKIE_LAW_MODES, SUBSCRIBER_SOURCES
+from .seed import COOKIE_LAW_MODES, JSON_TWINS, MARKUPS, SUBSCRIBER_SOURCES
 
 bp = Blueprint("control", __name__, url_prefix=CONTROL_PREFIX)
 
@@ -150,12 +149,13 @@ def solve_challenges() -> Response | tuple[Response, int]:
 
 @bp.post("/cookie-law")
 def set_cookie_law() -> Response | tuple[Response, int]:
-    """Change a store's COOKIE LAW as a person in the backoffice would: JSON `{store, mode, message?}`.
+    """Change a store's COOKIE LAW as a person in the backoffice would: JSON `{store, mode, message?,
+    manage_cookies?}`; `message` is the default language's text, or `{language: text}` for several.
 
     Drift made outside the tool, for tests and demos of drift detection and of the run history.
     """
     ctx = mock()
-    body, problem = _json_object(allowed=("store", "mode", "message"))
+    body, problem = _json_object(allowed=("store", "mode", "message", "manage_cookies"))
     if problem is not None:
         return problem
     store = ctx.world.store(body.get("store", ""))
@@ -163,12 +163,76 @@ def set_cookie_law() -> Response | tuple[Response, int]:
         return _bad_request(f"store: unknown store {body.get('store')!r}")
     if body.get("mode") not in COOKIE_LAW_MODES:
         return _bad_request(f"mode: one of {', '.join(COOKIE_LAW_MODES)}")
-    if not isinstance(body.get("message", ""), str):
-        return _bad_request("message: must be a string")
+    message = body.get("message", {})
+    if isinstance(message, str):
+        message = {store.default_language: message}
+    if not isinstance(message, dict) or not all(isinstance(v, str) and k in store.shop_languages
+                                                for k, v in message.items()):
+        return _bad_request(f"message: a string, or {{language: string}} for languages of the shop "
+                            f"({', '.join(store.shop_languages)})")
+    if not isinstance(body.get("manage_cookies", True), bool):
+        return _bad_request("manage_cookies: must be true or false")
     with ctx.world.lock:
         store.cookie_law.mode = body["mode"]
-        store.cookie_law.message = body.get("message", store.cookie_law.message)
-        return jsonify(asdict(store.cookie_law))
+        store.cookie_law.messages = {**store.cookie_law.messages, **message}
+        store.cookie_law.manage_cookies = body.get("manage_cookies", store.cookie_law.manage_cookies)
+        return jsonify(store.cookie_law_json())
+
+
+@bp.post("/store-options")
+def set_store_options() -> Response | tuple[Response, int]:
+    """Switch how stores' backoffices look and answer, as the seed keys do (until the next reset): JSON
+    `{store?, markup?, json_twins?, newsletter_source_column?}`; without `store`, every store. For tests that run
+    the same flow on both markup dialects, with and without JSON twins."""
+    ctx = mock()
+    body, problem = _json_object(allowed=("store", "markup", "json_twins", "newsletter_source_column"))
+    if problem is not None:
+        return problem
+    stores = list(ctx.world.stores.values())
+    if "store" in body:
+        one = ctx.world.store(body["store"] or "")
+        if one is None:
+            return _bad_request(f"store: unknown store {body.get('store')!r}")
+        stores = [one]
+    if "markup" in body and body["markup"] not in MARKUPS:
+        return _bad_request(f"markup: one of {', '.join(MARKUPS)}")
+    twins = body.get("json_twins", True)
+    if isinstance(twins, bool):
+        twins = dict.fromkeys(JSON_TWINS, twins)
+    if not isinstance(twins, dict) or any(name not in JSON_TWINS or not isinstance(on, bool)
+                                          for name, on in twins.items()):
+        return _bad_request(f"json_twins: true, false or {{twin: true|false}} for {', '.join(JSON_TWINS)}")
+    if not isinstance(body.get("newsletter_source_column", False), bool):
+        return _bad_request("newsletter_source_column: must be true or false")
+    with ctx.world.lock:
+        for store in stores:
+            store.markup = body.get("markup", store.markup)
+            if "json_twins" in body:
+                store.json_twins = frozenset(name for name in JSON_TWINS
+                                             if twins.get(name, name in store.json_twins))
+            store.newsletter_source_column = body.get("newsletter_source_column", store.newsletter_source_column)
+    return jsonify({store.id: {"markup": store.markup, "json_twins": sorted(store.json_twins),
+                               "newsletter_source_column": store.newsletter_source_column} for store in stores})
+
+
+@bp.get("/requests")
+def access_log() -> Response | tuple[Response, int]:
+    """The access log since the last reset: `{"requests": [{"store", "method", "path", "status"}]}`, the path
+    below the store (`admin/settings/web_extras.json`), never a query; `?store=` for one store."""
+    ctx = mock()
+    store_id = request.args.get("store")
+    if store_id is not None and ctx.world.store(store_id) is None:
+        return _bad_request(f"store: unknown store {store_id!r}")
+    return jsonify({"requests": [record.to_json() for record in ctx.world.access_log(store_id)]})
+
+
+@bp.post("/requests/clear")
+def clear_access_log() -> Response:
+    """Empty the access log (the world stays as it is): a test then sees only what one run asks for."""
+    with mock().world.lock:
+        count = len(mock().world.requests)
+        mock().world.requests.clear()
+    return jsonify({"cleared": count})
 
 
 _SUBSCRIBER_KEYS = ("store", "email", "name", "subscribed_at", "source")

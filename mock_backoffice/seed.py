@@ -1,8 +1,9 @@
 """Load and validate the mock's seed file into immutable specs.
 
-Validation is table-driven (`STORE_FIELDS`, `GENERATE_FIELDS`): adding a per-store seed key means adding
-one parser to a table and one attribute to `StoreSpec`, nothing else here. Every error names the key path
-(`stores[2].cookie_law.mode`) so that a broken seed is fixed in one look.
+The seed's shape is a set of pydantic models (strict: YAML's `123456` or `yes` is never silently a password
+or a flag). Every error is one line naming the key path, `stores[2].cookie_law.mode: must be one of none,
+notify, confirm, custom (got 'loud')`, so a broken seed is fixed in one look. Adding a per-store seed key
+means adding one field to `StoreSpec` (and copying it into `state.Store`), nothing else here.
 """
 
 from __future__ import annotations
@@ -13,17 +14,30 @@ import hashlib
 import random
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pyotp
 import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Strict,
+    Tag,
+    ValidationError,
+    model_validator,
+)
 
-#: languages the mock can show (backoffice and storefront): those with a label table and default pages
-LOCALES: tuple[str, ...] = ("nl", "en", "de", "fr")
+from .i18n import LOCALES
+
+__all__ = ["LOCALES", "SeedError", "SeedSpec", "StoreSpec", "load_default_seed", "load_seed_file", "parse_seed"]
+
 #: generated stores cycle through these backoffice languages unless the seed lists its own
-GENERATED_LOCALES: tuple[str, ...] = ("nl", "en", "de", "fr")
+GENERATED_LOCALES: tuple[str, ...] = LOCALES
 COOKIE_LAW_MODES: tuple[str, ...] = ("none", "notify", "confirm", "custom")
 #: how a newsletter subscriber was added: actively (form, checkout box) or passively (manual, import)
 SUBSCRIBER_SOURCES: tuple[str, ...] = ("form", "checkout", "manual", "import")
@@ -32,9 +46,18 @@ PASSIVE_SOURCES: tuple[str, ...] = ("manual", "import")
 GDPR_DATE = dt.date(2018, 5, 25)
 #: parts of the backoffice a test can remove from one store, to see how the tool reports a changed UI
 BREAKABLE_UI: tuple[str, ...] = ("cookie_law_section", "cookie_law_renamed")
+#: how the backoffice's HTML is written: `classic` the real one's shape (Rails forms, Turbolinks, class-based
+#: markup, no ARIA roles beyond native HTML), `aria` the mock's older markup (roles, <dialog>, full page loads)
+MARKUPS: tuple[str, ...] = ("classic", "aria")
+#: the admin pages that answer `.json` (their JSON twins), by the seed's name for each
+JSON_TWINS: tuple[str, ...] = ("web_extras", "web_statistics", "pages", "newsletter_subscriptions", "customers")
+#: the platform's clusters, as a storefront's /whois.json names them
+CLUSTERS: tuple[str, ...] = ("eu1", "us1")
+MEASUREMENT_ID_PATTERN = re.compile(r"^G-[A-Z0-9]{4,12}$")
 DEFAULT_SEED_PATH = Path(__file__).with_name("default_seed.yaml")
 
 _STORE_ID_RE = re.compile(r"^[a-z0-9-]+$")
+_RECOVERY_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{5,31}$")
 _MAX_GENERATED = 10_000
 _MAX_SUBSCRIBERS = 100_000
 # Generated subscription dates span these years; fixed, so a seed gives the same store on every machine.
@@ -50,145 +73,79 @@ class SeedError(ValueError):
     """The seed file is malformed; the message names the offending key path."""
 
 
-@dataclass(frozen=True)
-class CookieLawSpec:
-    mode: str = "none"
-    message: str = ""
+class At(ValueError):
+    """A validator's problem at a path below the value it validates (`pages[0].translations.fr`)."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where, self.message = where, message
 
 
-@dataclass(frozen=True)
-class WebExtrasSpec:
-    reviews_enabled: bool = True
-    compare_enabled: bool = False
-
-
-@dataclass(frozen=True)
-class AnalyticsSpec:
-    # Empty: no Google Analytics 4 configured.
-    measurement_id: str = ""
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    #: the title in the shop's default language
-    title: str
-    # None means "not given": a page that replaces a default page keeps the default's value.
-    content: str | None = None
-    visible: bool | None = None
-    #: the page to change, by its slug (a default page retitled); else matched by title, else created
-    slug: str | None = None
-    #: language -> (title, content) in the shop's other languages
-    translations: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SubscriberSpec:
-    email: str
-    name: str
-    subscribed_at: dt.date
-    source: str
-    archived: bool = False
-
-
-@dataclass(frozen=True)
-class StoreSpec:
-    id: str
-    email: str
-    password: str
-    locale: str = "en"
-    name: str = ""
-    totp_secret: str | None = None
-    cookie_law: CookieLawSpec = field(default_factory=CookieLawSpec)
-    web_extras: WebExtrasSpec = field(default_factory=WebExtrasSpec)
-    pages: tuple[PageSpec, ...] = ()
-    analytics: AnalyticsSpec = field(default_factory=AnalyticsSpec)
-    # A misconfigured theme that loads analytics on first paint, whatever the visitor chose.
-    theme_loads_analytics_early: bool = False
-    subscribers: tuple[SubscriberSpec, ...] = ()
-    break_ui: tuple[str, ...] = ()
-    #: the shop's languages, default first; empty: the backoffice locale only
-    languages: tuple[str, ...] = ()
-    #: the theme shows its own consent banner instead of the platform's wsa-cookielaw bar
-    theme_cookie_bar: bool = False
-    #: single-use recovery codes of the account's two-step verification (empty without two-step)
-    recovery_codes: tuple[str, ...] = ()
-    #: the login chain answers with a Cloudflare-like "Just a moment..." interstitial first
-    bot_challenge: bool = False
-
-
-@dataclass(frozen=True)
-class SeedSpec:
-    stores: tuple[StoreSpec, ...]
-
-    def store_ids(self) -> list[str]:
-        return [store.id for store in self.stores]
-
-
-# --- small typed readers ----------------------------------------------------------------------------------
-def _mapping(value: Any, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise SeedError(f"{path}: must be a mapping (got {type(value).__name__})")
-    for key in value:
-        if not isinstance(key, str):
-            raise SeedError(f"{path}: keys must be strings (got {key!r})")
+# --- value checks: each raises ValueError with the text after `<key path>: ` ------------------------------
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
     return value
 
 
-def _check_keys(value: Mapping[str, Any], allowed: Mapping[str, Any] | tuple[str, ...], path: str) -> None:
-    for key in value:
-        if key not in allowed:
-            raise SeedError(f"{_join(path, key)}: unknown key")
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)} (got {value!r})")
+        return value
+
+    return check
 
 
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _string(value: Any, path: str, *, allow_empty: bool = False) -> str:
-    # YAML turns unquoted 123456 or yes into int/bool; refusing them avoids a silently wrong password.
-    if not isinstance(value, str):
-        raise SeedError(f"{path}: must be a string (got {type(value).__name__}; quote it in YAML)")
-    if not allow_empty and not value.strip():
-        raise SeedError(f"{path}: must not be empty")
+def _store_id(value: str) -> str:
+    if not _STORE_ID_RE.match(value):
+        raise ValueError(f"must match [a-z0-9-]+ (got {value!r})")
     return value
 
 
-def _bool(value: Any, path: str) -> bool:
-    if not isinstance(value, bool):
-        raise SeedError(f"{path}: must be true or false (got {value!r})")
+def _email(value: str) -> str:
+    if "@" not in value or value != value.strip():
+        raise ValueError(f"not an email address (got {value!r})")
     return value
 
 
-def _choice(value: Any, path: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise SeedError(f"{path}: must be one of {', '.join(choices)} (got {value!r})")
-    return str(value)
-
-
-def _store_id(value: Any, path: str) -> str:
-    text = _string(value, path)
-    if not _STORE_ID_RE.match(text):
-        raise SeedError(f"{path}: must match [a-z0-9-]+ (got {text!r})")
-    return text
-
-
-def _email(value: Any, path: str) -> str:
-    text = _string(value, path)
-    if "@" not in text or text != text.strip():
-        raise SeedError(f"{path}: not an email address (got {text!r})")
-    return text
-
-
-def _totp_secret(value: Any, path: str) -> str:
-    text = _string(value, path)
+def _totp_secret(value: str) -> str:
     try:
-        pyotp.TOTP(text).at(0)  # any instant: this checks the key, not the time
+        pyotp.TOTP(value).at(0)  # any instant: this checks the key, not the time
     except Exception as exc:  # pyotp raises binascii.Error / ValueError / TypeError for bad secrets
-        raise SeedError(f"{path}: not a valid base32 TOTP secret ({exc})") from exc
-    return text
+        raise ValueError(f"not a valid base32 TOTP secret ({exc})") from None
+    return value
 
 
-_RECOVERY_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{5,31}$")
+def _between(minimum: int, maximum: int) -> Callable[[int], int]:
+    def check(value: int) -> int:
+        if not minimum <= value <= maximum:
+            raise ValueError(f"must be an integer from {minimum} to {maximum} (got {value!r})")
+        return value
+
+    return check
+
+
+def _measurement_id(value: str | None) -> str:
+    if value in (None, ""):
+        return ""
+    if not MEASUREMENT_ID_PATTERN.match(value):
+        raise ValueError(f"must look like G-XXXXXXXXXX (got {value!r})")
+    return value
+
+
+def _as_date(value: Any) -> Any:
+    # YAML reads an unquoted 2016-03-01 as a date already; a quoted one arrives as a string.
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    if not isinstance(value, dt.date):
+        raise ValueError(f"must be a date YYYY-MM-DD (got {value!r})")
+    return value
 
 
 def normalise_recovery_code(code: str) -> str:
@@ -196,136 +153,321 @@ def normalise_recovery_code(code: str) -> str:
     return re.sub(r"[\s-]+", "", code).lower()
 
 
-def _recovery_codes(value: Any, path: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
-        raise SeedError(f"{path}: must be a non-empty list of codes")
-    codes: list[str] = []
-    for index, item in enumerate(value):
-        code = _string(item, f"{path}[{index}]")
+def _recovery_codes(codes: tuple[str, ...]) -> tuple[str, ...]:
+    if not codes:
+        raise ValueError("must be a non-empty list of codes")
+    seen: set[str] = set()
+    for index, code in enumerate(codes):
         # letters, digits and dashes only: the .env written by --write-fleet joins them with commas
         if not _RECOVERY_CODE_RE.match(code):
-            raise SeedError(f"{path}[{index}]: 6 to 32 letters, digits or dashes (got {code!r})")
-        if normalise_recovery_code(code) in {normalise_recovery_code(c) for c in codes}:
-            raise SeedError(f"{path}[{index}]: {code!r} is listed twice")
-        codes.append(code)
-    return tuple(codes)
+            raise At(f"[{index}]", f"6 to 32 letters, digits or dashes (got {code!r})")
+        if normalise_recovery_code(code) in seen:
+            raise At(f"[{index}]", f"{code!r} is listed twice")
+        seen.add(normalise_recovery_code(code))
+    return codes
 
 
-def _locale(value: Any, path: str) -> str:
-    return _choice(value, path, LOCALES)
+def _languages(languages: tuple[str, ...]) -> tuple[str, ...]:
+    if not languages:
+        raise ValueError("must be a non-empty list of locales")
+    return languages
 
 
-def _cookie_law(value: Any, path: str) -> CookieLawSpec:
-    data = _mapping(value, path)
-    _check_keys(data, ("mode", "message"), path)
-    mode = _choice(data.get("mode", "none"), _join(path, "mode"), COOKIE_LAW_MODES)
-    message = _string(data.get("message", ""), _join(path, "message"), allow_empty=True)
-    return CookieLawSpec(mode=mode, message=message)
+def _twins(value: bool | dict[str, bool]) -> frozenset[str]:
+    """`json_twins: false` switches every twin off; a mapping switches the named ones (the rest stay on)."""
+    if isinstance(value, bool):
+        return frozenset(JSON_TWINS) if value else frozenset()
+    for name in value:
+        if name not in JSON_TWINS:
+            raise At(name, f"unknown JSON twin; one of {', '.join(JSON_TWINS)}")
+    return frozenset(name for name in JSON_TWINS if value.get(name, True))
 
 
-def _web_extras(value: Any, path: str) -> WebExtrasSpec:
-    data = _mapping(value, path)
-    _check_keys(data, ("reviews", "compare"), path)
-    flags: dict[str, bool] = {}
-    for section in ("reviews", "compare"):
-        if section in data:
-            sub_path = _join(path, section)
-            sub = _mapping(data[section], sub_path)
-            _check_keys(sub, ("enabled",), sub_path)
-            if "enabled" in sub:
-                flags[f"{section}_enabled"] = _bool(sub["enabled"], _join(sub_path, "enabled"))
-    return WebExtrasSpec(**flags)
+def _distinct(languages: tuple[str, ...]) -> tuple[str, ...]:
+    if len(set(languages)) != len(languages):
+        raise ValueError(f"a language is listed twice ({', '.join(languages)})")
+    return languages
 
 
-def _pages(value: Any, path: str) -> tuple[PageSpec, ...]:
-    if not isinstance(value, list):
-        raise SeedError(f"{path}: must be a list (got {type(value).__name__})")
-    pages = []
-    for index, item in enumerate(value):
-        item_path = f"{path}[{index}]"
-        data = _mapping(item, item_path)
-        _check_keys(data, ("title", "content", "visible", "slug", "translations"), item_path)
-        if "title" not in data:
-            raise SeedError(f"{_join(item_path, 'title')}: required key missing")
-        pages.append(
-            PageSpec(
-                title=_string(data["title"], _join(item_path, "title")).strip(),
-                content=(
-                    _string(data["content"], _join(item_path, "content"), allow_empty=True)
-                    if "content" in data
-                    else None
-                ),
-                visible=_bool(data["visible"], _join(item_path, "visible")) if "visible" in data else None,
-                slug=_string(data["slug"], _join(item_path, "slug")).strip() if "slug" in data else None,
-                translations=_translations(data.get("translations", {}), _join(item_path, "translations")),
-            )
-        )
-    return tuple(pages)
+# YAML turns unquoted 123456 or yes into int/bool: strict scalars refuse them (a silently wrong password), and
+# refuse "yes" for a flag. Lists stay lists (a strict tuple would refuse YAML's lists).
+Str = Annotated[str, Strict()]
+Flag = Annotated[bool, Strict()]
+Int = Annotated[int, Strict()]
+Text = Annotated[str, Strict(), AfterValidator(_non_empty)]
+Locale = Annotated[str, Strict(), AfterValidator(_one_of(LOCALES))]
+Locales = Annotated[tuple[Locale, ...], AfterValidator(_languages)]
+Day = Annotated[dt.date, BeforeValidator(_as_date)]
 
 
-def _translations(value: Any, path: str) -> dict[str, tuple[str, str]]:
-    data = _mapping(value, path)
-    translations = {}
-    for language, item in data.items():
-        _locale(language, _join(path, language))
-        item_path = _join(path, language)
-        text = _mapping(item, item_path)
-        _check_keys(text, ("title", "content"), item_path)
-        translations[language] = (_string(text.get("title", ""), _join(item_path, "title"), allow_empty=True),
-                                  _string(text.get("content", ""), _join(item_path, "content"), allow_empty=True))
-    return translations
+class Spec(BaseModel):
+    """Base of the seed's models: unknown keys and loose types are errors; specs never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-MEASUREMENT_ID_PATTERN = re.compile(r"^G-[A-Z0-9]{4,12}$")
+class CookieLawSpec(Spec):
+    mode: Annotated[str, Strict(), AfterValidator(_one_of(COOKIE_LAW_MODES))] = "none"
+    #: the custom message: one text (the shop's default language) or one per shop language
+    message: Str | dict[Locale, Str] = ""
+    #: the custom-message bar shows its "Manage cookies" control (a guess: the switch is not documented)
+    manage_cookies: Flag = True
+
+    def messages(self, languages: tuple[str, ...]) -> dict[str, str]:
+        """The message per shop language (`languages`, default first); one text is the default language's."""
+        if isinstance(self.message, str):
+            return {languages[0]: self.message}
+        return dict(self.message)
 
 
-def _measurement_id(value: Any, path: str) -> str:
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, str) or not MEASUREMENT_ID_PATTERN.match(value):
-        raise SeedError(f"{path}: must look like G-XXXXXXXXXX (got {value!r})")
-    return value
+class ReviewsSpec(Spec):
+    enabled: Flag = True
 
 
-def _analytics(value: Any, path: str) -> AnalyticsSpec:
-    data = _mapping(value, path)
-    _check_keys(data, ("measurement_id",), path)
-    return AnalyticsSpec(measurement_id=_measurement_id(data.get("measurement_id"), _join(path, "measurement_id")))
-def _date(value: Any, path: str) -> dt.date:
-    # YAML reads an unquoted 2016-03-01 as a date already; a quoted one arrives as a string.
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise SeedError(f"{path}: must be a date YYYY-MM-DD (got {value!r})")
+class CompareSpec(Spec):
+    enabled: Flag = False
 
 
-def _count(value: Any, path: str, maximum: int, minimum: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise SeedError(f"{path}: must be an integer from {minimum} to {maximum} (got {value!r})")
-    return value
+class WebExtrasSpec(Spec):
+    """`web_extras: {reviews: {enabled}, compare: {enabled}}`."""
+
+    reviews: ReviewsSpec = ReviewsSpec()
+    compare: CompareSpec = CompareSpec()
+
+    @property
+    def reviews_enabled(self) -> bool:
+        return self.reviews.enabled
+
+    @property
+    def compare_enabled(self) -> bool:
+        return self.compare.enabled
 
 
-def _subscriber(value: Any, path: str) -> SubscriberSpec:
-    data = _mapping(value, path)
-    _check_keys(data, ("email", "name", "subscribed_at", "source", "archived"), path)
-    for key in ("email", "subscribed_at", "source"):
-        if key not in data:
-            raise SeedError(f"{_join(path, key)}: required key missing")
-    return SubscriberSpec(
-        email=_email(data["email"], _join(path, "email")),
-        name=_string(data.get("name", ""), _join(path, "name"), allow_empty=True),
-        subscribed_at=_date(data["subscribed_at"], _join(path, "subscribed_at")),
-        source=_choice(data["source"], _join(path, "source"), SUBSCRIBER_SOURCES),
-        archived=_bool(data["archived"], _join(path, "archived")) if "archived" in data else False,
-    )
+class AnalyticsSpec(Spec):
+    # Empty: no Google Analytics 4 configured.
+    measurement_id: Annotated[Str | None, AfterValidator(_measurement_id)] = ""
 
 
+class PageText(Spec):
+    title: Str = ""
+    content: Str = ""
+
+
+class PageSpec(Spec):
+    #: the title in the shop's default language
+    title: Annotated[Text, AfterValidator(str.strip)]
+    # None means "not given": a page that replaces a default page keeps the default's value.
+    content: Str | None = None
+    visible: Flag | None = None
+    #: the page to change, by its slug (a default page retitled); else matched by title, else created
+    slug: Annotated[Text, AfterValidator(str.strip)] | None = None
+    #: the page's title and content in the shop's other languages
+    translations: dict[Locale, PageText] = Field(default_factory=dict)
+
+
+class SubscriberSpec(Spec):
+    email: Annotated[Text, AfterValidator(_email)]
+    name: Str = ""
+    subscribed_at: Day
+    source: Annotated[Str, AfterValidator(_one_of(SUBSCRIBER_SOURCES))]
+    archived: Flag = False
+
+
+class GenerateSubscribers(Spec):
+    count: Annotated[Int, AfterValidator(_between(0, _MAX_SUBSCRIBERS))]
+    passive_before_2018: Int = 0
+    seed: Annotated[Int, AfterValidator(_between(0, 2**31))] = 0
+
+    @model_validator(mode="after")
+    def _passive_fits(self) -> GenerateSubscribers:
+        if not 0 <= self.passive_before_2018 <= self.count:
+            raise At("passive_before_2018", f"must be an integer from 0 to {self.count} "
+                                            f"(got {self.passive_before_2018!r})")
+        return self
+
+
+class SubscriberGenerator(Spec):
+    generate: GenerateSubscribers
+
+
+def _list_or_generator(value: Any) -> str | None:
+    if isinstance(value, list | tuple):
+        return "<list>"
+    return "<generate>" if isinstance(value, Mapping | SubscriberGenerator) else None
+
+
+def _subscribers(value: Any) -> tuple[SubscriberSpec, ...]:
+    subscribers = (generate_subscribers(value.generate.count, value.generate.passive_before_2018, value.generate.seed)
+                   if isinstance(value, SubscriberGenerator) else tuple(value))
+    seen: set[str] = set()
+    for index, subscriber in enumerate(subscribers):
+        key = subscriber.email.casefold()
+        if key in seen and not subscriber.archived:
+            raise At(f"[{index}].email", f"{subscriber.email!r} is already an active subscriber")
+        if not subscriber.archived:
+            seen.add(key)
+    return subscribers
+
+
+#: either an explicit list or `{generate: {count, passive_before_2018, seed}}`
+Subscribers = Annotated[
+    Annotated[tuple[SubscriberSpec, ...], Tag("<list>")] | Annotated[SubscriberGenerator, Tag("<generate>")],
+    Discriminator(_list_or_generator),
+    AfterValidator(_subscribers),
+]
+
+
+class StoreSpec(Spec):
+    """One store of the seed, with what the seed leaves out derived (name, password, two-step secret)."""
+
+    id: Annotated[Text, AfterValidator(_store_id)]
+    email: Annotated[Text, AfterValidator(_email)]
+    # Optional: without it the store gets a password derived from its id, so that a committed seed file
+    # holds no password at all; --write-fleet puts the real one in .env.
+    password: Text | None = None
+    locale: Locale = "en"
+    name: Text | None = None
+    totp_secret: Annotated[Text, AfterValidator(_totp_secret)] | None = None
+    # true: two-step verification with a secret derived from the id (again nothing secret in the file)
+    two_step: Flag = False
+    cookie_law: CookieLawSpec = CookieLawSpec()
+    web_extras: WebExtrasSpec = WebExtrasSpec()
+    pages: tuple[PageSpec, ...] = ()
+    analytics: AnalyticsSpec = AnalyticsSpec()
+    # A misconfigured theme that loads analytics on first paint, whatever the visitor chose.
+    theme_loads_analytics_early: Flag = False
+    subscribers: Subscribers = ()
+    break_ui: tuple[Annotated[Str, AfterValidator(_one_of(BREAKABLE_UI))], ...] = ()
+    #: the shop's languages, default first; empty: the backoffice locale only
+    languages: Annotated[Locales, AfterValidator(_distinct)] = ()
+    #: the theme shows its own consent banner instead of the platform's wsa-cookielaw bar
+    theme_cookie_bar: Flag = False
+    # Optional: without it a two-step account gets ten codes derived from its first store's id.
+    #: single-use recovery codes of the account's two-step verification (empty without two-step)
+    recovery_codes: Annotated[tuple[Text, ...], AfterValidator(_recovery_codes)] = ()
+    #: the login chain answers with a Cloudflare-like "Just a moment..." interstitial first
+    bot_challenge: Flag = False
+    #: how the backoffice's HTML is written (see MARKUPS)
+    markup: Annotated[Str, AfterValidator(_one_of(MARKUPS))] = "classic"
+    #: which admin pages answer `.json`: true (all), false (none), or per twin `{pages: false}`
+    json_twins: Annotated[Flag | dict[Str, Flag], AfterValidator(_twins)] = frozenset(JSON_TWINS)
+    #: the newsletter list shows how each subscriber was added (real stores most likely do not)
+    newsletter_source_column: Flag = False
+    #: the platform cluster the shop runs on (/whois.json)
+    cluster: Annotated[Str, AfterValidator(_one_of(CLUSTERS))] = "eu1"
+
+    @model_validator(mode="after")
+    def _derived(self) -> StoreSpec:
+        if isinstance(self.cookie_law.message, dict):
+            for language in self.cookie_law.message:
+                if language not in (self.languages or (self.locale,)):
+                    raise At(f"cookie_law.message.{language}", f"not a language of the shop "
+                                                               f"({', '.join(self.languages or (self.locale,))})")
+        for index, page in enumerate(self.pages):
+            for language in page.translations:
+                if language not in self.languages[1:]:
+                    raise At(f"pages[{index}].translations.{language}",
+                             f"not one of the store's other languages ({', '.join(self.languages[1:]) or 'none'}"
+                             f"{'' if self.languages[1:] else ': set languages'})")
+        if self.two_step and self.totp_secret is not None:
+            raise At("two_step", "give either two_step or totp_secret, not both")
+        derived: dict[str, Any] = {}
+        if self.name is None:
+            derived["name"] = derived_name(self.id)
+        if self.password is None:
+            derived["password"] = derived_password(self.id)
+        if self.two_step:
+            derived["totp_secret"] = derived_totp_secret(self.id)
+        if (self.totp_secret or derived.get("totp_secret")) and not self.recovery_codes:
+            derived["recovery_codes"] = derived_recovery_codes(self.id)
+        for key, value in derived.items():
+            object.__setattr__(self, key, value)  # frozen: the derived values are set once, while validating
+        return self
+
+
+class GenerateSpec(Spec):
+    """Deterministic extra stores (`<prefix>-001` ...) for benchmarks with many stores."""
+
+    count: Annotated[Int, AfterValidator(_between(1, _MAX_GENERATED))]
+    prefix: Annotated[Text, AfterValidator(_store_id)] = "store"
+    locales: Locales = GENERATED_LOCALES
+    password: Text | None = None
+    cookie_law: CookieLawSpec = CookieLawSpec()
+    subscribers: Subscribers = ()
+
+
+class SeedFile(Spec):
+    stores: tuple[dict[str, Any], ...] = ()
+    generate: dict[str, Any] | None = None
+
+
+class SeedSpec(Spec):
+    stores: tuple[StoreSpec, ...]
+
+    def store_ids(self) -> list[str]:
+        return [store.id for store in self.stores]
+
+
+# --- errors as one line each ------------------------------------------------------------------------------
+def _path(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not part.startswith("<") and part not in ("function-after", "function-before"):
+            text += f".{part}" if text else part
+    return text
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def seed_error(exc: ValidationError, prefix: str = "") -> SeedError:
+    """The first problem of a validation, as `key.path: what is wrong` (pydantic's own words only as a last
+    resort). An unknown key comes first: a misspelt key also makes the key it was meant to be missing."""
+    errors = exc.errors(include_url=False)
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+    loc = tuple(error["loc"])
+    where = _path(loc)
+    kind, value = error["type"], error.get("input")
+    original = (error.get("ctx") or {}).get("error")
+    if isinstance(original, At):
+        sub = original.where
+        where = f"{where}{sub}" if sub.startswith("[") else _path((*loc, *sub.split(".")))
+        message = original.message
+    elif kind == "extra_forbidden":
+        message = "unknown key"
+    elif kind == "missing":
+        message = "required key missing"
+    elif kind == "string_type":
+        message = f"must be a string (got {_type_name(value)}; quote it in YAML)"
+    elif kind == "bool_type":
+        message = f"must be true or false (got {value!r})"
+    elif kind == "int_type":
+        message = f"must be an integer (got {value!r})"
+    elif kind in ("tuple_type", "list_type"):
+        message = f"must be a list (got {_type_name(value)})"
+    elif kind in ("dict_type", "model_type", "model_attributes_type"):
+        message = f"must be a mapping (got {_type_name(value)})"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):
+        message = f"must be a list, or a mapping such as {{generate: {{count: 10}}}} (got {_type_name(value)})"
+    elif original is not None:
+        message = str(original)
+    else:
+        message = error["msg"]
+    prefixed = f"{prefix}.{where}" if prefix and where else prefix or where
+    return SeedError(f"{prefixed}: {message}" if prefixed else message)
+
+
+def _validate(model: type[Spec], data: Any, prefix: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise seed_error(exc, prefix) from None
+
+
+# --- generators -----------------------------------------------------------------------------------------
 def _random_day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
     return first + dt.timedelta(days=rng.randrange((last - first).days + 1))
 
@@ -348,115 +490,12 @@ def generate_subscribers(count: int, passive_before: int, seed: int) -> tuple[Su
         else:
             source = rng.choice(("form", "checkout"))
             day = _random_day(rng, _FIRST_DAY, _LAST_DAY)
-        subscribers.append(SubscriberSpec(email=f"{local}.{number + 1}@example.test", name=f"{first} {last}",
-                                          subscribed_at=day, source=source))
+        subscribers.append(SubscriberSpec.model_construct(email=f"{local}.{number + 1}@example.test",
+                                                          name=f"{first} {last}", subscribed_at=day, source=source,
+                                                          archived=False))
     return tuple(subscribers)
 
 
-def _subscribers(value: Any, path: str) -> tuple[SubscriberSpec, ...]:
-    """Either an explicit list or `{generate: {count, passive_before_2018, seed}}`."""
-    if isinstance(value, list):
-        subscribers = tuple(_subscriber(item, f"{path}[{index}]") for index, item in enumerate(value))
-    else:
-        data = _mapping(value, path)
-        _check_keys(data, ("generate",), path)
-        gen_path = _join(path, "generate")
-        gen = _mapping(data.get("generate"), gen_path)
-        _check_keys(gen, ("count", "passive_before_2018", "seed"), gen_path)
-        if "count" not in gen:
-            raise SeedError(f"{_join(gen_path, 'count')}: required key missing")
-        count = _count(gen["count"], _join(gen_path, "count"), _MAX_SUBSCRIBERS)
-        passive = _count(gen.get("passive_before_2018", 0), _join(gen_path, "passive_before_2018"), count)
-        seed = _count(gen.get("seed", 0), _join(gen_path, "seed"), 2**31)
-        subscribers = generate_subscribers(count, passive, seed)
-    seen: set[str] = set()
-    for index, subscriber in enumerate(subscribers):
-        key = subscriber.email.casefold()
-        if key in seen and not subscriber.archived:
-            raise SeedError(f"{path}[{index}].email: {subscriber.email!r} is already an active subscriber")
-        if not subscriber.archived:
-            seen.add(key)
-    return subscribers
-def _break_ui(value: Any, path: str) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise SeedError(f"{path}: must be a list (got {type(value).__name__})")
-    return tuple(_choice(item, f"{path}[{index}]", BREAKABLE_UI) for index, item in enumerate(value))
-
-
-# --- field tables: one entry per seed key -----------------------------------------------------------------
-@dataclass(frozen=True)
-class Field:
-    parse: Callable[[Any, str], Any]
-    required: bool = False
-
-
-STORE_FIELDS: dict[str, Field] = {
-    "id": Field(_store_id, required=True),
-    "name": Field(_string),
-    "locale": Field(_locale),
-    "email": Field(_email, required=True),
-    # Optional: without it the store gets a password derived from its id, so that a committed seed file
-    # holds no password at all; --write-fleet puts the real one in .env.
-    "password": Field(_string),
-    "totp_secret": Field(_totp_secret),
-    # true: two-step verification with a secret derived from the id (again nothing secret in the file)
-    "two_step": Field(_bool),
-    "cookie_law": Field(_cookie_law),
-    "web_extras": Field(_web_extras),
-    "pages": Field(_pages),
-    "analytics": Field(_analytics),
-    "theme_loads_analytics_early": Field(_bool),
-    "subscribers": Field(_subscribers),
-    "break_ui": Field(_break_ui),
-    "languages": Field(lambda value, path: _languages(value, path)),
-    "theme_cookie_bar": Field(_bool),
-    # Optional: without it a two-step account gets ten codes derived from its first store's id.
-    "recovery_codes": Field(_recovery_codes),
-    "bot_challenge": Field(_bool),
-}
-
-
-def _positive_count(value: Any, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _MAX_GENERATED:
-        raise SeedError(f"{path}: must be an integer from 1 to {_MAX_GENERATED} (got {value!r})")
-    return value
-
-
-def _languages(value: Any, path: str) -> tuple[str, ...]:
-    languages = _locale_list(value, path)
-    if len(set(languages)) != len(languages):
-        raise SeedError(f"{path}: a language is listed twice ({', '.join(languages)})")
-    return languages
-
-
-def _locale_list(value: Any, path: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
-        raise SeedError(f"{path}: must be a non-empty list of locales")
-    return tuple(_locale(item, f"{path}[{index}]") for index, item in enumerate(value))
-
-
-GENERATE_FIELDS: dict[str, Field] = {
-    "count": Field(_positive_count, required=True),
-    "prefix": Field(_store_id),
-    "locales": Field(_locale_list),
-    "password": Field(_string),
-    "cookie_law": Field(_cookie_law),
-    "subscribers": Field(_subscribers),
-}
-
-
-def _parse_fields(data: Mapping[str, Any], fields: Mapping[str, Field], path: str) -> dict[str, Any]:
-    _check_keys(data, fields, path)
-    parsed: dict[str, Any] = {}
-    for key, spec in fields.items():
-        if key in data:
-            parsed[key] = spec.parse(data[key], _join(path, key))
-        elif spec.required:
-            raise SeedError(f"{_join(path, key)}: required key missing")
-    return parsed
-
-
-# --- public API ------------------------------------------------------------------------------------------
 def derived_name(store_id: str) -> str:
     return " ".join(part.capitalize() for part in store_id.split("-") if part) or store_id
 
@@ -482,45 +521,21 @@ ACCOUNT_KEYS: tuple[str, ...] = ("password", "totp_secret", "two_step", "recover
 
 
 def parse_store(data: Any, path: str) -> StoreSpec:
-    values = _parse_fields(_mapping(data, path), STORE_FIELDS, path)
-    languages = values.get("languages", ())
-    for index, page in enumerate(values.get("pages", ())):
-        for language in page.translations:
-            if language not in languages[1:]:
-                raise SeedError(f"{path}.pages[{index}].translations.{language}: not one of the store's other "
-                                f"languages ({', '.join(languages[1:]) or 'none: set languages'})")
-    values.setdefault("name", derived_name(values["id"]))
-    values.setdefault("password", derived_password(values["id"]))
-    if values.pop("two_step", False):
-        if "totp_secret" in values:
-            raise SeedError(f"{_join(path, 'two_step')}: give either two_step or totp_secret, not both")
-        values["totp_secret"] = derived_totp_secret(values["id"])
-    if "totp_secret" in values:
-        values.setdefault("recovery_codes", derived_recovery_codes(values["id"]))
-    return StoreSpec(**values)
+    return _validate(StoreSpec, data, path)
 
 
 def generate_stores(data: Any, path: str = "generate") -> list[StoreSpec]:
     """Deterministic extra stores (`<prefix>-001` ...) for benchmarks with many stores."""
-    values = _parse_fields(_mapping(data, path), GENERATE_FIELDS, path)
-    count: int = values["count"]
-    prefix: str = values.get("prefix", "store")
-    locales: tuple[str, ...] = values.get("locales", GENERATED_LOCALES)
-    width = max(3, len(str(count)))
+    spec: GenerateSpec = _validate(GenerateSpec, data, path)
+    width = max(3, len(str(spec.count)))
     stores = []
-    for number in range(1, count + 1):
-        store_id = f"{prefix}-{number:0{width}d}"
-        stores.append(
-            StoreSpec(
-                id=store_id,
-                name=derived_name(store_id),
-                locale=locales[(number - 1) % len(locales)],
-                email=f"owner@{store_id}.test",
-                password=values.get("password") or derived_password(store_id),
-                cookie_law=values.get("cookie_law", CookieLawSpec()),
-                subscribers=values.get("subscribers", ()),
-            )
-        )
+    for number in range(1, spec.count + 1):
+        store_id = f"{spec.prefix}-{number:0{width}d}"
+        # Built, not validated: every value is valid by construction; the other keys take StoreSpec's defaults.
+        stores.append(StoreSpec.model_construct(
+            id=store_id, email=f"owner@{store_id}.test", password=spec.password or derived_password(store_id),
+            locale=spec.locales[(number - 1) % len(spec.locales)], name=derived_name(store_id),
+            cookie_law=spec.cookie_law, subscribers=spec.subscribers))
     return stores
 
 
@@ -528,31 +543,29 @@ def parse_seed(data: Any) -> SeedSpec:
     """Validate a raw seed (as loaded from YAML) and return immutable specs."""
     if data is None:
         raise SeedError("seed: empty; expected a mapping with 'stores' and/or 'generate'")
-    root = _mapping(data, "seed")
-    _check_keys(root, ("stores", "generate"), "")
+    if not isinstance(data, Mapping):
+        raise SeedError(f"seed: must be a mapping (got {_type_name(data)})")
+    root: SeedFile = _validate(SeedFile, dict(data), "")
     stores: list[StoreSpec] = []
     #: per store: where it is in the seed, and which account keys the seed gave it explicitly
     claims: list[tuple[str, Mapping[str, Any]]] = []
-    if "stores" in root:
-        if not isinstance(root["stores"], list):
-            raise SeedError(f"stores: must be a list (got {type(root['stores']).__name__})")
-        for index, item in enumerate(root["stores"]):
-            stores.append(parse_store(item, f"stores[{index}]"))
-            claims.append((f"stores[{index}]", {key: item[key] for key in ACCOUNT_KEYS if key in item}))
-    if "generate" in root:
-        generated = generate_stores(root["generate"])
+    for index, item in enumerate(root.stores):
+        stores.append(parse_store(item, f"stores[{index}]"))
+        claims.append((f"stores[{index}]", {key: item[key] for key in ACCOUNT_KEYS if key in item}))
+    if root.generate is not None:
+        generated = generate_stores(root.generate)
         stores.extend(generated)
-        explicit = {"password": root["generate"]["password"]} if "password" in root["generate"] else {}
+        explicit = {"password": root.generate["password"]} if "password" in root.generate else {}
         claims.extend(("generate", explicit) for _ in generated)
     if not stores:
         raise SeedError("stores: the seed defines no stores")
     seen: set[str] = set()
     for index, store in enumerate(stores):
         if store.id in seen:
-            where = f"stores[{index}].id" if index < len(root.get("stores") or []) else "generate"
+            where = f"stores[{index}].id" if index < len(root.stores) else "generate"
             raise SeedError(f"{where}: duplicate store id {store.id!r}")
         seen.add(store.id)
-    return SeedSpec(stores=share_accounts(stores, claims))
+    return SeedSpec.model_construct(stores=share_accounts(stores, claims))
 
 
 def share_accounts(stores: list[StoreSpec], claims: list[tuple[str, Mapping[str, Any]]]) -> tuple[StoreSpec, ...]:
@@ -577,8 +590,8 @@ def share_accounts(stores: list[StoreSpec], claims: list[tuple[str, Mapping[str,
         if totp is not None and codes is None:
             codes = derived_recovery_codes(first.id)
         for index in members:
-            resolved[index] = replace(stores[index], password=password, totp_secret=totp,
-                                      recovery_codes=tuple(codes or ()))
+            resolved[index] = stores[index].model_copy(update={"password": password, "totp_secret": totp,
+                                                               "recovery_codes": tuple(codes or ())})
     return tuple(resolved)
 
 

@@ -88,7 +88,10 @@ def csrf_token() -> str:
 
 def csrf_valid() -> bool:
     session = current_session()
-    supplied = request.form.get("csrf_token") or request.headers.get("x-csrf-token") or ""
+    # The aria dialect's forms send `csrf_token`, the classic (Rails) ones `authenticity_token`; scripts send the
+    # header, with the token of <meta name="csrf-token">.
+    supplied = (request.form.get("csrf_token") or request.form.get("authenticity_token")
+                or request.headers.get("x-csrf-token") or "")
     return session is not None and bool(supplied) and hmac.compare_digest(supplied, session.csrf_token)
 
 

@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 import unicodedata
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -79,8 +80,14 @@ class Page:
 @dataclass
 class CookieLaw:
     mode: str = "none"
-    # Kept when another mode is chosen, like the real form keeps the hidden textarea's value.
-    message: str = ""
+    #: the custom message per shop language; kept when another mode is chosen, like the real form keeps the
+    #: hidden textarea's value
+    messages: dict[str, str] = field(default_factory=dict)
+    #: the custom-message bar shows its "Manage cookies" control (the switch is a guess)
+    manage_cookies: bool = True
+
+    def message(self, language: str) -> str:
+        return self.messages.get(language, "")
 
 
 @dataclass
@@ -167,6 +174,14 @@ class Store:
     theme_cookie_bar: bool = False
     #: the login chain is behind a Cloudflare-like bot check
     bot_challenge: bool = False
+    #: how the backoffice's HTML is written: `classic` (Rails, Turbolinks, classes) or `aria` (roles)
+    markup: str = "classic"
+    #: the admin pages that answer `.json` (seed `json_twins`)
+    json_twins: frozenset[str] = frozenset()
+    #: the newsletter list shows a Source column (seed `newsletter_source_column`)
+    newsletter_source_column: bool = False
+    #: the platform cluster (/whois.json)
+    cluster: str = "eu1"
 
     @property
     def default_language(self) -> str:
@@ -232,11 +247,19 @@ class Store:
                 count += 1
         return count
 
+    def cookie_law_json(self) -> dict[str, Any]:
+        """The COOKIE LAW as tests see it: `message` is the default language's, `messages` every language's."""
+        return {"mode": self.cookie_law.mode, "message": self.cookie_law.message(self.default_language),
+                "messages": dict(self.cookie_law.messages), "manage_cookies": self.cookie_law.manage_cookies}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "locale": self.locale,
             "name": self.name,
-            "cookie_law": asdict(self.cookie_law),
+            "markup": self.markup,
+            "json_twins": sorted(self.json_twins),
+            "newsletter_source_column": self.newsletter_source_column,
+            "cookie_law": self.cookie_law_json(),
             "web_extras": self.web_extras.to_json(),
             "languages": list(self.shop_languages),
             "pages": [page.to_json() for page in self.pages],
@@ -249,6 +272,25 @@ class Store:
             "theme_loads_analytics_early": self.theme_loads_analytics_early,
             "subscribers": [subscriber.to_json() for subscriber in self.subscribers],
         }
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One answered request of a store, for the access log (`GET /__mock__/requests`): the path only, never a
+    query (the login chain's carry one-time tokens)."""
+
+    store: str
+    method: str
+    #: below the store: `admin/settings/web_extras.json`, `service/privacy-policy/`
+    path: str
+    status: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+#: the access log keeps this many requests (the oldest go first): enough for any test, bounded for a benchmark
+ACCESS_LOG_SIZE = 200_000
 
 
 @dataclass
@@ -276,20 +318,26 @@ def slugify(title: str) -> str:
 
 
 def build_store(spec: StoreSpec, account: Account, now: float = 0.0) -> Store:
+    languages = spec.languages or (spec.locale,)
     store = Store(
         id=spec.id,
-        name=spec.name,
+        name=spec.name or spec.id,
         locale=spec.locale,
         account=account,
-        cookie_law=CookieLaw(mode=spec.cookie_law.mode, message=spec.cookie_law.message),
+        cookie_law=CookieLaw(mode=spec.cookie_law.mode, messages=spec.cookie_law.messages(languages),
+                             manage_cookies=spec.cookie_law.manage_cookies),
         web_extras=WebExtras(
             reviews_enabled=spec.web_extras.reviews_enabled,
             compare_enabled=spec.web_extras.compare_enabled,
         ),
         break_ui=frozenset(spec.break_ui),
-        languages=spec.languages or (spec.locale,),
+        languages=languages,
         theme_cookie_bar=spec.theme_cookie_bar,
         bot_challenge=spec.bot_challenge,
+        markup=spec.markup,
+        json_twins=frozenset(spec.json_twins),
+        newsletter_source_column=spec.newsletter_source_column,
+        cluster=spec.cluster,
     )
     store.analytics.measurement_id = spec.analytics.measurement_id
     store.theme_loads_analytics_early = spec.theme_loads_analytics_early
@@ -308,8 +356,8 @@ def build_store(spec: StoreSpec, account: Account, now: float = 0.0) -> Store:
             existing.content = page_spec.content
         if page_spec.visible is not None:
             existing.visible = page_spec.visible
-        for language, (title, content) in page_spec.translations.items():
-            existing.texts[language] = PageText(title=title, content=content)
+        for language, text in page_spec.translations.items():
+            existing.texts[language] = PageText(title=text.title, content=text.content)
     for sub in spec.subscribers:
         store.add_subscriber(sub.email, sub.name, sub.subscribed_at, sub.source,
                              archived_at=now if sub.archived else None)
@@ -328,6 +376,7 @@ class World:
         self.sessions: dict[str, Session] = {}
         self.identity = IdentityBook(seed.stores)
         self.challenges = ChallengeBook()
+        self.requests: deque[RequestRecord] = deque(maxlen=ACCESS_LOG_SIZE)
         self.reset()
 
     def reset(self) -> None:
@@ -341,6 +390,15 @@ class World:
                 assert account is not None  # IdentityBook made one per email
                 self.stores[spec.id] = build_store(spec, account, now)
             self.sessions = {}
+            self.requests.clear()
+
+    def log_request(self, record: RequestRecord) -> None:
+        with self.lock:
+            self.requests.append(record)
+
+    def access_log(self, store_id: str | None = None) -> list[RequestRecord]:
+        with self.lock:
+            return [record for record in self.requests if store_id is None or record.store == store_id]
 
     def store(self, store_id: str) -> Store | None:
         return self.stores.get(store_id)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from .context import current_store, mock
@@ -44,6 +44,8 @@ PRODUCT_TILES: tuple[tuple[str, str], ...] = (
 class CookieBar:
     mode: str
     message: str
+    #: the custom-message mode's "Manage cookies" control is shown
+    manage: bool
     cookie_path: str
     opt_in_url: str
     opt_out_url: str
@@ -70,13 +72,16 @@ def _use_language(language: str) -> Store:
 
 def _cookie_bar(store: Store, *, always: bool) -> CookieBar | None:
     with mock().world.lock:
-        mode, message = store.cookie_law.mode, store.cookie_law.message
+        # The page's language's message; a language without one shows the default language's.
+        mode = store.cookie_law.mode
+        message = store.cookie_law.message(g.shop_language) or store.cookie_law.message(store.default_language)
+        manage = store.cookie_law.manage_cookies
     if mode == "none":
         return None
     if not always and CONSENT_COOKIE in request.cookies:
         return None
     choices = {category: request.cookies.get(name) == "1" for category, name in CATEGORY_COOKIES.items()}
-    return CookieBar(mode=mode, message=message, cookie_path=f"/{store.id}/",
+    return CookieBar(mode=mode, message=message, manage=manage, cookie_path=f"/{store.id}/",
                      opt_in_url=url_for("storefront.opt_in"), opt_out_url=url_for("storefront.opt_out"),
                      choices=choices)
 
@@ -164,8 +169,35 @@ def opt_out() -> Response:
     return _record_choice(current_store(), False, dict.fromkeys(CATEGORY_COOKIES, False))
 
 
-def _home() -> str:
+def wants_json() -> bool:
+    """Storefront pages answer `?format=json` with the page's data, as real shops do."""
+    return request.args.get("format") == "json"
+
+
+def shop_json(store: Store, page: dict[str, Any] | None = None) -> Response:
+    """The page as data: `shop.languages` (each shop language with its code and address) is what public code
+    reads; the other names are the mock's guess."""
+    with mock().world.lock:
+        measurement_id = store.analytics.measurement_id
+    languages = {code: {"code": code, "url": url_for("storefront.home" if code == store.default_language
+                                                     else "storefront.home_in", _external=True,
+                                                     **({} if code == store.default_language else {"language": code})),
+                        "active": code == g.shop_language, "default": code == store.default_language}
+                 for code in store.shop_languages}
+    data: dict[str, Any] = {"shop": {"id": store.id, "title": store.name, "language": g.shop_language,
+                                     "languages": languages, "scripts": [],
+                                     "cookies": {"allow": "true" if request.cookies.get(CONSENT_COOKIE) == "1"
+                                                 else "false"}},
+                            "gtag": {"gtag_id": measurement_id}}
+    if page is not None:
+        data["page"] = page
+    return jsonify(data)
+
+
+def _home() -> Response | str:
     store = current_store()
+    if wants_json():
+        return shop_json(store)
     return render_template(
         "store/home.html",
         bar=_cookie_bar(store, always=False),
@@ -174,13 +206,15 @@ def _home() -> str:
     )
 
 
-def _service_page(slug: str) -> str:
+def _service_page(slug: str) -> Response | str:
     store = current_store()
     with mock().world.lock:
         page = store.page_by_slug(slug)
         if page is None or not page.visible:  # hidden is hidden in every language
             abort(404)
         title, content = page.title_in(g.shop_language), page.text(g.shop_language).content
+    if wants_json():
+        return shop_json(store, {"title": title, "url": slug, "content": content})
     return render_template(
         "store/page.html",
         bar=_cookie_bar(store, always=slug == PRIVACY_SLUG),
@@ -191,22 +225,29 @@ def _service_page(slug: str) -> str:
 
 
 @bp.route("/")
-def home() -> str:
+def home() -> Response | str:
     return _home()
 
 
+@bp.route("/whois.json")
+def whois() -> Response:
+    """Which platform cluster serves the shop (`clusterId`: eu1 / us1), as a real storefront says."""
+    store = current_store()
+    return jsonify({"clusterId": store.cluster, "shopId": store.id})
+
+
 @bp.route("/<string(length=2):language>/")
-def home_in(language: str) -> str:
+def home_in(language: str) -> Response | str:
     _use_language(language)
     return _home()
 
 
 @bp.route("/service/<slug>/")
-def service_page(slug: str) -> str:
+def service_page(slug: str) -> Response | str:
     return _service_page(slug)
 
 
 @bp.route("/<string(length=2):language>/service/<slug>/")
-def service_page_in(language: str, slug: str) -> str:
+def service_page_in(language: str, slug: str) -> Response | str:
     _use_language(language)
     return _service_page(slug)

@@ -151,6 +151,9 @@ class BackofficeClient:
         return csrf_of(self.client.get(self.admin + path))
 
     def post(self, path: str, data: dict[str, str | list[str]]) -> TestResponse:
-        """POST a backoffice form with the token of the page at the same path."""
+        """POST a backoffice form with the token of the page at the same path; on a `classic` store as a Rails
+        form does (`authenticity_token`, and `_method=patch` unless `data` says otherwise)."""
         token = self.token(path)
+        if self.store.markup == "classic":
+            return self.client.post(self.admin + path, data={"_method": "patch", **data, "authenticity_token": token})
         return self.client.post(self.admin + path, data={**data, "csrf_token": token})

@@ -24,7 +24,9 @@ applies = sorted(p.parent for p in runs.glob("*/report.json")
 for store_id, store in state.items():
     subscribers = store.get("subscribers", [])
     archived = {s["email"] for s in subscribers if s["archived"]}
-    line = f"  {store_id}: cookie_law={store['cookie_law']}"
+    law = store["cookie_law"]
+    said = {language: text for language, text in law.get("messages", {}).items() if text}
+    line = f"  {store_id}: cookie_law={law['mode']}" + (f" {said}" if law["mode"] == "custom" else "")
     if subscribers:
         line += f"; subscribers: {len(subscribers) - len(archived)} active, {len(archived)} archived"
     exported: set[str] = set()

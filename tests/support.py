@@ -17,13 +17,16 @@ PASSWORDS = {
 }
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
+# The two stores with subscribers show the newsletter's Source column, so the vendor's source rule can be tested;
+# real stores most likely show none (the mock's default): the tests of that switch it off per test
+# (POST /__mock__/store-options {"newsletter_source_column": false}). Markup: the mock's default, classic.
 TEST_SEED: dict[str, Any] = {
     "stores": [
         {"id": "shop-nl", "name": "Winkel NL", "locale": "nl", "email": "eigenaar@shop-nl.test",
-         "password": PASSWORDS["shop-nl"], "cookie_law": {"mode": "none"},
+         "password": PASSWORDS["shop-nl"], "cookie_law": {"mode": "none"}, "newsletter_source_column": True,
          "subscribers": {"generate": {"count": 60, "passive_before_2018": 15, "seed": 11}}},
         {"id": "shop-en", "name": "Shop EN", "locale": "en", "email": "owner@shop-en.test",
-         "password": PASSWORDS["shop-en"], "cookie_law": {"mode": "notify"},
+         "password": PASSWORDS["shop-en"], "cookie_law": {"mode": "notify"}, "newsletter_source_column": True,
          # more than 500 subscribers over 25 pages: archiving across many pages
          "subscribers": {"generate": {"count": 610, "passive_before_2018": 180, "seed": 7}}},
         {"id": "shop-totp", "name": "Shop TOTP", "locale": "en", "email": "owner@shop-totp.test",

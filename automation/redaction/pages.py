@@ -1,5 +1,10 @@
-"""The probe bundle: what each visited backoffice page looked like (its ARIA snapshot and its HTML), scrubbed so
-that a user can send it to whoever corrects the label tables.
+"""The probe bundle: what each visited backoffice page looked like (its ARIA snapshot and its HTML) and what its
+JSON twin answered, scrubbed so that a user can send it to whoever corrects the label and twin tables.
+
+A twin's answer keeps its shape and field names (what the bundle is for) and loses the store's data: lists keep
+their first few items, numbers and true/false stay, a string stays only when it is a short lowercase word under a
+key that does not name personal data (a mode, a state, a source: the values the twin table maps), then the
+text is scrubbed as a page's is.
 
 Scrubbed, in this order: in the browser, the text of every table body cell that is not a text of the label
 table (names, addresses, dates of customers and subscribers; the page has been probed, and this changes
@@ -12,8 +17,10 @@ value of the store's browser context in each of its encodings.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from typing import Any
 
 from playwright.async_api import Page
 
@@ -88,3 +95,30 @@ def scrub_aria(snapshot: str, redact: Callable[[str], str]) -> str:
 
 async def scrubbed_aria_snapshot(page: Page, redact: Callable[[str], str]) -> str:
     return scrub_aria(await page.locator("body").aria_snapshot(), redact)
+
+
+#: a twin's list keeps this many items in the bundle: their shape is what is needed, not the store's data
+TWIN_LIST_ITEMS = 3
+#: a string kept in a twin's answer: a short word that names a choice (`confirm`, `denied`, `import`, `eu1`)
+_CHOICE_WORD = re.compile(r"^(?=.*[a-z])[a-z0-9_-]{1,24}$")
+#: keys whose strings are a person's or the shop's own words, whatever they look like
+_PERSONAL_KEY = re.compile(r"(?i)name|mail|title|content|message|text|address|phone|city|street|zip|company|"
+                           r"url|id$|token|key|secret|tag")
+
+
+def scrub_data(value: Any, key: str = "") -> Any:
+    """A JSON answer with the store's data replaced by *** (see the module's docstring)."""
+    if isinstance(value, dict):
+        return {name: scrub_data(item, str(name)) for name, item in value.items()}
+    if isinstance(value, list):
+        kept = [scrub_data(item, key) for item in value[:TWIN_LIST_ITEMS]]
+        return kept + ([f"{SCRUBBED} {len(value) - TWIN_LIST_ITEMS} more"] if len(value) > TWIN_LIST_ITEMS else [])
+    if isinstance(value, str):
+        if value == "" or (_CHOICE_WORD.match(value) and not _PERSONAL_KEY.search(key)):
+            return value
+        return SCRUBBED
+    return value  # numbers, true/false, null
+
+
+def scrubbed_json(data: Any, redact: Callable[[str], str]) -> str:
+    return scrub_text(json.dumps(scrub_data(data), indent=2, ensure_ascii=False), redact) + "\n"

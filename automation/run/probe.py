@@ -2,9 +2,9 @@
 
 Logs in (or reuses the cached session), visits every backoffice page the store's managed settings use and
 checks every element their page objects need (each setting's `probe_targets`), without clicking anything that
-saves, archives or deletes. Each visited page's ARIA snapshot and scrubbed HTML go into the run directory
-(`probe/<store>/`), so that a store whose backoffice differs can be mended with a ui_overrides file, or by
-whoever maintains the label tables, from what the probe saw.
+saves, archives or deletes. Each visited page's ARIA snapshot and scrubbed HTML, and the scrubbed answer of its
+JSON twin, go into the run directory (`probe/<store>/`), so that a store whose backoffice differs can be mended
+with a ui_overrides file, or by whoever maintains the label and twin tables, from what the probe saw.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from playwright.async_api import Browser, Page
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel, Field
 
-from automation.access.backoffice import StoreAccess
+from automation.access.backoffice import Backoffice, StoreAccess
 from automation.browser.retry import as_typed_error
 from automation.fleet.ids import safe_name
 from automation.fleet.model import Fleet, StoreConfig
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.logs import get_logger
 from automation.outputs.render import logins_line
-from automation.redaction.pages import mask_table_data, scrubbed_aria_snapshot, scrubbed_html
+from automation.redaction.pages import mask_table_data, scrubbed_aria_snapshot, scrubbed_html, scrubbed_json
 from automation.redaction.redactor import Redactor
 from automation.run.engine import RunOptions
 from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
@@ -121,6 +121,21 @@ async def _save_snapshot(page: Page, artifacts: RunArtifacts, store_id: str, num
     return written
 
 
+async def _save_twins(target: ProbeTarget, backoffice: Backoffice, artifacts: RunArtifacts, store_id: str,
+                      number: int, redactor: Redactor) -> list[str]:
+    """The page's JSON twin(s), scrubbed (`<nn>-<address>.json`); one that cannot be fetched is written as why."""
+    try:
+        answers = await backoffice.step(target.data) if target.data else {}
+    except EcomPrivacyError as exc:  # the page itself was probed; its data is a bonus
+        answers = {f"{target.key}.json": {"unavailable": str(exc)}}
+    written = []
+    for address, answer in answers.items():
+        name = f"probe/{safe_name(store_id)}/{number:02d}-{safe_name(address.replace('/', '-'))}"
+        path = artifacts.write_text(name if name.endswith(".json") else f"{name}.json", scrubbed_json(answer, redactor))
+        written.append(str(path.relative_to(artifacts.root)))
+    return written
+
+
 async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, access: StoreAccess,
                       artifacts: RunArtifacts) -> StoreProbe:
     """Open the store's backoffice the way a run does (the command's StoreAccess: cached session, the login
@@ -144,6 +159,8 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, access
             result.rows += [_row(check, target.page_name, labels, settings) for check in checks]
             result.bundle += await _save_snapshot(session.page, artifacts, store.id, number, target.key, redactor,
                                                   labels)
+            if target.data is not None:
+                result.bundle += await _save_twins(target, backoffice, artifacts, store.id, number, redactor)
         if any(row.status == "missing" for row in result.rows):
             result.status = "missing"
     except EcomPrivacyError as exc:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
 from ecom_privacy.errors import EcomPrivacyError, StalePlanError
 from ecom_privacy.models import Change, Diagnostic, SettingResult, SettingStatus, StoreResult, StoreStatus
-from ecom_privacy.setting import PlanInput, Setting, comparable
+from ecom_privacy.setting import PlanInput, Setting, comparable, read_notes
 
 IRREVERSIBLE_HINT = ("irreversible: not applied without an explicit opt-in "
                      "(pass --allow-archive, or set allow_irreversible: true for this store)")
@@ -56,10 +56,16 @@ def gate_irreversible(changes: list[Change], allow_irreversible: bool) -> list[C
     return changes
 
 
+def diagnostics(setting: Setting, current: Any, desired: BaseModel, context: PlanInput) -> list[Diagnostic]:
+    """What the user should know besides the changes: how the state was read (a page read because its JSON
+    twin could not be used, said once per store), then the setting's own diagnostics."""
+    return [*read_notes(current), *setting.diagnose(current, desired, context)]
+
+
 def plan_setting(setting: Setting, current: Any, desired: BaseModel, context: PlanInput) -> SettingPlan:
     """A fresh plan of one setting. An EcomPrivacyError from the setting's plan (a template variable the
     store lacks) is the plan's `error`: it fails this setting only."""
-    planned = SettingPlan(setting.observe(current, desired, context), setting.diagnose(current, desired, context))
+    planned = SettingPlan(setting.observe(current, desired, context), diagnostics(setting, current, desired, context))
     try:
         planned.changes = gate_irreversible(setting.plan(current, desired, context), context.allow_irreversible)
     except EcomPrivacyError as exc:
@@ -90,7 +96,7 @@ def plan_from_saved(setting: Setting, saved: StoreResult, current: Any, desired:
             f"{setting.name}: the saved plan does not match what the fleet file and the store's current state "
             f"give: {mismatch}; was the plan file edited? Nothing was applied to this store; make a new plan "
             f"with 'ecom-privacy plan --out'")
-    return SettingPlan(setting.observe(current, desired, context), setting.diagnose(current, desired, context),
+    return SettingPlan(setting.observe(current, desired, context), diagnostics(setting, current, desired, context),
                        gate_irreversible(changes, context.allow_irreversible))
 
 

@@ -8,6 +8,9 @@ The file has the shape of the shipped tables:
         section: COOKIE CONSENT
     paths:                       # page paths as in flows/labels/paths.yaml
       web_extras: settings/web-extras
+    twins:                       # where values sit in the JSON twins, as in flows/labels/twins.yaml
+      web_extras:
+        cookie_law_mode: settings.cookielaw.type
 
 Strict, because a misspelt key would otherwise be ignored in silence and the tool would go on looking for
 the old text: every key must exist in the shipped table (the error names it and the closest known key),
@@ -28,15 +31,18 @@ from typing import Any
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.labels import Labels
 from ecom_privacy.yaml_input import load_yaml_file
-from flows.labels import SUPPORTED_LOCALES, shipped_paths, shipped_table, table_file
+from flows.labels import SUPPORTED_LOCALES, shipped_paths, shipped_table, shipped_twins, table_file
 
 PATHS_KEY = "paths"
+TWINS_KEY = "twins"
 #: groups whose keys are not fixed: a user may add entries (a shop language's name on the editor's tabs)
 OPEN_GROUPS = frozenset({"content_pages.languages"})
 #: a path below the backoffice URL: letters, digits and -._~/ and, for the page editor, one {id}
 _PATH = re.compile(r"^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~{}-]+)*/?$")
 #: pages whose path needs the page's number
-_NEEDS_ID = frozenset({"page_editor"})
+_NEEDS_ID = frozenset({"page_editor", "page_json"})
+#: a dotted path into a JSON answer (`settings.cookie_law.mode`)
+_DOTTED = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
 
 
 @dataclass(eq=False)
@@ -46,6 +52,7 @@ class UiOverrides:
     source: Path
     labels: dict[str, dict[str, Any]] = field(default_factory=dict)
     paths: dict[str, str] = field(default_factory=dict)
+    twins: dict[str, dict[str, Any]] = field(default_factory=dict)
     _merged: dict[str, Labels] = field(default_factory=dict, repr=False)
 
     def labels_for(self, locale: str) -> Labels:
@@ -53,11 +60,13 @@ class UiOverrides:
         if locale not in self._merged:
             table = _merge(shipped_table(locale), self.labels.get(locale, {}))
             self._merged[locale] = Labels(locale, table, table_file(locale), paths={**shipped_paths(), **self.paths},
-                                          overridden=self.overridden_keys(locale), overrides_source=self.source)
+                                          overridden=self.overridden_keys(locale), overrides_source=self.source,
+                                          twins=_merge(shipped_twins(), self.twins))
         return self._merged[locale]
 
     def overridden_keys(self, locale: str) -> frozenset[str]:
         keys = {f"{PATHS_KEY}.{page}" for page in self.paths}
+        keys |= {f"{TWINS_KEY}.{leaf}" for leaf in _dotted_leaves(self.twins)}
         keys |= set(_dotted_leaves(self.labels.get(locale, {})))
         return frozenset(keys)
 
@@ -149,6 +158,35 @@ def _check_paths(source: Path, given: Any) -> list[str]:
     return errors
 
 
+def _check_twins(source: Path, given: Any) -> list[str]:
+    """Twin entries: a dotted path replaces a dotted path, a value map replaces keys of a value map."""
+    where = f"{source}: {TWINS_KEY}"
+    if not isinstance(given, dict):
+        return [f"{where}: must map twins to what is read from them, as in flows/labels/twins.yaml"]
+    shipped = shipped_twins()
+    errors = []
+    for twin, entries in given.items():
+        if twin not in shipped:
+            errors.append(f"{where}.{twin}: unknown twin; {_closest(str(twin), list(shipped))}")
+            continue
+        if not isinstance(entries, dict):
+            errors.append(f"{where}.{twin}: must map what is read to where it is, as in flows/labels/twins.yaml")
+            continue
+        for key, value in entries.items():
+            known = shipped[twin]
+            if key not in known:
+                errors.append(f"{where}.{twin}.{key}: unknown entry; {_closest(str(key), list(known))}")
+            elif isinstance(known[key], dict):
+                if not isinstance(value, dict) or not all(isinstance(v, str) and k in known[key]
+                                                          for k, v in value.items()):
+                    errors.append(f"{where}.{twin}.{key}: must map some of {', '.join(known[key])} to the values "
+                                  f"the answer uses (texts)")
+            elif not isinstance(value, str) or not (_DOTTED.match(value) or value.isdigit()):
+                errors.append(f"{where}.{twin}.{key}: {value!r} is not a dotted path into the answer (like "
+                              f"{known[key]!r})")
+    return errors
+
+
 def load_ui_overrides(path: Path) -> UiOverrides:
     """Read and check an overrides file; every problem is reported at once, each naming file and key."""
     raw = load_yaml_file(path, "the ui_overrides file")
@@ -157,12 +195,14 @@ def load_ui_overrides(path: Path) -> UiOverrides:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the ui_overrides file must be a mapping of backoffice locales "
                           f"({', '.join(SUPPORTED_LOCALES)}) and '{PATHS_KEY}'")
-    known = [*SUPPORTED_LOCALES, PATHS_KEY]
+    known = [*SUPPORTED_LOCALES, PATHS_KEY, TWINS_KEY]
     errors: list[str] = []
     labels: dict[str, dict[str, Any]] = {}
     for key, value in raw.items():
         if key == PATHS_KEY:
             errors += _check_paths(path, value)
+        elif key == TWINS_KEY:
+            errors += _check_twins(path, value)
         elif key in SUPPORTED_LOCALES:
             found = _check_group(path, key, value, shipped_table(key), "")
             errors += found
@@ -170,7 +210,8 @@ def load_ui_overrides(path: Path) -> UiOverrides:
                 labels[key] = value
         else:
             errors.append(f"{path}: {key}: unknown key; {_closest(str(key), known)} (the file holds backoffice "
-                          f"locales {', '.join(SUPPORTED_LOCALES)} and '{PATHS_KEY}')")
+                          f"locales {', '.join(SUPPORTED_LOCALES)}, '{PATHS_KEY}' and '{TWINS_KEY}')")
     if errors:
         raise ConfigError("\n".join(errors))
-    return UiOverrides(source=path, labels=labels, paths=dict(raw.get(PATHS_KEY) or {}))
+    return UiOverrides(source=path, labels=labels, paths=dict(raw.get(PATHS_KEY) or {}),
+                       twins=dict(raw.get(TWINS_KEY) or {}))

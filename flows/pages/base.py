@@ -1,12 +1,21 @@
-"""What every backoffice page object shares: navigation that notices errors and lost sessions."""
+"""What every backoffice page object shares: navigation that notices errors and lost sessions, following a
+link or a form to the page it leads to, and finding things the way a person does.
+
+The backoffice is written two ways (docs/architecture.md): class-based Rails markup whose links and forms
+Turbolinks follows by swapping the page's body (no new document, no load event), and markup with ARIA roles
+and full page loads. So a page object looks for visible texts (from the label table) and native form
+semantics (a `<label>` and its control, a button's or a link's text), with a role as only one of the ways,
+and waits for the result of a click (the next document or the next body), never for a load event.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Locator, Page, Response
+from playwright.async_api import Locator, Page, Request, Response
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
@@ -20,6 +29,14 @@ GET_ATTEMPTS = 4
 
 #: the part of the backoffice that hands over to the identity service and back (login, SSO callback)
 AUTH_PATH = "auth"
+#: set on the page's body before a click that leads on: the click's result is the first body without it
+#: (Turbolinks swaps the body, a form post loads a new document; either way the mark is gone)
+STALE_MARK = "data-ecom-privacy-left"
+#: the requests that show where a click led: documents, and the fetches Turbolinks makes for them
+_NAVIGATING = frozenset({"document", "fetch", "xhr"})
+#: where a page may say that a save was refused, besides an ARIA alert: a guess at the classic markup's flash
+#: boxes (class names are not documented); only used to quote the refusal in the error message
+ERROR_SELECTOR = "[role='alert'], .Flash--error, .alert-danger, .flash-error, .error-message"
 
 
 def _origin(url: str) -> tuple[str, str]:
@@ -106,6 +123,8 @@ class BackofficePage:
     path: ClassVar[str] = ""
     #: the page's key in the page paths table; None: `path` is used as it is
     path_key: ClassVar[str | None] = None
+    #: its JSON twin's key in the page paths table (`web_extras_json`), for the probe bundle; None: no twin
+    twin_key: ClassVar[str | None] = None
     #: name used in errors, so a changed UI is diagnosed in one run
     page_name: ClassVar[str] = "backoffice page"
 
@@ -151,26 +170,87 @@ class BackofficePage:
             raise SessionExpiredError(f"{self.page_name}: the session had expired; the identity service "
                                       f"logged us in again on the way")
 
-    async def submit(self, button: Locator) -> None:
-        """Click a submit button and wait for the page the server answers with (forms post and redirect)."""
+    async def follow(self, action: Callable[[], Awaitable[Any]], what: str) -> None:
+        """Do `action` (a click on a link or a form's submit button, a confirmed dialog) and wait for the page it
+        leads to: a new document (a form post and its redirect) or a new body (Turbolinks swaps it in place).
+        Then the landing is checked as a page load's is: the login chain anywhere on the way means that the
+        session had expired and that what was posted is lost."""
         # The form's script may be what fills it in (the page editor's): without it, nothing is posted.
         self.assets.raise_if_failed(self.page_name)
-        async with self.page.expect_navigation(wait_until="domcontentloaded") as navigation:
-            await button.click()
-        self.check_landing(await navigation.value)
+        await self.page.evaluate("mark => document.body.setAttribute(mark, '')", STALE_MARK)
+        visited: list[str] = []
+        answers: list[Response] = []
+
+        def note(request: Request) -> None:
+            if request.resource_type in _NAVIGATING and request.frame == self.page.main_frame:
+                visited.append(request.url)
+
+        def answered(response: Response) -> None:
+            if response.request.resource_type in _NAVIGATING and response.frame == self.page.main_frame:
+                answers.append(response)
+
+        self.page.on("request", note)
+        self.page.on("response", answered)
+        try:
+            await action()
+            await self.page.locator(f"body:not([{STALE_MARK}])").wait_for(state="attached")
+        except PlaywrightTimeoutError as exc:
+            raise TransientError(f"{self.page_name}: no answer to {what}: the page stayed as it was") from exc
+        finally:
+            self.page.remove_listener("request", note)
+            self.page.remove_listener("response", answered)
+        # A new document is read once it is parsed; a swapped body is complete already (this returns at once).
+        await self.page.wait_for_load_state("domcontentloaded")
+        if self.page.url.startswith("chrome-error:"):
+            raise TransientError(f"{self.page_name}: connection problem: the answer to {what} never arrived "
+                                 f"(net::ERR_FAILED)")
+        # The last answer is the page shown (Turbolinks shows an error page as it shows any other): a 5xx is a
+        # fault of the server, retried; a bot challenge is said as such.
+        check_response(answers[-1] if answers else None, self.page_name)
+        self.check_landing(None)
+        chain = next((url for url in visited if is_login_url(url, self.backoffice_url)), None)
+        if chain is not None:
+            raise SessionExpiredError(f"{self.page_name}: the session had expired: {what} went through the login "
+                                      f"chain ({without_query(chain)}), so what was sent is lost")
+
+    async def submit(self, control: Locator, what: str = "the click") -> None:
+        """Click a form's submit button (or a link) and wait for the page the server answers with."""
+        await self.follow(control.click, what)
 
     async def save_settings(self) -> None:
-        """Click the page's Save button and insist on the "saved" confirmation; a refusal is a SettingError."""
-        button = await self.require(
-            self.page.get_by_role("button", name=self.labels["common.save"], exact=True), "Save button"
-        )
-        await self.submit(button)
-        errors = self.page.locator("[role='alert']")
+        """Click the page's Save button and insist on the "saved" confirmation (by its text: the classic markup
+        gives it no role); anything else is a refusal (SettingError, quoting the page's error when it has one)."""
+        await self.submit(await self.require(self.button(self.labels["common.save"]), "Save button"), "Save")
+        await self.require_saved(self.labels["common.saved"])
+
+    async def require_saved(self, confirmation: str) -> None:
+        """The saved confirmation must be on the page now; else say why not (the page's error, or a mismatch)."""
+        if await self.page.get_by_text(confirmation, exact=True).count():
+            return
+        errors = self.page.locator(ERROR_SELECTOR)
         if await errors.count():
             raise SettingError(f"{self.page_name}: the backoffice refused the change: "
                                f"{(await errors.first.inner_text()).strip()}")
-        saved = self.page.locator("[role='status']").filter(has_text=self.labels["common.saved"])
-        await self.require(saved, "saved confirmation")
+        raise self.mismatch("saved confirmation", f"{confirmation!r} is not on the page after saving "
+                                                  f"(url {without_query(self.page.url)})")
+
+    # --- finding things the way a person does ---------------------------------------------------------------
+    def button(self, name: str) -> Locator:
+        """A button by its text: a <button>, an <input type=submit> (its value) or a role=button."""
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def control(self, name: str, scope: Locator | Page | None = None) -> Locator:
+        """Something to click by its text, whatever the markup makes of it: a button, a link or a menu item."""
+        where = scope if scope is not None else self.page
+        return (where.get_by_role("button", name=name, exact=True)
+                .or_(where.get_by_role("link", name=name, exact=True))
+                .or_(where.get_by_role("menuitem", name=name, exact=True)))
+
+    def section(self, heading: str) -> Locator:
+        """The part of the page under a heading: the nearest element around the heading that holds form controls
+        (a <section> in one markup, a `div.Box` in the other)."""
+        found = self.page.get_by_role("heading", name=heading, exact=True)
+        return found.locator("xpath=ancestor::*[.//select or .//textarea or .//input[not(@type='hidden')]][1]")
 
     async def require(self, locator: Locator, element: str) -> Locator:
         """The element must be on the (server-rendered, fully loaded) page now; no waiting for a timeout."""
@@ -183,7 +263,29 @@ class BackofficePage:
 
     # --- probe (ecom-privacy probe): the elements this page needs, looked for without changing anything ---
     def probe_target(self) -> ProbeTarget:
-        return ProbeTarget(self.path_key or self.page_name, self.page_name, self.probe_visit)
+        return ProbeTarget(self.path_key or self.page_name, self.page_name, self.probe_visit,
+                           self.probe_data if self.twin_key else None)
+
+    def twin_query(self) -> dict[str, str | int]:
+        """The query the probe sends with the twin's address (a list's first page); none by default."""
+        return {}
+
+    def twin_placeholders(self) -> dict[str, Any]:
+        """What fills the twin's address (`{id}` of one page); none by default."""
+        return {}
+
+    async def probe_data(self) -> dict[str, Any]:
+        """The page's JSON twin as the store answers it (a GET), so that the first real store shows the true field
+        names; what cannot be fetched says why."""
+        from flows.pages.json_twin import JsonTwin, TwinUnusable  # the twin module builds on this one
+
+        twin = JsonTwin(self.page, self.backoffice_url, self.labels, self.twin_key or "", self.twin_key or "")
+        placeholders = self.twin_placeholders()
+        path = twin.url(**placeholders)[len(self.backoffice_url) + 1:]
+        try:
+            return {path: await twin.fetch(self.twin_query(), **placeholders)}
+        except TwinUnusable as exc:
+            return {path: {"unavailable": exc.reason}}
 
     async def probe_visit(self) -> list[ElementCheck]:
         """Open the page (GET) and check its elements; a page that is not at its path is its one finding."""
@@ -228,5 +330,4 @@ class BackofficePage:
         return ", ".join(sorted(map(str, value.values()))) if isinstance(value, dict) else str(value)
 
     async def save_button_check(self) -> ElementCheck:
-        return await self.present(self.page.get_by_role("button", name=self.labels["common.save"], exact=True),
-                                  "Save button", "common.save")
+        return await self.present(self.button(self.labels["common.save"]), "Save button", "common.save")

@@ -1,6 +1,7 @@
 """Customers (Klanten): the list of customer accounts, read for `breach notify` (name and email address).
 
-Columns are found by their header text (label table), the next page, if the list has several, by `rel="next"`.
+Read from its JSON twin (`customers.json`, public: `links.pages`, `?page=N`, `limit` up to 250) when it answers,
+else page by page: columns found by their header text (label table), the next page by `rel="next"`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flows.pages.base import BackofficePage
+from flows.pages.json_twin import JsonTwin, TwinUnusable, dig
 
 #: more pages than this means the pagination is going round in circles, not a real list
 MAX_PAGES = 4_000
@@ -38,9 +40,38 @@ class Customer:
 
 class CustomersPage(BackofficePage):
     path_key = "customers"
+    twin_key = "customers_json"
     page_name = "Customers"
 
     async def read_all(self) -> list[Customer]:
+        """Every customer: from the JSON twin when it answers, else from the list's pages."""
+        try:
+            return await self._read_twin()
+        except TwinUnusable:
+            return await self._read_pages()
+
+    async def _read_twin(self) -> list[Customer]:
+        twin = JsonTwin(self.page, self.backoffice_url, self.labels, "customers", "customers_json")
+        table = twin.table
+        customers: dict[str, Customer] = {}
+        page, pages = 1, 1
+        while page <= pages:
+            data = await twin.fetch({"page": page, "limit": int(str(table["limit"]))})
+            items, count = dig(data, str(table["list"])), dig(data, str(table["pages"]))
+            if not isinstance(items, list) or not isinstance(count, int) or not 0 <= count <= MAX_PAGES:
+                raise TwinUnusable(f"{twin.label()} has no list of customers with a number of pages")
+            pages = max(1, count)
+            for item in items:
+                email = dig(item, str(table["email"]))
+                if not isinstance(email, str) or "@" not in email:
+                    raise TwinUnusable(f"{twin.label()} has a customer without an email address")
+                names = [dig(item, str(table[key])) for key in ("firstname", "lastname")]
+                name = " ".join(part.strip() for part in names if isinstance(part, str) and part.strip())
+                customers.setdefault(email.strip().casefold(), Customer(email.strip(), name))
+            page += 1
+        return list(customers.values())
+
+    async def _read_pages(self) -> list[Customer]:
         columns = self.labels.mapping("customers.columns")
         customers: dict[str, Customer] = {}
         seen: list[str] = []

@@ -13,7 +13,7 @@ import weakref
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from playwright.async_api import Frame, Page, Request, Response
+from playwright.async_api import Page, Request, Response
 
 from ecom_privacy.errors import TransientError
 
@@ -41,18 +41,19 @@ class AssetWatch:
     def __init__(self, page: Page) -> None:
         self.page = page
         self.failed: list[FailedAsset] = []
-        page.on("framenavigated", self._on_navigated)
         page.on("response", self._on_response)
         page.on("requestfailed", self._on_request_failed)
 
     def _needed(self, request: Request) -> bool:
         return request.resource_type in NEEDED_TYPES and _origin(request.url) == _origin(self.page.url)
 
-    def _on_navigated(self, frame: Frame) -> None:
-        if frame == self.page.main_frame:
-            self.failed = []  # a new document: its own assets count from here
-
     def _on_response(self, response: Response) -> None:
+        request = response.request
+        if request.is_navigation_request() and request.frame == self.page.main_frame:
+            # A new document: its own assets count from here. Not on every "navigated" event: Turbolinks
+            # changes the address without a new document, and a script that failed before is still missing.
+            self.failed = []
+            return
         if response.status >= 500 and self._needed(response.request):
             self.failed.append(FailedAsset(response.url, response.request.resource_type,
                                            f"HTTP {response.status}"))

@@ -1,20 +1,41 @@
-"""Settings > Web statistics (Instellingen > Webstatistieken), GOOGLE ANALYTICS 4 section."""
+"""Settings > Web statistics (Instellingen > Webstatistieken), GOOGLE ANALYTICS 4 section, and its JSON twin."""
 
 from __future__ import annotations
 
 from playwright.async_api import Locator
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictStr
 
 from ecom_privacy.probe import ElementCheck
 from flows.pages.base import BackofficePage
+from flows.pages.json_twin import JsonTwin
+
+
+class AnalyticsTwin(BaseModel):
+    """The twin's Google Analytics values (strict: a tracking id that is not text is an unusable twin)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    measurement_id: StrictStr | None
+    consent_mode: StrictBool
+
+
+class WebStatisticsTwin(JsonTwin):
+    """`web_statistics.json`: `web_statistics.stats_google_analytics.tracking_id` is public; the consent field a
+    guess (flows/labels/twins.yaml)."""
+
+    async def read(self) -> AnalyticsTwin:
+        fields = {"measurement_id": ("measurement_id", "Google Analytics tracking id"),
+                  "consent_mode": ("consent_mode", "consent mode")}
+        return self.pick(await self.fetch(), fields, AnalyticsTwin)
 
 
 class WebStatisticsPage(BackofficePage):
     path_key = "web_statistics"
+    twin_key = "web_statistics_json"
     page_name = "Settings > Web statistics"
 
     async def _section(self) -> Locator:
-        heading = self.page.get_by_role("heading", name=self.labels["analytics.section"], exact=True)
-        return await self.require(self.page.locator("section").filter(has=heading),
+        return await self.require(self.section(self.labels["analytics.section"]),
                                   f"section {self.labels['analytics.section']}")
 
     async def _measurement_field(self) -> Locator:
@@ -34,8 +55,7 @@ class WebStatisticsPage(BackofficePage):
         await (await self._measurement_field()).fill(value)
 
     async def probe_elements(self) -> list[ElementCheck]:
-        heading = self.page.get_by_role("heading", name=self.labels["analytics.section"], exact=True)
-        section = self.page.locator("section").filter(has=heading)
+        section = self.section(self.labels["analytics.section"])
         section_name = f"section {self.labels['analytics.section']}"
         found = await self.present(section, section_name, "analytics.section")
         if found.found:

@@ -51,7 +51,8 @@ class AnalyticsAfterAccept(StorefrontCheck):
         if not self.measurement_id:
             return [result(name, CheckStatus.SKIP, "no Google Analytics Measurement ID in the fleet file")]
         if not seen.needs.choice:
-            return [result(name, CheckStatus.SKIP, "visitors cannot accept analytics in this cookie-law mode")]
+            return [result(name, CheckStatus.SKIP, "visitors cannot accept analytics in this cookie-law mode"),
+                    self._after_notice(visit)]
         if not seen.accepted:
             return [result(name, CheckStatus.FAIL, "no cookie bar with an accept control, so analytics cannot be "
                            "switched on by a visitor")]
@@ -61,3 +62,17 @@ class AnalyticsAfterAccept(StorefrontCheck):
                            analytics)]
         return [result(name, CheckStatus.FAIL, "positive control failed: no analytics cookie or beacon after "
                        "accepting, so the other checks cannot prove anything about analytics here")]
+
+    @staticmethod
+    def _after_notice(visit: StorefrontVisit) -> CheckResult:
+        """A bar that only notifies offers no consent: after its OK, analytics must still wait."""
+        name, seen = "analytics_waits_after_notice", visit.consent
+        if seen.after_notice is None:
+            return result(name, CheckStatus.SKIP, "visitors cannot accept analytics in this cookie-law mode, and "
+                          "there is no notice to acknowledge (analytics before any choice is checked on first view)")
+        analytics = [what for category, what in seen.after_notice if category == ANALYTICS]
+        if analytics:
+            return result(name, CheckStatus.FAIL, "analytics after the visitor only acknowledged a notice (OK), which "
+                          "is not consent: " + ", ".join(analytics), analytics)
+        return result(name, CheckStatus.PASS, "analytics still waits after the notice is acknowledged (no consent "
+                      "was asked)")

@@ -123,9 +123,16 @@ class ConsentVisit:
         seen.bar_on_privacy_page = await storefront.bar_visible()
 
     async def accept(self, page: Page, log: RequestLog) -> None:
-        """A fresh visit: accept (where the checks ask for it and there is a choice) and look at a second page."""
+        """A fresh visit: accept (where the checks ask for it and there is a choice) and look at a second page.
+        Where the bar only notifies, acknowledge it (OK) instead: analytics must still wait for consent."""
         seen, storefront = self.observation, self.storefront(page)
         await storefront.open_home()
+        if seen.needs.accept and not seen.needs.choice and seen.bar_shown:
+            if await storefront.accept_all():
+                await self.second_page(storefront)
+                await self.screenshot(page, "after-notice")
+                seen.after_notice = await self.record("after_notice", page.context, list(log.urls))
+            return
         if not (seen.needs.accept and seen.needs.choice):
             return
         seen.accepted = await storefront.accept_all()

@@ -1,7 +1,10 @@
 """cookie_law's storefront checks: the bar shows, can be refused on the first layer, a refusal holds on a
 second page, the bar comes back on the privacy policy page, and Global Privacy Control gets no advertising.
+In the custom-message mode, each shop language's bar shows the fleet file's message and (unless the fleet file
+switches it off) the "Manage cookies" control.
 
-All of them read the shared consent observation; none opens a page of its own.
+The consent checks read the shared consent observation and open no page of their own; the custom message is
+read on each language's privacy policy page, where the bar always shows again.
 """
 
 from __future__ import annotations
@@ -12,10 +15,16 @@ from flows.pages.storefront_page import BAR_SELECTOR, FOUND_BY_TEXT
 from flows.storefront.results import CHOICE_MODES, result
 
 
-def cookie_bar_checks(mode: str | None) -> list[StorefrontCheck]:
-    """The checks for a cookie-law `mode` (None: not managed, which asks for no bar, like `none`)."""
+def cookie_bar_checks(mode: str | None, messages: dict[str, str] | None = None,
+                      manage_cookies: bool | None = None) -> list[StorefrontCheck]:
+    """The checks for a cookie-law `mode` (None: not managed, which asks for no bar, like `none`). `messages`:
+    the custom message per language where the fleet file gives its text (a template's is checked by plan);
+    `manage_cookies`: whether the custom bar must offer "Manage cookies" (None: as the help article says, yes)."""
     needs = ConsentNeeds(bar=mode not in (None, "none"), choice=mode in CHOICE_MODES)
-    return [BarOnFirstView(mode, needs), RefusalHolds(needs), NoAdvertisingWithGpc(needs)]
+    checks: list[StorefrontCheck] = [BarOnFirstView(mode, needs), RefusalHolds(needs), NoAdvertisingWithGpc(needs)]
+    if mode == "custom":
+        checks.append(CustomMessageShown(messages or {}, manage_cookies is not False))
+    return checks
 
 
 class BarOnFirstView(StorefrontCheck):
@@ -110,3 +119,48 @@ class NoAdvertisingWithGpc(StorefrontCheck):
             return [result(name, CheckStatus.WARN, "advertising cookies despite Global Privacy Control "
                            "(Sec-GPC: 1): " + ", ".join(advertising), advertising)]
         return [result(name, CheckStatus.PASS, "no advertising cookies for a visitor sending Sec-GPC: 1")]
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+class CustomMessageShown(StorefrontCheck):
+    """The custom-message bar in each shop language, on the privacy policy page (where it always shows): the
+    message, and the Manage cookies control."""
+
+    stage = Stage.PAGES
+
+    def __init__(self, messages: dict[str, str], manage: bool) -> None:
+        self.messages, self.manage = messages, manage
+
+    async def run(self, visit: StorefrontVisit, language: str) -> list[CheckResult]:
+        name = visit.check_name("custom_message_shown", language)
+        control = visit.check_name("manage_cookies_control", language)
+        storefront = visit.storefront(language)
+        await storefront.open(storefront.privacy_policy_url)
+        bar = await storefront.bar()
+        if bar is None:
+            reason = f"no cookie bar on {storefront.privacy_policy_url}, where it must always show"
+            return [result(name, CheckStatus.FAIL, reason), result(control, CheckStatus.SKIP, "no cookie bar")]
+        shown = _words(await bar.inner_text())
+        wanted = self.messages.get(language)
+        if wanted and _words(wanted) in shown:
+            message = result(name, CheckStatus.PASS, f"the bar shows the fleet file's message ({language})", [shown])
+        elif wanted:
+            message = result(name, CheckStatus.FAIL, f"the bar does not show the fleet file's message ({language}): "
+                             f"it reads {shown[:200]!r}", [shown])
+        elif shown:
+            message = result(name, CheckStatus.PASS, f"the bar shows a custom message ({language}); its text comes "
+                             "from a template or another language, checked by plan against the backoffice", [shown])
+        else:
+            message = result(name, CheckStatus.FAIL, f"the custom-message bar is empty ({language})")
+        has_control = await storefront.manage_button() is not None
+        if has_control == self.manage:
+            said = "offers" if has_control else "does not offer"
+            return [message, result(control, CheckStatus.PASS, f"the bar {said} 'Manage cookies', as desired")]
+        if self.manage:
+            return [message, result(control, CheckStatus.FAIL, "the custom-message bar offers no 'Manage cookies' "
+                                    "control the tool recognises")]
+        return [message, result(control, CheckStatus.FAIL, "the bar still offers 'Manage cookies' although the "
+                                "fleet file switches it off")]

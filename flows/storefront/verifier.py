@@ -22,6 +22,7 @@ from flows.labels import SUPPORTED_LOCALES, Labels, labels_for
 from flows.pages.storefront_page import StorefrontPage
 from flows.storefront.consent import ConsentVisit, ContextFactory, EvidenceSink, RequestLog
 from flows.storefront.results import result
+from flows.storefront.shop_facts import read_shop_facts, shop_languages_result
 
 #: the storefront's label table of a shop language (bar texts, default page titles); None when there is none
 LabelsFor = Callable[[str], Labels | None]
@@ -111,6 +112,10 @@ class StorefrontVerifier:
             if unreachable is not None:
                 self.results.append(result("storefront_reachable", CheckStatus.FAIL, unreachable))
                 return False
+            # The shop's own word on its languages (no backoffice needed), against the fleet file's.
+            facts = await read_shop_facts(context.request, self.storefront_url)
+            self.phases["shop_languages"] = list(facts.languages) if facts else None
+            self.results.append(shop_languages_result(facts, self.languages))
             await self._stage(Stage.FIRST_VIEW)
             await visit.reject(page, log)
             await self._stage(Stage.AFTER_REJECT)

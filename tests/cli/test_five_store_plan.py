@@ -21,9 +21,12 @@ PASSWORD = "Five-Stores-2026!"
 
 
 def seed() -> dict[str, Any]:
+    # Their lists show the Source column (the fleet file keeps the vendor's default rule); most real stores'
+    # lists do not, and then the rule is `sources: any` (tests/cli/test_real_stores.py).
     return {"stores": [
         {"id": store, "name": store.title(), "locale": "nl" if index % 2 == 0 else "en",
          "email": f"owner@{store}.test", "password": PASSWORD, "cookie_law": {"mode": "none"},
+         "newsletter_source_column": True,
          "subscribers": {"generate": {"count": 40, "passive_before_2018": 6, "seed": index + 1}}}
         for index, store in enumerate(STORES)]}
 

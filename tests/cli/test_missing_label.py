@@ -13,7 +13,7 @@ import pytest
 from ecom_privacy.labels import Labels, MissingLabelError
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
-from tests.support import write_fleet
+from tests.support import http_json, write_fleet
 
 MISSING = "analytics.section"
 
@@ -28,6 +28,8 @@ def test_a_missing_label_fails_one_setting_as_ui_mismatch(cli: CliRunner, mock_s
         return lookup(self, key)
 
     monkeypatch.setattr(Labels, "lookup", without_one_key)
+    # The page must be read to need its labels: without the JSON twins (which need none) the plan reads it.
+    http_json(f"{mock_server.url}/__mock__/store-options", {"json_twins": False})
     fleet = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"},
                                                     "analytics": {"measurement_id": "G-TEST1234"}},
                         ["shop-nl", "shop-en"])

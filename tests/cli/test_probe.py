@@ -23,7 +23,8 @@ from tests.support import http_json, http_text
 TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "templates"
 SEED: dict[str, Any] = {"stores": [
     {"id": "probe-ok", "locale": "nl", "languages": ["nl", "en"], "email": "eigenaar@probe-ok.test",
-     "two_step": True, "subscribers": {"generate": {"count": 30, "passive_before_2018": 5, "seed": 3}}},
+     "two_step": True, "newsletter_source_column": True,
+     "subscribers": {"generate": {"count": 30, "passive_before_2018": 5, "seed": 3}}},
     {"id": "probe-gone", "locale": "en", "email": "owner@probe-gone.test", "break_ui": ["cookie_law_section"]},
     {"id": "probe-renamed", "locale": "en", "email": "owner@probe-renamed.test", "break_ui": ["cookie_law_renamed"]},
 ]}
@@ -111,6 +112,16 @@ def test_probe_on_a_healthy_store_finds_every_element_and_changes_nothing(
     newsletter = next(bundle.glob("*newsletter.html")).read_text()
     assert "@probe-ok.test" not in newsletter  # the subscribers' addresses, names and dates are masked...
     assert "<td>Formulier</td>" in newsletter or "<td>Handmatig</td>" in newsletter  # ...their sources are labels
+    # Each page's JSON twin too, with its field names and choices, without the store's data: the first real
+    # store's bundle tells the true names.
+    twins = sorted(name for name in names if name.endswith(".json") and name != "probe.json")
+    assert twins == ["01-settings-web_extras.json", "02-web_statistics.json", "03-pages.json", "04-pages-2.json",
+                     "05-pages-1.json", "06-newsletter_subscriptions.json"]  # the CCPA page's editor: any page
+    web_extras = json.loads((bundle / "01-settings-web_extras.json").read_text())
+    assert web_extras["settings"]["cookie_law"]["mode"] == "none" and "google_search_console" in web_extras["settings"]
+    listed = json.loads(next(bundle.glob("*newsletter_subscriptions.json")).read_text())
+    assert listed["links"]["pages"] == 1 and listed["newsletter_subscriptions"][0]["email"] == "***"
+    assert listed["newsletter_subscriptions"][0]["source"] in ("form", "checkout", "manual", "import")
     texts = "".join(path.read_text() for path in bundle.iterdir())
     for subscriber in before["stores"]["probe-ok"]["subscribers"]:
         assert subscriber["name"] not in texts and subscriber["email"] not in texts

@@ -30,14 +30,19 @@ def error_kinds(run_dir: Path) -> list[str]:
 
 
 # shop-nl lists its 60 subscribers on 3 pages, read twice (plan, then apply) before the first archive click:
-# 7 failures reach the page the archiving happens on (the editor is opened once, to be saved).
+# 7 failures reach the page the archiving happens on (the editor is opened once, to be saved). The pages are
+# read as pages (no JSON twins), in each markup: classic loads one application.js in the head on every page
+# (Turbolinks keeps it), aria the page's own script at its end.
+@pytest.mark.parametrize("markup", ["classic", "aria"])
 @pytest.mark.parametrize(("setting", "desired", "script", "failures"), [
-    ("privacy_policy", POLICY, "static/editor.js", 2),
-    ("newsletter_archive", ARCHIVE, "static/newsletter.js", 7),
+    ("privacy_policy", POLICY, "editor.js", 2),
+    ("newsletter_archive", ARCHIVE, "newsletter.js", 7),
 ], ids=["page editor", "newsletter"])
 def test_a_failed_page_script_is_retried_and_the_apply_converges(
-        setting: str, desired: dict[str, Any], script: str, failures: int, cli: CliRunner, mock_server: MockServer,
-        mock_state, tmp_path: Path) -> None:
+        setting: str, desired: dict[str, Any], script: str, failures: int, markup: str, cli: CliRunner,
+        mock_server: MockServer, mock_state, tmp_path: Path) -> None:
+    http_json(f"{mock_server.url}/__mock__/store-options", {"markup": markup, "json_twins": False})
+    script = "static/classic/application.js" if markup == "classic" else f"static/{script}"
     fleet = write_fleet(tmp_path, mock_server.url, {setting: desired}, ["shop-nl"])
     args = ["-c", str(fleet), "--env-file", str(tmp_path / ".env")]
     http_json(f"{mock_server.url}/__mock__/faults",

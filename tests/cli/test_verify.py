@@ -61,6 +61,10 @@ SEED = {
         seed_store("no-bar", mode="none"),
         seed_store("custom-bar", mode="custom"),
         seed_store("no-privacy", pages=[{"title": "Privacy policy", "visible": False}]),
+        seed_store("custom-two", locale="nl", mode="custom", languages=["nl", "en"],
+                   cookie_law={"mode": "custom", "message": {"nl": "Alleen met jouw toestemming.",
+                                                             "en": "Only with your consent."}}),
+        seed_store("notice", mode="notify"),
     ]
 }
 
@@ -72,7 +76,8 @@ def verify_mock() -> Iterator[MockServer]:
 
 
 def fleet(
-    tmp_path: Path, server: MockServer, store_ids: list[str], defaults: dict[str, Any] | None = None
+    tmp_path: Path, server: MockServer, store_ids: list[str], defaults: dict[str, Any] | None = None,
+    languages: dict[str, list[str]] | None = None,
 ) -> list[str]:
     stores = []
     for store in SEED["stores"]:
@@ -85,6 +90,8 @@ def fleet(
                 "backoffice_url": f"{server.url}/{store['id']}/admin",
                 "storefront_url": f"{server.url}/{store['id']}/",
                 "credentials": {"email_env": "UNUSED_EMAIL", "password_env": "UNUSED_PASSWORD"},
+                **({"backoffice_locale": store["locale"], "languages": languages[store["id"]]}
+                   if languages and store["id"] in languages else {}),
             }
         )
     desired = defaults or {"cookie_law": {"mode": "confirm"}, "analytics": {"measurement_id": GA}}
@@ -96,6 +103,44 @@ def fleet(
 def checks_of(report: dict[str, Any], store_id: str) -> dict[str, dict[str, Any]]:
     store = next(s for s in report["stores"] if s["id"] == store_id)
     return {check["name"]: check for check in store["checks"]}
+
+
+def test_custom_message_per_language_and_analytics_waiting_after_a_notice(
+        cli: CliRunner, verify_mock: MockServer, tmp_path: Path) -> None:
+    """Issue #20: the custom message shows in each shop language with its Manage cookies control, and a bar that
+    only notifies is no consent: after its OK analytics still waits. The shop's own languages are compared with
+    the fleet file's."""
+    custom = {"mode": "custom", "message": {"nl": "Alleen met jouw toestemming.", "en": "Only with your consent."}}
+    result, report = run_verify(cli, tmp_path, verify_mock, ["custom-two"],
+                                defaults={"cookie_law": custom, "analytics": {"measurement_id": GA}},
+                                languages={"custom-two": ["nl", "en"]})
+    checks = checks_of(report, "custom-two")
+    for language in ("nl", "en"):
+        assert checks[f"custom_message_shown[{language}]"]["status"] == "pass", checks
+        assert checks[f"manage_cookies_control[{language}]"]["status"] == "pass"
+    assert checks["shop_languages"]["status"] == "pass" and "nl, en" in checks["shop_languages"]["message"]
+    assert result.code == 0, result.out
+
+    # The backoffice's English message drifted: verify names the language.
+    http_json(f"{verify_mock.url}/__mock__/cookie-law", {"store": "custom-two", "mode": "custom",
+                                                        "message": {"en": "Something else."}})
+    try:
+        result, report = run_verify(cli, tmp_path, verify_mock, ["custom-two"],
+                                    defaults={"cookie_law": {**custom, "manage_cookies": False},
+                                              "analytics": {"measurement_id": GA}},
+                                    languages={"custom-two": ["nl"]})
+    finally:
+        http_json(f"{verify_mock.url}/__mock__/reset", {})
+    checks = checks_of(report, "custom-two")
+    assert result.code == 1
+    assert checks["custom_message_shown"]["status"] == "pass"  # one language in this fleet file: plain names
+    assert checks["manage_cookies_control"]["status"] == "fail"  # shown, although the fleet file says false
+    assert checks["shop_languages"]["status"] == "warn" and "not managed: en" in checks["shop_languages"]["message"]
+
+    result, report = run_verify(cli, tmp_path, verify_mock, ["notice"],
+                                defaults={"cookie_law": {"mode": "notify"}, "analytics": {"measurement_id": GA}})
+    notice = checks_of(report, "notice")["analytics_waits_after_notice"]
+    assert notice["status"] == "pass" and "acknowledged" in notice["message"], notice
 
 
 def run_verify(cli: CliRunner, tmp_path: Path, server: MockServer, store_ids: list[str], **kw: Any):

@@ -48,7 +48,7 @@ def _fleet_folder(folder: Path, server: MockServer) -> dict[str, str]:
     write_fleet(folder, server.url, defaults, ["shop-nl"], extra={"ui_overrides": "ui-overrides.yaml"})
     (folder / KEEP_LIST).parent.mkdir()
     (folder / KEEP_LIST).write_text("email\nkeep@example.com\n", encoding="utf-8")
-    (folder / "ui-overrides.yaml").write_text("paths:\n  web_extras: settings/extras\n", encoding="utf-8")
+    (folder / "ui-overrides.yaml").write_text("paths:\n  web_extras: settings/web_extras\n", encoding="utf-8")
     return dict(line.split("=", 1) for line in (folder / ".env").read_text().splitlines() if line)
 
 

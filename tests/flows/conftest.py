@@ -1,8 +1,15 @@
+"""Fixtures of the flow tests: a test store's fresh browser context, and the markup dialect.
+
+Every test that uses the mock runs twice, once per markup dialect of the mock's backoffice (`classic`: the real
+Rails/Turbolinks shape, `aria`: roles and full page loads), so that no page object depends on either alone.
+"""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 from playwright.async_api import BrowserContext
 
@@ -12,11 +19,29 @@ from ecom_privacy.clock import SYSTEM_CLOCK
 from ecom_privacy.setting import PlanInput, StoreSession
 from flows.labels import labels_for
 from mock_backoffice import MockServer
-from tests.support import TEST_SEED
+from tests.support import TEST_SEED, http_json
+
+#: the mock's markup dialects (seed `markup`); the flows must work on both
+MARKUPS = ("classic", "aria")
 
 LOCALES = {store["id"]: store["locale"] for store in TEST_SEED["stores"]}
 
 SessionFactory = Callable[[str], Awaitable[StoreSession]]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "markup" in metafunc.fixturenames and {"store_session", "mock_server"} & set(metafunc.fixturenames):
+        metafunc.parametrize("markup", MARKUPS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def markup(request: pytest.FixtureRequest) -> str | None:
+    """The dialect every store of the (freshly reset) mock writes its backoffice in, for this test."""
+    dialect: str | None = getattr(request, "param", None)
+    if dialect is not None:
+        server: MockServer = request.getfixturevalue("mock_server")
+        http_json(f"{server.url}/__mock__/store-options", {"markup": dialect})
+    return dialect
 
 
 @pytest_asyncio.fixture

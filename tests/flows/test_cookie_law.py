@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from playwright.async_api import expect
 
 from ecom_privacy.models import LoginSecrets
 from flows.cookie_law import CookieLawCurrent, CookieLawDesired, CookieLawSetting
 from flows.login import login
+from mock_backoffice import MockServer
 from tests.flows.conftest import SessionFactory
-from tests.support import EMAILS, PASSWORDS
+from tests.support import EMAILS, PASSWORDS, http_json
 
 SETTING = CookieLawSetting()
 
@@ -58,9 +61,44 @@ async def test_custom_message(store_session: SessionFactory, mock_state, store_i
     changes = SETTING.plan(await SETTING.read(session), desired, session.plan_input)
     assert await SETTING.apply(session, changes) is True
     await SETTING.verify(session, desired)
-    assert mock_state()[store_id]["cookie_law"] == {"mode": "custom", "message": message}
+    language = "nl" if store_id == "shop-nl" else "en"
+    custom = {"mode": "custom", "message": message, "messages": {language: message}, "manage_cookies": True}
+    assert mock_state()[store_id]["cookie_law"] == custom
     assert await SETTING.apply(session, changes) is False  # idempotent: a second run saves nothing
-    assert mock_state()[store_id]["cookie_law"] == {"mode": "custom", "message": message}
+    assert mock_state()[store_id]["cookie_law"] == custom
 
     await session.page.goto(session.storefront_url)
     await expect(session.page.locator(".wsa-cookielaw")).to_contain_text(message)  # escaped, shown as text
+
+
+async def test_the_custom_message_per_shop_language_and_the_manage_cookies_switch(
+        store_session: SessionFactory, mock_server: MockServer, mock_state) -> None:
+    """A shop in Dutch and English: one message per language, and the Manage cookies control switched off."""
+    http_json(f"{mock_server.url}/__mock__/store-options", {"store": "shop-nl", "json_twins": False})
+    store = mock_server.world.stores["shop-nl"]
+    store.languages = ("nl", "en")  # the shop's languages, as a seed with `languages: [nl, en]` gives them
+    session = await logged_in(store_session, "shop-nl")
+    session.plan_input = dataclasses.replace(session.plan_input, languages=("nl", "en"))
+    desired = CookieLawDesired(mode="custom", message={"nl": "Wij gebruiken cookies.", "en": "We use cookies."},
+                               manage_cookies=False)
+    session.plan_input.desired[SETTING.name] = desired
+    [change] = SETTING.plan(await SETTING.read(session), desired, session.plan_input)
+    assert change.summary == "mode none -> custom, custom message changed (nl, en), Manage cookies control off"
+    assert await SETTING.apply(session, [change]) is True
+    await SETTING.verify(session, desired)
+    assert mock_state()["shop-nl"]["cookie_law"] == {
+        "mode": "custom", "message": "Wij gebruiken cookies.", "manage_cookies": False,
+        "messages": {"nl": "Wij gebruiken cookies.", "en": "We use cookies."}}
+    for path, text in (("", "Wij gebruiken cookies."), ("en/", "We use cookies.")):
+        await session.page.goto(session.storefront_url + path)
+        bar = session.page.locator(".wsa-cookielaw")
+        await expect(bar).to_contain_text(text)
+        await expect(bar.locator(".wsa-cookielaw-manage")).to_have_count(0)
+
+
+async def test_the_real_dutch_confirmation_bar(store_session: SessionFactory, mock_server: MockServer) -> None:
+    http_json(f"{mock_server.url}/__mock__/cookie-law", {"store": "shop-nl", "mode": "confirm"})
+    session = await store_session("shop-nl")
+    await session.page.goto(session.storefront_url)
+    await expect(session.page.locator(".wsa-cookielaw")).to_contain_text(
+        "Wij slaan cookies op om onze website te verbeteren. Is dat akkoord?")

@@ -65,11 +65,12 @@ def run_tiny_tests(folder: Path, *options: str, prefix: tuple[str, ...] = ()) ->
 def test_a_failing_browser_test_leaves_a_trace_and_a_screenshot_and_a_passing_one_nothing(tmp_path: Path) -> None:
     output = tmp_path / "artifacts"
     result = run_tiny_tests(tmp_path / "suite", "--tracing", "retain-on-failure", "--screenshot",
-                            "only-on-failure", "--output", str(output), "-k", "fails_on_purpose or passes")
+                            "only-on-failure", "--output", str(output), "-k",
+                            "(fails_on_purpose or passes) and classic")  # one markup dialect is enough here
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 failed, 1 passed" in result.stdout, result.stdout
     kept = sorted(path.relative_to(output).as_posix() for path in output.rglob("*") if path.is_file())
-    failed = "test-tiny-py-test-fails-on-purpose-chromium"  # the plugin's folder: the test id, slugified
+    failed = "test-tiny-py-test-fails-on-purpose-classic-chromium"  # the plugin's folder: the test id, slugified
     assert kept == [f"{failed}/test-failed-1.png", f"{failed}/trace.zip"], kept
     assert (output / failed / "test-failed-1.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with zipfile.ZipFile(output / failed / "trace.zip") as trace:
@@ -79,8 +80,9 @@ def test_a_failing_browser_test_leaves_a_trace_and_a_screenshot_and_a_passing_on
 
 @pytest.mark.skipif(not shutil.which("xvfb-run"), reason="--headed needs a display: install Debian's xvfb")
 def test_headed_runs_a_chromium_that_shows_a_window(tmp_path: Path) -> None:
-    headless = run_tiny_tests(tmp_path / "headless", "-s", "-k", "user_agent")
-    headed = run_tiny_tests(tmp_path / "headed", "-s", "--headed", "-k", "user_agent", prefix=("xvfb-run", "-a"))
+    headless = run_tiny_tests(tmp_path / "headless", "-s", "-k", "user_agent and classic")
+    headed = run_tiny_tests(tmp_path / "headed", "-s", "--headed", "-k", "user_agent and classic",
+                            prefix=("xvfb-run", "-a"))
     for result in (headless, headed):
         assert result.returncode == 0, result.stdout + result.stderr
     assert "USER-AGENT:" in headless.stdout and "HeadlessChrome" in headless.stdout

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Request, Route
 
-from ecom_privacy.errors import SettingError, VerificationError
+from ecom_privacy.errors import ConfigError, SettingError, VerificationError
 from ecom_privacy.models import LoginSecrets
 from ecom_privacy.setting import StoreSession
 from flows.login import login
@@ -22,6 +22,13 @@ from tests.support import EMAILS, PASSWORDS, http_json
 
 SETTING = NewsletterArchiveSetting()
 DESIRED = NewsletterArchiveDesired(enabled=True)
+ANY = NewsletterArchiveDesired(enabled=True, sources="any")
+
+
+@pytest.fixture
+def no_source_column(mock_server: MockServer) -> None:
+    """The test stores show a Source column (for the vendor's source rule); most real stores do not."""
+    http_json(f"{mock_server.url}/__mock__/store-options", {"newsletter_source_column": False})
 
 
 async def logged_in(store_session: SessionFactory, store_id: str) -> StoreSession:
@@ -82,7 +89,7 @@ async def test_read_plan_export_archive_verify_in_dutch(store_session: SessionFa
 
 
 async def test_more_than_500_subscribers_over_many_pages_in_english(store_session: SessionFactory, mock_state,
-                                                                    tmp_path: Path) -> None:
+                                                                    mock_server: MockServer, tmp_path: Path) -> None:
     session = await logged_in(store_session, "shop-en")
     seeded = mock_state()["shop-en"]["subscribers"]
     documents: list[str] = []
@@ -93,9 +100,16 @@ async def test_more_than_500_subscribers_over_many_pages_in_english(store_sessio
 
     session.page.on("request", count_document)
     current = await SETTING.read(session)
+    # As data: the JSON twin in pages of 250, nothing rendered.
+    asked = [r["path"] for r in http_json(f"{mock_server.url}/__mock__/requests?store=shop-en")["requests"]]
+    assert asked.count("admin/newsletter_subscriptions.json") == 3 and documents == []
+    # Without the twin: one navigation per page of 25, not one per row; the same subscribers.
+    http_json(f"{mock_server.url}/__mock__/store-options", {"store": "shop-en", "json_twins": False})
+    from_pages = await SETTING.read(session)
     session.page.remove_listener("request", count_document)
     assert len(current.subscribers) == len(seeded) == 610
-    assert len(documents) == 25  # one navigation per page of 25, not one per row
+    assert len(documents) == 25
+    assert from_pages == current
 
     [change] = SETTING.plan(current, DESIRED, session.plan_input)
     expected = passive_before_2018(seeded)
@@ -140,10 +154,12 @@ async def test_interrupted_apply_keeps_its_export_and_is_finished_later(store_se
         else:
             await route.abort()  # the connection drops in the middle of the work
 
-    await session.page.route("**/marketing/newsletter/archive", fail_second_archive)
-    with pytest.raises(Exception, match="ERR_FAILED"):
+    await session.page.route("**/newsletter_subscriptions/archive", fail_second_archive)
+    # The dropped connection: a failed navigation (a form post), or a failed fetch (Turbolinks) that falls back
+    # to the ordinary post, which fails again: either way the second page's archive never reaches the store.
+    with pytest.raises(Exception, match=r"ERR_FAILED|no answer to"):
         await SETTING.apply(session, [change])
-    await session.page.unroute("**/marketing/newsletter/archive")
+    await session.page.unroute("**/newsletter_subscriptions/archive")
 
     first_batch = archived(mock_state, "shop-nl")
     assert first_batch and first_batch < planned  # part of the plan, nobody else
@@ -166,8 +182,8 @@ async def test_refuses_when_the_page_ticks_more_than_planned(store_session: Sess
     # A changed backoffice whose row checkbox ticks the whole page (a "select all" the tool did not ask for).
     await session.page.add_init_script("""
         document.addEventListener("change", (event) => {
-          if (event.target.name !== "subscriber_ids" || !event.target.checked) return;
-          document.querySelectorAll('input[name="subscriber_ids"]').forEach((box) => {
+          if (!event.target.matches("tbody input[type=checkbox]") || !event.target.checked) return;
+          document.querySelectorAll("tbody input[type=checkbox]").forEach((box) => {
             if (!box.checked) { box.checked = true; box.dispatchEvent(new Event("change")); }
           });
         }, true);
@@ -195,3 +211,69 @@ async def test_a_planned_subscriber_who_signed_up_again_during_the_run_is_not_ar
         (records[0]["source"], records[0]["subscribed_at"], True), ("form", signup["subscribed_at"], False)]
     assert archived(mock_state, "shop-nl") == planned  # everyone else in the plan was archived
     await SETTING.verify(session, DESIRED)  # and the new subscription is as desired: kept
+
+
+@pytest.mark.usefixtures("no_source_column")
+async def test_without_a_source_column_the_default_rule_fails_with_what_to_do(store_session: SessionFactory) -> None:
+    session = await logged_in(store_session, "shop-nl")
+    current = await SETTING.read(session)
+    assert current.source_column is False and all(s.source is None for s in current.subscribers)
+    with pytest.raises(ConfigError) as error:
+        SETTING.plan(current, DESIRED, session.plan_input)
+    message = str(error.value)
+    assert "\n" not in message and "shows no Source column" in message and "sources manual, import (the default)" \
+        in message and "sources: any" in message and "emails_file" in message
+    with pytest.raises(ConfigError, match="sources import cannot be evaluated"):
+        SETTING.plan(current, NewsletterArchiveDesired(enabled=True, sources=["import"]), session.plan_input)
+
+
+@pytest.mark.usefixtures("no_source_column")
+async def test_sources_any_archives_exactly_the_pre_cutoff_subscribers_not_kept_export_first(
+        store_session: SessionFactory, mock_state, tmp_path: Path) -> None:
+    session = await logged_in(store_session, "shop-nl")
+    seeded = mock_state()["shop-nl"]["subscribers"]
+    before_cutoff = {s["email"] for s in seeded if s["subscribed_at"] < "2018-05-25"}
+    kept = sorted(before_cutoff)[:2]
+    desired = NewsletterArchiveDesired(enabled=True, sources="any", keep=kept)
+    [change] = SETTING.plan(await SETTING.read(session), desired, session.plan_input)
+    expected = before_cutoff - set(kept)
+    assert set(change.after["archived"]) == expected and change.selection is not None
+    assert change.selection.rule.sources == ["any"] and {row.email for row in change.selection.kept} == set(kept)
+    assert all(row.source is None for row in change.selection.subscribers)  # email and date alone
+
+    assert await SETTING.apply(session, [change]) is True
+    assert archived(mock_state, "shop-nl") == expected
+    [export] = exports(tmp_path, "shop-nl")
+    assert {r["email"] for r in csv_rows(export)} == expected and {r["source"] for r in csv_rows(export)} == {""}
+    first_archived_at = min(datetime.fromisoformat(s["archived_at"]).timestamp()
+                            for s in mock_state()["shop-nl"]["subscribers"] if s["archived"])
+    assert export.stat().st_mtime <= first_archived_at  # written before the first click
+    await SETTING.verify(session, desired)
+    assert await SETTING.apply(session, [change]) is False  # nobody left: honest, no second export
+
+
+@pytest.mark.usefixtures("no_source_column")
+async def test_sources_any_ticks_a_row_by_email_and_date(store_session: SessionFactory, mock_server: MockServer,
+                                                         mock_state) -> None:
+    """Without a source, a row is its email and date: one who was archived and signed up again is a new row."""
+    session = await logged_in(store_session, "shop-nl")
+    [change] = SETTING.plan(await SETTING.read(session), ANY, session.plan_input)
+    returning = sorted(change.after["archived"])[0]
+    http_json(f"{mock_server.url}/__mock__/subscribers/archive", {"store": "shop-nl", "emails": [returning]})
+    http_json(f"{mock_server.url}/__mock__/subscribers", {"store": "shop-nl", "email": returning})
+    await SETTING.apply(session, [change])
+    records = [s for s in mock_state()["shop-nl"]["subscribers"] if s["email"] == returning]
+    assert [s["archived"] for s in records] == [True, False]  # the new subscription was not archived
+    assert archived(mock_state, "shop-nl") == set(change.after["archived"])
+
+
+@pytest.mark.usefixtures("no_source_column")
+async def test_an_emails_file_works_without_a_source_column(store_session: SessionFactory, mock_state,
+                                                            tmp_path: Path) -> None:
+    session = await logged_in(store_session, "shop-nl")
+    seeded = mock_state()["shop-nl"]["subscribers"]
+    old = sorted(s["email"] for s in seeded if s["subscribed_at"] < "2018-05-25")[:3]
+    (tmp_path / "to-archive.csv").write_text("email\n" + "\n".join(old) + "\n", encoding="utf-8")
+    desired = NewsletterArchiveDesired(enabled=True, emails_file="to-archive.csv")
+    [change] = SETTING.plan(await SETTING.read(session), desired, session.plan_input)
+    assert sorted(change.after["archived"]) == old

@@ -115,7 +115,7 @@ async def test_the_old_content_is_backed_up_before_the_page_is_touched(store_ses
         else:
             await route.fallback()
 
-    await session.page.route("**/admin/content/pages/**", refuse_saving)
+    await session.page.route("**/admin/pages/**", refuse_saving)
     with pytest.raises(TransientError):  # as the engine sees it: retried, and the retry backs up again
         await typed(lambda: SETTING.apply(session, [change]))
     [backup] = backups(tmp_path, "shop-en")

@@ -16,14 +16,18 @@ from mock_backoffice.testing import BackofficeClient
 
 TOTP_SECRET = "NB2W45DFOIZA4ZLDN5WS24DSNF3GC4TD"
 
+# The mock's own HTML-level tests were written against the `aria` markup and keep it (its field names and roles);
+# the `classic` markup (the default) has tests of its own (test_mock_markup.py).
 SEED: dict[str, Any] = {
     "stores": [
-        {"id": "shop-nl", "name": "Winkel NL", "locale": "nl", "email": "nl@shop.test", "password": "geheim-nl"},
+        {"id": "shop-nl", "name": "Winkel NL", "locale": "nl", "email": "nl@shop.test", "password": "geheim-nl",
+         "markup": "aria"},
         {
             "id": "shop-en",
             "locale": "en",
             "email": "en@shop.test",
             "password": "secret-en",
+            "markup": "aria",
             "cookie_law": {"mode": "confirm"},
         },
         {
@@ -31,6 +35,7 @@ SEED: dict[str, Any] = {
             "locale": "en",
             "email": "totp@shop.test",
             "password": "secret-totp",
+            "markup": "aria",
             "totp_secret": TOTP_SECRET,
         },
         {
@@ -38,6 +43,7 @@ SEED: dict[str, Any] = {
             "locale": "en",
             "email": "custom@shop.test",
             "password": "secret-custom",
+            "markup": "aria",
             "cookie_law": {"mode": "custom", "message": "We use <b>cookies</b> & more."},
         },
     ]

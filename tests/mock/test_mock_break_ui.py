@@ -24,16 +24,16 @@ def test_broken_store_has_no_cookie_law_section_and_others_are_intact() -> None:
     broken, intact = BackofficeClient(client, "shop-en"), BackofficeClient(client, "shop-nl")
     broken.login()
     intact.login()
-    html = client.get(broken.admin + "/settings/extras").get_data(as_text=True)
+    html = client.get(broken.admin + "/settings/web_extras").get_data(as_text=True)
     assert "PRODUCT REVIEWS" in html and "COOKIE LAW" not in html and "cookielaw[mode]" not in html
-    assert "COOKIEWET" in client.get(intact.admin + "/settings/extras").get_data(as_text=True)
+    assert "COOKIEWET" in client.get(intact.admin + "/settings/web_extras").get_data(as_text=True)
 
 
 def test_the_rest_of_the_broken_form_still_saves_and_keeps_the_cookie_law() -> None:
     client = broken_client()
     bo = BackofficeClient(client, "shop-en")
     bo.login()
-    assert bo.post("/settings/extras", {"reviews[enabled]": "0"}).status_code == 302
+    assert bo.post("/settings/web_extras", {"reviews[enabled]": "0"}).status_code == 302
     store = client.get("/__mock__/state").get_json()["stores"]["shop-en"]
     assert store["web_extras"]["reviews"]["enabled"] is False
     assert store["cookie_law"]["mode"] == "confirm"
@@ -52,5 +52,5 @@ def test_renamed_heading_keeps_the_section_working() -> None:
     client = create_app(seed).test_client()
     bo = BackofficeClient(client, "shop-nl")
     bo.login()
-    html = client.get(bo.admin + "/settings/extras").get_data(as_text=True)
+    html = client.get(bo.admin + "/settings/web_extras").get_data(as_text=True)
     assert "<h2>COOKIEWET (GDPR)</h2>" in html and "cookielaw[mode]" in html

@@ -99,7 +99,7 @@ def test_theme_banner_sets_the_cookies_in_the_browser(seed: dict[str, Any], page
 def test_editor_language_tabs_switch_and_save_every_language(seed: dict[str, Any], page: Page) -> None:
     seed["stores"][0]["languages"] = ["nl", "en"]
     with MockServer(seed) as server:
-        page.goto(f"{server.url}/shop-nl/admin/content/pages/2")
+        page.goto(f"{server.url}/shop-nl/admin/pages/2")
         page.get_by_label("E-mailadres").fill("nl@shop.test")
         page.get_by_label("Wachtwoord").fill("geheim-nl")
         page.get_by_role("button", name="Inloggen").click()
@@ -117,7 +117,7 @@ def test_editor_language_tabs_switch_and_save_every_language(seed: dict[str, Any
 
 def test_web_extras_message_row_follows_the_mode(seed: dict[str, Any], page: Page) -> None:
     with MockServer(seed) as server:
-        page.goto(f"{server.url}/shop-en/admin/settings/extras")
+        page.goto(f"{server.url}/shop-en/admin/settings/web_extras")
         page.get_by_label("Email address").fill("en@shop.test")
         page.get_by_label("Password").fill("secret-en")
         page.get_by_role("button", name="Log in").click()
@@ -135,10 +135,10 @@ def test_web_extras_message_row_follows_the_mode(seed: dict[str, Any], page: Pag
 
 
 def test_newsletter_selection_menu_and_confirmation(page: Page) -> None:
-    seed = {"stores": [{"id": "nb", "locale": "nl", "email": "o@nb.test", "password": "pw-nb",
+    seed = {"stores": [{"id": "nb", "locale": "nl", "email": "o@nb.test", "password": "pw-nb", "markup": "aria",
                         "subscribers": {"generate": {"count": 30, "passive_before_2018": 5, "seed": 4}}}]}
     with MockServer(seed) as server:
-        page.goto(f"{server.url}/nb/admin/marketing/newsletter")
+        page.goto(f"{server.url}/nb/admin/newsletter_subscriptions")
         page.get_by_label("E-mailadres").fill("o@nb.test")
         page.get_by_label("Wachtwoord").fill("pw-nb")
         page.get_by_role("button", name="Inloggen").click()
@@ -174,7 +174,7 @@ def test_newsletter_selection_menu_and_confirmation(page: Page) -> None:
 
 def test_page_editor_toolbar_and_submit_copy_the_editor_html(seed: dict[str, Any], page: Page) -> None:
     with MockServer(seed) as server:
-        page.goto(f"{server.url}/shop-nl/admin/content/pages/2")
+        page.goto(f"{server.url}/shop-nl/admin/pages/2")
         page.get_by_label("E-mailadres").fill("nl@shop.test")
         page.get_by_label("Wachtwoord").fill("geheim-nl")
         page.get_by_role("button", name="Inloggen").click()

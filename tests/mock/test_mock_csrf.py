@@ -55,7 +55,7 @@ def test_settings_post_without_token_changes_nothing(
 ) -> None:
     bo = backoffice("shop-nl")
     bo.login()
-    response = bo.client.post("/shop-nl/admin/settings/extras", data={"cookielaw[mode]": "2"})
+    response = bo.client.post("/shop-nl/admin/settings/web_extras", data={"cookielaw[mode]": "2"})
     assert response.status_code == 403
     assert "Het CSRF-token is ongeldig" in response.get_data(as_text=True)
     assert world.stores["shop-nl"].cookie_law.mode == "none"
@@ -64,6 +64,6 @@ def test_settings_post_without_token_changes_nothing(
 def test_every_form_carries_the_token(backoffice: Callable[[str], BackofficeClient]) -> None:
     bo = backoffice("shop-en")
     bo.login()
-    html = bo.client.get("/shop-en/admin/settings/extras").get_data(as_text=True)
-    token = csrf_of(bo.client.get("/shop-en/admin/settings/extras"))
+    html = bo.client.get("/shop-en/admin/settings/web_extras").get_data(as_text=True)
+    token = csrf_of(bo.client.get("/shop-en/admin/settings/web_extras"))
     assert html.count("<form ") == html.count(f'<input type="hidden" name="csrf_token" value="{token}">') == 2

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from mock_backoffice.testing import BackofficeClient
 
 BoFactory = Callable[[str], BackofficeClient]
-EXTRAS = "/settings/extras"
+EXTRAS = "/settings/web_extras"
 
 
 @pytest.fixture
@@ -46,8 +46,9 @@ def test_form_structure_in_english(en: BackofficeClient) -> None:
     ]
     assert [value for value, selected, _ in options if selected] == ["2"]  # shop-en is seeded with confirm
     assert '<div id="cookielaw-message-row" class="form-row" hidden>' in section
-    assert '<label for="cookielaw-message">Message</label>' in section
-    assert '<textarea id="cookielaw-message" name="cookielaw[message]"' in section
+    assert '<label for="cookielaw-message-en">Message</label>' in section  # one shop language: no language name
+    assert '<textarea id="cookielaw-message-en" name="cookielaw[message][en]"' in section
+    assert 'name="cookielaw[manage_cookies]" value="1" checked> Show a &#34;Manage cookies&#34; button' in section
     assert '<button type="submit" class="btn btn-primary">Save</button>' in html
     assert html.count("<form ") == 2  # logout + the one settings form
 
@@ -71,16 +72,17 @@ def test_form_labels_in_dutch(backoffice: BoFactory) -> None:
 
 
 def test_save_confirm_redirects_and_shows_success(en: BackofficeClient) -> None:
-    response = en.post(EXTRAS, {"cookielaw[mode]": "1", "cookielaw[message]": ""})
-    assert response.status_code == 302 and response.headers["Location"] == "/shop-en/admin/settings/extras"
+    response = en.post(EXTRAS, {"cookielaw[mode]": "1", "cookielaw[message][en]": ""})
+    assert response.status_code == 302 and response.headers["Location"] == "/shop-en/admin/settings/web_extras"
     html = page(en)
     assert '<div class="alert alert-success" role="status">Your settings have been saved.</div>' in html
     assert "alert-success" not in page(en)  # shown once
-    assert state(en.client, "shop-en")["cookie_law"] == {"mode": "notify", "message": ""}
+    assert state(en.client, "shop-en")["cookie_law"] == {"mode": "notify", "message": "", "messages": {"en": ""},
+                                                         "manage_cookies": True}
 
 
 def test_custom_mode_needs_a_message(en: BackofficeClient) -> None:
-    response = en.post(EXTRAS, {"cookielaw[mode]": "3", "cookielaw[message]": "   "})
+    response = en.post(EXTRAS, {"cookielaw[mode]": "3", "cookielaw[message][en]": "   "})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert '<div class="alert alert-danger" role="alert">Enter a message for the custom cookie notice.</div>' in html
@@ -89,19 +91,24 @@ def test_custom_mode_needs_a_message(en: BackofficeClient) -> None:
 
 
 def test_custom_message_is_saved_and_kept_when_mode_changes(en: BackofficeClient) -> None:
-    en.post(EXTRAS, {"cookielaw[mode]": "3", "cookielaw[message]": "We use cookies.\r\nSee our policy. "})
+    en.post(EXTRAS, {"cookielaw[mode]": "3", "cookielaw[message][en]": "We use cookies.\r\nSee our policy. ",
+                     "cookielaw[manage_cookies]": ["0"]})
     assert state(en.client, "shop-en")["cookie_law"] == {
         "mode": "custom",
         "message": "We use cookies.\nSee our policy.",
+        "messages": {"en": "We use cookies.\nSee our policy."},
+        "manage_cookies": False,
     }
     html = page(en)
     assert '<div id="cookielaw-message-row" class="form-row">' in html
     assert ">We use cookies.\nSee our policy.</textarea>" in html
     # the hidden textarea is still submitted by a browser: the message stays stored
-    en.post(EXTRAS, {"cookielaw[mode]": "2", "cookielaw[message]": "We use cookies.\nSee our policy."})
+    en.post(EXTRAS, {"cookielaw[mode]": "2", "cookielaw[message][en]": "We use cookies.\nSee our policy."})
     assert state(en.client, "shop-en")["cookie_law"] == {
         "mode": "confirm",
         "message": "We use cookies.\nSee our policy.",
+        "messages": {"en": "We use cookies.\nSee our policy."},
+        "manage_cookies": False,
     }
     assert '<div id="cookielaw-message-row" class="form-row" hidden>' in page(en)
 

@@ -144,10 +144,10 @@ def test_post_on_an_expired_session_is_not_performed(
 ) -> None:
     bo = backoffice("shop-nl")
     bo.login()
-    token = bo.token("/settings/extras")
+    token = bo.token("/settings/web_extras")
     set_faults(bo.client, store="shop-nl", session_ttl_s=1)
     fake_clock[0] += 2
-    response = bo.client.post("/shop-nl/admin/settings/extras", data={"csrf_token": token, "cookielaw[mode]": "2"})
+    response = bo.client.post("/shop-nl/admin/settings/web_extras", data={"csrf_token": token, "cookielaw[mode]": "2"})
     assert response.status_code == 302 and "expired=1" in response.headers["Location"]
     assert world.stores["shop-nl"].cookie_law.mode == "none"
     assert response.headers["Location"].startswith("/shop-nl/admin/auth/login?expired=1")

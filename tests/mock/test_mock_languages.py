@@ -16,6 +16,7 @@ from tests.mock.conftest import SEED
 
 MULTI: dict[str, Any] = {
     "id": "shop-multi", "name": "Multi", "locale": "en", "languages": ["nl", "en"], "email": "multi@shop.test",
+    "markup": "aria",
     "password": "secret-multi", "cookie_law": {"mode": "confirm"},
     "pages": [{"slug": "privacy-policy", "title": "Privacyverklaring", "content": "<p>NL tekst</p>",
                "translations": {"en": {"title": "Privacy statement", "content": "<p>EN text</p>"}}}],
@@ -69,15 +70,15 @@ def test_the_bar_speaks_the_page_language_and_links_to_the_store_endpoints(clien
 def test_the_editor_shows_a_tab_per_language_and_saves_them_together(backoffice: Any, world: World) -> None:
     bo: BackofficeClient = backoffice("shop-multi")
     bo.login()
-    html = bo.client.get("/shop-multi/admin/content/pages/2").get_data(as_text=True)
+    html = bo.client.get("/shop-multi/admin/pages/2").get_data(as_text=True)
     assert re.search(r'role="tab" id="page-tab" data-language="nl"\s+aria-controls="page-panel" '
                      r'aria-selected="true">Nederlands</button>', html)
     assert 'role="tab" id="page-tab-en" data-language="en"' in html
     assert 'name="title[en]" value="Privacy statement"' in html and 'name="title" value="Privacyverklaring"' in html
     assert 'role="tabpanel" aria-labelledby="page-tab-en" hidden>' in html
-    listing = bo.client.get("/shop-multi/admin/content/pages").get_data(as_text=True)
+    listing = bo.client.get("/shop-multi/admin/pages").get_data(as_text=True)
     assert '<td class="page-address">/service/privacy-policy/</td>' in listing
-    bo.post("/content/pages/2", {"title": "Privacyverklaring", "content": "<p>nieuw</p>",
+    bo.post("/pages/2", {"title": "Privacyverklaring", "content": "<p>nieuw</p>",
                                  "title[en]": "Privacy", "content[en]": "<p>new</p>", "visible": ["0", "1"]})
     page = world.stores["shop-multi"].page_by_slug("privacy-policy")
     assert page is not None and page.text("nl").content == "<p>nieuw</p>"

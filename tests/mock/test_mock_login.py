@@ -28,9 +28,9 @@ IDENTITY = "http://identity.localhost"
 
 
 def test_anonymous_request_enters_the_chain_and_reaches_the_identity_service(client: FlaskClient) -> None:
-    response = client.get("/shop-en/admin/settings/extras")
+    response = client.get("/shop-en/admin/settings/web_extras")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/shop-en/admin/auth/login?next=/shop-en/admin/settings/extras"
+    assert response.headers["Location"] == "/shop-en/admin/auth/login?next=/shop-en/admin/settings/web_extras"
     response = client.get(response.headers["Location"])
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
@@ -347,23 +347,23 @@ def test_backoffice_layout_and_navigation(backoffice: BoFactory) -> None:
     assert '<nav class="sidebar" aria-label="Hoofdmenu">' in html
     for text in ("Dashboard", "Bestellingen", "Producten", "Klanten", "Inhoud", "Pagina's", "Marketing", "Nieuwsbrief"):
         assert f">{text.replace(chr(39), '&#39;')}</a>" in html, text
-    assert 'href="/shop-nl/admin/content/pages"' in html
-    assert 'href="/shop-nl/admin/marketing/newsletter"' in html
-    assert '<a href="/shop-nl/admin/settings/extras">Webextra&#39;s</a>' in html
-    assert '<a href="/shop-nl/admin/settings/statistics">Webstatistieken</a>' in html
+    assert 'href="/shop-nl/admin/pages"' in html
+    assert 'href="/shop-nl/admin/newsletter_subscriptions"' in html
+    assert '<a href="/shop-nl/admin/settings/web_extras">Webextra&#39;s</a>' in html
+    assert '<a href="/shop-nl/admin/web_statistics">Webstatistieken</a>' in html
     assert 'action="/shop-nl/admin/auth/logout"' in html
-    for path in ("/", "/orders", "/products", "/customers", "/settings/account"):
+    for path in ("/", "/orders", "/products", "/customers", "/account"):
         assert bo.client.get("/shop-nl/admin" + path).status_code == 200, path
 
 
 def test_account_page_revokes_a_session(backoffice: BoFactory, world: World) -> None:
     bo = backoffice("shop-en")
     bo.login()
-    html = bo.client.get("/shop-en/admin/settings/account").get_data(as_text=True)
+    html = bo.client.get("/shop-en/admin/account").get_data(as_text=True)
     assert "en@shop.test" in html and "English" in html and "This session" in html
     (session,) = world.store_sessions("shop-en")
     response = bo.client.post(
-        f"/shop-en/admin/settings/account/sessions/{session.public_id}/revoke", data={"csrf_token": bo.token("/")}
+        f"/shop-en/admin/account/sessions/{session.public_id}/revoke", data={"csrf_token": bo.token("/")}
     )
     assert response.status_code == 302
     assert bo.client.get("/shop-en/admin/").headers["Location"].startswith("/shop-en/admin/auth/login?expired=1")

@@ -24,20 +24,20 @@ def nl(backoffice: Backoffice) -> BackofficeClient:
 
 def test_list_shows_every_page_with_its_visibility_and_an_add_link(nl: BackofficeClient, world: World) -> None:
     world.stores["shop-nl"].pages[0].visible = False
-    html = nl.client.get("/shop-nl/admin/content/pages").get_data(as_text=True)
-    rows = re.findall(r'<a href="/shop-nl/admin/content/pages/(\d+)">([^<]+)</a></td>\s*<td><span[^>]*>(\w+)<', html)
+    html = nl.client.get("/shop-nl/admin/pages").get_data(as_text=True)
+    rows = re.findall(r'<a href="/shop-nl/admin/pages/(\d+)">([^<]+)</a></td>\s*<td><span[^>]*>(\w+)<', html)
     assert rows[:2] == [("1", "Over ons", "Verborgen"), ("2", "Privacybeleid", "Zichtbaar")]
     assert len(rows) == 5
-    assert '<a class="btn btn-primary" href="/shop-nl/admin/content/pages/new">Pagina toevoegen</a>' in html
+    assert '<a class="btn btn-primary" href="/shop-nl/admin/pages/new">Pagina toevoegen</a>' in html
 
 
 def test_pages_require_login(client: FlaskClient) -> None:
-    response = client.get("/shop-nl/admin/content/pages/2")
+    response = client.get("/shop-nl/admin/pages/2")
     assert response.status_code == 302 and "/shop-nl/admin/auth/login" in response.headers["Location"]
 
 
 def test_editor_holds_the_stored_html_in_the_editor_and_the_hidden_field(nl: BackofficeClient) -> None:
-    html = nl.client.get("/shop-nl/admin/content/pages/2").get_data(as_text=True)
+    html = nl.client.get("/shop-nl/admin/pages/2").get_data(as_text=True)
     assert '<label for="page-title">Titel</label>' in html and 'value="Privacybeleid"' in html
     assert 'aria-labelledby="page-content-label"><p>Wij respecteren je privacy.</p></div>' in html
     assert '<textarea name="content" id="page-content" class="editor-field" hidden>&lt;p&gt;Wij respecteren' in html
@@ -48,7 +48,7 @@ def test_editor_holds_the_stored_html_in_the_editor_and_the_hidden_field(nl: Bac
 
 def test_save_rewrites_the_html_and_confirms(nl: BackofficeClient, world: World) -> None:
     sent = "<div>Wij  verwerken <b>je naam</b> &amp; adres.</div><p></p><p>&nbsp;</p>Los <i>tekst</i>"
-    response = nl.post("/content/pages/2", {"title": "Privacybeleid", "content": sent, "visible": ["0"]})
+    response = nl.post("/pages/2", {"title": "Privacybeleid", "content": sent, "visible": ["0"]})
     assert response.status_code == 302
     page = world.stores["shop-nl"].page_by_id(2)
     assert page is not None
@@ -59,10 +59,10 @@ def test_save_rewrites_the_html_and_confirms(nl: BackofficeClient, world: World)
 
 
 def test_a_field_left_out_keeps_its_value_and_an_empty_title_is_refused(nl: BackofficeClient, world: World) -> None:
-    nl.post("/content/pages/2", {"visible": ["0"]})
+    nl.post("/pages/2", {"visible": ["0"]})
     page = world.stores["shop-nl"].page_by_id(2)
     assert page is not None and page.visible is False and page.content == "<p>Wij respecteren je privacy.</p>"
-    refused = nl.post("/content/pages/2", {"title": "  ", "content": "<p>x</p>"})
+    refused = nl.post("/pages/2", {"title": "  ", "content": "<p>x</p>"})
     assert refused.status_code == 200 and 'role="alert">Vul een titel in' in refused.get_data(as_text=True)
     assert page.title == "Privacybeleid" and page.content == "<p>Wij respecteren je privacy.</p>"
 
@@ -70,29 +70,29 @@ def test_a_field_left_out_keeps_its_value_and_an_empty_title_is_refused(nl: Back
 def test_add_page_creates_a_hidden_page_by_default_even_with_a_taken_title(nl: BackofficeClient,
                                                                            world: World) -> None:
     title = "Verkoop mijn persoonsgegevens niet"
-    first = nl.post("/content/pages/new", {"title": title, "content": "<p>Eerste</p>"})
-    second = nl.post("/content/pages/new", {"title": title, "content": "<p>Tweede</p>", "visible": ["0", "1"]})
-    assert first.headers["Location"].endswith("/shop-nl/admin/content/pages/6")
-    assert second.headers["Location"].endswith("/shop-nl/admin/content/pages/7")
+    first = nl.post("/pages", {"title": title, "content": "<p>Eerste</p>"})
+    second = nl.post("/pages", {"title": title, "content": "<p>Tweede</p>", "visible": ["0", "1"]})
+    assert first.headers["Location"].endswith("/shop-nl/admin/pages/6")
+    assert second.headers["Location"].endswith("/shop-nl/admin/pages/7")
     pages = [p for p in world.stores["shop-nl"].pages if p.title == title]
     assert [(p.id, p.slug, p.visible) for p in pages] == [
         (6, "verkoop-mijn-persoonsgegevens-niet", False), (7, "verkoop-mijn-persoonsgegevens-niet-2", True)]
 
 
 def test_every_post_needs_the_csrf_token(nl: BackofficeClient, world: World) -> None:
-    assert nl.client.post("/shop-nl/admin/content/pages/2", data={"title": "X"}).status_code == 403
-    assert nl.client.post("/shop-nl/admin/content/pages/new", data={"title": "X"}).status_code == 403
+    assert nl.client.post("/shop-nl/admin/pages/2", data={"title": "X"}).status_code == 403
+    assert nl.client.post("/shop-nl/admin/pages", data={"title": "X"}).status_code == 403
     assert len(world.stores["shop-nl"].pages) == 5
     assert world.stores["shop-nl"].page_by_id(2).title == "Privacybeleid"  # type: ignore[union-attr]
 
 
 def test_unknown_page_is_404(nl: BackofficeClient) -> None:
-    assert nl.client.get("/shop-nl/admin/content/pages/99").status_code == 404
+    assert nl.client.get("/shop-nl/admin/pages/99").status_code == 404
 
 
 def test_saved_pages_show_in_the_storefront_and_hidden_ones_do_not(nl: BackofficeClient, client: FlaskClient) -> None:
-    nl.post("/content/pages/new", {"title": "Do not sell", "content": "<p>Opt out</p>", "visible": ["0", "1"]})
-    nl.post("/content/pages/new", {"title": "Draft", "content": "<p>Not yet</p>"})
+    nl.post("/pages", {"title": "Do not sell", "content": "<p>Opt out</p>", "visible": ["0", "1"]})
+    nl.post("/pages", {"title": "Draft", "content": "<p>Not yet</p>"})
     home = client.get("/shop-nl/").get_data(as_text=True)
     assert '<a href="/shop-nl/service/do-not-sell/">Do not sell</a>' in home and "Draft" not in home
     assert "<p>Opt out</p>" in client.get("/shop-nl/service/do-not-sell/").get_data(as_text=True)

@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
-from mock_backoffice.i18n import LABELS
+from mock_backoffice import i18n
+from mock_backoffice import seed as seed_module
+from mock_backoffice.default_pages import DEFAULT_PAGES
+from mock_backoffice.i18n import LABELS, LOCALES
 from mock_backoffice.seed import (
     SeedError,
     derived_password,
@@ -139,8 +142,42 @@ def test_added_pages_get_unique_slugs() -> None:
     assert slugs == ["cafe-info", "cafe-info-2"]
 
 
-def test_label_tables_have_the_same_keys() -> None:
-    assert set(LABELS["en"]) == set(LABELS["nl"])
+def test_text_tables_have_the_same_keys_in_every_locale() -> None:
+    assert set(LABELS) == set(LOCALES)
+    for locale in LOCALES:
+        assert set(LABELS[locale]) == set(LABELS["en"]), locale
+
+
+def test_one_list_of_locales() -> None:
+    # The seed accepts exactly the locales that have texts (and default pages): one list, in i18n.
+    assert seed_module.LOCALES is LOCALES
+    assert set(DEFAULT_PAGES) == set(LOCALES)
+
+
+def test_a_text_table_with_a_key_given_twice_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "en.yaml").write_text("save: Save\nsave: Store\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "TEXTS_DIR", tmp_path)
+    with pytest.raises(Exception, match="'save' is given twice"):
+        i18n.load_texts("en")
+
+
+@pytest.mark.parametrize(
+    ("store", "message"),
+    [
+        ({"subscribers": "x"}, "stores[0].subscribers: must be a list, or a mapping such as {generate: {count: 10}}"),
+        ({"subscribers": {"generate": {"count": 5, "passive_before_2018": 9}}},
+         "stores[0].subscribers.generate.passive_before_2018: must be an integer from 0 to 5 (got 9)"),
+        ({"languages": ["nl", "nl"]}, "stores[0].languages: a language is listed twice (nl, nl)"),
+        ({"analytics": {"measurement_id": "UA-1"}}, "stores[0].analytics.measurement_id: must look like G-"),
+        ({"web_extras": {"reviews": {"enabled": 1}}}, "stores[0].web_extras.reviews.enabled: must be true or false"),
+        ({"name": " "}, "stores[0].name: must not be empty"),
+        ({"two_step": "yes"}, "stores[0].two_step: must be true or false (got 'yes')"),
+    ],
+)
+def test_pydantic_errors_are_one_line_naming_the_key(store: dict[str, Any], message: str) -> None:
+    with pytest.raises(SeedError) as error:
+        parse_seed(with_store(**store))
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
 
 
 def test_password_and_totp_secret_can_be_derived_so_seed_files_hold_no_secret() -> None:

@@ -40,19 +40,19 @@ def test_login_chain_and_save_over_real_http(seed: dict[str, Any]) -> None:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         admin = f"{server.url}/shop-en/admin"
 
-        with opener.open(f"{admin}/settings/extras") as r:  # redirected through the chain to the login page
+        with opener.open(f"{admin}/settings/web_extras") as r:  # redirected through the chain to the login page
             assert r.url.startswith(f"{server.id_url}/auth/login?client_id=ecom-eu&target_shop_id=shop-en&")
             action, token = _form(r.read().decode())
         form = urllib.parse.urlencode({"username": "en@shop.test", "password": "secret-en", "csrf_token": token})
         with opener.open(server.id_url + action, form.encode()) as r:  # callback, token, back to the page
-            assert r.url == f"{admin}/settings/extras"
+            assert r.url == f"{admin}/settings/web_extras"
             html = r.read().decode()
         assert sorted((cookie.name, cookie.path) for cookie in jar) == [
             ("backend_session_id", "/shop-en/admin"), ("lsid_session", "/auth")]
 
         _, token = _form(html)
         body = urllib.parse.urlencode({"cookielaw[mode]": "2", "csrf_token": token}).encode()
-        with opener.open(f"{admin}/settings/extras", body) as r:
+        with opener.open(f"{admin}/settings/web_extras", body) as r:
             assert "Your settings have been saved." in r.read().decode()
 
         with urllib.request.urlopen(f"{server.url}/__mock__/state") as r:

@@ -13,7 +13,7 @@ from mock_backoffice import SeedError, create_app, parse_seed
 from mock_backoffice.testing import BackofficeClient, csrf_of
 
 BoFactory = Callable[[str], BackofficeClient]
-STATS = "/settings/statistics"
+STATS = "/web_statistics"
 
 
 def state(client: FlaskClient, store_id: str) -> dict[str, Any]:

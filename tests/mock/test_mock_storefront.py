@@ -19,8 +19,9 @@ def html_of(client: FlaskClient, path: str) -> str:
 
 
 def set_mode(world: World, store_id: str, mode: str, message: str = "") -> None:
-    world.stores[store_id].cookie_law.mode = mode
-    world.stores[store_id].cookie_law.message = message
+    store = world.stores[store_id]
+    store.cookie_law.mode = mode
+    store.cookie_law.messages = {store.default_language: message}
 
 
 def test_homepage_has_shop_name_products_and_footer(client: FlaskClient) -> None:

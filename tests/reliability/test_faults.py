@@ -54,7 +54,7 @@ class RevokeBeforeFirstSave:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         store = path.strip("/").split("/", 1)[0]
-        if environ["REQUEST_METHOD"] == "POST" and path.endswith("/admin/settings/extras") \
+        if environ["REQUEST_METHOD"] == "POST" and path.endswith("/admin/settings/web_extras") \
                 and store not in self.revoked:
             self.revoked.append(store)
             self.server.world.drop_sessions(store)
@@ -149,7 +149,7 @@ def test_missing_element_fails_that_store_with_page_element_screenshot_and_trace
     assert set(broken["artifacts"]) == {"stores/delta-broken/failure-cookie_law.png", "stores/delta-broken/trace.zip"}
     with zipfile.ZipFile(trace) as archive:
         assert "trace.trace" in archive.namelist()
-        assert b"settings/extras" in archive.read("trace.trace")
+        assert b"settings/web_extras" in archive.read("trace.trace")
     # The healthy store was applied, and kept no trace (traces are for failed stores only).
     assert state()["alpha"]["cookie_law"]["mode"] == "confirm"
     assert report(applied)["alpha"]["artifacts"] == []

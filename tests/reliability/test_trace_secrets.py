@@ -70,7 +70,7 @@ class Recorder:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
-        if environ["REQUEST_METHOD"] == "POST" and re.search(r"/admin/content/pages/\d+$", path):
+        if environ["REQUEST_METHOD"] == "POST" and re.search(r"/admin/pages/\d+$", path):
             with self.lock:
                 first, self.revoked_before_save = not self.revoked_before_save, True
             if first:
@@ -171,7 +171,7 @@ def test_a_traced_store_with_two_relogins_leaks_no_secret_in_any_encoding(
         network = archive.read("trace.network")
     # The places where a secret could hide are really there: form posts and their bodies, snapshots.
     assert any(name.startswith("resources/") and name.endswith(".dat") for name in names), names
-    assert b'"method":"POST"' in network.replace(b" ", b"") and b"content/pages" in network
+    assert b'"method":"POST"' in network.replace(b" ", b"") and b"admin/pages" in network
 
     secrets = {"password": PASSWORD, "TOTP secret": TOTP}
     for number, (session_id, csrf) in enumerate(made):

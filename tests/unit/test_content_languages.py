@@ -34,7 +34,7 @@ def rendered(language: str, languages: tuple[str, ...]) -> str:
 
 
 def state(texts: dict[str, tuple[str, str]], found_by: Literal["slug", "title"] = "slug") -> TextPageState:
-    row = PageMatch(id=2, title=next(iter(texts.values()))[0], url="http://bo/content/pages/2", visible=True,
+    row = PageMatch(id=2, title=next(iter(texts.values()))[0], url="http://bo/pages/2", visible=True,
                     slug="privacy-policy")
     languages = {language: PageTexts(title=title, html=html) for language, (title, html) in texts.items()}
     return TextPageState(title="x", slug="privacy-policy", found_by=found_by, matches=(row,),

@@ -22,7 +22,7 @@ from tests.unit.content_support import CCPA_TEMPLATE, CONFIG, POLICY_TEMPLATE, S
 
 POLICY = PrivacyPolicySetting()
 CCPA = CcpaPageSetting()
-URL = "http://mock/shop/admin/content/pages"
+URL = "http://mock/shop/admin/pages"
 
 
 def page_state(title: str, html: str | None, visible: bool = True, page_id: int = 2,

@@ -34,7 +34,7 @@ MOCK = "http://127.0.0.1:8800/shop-en/admin"
 @pytest.mark.parametrize(("url", "expected"), [
     ("https://shop.webshopapp.com/admin", True),
     ("https://shop.webshopapp.com/admin/", True),
-    ("https://shop.webshopapp.com/admin/settings/extras?x=1", True),
+    ("https://shop.webshopapp.com/admin/settings/web_extras?x=1", True),
     ("https://shop.webshopapp.com:443/admin/", True),  # the default port is the same origin
     ("https://shop.webshopapp.com/admin/auth/login?next=/admin/", False),
     ("https://shop.webshopapp.com/admin/auth/sso?token=abc", False),

@@ -26,6 +26,7 @@ from flows.newsletter_rule import (
     ArchiveRule,
     Subscriber,
     parse_address_csv,
+    read_subscribers_csv,
     select_for_archive,
     subscribers_csv,
 )
@@ -249,3 +250,58 @@ def test_a_saved_selection_is_checked_field_by_field(tmp_path: Path) -> None:
     assert added.startswith("changes[0].selection.subscribers[3] (form.old@x.test")
     dropped = mismatch(tmp_path, lambda saved: saved["after"]["archived"].pop())
     assert (dropped or "").startswith("changes[0].after.archived")
+
+
+# --- a list without a Source column (most real stores) ----------------------------------------------------------
+UNSOURCED = [Subscriber(email=s.email, name=s.name, subscribed_at=s.subscribed_at) for s in LIST]
+
+
+def unsourced(subscribers: list[Subscriber] = UNSOURCED) -> NewsletterArchiveCurrent:
+    return NewsletterArchiveCurrent(subscribers=tuple(subscribers), source_column=False)
+
+
+@pytest.mark.parametrize("values", [{}, {"sources": ["import"]}])
+def test_without_a_source_column_asking_for_sources_is_one_config_error(tmp_path: Path, values: dict) -> None:
+    with pytest.raises(ConfigError) as error:
+        SETTING.plan(unsourced(), desired(**values), context(tmp_path))
+    message = str(error.value)
+    assert message.startswith("store shop-a: newsletter_archive: the newsletter list shows no Source column")
+    assert "set newsletter_archive.sources: any" in message and "emails_file" in message and "\n" not in message
+
+
+def test_sources_any_archives_everyone_before_the_date_on_email_and_date(tmp_path: Path) -> None:
+    [change] = SETTING.plan(unsourced(), desired(sources="any", keep=["re.subscribed@x.test"]), context(tmp_path))
+    assert change.after["archived"] == ["form.old@x.test", "checkout.old@x.test", "manual.old@x.test",
+                                        "import.old@x.test"]
+    assert change.summary.startswith("4 of 7 active subscriber(s): any source, subscribed before 2018-05-25")
+    assert change.selection is not None and change.selection.rule.sources == ["any"]
+    assert [row.source for row in change.selection.subscribers] == [None] * 4
+    assert change.selection.subscribers[0].reason == "subscribed 2016-01-01 (before 2018-05-25)"
+    # a saved plan of it is re-derived the same way (stale checks and saved plans work on email and date)
+    observed = SETTING.observe(unsourced(), desired(sources="any"), context(tmp_path))
+    assert SETTING.stale_reason(observed, unsourced(), desired(sources="any"), context(tmp_path)) is None
+    again = [sub_.model_copy(update={"subscribed_at": date(2016, 1, 2)}) if sub_.email == "form.old@x.test" else sub_
+             for sub_ in UNSOURCED]  # archived and signed up again: the same address, another date
+    assert "changed or are now kept: form.old@x.test" in (
+        SETTING.stale_reason(observed, unsourced(again), desired(sources="any"), context(tmp_path)) or "")
+
+
+def test_an_emails_file_needs_no_source(tmp_path: Path) -> None:
+    (tmp_path / "only.csv").write_text("email\nform.old@x.test\nimport.new@x.test\n", encoding="utf-8")
+    [change] = SETTING.plan(unsourced(), desired(emails_file="only.csv"), context(tmp_path))
+    assert change.after["archived"] == ["form.old@x.test"]  # the date still has to match
+    with pytest.raises(ConfigError, match="sources manual cannot be evaluated"):
+        SETTING.plan(unsourced(), desired(emails_file="only.csv", sources=["manual"]), context(tmp_path))
+
+
+def test_a_store_with_a_source_column_keeps_the_default_rule(tmp_path: Path) -> None:
+    [change] = SETTING.plan(current(), desired(), context(tmp_path))
+    assert change.after["archived"] == ["manual.old@x.test", "import.old@x.test", "Re.Subscribed@X.test"]
+    assert archived(build_rule(desired(sources="any"), context(tmp_path))) == [
+        s.email for s in LIST if s.subscribed_at < date(2018, 5, 25)]
+
+
+def test_the_export_of_unsourced_subscribers_has_an_empty_source() -> None:
+    text = subscribers_csv(UNSOURCED[:1])
+    assert text.splitlines()[1] == "form.old@x.test,Form.Old,2016-01-01,"
+    assert read_subscribers_csv(text) == UNSOURCED[:1]

@@ -58,7 +58,7 @@ def context(tmp_path: Path) -> PlanInput:
 
 
 def found(texts: dict[str, tuple[str, str]], visible: bool = True) -> TextPageState:
-    row = PageMatch(id=4, title=texts["nl"][0], url="http://bo/content/pages/4", visible=visible, slug="terms")
+    row = PageMatch(id=4, title=texts["nl"][0], url="http://bo/pages/4", visible=visible, slug="terms")
     languages = {language: PageTexts(title=title, html=html) for language, (title, html) in texts.items()}
     return TextPageState(slug="terms", title=row.title, found_by="slug", matches=(row,),
                          page=FoundPage(**row.model_dump(), html=languages["nl"].html, languages=languages))
@@ -79,7 +79,7 @@ def test_one_changed_language_is_updated_with_its_diff_and_a_hidden_page_made_vi
     assert change.action is ChangeAction.UPDATE and change.after["page_id"] == 4
     assert change.summary == "[en] set the content from terms.en.html; make visible"
     assert "-Old terms." in change.diff.splitlines() and "(nl)" not in change.diff
-    assert change.before == {"page_id": 4, "url": "http://bo/content/pages/4", "visible": False}
+    assert change.before == {"page_id": 4, "url": "http://bo/pages/4", "visible": False}
 
 
 def test_an_applied_page_plans_clean_and_absent_hides_it(context: PlanInput) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -28,18 +29,44 @@ def test_a_label_and_a_path_are_corrected_the_rest_stays_shipped(tmp_path: Path)
     assert en["cookie_law.section"] == "COOKIE CONSENT"
     assert en.mapping("cookie_law.modes")["confirm"] == "Consent required"
     assert en["cookie_law.modes.custom"] == labels_for("en")["cookie_law.modes.custom"]  # a group merges key by key
-    assert en.path("web_extras") == "settings/web-extras" and en.path("newsletter") == "marketing/newsletter"
+    assert en.path("web_extras") == "settings/web-extras" and en.path("newsletter") == "newsletter_subscriptions"
     assert en.origin("cookie_law.section") == path and en.origin("cookie_law.mode") == labels_for("en").source
     assert en.origin("paths.web_extras") == path
     # Another locale gets the paths, not the English labels; the shipped tables are untouched.
     nl = driver.labels_for("nl")
     assert nl["cookie_law.section"] == "COOKIEWET" and nl.path("web_extras") == "settings/web-extras"
     assert labels_for("en")["cookie_law.section"] == "COOKIE LAW"
-    assert labels_for("en").path("web_extras") == "settings/extras"
+    assert labels_for("en").path("web_extras") == "settings/web_extras"
     assert lightspeed_ecom().labels_for("en")["cookie_law.section"] == "COOKIE LAW"
     # The moved editor's address is still read back as a page id.
     assert page_id_of("https://shop.test/admin/cms/pages/42/edit", en.path("page_editor")) == 42
-    assert page_id_of("https://shop.test/admin/content/pages/42", en.path("page_editor")) is None
+    assert page_id_of("https://shop.test/admin/pages/42", en.path("page_editor")) is None
+
+
+def test_a_twin_entry_is_corrected_the_rest_stays_shipped(tmp_path: Path) -> None:
+    path = overrides_file(tmp_path, "twins:\n  web_extras:\n    cookie_law_mode: settings.cookielaw.type\n"
+                                    "    cookie_law_modes: {confirm: required}\n"
+                                    "paths:\n  web_extras_json: settings/web_extras/data.json\n")
+    en = lightspeed_ecom(load_ui_overrides(path)).labels_for("en")
+    assert en.twin("web_extras")["cookie_law_mode"] == "settings.cookielaw.type"
+    assert en.twin("web_extras")["cookie_law_modes"] == {"none": "none", "notify": "notify", "confirm": "required",
+                                                         "custom": "custom"}
+    assert en.twin("web_statistics") == labels_for("en").twin("web_statistics")
+    assert en.path("web_extras_json") == "settings/web_extras/data.json"
+    assert en.origin("twins.web_extras.cookie_law_mode") == path
+    assert labels_for("en").twin("web_extras")["cookie_law_mode"] == "settings.cookie_law.mode"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("twins:\n  web_extra: {}\n", "twins.web_extra: unknown twin; did you mean 'web_extras'?"),
+    ("twins:\n  web_extras:\n    cookie_mode: a.b\n", "twins.web_extras.cookie_mode: unknown entry"),
+    ("twins:\n  web_extras:\n    cookie_law_mode: 'a b'\n", "'a b' is not a dotted path into the answer"),
+    ("twins:\n  web_extras:\n    cookie_law_modes: {loud: x}\n", "must map some of none, notify, confirm, custom"),
+    ("paths:\n  page_json: pages.json\n", "paths.page_json: 'pages.json' must contain {id} once"),
+])
+def test_a_wrong_twin_entry_is_named(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_ui_overrides(overrides_file(tmp_path, text))
 
 
 def test_a_shop_language_may_be_named_on_the_editor_tabs(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Settings > Account: the user's profile, language and active sessions with a Revoke button."""
+"""Settings > Account (`/admin/account`): the user's profile, language and active sessions with a Revoke button."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import time
 from flask import abort, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from .context import current_store, mock
-from .sessions import current_session
-from .storebp import admin_blueprint
+from ..context import current_store, mock
+from ..sessions import current_session
+from ..storebp import admin_blueprint
 
 bp = admin_blueprint("account", __name__)
 
@@ -18,7 +18,7 @@ def _format_time(timestamp: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp))
 
 
-@bp.route("/settings/account")
+@bp.route("/account")
 def account() -> str:
     store = current_store()
     session = current_session()
@@ -33,7 +33,7 @@ def account() -> str:
     return render_template("admin/account.html", sessions=sessions, active="settings")
 
 
-@bp.route("/settings/account/sessions/<public_id>/revoke", methods=["POST"])
+@bp.route("/account/sessions/<public_id>/revoke", methods=["POST"])
 def revoke(public_id: str) -> Response:
     world = mock().world
     with world.lock:
