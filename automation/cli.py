@@ -251,6 +251,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
     env = load_environment(args.env_file)
     problems = []
     settings = all_settings()
+    causes: dict[str, list[str]] = {}  # one line per cause: a template of defaults fails once, for every store
     for store in stores:
         try:
             resolve_secrets(store, env, args.env_file)
@@ -260,7 +261,10 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
             try:  # templates and their variables: found now rather than after logging in to every store
                 settings[name].check(desired, plan_input_for(fleet, store))
             except ConfigError as exc:
-                problems.append(f"{name}: {exc}")
+                cause = str(exc).replace(f"store {store.id}: ", "", 1)
+                cause = cause if cause.startswith(f"{name}: ") else f"{name}: {cause}"
+                causes.setdefault(cause, []).append(store.id)
+    problems += [f"{cause} (store{'s' if len(ids) > 1 else ''} {', '.join(ids)})" for cause, ids in causes.items()]
     problems += notify_problems(fleet.notify, env, args.env_file)  # alert URLs are secrets too
     overrides = None
     try:  # a misspelt key in the overrides would otherwise be ignored, and the tool look for the old text

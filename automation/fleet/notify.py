@@ -15,13 +15,17 @@ ALL_KINDS: tuple[str, ...] = ("failed", "drift", "verify_failed", "breach_deadli
 
 
 class NotifyConfig(BaseModel):
-    """`notify: {urls_env: [NAME, ...], on: [failed, drift, verify_failed, breach_deadline]}`."""
+    """`notify: {urls_env: [NAME, ...], events: [failed, drift, verify_failed, breach_deadline]}`.
+
+    `events` was called `on` until YAML's reading of an unquoted `on:` as the boolean true made the documented
+    example fail; the fleet file's loader still takes `on` and says to rename it (automation/fleet/model.py)."""
 
     model_config = ConfigDict(extra="forbid")
 
     #: environment variables (or .env keys) each holding one or more Apprise URLs; URLs hold tokens
     urls_env: list[str] = Field(min_length=1)
-    on: list[EventKind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
+    #: the kinds of problems alerted about
+    events: list[EventKind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
     #: the zone breach_deadline alerts show times in (a cron host often runs in UTC; the reader does not)
     timezone: str | None = None
     #: hours before a breach's authority deadline that count as near: the same window for the runs' alerts and
