@@ -142,6 +142,13 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
         fresh = [comparable(change) for change in self.plan(current, desired, context)]
         return first_difference(saved, fresh)
 
+    def published(self, change: Change, desired: DesiredT, context: PlanInput) -> list[tuple[str, str]]:
+        """What applying `change` would write to the store, as (where it comes from, text) pairs. The engine
+        looks for every secret of the run in them before the change is planned or applied (a hit fails the
+        store as `secret_in_content`, naming the source). By default the whole change, named by the setting;
+        a setting whose content comes from files names them (the text pages: the template per language)."""
+        return [(self.name, change.model_dump_json())]
+
     # --- probe (ecom-privacy probe): read-only first contact --------------------------------------------
     def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:
         """The backoffice pages this setting uses, each checking the elements its page object needs, in the

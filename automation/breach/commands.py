@@ -36,6 +36,7 @@ from automation.db import open_database, resolve_db_url
 from automation.fleet.model import StoreConfig, load_fleet
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError
+from ecom_privacy.terminal_text import json_for_terminal
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -120,7 +121,7 @@ def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
     if args.format == "json":
-        out.write(json.dumps(incident_json(incident, register), indent=2, ensure_ascii=False) + "\n")
+        out.write(json_for_terminal(json.dumps(incident_json(incident, register), indent=2, ensure_ascii=False)) + "\n")
         return EXIT_OK
     f = incident.facts
     lines = [f"incident {incident.id}: {f.title} [{'open' if incident.is_open else 'closed'}]",

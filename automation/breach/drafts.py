@@ -169,6 +169,10 @@ def render(incident: Incident, kind: str, store: dict[str, Any], language: str, 
     subject = str(getattr(module, "subject", "")).strip()
     if not subject:
         raise ConfigError(f"template {name}: it must set the subject: {{% set subject = \"...\" %}}")
+    if any(char in subject for char in "\r\n\x00") or not subject.isprintable():
+        raise ConfigError(f"template {name}: the subject is not one line of text ({subject[:60]!r}); it becomes an "
+                          f"email header or a page title: check the values it is made of (the store's name "
+                          f"vars.company, the recipient's name, the facts)")
     origin = template.filename or name
     return Draft(kind, store["id"], language, subject, str(module).strip() + "\n", origin)
 

@@ -97,6 +97,15 @@ class StoreEntry(BaseModel):
             raise ValueError(f"a language is listed twice: {', '.join(value)}")
         return value
 
+    @field_validator("vars")
+    @classmethod
+    def _name_is_one_line(cls, value: dict[str, Any]) -> dict[str, Any]:
+        company = value.get("company")
+        if isinstance(company, str) and (not company.isprintable() or not company.strip()):
+            raise ValueError(f"company {company[:40]!r} must be one line of text: it is the store's name in email "
+                             f"subjects and page titles, where a line break would end the header; write it on one line")
+        return value
+
     @field_validator("backoffice_url", "storefront_url")
     @classmethod
     def _http_url(cls, value: str) -> str:

@@ -22,7 +22,7 @@ from playwright.async_api import Browser, async_playwright
 
 from automation.access.backoffice_session import Backoffice, BackofficeSession
 from automation.access.login_chain import ChainLogin, IdentitySessions, RecoveryCodeLedger
-from automation.access.secrets import resolve_secrets
+from automation.access.secrets import fleet_secrets, resolve_secrets
 from automation.access.session_cache import RefusedLogins, SessionCache
 from automation.browser.launch import new_store_context
 from automation.browser.retry import as_typed_error
@@ -47,7 +47,14 @@ from automation.run.store_plan import (
 )
 from automation.run.walker import lost_connection_result, run_until_lost
 from ecom_privacy.driver import Driver
-from ecom_privacy.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError
+from ecom_privacy.errors import (
+    AuthenticationError,
+    BotChallengeError,
+    ConfigError,
+    EcomPrivacyError,
+    SecretInContentError,
+    UiMismatchError,
+)
 from ecom_privacy.models import (
     Change,
     RunDocument,
@@ -183,6 +190,9 @@ class StoreRun:
             if plan.error is not None:  # e.g. a template variable the store lacks: this setting only
                 await self._fail_setting(outcome, plan.error)
                 continue
+            # A secret in what would be published fails the store now, at plan time: the plan's diff would
+            # show it redacted (***), so a reviewer could not see it there.
+            await self._refuse_secrets(setting, outcome, plan.changes, desired)
             self.result.changes.extend(plan.changes)
             outcome.status = plan.status
             self.phases.enter(outcome, SettingPhase.PLANNED if plan.changes else SettingPhase.DONE)
@@ -204,6 +214,7 @@ class StoreRun:
                 tries.append(None)
                 tries[-1] = await setting.apply(session, actionable)
 
+            await self._refuse_secrets(setting, outcome, actionable, desired)  # again, right before writing
             try:
                 self.log.info("apply", setting=setting.name, changes=len(actionable))
                 await self.backoffice.step(apply_once)
@@ -215,6 +226,18 @@ class StoreRun:
                 continue
             outcome.status = applied_status(plan, tries)
             self.phases.enter(outcome, SettingPhase.DONE)
+
+    async def _refuse_secrets(self, setting: Setting, outcome: SettingResult, changes: list[Change],
+                              desired: Any) -> None:
+        """SecretInContentError (failing the setting, then the store) when what `changes` would write to the
+        store holds any secret of the run; the message names the template, never the secret."""
+        try:
+            for change in changes:
+                for source, text in setting.published(change, desired, self.plan_input):
+                    self.redactor.check_content(f"store {self.store.id}: {source}", text)
+        except SecretInContentError as exc:
+            await self._fail_setting(outcome, exc)
+            raise
 
     # -- endings -----------------------------------------------------------------------------------------
     def _mark_interrupted(self) -> None:
@@ -276,6 +299,8 @@ class FleetRunner:
         self.redactor = redactor
         self.options = options
         self.log = get_logger()
+        for secret in fleet_secrets(fleet.stores if fleet is not None else stores, env):  # before any content
+            redactor.add(secret)
         #: each store's result as it stood after reading and planning, before anything was applied
         self.planned: dict[str, StoreResult] = {}
         cache = options.session_cache

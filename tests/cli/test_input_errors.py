@@ -244,3 +244,25 @@ def test_a_full_disk_for_artifacts_leaves_no_temporary_files(mock_server: MockSe
     assert json.loads((tmp_path / "PLAN.json").read_text())["plan_sha256"]  # --out is elsewhere: written
     leftovers = [p for p in full.rglob("*") if p.is_file() and p.name != "filler"]
     assert not [p for p in leftovers if p.name.endswith(".tmp")], leftovers
+
+
+def test_a_full_disk_under_a_backup_fails_the_setting_as_disk_full(mock_server: MockServer, tmp_path: Path,
+                                                                   mounts) -> None:
+    """The backup written before a page is overwritten meets a full disk: the setting fails with the typed kind
+    `disk_full` and one line naming the file (not `OSError`), and the page is not touched."""
+    templates = ROOT / "config" / "templates"
+    fleet = write_fleet(tmp_path, mock_server.url, {"privacy_policy": {
+        "mode": "require", "profile": "gdpr", "template": str(templates / "privacy-policy.{locale}.html"),
+        "vars": {"address": "Dorpsstraat 1, Utrecht", "email": "privacy@example.test", "updated": "1 March 2025"}}},
+        ["shop-nl"])
+    full = mounts(tmp_path / "full", TINY_TMPFS)
+    (full / "runs").mkdir()
+    fill(full)
+    result = run_cli(tmp_path, "apply", "--auto-approve", "-c", str(fleet), "--env-file", str(tmp_path / ".env"),
+                     "--artifacts-dir", str(full / "runs"), "--format", "json", "--no-trace", "--log-format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    [setting] = document["stores"][0]["settings"]
+    assert setting["status"] == "failed" and setting["error_kind"] == "disk_full", setting
+    assert "No space left on device" in setting["error"] and "backups" in setting["error"]
+    assert "\n" not in setting["error"]
