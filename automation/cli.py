@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -574,11 +573,11 @@ def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.outputs.files import write_text
     from automation.outputs.html_report import load_run_document, render_html
 
     document = load_run_document(args.run_dir)
-    target = args.run_dir / "report.html"
-    target.write_text(render_html(document, args.run_dir), encoding="utf-8")
+    target = write_text(args.run_dir / "report.html", render_html(document, args.run_dir))
     print(f"{target}: {len(document.stores)} store(s), {document.kind.value} of {document.created_at}", file=out)
     return EXIT_OK
 
@@ -603,18 +602,19 @@ def build_merge_parser() -> argparse.ArgumentParser:
 
 
 def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.outputs.files import make_folder
     from automation.run.merge import merge_runs, render_merge
 
     result = merge_runs(args.run_dirs, args.out, args.allow_partial)
     document = result.document
     if args.junit is not None:
-        args.junit.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(result.out_dir / "junit.xml", args.junit)
+        make_folder(args.junit.parent, private=False)
+        write_atomic(args.junit, (result.out_dir / "junit.xml").read_bytes())
     if args.format == "json":
-        out.write(document.model_dump_json(indent=2) + "\n")
-    else:
-        out.write((render_checks(document) if document.kind == RunKind.VERIFY else render_document(document)) + "\n")
-        out.write(render_merge(result) + "\n")
+        out.write(json_for_terminal(document.model_dump_json(indent=2)) + "\n")
+    else:  # the shards' results come from files: made terminal-safe like any store data
+        out.write(printable((render_checks(document) if document.kind == RunKind.VERIFY else
+                             render_document(document)) + "\n" + render_merge(result)) + "\n")
     get_logger().info("run finished", command=f"{result.shards[0].manifest.command} (merged)",
                       directory=str(result.out_dir), interrupted=document.interrupted, exit_code=result.exit_code,
                       missing_shards=result.missing_shards, not_finished=sorted(result.not_finished),

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from automation.fleet.defaults import DEFAULT_FLEET_FILE as DEFAULT_FLEET_FILE  # re-exported: its old home
-from automation.fleet.ids import safe_name
+from automation.fleet.ids import STORE_ID_PATTERN, safe_name
 from automation.fleet.languages import (
     LANGUAGE_PATTERN,
     STORE_FACT_KEYS,
@@ -37,7 +37,6 @@ LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "
 #: plain keys YAML would read as something else, kept as text because they are a deprecated spelling
 #: (`notify: on:` is read as the boolean true; its new name is `events`)
 DEPRECATED_TEXT_KEYS = frozenset({"on"})
-STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 class CredentialRefs(BaseModel):
