@@ -41,6 +41,7 @@ from automation.run.store_plan import (
     finalise_settings,
     plan_from_saved,
     plan_setting,
+    saved_needs_reading,
     saved_store_is_done,
     saved_without_changes,
     take_over_saved,
@@ -169,8 +170,8 @@ class StoreRun:
         for name, desired in self.store.desired.items():
             setting = self.driver.settings[name]
             self.interruption.checkpoint()
-            if saved is not None and not saved.changes_for(name):
-                # Apply exactly the plan: a setting it has nothing for is reported as the plan found it.
+            if saved is not None and not saved_needs_reading(saved, name):
+                # A setting that failed (or was not reached) in the plan is not applied: reported as such.
                 self.result.settings.append(saved_without_changes(saved, name))
                 continue
             outcome = SettingResult(setting=name, status=SettingStatus.COMPLIANT)
