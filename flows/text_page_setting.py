@@ -259,13 +259,15 @@ class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, Conten
             summary=f"hide the page {page.title!r} in every language (it is kept, not deleted)")]
 
     def published(self, change: Change, desired: BaseModel, context: PlanInput) -> list[tuple[str, str]]:
-        """Each language's title and content, named by its template file; then the rest of the change."""
+        """Each language's title and content (as HTML and as the text a visitor reads: `&#33;` is `!` there),
+        named by its template file; then the rest of the change."""
         spec = getattr(desired, "template", None)
         parts = []
         for language, text in ((change.after or {}).get("languages") or {}).items():
             source = (f"{self.name} [{language}]: template {resolve_template_path(spec, context.base_dir, language)}"
                       if isinstance(spec, str) else f"{self.name} [{language}]")
-            parts.append((source, f"{text.get('title') or ''}\n{text.get('html') or ''}"))
+            html = text.get("html") or ""
+            parts.append((source, f"{text.get('title') or ''}\n{html}\n{page_text(html) if html else ''}"))
         return [*parts, *super().published(change, desired, context)]
 
     # --- apply, observe ---------------------------------------------------------------------------------

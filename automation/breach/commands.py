@@ -34,6 +34,7 @@ from automation.breach.register import (
 )
 from automation.db import open_database, resolve_db_url
 from automation.fleet.model import StoreConfig, load_fleet
+from automation.outputs.files import make_folder, write_text
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.terminal_text import json_for_terminal
@@ -309,14 +310,12 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         languages = store.shop_languages if args.kind != "authority" else store.shop_languages[:1]
         for language in args.language or languages:
             rendered.append(render(incident, args.kind, store_info(store), language, tz, now, user_dir))
-    folder = args.out / f"incident-{incident.id}"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(args.out / f"incident-{incident.id}")
     for draft in rendered:
         base = folder / f"{draft.kind}-{draft.store}-{draft.language}"
-        base.with_suffix(".html").write_text(draft.html, encoding="utf-8")
-        base.with_suffix(".txt").write_text(f"Subject: {draft.subject}\n\n{draft.text}\n", encoding="utf-8")
-        for path in (base.with_suffix(".html"), base.with_suffix(".txt")):
-            path.chmod(0o600)  # drafts describe an incident that is not public yet
+        # The one writer: 0600 (drafts describe an incident that is not public yet), never through a link.
+        write_text(base.with_suffix(".html"), draft.html)
+        write_text(base.with_suffix(".txt"), f"Subject: {draft.subject}\n\n{draft.text}\n")
         register.append(incident.id, DRAFT, draft.record(), store=draft.store)
         out.write(f"{base}.html (and .txt): {draft.subject}\n")
     return EXIT_OK

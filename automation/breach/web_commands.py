@@ -18,7 +18,7 @@ from automation.breach.drafts import (
     template_dir,
     template_languages,
 )
-from automation.breach.mailer import Mailer, Pacer, SmtpSettings
+from automation.breach.mailer import PREFIX, Mailer, Pacer, SmtpSettings
 from automation.breach.notify import make_plan, notified_csv, send_all, states
 from automation.breach.publish import apply_notice, plan_notice, verify_published, verify_withdrawn
 from automation.breach.recipients import Recipient, read_backoffice, read_csv
@@ -115,7 +115,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     for store in stores:
         incident.store(store.id)
     env = load_environment(args.env_file)
-    for secret in fleet_secrets(fleet.stores, env):  # no message may carry any store's secret
+    for secret in [*fleet_secrets(fleet.stores, env), env.get(PREFIX + "PASSWORD")]:  # no message may carry one
         redactor.add(secret)
     settings = None
     if args.apply:

@@ -210,3 +210,65 @@ def test_export_does_not_write_through_a_planted_symlink(tmp_path: Path, breach:
     csv_file = out / "breach-register.csv"
     assert not csv_file.is_symlink() and "Platform incident" in csv_file.read_text(encoding="utf-8")
     assert {oct(os.stat(p).st_mode & 0o777) for p in out.iterdir()} == {"0o600"}
+
+
+def _templates(tmp_path: Path, name: str, body: str) -> Path:
+    mine = tmp_path / "my-templates"
+    mine.mkdir(exist_ok=True)
+    (mine / name).write_text(body, encoding="utf-8")
+    return mine
+
+
+def test_a_letter_template_cannot_include_a_dotfile_or_a_link_out_of_its_folder(
+        tmp_path: Path, breach: BreachCli, sqlite_url: str, incident_file: Path) -> None:
+    """Finding 4 for the letters: the user's templates folder is all a template may load (and the shipped one)."""
+    assert breach("new", "--file", str(incident_file), db=sqlite_url).code == 0
+    fleet = write_fleet(tmp_path, "http://127.0.0.1:9", {}, ["shop-en"])
+    (tmp_path / "host.txt").write_text("a host file\n", encoding="utf-8")
+    for body in ("{% include '.env' %}", "{% include 'host.html' %}", "{% include '../host.txt' %}"):
+        mine = _templates(tmp_path, "customers.en.html.j2", '{% set subject = "S" %}' + body)
+        (mine / ".env").write_text("SECRET=Smtp-Secret-2026!\n", encoding="utf-8")
+        if not (mine / "host.html").is_symlink():
+            (mine / "host.html").symlink_to(tmp_path / "host.txt")
+        result = breach("draft", "1", "--customers", "--store", "shop-en", "--templates", str(mine), "--out",
+                        str(tmp_path / "drafts"), "-c", str(fleet), db=sqlite_url)
+        assert result.code == 1, (body, result.out)
+        [line] = result.err.strip().splitlines()
+        assert "refused by the template sandbox" in line and "Smtp-Secret" not in line and "host file" not in line
+    assert not list((tmp_path / "drafts").rglob("*.html")) if (tmp_path / "drafts").exists() else True
+
+
+def test_a_secret_in_a_message_fails_the_plan_and_nothing_is_sent(tmp_path: Path, smtp: SmtpSink, breach: BreachCli,
+                                                                   sqlite_url: str, incident_file: Path) -> None:
+    """Defence in depth: a message that would carry a secret of the run (here the SMTP password, pasted into a
+    template) fails the store as secret_in_content, naming the template; nobody is recorded or written to."""
+    assert breach("new", "--file", str(incident_file), db=sqlite_url).code == 0
+    args = _notify_args(tmp_path, smtp, PEOPLE)
+    mine = _templates(tmp_path, "customers.en.html.j2",
+                      '{% set subject = "Incident" %}<p>{{ facts.nature }} {{ facts.contact_name }} '
+                      '{{ facts.consequences }} {{ facts.measures_taken }}</p><p>debug: ' + smtp.password + "</p>")
+    for mode in ([], ["--apply"]):
+        result = breach("notify", *args, "--templates", str(mine), *mode, db=sqlite_url)
+        assert result.code == 1, result.out + result.err
+        assert f"the en message to the people affected ({mine / 'customers.en.html.j2'}): the content holds a " \
+               f"secret of this run" in result.out
+        assert smtp.password not in result.out + result.err
+    assert _deliveries(sqlite_url) == [] and smtp.received == []
+
+
+def test_a_secret_in_a_notice_fails_before_the_backoffice(tmp_path: Path, breach: BreachCli, sqlite_url: str,
+                                                          incident_file: Path) -> None:
+    """The notice page of `breach publish` is checked before any login: a store password in it is refused."""
+    from tests.support import PASSWORDS
+
+    assert breach("new", "--file", str(incident_file), db=sqlite_url).code == 0
+    fleet = write_fleet(tmp_path, "http://127.0.0.1:9", {}, ["shop-en", "shop-nl"])
+    mine = _templates(tmp_path, "notice.en.html.j2",
+                      '{% set subject = "Notice" %}<p>{{ facts.nature }} {{ facts.contact_name }} '
+                      '{{ facts.consequences }} {{ facts.measures_taken }}</p><p>' + PASSWORDS["shop-nl"] + "</p>")
+    result = breach("publish", "1", "--store", "shop-en", "--templates", str(mine), "-c", str(fleet), "--env-file",
+                    str(tmp_path / ".env"), "--artifacts-dir", str(tmp_path / "runs"), "--apply", db=sqlite_url)
+    assert result.code == 1
+    assert f"store shop-en: error: store shop-en: the en notice ({mine / 'notice.en.html.j2'}): the content holds a " \
+           f"secret" in result.out
+    assert PASSWORDS["shop-nl"] not in result.out + result.err

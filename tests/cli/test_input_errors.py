@@ -109,6 +109,17 @@ def _deep_plan(tmp: Path) -> tuple[list[str], str]:
     return ["apply", str(tmp / "deep.json")], f"{tmp / 'deep.json'}: not a plan file: nested too deeply"
 
 
+def _address_file(kind: str, make: Callable[[Path], None], message: str) -> Case:
+    """newsletter_archive with a keep_file or emails_file made by `make`: read by the one reader of input files."""
+    def case(tmp: Path) -> tuple[list[str], str]:
+        make(tmp / "people.csv")
+        fleet = tmp / "fleet.yaml"
+        fleet.write_text(fleet.read_text().replace("cookie_law:\n    mode: confirm", "cookie_law:\n    mode: confirm\n"
+                                                   f"  newsletter_archive:\n    enabled: true\n    {kind}: people.csv"))
+        return ["validate"], message.format(path=tmp / "people.csv")
+    return case
+
+
 def _option(*args: str, message: str, command: str = "plan") -> Case:
     return lambda tmp: ([command, *args], message)
 
@@ -141,6 +152,13 @@ CASES: dict[str, Case] = {
     "binary plan file": _binary_plan,
     "5000-deep fleet file": _deep_fleet,
     "5000-deep plan file": _deep_plan,
+    # a FIFO used to be read for ever (validate hung), a binary file as text
+    "keep_file is a FIFO": _address_file("keep_file", os.mkfifo,
+                                         "newsletter_archive.keep_file: {path}: the address file is not a regular "
+                                         "file"),
+    "emails_file is binary": _address_file("emails_file", lambda path: path.write_bytes(b"email\n\x00\x01\x02\n"),
+                                           "newsletter_archive.emails_file: {path}: the address file is a binary "
+                                           "file"),
     "--timeout nan": _option("--timeout", "nan", message="--timeout must be a finite number of seconds, not nan"),
     "--timeout inf": _option("--timeout", "inf", message="--timeout must be a finite number of seconds, not inf"),
     "--timeout -1": _option("--timeout", "-1", message="--timeout must be more than 0, not -1"),
