@@ -578,7 +578,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
     document = load_run_document(args.run_dir)
     target = write_text(args.run_dir / "report.html", render_html(document, args.run_dir))
-    print(f"{target}: {len(document.stores)} store(s), {document.kind.value} of {document.created_at}", file=out)
+    print(printable(f"{target}: {len(document.stores)} store(s), {document.kind.value} of {document.created_at}"),
+          file=out)
     return EXIT_OK
 
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
-
-from sqlalchemy.engine import make_url
 
 from automation.breach import assessment
 from automation.breach.check import deadline_flags, undecided_stores
@@ -32,7 +29,7 @@ from automation.breach.register import (
     Register,
     utc_now,
 )
-from automation.db import open_database, resolve_db_url
+from automation.db import db_url_secrets, open_database, resolve_db_url
 from automation.fleet.model import StoreConfig, load_fleet
 from automation.outputs.files import make_folder, write_text
 from automation.redaction.redactor import Redactor
@@ -44,9 +41,10 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 def open_register(args: argparse.Namespace, redactor: Redactor) -> Register:
     url = resolve_db_url(args.db)
-    # A password in the URL never reaches output or logs; an unparseable URL is reported by open_database.
-    with contextlib.suppress(Exception):
-        redactor.add(make_url(url).password)
+    # A password in the URL (or in sslpassword=) never reaches output or logs; an unparseable URL is reported
+    # by open_database.
+    for secret in db_url_secrets(url):
+        redactor.add(secret)
     return Register(open_database(url), actor=args.actor)
 
 

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from automation.breach.deadlines import parse_moment
+from automation.fleet.ids import valid_store_id
 from ecom_privacy.config_errors import describe, did_you_mean, key_path
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.yaml_input import load_yaml_file
@@ -86,6 +87,10 @@ class Facts(BaseModel):
     def _one_line(cls, value: Any, info: ValidationInfo) -> Any:
         if not (info.context or {}).get(RECORDING):
             return value  # facts recorded by an older version are read as they are (and shown terminal-safe)
+        if info.field_name == "stores":
+            bad = [store for store in value if not valid_store_id(store)]
+            if bad:
+                raise ValueError(f"{bad[0]!r} is not a store id (letters, digits, - _ . as in the fleet file)")
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and _CONTROL.search(text):
                 raise ValueError("must be one line without control characters (a line break would end an email "

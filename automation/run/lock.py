@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import json
 import os
+import stat
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -74,6 +75,10 @@ class FleetLock:
                 raise
             raise ConfigError(f"lock file {self.path} is a symbolic link, which a run never creates; not "
                               f"following it. Find out who put it there, delete it, and run again") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or a device: no lock could be held in it
+            os.close(fd)
+            raise ConfigError(f"lock file {self.path} is not a regular file (a pipe or a device), which a run never "
+                              f"creates. Find out who put it there, delete it, and run again")
         handle = os.fdopen(fd, "r+", encoding="utf-8")
         deadline = self.clock() + self.wait_s
         announced = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,16 @@ def test_a_lock_file_that_is_a_symlink_is_not_followed(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"lock file .* is a symbolic link, .* not following it"):
         FleetLock(locks, fleet(tmp_path), "apply").acquire()
     assert victim.read_text() == "precious"
+
+
+def test_a_fifo_as_lock_file_is_refused_saying_what_it_is(tmp_path: Path) -> None:
+    """Issue #24, low finding: a FIFO planted as the lock file gave "Illegal seek; free space or fix the
+    permissions". It is refused, naming the file and what it is."""
+    locks = tmp_path / "locks"
+    locks.mkdir(mode=0o700)
+    os.mkfifo(lock_path(locks, fleet(tmp_path)))
+    with pytest.raises(ConfigError, match=r"lock file .* is not a regular file \(a pipe or a device\)"):
+        FleetLock(locks, fleet(tmp_path), "apply").acquire()
 
 
 def test_a_lock_folder_others_can_write_to_is_refused(tmp_path: Path) -> None:
