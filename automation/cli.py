@@ -207,7 +207,8 @@ def _new_run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], 
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
     if args.shard is not None:
         write_manifest(artifacts, new_manifest(args.command, kind.value, fleet.path, fleet.sha256, args.shard.label,
-                                               args.selection, [store.id for store in stores]))
+                                               args.selection, [store.id for store in stores],
+                                               getattr(args, "saved_plan_sha256", None)))
     args.progress = ProgressLog(artifacts)
     return artifacts
 
@@ -261,7 +262,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
                 settings[name].check(desired, plan_input_for(fleet, store))
             except ConfigError as exc:
                 cause = str(exc).replace(f"store {store.id}: ", "", 1)
-                cause = cause if cause.startswith(f"{name}: ") else f"{name}: {cause}"
+                cause = cause if cause.startswith((f"{name}: ", f"{name}.")) else f"{name}: {cause}"
                 causes.setdefault(cause, []).append(store.id)
     problems += [f"{cause} (store{'s' if len(ids) > 1 else ''} {', '.join(ids)})" for cause, ids in causes.items()]
     problems += notify_problems(fleet.notify, env, args.env_file)  # alert URLs are secrets too
@@ -414,6 +415,7 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     if args.plan_file:  # refused whole, before any login, when it cannot be trusted (automation.run.saved_plan)
         saved, stores = select_from_plan(args.plan_file, load_saved_plan(args.plan_file, fleet), stores,
                                          explicit=bool(args.store or args.group))
+        args.saved_plan_sha256 = saved.plan_sha256  # a shard's manifest says it ran only the plan's stores
     if saved is not None and saved.shard is not None and args.shard is None:
         args.shard = Shard.parse(saved.shard)  # applying one shard's plan is that shard's run (lock, manifest)
         stores = args.shard.select(stores)

@@ -66,7 +66,7 @@ class NotifyPlan:
 
 def make_plan(incident_id: int, store: str, source: str, recipients: list[Recipient], register: Register,
               render: Render, languages: tuple[str, ...] = (),
-              check_content: Callable[[str, str, str], None] = lambda source, *texts: None) -> NotifyPlan:
+              check_content: Callable[..., None] = lambda source, *texts: None) -> NotifyPlan:
     """`languages`: the store's shop languages; each one's message is rendered too, even with nobody in it yet,
     so a language the store speaks but cannot be written to fails the plan, not a later run. Each language's
     message goes through `check_content` (a secret of the run in it fails the plan, before anyone is written to)."""
@@ -78,7 +78,7 @@ def make_plan(incident_id: int, store: str, source: str, recipients: list[Recipi
             plan.samples[recipient.language] = render(recipient)
     for language, draft in plan.samples.items():
         check_content(f"the {language} message to the people affected ({draft.template})", draft.subject,
-                      draft.html)
+                      draft.html, draft.text)
     return plan
 
 
@@ -94,7 +94,7 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
              reference: str, resend_uncertain: bool = False,
              on_sent: Callable[[Recipient, str], None] | None = None,
              interrupted: Callable[[], bool] | None = None,
-             check_content: Callable[[str, str, str], None] = lambda source, *texts: None) -> NotifyOutcome:
+             check_content: Callable[..., None] = lambda source, *texts: None) -> NotifyOutcome:
     """Send to everyone the plan has to send to; every step committed before the next recipient.
     `check_content(source, subject, html)` raises SecretInContentError before a message with a secret of the
     run in it is recorded or sent (it stops the store: every message comes from the same template)."""
@@ -111,7 +111,7 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
         attempt = previous.attempt + 1
         try:  # built before anything is recorded: a message that cannot be built was never near the server
             check_content(f"the {draft.language} message to the people affected ({draft.template})",
-                          draft.subject, draft.html)
+                          draft.subject, draft.html, draft.text)
             message = build_message(mailer.settings.sender, recipient.email, draft.subject, draft.html, draft.text,
                                     reference)
         except ValueError as exc:  # a header the email library refuses (a line break in a name)

@@ -221,7 +221,7 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
                           for language in store.shop_languages}
                 for language, draft in drafts.items():  # before the backoffice: a secret fails the plan
                     redactor.check_content(f"store {store.id}: the {language} notice ({draft.template})",
-                                           draft.subject, draft.html)
+                                           draft.subject, draft.html, draft.text)
                 async with store_desk(browser, fleet, store, env, artifacts, redactor, options) as desk:
                     change = await plan_notice(desk, drafts, args.withdraw)
                     out.write(change.describe() + "\n")

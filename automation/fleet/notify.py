@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 #: every kind of event an alert can be sent for; breach_deadline comes from `ecom-privacy breach check`
 EventKind = Literal["failed", "drift", "verify_failed", "breach_deadline"]
@@ -24,13 +24,19 @@ class NotifyConfig(BaseModel):
 
     #: environment variables (or .env keys) each holding one or more Apprise URLs; URLs hold tokens
     urls_env: list[str] = Field(min_length=1)
-    #: the kinds of problems alerted about
-    events: list[EventKind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
+    #: the kinds of problems alerted about (`on=` still accepted from Python callers, like the loader's `on:`)
+    events: list[EventKind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1,
+                                    validation_alias=AliasChoices("events", "on"))
     #: the zone breach_deadline alerts show times in (a cron host often runs in UTC; the reader does not)
     timezone: str | None = None
     #: hours before a breach's authority deadline that count as near: the same window for the runs' alerts and
     #: `breach check -c`, so the two never open and clear the same problem in turn
     breach_warn_hours: float = Field(default=12.0, gt=0)
+
+    @property
+    def on(self) -> list[str]:
+        """Deprecated name of `events`."""
+        return list(self.events)
 
     @field_validator("timezone")
     @classmethod

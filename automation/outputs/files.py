@@ -23,7 +23,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ecom_privacy.errors import DiskFullError, StorageError
-from flows.csv_cells import csv_row
 
 PRIVATE_FILE = 0o600
 #: errors that mean "no room", whatever the file system calls it
@@ -98,6 +97,8 @@ def create_exclusive(target: Path, data: bytes, mode: int = PRIVATE_FILE) -> Pat
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """CSV whose every cell a spreadsheet reads as text, never as a formula (flows/csv_cells.py)."""
+    from flows.csv_cells import csv_row  # here: building the CLI's parser must not load the flows package
+
     lines = [csv_row([str(cell) for cell in header])]
     lines += [csv_row(["" if cell is None else str(cell) for cell in row]) for row in rows]
     return "".join(lines)

@@ -44,6 +44,9 @@ class ShardManifest:
     #: the stores of this shard, in fleet order
     stores: list[str]
     started_at: str
+    #: `apply PLAN.json`: the plan's plan_sha256. Such a run holds only the plan's stores of its shard (the
+    #: others of the selection were not in the plan); any other run holds every store of its shard
+    saved_plan: str | None = None
 
     @property
     def index(self) -> int:
@@ -75,7 +78,7 @@ def _manifest_problem(raw: object) -> str | None:
     if not isinstance(raw, dict):
         return "not a JSON object"
     fields = {name for name in ShardManifest.__dataclass_fields__}
-    unknown, missing = set(raw) - fields - {"manifest_version"}, fields - set(raw)
+    unknown, missing = set(raw) - fields - {"manifest_version"}, fields - set(raw) - {"saved_plan"}
     if unknown or missing:
         return f"unknown fields {sorted(unknown)}" if unknown else f"missing fields {sorted(missing)}"
     for name in ("command", "kind", "fleet_file", "fleet_sha256", "shard", "started_at"):
@@ -86,6 +89,8 @@ def _manifest_problem(raw: object) -> str | None:
     index, total = (int(part) for part in raw["shard"].split("/"))
     if not 1 <= index <= total:
         return f"shard {raw['shard']!r} is not K/N with 1 <= K <= N"
+    if raw.get("saved_plan") is not None and not isinstance(raw["saved_plan"], str):
+        return "saved_plan is not text"
     for name in ("selection", "stores"):
         if not isinstance(raw[name], list) or not all(valid_store_id(store) for store in raw[name]):
             return f"{name} is not a list of store ids"
@@ -97,10 +102,10 @@ def write_manifest(artifacts: RunArtifacts, manifest: ShardManifest) -> None:
 
 
 def new_manifest(command: str, kind: str, fleet_file: Path, fleet_sha256: str, shard: str,
-                 selection: list[str], stores: list[str]) -> ShardManifest:
+                 selection: list[str], stores: list[str], saved_plan: str | None = None) -> ShardManifest:
     return ShardManifest(command=command, kind=kind, fleet_file=str(fleet_file), fleet_sha256=fleet_sha256,
                          shard=shard, selection=selection, stores=stores,
-                         started_at=datetime.now(UTC).isoformat(timespec="seconds"))
+                         started_at=datetime.now(UTC).isoformat(timespec="seconds"), saved_plan=saved_plan)
 
 
 class ProgressLog:
