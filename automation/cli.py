@@ -7,9 +7,8 @@ import asyncio
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 # Only modules that are cheap to import are imported here. The browser side (Playwright, the engine, the
 # flows, the fleet file's loader, the Jinja2 reports, Apprise) is imported inside the command that uses
@@ -21,19 +20,29 @@ from automation.access.session_cache import SessionCache, default_session_dir
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
 from automation.browser.cdp_endpoint import CDP_ENV, endpoint_secrets
-from automation.fleet.defaults import DEFAULT_FLEET_FILE
+from automation.command_help import COMMANDS as COMMAND_HELP
+from automation.command_help import apply_help, document_commands
+from automation.fleet.defaults import DEFAULT_ENV_FILE, DEFAULT_FLEET_FILE
 from automation.fleet.notify import notify_problems
 from automation.history import cli as history_cli
 from automation.outputs.artifacts import RunArtifacts, write_atomic
 from automation.outputs.logs import configure_logging, get_logger
-from automation.outputs.progress import ProgressBar
-from automation.outputs.render import apply_exit_code, plan_exit_code, render_checks, render_document, summarise
+from automation.outputs.render import (
+    apply_exit_code,
+    plan_exit_code,
+    render_checks,
+    render_document,
+    render_document_styled,
+    summarise,
+)
 from automation.outputs.run_record import ProgressLog, chain, new_manifest, write_manifest
+from automation.outputs.terminal import colour_wanted, write_styled
 from automation.redaction.redactor import Redactor
-from automation.run.interrupt import Interruption
+from automation.run.interrupt import Interruption, Notice
 from automation.run.lock import FleetLock
 from automation.run.preflight import check_run_arguments
 from automation.run.shard import Shard
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
 from ecom_privacy.models import RunDocument, RunKind, StoreResult
 from ecom_privacy.terminal_text import json_for_terminal, printable
@@ -48,14 +57,40 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with Terraform's exit codes: a usage error (an unknown or misspelt option, a refused value)
+    exits 1, never argparse's 2, which here means "changes planned" (a cron audit would report a typo as drift).
+    Subcommand parsers are made of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def check_env_file(args: argparse.Namespace) -> None:
+    """The default ./.env is read when it exists; a file named with --env-file must exist, or every store would
+    fail later as 'not set' (or, worse, run with other secrets from the environment)."""
+    if not hasattr(args, "env_file"):
+        return
+    if args.env_file is None:
+        args.env_file = DEFAULT_ENV_FILE
+    elif not args.env_file.is_file():
+        problem = "is a directory" if args.env_file.is_dir() else "no such file"
+        raise ConfigError(f"--env-file {args.env_file}: {problem}; give the file with the NAME=value secrets, or "
+                          f"leave --env-file out to use the environment (and ./.env when it exists)")
+
+
 def _common(parser: argparse.ArgumentParser, *, runs: bool) -> None:
     parser.add_argument("-c", "--config", type=Path, default=DEFAULT_FLEET_FILE,
                         help=f"fleet file (default {DEFAULT_FLEET_FILE})")
-    parser.add_argument("--env-file", type=Path, default=Path(".env"),
-                        help="file with NAME=value secrets, read under the process environment (default ./.env)")
+    parser.add_argument("--env-file", type=Path, default=None,
+                        help="file with NAME=value secrets, read under the process environment (default ./.env "
+                             "when it exists; a file named here must exist)")
     parser.add_argument("--log-format", choices=("console", "json"), default=None,
                         help="log format on stderr (default: console on a terminal, json otherwise)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--no-color", action="store_true",
+                        help="no colour on a terminal (also when the environment sets NO_COLOR)")
     parser.add_argument("--ui-overrides", type=Path, default=None, metavar="FILE",
                         help="corrections of the label tables and page paths (default: the fleet file's ui_overrides)")
     if not runs:
@@ -114,7 +149,7 @@ def _shard_arg(text: str) -> Shard:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ecom-privacy",
         description="Keep the GDPR/CCPA privacy settings of Lightspeed eCom stores as declared in a fleet file.",
     )
@@ -129,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(plan, runs=True)
     plan.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
     plan.add_argument("--out", type=Path, metavar="PLAN.json", help="also save the plan here, for apply")
+    plan.add_argument("--diff", action="store_true",
+                      help="show every text diff whole, with the evidence per required element and the values "
+                           "before and after (default: one line per changed setting)")
 
     apply = commands.add_parser("apply", help="plan, confirm, apply through the backoffice, read back, verify")
     _common(apply, runs=True)
@@ -139,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="allow irreversible changes (archiving newsletter subscribers) in every store")
     apply.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
     apply.add_argument("--verify", action="store_true", help="after applying, run the storefront checks of 'verify'")
+    apply.add_argument("--diff", action="store_true",
+                       help="show every text diff whole (default: one line per changed setting)")
 
     verify = commands.add_parser("verify", help="check each live storefront as a visitor, with evidence")
     _common(verify, runs=True)
@@ -184,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("mock", add_help=False,
                         help="run the mock backoffice (see 'ecom-privacy mock --help')")
+    document_commands(parser)  # each command's description, examples and exit codes (automation/command_help.py)
     return parser
 
 
@@ -204,10 +245,11 @@ def _fleet_and_stores(args: argparse.Namespace, *, ui_overrides: bool = True) ->
 def _new_run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], kind: RunKind,
              redactor: Redactor) -> RunArtifacts:
     """A new run directory; a shard's gets its manifest first, and every run a per-store progress record."""
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    started = args.clock.now()
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=started)
     if args.shard is not None:
         write_manifest(artifacts, new_manifest(args.command, kind.value, fleet.path, fleet.sha256, args.shard.label,
-                                               args.selection, [store.id for store in stores],
+                                               args.selection, [store.id for store in stores], started,
                                                getattr(args, "saved_plan_sha256", None)))
     args.progress = ProgressLog(artifacts)
     return artifacts
@@ -218,7 +260,7 @@ def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: Tex
     from automation.outputs.run_outputs import write_run_outputs
 
     artifacts = _new_run(args, fleet, [], kind, redactor)
-    document = RunDocument(kind=kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    document = RunDocument(kind=kind, created_at=args.clock.now().isoformat(timespec="seconds"),
                            fleet_file=str(fleet.path),
                            fleet_sha256=fleet.sha256, shard=args.shard.label)
     write_run_outputs(artifacts, document, None, args.junit)
@@ -240,7 +282,7 @@ def _driver(args: argparse.Namespace, fleet: Fleet) -> Driver:
     from flows.registry import lightspeed_ecom
 
     loaded = args.loaded_ui_overrides if hasattr(args, "loaded_ui_overrides") else _ui_overrides(args, fleet)
-    return lightspeed_ecom(loaded)
+    return lightspeed_ecom(loaded, args.clock)
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
@@ -293,7 +335,7 @@ def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOpt
         timeout_ms=int(args.timeout * 1000), env_file=args.env_file,
         allow_irreversible=getattr(args, "allow_archive", False),
         session_cache=SessionCache(_session_dir(args), enabled=not args.no_session_cache),
-        trace=not args.no_trace, cdp_endpoint=args.cdp_endpoint,
+        trace=not args.no_trace, cdp_endpoint=args.cdp_endpoint, clock=args.clock,
         on_store_done=_progress_callback(args, kind), **extra,  # type: ignore[arg-type]
     )
 
@@ -307,14 +349,16 @@ def _progress_callback(args: argparse.Namespace, kind: RunKind) -> Callable[[Sto
 
 def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
          artifacts: RunArtifacts, redactor: Redactor, options: RunOptions) -> tuple[RunDocument, RunDocument]:
+    from automation.outputs.progress import ProgressBar
     from automation.run.engine import FleetRunner
 
-    log = get_logger()
-    options.interruption = Interruption(on_event=lambda message: log.warning(message))
-    bar = ProgressBar(sys.stderr, len(stores), options.kind.value)
+    colour = colour_wanted(sys.stderr, args.no_color)
+    bar = ProgressBar(sys.stderr, len(stores), options.kind.value, clock=args.clock, colour=colour)
+    options.interruption = Interruption(on_event=_announce(args, bar.stream if bar.enabled else sys.stderr))
     if bar.enabled:
-        # Log lines go through the bar, which clears itself before each one and redraws after.
-        configure_logging(args.log_format, redactor, args.verbose, stream=bar.stream)  # type: ignore[arg-type]
+        # Log lines go through the bar, which prints each one above itself.
+        configure_logging(args.log_format, redactor, args.verbose, stream=bar.stream,  # type: ignore[arg-type]
+                          colour=colour)
         options.on_store_start, options.on_store_done = bar.store_started, chain(options.on_store_done, bar.store_done)
     runner = FleetRunner(fleet, stores, env, artifacts, redactor, options, _driver(args, fleet))
     try:
@@ -322,9 +366,25 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
     finally:
         bar.close()
         if bar.enabled:
-            configure_logging(args.log_format, redactor, args.verbose)
+            configure_logging(args.log_format, redactor, args.verbose, colour=colour)
     document.shard = args.shard.label if args.shard else None
     return document, runner.planned_document(document)
+
+
+def _announce(args: argparse.Namespace, stream: TextIO) -> Callable[[Notice], None]:
+    """Ctrl-C (or SIGTERM) is announced the moment it arrives: in a person's words on a terminal whose log
+    is for people, as a log line otherwise (cron, CI, --log-format json)."""
+    log = get_logger()
+    for_person = stream.isatty() and args.log_format != "json"
+
+    def announce(notice: Notice) -> None:
+        if for_person:
+            stream.write(notice.for_person + "\n")
+            stream.flush()
+        else:
+            log.warning(notice.message)
+
+    return announce
 
 
 def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
@@ -338,7 +398,7 @@ def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocu
     except OutputError as exc:  # the other outputs and stdout still tell what happened; exit 1 says it
         failed = exc
     record_after_run(args, artifacts.root, document, redactor)
-    _emit(document, args.format, out, redactor)
+    _emit(document, args, out, redactor)
     code = plan_exit_code(document) if document.kind == RunKind.PLAN else apply_exit_code(document)
     code = EXIT_ERROR if failed is not None else code
     # One line with the outcome, for cron's JSON logs: a person reads stdout, a log collector reads this.
@@ -354,15 +414,16 @@ def _locked(args: argparse.Namespace) -> FleetLock:
     shard = args.shard.label if args.shard else None
     return FleetLock(_session_dir(args), args.config, args.command + (f" --shard {shard}" if shard else ""),
                      args.wait_lock, on_wait=lambda message: log.warning("waiting for lock", detail=message),
-                     shard=shard)
+                     clock=args.clock, shard=shard)
 
 
-def _emit(document: RunDocument, fmt: str, out: TextIO, redactor: Redactor) -> None:
-    if fmt == "json":
+def _emit(document: RunDocument, args: argparse.Namespace, out: TextIO, redactor: Redactor) -> None:
+    if args.format == "json":
         out.write(json_for_terminal(redactor(document.model_dump_json(indent=2))) + "\n")
-    else:
-        out.write(printable(redactor(render_document(document))) + "\n")
-    out.flush()
+        out.flush()
+        return
+    styled = render_document_styled(document, diff=getattr(args, "diff", False))
+    write_styled(styled, out, redactor, colour_wanted(out, getattr(args, "no_color", False)))
 
 
 def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
@@ -443,7 +504,7 @@ def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConf
         if planned.interrupted:
             return _finish(args, artifacts, planned, out, redactor)
         artifacts.write_text("plan.json", seal_plan_json(artifacts.redact(planned.model_dump_json(indent=2))))
-        _emit(planned, "text", out, redactor)
+        _emit(planned, argparse.Namespace(**{**vars(args), "format": "text"}), out, redactor)
         if plan_exit_code(planned) == EXIT_OK:
             out.write("Nothing to apply.\n")
             return EXIT_OK
@@ -520,7 +581,7 @@ def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     env = load_environment(args.env_file)
     driver = _driver(args, fleet)
     overrides = args.loaded_ui_overrides.source if args.loaded_ui_overrides else None
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=args.clock.now())
     document = asyncio.run(probe_fleet(fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN), driver,
                                        overrides))
     artifacts.write_json("probe.json", document.model_dump(mode="json"))
@@ -570,7 +631,7 @@ def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     env = load_environment(args.env_file)
     labels_for = _driver(args, fleet).labels_for
     human = HumanLogin(stores, env, args.env_file, SessionCache(session_dir), args.timeout, labels_for,
-                       redactor, out, sys.stderr)
+                       redactor, out, sys.stderr, args.clock)
     return login_exit_code(asyncio.run(human.run(args.browser)))
 
 
@@ -586,7 +647,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
 
 def build_merge_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="ecom-privacy report merge",
         description="Merge the run directories of the shards of one run (--shard K/N) into one run: "
                     "report, JUnit, HTML, counts and exit code as if one process had run every store.")
@@ -601,6 +662,7 @@ def build_merge_parser() -> argparse.ArgumentParser:
                         help="log format on stderr (default: console on a terminal, json otherwise)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.set_defaults(command="report-merge")
+    apply_help(parser, "report merge")
     return parser
 
 
@@ -608,7 +670,7 @@ def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) 
     from automation.outputs.files import make_folder
     from automation.run.merge import merge_runs, render_merge
 
-    result = merge_runs(args.run_dirs, args.out, args.allow_partial)
+    result = merge_runs(args.run_dirs, args.out, args.clock.now(), args.allow_partial)
     document = result.document
     if args.junit is not None:
         make_folder(args.junit.parent, private=False)
@@ -640,10 +702,20 @@ def _run_mock(argv: list[str]) -> int:
         return EXIT_ERROR
     from mock_backoffice.cli import main as mock_main
 
-    return mock_main(argv)
+    if {"-h", "--help"} & set(argv):
+        entry = COMMAND_HELP["mock"]
+        print(f"ecom-privacy mock: {entry.description}\n\n{entry.epilog()}\n\nthe mock's options:\n")
+    try:
+        return mock_main(argv)
+    except SystemExit as exc:  # the mock's own parser: a usage error is 1 here too, never 2 ("changes planned")
+        if exc.code == 2:
+            return EXIT_ERROR
+        raise
 
 
-def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
+def main(argv: list[str] | None = None, out: TextIO | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
+    """Run one command. `clock` is the only source of the time for everything the command does (ecom_privacy/clock.py):
+    the system's in a real run, a FixedClock in a test that drives deadlines, windows or stamps."""
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout
     if argv and argv[0] == "mock":
@@ -652,11 +724,15 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         args = build_merge_parser().parse_args(argv[2:])
     else:
         args = build_parser().parse_args(argv)
+    # Every handler receives the parsed arguments, so the clock travels with them to whatever the command calls.
+    args.clock = clock
     redactor = Redactor()
     for secret in endpoint_secrets(getattr(args, "cdp_endpoint", None) or ""):
         redactor.add(secret)  # e.g. a browser farm's token in the endpoint's query
-    configure_logging(args.log_format, redactor, args.verbose)
+    configure_logging(args.log_format, redactor, args.verbose,
+                      colour=colour_wanted(sys.stderr, getattr(args, "no_color", False)))
     try:
+        check_env_file(args)
         return COMMANDS[args.command](args, out, redactor)
     except EcomPrivacyError as exc:
         print(printable(f"error: {exc}"), file=sys.stderr)  # messages quote store data

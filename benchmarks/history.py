@@ -91,7 +91,8 @@ def generate_year(url: str, stores: int, nights: int, runs_dir: Path) -> float:
             document = RunDocument(kind=RunKind.APPLY, created_at=at.isoformat(timespec="seconds"),
                                    fleet_file="fleet.yaml", fleet_sha256="0" * 64,
                                    stores=[_store_result(store, rng) for store in ids])
-            record_run(engine, document, runs_dir / at.strftime("%Y%m%dT%H%M%SZ"), source="import")
+            record_run(engine, document, runs_dir / at.strftime("%Y%m%dT%H%M%SZ"), recorded_at=at,
+                       source="import")
     finally:
         engine.dispose()
     return time.perf_counter() - began
@@ -146,7 +147,7 @@ def measure_status(url: str, label: str, args: argparse.Namespace, work: Path) -
     def record_night() -> None:  # what the end of a run does: open (and check the schema), record, close
         night.created_at = (datetime.fromisoformat(night.created_at) + timedelta(seconds=1)).isoformat()
         engine = open_database(url)
-        record_run(engine, night, work / "runs" / "one-more")
+        record_run(engine, night, work / "runs" / "one-more", recorded_at=datetime.now(UTC))
         engine.dispose()
 
     record_s = median_time(record_night, args.tries)
@@ -208,12 +209,13 @@ def measure_overhead(args: argparse.Namespace, work: Path) -> list[tuple[str, st
     def record_once() -> None:  # a new database file each time: the first run's migration cost included
         fresh = work / f"record-{time.perf_counter_ns()}.sqlite3"
         engine = open_database(f"sqlite:///{fresh}")
-        record_run(engine, document, plan_dir)
+        record_run(engine, document, plan_dir, recorded_at=datetime.now(UTC))
         engine.dispose()
 
     def record_existing() -> None:
         engine = open_database(f"sqlite:///{db}")
-        record_run(engine, document.model_copy(update={"created_at": datetime.now(UTC).isoformat()}), plan_dir)
+        record_run(engine, document.model_copy(update={"created_at": datetime.now(UTC).isoformat()}), plan_dir,
+                   recorded_at=datetime.now(UTC))
         engine.dispose()
 
     off, on = statistics.median(walls["off"]), statistics.median(walls["on"])

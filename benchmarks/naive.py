@@ -16,6 +16,7 @@ from playwright.async_api import async_playwright
 from automation.access.secrets import load_environment, resolve_secrets
 from automation.browser.launch import find_browser, launch, new_store_context
 from automation.fleet.model import load_fleet
+from ecom_privacy.clock import SYSTEM_CLOCK
 from ecom_privacy.setting import PlanInput, StoreSession
 from flows.cookie_law import CookieLawSetting
 from flows.labels import labels_for
@@ -40,11 +41,13 @@ async def read_all(fleet_file: Path, env_file: Path) -> int:
                 context = await new_store_context(browser, store.locale, 15_000)
                 page = await context.new_page()
                 labels = labels_for(store.locale)
-                await login(page, store.backoffice_url, labels, resolve_secrets(store, env, env_file))
+                await login(page, store.backoffice_url, labels, resolve_secrets(store, env, env_file),
+                            clock=SYSTEM_CLOCK)
                 session = StoreSession(page=page, store_id=store.id, locale=store.locale,
                                        backoffice_url=store.backoffice_url, storefront_url=store.storefront_url,
                                        labels=labels, artifacts=_NoArtifacts(),
-                                       plan_input=PlanInput(store_id=store.id, locale=store.locale))
+                                       plan_input=PlanInput(store_id=store.id, locale=store.locale),
+                                       clock=SYSTEM_CLOCK)
                 await setting.read(session)
                 done += 1
             finally:

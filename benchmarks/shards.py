@@ -79,7 +79,7 @@ def shards_table(results: list[Measurement], merge_s: float, args: argparse.Name
         lines.append(f"| {r.name} | {level} | {r.wall_s:.1f} | {r.per_minute:.1f} | {r.peak_mib or 0:.0f} | "
                      f"{r.peak_pss_mib or 0:.0f} | {merge} | {with_merge} |")
     lines += ["", "Peak memory of the shards is the sum of each shard's own peak (an upper bound). The shards "
-                  "here share the machine's CPUs with each other: see README, Many machines, for what scales where."]
+                  "here share the machine's CPUs with each other: see docs/many-machines.md for what scales where."]
     return "\n".join(lines) + "\n"
 
 

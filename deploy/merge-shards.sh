@@ -9,8 +9,10 @@
 #
 # Writes $RUN_ROOT/merged-<UTC timestamp>/ and exits with the run's exit code (as one process running every
 # store would have): 0, 1 or 2 (plan: changes planned). A shard without any run directory is left out, so the
-# merge refuses it as missing (exit 1) unless MERGE_ALLOW_PARTIAL=1.
+# merge refuses it as missing (exit 1) unless MERGE_ALLOW_PARTIAL=1. The log (stderr) is JSON lines only.
 set -euo pipefail
+# shellcheck source=deploy/json-log.sh
+source "$(dirname "$0")/json-log.sh"
 
 : "${RUN_ROOT:?set RUN_ROOT to the folder of the run}"
 : "${SHARD_COUNT:?set SHARD_COUNT to the number of shards}"
@@ -23,11 +25,13 @@ for ((k = 1; k <= SHARD_COUNT; k++)); do
     if [[ -n "$newest" ]]; then
         dirs+=("$newest")
     else
-        echo "shard ${k}/${SHARD_COUNT}: no run directory under ${RUN_ROOT}" >&2
+        json_log "shard ${k}/${SHARD_COUNT}: no run directory under ${RUN_ROOT}" warning
     fi
 done
 partial=()
 [[ "${MERGE_ALLOW_PARTIAL:-0}" == "1" ]] && partial+=(--allow-partial)
 out="${RUN_ROOT}/merged-$(date -u +%Y%m%dT%H%M%SZ)"
-exec "${ECOM_PRIVACY_BIN:-ecom-privacy}" report merge "${dirs[@]}" --out "$out" --junit "${RUN_ROOT}/junit.xml" \
-    --log-format json "${partial[@]}"
+set +e
+{ "${ECOM_PRIVACY_BIN:-ecom-privacy}" report merge "${dirs[@]}" --out "$out" --junit "${RUN_ROOT}/junit.xml" \
+    --log-format json "${partial[@]}" 2>&1 1>&3 | as_json_lines; } 3>&1  # stdout as it is, stderr as JSON
+exit "${PIPESTATUS[0]}"

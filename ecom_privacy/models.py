@@ -191,6 +191,13 @@ class StoreResult(BaseModel):
     def setting(self, name: str) -> SettingResult | None:
         return next((result for result in self.settings if result.setting == name), None)
 
+    def awaits_opt_in(self, result: SettingResult) -> bool:
+        """Drift this run may not correct by itself: a change of the setting is blocked (an irreversible change
+        without --allow-archive). Reported as `blocked` everywhere (summary, HTML, JUnit, history, alerts); an
+        apply whose only outstanding changes are such exits 0, a plan still exits 2."""
+        return result.status == SettingStatus.DRIFT and any(change.blocked for change in self.changes_for(
+            result.setting))
+
 
 class RunKind(StrEnum):
     PLAN = "plan"

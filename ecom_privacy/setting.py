@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from playwright.async_api import Page
 from pydantic import BaseModel, ConfigDict
 
+from ecom_privacy.clock import Clock
 from ecom_privacy.errors import VerificationError
 from ecom_privacy.exports import ExportFile
 from ecom_privacy.labels import Labels
@@ -59,6 +60,8 @@ class StoreSession:
     labels: Labels
     artifacts: ArtifactSink
     plan_input: PlanInput
+    #: the run's clock: names of backups and exports (a setting never reads the system's time itself)
+    clock: Clock
 
     def admin_url(self, path: str) -> str:
         return self.backoffice_url.rstrip("/") + "/" + path.lstrip("/")

@@ -23,6 +23,7 @@ import pyotp
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame, Page, Request
 
+from ecom_privacy.clock import Clock
 from ecom_privacy.errors import TransientError
 from ecom_privacy.models import LoginTally
 from flows.labels import Labels
@@ -197,9 +198,10 @@ class _Assistant:
     """One store's login with a person at the screen: what has been filled and submitted so far."""
 
     def __init__(self, page: Page, backoffice_url: str, labels: Labels, known: KnownSecrets, tally: LoginTally,
-                 hooks: AssistHooks, navigations: Callable[[], int]) -> None:
+                 hooks: AssistHooks, navigations: Callable[[], int], clock: Clock) -> None:
         self.chain = LoginChainPage(page, backoffice_url, labels)
         self.known = known
+        self.clock = clock  # the TOTP code is the one of the run's now
         self.tally = tally
         self.hooks = hooks
         self.filling = bool(known.email or known.password or known.totp_secret)
@@ -267,7 +269,7 @@ class _Assistant:
             if self.submitted == "code":
                 await self._refuse()
             elif self.filling and self.known.totp_secret:
-                await chain.code.first.fill(pyotp.TOTP(self.known.totp_secret).now())
+                await chain.code.first.fill(pyotp.TOTP(self.known.totp_secret).at(self.clock.now()))
                 self.tally.identity_url = self.tally.identity_url or without_query(chain.page.url)
                 self.tally.counts.code += 1
                 self._submitting("code")
@@ -281,14 +283,15 @@ class _Assistant:
 
 
 async def assist_login(page: Page, backoffice_url: str, labels: Labels, known: KnownSecrets, timeout_s: float,
-                       hooks: AssistHooks, tally: LoginTally | None = None) -> AssistResult:
+                       hooks: AssistHooks, tally: LoginTally | None = None, *, clock: Clock) -> AssistResult:
     """Open the backoffice in `page` and help the person through the login chain until the page is in the
     backoffice, the window is closed, or `timeout_s` passes. Raises TransientError when an origin of the
     chain cannot be reached (the identity service down, a wrong address)."""
     tally = tally if tally is not None else LoginTally()
     tally.counts.chains += 1
     watch = _PageWatch(page, backoffice_url.rstrip("/"), tally)
-    assistant = _Assistant(page, backoffice_url, labels, known, tally, hooks, lambda: watch.navigations)
+    # The person's time (timeout_s) is measured on the event loop's clock, as the waits for the page are.
+    assistant = _Assistant(page, backoffice_url, labels, known, tally, hooks, lambda: watch.navigations, clock)
     chain = assistant.chain
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s

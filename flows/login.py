@@ -22,6 +22,8 @@ import pyotp
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Locator, Page, Request, Response
 
+from ecom_privacy.clock import Clock
+from ecom_privacy.driver import LoginFlow
 from ecom_privacy.errors import AccountLockedError, AuthenticationError, TransientError
 from ecom_privacy.models import LoginSecrets, LoginTally
 from flows.labels import Labels
@@ -44,9 +46,20 @@ async def is_logged_in(page: Page, backoffice_url: str, labels: Labels) -> bool:
     return chain.in_backoffice()
 
 
+def login_flow(clock: Clock) -> LoginFlow:
+    """The login as the engine calls it (`ecom_privacy.driver.LoginFlow`), its one-time codes at `clock`'s time."""
+
+    async def login_at(page: Page, backoffice_url: str, labels: Labels, secrets: LoginSecrets,
+                       tally: LoginTally | None = None) -> None:
+        await login(page, backoffice_url, labels, secrets, tally, clock=clock)
+
+    return login_at
+
+
 async def login(page: Page, backoffice_url: str, labels: Labels, secrets: LoginSecrets,
-                tally: LoginTally | None = None) -> None:
-    """Log in from wherever the page is; afterwards the page shows the backoffice."""
+                tally: LoginTally | None = None, *, clock: Clock) -> None:
+    """Log in from wherever the page is; afterwards the page shows the backoffice. A TOTP code is the one of
+    `clock`'s now: the run's clock, which a test can set (the backoffice checks the code against its own)."""
     tally = tally if tally is not None else LoginTally()
     tally.counts.chains += 1
     chain = LoginChainPage(page, backoffice_url, labels)
@@ -56,13 +69,13 @@ async def login(page: Page, backoffice_url: str, labels: Labels, secrets: LoginS
         # Reuse a form of the chain only when it is really on screen (an error page can sit at its URL).
         if chain.in_backoffice() or not await chain.any_form_field.count():
             response = await watch.unreachable_named(chain.enter())
-        await _follow(chain, secrets, tally, response, watch)
+        await _follow(chain, secrets, tally, response, watch, clock)
     finally:
         watch.stop()
 
 
 async def _follow(chain: LoginChainPage, secrets: LoginSecrets, tally: LoginTally, response: Response | None,
-                  watch: _ChainWatch) -> None:
+                  watch: _ChainWatch, clock: Clock) -> None:
     submitted: str | None = None  # "password" or "code": what the page now showing answers
     for _ in range(MAX_CHAIN_PAGES):
         if chain.in_backoffice():
@@ -93,7 +106,7 @@ async def _follow(chain: LoginChainPage, secrets: LoginSecrets, tally: LoginTall
             if submitted == "code":
                 await _raise_refusal(chain, submitted)
             tally.identity_url = tally.identity_url or without_query(chain.page.url)
-            code = _one_time_code(secrets, tally)
+            code = _one_time_code(secrets, tally, clock)
             await chain.code.first.fill(code)
             button = await chain.require(chain.verify_button, "verify button")
             tally.counts.code += 1
@@ -122,10 +135,10 @@ async def _submit(chain: LoginChainPage, button: Locator, submitted: str,
         return await watch.unreachable_named(chain.enter()), None
 
 
-def _one_time_code(secrets: LoginSecrets, tally: LoginTally) -> str:
+def _one_time_code(secrets: LoginSecrets, tally: LoginTally, clock: Clock) -> str:
     """The current TOTP code; without a TOTP secret the next unused recovery code (spent from now on)."""
     if secrets.totp_secret:
-        return pyotp.TOTP(secrets.totp_secret).now()
+        return pyotp.TOTP(secrets.totp_secret).at(clock.now())
     if secrets.recovery_codes:
         code = secrets.recovery_codes[0]
         if tally.on_recovery_code is not None:

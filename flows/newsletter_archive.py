@@ -127,10 +127,10 @@ def _preview(selection: Selection) -> str:
     return "\n".join(lines)
 
 
-def export_stamp(now: datetime | None = None) -> str:
-    # Microseconds: a retried apply writes a second export instead of overwriting the first one.
-    now = now or datetime.now(UTC)
-    return now.strftime("%Y%m%dT%H%M%S.%fZ")
+def export_stamp(now: datetime) -> str:
+    # Microseconds: a retried apply writes a second export instead of overwriting the first one (and with a
+    # clock that stands still, as in a test, the artifact sink adds a suffix rather than overwrite).
+    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchiveCurrent]):
@@ -284,7 +284,7 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
         if not targets:
             return False  # an earlier run archived them all
         # Before the first click: the exact list, for the re-subscribe email. Never skipped, never after.
-        session.artifacts.save(session.store_id, f"newsletter-archive-{export_stamp()}.csv",
+        session.artifacts.save(session.store_id, f"newsletter-archive-{export_stamp(session.clock.now())}.csv",
                                subscribers_csv(targets), kind="exports")
         remaining = {subscriber.identity for subscriber in targets}
         archived_any = False

@@ -160,8 +160,8 @@ class PrivacyPolicySetting(TextPageSetting[PrivacyPolicyDesired, PolicyContent])
         else:
             action = f"append {len(missing)} missing section(s) from {name}"
         notes = []
-        if missing:
-            notes.append("missing: " + ", ".join(missing))
+        if missing and (desired.mode == "replace" or untranslated):  # `append N missing section(s)` says it
+            notes.append(f"{len(missing)} required element(s) added")  # which ones: detail.missing, the evidence
         if not checkable(language):
             notes.append(f"required elements not checked: the element table has no wording for {language!r}")
         shown = tuple(findings) if current is not None else ()  # a page not there yet has no evidence

@@ -6,6 +6,7 @@ the engine receives the `Driver` it returns.
 
 from __future__ import annotations
 
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.driver import Driver
 from ecom_privacy.setting import Setting
 from flows.analytics import AnalyticsSetting
@@ -13,7 +14,7 @@ from flows.ccpa_page import CcpaPageSetting
 from flows.cookie_law import CookieLawSetting
 from flows.labels import SUPPORTED_LOCALES
 from flows.labels.overrides import UiOverrides, labels_source
-from flows.login import login
+from flows.login import login_flow
 from flows.newsletter_archive import NewsletterArchiveSetting
 from flows.privacy_policy import PrivacyPolicySetting
 
@@ -31,8 +32,9 @@ def all_settings() -> dict[str, Setting]:
     return {setting.name: setting for setting in _SETTINGS}
 
 
-def lightspeed_ecom(ui_overrides: UiOverrides | None = None) -> Driver:
+def lightspeed_ecom(ui_overrides: UiOverrides | None = None, clock: Clock = SYSTEM_CLOCK) -> Driver:
     """What a run drives a Lightspeed eCom store with; `ui_overrides`: the user's corrections of the label
-    tables and page paths (the fleet file's `ui_overrides`, `--ui-overrides`), merged over the shipped ones."""
-    return Driver(settings=all_settings(), login=login, labels_for=labels_source(ui_overrides),
+    tables and page paths (the fleet file's `ui_overrides`, `--ui-overrides`), merged over the shipped ones;
+    `clock`: the run's (the CLI passes its own), which the login's one-time codes are computed at."""
+    return Driver(settings=all_settings(), login=login_flow(clock), labels_for=labels_source(ui_overrides),
                   supported_locales=SUPPORTED_LOCALES)

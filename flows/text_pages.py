@@ -199,8 +199,8 @@ async def read_text_page(session: StoreSession, target: PageTarget) -> TextPageS
                          matches=tuple(PageMatch.of(row) for row in rows), page=page)
 
 
-def backup_name(setting: str, now: datetime | None = None, language: str | None = None) -> str:
-    stamp = (now or datetime.now(UTC)).strftime('%Y%m%dT%H%M%SZ')
+def backup_name(setting: str, now: datetime, language: str | None = None) -> str:
+    stamp = now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')
     return f"{setting}-{stamp}.html" if language is None else f"{setting}-{stamp}.{language}.html"
 
 
@@ -244,8 +244,8 @@ async def write_text_page(session: StoreSession, setting: str, target: PageTarge
     if rows and not plan and await editor.read_visible() == visible:
         return False
     for language, old_html in backups.items():
-        session.artifacts.save(session.store_id, backup_name(setting, language=_backup_language(target, language)),
-                               old_html)
+        session.artifacts.save(session.store_id,
+                               backup_name(setting, session.clock.now(), _backup_language(target, language)), old_html)
     for language, new_title, new_html in plan:
         await editor.select_language(language, default=language == target.languages[0])
         if new_title is not None:

@@ -214,7 +214,7 @@ def _code() -> _View:
         account.attempts += 1
         if account.locked:
             return _render("identity/code.html", login, error="locked")
-        if not account.use_code(request.form.get("code", "")):
+        if not account.use_code(request.form.get("code", ""), world.clock()):
             account.record_failure()
             return _render("identity/code.html", login, error="locked" if account.locked else "bad_code")
         account.record_success()

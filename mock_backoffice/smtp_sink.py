@@ -40,7 +40,10 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     """A self-signed certificate for 127.0.0.1 and localhost (the client trusts it through its CA file)."""
     folder.mkdir(parents=True, exist_ok=True)
     cert, key = folder / "smtp-cert.pem", folder / "smtp-key.pem"
-    if not cert.exists():
+    # A certificate kept in the folder from an earlier start is reused only while it is valid for another day:
+    # a folder that outlives the 30 days (a demo folder kept around) must not make the server fail later.
+    if not cert.exists() or subprocess.run(["openssl", "x509", "-checkend", "86400", "-noout", "-in", str(cert)],
+                                           capture_output=True).returncode != 0:
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
                         str(cert), "-days", "30", "-subj", "/CN=localhost",
                         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],

@@ -4,19 +4,58 @@ The browser fixtures are pytest-playwright's (the pytest-playwright-asyncio plug
 session) and `new_context` (contexts it closes after the test, recording traces and screenshots as its
 options say: `--headed`, `--tracing retain-on-failure`, `--screenshot only-on-failure`, `--output DIR`).
 Only the launch options are ours, below.
+
+The clock (issue #25): a test never pairs a fixed calendar date with the real clock. It either hands the tool
+a clock (`main(..., clock=FixedClock(...))`, ecom_privacy/clock.py) and computes its dates from that clock's now, or
+freezes time with time-machine. `--clock-shift-days N` proves it: the whole session runs N days ahead
+(time-machine, ticking), and the tests marked `clock` (the date-sensitive ones: breach, alerts, history,
+status, locks, session cache, the mock's TOTP) must pass there too; `make test` runs them a second time so,
+730 days ahead. A CLI process that a test starts goes through tests/cli_process.py, which moves its clock
+by the same shift. Chromium and the database servers keep the real clock: a forward shift only makes the
+mock's cookies last longer, and the tool asks neither of them for the time.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import time_machine
 
 from automation.access.session_cache import SESSIONS_ENV
+from tests.cli_process import CLOCK_SHIFT_ENV
 from tests.support import TEST_SEED, http_json
+
+_TRAVEL = pytest.StashKey[time_machine.travel]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--clock-shift-days", type=float, default=None, metavar="DAYS",
+                     help="run the whole session this many days ahead of the real clock (time-machine; CLI "
+                          "processes started through tests/cli_process.py too): the date-sensitive tests (-m clock) "
+                          "must pass whatever the date")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    days = config.getoption("--clock-shift-days")
+    if days:
+        # Started before collection, so even a module-level "now" is the shifted one; ticking, so that time
+        # passes as it does in a real run (the mock's session ages, the CLI's durations).
+        travel = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
+        travel.start()
+        config.stash[_TRAVEL] = travel
+        os.environ[CLOCK_SHIFT_ENV] = repr(days)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    travel = config.stash.get(_TRAVEL, None)
+    if travel is not None:
+        travel.stop()
+        os.environ.pop(CLOCK_SHIFT_ENV, None)
 
 if TYPE_CHECKING:  # the mock (Flask) and Playwright are imported by the fixtures that use them: the unit
     # tests, which use neither, start faster

@@ -34,6 +34,7 @@ from automation.access.totp_check import totp_secret_problem
 from automation.browser.launch import BrowserChoice, find_browser, launch
 from automation.fleet.model import StoreConfig
 from automation.redaction.redactor import Redactor
+from ecom_privacy.clock import Clock
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
 from ecom_privacy.labels import Labels
 from ecom_privacy.models import LoginTally
@@ -121,12 +122,13 @@ class HumanLogin:
 
     def __init__(self, stores: list[StoreConfig], env: Mapping[str, str], env_file: Path | None,
                  cache: SessionCache, timeout_s: float, labels_for: Callable[[str], Labels], redactor: Redactor,
-                 out: TextIO, err: TextIO) -> None:
+                 out: TextIO, err: TextIO, clock: Clock) -> None:
         self.stores = stores
+        self.clock = clock
         self.env = env
         self.env_file = env_file
         self.cache = cache
-        self.refused = RefusedLogins(cache.directory)
+        self.refused = RefusedLogins(cache.directory, clock=clock)
         self.timeout_s = timeout_s
         self.labels_for = labels_for
         self.redactor = redactor
@@ -238,7 +240,7 @@ class HumanLogin:
             hooks = AssistHooks(say=lambda message: self._say(store, message), refused=refused)
             try:
                 result = await assist_login(page, store.backoffice_url, self.labels_for(store.locale), known,
-                                            self.timeout_s, hooks, tally)
+                                            self.timeout_s, hooks, tally, clock=self.clock)
             finally:
                 for value in tally.one_time_values:
                     self.redactor.add(value)

@@ -15,10 +15,10 @@ import json
 import os
 import secrets
 import stat
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import ConfigError
 
 SESSIONS_ENV = "ECOM_PRIVACY_SESSION_DIR"
@@ -184,9 +184,10 @@ class RefusedLogins:
     any change of email, password or TOTP secret allows one new try. A successful login clears the record.
     """
 
-    def __init__(self, directory: Path, enabled: bool = True) -> None:
+    def __init__(self, directory: Path, enabled: bool = True, clock: Clock = SYSTEM_CLOCK) -> None:
         self.directory = directory
         self.enabled = enabled
+        self.clock = clock  # when a refusal happened, for the person reading the record
 
     def path_for(self, key: str) -> Path:
         return self.directory / f"{key}.refused"
@@ -226,7 +227,7 @@ class RefusedLogins:
         fd = os.open(self.path_for(key), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump({"fingerprint": fingerprint, "message": message,
-                       "at": datetime.now(UTC).isoformat(timespec="seconds")}, handle)
+                       "at": self.clock.now().isoformat(timespec="seconds")}, handle)
 
     def clear(self, key: str) -> None:
         if self.enabled:

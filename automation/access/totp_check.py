@@ -18,7 +18,8 @@ def totp_secret_problem(secret: str) -> str | None:
     if not _BASE32.fullmatch(secret):
         return "it holds characters that are not base32 (only letters A-Z and digits 2-7, optional = at the end)"
     try:
-        pyotp.TOTP(secret).now()  # the very code the login computes
+        # The very computation the login makes, at an arbitrary instant: this checks the key, not the time.
+        pyotp.TOTP(secret).at(0)
     except binascii.Error:
         return "it is not valid base32 (wrong length or padding)"
     except ValueError as exc:  # pyotp's own rules, e.g. a minimum length; its message never holds the secret

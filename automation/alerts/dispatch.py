@@ -1,12 +1,16 @@
-"""After a run: find its problems, keep the open ones in the database, and send what is new or cleared."""
+"""After a run: find its problems, keep the open ones in the database, send what is new or cleared, and the
+daily digest when it is due."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import Engine
 
+from automation.alerts.digest import claim_digest, compose_digest, digest_due, release_digest
+from automation.alerts.layout import AlertContext
 from automation.alerts.message import compose
 from automation.alerts.problems import RunFindings, findings
 from automation.alerts.send import send
@@ -27,24 +31,27 @@ def _without_state(found: RunFindings, kinds: list[str], run_dir: str, now: date
 
 def alert_after_run(engine: Engine | None, document: RunDocument, run_dir: str, config: NotifyConfig,
                     env: Mapping[str, str], redactor: Redactor, now: datetime,
-                    also: RunFindings | None = None) -> bool:
+                    also: RunFindings | None = None, context: AlertContext | None = None) -> bool:
     """True when a message was delivered. Never raises for a target that is down: that is logged.
 
-    `also` adds problems found elsewhere at the end of the run (the breach register's deadlines).
+    `also` adds problems found elsewhere at the end of the run (the breach register's deadlines); `context`
+    gives the stores' client headings and the readers' zone (without it: no headings, UTC).
     """
     found = findings(document)
     if also is not None:
         found.merge(also)
-    return deliver(engine, found, document.kind.value, run_dir, config, env, redactor, now)
+    return deliver(engine, found, document.kind.value, run_dir, config, env, redactor, now, context)
 
 
 def deliver(engine: Engine | None, found: RunFindings, source: str, run_dir: str, config: NotifyConfig,
-            env: Mapping[str, str], redactor: Redactor, now: datetime) -> bool:
-    """Reconcile `found` with the open problems and send what started or cleared; True when delivered.
+            env: Mapping[str, str], redactor: Redactor, now: datetime, context: AlertContext | None = None) -> bool:
+    """Reconcile `found` with the open problems and send what started or cleared; True when delivered. Then
+    send the day's digest when it is due (its own message; see automation/alerts/digest.py).
 
     `source` names what found the problems in the title ("plan", "breach check"); `run_dir` may be "".
     """
     log = get_logger()
+    context = context or AlertContext()
     urls, missing = notify_urls(config, env)
     for url in urls:
         redactor.add(url)  # a URL holds its service's token
@@ -53,18 +60,26 @@ def deliver(engine: Engine | None, found: RunFindings, source: str, run_dir: str
         pending = _without_state(found, kinds, run_dir, now)
     else:
         pending = reconcile(engine, found, kinds, run_dir, now)
-    if not pending:
-        return False
-    if missing:
+    if pending and missing:
         log.warning("alert variables not set", variables=missing,
                     hint="set them in the environment or .env (fleet file: notify.urls_env)")
     if not urls:
-        log.warning("alert not sent: no alert URL is set; it stays pending for the next run")
+        if pending:
+            log.warning("alert not sent: no alert URL is set; it stays pending for the next run")
         return False
-    title, body = compose(pending, source, run_dir)
+    delivered = _announce(engine, pending, source, run_dir, config, urls, redactor, context) if pending else False
+    if engine is not None:
+        _digest(engine, config, urls, redactor, context, now)
+    return delivered
+
+
+def _announce(engine: Engine | None, pending: Pending, source: str, run_dir: str, config: NotifyConfig,
+              urls: list[str], redactor: Redactor, context: AlertContext) -> bool:
+    log = get_logger()
+    message = compose(pending, source, run_dir, config, context)
     if engine is None:
-        title += " (history database unreachable: not deduplicated)"
-    delivered, problems = send(urls, title, body, redactor)
+        message = replace(message, title=message.title + " (history database unreachable: not deduplicated)")
+    delivered, problems = send(urls, message, redactor)
     for problem in problems:
         log.warning("alert problem", detail=problem)
     if not delivered:
@@ -72,5 +87,25 @@ def deliver(engine: Engine | None, found: RunFindings, source: str, run_dir: str
         return False
     if engine is not None:
         mark_sent(engine, pending)
-    log.info("alert sent", new=len(pending.opened), cleared=len(pending.cleared), corrected=len(pending.corrected))
+    log.info("alert sent", new=len(pending.opened), cleared=len(pending.cleared), corrected=len(pending.corrected),
+             started_and_cleared=len(pending.passed))
     return True
+
+
+def _digest(engine: Engine, config: NotifyConfig, urls: list[str], redactor: Redactor, context: AlertContext,
+            now: datetime) -> None:
+    log = get_logger()
+    due = digest_due(engine, config, context, now)
+    if due is None:
+        return
+    day, notices = due
+    if not claim_digest(engine, day, now, len(notices)):
+        return  # another run or check sent it a moment ago
+    delivered, problems = send(urls, compose_digest(notices, day, config, context, now), redactor)
+    for problem in problems:
+        log.warning("alert problem", detail=problem)
+    if not delivered:
+        release_digest(engine, day)
+        log.warning("digest not sent; the next run or breach check tries again", day=day)
+        return
+    log.info("digest sent", day=day, problems=len(notices))

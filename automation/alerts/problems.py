@@ -8,6 +8,8 @@ from automation.redaction.addresses import EMAIL
 from ecom_privacy.models import CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
 
 Key = tuple[str, str, str]  # kind, store, subject
+#: how a drift message says that its change waits for an opt-in (the digest lists those: no run fixes them)
+BLOCKED = " (blocked: needs an opt-in)"
 
 
 @dataclass
@@ -73,8 +75,7 @@ def findings(document: RunDocument) -> RunFindings:
             summary = _clean("; ".join(change.summary or change.action for change in changes))
             if setting.status == SettingStatus.DRIFT:
                 blocked = any(change.blocked for change in changes)
-                found.problems[("drift", store.id, setting.setting)] = summary + (
-                    " (blocked: needs an opt-in)" if blocked else "")
+                found.problems[("drift", store.id, setting.setting)] = summary + (BLOCKED if blocked else "")
             elif setting.status == SettingStatus.CHANGED:
                 found.corrected[(store.id, setting.setting)] = summary
         if store.checks or (document.kind == RunKind.VERIFY and store.status == StoreStatus.ERROR):

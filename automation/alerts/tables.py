@@ -1,10 +1,11 @@
-"""The open (and past) problems of the fleet, so each is announced once and its clearing once."""
+"""The open (and past) problems of the fleet, so each is announced once and its clearing once; and the days
+whose digest went out, so it goes once a day."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from automation.db import Base
@@ -25,8 +26,25 @@ class AlertProblem(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime)
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     cleared_run_dir: Mapped[str | None] = mapped_column(Text, nullable=True)
-    #: whether the alert of its start, and of its clearing, went out (one that failed is sent with the next run)
+    #: the newest run that saw it (the digest links to that run's report); None in rows older than the column
+    last_run_dir: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: whether the alert of its start, and of its clearing, went out (one that failed is sent with the next run,
+    #: even when the problem cleared in between: then both are said at once)
     open_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     clear_sent: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (Index("ix_alert_problems_key", "kind", "store_id", "subject", "cleared_at"),)
+
+
+class AlertDigest(Base):
+    """One row per local day whose "needs a human" digest was sent (or had nothing to say)."""
+
+    __tablename__ = "alert_digests"
+    __table_args__ = (UniqueConstraint("day", name="uq_alert_digests_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: the local date (YYYY-MM-DD, in notify.timezone) the digest is of
+    day: Mapped[str] = mapped_column(String(10))
+    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    #: how many problems it listed (0: nothing needed a human, nothing was sent)
+    problems: Mapped[int] = mapped_column(Integer)

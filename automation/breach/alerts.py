@@ -16,11 +16,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from automation.access.secrets import load_environment
 from automation.alerts.dispatch import deliver
+from automation.alerts.layout import alert_context
 from automation.alerts.problems import RunFindings
 from automation.breach.check import DeadlineFlag, deadline_flags
 from automation.breach.deadlines import AUTHORITY_HOURS, WARN_HOURS, as_utc, show, time_left, zone
 from automation.breach.register import Incident, Register
-from automation.fleet.model import load_fleet
+from automation.fleet.model import Fleet, load_fleet
 from automation.fleet.notify import NotifyConfig
 from automation.outputs.logs import get_logger
 from automation.redaction.addresses import EMAIL
@@ -73,19 +74,20 @@ def breach_findings_after_run(engine: Engine | None, config: NotifyConfig, now: 
     if engine is None or KIND not in config.events:
         return None
     try:
-        return breach_findings(engine, now, zone(config.timezone), config.breach_warn_hours)
+        return breach_findings(engine, now, zone(config.timezone, as_utc(now)), config.breach_warn_hours)
     except (SQLAlchemyError, EcomPrivacyError) as exc:
         get_logger().warning("breach deadlines not checked for alerts: the register cannot be read",
                              error=str(exc).splitlines()[0], hint="run 'ecom-privacy breach check'")
         return None
 
 
-def check_notify(config_path: Path) -> NotifyConfig | None:
-    """`breach check -c FLEET`: the fleet's notify key when it asks for breach_deadline; else None, said once
-    (the check itself goes on as without -c: its exit code is what cron relies on)."""
+def check_notify(config_path: Path) -> Fleet | None:
+    """`breach check -c FLEET`: the fleet (its notify key, its groups) when it asks for breach_deadline; else None,
+    said once (the check itself goes on as without -c: its exit code is what cron relies on)."""
     log = get_logger()
     try:
-        config = load_fleet(config_path).notify
+        fleet = load_fleet(config_path)
+        config = fleet.notify
     except EcomPrivacyError as exc:
         log.warning("breach alerts not sent: the fleet file cannot be read", error=str(exc))
         return None
@@ -93,17 +95,22 @@ def check_notify(config_path: Path) -> NotifyConfig | None:
         log.warning(f"breach alerts not sent: {config_path} has no notify key with {KIND} in notify.events",
                     hint=f"add notify: {{urls_env: [NAME], on: [{KIND}]}} to the fleet file, or drop -c")
         return None
-    return config
+    return fleet
 
 
-def alert_breach_check(engine: Engine, config: NotifyConfig, env_file: Path | None, warn_hours: float,
+def alert_breach_check(engine: Engine, fleet: Fleet, env_file: Path | None, warn_hours: float,
                        tz_name: str | None, redactor: Redactor, now: datetime) -> bool:
-    """`breach check -c FLEET`: send the breach_deadline alerts; True when one was delivered. Never raises for
-    an unset URL, a target that is down, an unreadable .env or a database error (logged: the exit code stands)."""
+    """`breach check -c FLEET`: send the breach_deadline alerts (and the daily digest when due); True when an
+    alert was delivered. Never raises for an unset URL, a target that is down, an unreadable .env or a database
+    error (logged: the exit code stands)."""
+    config = fleet.notify
+    assert config is not None  # check_notify returns only a fleet with a notify key
     try:
         env: Mapping[str, str] = load_environment(env_file)
-        found = breach_findings(engine, now, zone(tz_name or config.timezone), warn_hours)
-        return deliver(engine, found, "breach check", "", config, env, redactor, as_utc(now).replace(tzinfo=None))
+        tz = zone(tz_name or config.timezone, as_utc(now))
+        found = breach_findings(engine, now, tz, warn_hours)
+        return deliver(engine, found, "breach check", "", config, env, redactor, as_utc(now).replace(tzinfo=None),
+                       alert_context(fleet, config, tz))
     except (SQLAlchemyError, EcomPrivacyError) as exc:
         get_logger().warning("breach alerts not sent", error=redactor(str(exc).splitlines()[0]),
                              hint="the check's result above stands; the alert is sent by the next check")

@@ -26,6 +26,7 @@ from automation.fleet.model import Fleet, StoreConfig, plan_input_for
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.logs import get_logger
 from automation.redaction.redactor import Redactor
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import SessionExpiredError
 from ecom_privacy.setting import StoreSession
 from flows.labels import labels_for
@@ -40,6 +41,8 @@ class BrowserOptions:
     browser_path: str | None = None
     headed: bool = False
     timeout_ms: int = 15_000
+    #: the command's clock (TOTP codes, backup names, refusals); the CLI passes its own (ecom_privacy/clock.py)
+    clock: Clock = SYSTEM_CLOCK
 
 
 @asynccontextmanager
@@ -76,11 +79,13 @@ async def store_desk(browser: Browser, fleet: Fleet, store: StoreConfig, env: di
     Cached sessions are not used: breach commands are rare, and a fresh login proves the account now."""
     secrets = resolve_secrets(store, env, None)
     backoffice = BackofficeSession(
-        store_id=store.id, backoffice_url=store.backoffice_url, locale=store.locale, driver=lightspeed_ecom(),
+        store_id=store.id, backoffice_url=store.backoffice_url, locale=store.locale,
+        driver=lightspeed_ecom(clock=options.clock),
         secrets=lambda: secrets,
         open_context=lambda cached: new_store_context(browser, store.locale, options.timeout_ms,
                                                       storage_state=cached),  # type: ignore[arg-type]
-        cache=SessionCache(default_session_dir(), enabled=False), refused=RefusedLogins(default_session_dir()),
+        cache=SessionCache(default_session_dir(), enabled=False),
+        refused=RefusedLogins(default_session_dir(), clock=options.clock),
         redactor=redactor, attempts=ATTEMPTS, log=get_logger(store=store.id),
         trace_for=lambda context: StoreTrace(context, lambda: Path("."), enabled=False),
         # the recovery codes a run spent are skipped here too (a spent one would be a refused code)
@@ -91,7 +96,7 @@ async def store_desk(browser: Browser, fleet: Fleet, store: StoreConfig, env: di
         session = StoreSession(page=page, store_id=store.id, locale=store.locale,
                                backoffice_url=store.backoffice_url, storefront_url=store.storefront_url,
                                labels=labels_for(store.locale), artifacts=artifacts,
-                               plan_input=plan_input_for(fleet, store))
+                               plan_input=plan_input_for(fleet, store), clock=options.clock)
         yield StoreDesk(session, lambda: backoffice.login("session expired, logging in again"))
     finally:
         if backoffice.context is not None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from automation.breach.assessment import KEYS
 from automation.breach.deadlines import WARN_HOURS
-from automation.breach.facts import FACT_HELP
+from automation.breach.facts import FACT_HELP, STORE_FACTS, count_flag
 from automation.fleet.defaults import DEFAULT_FLEET_FILE
 from ecom_privacy.terminal_text import TerminalStream
 
@@ -24,6 +24,13 @@ def _language(value: str) -> str:
     if not re.fullmatch(LANGUAGE_PATTERN, value):
         raise argparse.ArgumentTypeError(f"{value!r} is not a two-letter language code (nl, en, de, fr, ...)")
     return value
+
+
+def _count(value: str) -> int | tuple[str, int]:
+    try:
+        return count_flag(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +53,7 @@ def _fleet(parser: argparse.ArgumentParser, *, browser: bool) -> None:
                              "(default $ECOM_PRIVACY_BREACH_TEMPLATES)")
     if not browser:
         return
-    parser.add_argument("--env-file", type=Path, default=Path(".env"),
+    parser.add_argument("--env-file", type=Path, default=None,
                         help="file with NAME=value secrets (store logins, SMTP), read under the environment")
     parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"),
                         help="where runs/<UTC timestamp>/ with backups and CSV files is written (default ./runs)")
@@ -63,8 +70,11 @@ def _facts(parser: argparse.ArgumentParser, *, new: bool) -> None:
         if key == "stores":
             continue
         flag = "--" + key.replace("_", "-")
-        kind = int if key in ("people_count", "records_count") else str
-        group.add_argument(flag, dest=f"fact_{key}", type=kind, default=None, metavar=key.split("_")[-1].upper(),
+        if key in STORE_FACTS:  # a number, or one per store (repeat the flag)
+            group.add_argument(flag, dest=f"fact_{key}", type=_count, action="append", default=[],
+                               metavar="N|STORE=N", help=f"{text}; per store: {flag} STORE=N, repeated")
+            continue
+        group.add_argument(flag, dest=f"fact_{key}", type=str, default=None, metavar=key.split("_")[-1].upper(),
                            help=text)
     if new:
         group.add_argument("--store", dest="fact_stores", action="append", default=[], metavar="ID",
@@ -131,7 +141,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[ty
     check.add_argument("-c", "--config", type=Path, default=None, metavar="FLEET",
                        help="also send breach_deadline alerts through this fleet file's notify key (once when a "
                             "deadline problem starts, once when it clears); without it: no alerts")
-    check.add_argument("--env-file", type=Path, default=Path(".env"),
+    check.add_argument("--env-file", type=Path, default=None,
                        help="file with NAME=value secrets (the alert URLs of notify.urls_env), read under the "
                             "environment")
 

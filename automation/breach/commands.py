@@ -13,8 +13,27 @@ from automation.breach import assessment
 from automation.breach.check import deadline_flags, undecided_stores
 from automation.breach.deadlines import WARN_HOURS, Urgency, parse_moment, show, time_left, urgency, zone, zone_name
 from automation.breach.drafts import render, store_info, template_dir
-from automation.breach.export import authority_summary, customers_summary, incident_json, notice_summary, write_export
-from automation.breach.facts import FACT_HELP, build_facts, normalise, read_facts_file, updated_facts
+from automation.breach.export import (
+    authority_late,
+    authority_summary,
+    customers_summary,
+    incident_json,
+    is_late,
+    notice_summary,
+    write_export,
+)
+from automation.breach.facts import (
+    FACT_HELP,
+    STORE_FACTS,
+    build_facts,
+    counts_of,
+    merged_changes,
+    normalise,
+    read_facts_file,
+    shown_fact,
+    stale_languages,
+    updated_facts,
+)
 from automation.breach.register import (
     ASSESSED,
     AUTHORITY_NOT_REQUIRED,
@@ -27,7 +46,7 @@ from automation.breach.register import (
     SUBJECTS_DECISION,
     Incident,
     Register,
-    utc_now,
+    whole_second,
 )
 from automation.db import db_url_secrets, open_database, resolve_db_url
 from automation.fleet.model import StoreConfig, load_fleet
@@ -45,16 +64,25 @@ def open_register(args: argparse.Namespace, redactor: Redactor) -> Register:
     # by open_database.
     for secret in db_url_secrets(url):
         redactor.add(secret)
-    return Register(open_database(url), actor=args.actor)
+    return Register(open_database(url), actor=args.actor, clock=args.clock)
+
+
+def _now(args: argparse.Namespace) -> datetime:
+    """The command's now, to the second: the CLI's clock (ecom_privacy/clock.py), never the system's directly."""
+    return whole_second(args.clock)
 
 
 def _tz(args: argparse.Namespace) -> tzinfo:
-    return zone(args.tz)
+    return zone(args.tz, _now(args))
 
 
 def _fact_flags(args: argparse.Namespace) -> dict[str, Any]:
     values = {key: getattr(args, f"fact_{key}", None) for key in FACT_HELP}
-    return {key: value for key, value in values.items() if value not in (None, [])}
+    values = {key: value for key, value in values.items() if value not in (None, [])}
+    for key in STORE_FACTS:  # `--people-count 400`, or `--people-count shop-nl=400 --people-count shop-en=300`
+        if key in values:
+            values[key] = counts_of("--" + key.replace("_", "-"), values[key])
+    return values
 
 
 def cmd_new(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
@@ -67,13 +95,13 @@ def cmd_new(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         flag = "--store" if missing[0] == "stores" else "--" + missing[0].replace("_", "-")
         raise ConfigError(f"{where}: the fact {missing[0]!r} ({FACT_HELP[missing[0]]}) is required; give {flag} "
                           f"or put it in the --file YAML")
-    facts = build_facts(raw, tz, where)
+    facts = build_facts(raw, tz, where, _now(args))
     register = open_register(args, redactor)
     incident_id = register.new(facts)
     incident = register.incident(incident_id)
     out.write(f"incident {incident_id} registered: {facts.title!r}; stores: {', '.join(facts.stores)}\n"
               f"  discovered {show(facts.discovered_at, tz)}\n"
-              f"  authority deadline {show(incident.deadline, tz)} ({time_left(incident.deadline, utc_now())})\n"
+              f"  authority deadline {show(incident.deadline, tz)} ({time_left(incident.deadline, _now(args))})\n"
               f"  next: ecom-privacy breach assess {incident_id}\n")
     return EXIT_OK
 
@@ -90,7 +118,7 @@ def _sort_key(incident: Incident, now: datetime) -> tuple[int, datetime]:
 
 
 def cmd_list(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     register = open_register(args, redactor)
     incidents = [i for i in register.incidents() if args.all or i.is_open]
     incidents.sort(key=lambda i: _sort_key(i, now))
@@ -116,11 +144,12 @@ def cmd_list(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 
 def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
     if args.format == "json":
-        out.write(json_for_terminal(json.dumps(incident_json(incident, register), indent=2, ensure_ascii=False)) + "\n")
+        out.write(json_for_terminal(json.dumps(incident_json(incident, register, now), indent=2,
+                                               ensure_ascii=False)) + "\n")
         return EXIT_OK
     f = incident.facts
     lines = [f"incident {incident.id}: {f.title} [{'open' if incident.is_open else 'closed'}]",
@@ -131,11 +160,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         if key in ("title", "discovered_at", "discovered_by", "reported_by"):
             continue
         value = getattr(f, key)
-        if isinstance(value, datetime):
-            value = show(value, tz)
-        elif isinstance(value, list):
-            value = ", ".join(value)
-        lines.append(f"  {key}: {value if value not in (None, '') else '-'}")
+        value = show(value, tz) if isinstance(value, datetime) else shown_fact(value)
+        lines.append(f"  {key}: {value or '-'}")
     if incident.assessment:
         lines.append(f"  risk: {incident.assessment['risk']} ({'; '.join(incident.assessment['reasons'])}), "
                      f"assessed {show(incident.assessment['at'], tz)} by {incident.assessment['by']}")
@@ -146,7 +172,9 @@ def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
     for store in incident.stores:
         lines.append(f"  store {store}:")
-        lines.append(f"    authority: {authority_summary(incident, store, local)}")
+        late = authority_late(incident, store, now)
+        lines.append(f"    authority: {authority_summary(incident, store, local)}"
+                     + (f" [LATE: {late}]" if is_late(late) else ""))
         lines.append(f"    people affected: {customers_summary(incident, store, local)}")
         lines.append(f"    public notice: {notice_summary(incident, store, local)}")
     lines.append(f"  history (times in {zone_name(tz)}):")
@@ -172,7 +200,8 @@ def cmd_update(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     raw.update(_fact_flags(args))
     if args.add_store:
         raw["stores"] = list(dict.fromkeys([*incident.facts.stores, *args.add_store]))
-    changes = normalise(raw, tz, str(args.file) if args.file else where)
+    changes = merged_changes(incident.facts, normalise(raw, tz, str(args.file) if args.file else where, _now(args)),
+                             where)
     current = incident.facts.model_dump()
     changes = {k: v for k, v in changes.items() if current.get(k) != v}
     facts = updated_facts(incident.facts, changes, where)  # validates before anything is written
@@ -183,8 +212,8 @@ def cmd_update(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         raise ConfigError(f"{where}: --authority-reference goes with --authority-notified WHEN")
     if args.subjects in ("public", "not-required") and not args.reason:
         raise ConfigError(f"{where}: --subjects {args.subjects} needs --reason (why; it goes into the register)")
-    notified_at = parse_moment(args.authority_notified, tz, "--authority-notified") if args.authority_notified \
-        else None
+    notified_at = parse_moment(args.authority_notified, tz, "--authority-notified", now=_now(args)) \
+        if args.authority_notified else None
     if notified_at is not None and notified_at > incident.deadline and not facts.delay_reasons and not any(
             incident.stores[s].authority_notifications for s in stores):
         raise ConfigError(f"{where}: the authority was notified after the 72-hour deadline "
@@ -215,6 +244,8 @@ def cmd_update(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         register.append(incident.id, kind, data, store=store)
     for kind, data, store in planned:
         out.write(f"incident {incident.id}: recorded {kind}{' [' + store + ']' if store else ''}: {_brief(data)}\n")
+    for note in stale_languages(incident.facts, facts):
+        out.write(f"note: {note}; update it too (a facts file with the text per language, --file)\n")
     return EXIT_OK
 
 
@@ -247,20 +278,21 @@ def _prompt(question: assessment.Question, out: TextIO) -> bool:
 
 def cmd_export(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     register = open_register(args, redactor)
-    paths = write_export(register, args.out, _tz(args), utc_now())
+    paths = write_export(register, args.out, _tz(args), _now(args))
     for path in paths:
         out.write(f"{path}\n")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     register = open_register(args, redactor)
-    notify = None
+    alerting = None
     if args.config is not None:  # alerts for cron: `breach check -c FLEET` with the fleet's notify key
         from automation.breach.alerts import alert_breach_check, check_notify
 
-        notify = check_notify(args.config)
+        alerting = check_notify(args.config)
+    notify = alerting.notify if alerting is not None else None
     warn_hours = args.warn_hours if args.warn_hours is not None else (
         notify.breach_warn_hours if notify is not None else WARN_HOURS)
     notes = []
@@ -276,8 +308,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
                                  f"the people affected (without undue delay)")
     for line in problems + notes:
         out.write(line + "\n")
-    if notify is not None:
-        alert_breach_check(register.engine, notify, args.env_file, warn_hours, args.tz, redactor, now)
+    if alerting is not None:
+        alert_breach_check(register.engine, alerting, args.env_file, warn_hours, args.tz, redactor, now)
     if problems:
         return EXIT_ERROR
     out.write(f"ok: {len(open_incidents)} open incident(s); no deadline within {warn_hours:g} hours without a "
@@ -295,7 +327,7 @@ def fleet_store(config: Path, store_id: str) -> StoreConfig:
 
 
 def cmd_draft(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
     user_dir = template_dir(args.templates)

@@ -28,8 +28,9 @@ class Urgency(StrEnum):
     OPEN = "open"
 
 
-def zone(name: str | None) -> tzinfo:
-    """The zone called `name`, or the system's zone (named, when the system names it) for None."""
+def zone(name: str | None, now: datetime) -> tzinfo:
+    """The zone called `name`, or the system's zone (named, when the system names it) for None; a system zone
+    that has no name is its UTC offset at `now`."""
     if name:
         try:
             return ZoneInfo(name)
@@ -47,7 +48,7 @@ def zone(name: str | None) -> tzinfo:
         if candidate:
             with contextlib.suppress(ZoneInfoNotFoundError, ValueError):
                 return ZoneInfo(candidate)
-    return datetime.now().astimezone().tzinfo or UTC
+    return now.astimezone().tzinfo or UTC
 
 
 def zone_name(tz: tzinfo) -> str:
@@ -70,14 +71,14 @@ def localize(naive: datetime, tz: tzinfo, what: str) -> datetime:
     return first
 
 
-def parse_moment(value: str | datetime, tz: tzinfo, what: str) -> datetime:
-    """ISO 8601 date-time; without an offset it is read in `tz`. Returns UTC."""
+def parse_moment(value: str | datetime, tz: tzinfo, what: str, *, now: datetime) -> datetime:
+    """ISO 8601 date-time, or 'now' (`now`, to the second); without an offset it is read in `tz`. Returns UTC."""
     if isinstance(value, datetime):
         moment = value
     else:
         text = str(value).strip()
         if text.lower() == "now":
-            return datetime.now(UTC).replace(microsecond=0)
+            return as_utc(now).replace(microsecond=0)
         try:
             moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
         except ValueError:

@@ -26,6 +26,7 @@ from jinja2.exceptions import SecurityError
 
 from automation.breach.deadlines import AUTHORITY_HOURS, show
 from automation.breach.facts import FACT_HELP
+from automation.breach.letter_facts import FactGapError, letter_view
 from automation.breach.register import Incident
 from ecom_privacy.errors import ConfigError
 from flows.content.html_text import page_text
@@ -137,12 +138,13 @@ def check_required(incident: Incident, kind: str, late: bool) -> None:
 
 
 def context(incident: Incident, store: dict[str, Any], language: str, tz: tzinfo, now: datetime,
-            recipient: dict[str, Any] | None = None) -> dict[str, Any]:
+            recipient: dict[str, Any] | None = None, stated: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a template may use; `stated`: the facts as this letter states them (letter_facts.letter_view)."""
     facts = incident.facts
     return {
         "recipient": recipient or {"name": None, "email": None},
         "incident": {"id": incident.id, "title": facts.title},
-        "facts": facts.model_dump(),
+        "facts": stated if stated is not None else facts.model_dump(),
         "store": store,
         "language": language,
         "discovered_at": show(facts.discovered_at, tz),
@@ -165,11 +167,16 @@ def render(incident: Incident, kind: str, store: dict[str, Any], language: str, 
     env = environment(user_dir)
     try:
         template = env.get_template(name)
-        with env.budget():
-            module = template.make_module(context(incident, store, language, tz, now, recipient))
-            body = render_bounded(env, [str(module)])
+
     except TemplateNotFound:
         raise missing_template_error(kind, language, store["id"], user_dir) from None
+    stated = letter_view(incident.id, incident.facts, kind, store["id"], language, late)
+    try:
+        with env.budget():  # the sandbox's budget of steps, time and size (flows/content/sandbox.py)
+            module = template.make_module(context(incident, store, language, tz, now, recipient, stated))
+            body = render_bounded(env, [str(module)])
+    except FactGapError as exc:  # your template quotes a fact this letter's language or store lacks
+        raise ConfigError(f"template {name}: {exc.message}") from None
     except UndefinedError as exc:
         raise ConfigError(f"template {name}: {exc.message}; the template uses a variable the tool does not "
                           f"provide (see the README, 'Data breaches')") from None

@@ -112,8 +112,8 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
         try:  # built before anything is recorded: a message that cannot be built was never near the server
             check_content(f"the {draft.language} message to the people affected ({draft.template})",
                           draft.subject, draft.html, draft.text)
-            message = build_message(mailer.settings.sender, recipient.email, draft.subject, draft.html, draft.text,
-                                    reference)
+            message = build_message(mailer.sender, recipient.email, draft.subject, draft.html, draft.text, reference,
+                                    register.clock.now(), mailer.reply_to)
         except ValueError as exc:  # a header the email library refuses (a line break in a name)
             register.record_delivery(plan.incident_id, plan.store, recipient.email, recipient.language, attempt,
                                      FAILED, f"the message could not be built: {exc}")
@@ -124,6 +124,7 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
                                         SENDING):
             outcome.skipped.append(recipient.email)  # another run is writing to this person right now
             continue
+
         try:
             message_id = mailer.send(message)
         except KeyboardInterrupt:  # Ctrl-C while handing over: this recipient stays `sending` (uncertain)

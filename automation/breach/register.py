@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from automation.breach.deadlines import as_utc, authority_deadline
 from automation.breach.facts import Facts, facts_json
 from automation.breach.tables import DeliveryRow, EventRow, IncidentRow
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import ConfigError
 
 ACTOR_ENV = "ECOM_PRIVACY_ACTOR"
@@ -50,8 +51,9 @@ def default_actor() -> str:
         return "unknown"
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+def whole_second(clock: Clock) -> datetime:
+    """The clock's time to the second: what the register records and what the commands compare with."""
+    return clock.now().replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -176,9 +178,11 @@ def _apply_store_event(state: StoreState, event: Event) -> None:
 class Register:
     """The breach register on an open database (see `automation.db.open_database`)."""
 
-    def __init__(self, engine: Engine, actor: str | None = None) -> None:
+    def __init__(self, engine: Engine, actor: str | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
         self.engine = engine
         self.actor = actor or default_actor()
+        #: when each event and delivery step happened (the CLI passes its clock; ecom_privacy/clock.py)
+        self.clock = clock
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -187,7 +191,7 @@ class Register:
 
     # -- incidents and events ------------------------------------------------------------------------
     def new(self, facts: Facts, now: datetime | None = None) -> int:
-        now = now or utc_now()
+        now = now or whole_second(self.clock)
         with self._session() as session:
             row = IncidentRow(created_at=now, created_by=self.actor)
             session.add(row)
@@ -200,8 +204,8 @@ class Register:
                now: datetime | None = None) -> None:
         self._row(incident_id)
         with self._session() as session:
-            session.add(EventRow(incident_id=incident_id, at=now or utc_now(), actor=self.actor, kind=kind,
-                                 store=store, data=_jsonable(data)))
+            session.add(EventRow(incident_id=incident_id, at=now or whole_second(self.clock), actor=self.actor,
+                                 kind=kind, store=store, data=_jsonable(data)))
 
     def _row(self, incident_id: int) -> IncidentRow:
         with Session(self.engine) as session:
@@ -237,7 +241,7 @@ class Register:
         try:
             with self._session() as session:
                 session.add(DeliveryRow(incident_id=incident_id, store=store, email=email, language=language,
-                                        attempt=attempt, state=state, at=utc_now(), actor=self.actor,
+                                        attempt=attempt, state=state, at=whole_second(self.clock), actor=self.actor,
                                         detail=detail))
         except IntegrityError:
             return False

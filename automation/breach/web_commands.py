@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 from automation.access.secrets import fleet_secrets, load_environment
 from automation.breach.backoffice import BrowserOptions, open_browser, store_desk
-from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _tz, open_register
+from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _now, _tz, open_register
 from automation.breach.drafts import (
     Draft,
     check_templates,
@@ -18,7 +18,8 @@ from automation.breach.drafts import (
     template_dir,
     template_languages,
 )
-from automation.breach.mailer import PREFIX, Mailer, Pacer, SmtpSettings
+from automation.breach.mailer import PREFIX as SMTP_PREFIX
+from automation.breach.mailer import Letterhead, Mailer, Pacer, SmtpSettings, check_smtp
 from automation.breach.notify import make_plan, notified_csv, send_all, states
 from automation.breach.publish import apply_notice, plan_notice, verify_published, verify_withdrawn
 from automation.breach.recipients import Recipient, read_backoffice, read_csv
@@ -27,9 +28,9 @@ from automation.breach.register import (
     NOTICE_PUBLISHED,
     NOTICE_WITHDRAWN,
     RECIPIENTS,
+    SUBJECTS_DECISION,
     Incident,
     Register,
-    utc_now,
 )
 from automation.browser.retry import as_typed_error
 from automation.fleet.model import Fleet, StoreConfig, load_fleet
@@ -66,7 +67,8 @@ class StopRequest:
 
 
 def _browser_options(args: argparse.Namespace) -> BrowserOptions:
-    return BrowserOptions(browser_path=args.browser, headed=args.headed, timeout_ms=int(args.timeout * 1000))
+    return BrowserOptions(browser_path=args.browser, headed=args.headed, timeout_ms=int(args.timeout * 1000),
+                          clock=args.clock)
 
 
 def _stores(fleet: Fleet, wanted: list[str]) -> list[StoreConfig]:
@@ -104,8 +106,36 @@ async def _read_recipients(args: argparse.Namespace, fleet: Fleet, stores: list[
     return found
 
 
+def _letterhead(store: StoreConfig, settings: SmtpSettings) -> Letterhead:
+    """The store's own sender and reply-to (the fleet file's breach_mail), else ECOM_PRIVACY_SMTP_FROM."""
+    sender = store.breach_mail.sender or settings.sender
+    assert sender is not None  # SmtpSettings.from_env required FROM for every store without its own
+    return Letterhead(sender, tuple(store.breach_mail.reply_to))
+
+
+def _sender_line(store: StoreConfig, env: dict[str, str]) -> str:
+    """Whom the plan's messages come from: the store's own sender (fleet breach_mail) or the agency-wide one."""
+    fallback = (env.get(f"{SMTP_PREFIX}FROM") or "").strip()
+    sender = store.breach_mail.sender or (f"{fallback} ({SMTP_PREFIX}FROM)" if fallback else
+                                          f"{SMTP_PREFIX}FROM (not set; or set breach_mail.from for the store)")
+    replies = f"; replies to {', '.join(store.breach_mail.reply_to)}" if store.breach_mail.reply_to else ""
+    return f"  from {sender}{replies}"
+
+
+def _record_decision(register: Register, incident: Incident, store_id: str, sent_total: int) -> bool:
+    """People were written to: that is the decision on informing them (Art. 34), recorded unless it already is,
+    so `breach check` stops asking for it. True when recorded now."""
+    decided = incident.stores[store_id].subjects_decision
+    if sent_total == 0 or (decided is not None and decided.get("decision") == "notify"):
+        return False
+    register.append(incident.id, SUBJECTS_DECISION, {
+        "decision": "notify", "reason": f"{sent_total} people informed individually by email (breach notify)",
+        **({"replaces": decided.get("decision")} if decided is not None else {})}, store=store_id)
+    return True
+
+
 def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    tz, now = _tz(args), utc_now()
+    tz, now = _tz(args), _now(args)
     if args.recipients and len(args.store) > 1:
         raise ConfigError("--recipients FILE.csv is one store's list: give exactly one --store with it")
     register = open_register(args, redactor)
@@ -115,15 +145,20 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     for store in stores:
         incident.store(store.id)
     env = load_environment(args.env_file)
-    for secret in [*fleet_secrets(fleet.stores, env), env.get(PREFIX + "PASSWORD")]:  # no message may carry one
+    for secret in [*fleet_secrets(fleet.stores, env), env.get(SMTP_PREFIX + "PASSWORD")]:  # no message may carry one
         redactor.add(secret)
     settings = None
+    letterheads: dict[str, Letterhead] = {}
     if args.apply:
-        settings = SmtpSettings.from_env(env)  # before any browser work: a missing setting fails fast
+        without_sender = tuple(store.id for store in stores if store.breach_mail.sender is None)
+        settings = SmtpSettings.from_env(env, without_sender)  # before any browser work: a missing setting fails fast
         redactor.add(settings.password)
-    pacer = Pacer(args.rate)
+        letterheads = {store.id: _letterhead(store, settings) for store in stores}
+        # Connect, STARTTLS, log in and try each sender now: a wrong setting is said before any backoffice login.
+        check_smtp(settings, [letterhead.sender for letterhead in letterheads.values()])
+    pacer = Pacer(args.rate, clock=args.clock)
     user_dir = template_dir(args.templates)
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=args.clock.now())
     code = EXIT_OK
     # Every shop language needs its message before any list is read or anyone is written to.
     ready = []
@@ -156,7 +191,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
             code = EXIT_ERROR
             continue
         artifacts.write_text(f"breach/incident-{incident.id}/{store.id}/recipients.csv", _recipients_csv(result))
-        out.write(plan.render_text() + "\n")
+        out.write(plan.render_text() + "\n" + _sender_line(store, env) + "\n")
         out.flush()
         if not args.apply:
             pending = plan.to_send or (args.resend_uncertain and plan.with_state("uncertain"))
@@ -167,7 +202,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         assert settings is not None
         register.append(incident.id, RECIPIENTS, {"source": source, "count": len(result),
                                                   "recipients": [vars(r) for r in result]}, store=store.id)
-        mailer = Mailer(settings)
+        mailer = Mailer(settings, letterheads[store.id])
         try:
             with StopRequest(out) as stop:
                 outcome = send_all(plan, register, mailer, pacer, message,
@@ -194,6 +229,9 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         register.append(incident.id, CUSTOMERS_NOTIFIED, summary, store=store.id)
         out.write(f"store {store.id}: sent {len(outcome.sent)} now, {summary['sent_total']} in all; failed "
                   f"{len(outcome.failed)}; uncertain {len(summary['uncertain'])}; list: {path}\n")
+        if _record_decision(register, incident, store.id, int(summary["sent_total"])):
+            out.write(f"store {store.id}: recorded the decision to inform the people affected individually "
+                      f"(subjects: notify)\n")
         for email, reason in outcome.failed:
             out.write(f"  failed {email}: {redactor(reason)}\n")
         if outcome.stopped:
@@ -210,7 +248,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 async def _publish(args: argparse.Namespace, register: Register, incident: Incident, fleet: Fleet,
                    stores: list[StoreConfig], env: dict[str, str], artifacts: RunArtifacts, redactor: Redactor,
                    out: TextIO) -> int:
-    tz, now, user_dir = _tz(args), utc_now(), template_dir(args.templates)
+    tz, now, user_dir = _tz(args), _now(args), template_dir(args.templates)
     options = _browser_options(args)
     code = EXIT_OK
     async with open_browser(options) as browser:
@@ -268,7 +306,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
     env = load_environment(args.env_file)
     for secret in fleet_secrets(fleet.stores, env):  # no notice may carry any store's secret
         redactor.add(secret)
-    artifacts = RunArtifacts.create(args.artifacts_dir, redactor)
+    artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=args.clock.now())
     code = asyncio.run(_publish(args, register, incident, fleet, stores, env, artifacts, redactor, out))
     out.write(f"backups of replaced pages, if any: {artifacts.root / 'backups'}\n" if args.apply else
               ("plan only: nothing changed; run again with --apply\n" if code == EXIT_CHANGES else ""))

@@ -9,7 +9,6 @@ next caller gets a new one, retried with backoff while the far end comes back.
 from __future__ import annotations
 
 import asyncio
-import time
 
 from playwright.async_api import Browser, Playwright
 from playwright.async_api import Error as PlaywrightError
@@ -17,6 +16,7 @@ from playwright.async_api import Error as PlaywrightError
 from automation.browser.cdp_endpoint import CDP_ENV, public_endpoint
 from automation.browser.launch import find_browser, launch
 from automation.outputs.logs import get_logger
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import TransientError
 
 #: how long a lost remote browser may take to come back before the stores waiting for it fail
@@ -30,8 +30,9 @@ class BrowserSource:
 
     def __init__(self, playwright: Playwright, browser_path: str | None, headed: bool,
                  cdp_endpoint: str | None = None, timeout_ms: int = 15_000,
-                 reconnect_window_s: float = RECONNECT_WINDOW_S) -> None:
+                 reconnect_window_s: float = RECONNECT_WINDOW_S, clock: Clock = SYSTEM_CLOCK) -> None:
         self.playwright = playwright
+        self.clock = clock
         self.browser_path = browser_path
         self.headed = headed
         self.cdp_endpoint = cdp_endpoint
@@ -70,14 +71,14 @@ class BrowserSource:
     async def _connect(self) -> Browser:
         assert self.cdp_endpoint is not None
         shown = public_endpoint(self.cdp_endpoint)
-        deadline = time.monotonic() + self.reconnect_window_s
+        deadline = self.clock.monotonic() + self.reconnect_window_s
         delay = 0.25
         while True:
             try:
                 browser = await self.playwright.chromium.connect_over_cdp(self.cdp_endpoint,
                                                                           timeout=self.timeout_ms)
             except PlaywrightError as exc:
-                if time.monotonic() + delay > deadline:
+                if self.clock.monotonic() + delay > deadline:
                     raise TransientError(
                         f"cannot connect to the browser at {shown} over CDP: {str(exc).splitlines()[0]}; "
                         f"gave up after {self.reconnect_window_s:g} s. Check that it runs and --cdp-endpoint "

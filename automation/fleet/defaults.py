@@ -9,3 +9,5 @@ from __future__ import annotations
 from pathlib import Path
 
 DEFAULT_FLEET_FILE = Path("config/fleet.yaml")
+#: read when it exists; an --env-file given on the command line must exist (automation.cli.check_env_file)
+DEFAULT_ENV_FILE = Path(".env")

@@ -15,6 +15,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from automation.fleet.breach_mail import KEY as BREACH_MAIL_KEY
+from automation.fleet.breach_mail import BreachMail, breach_mail_errors, resolve_breach_mail
 from automation.fleet.defaults import DEFAULT_FLEET_FILE as DEFAULT_FLEET_FILE  # re-exported: its old home
 from automation.fleet.ids import STORE_ID_PATTERN, safe_name
 from automation.fleet.languages import (
@@ -24,7 +26,7 @@ from automation.fleet.languages import (
     language_errors,
     store_languages,
 )
-from automation.fleet.notify import NotifyConfig
+from automation.fleet.notify import NotifyConfig, notify_group_errors
 from ecom_privacy.config_errors import describe, did_you_mean, key_path
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.setting import PlanInput
@@ -37,6 +39,8 @@ LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "
 #: plain keys YAML would read as something else, kept as text because they are a deprecated spelling
 #: (`notify: on:` is read as the boolean true; its new name is `events`)
 DEPRECATED_TEXT_KEYS = frozenset({"on"})
+#: keys of `defaults` and groups that are facts about a store, not settings (languages, breach letters' sender)
+LAYER_FACT_KEYS = (*STORE_FACT_KEYS, BREACH_MAIL_KEY)
 
 
 class CredentialRefs(BaseModel):
@@ -77,6 +81,8 @@ class StoreEntry(BaseModel):
     overrides: dict[str, Any] = Field(default_factory=dict)
     #: opt-in for changes that cannot be undone (archiving subscribers), for this store only
     allow_irreversible: bool = False
+    #: whom breach letters to this store's people come from (automation/fleet/breach_mail.py)
+    breach_mail: BreachMail | None = None
 
     @field_validator("locale", "backoffice_locale")
     @classmethod
@@ -144,6 +150,8 @@ class StoreConfig:
     allow_irreversible: bool = False
     #: the shop's languages, the default first (a storefront URL prefix for every other one)
     languages: tuple[str, ...] = ()
+    #: whom breach letters come from and where replies go (defaults < groups < store)
+    breach_mail: BreachMail = field(default_factory=BreachMail)
 
     @property
     def backoffice_locale(self) -> str:
@@ -236,9 +244,9 @@ def _check_setting_keys(document: YamlDocument, layer: dict[str, Any] | None, at
     errors = []
     for key, value in (layer or {}).items():
         where = f"{document.where((*at, key))}: {key_path((*at, key))}{label}"
-        if key in STORE_FACT_KEYS and facts_allowed:
+        if key in LAYER_FACT_KEYS and facts_allowed:
             continue
-        if key in STORE_FACT_KEYS:
+        if key in LAYER_FACT_KEYS:
             errors.append(f"{where}: a store fact, not a setting: put it on the store itself, not in overrides")
             continue
         if key not in known:
@@ -346,6 +354,9 @@ def load_fleet(path: Path) -> Fleet:
     for index, store in enumerate(model.stores):
         errors += [f"{path}: {e}" for e in language_errors(model.defaults, _group_layers(model, store), store,
                                                            f"stores[{index}] (store {store.id})")]
+    errors += [f"{path}: {e}" for e in breach_mail_errors(
+        [("defaults", model.defaults), *((f"groups.{name}", layer or {}) for name, layer in model.groups.items())])]
+    errors += [f"{path}: {e}" for e in notify_group_errors(model.notify, model.groups)]
     if errors:
         raise ConfigError("\n".join(dict.fromkeys(errors)))
 
@@ -354,10 +365,10 @@ def load_fleet(path: Path) -> Fleet:
     causes: dict[str, list[str]] = {}
     for index, entry in enumerate(model.stores):
         backoffice_locale, languages = store_languages(model.defaults, _group_layers(model, entry), entry)
-        merged = {key: value for key, value in model.defaults.items() if key not in STORE_FACT_KEYS}
+        merged = {key: value for key, value in model.defaults.items() if key not in LAYER_FACT_KEYS}
         for group in entry.groups:
             merged = deep_merge(merged, {key: value for key, value in (model.groups.get(group) or {}).items()
-                                         if key not in STORE_FACT_KEYS})
+                                         if key not in LAYER_FACT_KEYS})
         merged = deep_merge(merged, entry.overrides)
         desired: dict[str, BaseModel] = {}
         for name, setting in settings.items():
@@ -377,6 +388,8 @@ def load_fleet(path: Path) -> Fleet:
             id=entry.id, backoffice_url=entry.backoffice_url.rstrip("/"), storefront_url=entry.storefront_url,
             locale=backoffice_locale, credentials=entry.credentials, groups=tuple(entry.groups), vars=entry.vars,
             desired=desired, allow_irreversible=entry.allow_irreversible, languages=languages,
+            breach_mail=resolve_breach_mail([("defaults", model.defaults), *_group_layers(model, entry)],
+                                            entry.breach_mail),
         ))
     for warning in warnings:  # every command reads the fleet file here: each says it, on stderr, once
         print(printable(f"warning: {warning}"), file=sys.stderr)

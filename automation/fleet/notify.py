@@ -1,9 +1,12 @@
-"""The fleet file's `notify` key: where alerts go (names of environment variables holding Apprise URLs)."""
+"""The fleet file's `notify` key: where alerts go (names of environment variables holding Apprise URLs), how
+their messages are laid out (stores grouped by client, links to the reports) and when the daily digest goes."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import string
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +15,9 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 #: every kind of event an alert can be sent for; breach_deadline comes from `ecom-privacy breach check`
 EventKind = Literal["failed", "drift", "verify_failed", "breach_deadline"]
 ALL_KINDS: tuple[str, ...] = ("failed", "drift", "verify_failed", "breach_deadline")
+DEFAULT_DIGEST_HOUR = 8
+#: what `report_url` may contain: the run folder's name and a store's id
+REPORT_FIELDS = ("run", "store")
 
 
 class NotifyConfig(BaseModel):
@@ -32,6 +38,14 @@ class NotifyConfig(BaseModel):
     #: hours before a breach's authority deadline that count as near: the same window for the runs' alerts and
     #: `breach check -c`, so the two never open and clear the same problem in turn
     breach_warn_hours: float = Field(default=12.0, gt=0)
+    #: where a run's report can be opened, `{run}` being the run folder's name (and `{store}` a store's id):
+    #: alerts link to it instead of naming a folder on the machine that ran it
+    report_url: str | None = None
+    #: the groups of the fleet file that are clients (or teams): an alert lists each one's stores together
+    #: (default: every store under its first group)
+    group_by: list[str] | None = None
+    #: the local hour (in `timezone`) of the daily digest of what needs a human; off (or null): no digest
+    digest_hour: int | None = Field(default=DEFAULT_DIGEST_HOUR, ge=0, le=23)
 
     @property
     def on(self) -> list[str]:
@@ -48,6 +62,36 @@ class NotifyConfig(BaseModel):
                 raise ValueError(f"{name!r} is not a time zone; use an IANA name such as Europe/Amsterdam or UTC "
                                  "(omit it for the system's zone)") from None
         return name
+
+    @field_validator("report_url")
+    @classmethod
+    def _report_url(cls, url: str | None) -> str | None:
+        if url is None:
+            return None
+        if not re.match(r"^https?://[^/\s{}]+", url):
+            raise ValueError(f"{url!r} is not an http(s) URL; e.g. https://reports.example/runs/{{run}}/report.html")
+        try:
+            fields = {name for _, name, _, _ in string.Formatter().parse(url) if name is not None}
+        except ValueError as exc:
+            raise ValueError(f"{url!r}: {exc}; write a brace as {{{{ or }}}}") from None
+        unknown = sorted(fields - set(REPORT_FIELDS))
+        if unknown:
+            raise ValueError(f"{url!r}: unknown placeholder {{{unknown[0]}}}; use {{run}} (the run folder's name) "
+                             f"and optionally {{store}}")
+        if "run" not in fields:
+            raise ValueError(f"{url!r} has no {{run}}: alerts of different runs would all link to one page; put "
+                             f"{{run}} where the run folder's name goes")
+        return url
+
+    @field_validator("digest_hour", mode="before")
+    @classmethod
+    def _digest_off(cls, value: object) -> object:
+        # `digest_hour: off` is read by YAML as false: both mean no digest
+        if value is False or (isinstance(value, str) and value.strip().lower() in ("off", "none", "no")):
+            return None
+        if value is True:
+            raise ValueError("give an hour from 0 to 23, or off")
+        return value
 
     @field_validator("urls_env")
     @classmethod
@@ -77,3 +121,18 @@ def notify_problems(config: NotifyConfig | None, env: Mapping[str, str], env_fil
     _, missing = notify_urls(config, env)
     return [f"notify.urls_env: {name} is not set in the environment or {env_file}; add {name}=<Apprise URL> "
             f"(for example mailtos://user:pass@smtp.example.com?to=ops@example.com)" for name in missing]
+
+
+def report_link(config: NotifyConfig, run_dir: str, store: str = "") -> str:
+    """The address of a run's report (`report_url` filled in), or "" without one or without a run."""
+    if config.report_url is None or not run_dir:
+        return ""
+    return config.report_url.format(run=Path(run_dir).name, store=store)
+
+
+def notify_group_errors(config: NotifyConfig | None, group_names: Iterable[str]) -> list[str]:
+    """`notify.group_by` names groups of the fleet file; one that is not there is a typo."""
+    known = list(group_names)
+    return [f"notify.group_by: no group {name!r} in the fleet file; known: {', '.join(known) or 'none'}"
+            for name in (config.group_by or [] if config is not None else []) if name not in known]
+

@@ -34,10 +34,11 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * UNITS[match.group(2)])
 
 
-def parse_moment(text: str) -> datetime:
-    """YYYY-MM-DD, an ISO date and time (UTC unless it says otherwise), or a duration ago (7d)."""
+def parse_moment(text: str) -> datetime | timedelta:
+    """YYYY-MM-DD, an ISO date and time (UTC unless it says otherwise), or a duration ago (7d). A duration is
+    kept as it is: the command counts it back from its clock's now (`moment_at`), not the parser."""
     if DURATION.match(text.strip()):
-        return datetime.now(UTC).replace(tzinfo=None) - parse_duration(text)
+        return parse_duration(text)
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
@@ -46,6 +47,13 @@ def parse_moment(text: str) -> datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
+
+
+def moment_at(value: datetime | timedelta | None, now: datetime) -> datetime | None:
+    """A `--since`/`--until` as a naive UTC time (the history's), a duration ago counted back from `now`."""
+    if isinstance(value, timedelta):
+        return now.astimezone(UTC).replace(tzinfo=None) - value
+    return value
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -109,7 +117,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         stores = [store.id for store in chosen]
     engine = open_database(resolve_db_url(args.db))
     try:
-        status = fleet_status(engine, max_age=args.max_age, now=datetime.now(UTC).replace(tzinfo=None),
+        status = fleet_status(engine, max_age=args.max_age, now=args.clock.now().replace(tzinfo=None),
                               stores=stores or None, expected=expected)
     finally:
         engine.dispose()
@@ -134,12 +142,14 @@ def cmd_history(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
             raise ConfigError(f"history: unknown arguments {' '.join(args.action)!r}; "
                               "use 'ecom-privacy history import RUNS_DIR' or the options of 'history --help'")
         return _import(args, Path(args.action[1]), out)
-    if args.since and args.until and args.since > args.until:
+    now = args.clock.now()
+    since, until = moment_at(args.since, now), moment_at(args.until, now)
+    if since and until and since > until:
         raise ConfigError("history: --since is after --until")
     engine = open_database(resolve_db_url(args.db))
     try:
         timeline = drift_timeline(engine, stores=args.store or None, settings=args.setting or None,
-                                  since=args.since, until=args.until, points=args.html is not None)
+                                  since=since, until=until, points=args.html is not None)
     finally:
         engine.dispose()
     if args.format == "json":
@@ -162,7 +172,7 @@ def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
     url = resolve_db_url(args.db)
     engine = open_database(url)
     try:
-        report = import_runs(engine, root)
+        report = import_runs(engine, root, args.clock.now())
     finally:
         engine.dispose()
     for run_dir, reason in report.unreadable:

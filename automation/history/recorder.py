@@ -27,9 +27,10 @@ def shard_of(document: RunDocument, raw: dict[str, Any] | None = None) -> str | 
     return str(value) if value not in (None, "") else None
 
 
-def record_run(engine: Engine, document: RunDocument, run_dir: Path, *, source: str = "live",
+def record_run(engine: Engine, document: RunDocument, run_dir: Path, *, recorded_at: datetime, source: str = "live",
                shard: str | None = None, redact: Callable[[str], str] = lambda text: text) -> bool:
-    """Record one run and its results in one transaction; False when it was already recorded."""
+    """Record one run and its results in one transaction; False when it was already recorded. `recorded_at` is
+    when (the command's clock); the run's own time is its document's `created_at`."""
     run = run_row(document, shard)
     with engine.begin() as connection:
         if connection.execute(select(HistoryRun.id).where(HistoryRun.run_uid == run.run_uid)).first():
@@ -38,7 +39,7 @@ def record_run(engine: Engine, document: RunDocument, run_dir: Path, *, source: 
             run_uid=run.run_uid, kind=run.kind, created_at=run.created_at, run_dir=str(run_dir.resolve()),
             fleet_file=run.fleet_file, fleet_sha256=run.fleet_sha256, shard=run.shard,
             interrupted=run.interrupted, stores=run.stores, source=source,
-            recorded_at=datetime.now(UTC).replace(tzinfo=None),
+            recorded_at=_naive_utc(recorded_at),
         )).inserted_primary_key[0]
         rows = [{**row, "run_id": run_id, "run_kind": run.kind, "created_at": run.created_at}
                 for row in result_rows(document, redact)]
@@ -48,6 +49,11 @@ def record_run(engine: Engine, document: RunDocument, run_dir: Path, *, source: 
             update_latest(connection, [Recorded(result_id, row["store_id"], row["setting"], row["status"],
                                                 run.created_at) for result_id, row in zip(inserted, rows, strict=True)])
     return True
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """The history's times are naive UTC; an aware time is converted, a naive one is taken as UTC already."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -78,7 +84,8 @@ def read_run(run_dir: Path) -> tuple[RunDocument, str | None]:
     return document, shard_of(document, raw)
 
 
-def import_runs(engine: Engine, root: Path) -> ImportReport:
+def import_runs(engine: Engine, root: Path, now: datetime) -> ImportReport:
+    """Record every run directory below `root` not yet in the history; `now`: when (their `recorded_at`)."""
     report = ImportReport()
     for run_dir in run_directories(root):
         try:
@@ -87,7 +94,7 @@ def import_runs(engine: Engine, root: Path) -> ImportReport:
             reason = str(exc).splitlines()[0]
             report.unreadable.append((run_dir, reason))
             continue
-        if record_run(engine, document, run_dir, source="import", shard=shard):
+        if record_run(engine, document, run_dir, recorded_at=now, source="import", shard=shard):
             report.recorded.append(run_dir)
         else:
             report.already.append(run_dir)

@@ -71,7 +71,7 @@ def _setting_rows(store: StoreResult, redact: Callable[[str], str]) -> list[dict
     for result in store.settings:
         changes = store.changes_for(result.setting)
         status = result.status.value
-        if result.status == SettingStatus.DRIFT and any(change.blocked for change in changes):
+        if store.awaits_opt_in(result):
             status = BLOCKED  # drift the tool may not correct by itself (an irreversible change without opt-in)
         summary = "; ".join(change.summary or change.action for change in changes)
         blocked = "; ".join(change.blocked for change in changes if change.blocked)

@@ -27,8 +27,8 @@ PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 PRESERVED_KINDS = frozenset({"backups", "exports"})
 
 
-def utc_stamp(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+def utc_stamp(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 class RunArtifacts:
@@ -37,10 +37,11 @@ class RunArtifacts:
         self.redact = redact
 
     @classmethod
-    def create(cls, parent: Path, redact: Callable[[str], str] = lambda text: text) -> RunArtifacts:
-        """A new run directory; a second run in the same second gets a suffix instead of sharing it."""
+    def create(cls, parent: Path, redact: Callable[[str], str] = lambda text: text, *, now: datetime) -> RunArtifacts:
+        """A new run directory named after `now` (the run's clock); a second run in the same second gets a suffix
+        instead of sharing it."""
         parent.mkdir(parents=True, exist_ok=True)
-        stamp = utc_stamp()
+        stamp = utc_stamp(now)
         candidate, counter = parent / stamp, 1
         while True:
             try:

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from automation.fleet.ids import safe_name
 from automation.outputs.matrix import build_matrix
-from automation.outputs.render import summarise
+from automation.outputs.render import diff_line_kind, opt_in_needed, readable_diff_line, summarise
 from automation.outputs.run_files import inside_run, read_run_document
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import Change, RunDocument
@@ -24,7 +24,7 @@ from ecom_privacy.models import Change, RunDocument
 TEMPLATES = Path(__file__).with_name("templates")
 #: storefront check status -> the colour class of the matrix
 CHECK_CLASSES = {"pass": "compliant", "fail": "failed", "warn": "drift", "skip": "skipped"}
-STATUS_SYMBOLS = {"compliant": "✓", "changed": "✎", "drift": "≠", "failed": "✗", "skipped": "–"}
+STATUS_SYMBOLS = {"compliant": "✓", "changed": "✎", "drift": "≠", "blocked": "⏸", "failed": "✗", "skipped": "–"}
 #: folders of a run that hold per-store files, with how the report names them
 STORE_FOLDERS = (("backups", "backup"), ("exports", "export"), ("evidence", "evidence"))
 
@@ -33,8 +33,12 @@ def _short(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, default=str)
 
 
-def _diff(change: Change) -> str | None:
-    return change.diff if change.diff.strip() else None
+def _diff(change: Change) -> list[tuple[str, str]] | None:
+    """The change's text diff as (class, line) pairs, coloured by the page's CSS: added, removed, hunk, header;
+    list items shown as bullets, as in the terminal."""
+    if not change.diff.strip():
+        return None
+    return [(diff_line_kind(line), readable_diff_line(line)) for line in change.diff.rstrip("\n").splitlines()]
 
 
 def _store_files(run_dir: Path, store_id: str, listed: list[str]) -> list[dict[str, str]]:
@@ -68,7 +72,7 @@ def render_html(document: RunDocument, run_dir: Path) -> str:
     stores = [{"row": row, "files": _store_files(run_dir, row.store.id, row.store.artifacts)} for row in matrix.rows]
     return env.get_template("report.html").render(
         document=document, matrix=matrix, stores=stores, counts=summarise(document),
-        symbols=STATUS_SYMBOLS, diff=_diff, short=_short, check_classes=CHECK_CLASSES,
+        symbols=STATUS_SYMBOLS, diff=_diff, short=_short, check_classes=CHECK_CLASSES, opt_in_needed=opt_in_needed,
         total_changes=sum(len(s.changes) for s in document.stores),
     )
 

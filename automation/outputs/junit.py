@@ -4,8 +4,11 @@ What counts as a failure:
 - `failed` (the setting or the whole store failed): <failure>, typed with the error kind.
 - `drift` in a plan: <failure type="drift">. A plan in CI is a compliance check, and a store that differs
   from the fleet file is not compliant (the same reason `plan` exits 2, not 0).
-- `drift` after an apply means a change was planned but not applied (blocked, for example an irreversible
-  change without opt-in): <failure type="drift"> too, as `apply` exits 1 for it.
+- `drift` after an apply means a change was planned but not applied: <failure type="drift"> too, as `apply`
+  exits 1 for it.
+- `blocked` (drift whose correction awaits an opt-in: an irreversible change without --allow-archive): in a
+  plan <failure type="drift"> (the plan exits 2 for it); after an apply <skipped> with what it waits for, as
+  the apply exits 0 for it (by design: nobody allowed it yet).
 - `changed` (applied and verified) and `compliant` pass; the applied changes are listed in <system-out>.
 - `skipped` (interrupted run, store skipped from a saved plan): <skipped>.
 - A setting's warnings (diagnostics: not changes, never failures) are lines `warning: ...` in <system-out>,
@@ -39,7 +42,10 @@ def _fill(case: ET.Element, cell: Cell, kind: str) -> tuple[int, int]:
         failure = ET.SubElement(case, "failure", message=cell.message or "failed", type=cell.error_kind or "error")
         failure.text = cell.message
         counts = (1, 0)
-    elif cell.status == "drift":
+    elif cell.status == "blocked" and kind != "plan":
+        ET.SubElement(case, "skipped", message=f"awaits an opt-in: {cell.message}")
+        counts = (0, 1)
+    elif cell.status in ("drift", "blocked"):
         what = "changes planned" if kind == "plan" else "changes not applied"
         failure = ET.SubElement(case, "failure", message=f"drift: {what}: {cell.message}", type="drift")
         failure.text = changes or cell.message

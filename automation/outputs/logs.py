@@ -67,12 +67,13 @@ class _CurrentStderr:
 
 
 def configure_logging(log_format: str | None, redact: Callable[[str], str], verbose: bool = False,
-                      stream: TextIO | None = None) -> None:
-    """log_format: "console", "json" or None (console on a terminal, JSON otherwise)."""
+                      stream: TextIO | None = None, colour: bool = True) -> None:
+    """log_format: "console", "json" or None (console on a terminal, JSON otherwise). Console lines are in
+    colour on a terminal unless `colour` is False (NO_COLOR, --no-color)."""
     stream = stream or _CurrentStderr()  # type: ignore[assignment]
     if log_format is None:
         log_format = "console" if stream.isatty() else "json"
-    renderer: Any = (structlog.dev.ConsoleRenderer(colors=stream.isatty()) if log_format == "console"
+    renderer: Any = (structlog.dev.ConsoleRenderer(colors=colour and stream.isatty()) if log_format == "console"
                      else structlog.processors.JSONRenderer())
     structlog.configure(
         processors=[

@@ -11,7 +11,8 @@ from ecom_privacy.models import Change, Diagnostic, RunDocument, SettingResult, 
 class Cell:
     store_id: str
     setting: str
-    #: compliant, changed, drift, failed or skipped (SettingStatus values)
+    #: compliant, changed, drift, failed or skipped (SettingStatus values), or blocked: drift that awaits an
+    #: opt-in (an irreversible change without --allow-archive)
     status: str
     message: str = ""
     error_kind: str | None = None
@@ -48,7 +49,8 @@ def build_matrix(document: RunDocument) -> Matrix:
             if result.setting not in settings:
                 settings.append(result.setting)
             changes = store.changes_for(result.setting)
-            cells[result.setting] = Cell(store.id, result.setting, result.status.value, _message(result, changes),
+            status = "blocked" if store.awaits_opt_in(result) else result.status.value
+            cells[result.setting] = Cell(store.id, result.setting, status, _message(result, changes),
                                          result.error_kind, changes, list(result.diagnostics))
         # A store failed only by its storefront checks is shown by those checks, not by an extra cell.
         failed_by_checks = store.error is None and any(check.status == "fail" for check in store.checks)

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -102,10 +102,11 @@ def write_manifest(artifacts: RunArtifacts, manifest: ShardManifest) -> None:
 
 
 def new_manifest(command: str, kind: str, fleet_file: Path, fleet_sha256: str, shard: str,
-                 selection: list[str], stores: list[str], saved_plan: str | None = None) -> ShardManifest:
+                 selection: list[str], stores: list[str], started_at: datetime,
+                 saved_plan: str | None = None) -> ShardManifest:
     return ShardManifest(command=command, kind=kind, fleet_file=str(fleet_file), fleet_sha256=fleet_sha256,
                          shard=shard, selection=selection, stores=stores,
-                         started_at=datetime.now(UTC).isoformat(timespec="seconds"), saved_plan=saved_plan)
+                         started_at=started_at.isoformat(timespec="seconds"), saved_plan=saved_plan)
 
 
 class ProgressLog:

@@ -7,7 +7,6 @@ alert that cannot be delivered is logged. Both only ever add a warning to a run'
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -15,7 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from automation.access.secrets import load_environment
 from automation.alerts.dispatch import alert_after_run
+from automation.alerts.layout import alert_context
 from automation.breach.alerts import breach_findings_after_run
+from automation.breach.deadlines import zone
 from automation.db import DatabaseError, open_database, redact_db_url, resolve_db_url
 from automation.fleet.model import load_fleet
 from automation.history.recorder import record_run, shard_of
@@ -45,7 +46,8 @@ def record_after_run(args: argparse.Namespace, run_dir: Path, document: RunDocum
     try:
         if engine is not None:
             try:
-                recorded = record_run(engine, document, run_dir, shard=shard_of(document), redact=redactor)
+                recorded = record_run(engine, document, run_dir, recorded_at=args.clock.now(), shard=shard_of(document),
+                                      redact=redactor)
                 log.debug("history recorded" if recorded else "history: run already recorded",
                           database=redact_db_url(url))
             except SQLAlchemyError as exc:
@@ -72,6 +74,8 @@ def _alert(args: argparse.Namespace, run_dir: Path, document: RunDocument, redac
     if fleet.notify is None:
         return
     env = load_environment(getattr(args, "env_file", None))
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = args.clock.now().replace(tzinfo=None)  # the history and the alert state are naive UTC
     deadlines = breach_findings_after_run(engine, fleet.notify, now)  # the register shares the database
-    alert_after_run(engine, document, str(run_dir.resolve()), fleet.notify, env, redactor, now, also=deadlines)
+    context = alert_context(fleet, fleet.notify, zone(fleet.notify.timezone, args.clock.now()))
+    alert_after_run(engine, document, str(run_dir.resolve()), fleet.notify, env, redactor, now, also=deadlines,
+                    context=context)

@@ -11,10 +11,9 @@ opt-in gate, saved plans), `automation.run.setting_phase` (where each setting st
 from __future__ import annotations
 
 import asyncio
-import time
+import gc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +46,7 @@ from automation.run.store_plan import (
     take_over_saved,
 )
 from automation.run.walker import lost_connection_result, run_until_lost
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.driver import Driver
 from ecom_privacy.errors import (
     AuthenticationError,
@@ -98,6 +98,15 @@ class RunOptions:
     extra: dict[str, Any] = field(default_factory=dict)
     #: connect to this running Chromium over CDP instead of launching one (--cdp-endpoint)
     cdp_endpoint: str | None = None
+    #: the run's time (stamps, durations, TOTP codes, backup names); the CLI passes its own (ecom_privacy/clock.py)
+    clock: Clock = SYSTEM_CLOCK
+
+
+def not_started(store: StoreConfig) -> StoreResult:
+    """A store the run never started because it was interrupted first: every setting skipped, saying why."""
+    return StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED, error_kind=INTERRUPTED,
+                       settings=[SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
+                                               error_kind=INTERRUPTED) for name in store.desired])
 
 
 class StoreRun:
@@ -126,7 +135,7 @@ class StoreRun:
         self._interrupted = False
 
     async def run(self) -> StoreResult:
-        started = time.monotonic()
+        started = self.options.clock.monotonic()
         saved = self._saved_result()
         try:
             self.interruption.checkpoint()
@@ -138,7 +147,7 @@ class StoreRun:
                 page=page, store_id=self.store.id, locale=self.store.locale,
                 backoffice_url=self.store.backoffice_url, storefront_url=self.store.storefront_url,
                 labels=self.driver.labels_for(self.store.locale), artifacts=self.artifacts,
-                plan_input=self.plan_input,
+                plan_input=self.plan_input, clock=self.options.clock,
             )
             plans = await self._read_and_plan(self.session, saved)
             self.planned = self.result.model_copy(deep=True)
@@ -161,7 +170,7 @@ class StoreRun:
             await self._close()
             self.result.logins = self.backoffice.logins.model_copy()
             finalise_settings(self.result, list(self.store.desired), self._interrupted)
-            self.result.duration_s = round(time.monotonic() - started, 3)
+            self.result.duration_s = round(self.options.clock.monotonic() - started, 3)
         return self.result
 
     async def _read_and_plan(self, session: StoreSession,
@@ -307,7 +316,8 @@ class FleetRunner:
         cache = options.session_cache
         #: refused credentials are remembered in the session folder even when cached sessions are switched off
         #: (--no-session-cache): a nightly run must not try a refused password again every night
-        self.refused = RefusedLogins(cache.directory) if cache is not None else RefusedLogins(Path("."), enabled=False)
+        self.refused = (RefusedLogins(cache.directory, clock=options.clock) if cache is not None
+                        else RefusedLogins(Path("."), enabled=False))
         #: identity sessions per account, spent recovery codes: what the stores' logins share
         self.chain_login = ChainLogin(IdentitySessions(), RecoveryCodeLedger(cache.directory) if cache else None,
                                       redactor, options.attempts)
@@ -336,20 +346,34 @@ class FleetRunner:
 
     async def run(self) -> RunDocument:
         document = RunDocument(
-            kind=self.options.kind, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            kind=self.options.kind, created_at=self.options.clock.now().isoformat(timespec="seconds"),
             fleet_file=str(self.fleet.path), fleet_sha256=self.fleet.sha256,
         )
         interruption = self.options.interruption
         loop = asyncio.get_running_loop()
         interruption.install(loop)
         try:
-            async with async_playwright() as playwright:
-                source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
-                                       self.options.cdp_endpoint, self.options.timeout_ms)
+            try:
+                playwright = await async_playwright().start()
+            except Exception:
+                if not interruption.requested:
+                    raise
+                # Ctrl-C reaches the whole process group: Playwright's driver, still starting, dies of it
+                # before it can ignore it. Nothing was started, and the report says so (no traceback).
+                document.stores = [not_started(store) for store in self.stores]
+                gc.collect()  # the dead driver's pipes are closed now, while the loop still runs, not at exit
+                await asyncio.sleep(0)
+            else:
                 try:
-                    document.stores = await self._run_stores(source)
+                    source = BrowserSource(playwright, self.options.browser_path, self.options.headed,
+                                           self.options.cdp_endpoint, self.options.timeout_ms,
+                                           clock=self.options.clock)
+                    try:
+                        document.stores = await self._run_stores(source)
+                    finally:
+                        await source.close()
                 finally:
-                    await source.close()
+                    await playwright.stop()
         finally:
             interruption.uninstall(loop)
         document.interrupted = interruption.requested
@@ -384,10 +408,7 @@ class FleetRunner:
             except asyncio.CancelledError:
                 if not interruption.forced:
                     raise
-                result = StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED,
-                                     error_kind=INTERRUPTED)
-                result.settings = [SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
-                                                 error_kind=INTERRUPTED) for name in store.desired]
+                result = not_started(store)
             if self.options.on_store_done:  # first: the progress record of a shard, before anyone hears of it
                 self.options.on_store_done(result)
             self.log.info("store done", store=store.id, status=result.status.value,

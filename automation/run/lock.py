@@ -15,12 +15,12 @@ import os
 import stat
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 from automation.access.session_cache import ensure_private_dir
+from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
 
 #: how often a waiting run tries again (--wait-lock)
@@ -45,7 +45,7 @@ class FleetLock:
 
     def __init__(self, lock_dir: Path, fleet_file: Path, command: str, wait_s: float = 0.0,
                  on_wait: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+                 clock: Clock = SYSTEM_CLOCK, sleep: Callable[[float], None] = time.sleep,
                  shard: str | None = None) -> None:
         self.path = lock_path(lock_dir, fleet_file, shard)
         self.fleet_file = fleet_file
@@ -80,7 +80,7 @@ class FleetLock:
             raise ConfigError(f"lock file {self.path} is not a regular file (a pipe or a device), which a run never "
                               f"creates. Find out who put it there, delete it, and run again")
         handle = os.fdopen(fd, "r+", encoding="utf-8")
-        deadline = self.clock() + self.wait_s
+        deadline = self.clock.monotonic() + self.wait_s
         announced = False
         while True:
             try:
@@ -88,7 +88,7 @@ class FleetLock:
                 break
             except BlockingIOError:
                 holder = self._holder(handle)
-                if self.clock() >= deadline:
+                if self.clock.monotonic() >= deadline:
                     handle.close()
                     waited = f" after waiting {self.wait_s:g} s" if self.wait_s else ""
                     raise LockBusyError(
@@ -102,7 +102,7 @@ class FleetLock:
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "command": self.command, "fleet_file": str(self.fleet_file),
-                                 "started": datetime.now(UTC).isoformat(timespec="seconds")}))
+                                 "started": self.clock.now().isoformat(timespec="seconds")}))
         handle.flush()
         self._handle = handle
 

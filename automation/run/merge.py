@@ -286,7 +286,8 @@ def _copy_artifacts(run: ShardRun, out_dir: Path) -> list[str]:
     return skipped
 
 
-def merge_runs(run_dirs: list[Path], out_dir: Path, allow_partial: bool = False) -> MergeResult:
+def merge_runs(run_dirs: list[Path], out_dir: Path, now: datetime, allow_partial: bool = False) -> MergeResult:
+    """Merge the shards' run directories into `out_dir`; `now` is when (merge.json's merged_at)."""
     runs = [load_shard_run(path) for path in run_dirs]
     missing = check_compatible(runs, allow_partial)
     _prepare_out(out_dir)
@@ -309,7 +310,7 @@ def merge_runs(run_dirs: list[Path], out_dir: Path, allow_partial: bool = False)
     artifacts = RunArtifacts(out_dir)
     write_run_outputs(artifacts, document, plan)
     artifacts.write_json("merge.json", {
-        "merged_at": datetime.now(UTC).isoformat(timespec="seconds"), "command": first.command,
+        "merged_at": now.astimezone(UTC).isoformat(timespec="seconds"), "command": first.command,
         "fleet_file": first.fleet_file, "fleet_sha256": first.fleet_sha256, "shards_total": first.total,
         "shards": [{"shard": run.manifest.shard, "run_dir": str(run.run_dir), "finished": run.document is not None,
                     "stores": len(run.manifest.stores)} for run in sorted(runs, key=lambda r: r.manifest.index)],

@@ -10,10 +10,8 @@ whoever maintains the label tables, from what the probe saw.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -113,7 +111,8 @@ async def open_backoffice(browser: Browser, store: StoreConfig, secrets: LoginSe
         open_context=lambda cached: new_store_context(browser, store.locale, options.timeout_ms,
                                                       storage_state=cached),  # type: ignore[arg-type]
         # Refusals are remembered even with --no-session-cache (a disabled cache still names the session folder).
-        cache=cache, refused=RefusedLogins(cache.directory), redactor=redactor, attempts=options.attempts,
+        cache=cache, refused=RefusedLogins(cache.directory, clock=options.clock), redactor=redactor,
+        attempts=options.attempts,
         log=get_logger(store=store.id),
         trace_for=lambda context: StoreTrace(context, lambda: Path("."), enabled=False),
         # the recovery codes a run spent are skipped here too (a spent one would be a refused code)
@@ -170,7 +169,7 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: M
                       driver: Driver) -> StoreProbe:
     from automation.fleet.model import plan_input_for
 
-    started = time.monotonic()
+    started = options.clock.monotonic()
     result = StoreProbe(id=store.id, locale=store.locale)
     log = get_logger(store=store.id)
     access: BackofficeAccess | None = None
@@ -181,7 +180,8 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: M
         access = await open_backoffice(browser, store, secrets, labels, driver, options, redactor)
         session = StoreSession(page=access.page, store_id=store.id, locale=store.locale,
                                backoffice_url=store.backoffice_url, storefront_url=store.storefront_url,
-                               labels=labels, artifacts=artifacts, plan_input=plan_input_for(fleet, store))
+                               labels=labels, artifacts=artifacts, plan_input=plan_input_for(fleet, store),
+                               clock=options.clock)
 
         async def again(exc: BaseException) -> None:
             if isinstance(exc, SessionExpiredError) and access is not None:
@@ -214,7 +214,7 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: M
     if result.rows:
         artifacts.write_json(f"probe/{safe_name(store.id)}/probe.json", result.model_dump(mode="json"))
         result.bundle.append(f"probe/{safe_name(store.id)}/probe.json")
-    result.duration_s = round(time.monotonic() - started, 3)
+    result.duration_s = round(options.clock.monotonic() - started, 3)
     log.info("probed", status=result.status, missing=[f"{r.page}: {r.element}" for r in result.rows
                                                       if r.status == "missing"], error=result.error)
     return result
@@ -223,11 +223,11 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, env: M
 async def probe_fleet(fleet: Fleet, stores: list[StoreConfig], env: Mapping[str, str], artifacts: RunArtifacts,
                       redactor: Redactor, options: RunOptions, driver: Driver,
                       ui_overrides: Path | None = None) -> ProbeDocument:
-    document = ProbeDocument(created_at=datetime.now(UTC).isoformat(timespec="seconds"), fleet_file=str(fleet.path),
+    document = ProbeDocument(created_at=options.clock.now().isoformat(timespec="seconds"), fleet_file=str(fleet.path),
                              ui_overrides=str(ui_overrides) if ui_overrides else None)
     async with async_playwright() as playwright:
         source = BrowserSource(playwright, options.browser_path, options.headed, options.cdp_endpoint,
-                               options.timeout_ms)
+                               options.timeout_ms, clock=options.clock)
         try:
             semaphore = asyncio.Semaphore(max(1, options.parallelism))
 

@@ -7,8 +7,6 @@ any other host than the shop's are blocked and listed, so a check never sends tr
 from __future__ import annotations
 
 import asyncio
-import time
-from datetime import UTC, datetime
 
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
@@ -27,7 +25,7 @@ from flows.storefront.verifier import verify_storefront
 async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtifacts,
                        options: RunOptions, driver: Driver) -> StoreResult:
     result = StoreResult(id=store.id)
-    started = time.monotonic()
+    started = options.clock.monotonic()
     blocked: list[str] = []
 
     async def new_context(headers: dict[str, str] | None) -> BrowserContext:
@@ -52,7 +50,7 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
     evidence = artifacts.store_dir("evidence", store.id)
     if evidence.is_dir():
         result.artifacts += sorted(str(p.relative_to(artifacts.root)) for p in evidence.iterdir())
-    result.duration_s = round(time.monotonic() - started, 3)
+    result.duration_s = round(options.clock.monotonic() - started, 3)
     get_logger(store=store.id).info("verified", languages=list(store.shop_languages),
                                     failed=[c.name for c in result.checks if c.status == "fail"])
     return result
@@ -60,11 +58,11 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
 
 async def verify_fleet(fleet: Fleet, stores: list[StoreConfig], artifacts: RunArtifacts,
                        options: RunOptions, driver: Driver) -> RunDocument:
-    document = RunDocument(kind=RunKind.VERIFY, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    document = RunDocument(kind=RunKind.VERIFY, created_at=options.clock.now().isoformat(timespec="seconds"),
                            fleet_file=str(fleet.path), fleet_sha256=fleet.sha256)
     async with async_playwright() as playwright:
         source = BrowserSource(playwright, options.browser_path, options.headed, options.cdp_endpoint,
-                               options.timeout_ms)
+                               options.timeout_ms, clock=options.clock)
         try:
             semaphore = asyncio.Semaphore(max(1, options.parallelism))
 

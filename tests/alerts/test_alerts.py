@@ -15,7 +15,10 @@ from ecom_privacy.models import RunDocument, RunKind, SettingStatus
 from tests.alerts.receivers import free_port, json_receiver, smtp_receiver
 from tests.history.documents import START, compliant, document, drifted, failed, verified
 
-CONFIG = NotifyConfig(urls_env=["EP_ALERT_URL"], on=["failed", "drift", "verify_failed"])
+#: the daily digest is tested on its own (test_digest.py): here each message is a run's
+CONFIG = NotifyConfig(urls_env=["EP_ALERT_URL"], on=["failed", "drift", "verify_failed"], digest_hour=None)
+
+pytestmark = pytest.mark.clock  # every run is dated from START, and the alerts' now is START + 30 days
 
 
 def _alert(engine: Engine | None, doc: RunDocument, url: str, config: NotifyConfig = CONFIG) -> bool:
@@ -78,7 +81,7 @@ def test_storefront_checks_alert_as_verify_failed(engine: Engine) -> None:
 
 def test_only_the_kinds_asked_for(engine: Engine) -> None:
     with json_receiver() as receiver:
-        only_failed = NotifyConfig(urls_env=["EP_ALERT_URL"], on=["failed"])
+        only_failed = NotifyConfig(urls_env=["EP_ALERT_URL"], on=["failed"], digest_hour=None)
         assert not _alert(engine, document(RunKind.PLAN, 0, [drifted("a")]), receiver.url(), only_failed)
         assert _alert(engine, document(RunKind.PLAN, 1, [failed("a")]), receiver.url(), only_failed)
         assert "drifted" not in receiver.messages[0]["message"]
@@ -106,6 +109,20 @@ def test_email_through_a_real_smtp_server(engine: Engine) -> None:
         assert "- a: failed: cookie_law: authentication:" in mail.get_body(("plain",)).get_content()
 
 
+def test_an_email_alert_is_plain_text_with_its_line_breaks(engine: Engine) -> None:
+    """Apprise sends a body of unsaid format to e-mail as HTML, where the line breaks of a text run together:
+    the alert says it is text, and the mail is a text/plain part with one problem a line."""
+    with smtp_receiver() as smtp:
+        assert _alert(engine, document(RunKind.PLAN, 0, [drifted("a"), failed("b")]), smtp.url())
+        mail = smtp.messages[0]
+        assert mail.get_content_type() == "text/plain"
+        lines = mail.get_content().splitlines()
+        assert lines[0] == "New problems:"
+        assert lines[1] == "- a cookie_law: drifted: mode none -> confirm"
+        assert lines[2].startswith("- b: failed: cookie_law: authentication:")
+        assert lines[-1] == "Run: /runs/2026-03-01T02:00:00+00:00"
+
+
 def test_a_target_that_is_down_is_logged_and_the_alert_goes_out_with_the_next_run(
         engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     down = f"json://127.0.0.1:{free_port()}/hooks/ecom?token=Hook-Token-0123456789"
@@ -120,12 +137,19 @@ def test_a_target_that_is_down_is_logged_and_the_alert_goes_out_with_the_next_ru
         assert not _alert(engine, document(RunKind.PLAN, 2, [failed("a")]), receiver.url())
 
 
-def test_a_problem_that_cleared_before_it_was_announced_is_not_announced(engine: Engine) -> None:
+def test_a_problem_that_started_and_cleared_while_the_target_was_down_is_still_announced(engine: Engine) -> None:
+    """The README promised it: an alert that could not be sent goes out later, even when its problem cleared in
+    between (a night of refused logins is news to someone); both ends in one line, and only once."""
     down = f"json://127.0.0.1:{free_port()}/x"
-    _alert(engine, document(RunKind.PLAN, 0, [failed("a")]), down)
+    assert not _alert(engine, document(RunKind.PLAN, 0, [failed("a")]), down)
     with json_receiver() as receiver:
-        assert not _alert(engine, document(RunKind.PLAN, 1, [compliant("a")]), receiver.url())
-        assert receiver.messages == []
+        assert _alert(engine, document(RunKind.PLAN, 1, [compliant("a")]), receiver.url())
+        assert [m["title"] for m in receiver.messages] == ["ecom-privacy plan: 1 started and cleared unannounced"]
+        text = receiver.messages[0]["message"]
+        assert "Started and cleared while no alert could be sent:\n- a: failed: cookie_law: authentication:" in text
+        assert "(from 2026-03-31 02:00 UTC; no longer seen 2026-03-31 02:00 UTC)" in text
+        assert not _alert(engine, document(RunKind.PLAN, 2, [compliant("a")]), receiver.url())
+        assert len(receiver.messages) == 1
 
 
 def test_without_the_database_alerts_still_go_out_marked_not_deduplicated() -> None:

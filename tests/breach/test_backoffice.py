@@ -14,6 +14,9 @@ from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import BreachCli
 from tests.support import all_secrets, http_text, write_fleet
 
+# Not in the `clock` group (make test's second pass, two years ahead): the dates here (drafts, register) run on
+# breach_clock exactly as in test_languages.py, which is in it, publish included; the rest is browser work
+# without dates, and 40 s of it.
 pytestmark = pytest.mark.browser
 CUSTOMERS = ["anna@example.test", "sara@example.test", "tom@example.test"]  # the mock's Customers page
 
@@ -74,7 +77,9 @@ def test_publish_plans_creates_verifies_and_withdraws_the_notice(
     assert breach("publish", *args, db=sqlite_url).code == 0  # nothing left to do
 
     # New facts: the page's old content is backed up before it is replaced.
-    breach("update", "1", "--measures-taken", "All passwords were reset.", db=sqlite_url)
+    updated = breach("update", "1", "--measures-taken", "All passwords were reset.", "--facts-language", "en",
+                     db=sqlite_url)
+    assert "note: measures_taken changed in en only; nl still says the earlier text" in updated.out
     assert "replace the content" in breach("publish", *args, db=sqlite_url).out
     assert breach("publish", *args, "--apply", db=sqlite_url).code == 0
     backups = list((tmp_path / "runs").glob("*/backups/shop-en/breach_notice-*.html"))

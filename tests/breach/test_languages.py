@@ -6,10 +6,13 @@ Real parts: the CLI in-process, a real SMTP server, the real mock over HTTP and 
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -18,6 +21,8 @@ from mock_backoffice import MockServer
 from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import INCIDENT_YAML, BreachCli
 from tests.support import http_json, http_text
+
+pytestmark = pytest.mark.clock
 
 SEED = {"stores": [
     {"id": "multi", "locale": "en", "languages": ["nl", "en", "de"], "email": "owner@multi.test",
@@ -31,6 +36,19 @@ SUBJECTS = {"nl": "Belangrijk: een beveiligingsincident bij Multi B.V.",
 NOTICE_HEADINGS = {"nl": "Wat is er gebeurd", "en": "What happened", "de": "Was ist passiert?"}
 NOTICE_TITLES = {"nl": "Melding van een datalek (incident 1)", "en": "Notice of a data breach (incident 1)",
                  "de": "Hinweis auf eine Datenschutzverletzung (Vorfall 1)"}
+
+
+GERMAN_FACTS = {
+    "nature": "Über einen falsch eingestellten Export las ein Unbefugter Namen und E-Mail-Adressen von Kunden.",
+    "people_categories": ["Kunden", "Newsletter-Abonnenten"], "record_categories": ["Namen", "E-Mail-Adressen"],
+    "consequences": "Phishing-E-Mails, die scheinbar vom Shop kommen.",
+    "measures_taken": "Der Export wurde geschlossen und jede Sitzung beendet.",
+    "measures_proposed": "Anmeldung in zwei Schritten für alle Mitarbeiter.", "contact_role": "Datenschutzbeauftragte",
+}
+#: the new measures, one text per language (`breach update --file`)
+NEW_MEASURES = {"nl": "Alle wachtwoorden zijn opnieuw ingesteld.", "en": "All passwords were reset.",
+                "de": "Alle Passwörter wurden zurückgesetzt."}
+OLD_MEASURES = {"nl": "elke sessie is ingetrokken", "en": "every session was revoked", "de": "jede Sitzung beendet"}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +75,14 @@ def _setup(tmp_path: Path, server: MockServer, breach: BreachCli, db: str, langu
     env += [f"{k}={v}" for k, v in (smtp.env() if smtp else {}).items()]
     (tmp_path / ".env").write_text("\n".join(env) + "\n", encoding="utf-8")
     incident = tmp_path / "incident.yaml"
-    incident.write_text(INCIDENT_YAML.replace("stores: [shop-nl, shop-en]", "stores: [multi]"), encoding="utf-8")
+    # Discovered two hours ago: the authority letter is on time whatever day the suite runs (a fixed date turned
+    # every draft late three days after it was written).
+    discovered = (datetime.now(UTC) - timedelta(hours=2)).astimezone(ZoneInfo("Europe/Amsterdam"))
+    facts = yaml.safe_load(INCIDENT_YAML)
+    facts.update(stores=["multi"], discovered_at=f"{discovered:%Y-%m-%d %H:%M}", people_count=700, records_count=1400)
+    for name, german in GERMAN_FACTS.items():  # each language's letter states the facts in its language
+        facts[name]["de"] = german
+    incident.write_text(yaml.safe_dump(facts, allow_unicode=True), encoding="utf-8")
     assert breach("new", "--file", str(incident), db=db).code == 0
     return ["1", "--store", "multi", "-c", str(tmp_path / "fleet.yaml"), "--env-file", str(tmp_path / ".env"),
             "--artifacts-dir", str(tmp_path / "runs")]
@@ -161,15 +186,17 @@ def test_the_notice_is_published_in_every_language_backed_up_and_withdrawn(
     assert f"de {_address(multi, 'de', page['slug'])}" in shown
 
     # New facts: every language's old content is saved before the page is overwritten.
-    breach("update", "1", "--measures-taken", "All passwords were reset.", db=sqlite_url)
+    measures = tmp_path / "measures.yaml"
+    measures.write_text(yaml.safe_dump({"measures_taken": NEW_MEASURES}, allow_unicode=True), encoding="utf-8")
+    assert breach("update", "1", "--file", str(measures), db=sqlite_url).code == 0
     replan = breach("publish", *args, db=sqlite_url)
     assert replan.code == 2 and replan.out.count("replace the content (backup first)") == 3, replan.out
     assert breach("publish", *args, "--apply", db=sqlite_url).code == 0
     for language in NOTICE_TITLES:
         [backup] = (tmp_path / "runs").glob(f"*/backups/multi/breach_notice-*.{language}.html")
         old = backup.read_text(encoding="utf-8")
-        assert "every session was revoked" in old and NOTICE_HEADINGS[language] in old, language
-        assert "All passwords were reset." in http_text(_address(multi, language, page["slug"]))[1]
+        assert OLD_MEASURES[language] in old and NOTICE_HEADINGS[language] in old, language
+        assert NEW_MEASURES[language] in html.unescape(http_text(_address(multi, language, page["slug"]))[1])
 
     withdrawn = breach("publish", *args, "--withdraw", "--apply", db=sqlite_url)
     assert withdrawn.code == 0, withdrawn.out + withdrawn.err

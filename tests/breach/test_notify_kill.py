@@ -9,18 +9,24 @@ import json
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
+import pytest
+
+from ecom_privacy.clock import FixedClock
 from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import BreachCli
+from tests.cli_process import CLI, cli_env
 from tests.support import write_fleet
+
+pytestmark = pytest.mark.clock
 
 PEOPLE = [f"person{n:02d}@example.test" for n in range(1, 13)]
 
 
 def test_resume_after_a_kill_between_handing_over_and_recording(tmp_path: Path, smtp: SmtpSink, breach: BreachCli,
-                                                                sqlite_url: str, incident_file: Path) -> None:
+                                                                sqlite_url: str, incident_file: Path,
+                                                                breach_clock: FixedClock) -> None:
     fleet = write_fleet(tmp_path, "http://127.0.0.1:9", {}, ["shop-en"])
     with (tmp_path / ".env").open("a", encoding="utf-8") as env:
         env.writelines(f"{k}={v}\n" for k, v in smtp.env().items())
@@ -31,9 +37,9 @@ def test_resume_after_a_kill_between_handing_over_and_recording(tmp_path: Path, 
             str(tmp_path / ".env"), "--artifacts-dir", str(tmp_path / "runs"), "--rate", "600"]
 
     smtp.hold_at = 3  # the third message arrives, its "250" is held back
-    process = subprocess.Popen([sys.executable, "-m", "automation", "breach", "notify", *args, "--apply",
-                                "--db", sqlite_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env={**os.environ, "ECOM_PRIVACY_ACTOR": "killed-run"})
+    process = subprocess.Popen([*CLI, "breach", "notify", *args, "--apply", "--db", sqlite_url],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=cli_env(breach_clock, {**os.environ, "ECOM_PRIVACY_ACTOR": "killed-run"}))
     try:
         assert smtp.wait_for(3, timeout=60), process.stderr.read().decode() if process.poll() is not None else ""
         process.send_signal(signal.SIGKILL)
@@ -70,7 +76,8 @@ def test_resume_after_a_kill_between_handing_over_and_recording(tmp_path: Path, 
 
 
 def test_ctrl_c_finishes_the_recipient_in_hand_records_and_stops(tmp_path: Path, smtp: SmtpSink, breach: BreachCli,
-                                                                 sqlite_url: str, incident_file: Path) -> None:
+                                                                 sqlite_url: str, incident_file: Path,
+                                                                 breach_clock: FixedClock) -> None:
     fleet = write_fleet(tmp_path, "http://127.0.0.1:9", {}, ["shop-en"])
     with (tmp_path / ".env").open("a", encoding="utf-8") as env:
         env.writelines(f"{k}={v}\n" for k, v in smtp.env().items())
@@ -80,8 +87,8 @@ def test_ctrl_c_finishes_the_recipient_in_hand_records_and_stops(tmp_path: Path,
     args = ["1", "--store", "shop-en", "--recipients", str(people), "-c", str(fleet), "--env-file",
             str(tmp_path / ".env"), "--artifacts-dir", str(tmp_path / "runs"), "--rate", "600"]
     smtp.hold_at = 3
-    process = subprocess.Popen([sys.executable, "-m", "automation", "breach", "notify", *args, "--apply",
-                                "--db", sqlite_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen([*CLI, "breach", "notify", *args, "--apply", "--db", sqlite_url],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=cli_env(breach_clock))
     try:
         assert smtp.wait_for(3, timeout=60)
         process.send_signal(signal.SIGINT)  # while the third message waits for its "250"

@@ -5,15 +5,19 @@ recipient, resumes without second messages, records refusals to retry, and never
 from __future__ import annotations
 
 import json
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 
 from automation.breach.mailer import Pacer, SmtpSettings
+from ecom_privacy.clock import FixedClock
 from ecom_privacy.errors import ConfigError
 from mock_backoffice.smtp_sink import SmtpSink
-from tests.breach.conftest import BreachCli
+from tests.breach.conftest import NOW, BreachCli
 from tests.support import write_fleet
+
+pytestmark = pytest.mark.clock
 
 RECIPIENTS = [("ann@example.test", "Ann", "en"), ("bram@example.test", "Bram", "nl"),
               ("cleo@example.test", "", "en"), ("dirk@example.test", "Dirk", "")]
@@ -48,6 +52,7 @@ def test_plan_then_apply_then_nothing_left(tmp_path: Path, smtp: SmtpSink, breac
     assert english["Subject"].startswith("Important: a security incident at Winkel NL")
     assert dutch["Subject"].startswith("Belangrijk: een beveiligingsincident bij Winkel NL")
     assert english["X-Ecom-Privacy-Incident"] == "incident-1/shop-nl"
+    assert parsedate_to_datetime(english["Date"]) == NOW  # the command's clock, as the register records it
     body = english.get_body(preferencelist=("plain",)).get_content()
     for element in ("Dear Ann", "misconfigured export", "Contact Anna de Vries", "Phishing emails",
                     "every session was revoked"):
@@ -105,25 +110,25 @@ def test_a_wrong_smtp_password_is_a_clear_error_without_the_password(tmp_path: P
     env = (tmp_path / ".env").read_text(encoding="utf-8").replace(smtp.password, "Wrong-Password-123")
     (tmp_path / ".env").write_text(env, encoding="utf-8")
     result = breach("notify", *args, "--apply", db=sqlite_url)
-    assert result.code == 1 and "login refused" in result.out
+    assert result.code == 1 and "login refused" in result.err and "ECOM_PRIVACY_SMTP_PASSWORD" in result.err
     assert "Wrong-Password-123" not in result.out + result.err
     assert smtp.received == []
     assert "uncertain" not in breach("notify", *args, db=sqlite_url).out  # nothing was handed over
 
 
 def test_the_pacer_spaces_messages_evenly() -> None:
-    now = [100.0]
+    clock = FixedClock(NOW, monotonic=100.0)
     pauses: list[float] = []
 
-    def pause(seconds: float) -> None:
+    def pause(seconds: float) -> None:  # no real waiting: the pause moves the clock
         pauses.append(seconds)
-        now[0] += seconds
+        clock.advance(seconds)
 
-    pacer = Pacer(per_minute=30, clock=lambda: now[0], pause=pause)
+    pacer = Pacer(per_minute=30, clock=clock, pause=pause)
     for _ in range(3):
         pacer.wait()
     assert pauses == [2.0, 2.0]
-    now[0] += 10  # a slow recipient: no pause needed after it
+    clock.advance(10)  # a slow recipient: no pause needed after it
     pacer.wait()
     assert pauses == [2.0, 2.0]
     with pytest.raises(ConfigError):

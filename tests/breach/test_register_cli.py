@@ -9,16 +9,20 @@ import os
 import pty
 import select as io_select
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from automation.breach.register import Register
 from automation.breach.tables import DeliveryRow, EventRow
 from automation.db import open_database
-from tests.breach.conftest import BreachCli
+from ecom_privacy.clock import FixedClock
+from tests.breach.conftest import NOW, BreachCli
+from tests.cli_process import CLI, cli_env
+
+pytestmark = pytest.mark.clock
 
 HIGH_RISK = ["--answer", "personal_data=yes", "--answer", "unintelligible=no", "--answer", "identifiable=yes",
              "--answer", "sensitive=no", "--answer", "severe_consequences=yes", "--answer", "large_scale=no",
@@ -91,18 +95,19 @@ def test_events_are_appended_never_rewritten(db_url: str, breach: BreachCli, inc
     try:
         with engine.connect() as connection:
             before = connection.execute(select(EventRow.id, EventRow.data)).all()
-        breach("update", "1", "--nature", "Changed after review.", db=db_url)
+        breach("update", "1", "--nature", "Changed after review.", "--facts-language", "en", db=db_url)
         with engine.connect() as connection:
             after = connection.execute(select(EventRow.id, EventRow.data).order_by(EventRow.id)).all()
         assert after[: len(before)] == before  # the first report is untouched
-        assert after[-1].data == {"nature": "Changed after review."}
-        assert Register(engine).incident(1).facts.nature == "Changed after review."
+        assert after[-1].data["nature"]["en"] == "Changed after review."
+        nature = Register(engine).incident(1).facts.nature
+        assert isinstance(nature, dict) and nature["en"] == "Changed after review." and nature["nl"].startswith("Via")
     finally:
         engine.dispose()
 
 
 def test_list_puts_overdue_first_and_check_exits_1_near_a_deadline(breach: BreachCli, db_url: str) -> None:
-    now = datetime.now(UTC)
+    now = NOW  # the commands' clock
     common = ["--discovered-by", "own", "--store", "shop-nl"]
     breach("new", "--title", "far", "--discovered-at", _iso(now - timedelta(hours=1)), *common, db=db_url)
     breach("new", "--title", "late", "--discovered-at", _iso(now - timedelta(hours=80)), *common, db=db_url)
@@ -183,11 +188,12 @@ def test_the_printable_register_escapes_what_people_typed(breach: BreachCli, sql
     assert "not assessed" in html and "no decision" in html  # never assessed, never notified: still registered
 
 
-def test_assess_asks_on_a_terminal_and_records_the_answers(sqlite_url: str, breach: BreachCli) -> None:
+def test_assess_asks_on_a_terminal_and_records_the_answers(sqlite_url: str, breach: BreachCli,
+                                                          breach_clock: FixedClock) -> None:
     breach("new", "--title", "t", "--store", "s", "--discovered-at", "now", "--discovered-by", "own", db=sqlite_url)
     master, slave = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "automation", "breach", "assess", "1", "--db", sqlite_url,
-                                "--answer", "personal_data=yes"], stdin=slave, stdout=slave, stderr=slave)
+    process = subprocess.Popen([*CLI, "breach", "assess", "1", "--db", sqlite_url, "--answer", "personal_data=yes"],
+                               stdin=slave, stdout=slave, stderr=slave, env=cli_env(breach_clock))
     os.close(slave)
     # unintelligible, identifiable, sensitive, severe_consequences, large_scale, malicious, contained;
     # "perhaps" is asked again
@@ -214,3 +220,22 @@ def test_assess_asks_on_a_terminal_and_records_the_answers(sqlite_url: str, brea
     answers = {a["key"]: a["answer"] for a in document["events"][-1]["data"]["answers"]}
     assert answers == {"personal_data": "yes", "unintelligible": "no", "identifiable": "yes", "sensitive": "yes",
                        "severe_consequences": "no", "large_scale": "no", "malicious": "no", "contained": "no"}
+
+
+def test_a_cli_process_runs_on_the_test_sessions_clock(sqlite_url: str) -> None:
+    """tests/cli_process.py: a CLI process is on the test's clock: the session's (moved along with it under
+    --clock-shift-days, as `make test` runs this file a second time), or a FixedClock the test hands it."""
+    args = ["breach", "new", "--title", "t", "--store", "s", "--discovered-at", "now", "--discovered-by", "own",
+            "--db", sqlite_url]
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert subprocess.run([*CLI, *args], env=cli_env(), capture_output=True, timeout=120).returncode == 0
+    after = datetime.now(UTC)
+    assert subprocess.run([*CLI, *args], env=cli_env(FixedClock(NOW)), capture_output=True,
+                          timeout=120).returncode == 0
+    engine = open_database(sqlite_url)
+    try:
+        first, second = Register(engine).incidents()
+    finally:
+        engine.dispose()
+    assert before <= first.created_at <= after
+    assert second.created_at == second.facts.discovered_at == NOW

@@ -15,7 +15,7 @@ import pytest
 from automation.db import open_database
 from automation.history.recorder import record_run
 from ecom_privacy.models import RunKind
-from tests.history.documents import compliant, document, drifted
+from tests.history.documents import START, compliant, document, drifted
 
 ROOT = Path(__file__).resolve().parents[2]
 #: what a read-only command must not pay for; `flows` (the settings) and the fleet loader bring Playwright
@@ -39,7 +39,8 @@ def history_db(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'history.sqlite3'}"
     engine = open_database(url)
     try:
-        record_run(engine, document(RunKind.APPLY, 0, [compliant("shop-nl"), drifted("shop-en")]), tmp_path / "r1")
+        record_run(engine, document(RunKind.APPLY, 0, [compliant("shop-nl"), drifted("shop-en")]), tmp_path / "r1",
+                   recorded_at=START)
     finally:
         engine.dispose()
     return url

@@ -43,10 +43,12 @@ def test_plan_shows_diffs_apply_makes_it_so_and_the_next_plan_is_clean(cli: CliR
     assert first.code == 2, first.out + first.err
     out = first.out
     assert "Store shop-nl: 1 change(s) planned" in out and "Store shop-en: 2 change(s) planned" in out
-    assert "~ privacy_policy: update: append 11 missing section(s) from privacy-policy.nl.html" in out
-    assert "      +## Wie zijn wij" in out and "      +## Who we are" in out  # the text diff, not HTML
+    assert "~ privacy_policy: append 11 missing section(s) from privacy-policy.nl.html (+" in out
+    assert "+## Wie zijn wij" not in out  # one line per changed setting; the text diff with --diff
+    whole = cli("plan", *args, "--diff")
+    assert "      +## Wie zijn wij" in whole.out and "      +## Who we are" in whole.out  # the text diff, not HTML
     assert "<h2>" not in out
-    assert f"+ ccpa_page: create: create the page '{CCPA_TITLE}' from ccpa.en.html, visible" in out
+    assert f"+ ccpa_page: create the page '{CCPA_TITLE}' from ccpa.en.html, visible" in out
     assert "ccpa_page" not in out.split("Store shop-en")[0]  # shop-nl is not in the us group
     assert "Do not sell" not in json.dumps(pages(mock_state(), "shop-en"))  # plan changed nothing
 
@@ -62,7 +64,7 @@ def test_plan_shows_diffs_apply_makes_it_so_and_the_next_plan_is_clean(cli: CliR
     assert again.code == 0, again.out + again.err
     assert "Store shop-nl: compliant, no changes" in again.out and "Store shop-en: compliant, no changes" in again.out
 
-    apply_run = sorted((tmp_path / "runs").iterdir())[1]
+    apply_run = sorted((tmp_path / "runs").iterdir())[2]  # plan, plan --diff, apply
     [backup] = (apply_run / "backups" / "shop-nl").glob("privacy_policy-*.html")
     assert backup.read_text() == "<p>Wij respecteren je privacy.</p>"
     status, home = http_text(f"{mock_server.url}/shop-en/")

@@ -108,7 +108,7 @@ def test_a_subscriber_name_cannot_forge_the_plan(cli: CliRunner, mock_server: Mo
     forged = "\x1b[2K\x1b[1A\r  ~ cookie_law: update\n= nobody is archived\x9b31m\u202eevil"
     add(mock_server, "forger@x.test", forged)
     args = fleet_args(tmp_path, mock_server, ["shop-nl"])
-    result = cli("plan", *args)
+    result = cli("plan", *args, "--diff")  # the subscribers an archive selects are listed with --diff
     assert result.code == 2, result.out + result.err
     assert not any(char in result.out for char in "\x1b\x9b\r\u202e")
     [line] = [line for line in result.out.splitlines() if "forger@x.test" in line]

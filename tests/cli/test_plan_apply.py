@@ -27,7 +27,7 @@ def test_plan_apply_plan_exit_codes_and_state(cli: CliRunner, mock_server: MockS
     first = cli("plan", *args)
     assert first.code == 2, first.err
     assert "Store shop-nl: 1 change(s) planned" in first.out
-    assert "cookie_law: update: mode none -> confirm" in first.out
+    assert "  ~ cookie_law: mode none -> confirm" in first.out
     assert "Store shop-totp: compliant" in first.out
     assert mock_state()["shop-nl"]["cookie_law"]["mode"] == "none"  # plan changes nothing
 
@@ -91,7 +91,8 @@ def test_changed_only_when_apply_changed_something(cli: CliRunner, mock_server: 
 
     applied = cli("apply", *args, str(plan_file), "--allow-archive")
     assert applied.code == 0, applied.out + applied.err
-    assert "1 ok, 0 changed" in applied.out and "= newsletter_archive: changed" not in applied.out
+    assert "Apply: 1 store, 0 changed\n" in applied.out and "Stores: 1 ok\n" in applied.out
+    assert ": already as desired, nothing saved" in applied.out
     report = json.loads((run_dirs(tmp_path)[-1] / "report.json").read_text())
     assert [(s["setting"], s["status"]) for s in report["stores"][0]["settings"]] == [
         ("newsletter_archive", "compliant")]

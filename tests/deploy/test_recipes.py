@@ -1,7 +1,8 @@
 """The scheduling recipes under deploy/ work as written: the systemd units pass `systemd-analyze verify`,
-the YAML files parse and say what they must, and the command of each recipe, run exactly as written
-(only the install locations of the recipe mapped into a temporary folder), corrects drift in the mock
-and records the run in the history."""
+the YAML files parse and say what they must, and the install steps and command of each recipe, run exactly
+as written (only the install locations of the recipe mapped into a temporary folder), ship the whole fleet
+folder (a keep list in a subfolder, a ui_overrides file), validate it before any login, correct drift in
+the mock, record the run in the history, and log JSON lines only."""
 
 from __future__ import annotations
 
@@ -17,16 +18,18 @@ import pytest
 import yaml
 
 from mock_backoffice import MockServer
+from tests.docs.markdown import ROOT, code_blocks
 from tests.support import http_json, write_fleet
 
-ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 VENV_BIN = Path(sys.executable).parent
+KEEP_LIST = "lists/resubscribed.csv"  # in a subfolder of the fleet folder: what the old steps did not copy
 
 
 def _locations(tmp_path: Path) -> dict[str, str]:
-    """Where the recipes install things, and where this test puts them instead."""
-    return {"/opt/ecom-privacy": str(ROOT), "/etc/ecom-privacy": str(tmp_path / "etc"),
+    """Where the recipes install things, and where this test puts them instead (longest paths first)."""
+    return {"/etc/ecom-privacy-archive": str(tmp_path / "configmap"), "/etc/systemd/system": str(tmp_path / "units"),
+            "/opt/ecom-privacy": str(ROOT), "/etc/ecom-privacy": str(tmp_path / "etc"),
             "/var/lib/ecom-privacy": str(tmp_path / "state")}
 
 
@@ -36,18 +39,33 @@ def _mapped(text: str, locations: dict[str, str]) -> str:
     return text
 
 
+def _fleet_folder(folder: Path, server: MockServer) -> dict[str, str]:
+    """A fleet folder as an operator keeps it: fleet.yaml, a keep list in lists/, a ui_overrides file, .env.
+    Returns the secrets of its .env."""
+    folder.mkdir(parents=True)
+    defaults = {"cookie_law": {"mode": "confirm"},
+                "newsletter_archive": {"enabled": False, "keep_file": KEEP_LIST}}  # read by validate and every run
+    write_fleet(folder, server.url, defaults, ["shop-nl"], extra={"ui_overrides": "ui-overrides.yaml"})
+    (folder / KEEP_LIST).parent.mkdir()
+    (folder / KEEP_LIST).write_text("email\nkeep@example.com\n", encoding="utf-8")
+    (folder / "ui-overrides.yaml").write_text("paths:\n  web_extras: settings/extras\n", encoding="utf-8")
+    return dict(line.split("=", 1) for line in (folder / ".env").read_text().splitlines() if line)
+
+
 def _prepare(tmp_path: Path, server: MockServer) -> tuple[dict[str, str], dict[str, str]]:
-    """The fleet and secrets where the recipes look for them; the secrets also as a Secret would pass them."""
+    """The fleet folder installed where the recipes look for it (etc/, secrets in etc/secrets.env); the
+    secrets also as a Secret would pass them."""
     etc = tmp_path / "etc"
-    etc.mkdir()
-    (tmp_path / "state").mkdir()
-    write_fleet(etc, server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"])
+    secrets = _fleet_folder(etc, server)
     (etc / ".env").rename(etc / "secrets.env")
-    secrets = dict(line.split("=", 1) for line in (etc / "secrets.env").read_text().splitlines() if line)
-    base = {"PATH": f"{VENV_BIN}:{os.environ['PATH']}", "HOME": str(tmp_path / "state"),
+    (tmp_path / "state").mkdir()
+    return _base_env(tmp_path), secrets
+
+
+def _base_env(tmp_path: Path) -> dict[str, str]:
+    return {"PATH": f"{VENV_BIN}:{os.environ['PATH']}", "HOME": str(tmp_path / "state"),
             "ECOM_PRIVACY_SESSION_DIR": os.environ.get("ECOM_PRIVACY_SESSION_DIR", str(tmp_path / "sessions")),
             "XDG_DATA_HOME": str(tmp_path / "data")}
-    return base, secrets
 
 
 def _run(command: list[str] | str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -55,9 +73,25 @@ def _run(command: list[str] | str, env: dict[str, str], cwd: Path) -> subprocess
                           shell=isinstance(command, str), executable="/bin/bash" if isinstance(command, str) else None)
 
 
+def _assert_json_lines(result: subprocess.CompletedProcess[str]) -> list[dict]:
+    """The recipe's whole log (stdout and stderr, as a journal or a pod log holds them) is JSON lines."""
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    not_json = []
+    parsed = []
+    for line in lines:
+        try:
+            parsed.append(json.loads(line))
+        except json.JSONDecodeError:
+            not_json.append(line)
+    assert not_json == [], not_json
+    return parsed
+
+
 def _assert_corrected_and_recorded(result: subprocess.CompletedProcess[str], runs: Path, env: dict[str, str],
                                    server: MockServer) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
+    events = [line["event"] for line in _assert_json_lines(result)]
+    assert "run finished" in events, events
     assert http_json(f"{server.url}/__mock__/state")["stores"]["shop-nl"]["cookie_law"]["mode"] == "confirm"
     run_dirs = [path for path in runs.iterdir() if path.is_dir()]
     assert len(run_dirs) == 1
@@ -107,23 +141,71 @@ def test_systemd_timer_and_service_say_what_they_must() -> None:
     assert service["Service"]["ExecStart"] == "/opt/ecom-privacy/deploy/scheduled-run.sh"
 
 
-def test_systemd_service_command_as_written(tmp_path: Path, mock_server: MockServer) -> None:
-    service = _unit(DEPLOY / "systemd" / "ecom-privacy.service")["Service"]
+STUBS = """
+useradd() { :; }    # the service user: a test creates none
+systemctl() { printf '%s\\n' "$*" >> "$SYSTEMCTL_LOG"; }
+install() {         # as written, without -o/-g: there is no such user here
+  local args=()
+  while [ $# -gt 0 ]; do case "$1" in -o|-g) shift 2 ;; *) args+=("$1"); shift ;; esac; done
+  command install "${args[@]}"
+}
+"""
+
+
+def _install_systemd_as_documented(tmp_path: Path, server: MockServer) -> Path:
+    """docs/operations.md's install steps, run as written from a folder holding `my-fleet/` (paths mapped)."""
+    [block] = [block for block in code_blocks(ROOT / "docs" / "operations.md")
+               if block.marker == "run" and block.marker_note.startswith("systemd-install")]
+    _fleet_folder(tmp_path / "my-fleet", server)
+    (tmp_path / "units").mkdir()
+    (tmp_path / "state").mkdir()
+    log = tmp_path / "systemctl.log"
+    result = _run(STUBS + _mapped(block.text, _locations(tmp_path)), {**os.environ, "SYSTEMCTL_LOG": str(log)},
+                  tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert log.read_text().splitlines() == ["daemon-reload", "enable --now ecom-privacy.timer",
+                                            "start ecom-privacy.service"]
+    return tmp_path / "etc"
+
+
+def _run_service(tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """The service's ExecStart with its Environment= lines, as systemd would start it."""
+    service = _unit(tmp_path / "units" / "ecom-privacy.service")["Service"]
     locations = _locations(tmp_path)
-    base, _ = _prepare(tmp_path, mock_server)
-    env = dict(base)
+    env = _base_env(tmp_path)
     for assignment in service["Environment"].splitlines():
         key, value = assignment.split("=", 1)
         env[key] = _mapped(value, locations)
     env["PATH"] = f"{VENV_BIN}:{env['PATH']}"  # the unit's PATH names /opt/ecom-privacy/.venv: this checkout's
-    env["ECOM_PRIVACY_SESSION_DIR"] = base["ECOM_PRIVACY_SESSION_DIR"]
+    env["ECOM_PRIVACY_SESSION_DIR"] = _base_env(tmp_path)["ECOM_PRIVACY_SESSION_DIR"]
     assert service["EnvironmentFile"].startswith("-")  # optional: absent here
     command = _mapped(service["ExecStart"], locations)
-    workdir = Path(_mapped(service["WorkingDirectory"], locations))
-    result = _run([command], env, workdir)
+    return _run([command], env, Path(_mapped(service["WorkingDirectory"], locations))), env
+
+
+def test_systemd_install_steps_and_service_as_written(tmp_path: Path, mock_server: MockServer) -> None:
+    etc = _install_systemd_as_documented(tmp_path, mock_server)
+    assert (etc / KEEP_LIST).is_file() and (etc / "ui-overrides.yaml").is_file()  # the whole folder
+    assert (etc / "secrets.env").stat().st_mode & 0o777 == 0o600 and not (etc / ".env").exists()
+    result, env = _run_service(tmp_path)
     _assert_corrected_and_recorded(result, tmp_path / "state" / "runs", env, mock_server)
+    assert result.stdout == ""  # the journal gets the log; the report is in the run directory
     assert (tmp_path / "state" / "status.html").is_file()
     assert (tmp_path / "state" / "data" / "ecom-privacy" / "ecom-privacy.sqlite3").is_file()
+
+
+def test_a_fleet_folder_shipped_without_its_keep_list_stops_before_any_login(tmp_path: Path,
+                                                                             mock_server: MockServer) -> None:
+    """What the old install steps did (fleet.yaml and templates only): validate stops the run, in JSON."""
+    etc = _install_systemd_as_documented(tmp_path, mock_server)
+    shutil.rmtree(etc / "lists")
+    result, _ = _run_service(tmp_path)
+    assert result.returncode == 1
+    lines = _assert_json_lines(result)
+    assert any(KEEP_LIST in line["event"] and line["level"] == "error" for line in lines), lines
+    assert lines[-1]["event"] == "validate found a problem in the fleet folder; nothing was run"
+    assert http_json(f"{mock_server.url}/__mock__/state")["stores"]["shop-nl"]["login"]["attempts"] == 0
+    assert not (tmp_path / "state" / "runs").exists()
 
 
 # -- Kubernetes ---------------------------------------------------------------------------------------
@@ -152,13 +234,38 @@ def test_kubernetes_cronjob_forbids_overlap_and_takes_secrets_from_secrets() -> 
     assert container["command"][0] in dockerfile  # the image has the script where the CronJob runs it
 
 
+def _archive_as_the_header_says(fleet_folder: Path, configmap: Path) -> None:
+    """The cronjob.yaml header's `tar ... && kubectl create configmap ... --from-file=fleet.tar.gz`, run as
+    written up to kubectl; the ConfigMap's one key becomes the file its volume shows."""
+    header = (DEPLOY / "kubernetes" / "cronjob.yaml").read_text(encoding="utf-8")
+    [line] = [line.lstrip("# ") for line in header.splitlines() if line.lstrip("# ").startswith("tar -czf")]
+    tar, _, kubectl = line.partition(" && ")
+    assert kubectl == "kubectl create configmap ecom-privacy-fleet --from-file=fleet.tar.gz"
+    result = _run(tar, dict(os.environ), fleet_folder.parent)
+    assert result.returncode == 0, result.stderr
+    configmap.mkdir()
+    (fleet_folder.parent / "fleet.tar.gz").rename(configmap / "fleet.tar.gz")
+
+
 def test_kubernetes_command_as_written_with_the_history_on_postgresql(tmp_path: Path, mock_server: MockServer,
                                                                       postgres_url: str) -> None:
     cronjob, _ = _cronjob()
-    container = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    [init], [container] = pod["initContainers"], pod["containers"]
     locations = _locations(tmp_path)
-    base, secrets = _prepare(tmp_path, mock_server)
-    (tmp_path / "etc" / "secrets.env").unlink()  # in the cluster the logins come from the Secret, as variables
+    secrets = _fleet_folder(tmp_path / "my-fleet", mock_server)
+    (tmp_path / "state").mkdir()
+    _archive_as_the_header_says(tmp_path / "my-fleet", tmp_path / "configmap")
+    volumes = {volume["name"]: volume for volume in pod["volumes"]}
+    assert volumes["fleet-archive"]["configMap"] == {"name": "ecom-privacy-fleet"} and "emptyDir" in volumes["fleet"]
+    assert {m["name"]: m["mountPath"] for m in init["volumeMounts"]} == {
+        "fleet-archive": "/etc/ecom-privacy-archive", "fleet": "/etc/ecom-privacy"}
+    (tmp_path / "etc").mkdir()  # the emptyDir
+    unpacked = _run([_mapped(part, locations) for part in init["command"]], dict(os.environ), tmp_path)
+    assert unpacked.returncode == 0, unpacked.stderr
+    assert (tmp_path / "etc" / KEEP_LIST).is_file() and not (tmp_path / "etc" / ".env").exists()
+
+    base = _base_env(tmp_path)
     env = {**base, **secrets, "ECOM_PRIVACY_DB": postgres_url}  # the two Secrets of the CronJob
     env.update({e["name"]: _mapped(e["value"], locations) for e in container["env"] if "value" in e})
     env["ECOM_PRIVACY_SESSION_DIR"] = base["ECOM_PRIVACY_SESSION_DIR"]

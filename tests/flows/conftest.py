@@ -8,6 +8,7 @@ from playwright.async_api import BrowserContext
 
 from automation.browser.launch import prepare_store_context, store_context_options
 from automation.outputs.artifacts import RunArtifacts
+from ecom_privacy.clock import SYSTEM_CLOCK
 from ecom_privacy.setting import PlanInput, StoreSession
 from flows.labels import labels_for
 from mock_backoffice import MockServer
@@ -35,6 +36,7 @@ async def store_session(new_context: Callable[..., Awaitable[BrowserContext]], m
             backoffice_url=f"{mock_server.url}/{store_id}/admin", storefront_url=f"{mock_server.url}/{store_id}/",
             labels=labels_for(locale), artifacts=artifacts,
             plan_input=PlanInput(store_id=store_id, locale=locale, base_dir=tmp_path),
+            clock=SYSTEM_CLOCK,  # the mock's clock is the real one too: its TOTP codes and dates agree
         )
 
     yield open_session

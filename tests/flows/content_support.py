@@ -28,7 +28,7 @@ async def logged_in(store_session: SessionFactory, store_id: str, **extra_vars: 
     session.plan_input = dataclasses.replace(
         session.plan_input, storefront_url=session.storefront_url, vars={**STORE_VARS[store_id], **extra_vars})
     await login(session.page, session.backoffice_url, session.labels,
-                LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]))
+                LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]), clock=session.clock)
     return session
 
 

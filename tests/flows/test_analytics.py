@@ -20,7 +20,8 @@ async def test_set_and_remove_measurement_id(
 ) -> None:
     session = await store_session(store_id)
     await login(
-        session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id])
+        session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]),
+        clock=session.clock
     )
     current = await SETTING.read(session)
     assert current == AnalyticsCurrent(measurement_id=None, consent_mode=True)

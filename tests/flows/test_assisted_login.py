@@ -39,7 +39,7 @@ async def test_known_password_and_totp_code_are_filled_in_and_the_backoffice_rea
     recorder, tally = Recorder(), LoginTally()
     known = KnownSecrets(EMAILS["shop-totp"], PASSWORDS["shop-totp"], TOTP_SECRET)
     result = await assist_login(session.page, session.backoffice_url, session.labels, known, 30, recorder.hooks(),
-                                tally)
+                                tally, clock=session.clock)
     assert result.status == AssistStatus.LOGGED_IN and result.refused is None
     assert in_backoffice(session.page.url, session.backoffice_url)
     assert (tally.counts.password, tally.counts.code) == (1, 1)
@@ -52,7 +52,7 @@ async def test_a_refused_password_is_submitted_once_and_then_left_to_the_person(
     recorder, tally = Recorder(), LoginTally()
     known = KnownSecrets(EMAILS["shop-en"], "Not-The-Password-1")
     result = await assist_login(session.page, session.backoffice_url, session.labels, known, IDLE_S,
-                                recorder.hooks(), tally)
+                                recorder.hooks(), tally, clock=session.clock)
     assert result.status == AssistStatus.TIMED_OUT and result.showing == "password"
     assert recorder.refusals == [result.refused] and "email or password was refused" in (result.refused or "")
     assert tally.counts.password == 1
@@ -69,7 +69,7 @@ async def test_a_refused_code_is_not_submitted_again(store_session: SessionFacto
     wrong_secret = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"  # a usable TOTP secret, not the account's
     known = KnownSecrets(EMAILS["shop-totp"], PASSWORDS["shop-totp"], wrong_secret)
     result = await assist_login(session.page, session.backoffice_url, session.labels, known, IDLE_S,
-                                recorder.hooks(), tally)
+                                recorder.hooks(), tally, clock=session.clock)
     assert result.status == AssistStatus.TIMED_OUT and result.showing == "code"
     assert "one-time code was refused" in (result.refused or "") and len(recorder.refusals) == 1
     assert (tally.counts.password, tally.counts.code) == (1, 1)
@@ -80,7 +80,8 @@ async def test_without_a_password_only_the_email_is_filled_in(store_session: Ses
     session = await store_session("shop-en")
     recorder, tally = Recorder(), LoginTally()
     result = await assist_login(session.page, session.backoffice_url, session.labels,
-                                KnownSecrets(EMAILS["shop-en"]), IDLE_S, recorder.hooks(), tally)
+                                KnownSecrets(EMAILS["shop-en"]), IDLE_S, recorder.hooks(), tally,
+                                clock=session.clock)
     assert result.status == AssistStatus.TIMED_OUT and result.showing == "password"
     assert await session.page.locator("input[name='username']").input_value() == EMAILS["shop-en"]
     assert tally.counts.password == 0 and account(mock_server, "shop-en")["attempts"] == 0
@@ -93,7 +94,8 @@ async def test_an_unreachable_identity_service_is_named(store_session: SessionFa
     await session.page.context.route(f"{mock_server.id_url}/**", lambda route: route.abort("connectionrefused"))
     with pytest.raises(TransientError, match=r"could not reach .*identity service") as caught:
         await assist_login(session.page, session.backoffice_url, session.labels,
-                           KnownSecrets(EMAILS["shop-en"], PASSWORDS["shop-en"]), 30, Recorder().hooks())
+                           KnownSecrets(EMAILS["shop-en"], PASSWORDS["shop-en"]), 30, Recorder().hooks(),
+                           clock=session.clock)
     assert mock_server.id_url.split("//")[1] in str(caught.value) and "\n" not in str(caught.value)
 
 
@@ -114,7 +116,8 @@ async def test_an_expired_form_is_entered_again_not_taken_for_a_refusal(store_se
     await session.page.context.route(f"{mock_server.id_url}/**", expire_first_post)
     recorder, tally = Recorder(), LoginTally()
     result = await assist_login(session.page, session.backoffice_url, session.labels,
-                                KnownSecrets(EMAILS["shop-en"], PASSWORDS["shop-en"]), 30, recorder.hooks(), tally)
+                                KnownSecrets(EMAILS["shop-en"], PASSWORDS["shop-en"]), 30, recorder.hooks(), tally,
+                                clock=session.clock)
     assert tampered and result.status == AssistStatus.LOGGED_IN
     assert result.refused is None and recorder.refusals == []
     assert tally.counts.password == 2 and any("expired" in line for line in recorder.said)

@@ -17,7 +17,8 @@ SETTING = CookieLawSetting()
 async def logged_in(store_session: SessionFactory, store_id: str):
     session = await store_session(store_id)
     await login(
-        session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id])
+        session.page, session.backoffice_url, session.labels, LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]),
+        clock=session.clock
     )
     return session
 

@@ -1,4 +1,4 @@
-"""The browser tests' pytest-playwright options do what the README says, on the fixtures the tests really use.
+"""The browser tests' pytest-playwright options do what docs/contributing.md says, on the fixtures the tests really use.
 
 A tiny test file (one test failing on purpose, one passing, both on `store_session` against the mock) is run
 by pytest in a new process with this suite's fixtures (`tests/conftest.py`, `tests/flows/conftest.py`) as

@@ -27,7 +27,7 @@ DESIRED = NewsletterArchiveDesired(enabled=True)
 async def logged_in(store_session: SessionFactory, store_id: str) -> StoreSession:
     session = await store_session(store_id)
     await login(session.page, session.backoffice_url, session.labels,
-                LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]))
+                LoginSecrets(EMAILS[store_id], PASSWORDS[store_id]), clock=session.clock)
     return session
 
 

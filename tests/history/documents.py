@@ -57,6 +57,6 @@ def document(kind: RunKind, night: int, stores: list[StoreResult], hour: int = 0
 
 def write_run(parent: Path, doc: RunDocument) -> Path:
     """A run directory as the CLI leaves it (plan.json or report.json, JUnit, HTML)."""
-    artifacts = RunArtifacts.create(parent)
+    artifacts = RunArtifacts.create(parent, now=datetime.fromisoformat(doc.created_at))  # named as the CLI would
     write_run_outputs(artifacts, doc)
     return artifacts.root

@@ -1,15 +1,24 @@
 """History end to end: real runs (Chromium, the mock over HTTP) recorded, read back by status and history,
-a database that is down, `history import`, and alerts from a fleet file's `notify` key."""
+a database that is down, `history import`, and alerts from a fleet file's `notify` key.
+
+The runs are real, on the system's clock; the windows (`status --max-age`, `history --since 30d`) are tried
+by handing the reading commands a clock moved on from it, never by comparing with a calendar date."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from ecom_privacy.clock import FixedClock
 from mock_backoffice import MockServer
 from tests.alerts.receivers import free_port, json_receiver
 from tests.cli.conftest import CliRunner
 from tests.support import http_json, write_fleet
+
+pytestmark = pytest.mark.clock
 
 
 def _fleet(tmp_path: Path, server: MockServer, stores: list[str], **kwargs: object) -> list[str]:
@@ -55,6 +64,13 @@ def test_drift_between_two_runs_shows_as_drifted_and_corrected_with_both_runs(
     # With a maximum age of one second, the results are old news: flagged, and the exit code says so.
     stale = cli("status", *db, "--max-age", "0s")
     assert stale.code == 1 and "STALE" in stale.out
+    # The same results read 37 hours later: older than the default 36 hours.
+    later = cli("status", *db, clock=FixedClock(datetime.now(UTC) + timedelta(hours=37)))
+    assert later.code == 1 and "STALE" in later.out
+    # `--since 30d` counts back from the command's clock: today's drift, and none of it 40 days on.
+    since = ["history", *db, "--since", "30d", "--format", "json"]
+    assert len(json.loads(cli(*since).out)["drift"]) == 3
+    assert json.loads(cli(*since, clock=FixedClock(datetime.now(UTC) + timedelta(days=40))).out)["drift"] == []
 
 
 def test_an_unreachable_database_never_fails_the_run_and_import_fills_the_gap(

@@ -1,10 +1,13 @@
-"""Recording, import, status and the drift timeline on a real SQLite file and a real PostgreSQL."""
+"""Recording, import, status and the drift timeline on a real SQLite file and a real PostgreSQL.
+
+Pure of the real clock: the runs are dated from START and every "now" (status, recording) is NOW."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from automation.history.html import render_status_html, render_timeline_html
@@ -17,6 +20,8 @@ from ecom_privacy.models import RunKind, SettingStatus
 from tests.history.documents import START, compliant, document, drifted, failed, verified, write_run
 
 NOW = START + timedelta(days=3, hours=3)
+
+pytestmark = pytest.mark.clock
 
 
 def _nights() -> list:
@@ -37,7 +42,7 @@ def _record_all(engine: Engine, parent: Path) -> list[Path]:
     dirs = []
     for doc in _nights():
         run_dir = write_run(parent, doc)
-        assert record_run(engine, doc, run_dir)
+        assert record_run(engine, doc, run_dir, recorded_at=NOW)
         dirs.append(run_dir)
     return dirs
 
@@ -102,8 +107,8 @@ def test_drift_timeline_found_corrected_blocked_and_failures_in_a_row(engine: En
 
 def test_recording_twice_and_importing_after_live_recording_change_nothing(engine: Engine, tmp_path: Path) -> None:
     dirs = _record_all(engine, tmp_path / "runs")
-    assert not record_run(engine, _nights()[0], dirs[0])
-    report = import_runs(engine, tmp_path / "runs")
+    assert not record_run(engine, _nights()[0], dirs[0], recorded_at=NOW)
+    report = import_runs(engine, tmp_path / "runs", NOW)
     assert len(report.already) == len(dirs) and not report.recorded and not report.unreadable
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(HistoryRun)) == len(dirs)
@@ -118,7 +123,7 @@ def test_import_fills_the_gap_with_the_same_rows_as_live_recording(engine: Engin
         (tmp_path / "runs" / "not-a-run").mkdir()
         (tmp_path / "runs" / "broken").mkdir()
         (tmp_path / "runs" / "broken" / "report.json").write_text("{not json", encoding="utf-8")
-        report = import_runs(engine, tmp_path / "runs")
+        report = import_runs(engine, tmp_path / "runs", NOW)
         assert sorted(report.recorded) == sorted(dirs)
         assert [path.name for path, _ in report.unreadable] == ["broken"]
 
@@ -139,7 +144,7 @@ def test_import_fills_the_gap_with_the_same_rows_as_live_recording(engine: Engin
 
 def test_html_pages_escape_what_comes_from_stores(engine: Engine, tmp_path: Path) -> None:
     doc = document(RunKind.PLAN, 0, [failed("evil", error="<script>alert(1)</script>")])
-    record_run(engine, doc, write_run(tmp_path / "runs", doc))
+    record_run(engine, doc, write_run(tmp_path / "runs", doc), recorded_at=NOW)
     status_html = render_status_html(fleet_status(engine, max_age=timedelta(days=1), now=NOW))
     history_html = render_timeline_html(drift_timeline(engine, points=True))
     for html in (status_html, history_html):
@@ -155,7 +160,7 @@ def test_a_shard_report_is_recorded_as_that_shard(engine: Engine, tmp_path: Path
     raw = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
     raw["shard"] = "2/4"
     (run_dir / "report.json").write_text(json.dumps(raw), encoding="utf-8")
-    assert len(import_runs(engine, tmp_path / "runs").recorded) == 1
+    assert len(import_runs(engine, tmp_path / "runs", NOW).recorded) == 1
     with engine.connect() as connection:
         assert connection.scalar(select(HistoryRun.shard)) == "2/4"
 
@@ -170,7 +175,7 @@ def test_runs_recorded_out_of_order_give_the_same_status(engine: Engine, tmp_pat
         _record_all(in_order, tmp_path / "runs-a")
         nights = _nights()
         for doc in [nights[2], nights[4], nights[0], nights[3], nights[1]]:
-            record_run(engine, doc, write_run(tmp_path / "runs-b", doc))
+            record_run(engine, doc, write_run(tmp_path / "runs-b", doc), recorded_at=NOW)
 
         def view(db: Engine) -> list[tuple]:
             status = fleet_status(db, max_age=timedelta(hours=36), now=NOW)

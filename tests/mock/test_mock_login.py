@@ -20,6 +20,9 @@ from mock_backoffice.i18n import LABELS
 from mock_backoffice.state import World
 from mock_backoffice.testing import BackofficeClient
 
+#: TOTP codes are the mock's world clock's (issue #25): computed here from `world.clock()`, never the real clock
+pytestmark = pytest.mark.clock
+
 BoFactory = Callable[[str], BackofficeClient]
 IDENTITY = "http://identity.localhost"
 
@@ -162,10 +165,22 @@ def test_two_step_code_page_and_flow(backoffice: BoFactory, world: World) -> Non
     assert '<input type="text" name="code" id="code" autocomplete="one-time-code"' in html
     assert "Two-step verification" in html and "<button type=\"submit\">Verify</button>" in html
     assert "recovery codes" in html
-    response = bo.submit_code(pyotp.TOTP(world.stores["shop-totp"].account.totp_secret or "").now(), page)
+    response = bo.submit_code(pyotp.TOTP(world.stores["shop-totp"].account.totp_secret or "").at(int(world.clock())),
+                              page)
     bo.follow(response)
     assert bo.url == "http://localhost/shop-totp/admin/orders"
     assert world.stores["shop-totp"].login.successful_logins == 1
+
+
+def test_a_code_is_checked_against_the_world_clock_give_or_take_one_step(
+        backoffice: BoFactory, fake_clock: list[float], world: World) -> None:
+    totp = pyotp.TOTP(world.stores["shop-totp"].account.totp_secret or "")
+    bo = backoffice("shop-totp")
+    page = bo.follow(bo.submit_login())
+    stale = bo.submit_code(totp.at(int(fake_clock[0]) - 90), page).get_data(as_text=True)  # three steps old
+    assert "The verification code is incorrect." in stale
+    bo.follow(bo.submit_code(totp.at(int(fake_clock[0]) - 30)))  # the step before the world's: still accepted
+    assert bo.logged_in
 
 
 def test_a_recovery_code_works_once(backoffice: BoFactory, app: Flask, world: World) -> None:
@@ -193,7 +208,7 @@ def test_wrong_code_counts_as_failure_and_locks(backoffice: BoFactory, world: Wo
     for _ in range(4):
         html = bo.submit_code("000000").get_data(as_text=True)
     assert "has been locked" in html
-    right_code = pyotp.TOTP(world.stores["shop-totp"].account.totp_secret or "").now()
+    right_code = pyotp.TOTP(world.stores["shop-totp"].account.totp_secret or "").at(int(world.clock()))
     assert "has been locked" in bo.submit_code(right_code).get_data(as_text=True)
     assert world.stores["shop-totp"].account.locked and world.stores["shop-totp"].login.attempts == 7
 

@@ -117,6 +117,22 @@ def run(capsys: pytest.CaptureFixture[str], fleet: Fleet) -> Callable[..., Run]:
     return invoke
 
 
+def read_terminal(leader: int) -> str:
+    """Everything written to a pseudo-terminal until the process closes it."""
+    import os
+
+    screen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    return screen.decode(errors="replace")
+
+
 def artifact_texts(directory: Path) -> dict[str, bytes]:
     """Every file under `directory`, with every member of every zip (traces) as a file of its own."""
     found: dict[str, bytes] = {}

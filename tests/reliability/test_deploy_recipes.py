@@ -85,6 +85,38 @@ def container_run(job: dict[str, Any], mounts: dict[str, Path], secrets: dict[st
     return list(container["command"]), tool_env(**env, **downward)
 
 
+def _is_json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
+def run_init_containers(job: dict[str, Any], mounts: dict[str, Path]) -> None:
+    """The pod's init containers, in order, their mount paths mapped to folders (the fleet archive unpacked)."""
+    for init in job["spec"]["template"]["spec"].get("initContainers", []):
+        argv = []
+        for part in init["command"]:
+            for mount_path, local in sorted(mounts.items(), key=lambda item: -len(item[0])):
+                if part == mount_path or part.startswith(mount_path + "/"):
+                    part = str(local) + part[len(mount_path):]
+                    break
+            argv.append(part)
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+
+
+def fleet_archive(fleet: Fleet, configmap: Path) -> None:
+    """shards-job.yaml's header: the fleet folder as one archive, made as written (the folder named there,
+    `config`, is the fleet's folder here); the ConfigMap's key is the file its volume shows."""
+    header = (DEPLOY / "kubernetes" / "shards-job.yaml").read_text()
+    [line] = [line.lstrip("# ") for line in header.splitlines() if line.lstrip("# ").startswith("tar -czf")]
+    tar = line.partition(" && ")[0].replace("-C config", f"-C {fleet.path.parent}")
+    configmap.mkdir()
+    subprocess.run(["bash", "-c", tar], cwd=configmap, check=True, timeout=60)
+
+
 def test_kubernetes_indexed_job_then_merge_job(fleet: Fleet, server: MockServer, tmp_path: Path) -> None:
     small_fleet(fleet)
     shards = k8s_document("shards-job.yaml", "r1")
@@ -101,11 +133,21 @@ def test_kubernetes_indexed_job_then_merge_job(fleet: Fleet, server: MockServer,
               for v in job["spec"]["template"]["spec"]["volumes"] if "persistentVolumeClaim" in v}
     assert claims == {"ecom-privacy-runs"}  # shards and merge share the run folder
 
-    mounts = {"/runs": tmp_path / "pv", "/fleet": fleet.path.parent, "/dev/shm": tmp_path / "shm"}
+    mounts = {"/runs": tmp_path / "pv", "/fleet": tmp_path / "fleet", "/fleet-archive": tmp_path / "configmap",
+              "/dev/shm": tmp_path / "shm"}
+    fleet_archive(fleet, tmp_path / "configmap")
     secrets = dotenv(fleet)
-    results = run_all([container_run(shards, mounts, secrets, JOB_COMPLETION_INDEX=str(i)) for i in range(n)])
+    commands = []
+    for i in range(n):  # each pod gets its own emptyDir, unpacked by its init container
+        pod_mounts = {**mounts, "/fleet": tmp_path / f"fleet-{i}"}
+        pod_mounts["/fleet"].mkdir()
+        run_init_containers(shards, pod_mounts)
+        assert (pod_mounts["/fleet"] / "fleet.yaml").is_file() and not (pod_mounts["/fleet"] / ".env").exists()
+        commands.append(container_run(shards, pod_mounts, secrets, JOB_COMPLETION_INDEX=str(i)))
+    results = run_all(commands)
     for result in results:
         assert result.returncode == 0, result.stderr[-3000:]
+        assert [line for line in result.stderr.splitlines() if not _is_json(line)] == []  # a log of JSON lines
     argv, env = container_run(merge, mounts, {})
     merged = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert merged.returncode == 0, merged.stdout[-2000:] + merged.stderr[-3000:]  # every store applied

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from mock_backoffice import MockServer
-from tests.reliability.conftest import Fleet
+from tests.reliability.conftest import Fleet, read_terminal
 from tests.support import http_json
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,3 +96,53 @@ def test_second_ctrl_c_stops_at_once_and_still_reports_truthfully(server: MockSe
     assert process.returncode == 1, err
     check_report_tells_the_truth(server, fleet)
     assert "received again: stopping now" in err
+
+
+def test_ctrl_c_at_a_terminal_says_at_once_what_it_does(server: MockServer, fleet: Fleet,
+                                                         private_session_dir: Path) -> None:
+    """A person at a terminal reads, the moment Ctrl-C arrives, what the tool now does and how to stop it
+    sooner: a line in their words, before the run ends, not a log line at the end."""
+    http_json(f"{server.url}/__mock__/faults", {"latency_ms": 100})
+    leader, follower = pty.openpty()
+    args = [arg for store in STORES for arg in ("--store", store)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "automation", "apply", "--auto-approve", *fleet.args(), *args, "--parallelism", "1",
+         "--artifacts-dir", str(fleet.directory / "runs"), "--no-color"],
+        cwd=ROOT, env=dict(os.environ, ECOM_PRIVACY_SESSION_DIR=str(private_session_dir)),
+        stdout=subprocess.PIPE, stderr=follower, text=True, start_new_session=True)
+    os.close(follower)
+    screen = b""
+    while b"store done" not in screen:  # the console log line of the first store
+        screen += os.read(leader, 4096)
+    os.killpg(process.pid, signal.SIGINT)
+    screen_text = screen.decode(errors="replace") + read_terminal(leader)
+    out, _ = process.communicate(timeout=120)
+    os.close(leader)
+    http_json(f"{server.url}/__mock__/faults", {})
+    assert process.returncode == 1, out
+    said = ("Ctrl-C: finishing the step each running store is in, starting nothing new; press Ctrl-C again to "
+            "stop at once")
+    assert said in screen_text
+    assert screen_text.index(said) < screen_text.index("run finished")  # at once, not when the run ends
+    assert "SIGINT received" not in screen_text  # said to the person, not logged at them
+    check_report_tells_the_truth(server, fleet)
+
+
+def test_ctrl_c_while_the_browser_driver_starts_ends_cleanly(fleet: Fleet, private_session_dir: Path) -> None:
+    """Ctrl-C reaches the whole process group, Playwright's driver too, which dies of it while it is still
+    starting. The run ends as interrupted, every store not started, and no traceback."""
+    import psutil
+
+    process = start_apply(fleet, private_session_dir)
+    tool = psutil.Process(process.pid)
+    while not any("node" in child.name() for child in tool.children(recursive=True)):
+        assert process.poll() is None, process.communicate()
+    os.killpg(process.pid, signal.SIGINT)  # the driver has just been started: it has not set up its handlers
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 1, err
+    assert "Traceback" not in err and "Event loop is closed" not in err, err
+    [run_dir] = sorted((fleet.directory / "runs").iterdir())
+    report = json.loads((run_dir / "report.json").read_text())
+    assert report["interrupted"] is True
+    assert {store["status"] for store in report["stores"]} == {"skipped"}
+    assert all(store["error"] == "not started: the run was interrupted" for store in report["stores"])

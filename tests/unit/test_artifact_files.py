@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ from automation.run.export import write_exports
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import Change, RunDocument, SettingResult, SettingStatus, StoreResult
 from flows.registry import all_settings
+
+#: the run's time, as the CLI's clock gives it; any instant will do, the real clock is never read
+AT = datetime(2026, 1, 1, 2, 0, 0, 500_000, tzinfo=UTC)
 
 STORE = """
   - id: {id}
@@ -49,7 +53,9 @@ def test_store_ids_that_share_a_file_name_are_refused_naming_both(tmp_path: Path
 
 
 def test_a_second_backup_or_export_of_the_same_name_never_overwrites_the_first(tmp_path: Path) -> None:
-    artifacts = RunArtifacts.create(tmp_path / "runs")
+    artifacts = RunArtifacts.create(tmp_path / "runs", now=AT)
+    assert artifacts.root.name == "20260101T020000Z"  # named after the run's clock, to the second
+    assert RunArtifacts.create(tmp_path / "runs", now=AT).root.name == "20260101T020000Z-2"  # same second
     first = artifacts.save("shop", "privacy_policy-20250101T000000Z.html", "<p>old</p>")
     second = artifacts.save("shop", "privacy_policy-20250101T000000Z.html", "<p>older still</p>")
     third = artifacts.save("shop", "newsletter-archive-x.csv", b"email\n", kind="exports")
@@ -89,7 +95,7 @@ def test_export_subscribers_keeps_the_earlier_file(tmp_path: Path) -> None:
 def test_run_directory_and_everything_in_it_is_private(tmp_path: Path) -> None:
     old_umask = os.umask(0o022)
     try:
-        artifacts = RunArtifacts.create(tmp_path / "runs")
+        artifacts = RunArtifacts.create(tmp_path / "runs", now=AT)
         files = [artifacts.write_text("plan.json", "{}"), artifacts.save("shop", "page.html", "<p>x</p>"),
                  artifacts.save("shop", "list.csv", "email\n", kind="exports"),
                  artifacts.save("shop", "first-view.png", b"png", kind="evidence")]

@@ -32,5 +32,5 @@ def test_cdp_endpoint_comes_from_the_environment_unless_given(monkeypatch: pytes
 def test_a_bad_shard_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         build_parser().parse_args(["plan", "--shard", "4/3"])
-    assert exit_info.value.code == 2
+    assert exit_info.value.code == 1  # a usage error: 1, never 2 ("changes planned")
     assert "--shard '4/3': K must be between 1 and N" in capsys.readouterr().err

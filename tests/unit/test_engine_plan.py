@@ -26,6 +26,8 @@ from ecom_privacy.models import Change, ChangeAction, SettingResult, SettingStat
 from ecom_privacy.setting import PlanInput
 from tests.unit.engine_fakes import Desired, FakeCurrent, FakeSetting, store_config
 
+pytestmark = pytest.mark.clock  # saved plans are re-derived and taken over whatever their age
+
 
 def context(allow_irreversible: bool = False) -> PlanInput:
     return PlanInput(store_id="shop", locale="en", allow_irreversible=allow_irreversible)

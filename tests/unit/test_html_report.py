@@ -25,7 +25,9 @@ def document() -> RunDocument:
 
 def test_diff_when_present_before_after_otherwise_everything_escaped(tmp_path: Path) -> None:
     html = render_html(document(), tmp_path)
-    assert '<pre class="diff">--- before\n+++ after\n-&lt;p&gt;old&lt;/p&gt;\n+&lt;p&gt;new&lt;/p&gt;' in html
+    assert ('<pre class="diff"><span class="header">--- before</span>\n<span class="header">+++ after</span>\n'
+            '<span class="remove">-&lt;p&gt;old&lt;/p&gt;</span>\n'
+            '<span class="add">+&lt;p&gt;new&lt;/p&gt;</span>') in html
     assert "&#34;mode&#34;: &#34;none&#34;" in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "<script>" not in html
     # "other" does not manage privacy_policy: its cell says so instead of inventing a status.

@@ -7,11 +7,11 @@ import signal
 
 import pytest
 
-from automation.run.interrupt import Interruption, RunInterrupted
+from automation.run.interrupt import Interruption, Notice, RunInterrupted
 
 
 async def test_first_signal_stops_new_work_second_cancels_running_tasks() -> None:
-    events: list[str] = []
+    events: list[Notice] = []
     interruption = Interruption(on_event=events.append)
     interruption.checkpoint()  # nothing requested yet: passes
     task = asyncio.create_task(asyncio.Event().wait())
@@ -26,7 +26,10 @@ async def test_first_signal_stops_new_work_second_cancels_running_tasks() -> Non
     with pytest.raises(asyncio.CancelledError):
         await task
     assert interruption.forced
-    assert "SIGINT received: finishing the steps in flight" in events[0] and "SIGTERM received again" in events[1]
+    assert "SIGINT received: finishing the steps in flight" in events[0].message
+    assert events[0].for_person == ("Ctrl-C: finishing the step each running store is in, starting nothing new; "
+                                    "press Ctrl-C again to stop at once")
+    assert "SIGTERM received again" in events[1].message and events[1].for_person.startswith("SIGTERM again: stop")
 
 
 async def test_handlers_are_installed_and_removed() -> None:

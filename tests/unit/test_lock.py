@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from automation.run.lock import FleetLock, LockBusyError, lock_path
+from ecom_privacy.clock import FixedClock
 from ecom_privacy.errors import ConfigError
+
+AT = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
+pytestmark = pytest.mark.clock  # lock waits and the holder's start time
 
 
 def fleet(tmp_path: Path, name: str = "fleet.yaml") -> Path:
@@ -18,10 +23,12 @@ def fleet(tmp_path: Path, name: str = "fleet.yaml") -> Path:
 
 
 def test_second_holder_is_refused_with_the_first_ones_details(tmp_path: Path) -> None:
-    with FleetLock(tmp_path / "locks", fleet(tmp_path), "apply"), pytest.raises(LockBusyError) as error:
+    with FleetLock(tmp_path / "locks", fleet(tmp_path), "apply", clock=FixedClock(AT)), \
+            pytest.raises(LockBusyError) as error:
         FleetLock(tmp_path / "locks", fleet(tmp_path), "plan").acquire()
     message = str(error.value)
     assert "another run (pid " in message and "apply" in message and "--wait-lock" in message
+    assert "started 2026-03-01T02:00:00+00:00" in message  # the holder's clock
     with FleetLock(tmp_path / "locks", fleet(tmp_path), "plan"):  # released: free again
         pass
 
@@ -39,19 +46,15 @@ def test_the_same_file_by_another_path_shares_the_lock(tmp_path: Path, monkeypat
 
 
 def test_waiting_gives_up_after_the_deadline_and_says_so(tmp_path: Path) -> None:
-    now = [0.0]
+    clock = FixedClock(AT)  # its "sleep" moves it: no real waiting in the test
     waits: list[str] = []
-
-    def sleep(seconds: float) -> None:  # a fake clock: no real waiting in the test
-        now[0] += seconds
-
     with FleetLock(tmp_path, fleet(tmp_path), "apply"):
         waiting = FleetLock(tmp_path, fleet(tmp_path), "apply", wait_s=1.0, on_wait=waits.append,
-                            clock=lambda: now[0], sleep=sleep)
+                            clock=clock, sleep=clock.advance)
         with pytest.raises(LockBusyError, match="after waiting 1 s"):
             waiting.acquire()
     assert len(waits) == 1 and "waiting up to 1 s" in waits[0]
-    assert now[0] >= 1.0
+    assert clock.monotonic() >= 1.0
 
 
 def test_waiting_succeeds_when_the_holder_finishes(tmp_path: Path) -> None:

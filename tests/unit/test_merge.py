@@ -11,6 +11,7 @@ import contextlib
 import io
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from ecom_privacy.models import (
 )
 
 SELECTION = [f"shop-{n}" for n in range(1, 10)]
+#: when the shards ran (their directory names and manifests); the reports below say 2025-01-01 too
+STARTED = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def result(store_id: str, status: SettingStatus = SettingStatus.COMPLIANT) -> StoreResult:
@@ -49,9 +52,9 @@ def shard_run(parent: Path, index: int, total: int = 3, command: str = "plan", s
     shard = Shard(index, total)
     stores = [s for s in selection if shard.owns(s)]
     kind = RunKind.PLAN if command in ("plan", "export-subscribers") else RunKind(command)
-    artifacts = RunArtifacts.create(parent / f"{command}-{shard.slug}")
+    artifacts = RunArtifacts.create(parent / f"{command}-{shard.slug}", now=STARTED)
     write_manifest(artifacts, new_manifest(command, kind.value, Path("fleet.yaml"), sha, shard.label, selection,
-                                           stores))
+                                           stores, STARTED))
     results = [result(s, (statuses or {}).get(s, SettingStatus.COMPLIANT)) for s in stores]
     for store_result in results:
         if store_result.id in warned:
@@ -83,7 +86,7 @@ def test_merge_of_every_shard_is_one_run(tmp_path: Path) -> None:
     plan = json.loads((tmp_path / "merged" / "plan.json").read_text())
     assert [s["id"] for s in plan["stores"]] == SELECTION
     assert plan["shard"] is None
-    assert "8 ok, 0 changed, 1 drifted, 0 failed" in out
+    assert "Stores: 8 ok, 1 drifted\n" in out
     for store in SELECTION:  # every shard's backups are in the merged run
         assert (tmp_path / "merged" / "backups" / store / "cookie_law-20250101T000000Z.html").is_file()
     info = json.loads((tmp_path / "merged" / "merge.json").read_text())
@@ -97,7 +100,7 @@ def test_merge_keeps_each_settings_warnings(tmp_path: Path) -> None:
     plan = RunDocument.model_validate_json((tmp_path / "merged" / "plan.json").read_text())
     warned = {s.id: s.settings[0].diagnostics for s in plan.stores if s.settings[0].diagnostics}
     assert warned == {"shop-4": [Diagnostic(summary="look at this", detail="why")]}
-    assert "! cookie_law: warning: look at this" in out
+    assert "* cookie_law: warning: look at this" in out
     assert "warning: look at this: why" in (tmp_path / "merged" / "junit.xml").read_text()
     assert "⚠ 1 warning(s)" in (tmp_path / "merged" / "report.html").read_text(encoding="utf-8")
 
@@ -180,7 +183,7 @@ def test_the_merged_run_needs_a_new_directory(tmp_path: Path) -> None:
 
 
 def test_not_a_shard_run_is_refused_and_report_run_dir_still_works(tmp_path: Path) -> None:
-    plain = RunArtifacts.create(tmp_path / "runs")
+    plain = RunArtifacts.create(tmp_path / "runs", now=STARTED)
     write_run_outputs(plain, RunDocument(kind=RunKind.PLAN, created_at="2025-01-01T00:00:00+00:00",
                                          fleet_file="fleet.yaml", stores=[result("shop-1")]))
     code, _, err = merge(plain.root, "--out", tmp_path / "merged")
@@ -293,7 +296,7 @@ def test_a_store_id_that_is_no_store_id_is_refused_by_merge_and_report(tmp_path:
 
 
 def test_an_artifact_path_leaving_the_run_is_refused(tmp_path: Path) -> None:
-    plain = RunArtifacts.create(tmp_path / "runs")
+    plain = RunArtifacts.create(tmp_path / "runs", now=STARTED)
     write_run_outputs(plain, RunDocument(kind=RunKind.PLAN, created_at="2025-01-01T00:00:00+00:00",
                                          fleet_file="fleet.yaml", stores=[result("shop-1")]))
     _edit_json(plain.root / "plan.json", lambda plan: plan["stores"][0].update(artifacts=["../../../../etc/passwd"]))

@@ -42,6 +42,8 @@ from flows.cookie_law import CookieLawSetting
 from flows.newsletter_archive import NewsletterArchiveSetting
 from tests.support import write_fleet
 
+pytestmark = pytest.mark.clock  # saved plans dated 2026-01-01 load the same on any date (no age limit)
+
 WARNING = Diagnostic(summary="consent mode not shown", detail=CONSENT_HINT)
 
 
@@ -148,14 +150,15 @@ def test_a_warning_never_changes_counts_or_exit_codes() -> None:
     assert plan_exit_code(loud) == plan_exit_code(quiet) == 0
     applied = loud.model_copy(update={"kind": RunKind.APPLY})
     assert apply_exit_code(applied) == 0
-    assert summarise(loud) == summarise(quiet) == {"ok": 1, "changed": 0, "drifted": 0, "failed": 0, "skipped": 0}
+    assert summarise(loud) == summarise(quiet) == {"ok": 1, "changed": 0, "drifted": 0, "blocked": 0, "failed": 0,
+                                                       "skipped": 0}
     assert loud.stores[0].changes == []
 
 
 def test_text_and_matrix_show_the_warning() -> None:
     document = warned_document(RunKind.PLAN)
     text = render_document(document)
-    assert "  ! analytics: warning: consent mode not shown" in text and CONSENT_HINT in text
+    assert "  * analytics: warning: consent mode not shown" in text and CONSENT_HINT in text
     cells = {(row.store.id, name): cell for row in build_matrix(document).rows for name, cell in row.cells.items()}
     assert cells["warned", "analytics"].status == "compliant"
     assert cells["warned", "analytics"].diagnostics == [WARNING]

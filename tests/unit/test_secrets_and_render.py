@@ -70,7 +70,7 @@ def test_plan_exit_codes() -> None:
     assert plan_exit_code(document(ok, drift, failed)) == 1
     text = render_document(document(ok, drift, failed))
     assert "Store a: compliant" in text and "mode none -> confirm" in text and "FAILED (transient): boom" in text
-    assert "1 ok, 0 changed, 1 drifted, 1 failed, 0 skipped" in text
+    assert "Stores: 1 ok, 1 drifted, 1 failed\n" in text
 
 
 def test_apply_exit_codes() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,10 @@ from automation.access.session_cache import (
     default_session_dir,
     session_key,
 )
+from ecom_privacy.clock import FixedClock
 from ecom_privacy.errors import ConfigError
+
+pytestmark = pytest.mark.clock  # when a refusal was recorded
 
 STATE = {"cookies": [{"name": "backend_session_id", "value": "s3cr3t-session", "path": "/a/admin"}], "origins": []}
 
@@ -78,11 +82,12 @@ def test_cookie_values_and_default_directory(monkeypatch: pytest.MonkeyPatch, tm
 
 
 def test_refused_credentials_are_remembered_until_they_change(tmp_path: Path) -> None:
-    refused = RefusedLogins(tmp_path / "sessions")
+    refused = RefusedLogins(tmp_path / "sessions", clock=FixedClock(datetime(2026, 3, 1, 2, 0, tzinfo=UTC)))
     old = refused.fingerprint("owner@shop.test", "old-password", None)
     assert refused.refusal("k", old) is None
     refused.record("k", old, "the email or password was refused")
     assert refused.refusal("k", old)["message"] == "the email or password was refused"  # type: ignore[index]
+    assert refused.refusal("k", old)["at"] == "2026-03-01T02:00:00+00:00"  # type: ignore[index]  # the run's clock
     assert refused.refusal("k", refused.fingerprint("owner@shop.test", "new-password", None)) is None
     record = refused.path_for("k").read_text()
     assert "old-password" not in record and stat.S_IMODE(refused.path_for("k").stat().st_mode) == 0o600

@@ -21,9 +21,10 @@ def test_each_store_is_counted_once_by_its_worst_outcome() -> None:
         store("not-started", SettingStatus.SKIPPED, status=StoreStatus.SKIPPED),
         store("half-done", SettingStatus.CHANGED, SettingStatus.SKIPPED),
     ])
-    assert summarise(document) == {"ok": 1, "changed": 1, "drifted": 1, "failed": 1, "skipped": 2}
-    assert "Apply: 6 store(s): 1 ok, 1 changed, 1 drifted, 1 failed, 2 skipped; 0 change(s) (interrupted)" in \
-        render_document(document)
+    assert summarise(document) == {"ok": 1, "changed": 1, "drifted": 1, "blocked": 0, "failed": 1, "skipped": 2}
+    text = render_document(document)
+    assert "Apply: 6 stores, 0 changed, 1 store failed (interrupted)\n" in text
+    assert "Stores: 1 ok, 1 changed, 1 drifted, 1 failed, 2 skipped\n" in text
     assert apply_exit_code(document) == 1
     clean = document.model_copy(update={"interrupted": False, "kind": RunKind.PLAN, "stores": document.stores[:1]})
     assert plan_exit_code(clean) == 0
