@@ -17,12 +17,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from automation.fleet.model import Fleet, StoreConfig
 from automation.outputs.plan_seal import HASH_FIELD, plan_body_sha256
+from automation.outputs.run_files import validated
 from automation.run.shard import Shard, shard_of
-from ecom_privacy.config_errors import describe, key_path
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreStatus
 from ecom_privacy.yaml_input import YamlInputError, load_json_text, read_text_file
@@ -62,12 +60,10 @@ def _read_raw(path: Path) -> dict[str, Any]:
 def load_saved_plan(path: Path, fleet: Fleet) -> RunDocument:
     """The plan in `path`, refused whole (one ConfigError naming the field) when it cannot be trusted."""
     raw = _read_raw(path)
-    try:
-        document = RunDocument.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(f"{path}: not a valid plan file: {key_path(first['loc'])}: "
-                          f"{describe(first, RunDocument)}; {REPLAN}") from exc
+    try:  # the one reader of run documents: the model in the tool's words, store ids checked
+        document = validated(raw, path, "plan")
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}; {REPLAN}") from None
     if document.kind != RunKind.PLAN:
         raise ConfigError(f"{path}: this is a {document.kind.value} report, not a plan")
     if not document.plan_sha256:
