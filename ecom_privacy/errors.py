@@ -99,3 +99,32 @@ class SettingError(EcomPrivacyError):
     """A setting cannot be brought to the desired state for a reason the owner must resolve."""
 
     kind = "setting"
+
+
+class StorageError(EcomPrivacyError, OSError):
+    """A file could not be written (or read) for a reason of the machine: permissions, a failing disk. Also an
+    OSError (errno, strerror and filename kept), so callers that handle OSError still do; its message is one
+    line naming the file and what to do."""
+
+    kind = "io"
+
+    def __init__(self, cause: OSError, message: str) -> None:
+        OSError.__init__(self, cause.errno, cause.strerror, cause.filename)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DiskFullError(StorageError):
+    """No space left (or over quota) while writing a file."""
+
+    kind = "disk_full"
+
+
+class SecretInContentError(ConfigError):
+    """Content about to be written to a store or sent by email holds a secret of the run (a password, a TOTP
+    secret, a recovery code, a token). Nothing is written or sent; the message names where the content comes
+    from (the template), never the secret."""
+
+    kind = "secret_in_content"

@@ -13,6 +13,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
+from automation.outputs.files import storage_error
 from ecom_privacy.errors import EcomPrivacyError, TransientError
 
 T = TypeVar("T")
@@ -25,6 +26,8 @@ def as_typed_error(exc: BaseException) -> BaseException:
     """Map Playwright's untyped errors onto ours; anything else passes through unchanged."""
     if isinstance(exc, EcomPrivacyError):
         return exc
+    if isinstance(exc, OSError):  # a file of the run (a screenshot's folder, a trace) on a full or broken disk
+        return storage_error(exc, exc.filename or "a file of the run")
     if isinstance(exc, PlaywrightTimeoutError):
         return TransientError(f"timed out: {str(exc).splitlines()[0]}")
     if isinstance(exc, PlaywrightError) and any(marker in str(exc) for marker in NETWORK_MARKERS):
