@@ -10,7 +10,7 @@ from jinja2 import StrictUndefined
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import assets, auth, challenge, control, storefront
+from . import assets, auth, challenge, control, page_weight, storefront
 from .admin import account, newsletter, pages, sections, web_extras, web_statistics
 from .context import EXTENSION_KEY, MockContext, mock
 from .faults import FaultRegistry, fault_response
@@ -26,6 +26,7 @@ from .storebp import install_url_defaults
 BLUEPRINTS: tuple[Blueprint, ...] = (
     control.bp,
     assets.bp,
+    page_weight.bp,
     auth.bp,
     challenge.bp,
     sections.bp,
@@ -56,6 +57,7 @@ def create_app(seed: Mapping[str, Any] | SeedSpec | None = None) -> Flask:
 
     app.before_request(_inject_faults)
     app.after_request(_log_request)
+    app.after_request(page_weight.weigh)  # runs first: Flask calls after_request hooks in reverse
     install_url_defaults(app)
     app.context_processor(_template_helpers)
     app.context_processor(template_context)

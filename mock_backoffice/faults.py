@@ -4,6 +4,10 @@ A store-specific configuration replaces the global one for that store (it is not
 `{"store": "a", "latency_ms": 0}` exempts one store from a global slowdown. Faults reach every request of a
 store, its static CSS and JS included; `path` aims them at some requests only (`static/editor.js`: the
 page editor's script), and `max_errors` stops the HTTP 500s after that many (a fault that heals).
+
+`page_weight_kb` and `script_cpu_ms` make the admin pages as heavy as the real backoffice's (megabytes of
+script, main-thread time): every admin page then loads one more script of that size that runs that long
+(mock_backoffice/page_weight.py). JSON twins, the login chain and the storefront stay as they are.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from flask import Response
 
 CONTROL_PREFIX = "/__mock__"
 
-_NUMBER_KEYS = ("latency_ms", "error_rate", "session_ttl_s")
+_NUMBER_KEYS = ("latency_ms", "error_rate", "session_ttl_s", "page_weight_kb", "script_cpu_ms")
 _ALLOWED_KEYS = (*_NUMBER_KEYS, "store", "seed", "path", "max_errors")
 
 
@@ -39,6 +43,9 @@ class FaultConfig:
     #: no more HTTP 500s once this many were injected; None: no limit
     max_errors: int | None = None
     errors_injected: int = 0
+    #: every admin page loads a script of this many KiB that keeps the main thread busy this long
+    page_weight_kb: float = 0
+    script_cpu_ms: float = 0
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     def applies_to(self, store_path: str) -> bool:
@@ -49,6 +56,9 @@ class FaultConfig:
                                 "errors_injected": self.errors_injected}
         for key in ("session_ttl_s", "seed", "path", "max_errors"):
             if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        for key in ("page_weight_kb", "script_cpu_ms"):
+            if getattr(self, key):
                 data[key] = getattr(self, key)
         return data
 
@@ -88,6 +98,8 @@ def parse_fault_request(body: Any, known_stores: set[str]) -> tuple[str | None, 
         seed=seed,
         path=path.strip("/") if path is not None else None,
         max_errors=max_errors,
+        page_weight_kb=settings.get("page_weight_kb", 0),
+        script_cpu_ms=settings.get("script_cpu_ms", 0),
         rng=random.Random(seed),
     )
     return store, config
