@@ -11,11 +11,17 @@ store is compliant, then measures in one go:
   empty session cache (cold: every store logs in) and then again with the cache it filled (warm);
 - the naive baseline (benchmarks/naive.py: a new browser per store, one store after the other, a login
   every time);
-- the floor (benchmarks/floor.py: the same backoffice requests with urllib, no browser).
-For each it prints wall time, stores per minute, the ratios, the password and code submissions per store
-(from the run's own report: logins per store, 0 when cached sessions were reused) and the peak memory of
-the whole process tree (RSS of the process and all its children, sampled every 100 ms; shared pages are counted in every
-process, so this is an upper bound), and writes the table to benchmarks/results.md.
+- the fair floor (benchmarks/floor.py: with urllib and no browser, the login chain when cold and each JSON
+  twin the tool's warm no-op plan read, once).
+Each plan runs with light admin pages (the mock's own, a few KiB) and with realistic ones (the mock's
+`page_weight_kb` and `script_cpu_ms` faults: 1,500 KiB of script and 150 ms of main-thread time per admin
+page, as the real backoffice's pages load).
+For each it prints wall time, stores per minute, the ratios, the requests per store from the mock's access
+log (documents, JSON, scripts and styles, other assets) beside the floor's, the password and code
+submissions per store (from the run's own report: logins per store, 0 when cached sessions were reused) and
+the peak memory of the whole process tree (RSS of the process and all its children, sampled every 100 ms;
+shared pages are counted in every process, so this is an upper bound), and writes the table to
+benchmarks/results.md.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,15 +43,18 @@ import psutil
 from automation.access.secrets import load_environment, resolve_secrets
 from automation.fleet.model import load_fleet
 from benchmarks import convergence
-from benchmarks.floor import FloorClient, StoreLogin, run_floor
+from benchmarks.floor import KINDS, FloorClient, RequestSplit, StoreLogin, floor_reads, run_floor
 from mock_backoffice import MockServer, write_fleet
 from tests.support import http_json
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRA_TOOL_ARGS: list[str] = []
-TARGET_WALL_S = 60.0
-TARGET_SPEEDUP = 4.0
 TARGET_PEAK_MIB = 1536.0
+#: issue #21: at parallelism 4, a warm no-op plan within 2x the fair floor, a cold one within 1.5x, and no more
+#: than 1.2x the floor's requests per store; peak RSS at parallelism 8 under 1.5 GiB
+TARGET_WARM_X_FLOOR = 2.0
+TARGET_COLD_X_FLOOR = 1.5
+TARGET_REQUESTS_X_FLOOR = 1.2
 
 
 @dataclass
@@ -60,6 +69,12 @@ class Measurement:
     #: password and code submissions per store, from the run's own report (None: not a run of the tool)
     passwords_per_store: float | None = None
     codes_per_store: float | None = None
+    #: `light` (the mock's own pages) or `realistic` (page_weight_kb, script_cpu_ms); "" for the floor
+    weight: str = ""
+    #: requests per store, by kind, from the mock's access log
+    split: RequestSplit | None = None
+    #: the access log of the run (the floor reads the twins the warm plan read)
+    records: list[dict[str, object]] = field(default_factory=list, repr=False)
 
     @property
     def per_minute(self) -> float:
@@ -130,8 +145,24 @@ def login_counts(runs: Path) -> tuple[float, float] | None:
     return passwords / len(stores), codes / len(stores)
 
 
+class AccessLog:
+    """The mock's access log (`/__mock__/requests`): emptied before a run, read after it."""
+
+    def __init__(self, mock_url: str) -> None:
+        self.mock_url = mock_url
+
+    def clear(self) -> None:
+        http_json(f"{self.mock_url}/__mock__/requests/clear", {})
+
+    def records(self) -> list[dict[str, object]]:
+        return http_json(f"{self.mock_url}/__mock__/requests")["requests"]
+
+
 def measure_process(name: str, argv: list[str], stores: int, parallelism: int | None, cache: str,
-                    expect: tuple[int, ...] = (0,), runs: Path | None = None) -> Measurement:
+                    expect: tuple[int, ...] = (0,), runs: Path | None = None, log: AccessLog | None = None,
+                    weight: str = "") -> Measurement:
+    if log is not None:
+        log.clear()
     started = time.monotonic()
     process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with PeakMemory(process.pid) as memory:
@@ -139,14 +170,18 @@ def measure_process(name: str, argv: list[str], stores: int, parallelism: int | 
     wall = time.monotonic() - started
     if process.returncode not in expect:
         raise SystemExit(f"{name}: exit {process.returncode} (expected {expect})\n{out[-2000:]}\n{err[-4000:]}")
-    result = Measurement(name, parallelism, cache, wall, memory.peak_mib, stores, memory.peak_pss_mib)
+    result = Measurement(name, parallelism, cache, wall, memory.peak_mib, stores, memory.peak_pss_mib, weight=weight)
+    if log is not None:
+        result.records = log.records()
+        result.split = RequestSplit.of(result.records, stores)
     counted = login_counts(runs) if runs is not None else None
     if counted is not None:
         result.passwords_per_store, result.codes_per_store = counted
-    print(f"  {name:<28} p={parallelism or '-':<3} cache={cache:<5} {wall:7.1f} s  "
+    print(f"  {name:<28} {weight:<9} p={parallelism or '-':<3} cache={cache:<5} {wall:7.1f} s  "
           f"{result.per_minute:7.1f} stores/min  peak RSS {memory.peak_mib:6.0f} MiB, "
           f"PSS {memory.peak_pss_mib:6.0f} MiB" + (f", logins per store: {counted[0]:.2f} password(s), "
-                                                  f"{counted[1]:.2f} code(s)" if counted else ""), flush=True)
+                                                  f"{counted[1]:.2f} code(s)" if counted else "")
+          + (f"\n  {'':<28} {result.split.describe()}" if result.split else ""), flush=True)
     return result
 
 
@@ -157,73 +192,92 @@ def tool(command: str, fleet: Path, env: Path, session_dir: Path, runs: Path, pa
             "--log-format", "json", *extra, *EXTRA_TOOL_ARGS]
 
 
-def floor_clients(fleet_file: Path, env_file: Path) -> list[FloorClient]:
+def floor_clients(fleet_file: Path, env_file: Path, reads: dict[str, list[str]]) -> list[FloorClient]:
+    """One client per store, reading the twins the tool's warm no-op plan read for that store."""
     fleet = load_fleet(fleet_file)
     env = load_environment(env_file)
     clients = []
     for store in fleet.stores:
         secrets = resolve_secrets(store, env, env_file)
-        clients.append(FloorClient(StoreLogin(store.backoffice_url, secrets.email, secrets.password)))
+        client = FloorClient(StoreLogin(store.id, store.backoffice_url, secrets.email, secrets.password,
+                                        secrets.totp_secret))
+        client.reads = reads.get(store.id, [])
+        clients.append(client)
     return clients
 
 
-def measure_floor(fleet_file: Path, env_file: Path, parallelism: int, stores: int) -> list[Measurement]:
-    clients = floor_clients(fleet_file, env_file)
+def measure_floor(fleet_file: Path, env_file: Path, parallelism: int, stores: int, reads: dict[str, list[str]],
+                  log: AccessLog) -> list[Measurement]:
+    clients = floor_clients(fleet_file, env_file, reads)
     results = []
     for cache, cold in (("cold", True), ("warm", False)):
+        log.clear()
         started = time.monotonic()
         run_floor(clients, parallelism, cold)
         result = Measurement("floor (urllib, no browser)", parallelism, cache, time.monotonic() - started, None,
-                             stores)
-        print(f"  {result.name:<28} p={parallelism:<3} cache={cache:<5} {result.wall_s:7.1f} s  "
-              f"{result.per_minute:7.1f} stores/min", flush=True)
+                             stores, split=RequestSplit.of(log.records(), stores))
+        print(f"  {result.name:<28} {'':<9} p={parallelism:<3} cache={cache:<5} {result.wall_s:7.1f} s  "
+              f"{result.per_minute:7.1f} stores/min\n  {'':<28} {result.split.describe()}", flush=True)
         results.append(result)
     return results
+
+
+def _ratio(value: float, floor: float) -> str:
+    return f"{value / floor:.2f}" if floor else ""
 
 
 def table(results: list[Measurement], args: argparse.Namespace) -> str:
     naive = next((r for r in results if r.name.startswith("naive")), None)
     floors = {(r.parallelism, r.cache): r for r in results if r.name.startswith("floor")}
+    kinds = " / ".join(kind.replace("_", " and ") for kind in KINDS)
     lines = [
         f"Fleet benchmark, {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}: {args.stores} stores, "
         f"{args.latency_ms} ms injected latency per request, {psutil.cpu_count()} CPU(s), "
-        f"{platform.python_implementation()} {platform.python_version()}, load average at start "
-        f"{args.load_at_start}.",
+        f"{platform.python_implementation()} {platform.python_version()}, load average (1/5/15 min) at start "
+        f"{args.load_at_start}, at the end {args.load_at_end}. Page weight: light = the mock's own admin pages, "
+        f"realistic = {args.page_weight_kb} KiB of script and {args.script_cpu_ms} ms of main-thread time per "
+        f"admin page.",
         "",
-        "| run | parallelism | session cache | wall (s) | stores/min | peak RSS sum (MiB) | peak PSS sum (MiB) "
-        "| speed-up vs naive | x floor | passwords per store | codes per store |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        f"| run | page weight | parallelism | session cache | wall (s) | stores/min | x floor | requests per store "
+        f"({kinds}) | x floor's requests | peak RSS sum (MiB) | peak PSS sum (MiB) | speed-up vs naive "
+        f"| passwords per store | codes per store |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         speedup = f"{naive.wall_s / r.wall_s:.1f}x" if naive and not r.name.startswith(("naive", "floor")) else ""
         floor = floors.get((r.parallelism, r.cache))
-        versus_floor = f"{r.wall_s / floor.wall_s:.1f}" if floor and not r.name.startswith("floor") else ""
+        theirs = floor is not None and not r.name.startswith("floor")
+        versus_floor = _ratio(r.wall_s, floor.wall_s) if theirs else ""
+        requests = (f"{r.split.per_store():.1f} (" + " / ".join(f"{r.split.per_store(k):.1f}" for k in KINDS) + ")"
+                    if r.split else "")
+        versus_requests = (_ratio(r.split.per_store(), floor.split.per_store())
+                           if theirs and r.split and floor.split else "")
         peak = f"{r.peak_mib:.0f}" if r.peak_mib is not None else ""
         pss = f"{r.peak_pss_mib:.0f}" if r.peak_pss_mib is not None else ""
         passwords = f"{r.passwords_per_store:.2f}" if r.passwords_per_store is not None else ""
         codes = f"{r.codes_per_store:.2f}" if r.codes_per_store is not None else ""
-        lines.append(f"| {r.name} | {r.parallelism or 1} | {r.cache} | {r.wall_s:.1f} | {r.per_minute:.1f} | "
-                     f"{peak} | {pss} | {speedup} | {versus_floor} | {passwords} | {codes} |")
-    plans = [r for r in results if r.name.startswith("plan")]
-    if plans:
-        best = min(plans, key=lambda r: r.wall_s)
-        default = [r for r in plans if r.parallelism == 4]
-        peak = max(r.peak_mib or 0 for r in plans)
-        peak_pss = max(r.peak_pss_mib or 0 for r in plans)
-        lines += ["", f"Targets ({args.stores} stores, {args.latency_ms} ms): "
-                      f"no-op plan within {TARGET_WALL_S:.0f} s, at least {TARGET_SPEEDUP:.0f}x faster than naive, "
-                      f"peak memory under {TARGET_PEAK_MIB / 1024:.1f} GiB."]
-        lines.append(f"- fastest no-op plan: {best.wall_s:.1f} s (parallelism {best.parallelism}, {best.cache} cache)"
-                     f" -> {'met' if best.wall_s <= TARGET_WALL_S else 'MISSED'}")
-        for r in default:
-            lines.append(f"- default parallelism 4, {r.cache} cache: {r.wall_s:.1f} s"
-                         f" -> {'met' if r.wall_s <= TARGET_WALL_S else 'MISSED'}")
-        if naive:
-            lines.append(f"- speed-up of the fastest plan over naive: {naive.wall_s / best.wall_s:.1f}x"
-                         f" -> {'met' if naive.wall_s / best.wall_s >= TARGET_SPEEDUP else 'MISSED'}")
-        lines.append(f"- peak memory of any plan: RSS sum {peak:.0f} MiB -> "
-                     f"{'met' if peak < TARGET_PEAK_MIB else 'MISSED'} (PSS sum {peak_pss:.0f} MiB -> "
-                     f"{'met' if peak_pss < TARGET_PEAK_MIB else 'MISSED'})")
+        lines.append(f"| {r.name} | {r.weight} | {r.parallelism or 1} | {r.cache} | {r.wall_s:.1f} | "
+                     f"{r.per_minute:.1f} | {versus_floor} | {requests} | {versus_requests} | {peak} | {pss} | "
+                     f"{speedup} | {passwords} | {codes} |")
+    lines += ["", f"Targets (issue #21; {args.stores} stores, {args.latency_ms} ms latency):"]
+    for r in results:
+        floor = floors.get((r.parallelism, r.cache))
+        if not r.name.startswith("plan") or floor is None:
+            continue
+        if r.parallelism == 4:
+            target = TARGET_WARM_X_FLOOR if r.cache == "warm" else TARGET_COLD_X_FLOOR
+            ratio = r.wall_s / floor.wall_s
+            lines.append(f"- p4, {r.cache}, {r.weight} pages: {ratio:.2f}x the floor's wall time (target <= "
+                         f"{target:.1f}x) -> {'met' if ratio <= target else 'MISSED'}")
+        if r.split and floor.split and floor.split.per_store():
+            ratio = r.split.per_store() / floor.split.per_store()
+            lines.append(f"- p{r.parallelism}, {r.cache}, {r.weight} pages: {ratio:.2f}x the floor's requests per "
+                         f"store (target <= {TARGET_REQUESTS_X_FLOOR:.1f}x) -> "
+                         f"{'met' if ratio <= TARGET_REQUESTS_X_FLOOR else 'MISSED'}")
+    for r in results:
+        if r.name.startswith("plan") and r.parallelism == 8 and r.peak_mib is not None:
+            lines.append(f"- p8, {r.cache}, {r.weight} pages: peak RSS sum {r.peak_mib:.0f} MiB (target < "
+                         f"{TARGET_PEAK_MIB:.0f}) -> {'met' if r.peak_mib < TARGET_PEAK_MIB else 'MISSED'}")
     return "\n".join(lines) + "\n"
 
 
@@ -234,6 +288,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--parallelism", default="1,4,8", help="comma-separated list (default 1,4,8)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline (the slowest part)")
     parser.add_argument("--no-floor", action="store_true", help="skip the urllib floor")
+    parser.add_argument("--weights", default="light,realistic",
+                        help="page weights to run the plans with, comma-separated: light, realistic (default both)")
+    parser.add_argument("--page-weight-kb", type=int, default=1500,
+                        help="realistic page weight: KiB of script per admin page (default 1500)")
+    parser.add_argument("--script-cpu-ms", type=int, default=150,
+                        help="realistic page weight: main-thread ms per admin page (default 150)")
     parser.add_argument("--shards", type=int, default=0, metavar="N",
                         help="instead: N shard processes at once vs one process, and the merge (benchmarks/shards.py); "
                              "parallelism per process: the first of --parallelism")
@@ -257,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         EXTRA_TOOL_ARGS[:] = ["--db", f"sqlite:///{work / 'history.sqlite3'}"]
         fleet, env = (Path(p) for p in write_fleet(server.world, server.url, work / "fleet.yaml"))
         http_json(f"{server.url}/__mock__/faults", {"latency_ms": args.latency_ms})
+        log = AccessLog(server.url)
         print(f"mock: {args.stores} stores at {server.url}, {args.latency_ms} ms latency; making them compliant",
               flush=True)
         measure_process("apply (setup, not a target)", tool("apply", fleet, env, work / "setup-sessions",
@@ -270,25 +331,38 @@ def main(argv: list[str] | None = None) -> int:
             write_section(args.out, markdown)
             print(f"written to {args.out}")
             return 0
-        for level in levels:
-            sessions = work / f"sessions-{level}"
-            for cache in ("cold", "warm"):
-                runs = work / f"runs-{level}-{cache}"  # one run per folder: its report gives the login counts
-                results.append(measure_process("plan (no-op)", tool("plan", fleet, env, sessions, runs, level),
-                                               args.stores, level, cache, runs=runs))
-            if not args.no_floor:
-                results += measure_floor(fleet, env, level, args.stores)
+        weights = {"light": (0, 0), "realistic": (args.page_weight_kb, args.script_cpu_ms)}
+        floors_measured: set[int] = set()
+        for weight in [part.strip() for part in args.weights.split(",") if part.strip()]:
+            if weight not in weights:
+                raise SystemExit(f"--weights: {weight!r} is not one of {', '.join(weights)}")
+            kb, ms = weights[weight]
+            http_json(f"{server.url}/__mock__/faults", {"latency_ms": args.latency_ms, "page_weight_kb": kb,
+                                                        "script_cpu_ms": ms})
+            for level in levels:
+                sessions = work / f"sessions-{weight}-{level}"
+                plans = []
+                for cache in ("cold", "warm"):
+                    runs = work / f"runs-{weight}-{level}-{cache}"  # one run per folder: its report gives the logins
+                    plans.append(measure_process("plan (no-op)", tool("plan", fleet, env, sessions, runs, level),
+                                                 args.stores, level, cache, runs=runs, log=log, weight=weight))
+                results += plans
+                if not args.no_floor and level not in floors_measured:  # the floor renders nothing: no weight
+                    floors_measured.add(level)
+                    results += measure_floor(fleet, env, level, args.stores, floor_reads(plans[-1].records), log)
         if not args.no_naive:
             results.append(measure_process("naive (browser per store)",
                                            [sys.executable, "-m", "benchmarks.naive", str(fleet), str(env)],
                                            args.stores, None, "none"))
+    args.load_at_end = " / ".join(f"{value:.1f}" for value in psutil.getloadavg())
     markdown = table(results, args)
     print()
     print(markdown)
-    # benchmarks/history.py keeps its own section of the same file: carried over, not overwritten.
+    # The other benchmarks (shards, convergence, history) keep their own sections (## headings) of the same file:
+    # carried over, not overwritten.
     kept = ""
-    if args.out.is_file() and "<!-- history benchmark: begin -->" in (previous := args.out.read_text(encoding="utf-8")):
-        kept = "\n" + previous[previous.index("<!-- history benchmark: begin -->"):]
+    if args.out.is_file() and "\n## " in (previous := args.out.read_text(encoding="utf-8")):
+        kept = previous[previous.index("\n## "):]
     args.out.write_text("# Fleet benchmark results\n\nWritten by `python -m benchmarks.fleet` (`make bench`).\n\n"
                         + markdown + kept, encoding="utf-8")
     print(f"written to {args.out}")
