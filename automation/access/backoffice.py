@@ -28,7 +28,7 @@ from automation.access.account_memory import CredentialChecks
 from automation.access.coordinator import LoginCoordinator
 from automation.access.secrets import resolve_secrets
 from automation.access.session_cache import SessionCache, cookie_values, session_key
-from automation.browser.launch import new_store_context
+from automation.browser.launch import RequestPolicy, new_store_context
 from automation.browser.retry import retry_transient
 from automation.browser.tracing import StoreTrace
 from automation.fleet.model import StoreConfig
@@ -67,19 +67,21 @@ class StoreAccess:
     checking: bool = False
     #: the command's clock (TOTP codes through the driver, refusal records, check dates, the settings' session)
     clock: Clock = SYSTEM_CLOCK
+    #: the command only reads (a plan): its pages fetch nothing from other hosts (RequestPolicy)
+    reads_only: bool = False
 
     @classmethod
     def create(cls, *, driver: Driver, env: Mapping[str, str], env_file: Path | None, session_dir: Path | None,
                use_cache: bool, redactor: Redactor, attempts: int = 6, timeout_ms: int = 15_000,
                check_every: timedelta | None = None, checking: bool = False,
-               clock: Clock = SYSTEM_CLOCK) -> StoreAccess:
+               clock: Clock = SYSTEM_CLOCK, reads_only: bool = False) -> StoreAccess:
         """`session_dir`: the session folder (cached sessions, refusals, spent recovery codes); None only for
         tests and commands that remember nothing."""
         return cls(driver=driver, env=env, env_file=env_file,
                    coordinator=LoginCoordinator(session_dir, redactor, attempts, clock),
                    cache=SessionCache(session_dir or Path("."), enabled=use_cache and session_dir is not None),
                    redactor=redactor, attempts=attempts, timeout_ms=timeout_ms, check_every=check_every,
-                   checking=checking, clock=clock)
+                   checking=checking, clock=clock, reads_only=reads_only)
 
     @property
     def checks(self) -> CredentialChecks:
@@ -88,11 +90,14 @@ class StoreAccess:
     def backoffice(self, store: StoreConfig, browser: Browser,
                    trace_dir: Callable[[], Path] | None = None) -> Backoffice:
         """The store's backoffice in `browser` (not yet opened); traced into `trace_dir()` when given."""
+        policy = RequestPolicy(store.backoffice_url, store.storefront_url or "", first_party_only=self.reads_only)
         return Backoffice(
             store, self,
             open_context=lambda cached: new_store_context(browser, store.locale, self.timeout_ms,
-                                                          storage_state=cached),  # type: ignore[arg-type]
-            trace_for=(lambda context: StoreTrace(context, trace_dir)) if trace_dir is not None else None)
+                                                          storage_state=cached,  # type: ignore[arg-type]
+                                                          policy=policy),
+            trace_for=(lambda context: StoreTrace(context, trace_dir)) if trace_dir is not None else None,
+            policy=policy)
 
     @asynccontextmanager
     async def opened(self, store: StoreConfig, browser: Browser, artifacts: ArtifactSink,
@@ -110,8 +115,11 @@ class Backoffice:
     """One store's backoffice for one command: `open`, then `step`s; `close` at the end."""
 
     def __init__(self, store: StoreConfig, access: StoreAccess, open_context: ContextOpener,
-                 trace_for: Callable[[BrowserContext], StoreTrace] | None = None) -> None:
+                 trace_for: Callable[[BrowserContext], StoreTrace] | None = None,
+                 policy: RequestPolicy | None = None) -> None:
         self.store = store
+        #: what the store's pages may fetch; its landing rule is on while the login chain runs
+        self.policy = policy or RequestPolicy()
         self.access = access
         self._open_context = open_context
         self._trace_for = trace_for
@@ -194,12 +202,18 @@ class Backoffice:
         if access.checking and not secrets.totp_secret:
             secrets = replace(secrets, recovery_codes=())  # a check spends no single-use recovery code
         typed = self.logins.password
-        await access.coordinator.log_in(
-            store_id=store.id, session_key=self.cache_key, context=self.context,
-            backoffice_url=store.backoffice_url, secrets=secrets, counts=self.logins,
-            login=lambda secrets, tally: access.driver.login(page, store.backoffice_url, labels, secrets, tally),
-            warn=lambda message: self.log.warning("bot challenge, trying once more", error=self.redactor(message)),
-            prove_credentials=self._proving)
+        # The chain's last page is the backoffice's landing page: only arrived at, never used (RequestPolicy).
+        self.policy.landing = True
+        try:
+            await access.coordinator.log_in(
+                store_id=store.id, session_key=self.cache_key, context=self.context,
+                backoffice_url=store.backoffice_url, secrets=secrets, counts=self.logins,
+                login=lambda secrets, tally: access.driver.login(page, store.backoffice_url, labels, secrets, tally),
+                warn=lambda message: self.log.warning("bot challenge, trying once more",
+                                                      error=self.redactor(message)),
+                prove_credentials=self._proving)
+        finally:
+            self.policy.landing = False
         state: dict[str, Any] = await self.context.storage_state()  # type: ignore[assignment]
         for value in cookie_values(state):
             self.redactor.add(value)

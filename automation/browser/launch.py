@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -131,11 +131,62 @@ async def launch(playwright: Playwright, choice: BrowserChoice, headed: bool = F
                           f"--browser or {BROWSER_ENV} at a Chromium or Chrome binary") from exc
 
 
-async def _block_heavy_resources(route: Route) -> None:
-    if route.request.resource_type in BLOCKED_RESOURCES:
-        await route.abort()
-    else:
-        await route.continue_()
+#: what a backoffice page that is only landed on (the end of the login chain) loads and does not need
+LANDING_RESOURCES = frozenset({"script", "stylesheet"})
+#: a bot check's own scripts, wherever it shows itself (Cloudflare serves them from the shop's host)
+CHALLENGE_PATH = "/cdn-cgi/"
+
+
+@dataclass
+class RequestPolicy:
+    """What one store's context lets its pages fetch: never images, fonts or media.
+
+    `landing`: while the login chain runs, the backoffice's own pages it lands on (outside `<admin>/auth/`)
+    load no scripts or styles: the chain only looks at where it arrived, and on the real backoffice those
+    are megabytes of script run for nothing. `first_party_only`: a command that only reads (a plan) fetches
+    nothing for its pages from any host but the backoffice's and the storefront's, except while the login
+    chain runs (the identity service is another host); navigations are never refused. `blocked` keeps what
+    was refused, for tests and traces.
+    """
+
+    backoffice_url: str = ""
+    storefront_url: str = ""
+    first_party_only: bool = False
+    landing: bool = False
+    blocked: list[tuple[str, str]] = field(default_factory=list)
+
+    def _hosts(self) -> set[str]:
+        return {urlparse(url).netloc for url in (self.backoffice_url, self.storefront_url) if url}
+
+    def _in_backoffice_proper(self, url: str) -> bool:
+        admin = urlparse(self.backoffice_url)
+        parts = urlparse(url)
+        base = admin.path.rstrip("/")
+        return (parts.netloc == admin.netloc and (parts.path == base or parts.path.startswith(base + "/"))
+                and not parts.path.startswith(base + "/auth/"))
+
+    def refuses(self, url: str, resource_type: str, document_url: str, navigation: bool = False) -> bool:
+        """Whether a request is not made. A navigation always is (the identity service may hand a page on)."""
+        if resource_type in BLOCKED_RESOURCES:
+            return True
+        if navigation or url.startswith(("data:", "blob:")) or not self.backoffice_url:
+            return False
+        if self.landing:
+            return (resource_type in LANDING_RESOURCES and CHALLENGE_PATH not in url
+                    and self._in_backoffice_proper(document_url))
+        return self.first_party_only and urlparse(url).netloc not in self._hosts()
+
+    async def handle(self, route: Route) -> None:
+        request = route.request
+        try:
+            document_url = request.frame.url
+        except PlaywrightError:  # a request of no frame (a service worker's): judged by its own address
+            document_url = request.url
+        if self.refuses(request.url, request.resource_type, document_url, request.is_navigation_request()):
+            self.blocked.append((request.resource_type, request.url))
+            await route.abort("aborted")  # ERR_ABORTED: cancelled on purpose, no fault of the server
+        else:
+            await route.continue_()
 
 
 def store_context_options(locale: str, storage_state: str | Path | None = None) -> dict[str, Any]:
@@ -144,19 +195,22 @@ def store_context_options(locale: str, storage_state: str | Path | None = None) 
             "viewport": {"width": 1280, "height": 900}}
 
 
-async def prepare_store_context(context: BrowserContext, timeout_ms: int) -> BrowserContext:
-    """The store's timeouts, and no images, fonts or media."""
+async def prepare_store_context(context: BrowserContext, timeout_ms: int,
+                                policy: RequestPolicy | None = None) -> BrowserContext:
+    """The store's timeouts, and what its pages may fetch (`RequestPolicy`; by default: no images, fonts or
+    media)."""
     context.set_default_timeout(timeout_ms)
     context.set_default_navigation_timeout(timeout_ms)
-    await context.route("**/*", _block_heavy_resources)
+    await context.route("**/*", (policy or RequestPolicy()).handle)
     return context
 
 
 async def new_store_context(browser: Browser, locale: str, timeout_ms: int,
-                            storage_state: str | Path | None = None) -> BrowserContext:
+                            storage_state: str | Path | None = None,
+                            policy: RequestPolicy | None = None) -> BrowserContext:
     """A fresh, isolated context for one store: its own cookies, no images, fonts or media."""
     context = await browser.new_context(**store_context_options(locale, storage_state))
-    return await prepare_store_context(context, timeout_ms)
+    return await prepare_store_context(context, timeout_ms, policy)
 
 
 async def new_storefront_context(browser: Browser, locale: str, storefront_url: str, timeout_ms: int,

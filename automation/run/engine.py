@@ -310,7 +310,8 @@ class FleetRunner:
         self.access = StoreAccess.create(
             driver=driver, env=env, env_file=options.env_file, session_dir=options.session_dir,
             use_cache=options.use_session_cache, redactor=redactor, attempts=options.attempts,
-            timeout_ms=options.timeout_ms, check_every=options.check_every, clock=options.clock)
+            timeout_ms=options.timeout_ms, check_every=options.check_every, clock=options.clock,
+            reads_only=options.kind == RunKind.PLAN)
 
     def store_run(self, store: StoreConfig, browser: Browser) -> StoreRun:
         """One store's run in `browser`: its own context, logged in through the run's coordinator."""
