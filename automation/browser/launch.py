@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -178,11 +179,14 @@ class RequestPolicy:
 
     async def handle(self, route: Route) -> None:
         request = route.request
-        try:
-            document_url = request.frame.url
-        except PlaywrightError:  # a request of no frame (a service worker's): judged by its own address
-            document_url = request.url
-        if self.refuses(request.url, request.resource_type, document_url, request.is_navigation_request()):
+        # Which document asks: the Referer the browser sent (the frame's address may still be the one before,
+        # its "navigated" event can come after the new document's first requests); without one, the frame's.
+        document = request.headers.get("referer") or ""
+        if not document:
+            with contextlib.suppress(PlaywrightError):  # a request of no frame (a service worker's)
+                document = request.frame.url
+        navigation = request.is_navigation_request()
+        if self.refuses(request.url, request.resource_type, document, navigation):
             self.blocked.append((request.resource_type, request.url))
             await route.abort("aborted")  # ERR_ABORTED: cancelled on purpose, no fault of the server
         else:
