@@ -73,6 +73,8 @@ class Measurement:
     weight: str = ""
     #: requests per store, by kind, from the mock's access log
     split: RequestSplit | None = None
+    #: at the RSS peak, MiB by kind of process
+    peak_parts: dict[str, float] = field(default_factory=dict)
     #: the access log of the run (the floor reads the twins the warm plan read)
     records: list[dict[str, object]] = field(default_factory=list, repr=False)
 
@@ -94,12 +96,15 @@ class PeakMemory:
         self.interval_s = interval_s
         self.peak_bytes = 0
         self.peak_pss_bytes = 0
+        #: at the RSS peak: MiB by kind of process (`python`, `driver`, `chromium: renderer`, ...)
+        self.peak_parts: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         while not self._stop.is_set():
             total = pss = 0
+            parts: dict[str, float] = {}
             try:
                 processes = [self.root, *self.root.children(recursive=True)]
             except psutil.NoSuchProcess:
@@ -107,10 +112,14 @@ class PeakMemory:
             for process in processes:
                 try:
                     info = process.memory_full_info()
+                    kind = process_kind(process.name(), process.cmdline())
                 except psutil.Error:  # a child that just ended
                     continue
                 total += info.rss
                 pss += getattr(info, "pss", info.rss)
+                parts[kind] = parts.get(kind, 0) + info.rss / 2**20
+            if total > self.peak_bytes:
+                self.peak_parts = parts
             self.peak_bytes = max(self.peak_bytes, total)
             self.peak_pss_bytes = max(self.peak_pss_bytes, pss)
             self._stop.wait(self.interval_s)
@@ -130,6 +139,17 @@ class PeakMemory:
     @property
     def peak_pss_mib(self) -> float:
         return self.peak_pss_bytes / 2**20
+
+
+def process_kind(name: str, cmdline: list[str]) -> str:
+    """What a process of the tree is, for the memory breakdown: the tool's Python, Playwright's driver (node),
+    Chromium's browser process, or one of its helpers by `--type` (renderer, gpu-process, utility, zygote)."""
+    if "python" in name:
+        return "python"
+    if name == "node" or any(part.endswith(("cli.js", "playwright")) for part in cmdline[:3]):
+        return "driver"
+    kind = next((part.split("=", 1)[1] for part in cmdline if part.startswith("--type=")), "browser")
+    return f"chromium {kind}"
 
 
 def login_counts(runs: Path) -> tuple[float, float] | None:
@@ -170,7 +190,8 @@ def measure_process(name: str, argv: list[str], stores: int, parallelism: int | 
     wall = time.monotonic() - started
     if process.returncode not in expect:
         raise SystemExit(f"{name}: exit {process.returncode} (expected {expect})\n{out[-2000:]}\n{err[-4000:]}")
-    result = Measurement(name, parallelism, cache, wall, memory.peak_mib, stores, memory.peak_pss_mib, weight=weight)
+    result = Measurement(name, parallelism, cache, wall, memory.peak_mib, stores, memory.peak_pss_mib, weight=weight,
+                         peak_parts=dict(memory.peak_parts))
     if log is not None:
         result.records = log.records()
         result.split = RequestSplit.of(result.records, stores)
@@ -181,7 +202,10 @@ def measure_process(name: str, argv: list[str], stores: int, parallelism: int | 
           f"{result.per_minute:7.1f} stores/min  peak RSS {memory.peak_mib:6.0f} MiB, "
           f"PSS {memory.peak_pss_mib:6.0f} MiB" + (f", logins per store: {counted[0]:.2f} password(s), "
                                                   f"{counted[1]:.2f} code(s)" if counted else "")
-          + (f"\n  {'':<28} {result.split.describe()}" if result.split else ""), flush=True)
+          + (f"\n  {'':<28} {result.split.describe()}" if result.split else "")
+          + (f"\n  {'':<28} at the RSS peak: " + ", ".join(f"{kind} {mib:.0f} MiB" for kind, mib in
+                                                          sorted(memory.peak_parts.items())) if memory.peak_parts
+             else ""), flush=True)
     return result
 
 

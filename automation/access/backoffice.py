@@ -46,6 +46,28 @@ T = TypeVar("T")
 ContextOpener = Callable[[dict[str, Any] | None], Awaitable[BrowserContext]]
 
 
+class PageNeeded(BaseException):
+    """A step asked the store's page for more than its context: it runs again once the store has a page.
+    A BaseException, so that no `except Exception` on the way makes a failure of it."""
+
+
+class PagePending:
+    """Stands in for the store's page in a plan on a cached session until a step renders something.
+
+    Reading JSON twins needs only the context (`page.context.request`); a page costs a renderer process
+    (about 100 MiB, 0.1 s) per store. Anything else asked of it raises PageNeeded before the step has done
+    anything (a page object asks for it when made), and `Backoffice.step` opens the page and runs the step
+    again."""
+
+    url = "about:blank"
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.context = context
+
+    def __getattr__(self, name: str) -> Any:
+        raise PageNeeded(name)
+
+
 @dataclass
 class StoreAccess:
     """How one command opens its stores; shared by all of them (one coordinator: one login per account)."""
@@ -157,7 +179,9 @@ class Backoffice:
         self.context, cached = await self._context_with(cached)
         if self._trace_for is not None:
             self.trace = self._trace_for(self.context)
-        self.page = await self.context.new_page()
+        # A plan on a cached session may read everything as data: its page is opened when a step needs one.
+        lazy = access.reads_only and cached is not None
+        self.page = None if lazy else await self.context.new_page()
         if cached is None:
             await self.login()
         else:
@@ -169,7 +193,8 @@ class Backoffice:
         if self.trace is not None:
             await self.trace.start()
         self.session = StoreSession(
-            page=self.page, store_id=store.id, locale=store.locale, backoffice_url=store.backoffice_url,
+            page=self.page or PagePending(self.context),  # type: ignore[arg-type]
+            store_id=store.id, locale=store.locale, backoffice_url=store.backoffice_url,
             storefront_url=store.storefront_url, labels=access.driver.labels_for(store.locale),
             artifacts=artifacts, plan_input=plan_input, clock=access.clock)
         return self.session
@@ -189,8 +214,9 @@ class Backoffice:
     async def login(self, reason: str = "login") -> None:
         """Log in through the coordinator, with the trace stopped (the password and the code are never typed
         while it records)."""
-        assert self.page is not None and self.secrets is not None and self.context is not None
-        access, store, page = self.access, self.store, self.page
+        assert self.secrets is not None and self.context is not None
+        page = await self.open_page()
+        access, store = self.access, self.store
         was_recording = self.trace is not None and self.trace.recording
         if self.trace is not None:
             await self.trace.pause()
@@ -224,6 +250,28 @@ class Backoffice:
         if was_recording and self.trace is not None:
             await self.trace.start()
 
+    async def open_page(self) -> Page:
+        """The store's page, opened now if it was not yet (a plan that read only data so far)."""
+        assert self.context is not None
+        if self.page is None:
+            self.page = await self.context.new_page()
+            if self.session is not None:
+                self.session.page = self.page
+        return self.page
+
+    def _with_page(self, operation: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+        async def run() -> T:
+            said = set(self.session.notes_said) if self.session is not None else set()
+            try:
+                return await operation()
+            except PageNeeded:
+                if self.session is not None:  # what the first go said once per store, the second says again
+                    self.session.notes_said.intersection_update(said)
+                await self.open_page()
+                return await operation()
+
+        return run
+
     async def _relogin_if_needed(self, exc: BaseException) -> None:
         if isinstance(exc, SessionExpiredError):
             reason = ("cached session no longer valid, logging in" if self.reused_session
@@ -233,6 +281,7 @@ class Backoffice:
 
     async def step(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Run one step, retrying transient faults; log in again when the session expired."""
+        operation = self._with_page(operation)  # a plan's page is opened by the first step that renders
         try:
             return await retry_transient(operation, attempts=self.access.attempts,
                                          before_retry=self._relogin_if_needed)
