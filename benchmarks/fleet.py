@@ -105,6 +105,7 @@ class PeakMemory:
         while not self._stop.is_set():
             total = pss = 0
             parts: dict[str, float] = {}
+            counts: dict[str, int] = {}
             try:
                 processes = [self.root, *self.root.children(recursive=True)]
             except psutil.NoSuchProcess:
@@ -118,8 +119,9 @@ class PeakMemory:
                 total += info.rss
                 pss += getattr(info, "pss", info.rss)
                 parts[kind] = parts.get(kind, 0) + info.rss / 2**20
+                counts[kind] = counts.get(kind, 0) + 1
             if total > self.peak_bytes:
-                self.peak_parts = parts
+                self.peak_parts = {f"{kind} x{counts[kind]}": mib for kind, mib in parts.items()}
             self.peak_bytes = max(self.peak_bytes, total)
             self.peak_pss_bytes = max(self.peak_pss_bytes, pss)
             self._stop.wait(self.interval_s)

@@ -52,7 +52,7 @@ class PageNeeded(BaseException):
 
 
 class PagePending:
-    """Stands in for the store's page in a plan on a cached session until a step renders something.
+    """Stands in for the store's page in a plan until a step renders something.
 
     Reading JSON twins needs only the context (`page.context.request`); a page costs a renderer process
     (about 100 MiB, 0.1 s) per store. Anything else asked of it raises PageNeeded before the step has done
@@ -179,11 +179,15 @@ class Backoffice:
         self.context, cached = await self._context_with(cached)
         if self._trace_for is not None:
             self.trace = self._trace_for(self.context)
-        # A plan on a cached session may read everything as data: its page is opened when a step needs one.
+        # A plan may read everything as data: its page is opened when a step needs one (the login chain's
+        # page is closed once logged in: its renderer process is memory no read needs).
         lazy = access.reads_only and cached is not None
         self.page = None if lazy else await self.context.new_page()
         if cached is None:
             await self.login()
+            if access.reads_only and self.page is not None:
+                await self.page.close()
+                self.page = None
         else:
             # No login form: the first page read proves the session, and a refused one is logged in again
             # by the retry of that step (SessionExpiredError).

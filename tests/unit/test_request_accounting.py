@@ -32,7 +32,7 @@ def test_each_request_is_counted_as_one_kind(path: str, kind: str) -> None:
 def test_requests_per_store_by_kind() -> None:
     records = [{"store": s, "method": "GET", "path": p, "status": 200}
                for s in ("a", "b") for p in ("admin/", "admin/settings/web_extras.json", "static/admin.css")]
-    split = RequestSplit.of(records + [{"store": "a", "method": "GET", "path": "static/x.png", "status": 200}], 2)
+    split = RequestSplit.of([*records, {"store": "a", "method": "GET", "path": "static/x.png", "status": 200}], 2)
     assert split.counts == {"documents": 2, "json": 2, "scripts_styles": 2, "other": 1}
     assert split.per_store() == 3.5 and split.per_store("json") == 1.0
     assert "3.5 requests per store" in split.describe()
