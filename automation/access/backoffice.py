@@ -233,17 +233,15 @@ class Backoffice:
             secrets = replace(secrets, recovery_codes=())  # a check spends no single-use recovery code
         typed = self.logins.password
         # The chain's last page is the backoffice's landing page: only arrived at, never used (RequestPolicy).
+        # Its scripts would still be asked for after the chain returns (it returns once the address is the
+        # backoffice's), so the rule holds until the next step begins (`_with_page`).
         self.policy.landing = True
-        try:
-            await access.coordinator.log_in(
-                store_id=store.id, session_key=self.cache_key, context=self.context,
-                backoffice_url=store.backoffice_url, secrets=secrets, counts=self.logins,
-                login=lambda secrets, tally: access.driver.login(page, store.backoffice_url, labels, secrets, tally),
-                warn=lambda message: self.log.warning("bot challenge, trying once more",
-                                                      error=self.redactor(message)),
-                prove_credentials=self._proving)
-        finally:
-            self.policy.landing = False
+        await access.coordinator.log_in(
+            store_id=store.id, session_key=self.cache_key, context=self.context,
+            backoffice_url=store.backoffice_url, secrets=secrets, counts=self.logins,
+            login=lambda secrets, tally: access.driver.login(page, store.backoffice_url, labels, secrets, tally),
+            warn=lambda message: self.log.warning("bot challenge, trying once more", error=self.redactor(message)),
+            prove_credentials=self._proving)
         state: dict[str, Any] = await self.context.storage_state()  # type: ignore[assignment]
         for value in cookie_values(state):
             self.redactor.add(value)
@@ -265,6 +263,7 @@ class Backoffice:
 
     def _with_page(self, operation: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
         async def run() -> T:
+            self.policy.landing = False  # a step's pages load what they need (a login before it landed only)
             said = set(self.session.notes_said) if self.session is not None else set()
             try:
                 return await operation()
