@@ -157,13 +157,16 @@ def section(outcomes: list[Outcome], args: argparse.Namespace) -> str:
 
 
 def write_section(path: Path, text: str) -> None:
-    """Replace the convergence section of results.md (or add it), keeping the rest of the file."""
+    """Replace the convergence section of results.md where it stands (up to the next heading or marker comment,
+    such as the history benchmark's), or add it at the end; the rest of the file is kept."""
     current = path.read_text(encoding="utf-8") if path.exists() else "# Fleet benchmark results\n"
     start = current.find(SECTION)
-    if start >= 0:
-        end = current.find("\n## ", start + len(SECTION))
-        current = current[:start].rstrip("\n") + ("\n\n" + current[end + 1:] if end >= 0 else "\n")
-    path.write_text(current.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+    if start < 0:
+        path.write_text(current.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+        return
+    ends = [found for marker in ("\n## ", "\n<!-- ") if (found := current.find(marker, start + len(SECTION))) >= 0]
+    rest = current[min(ends) + 1:] if ends else ""
+    path.write_text(current[:start] + text + ("\n" + rest if rest else ""), encoding="utf-8")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
