@@ -54,9 +54,11 @@ class FaultConfig:
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"latency_ms": self.latency_ms, "error_rate": self.error_rate,
                                 "errors_injected": self.errors_injected}
-        for key in ("session_ttl_s", "seed", "path", "max_errors", "lose_answer"):
+        for key in ("session_ttl_s", "seed", "path", "max_errors"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
+        if self.lose_answer:
+            data["lose_answer"] = True
         return data
 
 
