@@ -30,6 +30,8 @@ CONFTEST = 'pytest_plugins = ["tests.conftest", "tests.flows.conftest"]\n'
 TINY_TESTS = '''\
 from playwright.async_api import expect
 
+pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
+
 
 async def test_fails_on_purpose(store_session):
     session = await store_session("shop-en")
