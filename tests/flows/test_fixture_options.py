@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 
 INI = """\
@@ -29,8 +31,6 @@ asyncio_default_test_loop_scope = session
 CONFTEST = 'pytest_plugins = ["tests.conftest", "tests.flows.conftest"]\n'
 TINY_TESTS = '''\
 from playwright.async_api import expect
-
-pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
 
 
 async def test_fails_on_purpose(store_session):
