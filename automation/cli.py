@@ -186,7 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="show every text diff whole, with the evidence per required element and the values "
                            "before and after (default: one line per changed setting)")
 
-    apply = commands.add_parser("apply", help="plan, confirm, apply through the backoffice, read back, verify")
+    apply = commands.add_parser("apply", help="plan, confirm, apply through the backoffice, read it back")
     _common(apply, runs=True)
     apply.add_argument("plan_file", nargs="?", type=Path, metavar="PLAN.json",
                        help="apply exactly this saved plan (stores that changed since are refused)")
@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--allow-archive", action="store_true",
                        help="allow irreversible changes (archiving newsletter subscribers) in every store")
     apply.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
-    apply.add_argument("--verify", action="store_true", help="after applying, run the storefront checks of 'verify'")
+    apply.add_argument("--verify", action="store_true", help="after applying (and reading back), also run the storefront checks of 'verify'")
     apply.add_argument("--diff", action="store_true",
                        help="show every text diff whole (default: one line per changed setting)")
 

@@ -1,4 +1,8 @@
-"""The one shape every setting has: read / plan / apply / verify (a Terraform resource in check mode)."""
+"""The one shape every setting has: read / plan / apply / read_back (a Terraform resource in check mode).
+
+`read_back` is the read after apply (is the backoffice now as desired?); `ecom-privacy verify` is another thing:
+the storefront checks a visitor sees (`storefront_checks`), which `apply --verify` also runs after applying.
+"""
 
 from __future__ import annotations
 
@@ -94,7 +98,7 @@ def read_notes(current: Any) -> list[Diagnostic]:
 
 
 class CurrentState(ReadNotes):
-    """Base of a setting's current-state model: what `read` saw, immutable (plan, diagnose and verify all
+    """Base of a setting's current-state model: what `read` saw, immutable (plan, diagnose and read_back all
     look at the same reading) and strict (a field the setting does not know is a bug, not data)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -109,7 +113,7 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
     """One backoffice setting. Subclasses set `name`, `desired_model` and `current_model` and implement the steps.
 
     Typed as `Setting[Desired, Current]`: `read` returns a `Current` (an instance of `current_model`), and
-    plan / diagnose / observe / stale_reason / saved_plan_mismatch / verify take it. The engine holds both
+    plan / diagnose / observe / stale_reason / saved_plan_mismatch / read_back take it. The engine holds both
     as opaque values and passes them back; what a saved plan records (`observe`) is JSON.
     """
 
@@ -178,8 +182,9 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
         order `read` visits them. Visiting one must change nothing. None by default (no backoffice page)."""
         return []
 
-    async def verify(self, session: StoreSession, desired: DesiredT) -> CurrentT:
-        """Read back and compare: anything still to change (blocked changes aside) is an error."""
+    async def read_back(self, session: StoreSession, desired: DesiredT) -> CurrentT:
+        """After apply: read again and compare; anything still to change (blocked changes aside) is a
+        VerificationError. Not the storefront's `verify`: this asks the backoffice, as `read` does."""
         current = await self.read(session)
         remaining = [c for c in self.plan(current, desired, session.plan_input) if not c.blocked]
         if remaining:

@@ -1,7 +1,7 @@
 """The fleet runner: one browser, one context per store, bounded parallelism, failures isolated per store.
 
 For each store: log in (or reuse its cached session), read every managed setting, plan; in apply mode carry
-the changes out through the UI, read back and verify. A store's failure is recorded in its result and never
+the changes out through the UI and read them back (`Setting.read_back`). A store's failure is recorded in its result and never
 stops the others. An interrupt stops the run between steps, so what the report calls done was done.
 
 The pieces: `automation.access.backoffice` (being logged in), `automation.run.walker` (the loop over stores:
@@ -67,7 +67,7 @@ class RunOptions:
     browser_path: str | None = None
     headed: bool = False
     timeout_ms: int = 15_000
-    #: tries of one step (read, apply, verify, login) on transient faults, with exponential backoff; a refused
+    #: tries of one step (read, apply, read-back, login) on transient faults, with exponential backoff; a refused
     #: password or a changed page is never retried. How far six tries carry under HTTP 500s and short sessions
     #: is measured (`python -m benchmarks.fleet --convergence`, benchmarks/results.md), not assumed.
     attempts: int = 6
@@ -97,7 +97,7 @@ class RunOptions:
 
 
 class StoreRun:
-    """One store in one run: read and plan every managed setting; in apply mode apply, read back, verify.
+    """One store in one run: read and plan every managed setting; in apply mode apply and read back.
 
     The store's backoffice (login, re-login, cached sessions, traces) is handed in, and the planning is pure
     (automation.run.store_plan): this class only puts the steps in order and records what each one did.
@@ -208,7 +208,7 @@ class StoreRun:
             try:
                 self.log.info("apply", setting=setting.name, changes=len(actionable))
                 await self.backoffice.step(apply_once)
-                await self.backoffice.step(lambda setting=setting, desired=desired: setting.verify(session, desired))
+                await self.backoffice.step(lambda setting=setting, desired=desired: setting.read_back(session, desired))
             except (AuthenticationError, BotChallengeError):
                 raise  # a re-login was refused or challenged: nothing else will work for this store
             except EcomPrivacyError as exc:

@@ -35,7 +35,7 @@ class FakeCurrent(CurrentState):
 class FakeSetting(Setting[Desired, FakeCurrent]):
     """A setting whose backoffice is `world[name]`; every step is recorded in `events`.
 
-    `fail` maps a step ("read", "plan", "apply", "verify") to the error it raises; `on` maps a step to a
+    `fail` maps a step ("read", "plan", "apply", "read_back") to the error it raises; `on` maps a step to a
     callback run at its start (to interrupt the run there, or to change the world under a saved plan)."""
 
     desired_model = Desired
@@ -78,9 +78,9 @@ class FakeSetting(Setting[Desired, FakeCurrent]):
             self.world[self.name] = change.after["value"]
         return self.apply_returns
 
-    async def verify(self, session: StoreSession, desired: Desired) -> FakeCurrent:
-        self._enter("verify")
-        return await super().verify(session, desired)
+    async def read_back(self, session: StoreSession, desired: Desired) -> FakeCurrent:
+        self._enter("read_back")
+        return await super().read_back(session, desired)
 
 
 class FakeBackoffice:

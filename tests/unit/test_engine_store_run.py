@@ -64,9 +64,9 @@ async def test_apply_goes_setting_by_setting_in_fleet_order_and_isolates_failure
     result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY).run()
     # Everything is read and planned first; then each setting is applied and read back before the next.
     assert events == [("read", "a"), ("read", "b"), ("read", "c"),
-                      ("apply", "a"), ("verify", "a"), ("read", "a"),
+                      ("apply", "a"), ("read_back", "a"), ("read", "a"),
                       ("apply", "b"),
-                      ("apply", "c"), ("verify", "c"), ("read", "c")]
+                      ("apply", "c"), ("read_back", "c"), ("read", "c")]
     assert statuses(result) == {"a": "changed", "b": "failed", "c": "changed"}
     assert {s.setting: s.error_kind for s in result.settings}["b"] == "transient"
     assert world == {"a": "new", "b": "old", "c": "new"}
@@ -74,7 +74,7 @@ async def test_apply_goes_setting_by_setting_in_fleet_order_and_isolates_failure
 
 async def test_a_change_the_backoffice_does_not_show_afterwards_fails_verification(tmp_path: Path) -> None:
     events: list[tuple[str, str]] = []
-    world, settings = fleet(events, a={"on": {"verify": lambda: world.update(a="reverted")}})
+    world, settings = fleet(events, a={"on": {"read_back": lambda: world.update(a="reverted")}})
     result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY).run()
     [a] = [s for s in result.settings if s.setting == "a"]
     assert (a.status, a.error_kind) == (SettingStatus.FAILED, "verification")
