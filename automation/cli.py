@@ -194,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--allow-archive", action="store_true",
                        help="allow irreversible changes (archiving newsletter subscribers) in every store")
     apply.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
-    apply.add_argument("--verify", action="store_true", help="after applying (and reading back), also run the storefront checks of 'verify'")
+    apply.add_argument("--verify", action="store_true",
+                       help="after applying (and reading back), also run the storefront checks of 'verify'")
     apply.add_argument("--diff", action="store_true",
                        help="show every text diff whole (default: one line per changed setting)")
 

@@ -3,7 +3,8 @@
 What every such page shares lives here: which page (its slug, looked for first, and its title per shop
 language), reading it into a typed `TextPageState`, the plan (create / update in place / make visible / hide)
 with one text diff and one summary part per language, backups before overwrite and one Save for all languages
-(flows/text_pages.py), apply answering whether it saved anything, what a saved plan observed, and the read-back after apply.
+(flows/text_pages.py), apply answering whether it saved anything, what a saved plan observed, and the read-back
+after apply.
 
 A subclass says only what differs:
 - `content(...)`: the desired HTML of one language, rendered against what the page holds there now, and how

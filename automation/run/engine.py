@@ -1,8 +1,8 @@
 """The fleet runner: one browser, one context per store, bounded parallelism, failures isolated per store.
 
 For each store: log in (or reuse its cached session), read every managed setting, plan; in apply mode carry
-the changes out through the UI and read them back (`Setting.read_back`). A store's failure is recorded in its result and never
-stops the others. An interrupt stops the run between steps, so what the report calls done was done.
+the changes out through the UI and read them back (`Setting.read_back`). A store's failure is recorded in its
+result and never stops the others. An interrupt stops the run between steps, so what the report calls done was done.
 
 The pieces: `automation.access.backoffice` (being logged in), `automation.run.walker` (the loop over stores:
 parallelism, interrupts, a lost browser), `automation.run.store_plan` (pure planning, the opt-in gate, saved
