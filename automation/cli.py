@@ -265,9 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fleet_and_stores(args: argparse.Namespace, *, ui_overrides: bool = True) -> tuple[Fleet, list[StoreConfig]]:
-    from automation.fleet.model import load_fleet
+    from automation.fleet.composition import read_fleet
 
-    fleet = load_fleet(args.config)
+    fleet = read_fleet(args.config)
     if ui_overrides:  # read now: a wrong overrides file fails before any login or run directory
         args.loaded_ui_overrides = _ui_overrides(args, fleet)
     stores = fleet.select(args.store, getattr(args, "group", []))
@@ -306,28 +306,28 @@ def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: Tex
 
 def _ui_overrides(args: argparse.Namespace, fleet: Fleet) -> UiOverrides | None:
     """The user's corrections of the label tables and page paths: `--ui-overrides`, else the fleet file's."""
-    from flows.labels.overrides import load_ui_overrides
+    from automation.fleet.composition import read_ui_overrides
 
-    path = getattr(args, "ui_overrides", None) or fleet.ui_overrides
-    return load_ui_overrides(path) if path is not None else None
+    return read_ui_overrides(fleet, getattr(args, "ui_overrides", None))
 
 
 def _driver(args: argparse.Namespace, fleet: Fleet) -> Driver:
-    """The composition root: the Lightspeed eCom settings and login flow, handed to the engine."""
-    from flows.registry import lightspeed_ecom
+    """The composition root's Driver (settings, login flow, label tables under the user's overrides), handed to
+    the engine and every other command."""
+    from automation.fleet.composition import fleet_driver
 
     loaded = args.loaded_ui_overrides if hasattr(args, "loaded_ui_overrides") else _ui_overrides(args, fleet)
-    return lightspeed_ecom(loaded, args.clock)
+    return fleet_driver(loaded, args.clock)
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.fleet.composition import settings_catalogue
     from automation.fleet.model import plan_input_for
-    from flows.registry import all_settings
 
     fleet, stores = _fleet_and_stores(args, ui_overrides=False)  # its problems are listed with the others
     env = load_environment(args.env_file)
     problems = []
-    settings = all_settings()
+    settings = settings_catalogue()
     for store in stores:
         try:
             resolve_secrets(store, env, args.env_file)

@@ -21,7 +21,8 @@ from automation.alerts.problems import RunFindings
 from automation.breach.check import DeadlineFlag, deadline_flags
 from automation.breach.deadlines import AUTHORITY_HOURS, WARN_HOURS, as_utc, show, time_left, zone
 from automation.breach.register import Incident, Register
-from automation.fleet.model import Fleet, load_fleet
+from automation.fleet.composition import read_fleet
+from automation.fleet.model import Fleet
 from automation.fleet.notify import NotifyConfig
 from automation.outputs.logs import get_logger
 from automation.redaction.addresses import EMAIL
@@ -86,7 +87,7 @@ def check_notify(config_path: Path) -> Fleet | None:
     said once (the check itself goes on as without -c: its exit code is what cron relies on)."""
     log = get_logger()
     try:
-        fleet = load_fleet(config_path)
+        fleet = read_fleet(config_path)
         config = fleet.notify
     except EcomPrivacyError as exc:
         log.warning("breach alerts not sent: the fleet file cannot be read", error=str(exc))

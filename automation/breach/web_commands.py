@@ -35,7 +35,8 @@ from automation.breach.register import (
     Register,
 )
 from automation.browser.retry import as_typed_error
-from automation.fleet.model import Fleet, StoreConfig, load_fleet, plan_input_for
+from automation.fleet.composition import read_fleet
+from automation.fleet.model import Fleet, StoreConfig, plan_input_for
 from automation.outputs.artifacts import RunArtifacts
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
@@ -145,7 +146,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         raise ConfigError("--recipients FILE.csv is one store's list: give exactly one --store with it")
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
-    fleet = load_fleet(args.config)
+    fleet = read_fleet(args.config)
     stores = _stores(fleet, args.store)
     for store in stores:
         incident.store(store.id)
@@ -293,7 +294,7 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
 def cmd_publish(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
-    fleet = load_fleet(args.config)
+    fleet = read_fleet(args.config)
     stores = _stores(fleet, args.store)
     for store in stores:
         incident.store(store.id)

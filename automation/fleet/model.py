@@ -1,13 +1,16 @@
 """The fleet file: which stores exist and what every one of them must look like.
 
 Layers merge as defaults < groups (in the store's listed order) < store overrides. A setting's desired state
-is validated by the setting's own model, so the engine never needs to know what a setting means.
+is validated by the setting's own model, so the engine never needs to know what a setting means. The loader is
+handed the settings it checks the file against (the composition root's catalogue, `flows.registry`, through
+`automation.fleet.composition`): it imports no setting, and neither does the engine, which imports it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -28,9 +31,8 @@ from automation.fleet.languages import (
 )
 from automation.fleet.notify import NotifyConfig, notify_group_errors
 from ecom_privacy.errors import ConfigError
-from ecom_privacy.setting import PlanInput
+from ecom_privacy.setting import PlanInput, Setting
 from ecom_privacy.yaml_input import load_yaml_file
-from flows.registry import all_settings
 
 #: keys that would hold a literal secret; the fleet file must name environment variables instead
 LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret", "recovery_codes"}
@@ -241,7 +243,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return raw
 
 
-def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: dict[str, Any],
+def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: Mapping[str, Setting],
                         facts_allowed: bool = True) -> list[str]:
     errors = []
     for key, value in (layer or {}).items():
@@ -269,8 +271,9 @@ def _file_name_clash(store_id: str, file_names: dict[str, str], where: str) -> l
             f"trailing '.' or '_')"]
 
 
-def load_fleet(path: Path) -> Fleet:
-    """Read and validate a fleet file; every problem found is reported at once in one ConfigError."""
+def load_fleet(path: Path, settings: Mapping[str, Setting]) -> Fleet:
+    """Read and validate a fleet file against `settings` (the catalogue: every setting a fleet file may name, by
+    name, each with its desired model); every problem found is reported at once in one ConfigError."""
     raw = _read_yaml(path)
     errors = [
         f"{path}: {where}: a literal secret is not allowed in the fleet file; put it in the environment or "
@@ -292,7 +295,6 @@ def load_fleet(path: Path) -> Fleet:
             messages.append(f"{path}: {_format_loc(loc)}{store}: {hint}")
         raise ConfigError("\n".join(messages)) from exc
 
-    settings = all_settings()
     errors = _check_setting_keys(model.defaults, "defaults", settings)
     for name, layer in model.groups.items():
         errors += _check_setting_keys(layer, f"groups.{name}", settings)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from automation.cli import main
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from ecom_privacy.errors import ConfigError
 from tests.support import write_fleet
 
@@ -18,7 +18,7 @@ def _fleet(tmp_path: Path, notify: object) -> Path:
 
 
 def test_notify_is_read_with_every_kind_by_default(tmp_path: Path) -> None:
-    fleet = load_fleet(_fleet(tmp_path, {"urls_env": ["EP_ALERTS"]}))
+    fleet = read_fleet(_fleet(tmp_path, {"urls_env": ["EP_ALERTS"]}))
     assert fleet.notify is not None
     assert fleet.notify.on == ["failed", "drift", "verify_failed", "breach_deadline"]
 
@@ -34,7 +34,7 @@ def test_notify_is_read_with_every_kind_by_default(tmp_path: Path) -> None:
 def test_bad_notify_is_one_clear_error(tmp_path: Path, notify: object, expected: str) -> None:
     path = _fleet(tmp_path, notify)
     with pytest.raises(ConfigError) as caught:
-        load_fleet(path)
+        read_fleet(path)
     assert str(path) in str(caught.value) and expected in str(caught.value)
 
 
