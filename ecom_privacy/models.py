@@ -10,13 +10,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from ecom_privacy.errors import ErrorKind
 
 #: 2: `Change.selection` (typed newsletter rows and rule) replaced `detail.subscribers`/`detail.rule`, and the
 #: change action is an enum; a plan of format 1 is refused with a request to plan again (automation.run.saved_plan)
 PLAN_FORMAT_VERSION = 2
+
+
+#: an error kind as a plan or report records it (an old report's unknown kind reads as `unexpected`)
+RecordedKind = Annotated[ErrorKind, BeforeValidator(ErrorKind.read)]
 
 
 class ChangeAction(StrEnum):
@@ -124,7 +130,7 @@ class SettingResult(BaseModel):
     #: the state read from the backoffice before any change (used for stale-plan detection)
     observed: Any = None
     error: str | None = None
-    error_kind: str | None = None
+    error_kind: RecordedKind | None = None
     #: warnings about the store that are not changes (for example: Google's consent mode is not shown)
     diagnostics: list[Diagnostic] = Field(default_factory=list)
 
@@ -183,7 +189,7 @@ class StoreResult(BaseModel):
     changes: list[Change] = Field(default_factory=list)
     settings: list[SettingResult] = Field(default_factory=list)
     error: str | None = None
-    error_kind: str | None = None
+    error_kind: RecordedKind | None = None
     artifacts: list[str] = Field(default_factory=list)
     duration_s: float | None = None
     #: storefront checks (`verify`, `apply --verify`)

@@ -28,7 +28,7 @@ from automation.outputs.logs import get_logger
 from automation.redaction.redactor import Redactor
 from automation.run.interrupt import Interruption, RunInterrupted
 from automation.run.lock import LockBusyError
-from automation.run.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
+from automation.run.setting_phase import INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
 from automation.run.store_plan import (
     IRREVERSIBLE_HINT,
     SettingPlan,
@@ -56,7 +56,7 @@ from ecom_privacy.models import (
 from ecom_privacy.setting import PlanInput, Setting, StoreSession
 
 # Re-exported: the CLI, the breach desk and tests import them from here.
-__all__ = ["INTERRUPTED", "INTERRUPTED_MID_APPLY", "IRREVERSIBLE_HINT", "NOT_STARTED", "FleetRunner", "RunOptions",
+__all__ = ["INTERRUPTED_MID_APPLY", "IRREVERSIBLE_HINT", "NOT_STARTED", "FleetRunner", "RunOptions",
            "StoreRun", "plan_input_for"]
 
 
@@ -238,21 +238,21 @@ class StoreRun:
         self.result.artifacts.append(relative)
         return relative
 
-    async def _fail_setting(self, outcome: SettingResult, exc: BaseException) -> None:
+    async def _fail_setting(self, outcome: SettingResult, exc: EcomPrivacyError) -> None:
         shot = await self._screenshot(outcome.setting)
         if isinstance(exc, UiMismatchError):
             exc.screenshot = shot
         outcome.status = SettingStatus.FAILED
         outcome.error = self.redactor(str(exc)) + (f" (screenshot: {shot})" if shot else "")
-        outcome.error_kind = getattr(exc, "kind", type(exc).__name__)
+        outcome.error_kind = exc.kind
         self.phases.enter(outcome, SettingPhase.DONE)
         self.log.error("setting failed", setting=outcome.setting, kind=outcome.error_kind, error=outcome.error,
                        screenshot=shot)
 
-    async def _fail_store(self, exc: BaseException) -> None:
+    async def _fail_store(self, exc: EcomPrivacyError) -> None:
         self.result.status = StoreStatus.ERROR
         self.result.error = self.redactor(str(exc)) or type(exc).__name__
-        self.result.error_kind = getattr(exc, "kind", type(exc).__name__)
+        self.result.error_kind = exc.kind
         self.phases.store_failed(self.result.error, self.result.error_kind)
         if not isinstance(exc, ConfigError | AuthenticationError):
             await self._screenshot("store")

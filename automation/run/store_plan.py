@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
-from ecom_privacy.errors import EcomPrivacyError, StalePlanError
+from automation.run.setting_phase import NOT_STARTED
+from ecom_privacy.errors import EcomPrivacyError, ErrorKind, StalePlanError
 from ecom_privacy.models import Change, Diagnostic, SettingResult, SettingStatus, StoreResult, StoreStatus
 from ecom_privacy.setting import PlanInput, Setting, comparable, read_notes
 
@@ -152,7 +152,7 @@ def finalise_settings(result: StoreResult, managed: list[str], interrupted: bool
             continue
         if interrupted:
             result.settings.append(SettingResult(setting=name, status=SettingStatus.SKIPPED,
-                                                 error=NOT_STARTED, error_kind=INTERRUPTED))
+                                                 error=NOT_STARTED, error_kind=ErrorKind.INTERRUPTED))
         elif result.status == StoreStatus.ERROR:
             result.settings.append(SettingResult(
                 setting=name, status=SettingStatus.FAILED, error_kind=result.error_kind,
@@ -161,4 +161,4 @@ def finalise_settings(result: StoreResult, managed: list[str], interrupted: bool
         result.status = StoreStatus.ERROR
     elif interrupted and all(s.status == SettingStatus.SKIPPED for s in result.settings):
         result.status = StoreStatus.SKIPPED
-        result.error, result.error_kind = NOT_STARTED, INTERRUPTED
+        result.error, result.error_kind = NOT_STARTED, ErrorKind.INTERRUPTED

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from automation.fleet.model import plan_input_for
-from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
+from automation.run.setting_phase import NOT_STARTED
 from automation.run.store_plan import (
     IRREVERSIBLE_HINT,
     SAVED_STORE_ERROR,
@@ -21,7 +21,7 @@ from automation.run.store_plan import (
     saved_without_changes,
     take_over_saved,
 )
-from ecom_privacy.errors import ConfigError, StalePlanError
+from ecom_privacy.errors import ConfigError, ErrorKind, StalePlanError
 from ecom_privacy.models import Change, ChangeAction, SettingResult, SettingStatus, StoreResult, StoreStatus
 from ecom_privacy.setting import PlanInput
 from tests.unit.engine_fakes import Desired, FakeCurrent, FakeSetting, store_config
@@ -129,7 +129,8 @@ def test_a_setting_without_changes_in_the_saved_plan_is_reported_as_the_plan_fou
         SettingResult(setting="fine", status=SettingStatus.COMPLIANT),
         SettingResult(setting="broken", status=SettingStatus.FAILED, error_kind="ui_mismatch",
                       error="UI did not match on page 'Settings'"),
-        SettingResult(setting="unread", status=SettingStatus.SKIPPED, error_kind=INTERRUPTED, error=NOT_STARTED),
+        SettingResult(setting="unread", status=SettingStatus.SKIPPED, error_kind=ErrorKind.INTERRUPTED,
+                      error=NOT_STARTED),
     ])
     assert saved_without_changes(saved, "fine").status == SettingStatus.COMPLIANT
     broken = saved_without_changes(saved, "broken")
@@ -179,7 +180,7 @@ def test_finalise_gives_every_managed_setting_a_row() -> None:
     stopped = StoreResult(id="shop")
     finalise_settings(stopped, ["a"], interrupted=True)
     assert (stopped.status, stopped.error_kind, stopped.settings[0].error) == (
-        StoreStatus.SKIPPED, INTERRUPTED, NOT_STARTED)
+        StoreStatus.SKIPPED, ErrorKind.INTERRUPTED, NOT_STARTED)
 
     one_failed = StoreResult(id="shop", settings=[SettingResult(setting="a", status="failed")])
     finalise_settings(one_failed, ["a"], interrupted=False)

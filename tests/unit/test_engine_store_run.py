@@ -10,9 +10,9 @@ import asyncio
 from pathlib import Path
 
 from automation.run.interrupt import Interruption
-from automation.run.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_APPLIED, NOT_STARTED
+from automation.run.setting_phase import INTERRUPTED_MID_APPLY, NOT_APPLIED, NOT_STARTED
 from automation.run.store_plan import IRREVERSIBLE_HINT
-from ecom_privacy.errors import AuthenticationError, ConfigError, TransientError, UiMismatchError
+from ecom_privacy.errors import AuthenticationError, ConfigError, ErrorKind, TransientError, UiMismatchError
 from ecom_privacy.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
 from tests.unit.engine_fakes import FakeBackoffice, FakeSetting, store_run
 
@@ -204,7 +204,8 @@ async def test_interrupt_while_reading_finishes_that_read_and_starts_nothing_new
     assert (by_name["a"].status, by_name["a"].error) == (SettingStatus.SKIPPED, NOT_APPLIED)
     assert by_name["a"].observed == {"value": "old"} and [c.setting for c in result.changes] == ["a"]
     assert {name: (s.status, s.error, s.error_kind) for name, s in by_name.items() if name != "a"} == {
-        "b": (SettingStatus.SKIPPED, NOT_STARTED, INTERRUPTED), "c": (SettingStatus.SKIPPED, NOT_STARTED, INTERRUPTED)}
+        "b": (SettingStatus.SKIPPED, NOT_STARTED, ErrorKind.INTERRUPTED),
+        "c": (SettingStatus.SKIPPED, NOT_STARTED, ErrorKind.INTERRUPTED)}
 
 
 async def test_interrupt_while_applying_finishes_that_apply_and_applies_nothing_more(tmp_path: Path) -> None:
@@ -231,7 +232,7 @@ async def test_a_forced_stop_mid_apply_reports_failed_never_changed(tmp_path: Pa
     result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY, interruption=interruption).run()
     by_name = {s.setting: s for s in result.settings}
     assert (by_name["a"].status, by_name["a"].error, by_name["a"].error_kind) == (
-        SettingStatus.FAILED, INTERRUPTED_MID_APPLY, INTERRUPTED)
+        SettingStatus.FAILED, INTERRUPTED_MID_APPLY, ErrorKind.INTERRUPTED)
     assert by_name["c"].status == SettingStatus.SKIPPED
     assert result.status == StoreStatus.ERROR
 
