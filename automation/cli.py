@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -285,7 +284,8 @@ def _new_run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], 
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=started)
     if args.shard is not None:
         write_manifest(artifacts, new_manifest(args.command, kind.value, fleet.path, fleet.sha256, args.shard.label,
-                                               args.selection, [store.id for store in stores], started))
+                                               args.selection, [store.id for store in stores], started,
+                                               getattr(args, "saved_plan_sha256", None)))
     args.progress = ProgressLog(artifacts)
     return artifacts
 
@@ -328,6 +328,7 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
     env = load_environment(args.env_file)
     problems = []
     settings = settings_catalogue()
+    causes: dict[str, list[str]] = {}  # one line per cause: a template of defaults fails once, for every store
     for store in stores:
         try:
             resolve_secrets(store, env, args.env_file)
@@ -337,7 +338,10 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
             try:  # templates and their variables: found now rather than after logging in to every store
                 settings[name].check(desired, plan_input_for(fleet, store))
             except ConfigError as exc:
-                problems.append(f"{name}: {exc}")
+                cause = str(exc).replace(f"store {store.id}: ", "", 1)
+                cause = cause if cause.startswith((f"{name}: ", f"{name}.")) else f"{name}: {cause}"
+                causes.setdefault(cause, []).append(store.id)
+    problems += [f"{cause} (store{'s' if len(ids) > 1 else ''} {', '.join(ids)})" for cause, ids in causes.items()]
     problems += notify_problems(fleet.notify, env, args.env_file)  # alert URLs are secrets too
     overrides = None
     try:  # a misspelt key in the overrides would otherwise be ignored, and the tool look for the old text
@@ -530,6 +534,7 @@ def cmd_apply(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     if args.plan_file:  # refused whole, before any login, when it cannot be trusted (automation.run.saved_plan)
         saved, stores = select_from_plan(args.plan_file, load_saved_plan(args.plan_file, fleet), stores,
                                          explicit=bool(args.store or args.group))
+        args.saved_plan_sha256 = saved.plan_sha256  # a shard's manifest says it ran only the plan's stores
     if saved is not None and saved.shard is not None and args.shard is None:
         args.shard = Shard.parse(saved.shard)  # applying one shard's plan is that shard's run (lock, manifest)
         stores = args.shard.select(stores)
@@ -733,12 +738,13 @@ def cmd_where(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.outputs.files import write_text
     from automation.outputs.html_report import load_run_document, render_html
 
     document = load_run_document(args.run_dir)
-    target = args.run_dir / "report.html"
-    target.write_text(render_html(document, args.run_dir), encoding="utf-8")
-    print(f"{target}: {len(document.stores)} store(s), {document.kind.value} of {document.created_at}", file=out)
+    target = write_text(args.run_dir / "report.html", render_html(document, args.run_dir))
+    print(printable(f"{target}: {len(document.stores)} store(s), {document.kind.value} of {document.created_at}"),
+          file=out)
     return EXIT_OK
 
 
@@ -764,18 +770,19 @@ def build_merge_parser() -> argparse.ArgumentParser:
 
 
 def cmd_report_merge(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
+    from automation.outputs.files import make_folder
     from automation.run.merge import merge_runs, render_merge
 
     result = merge_runs(args.run_dirs, args.out, args.clock.now(), args.allow_partial)
     document = result.document
     if args.junit is not None:
-        args.junit.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(result.out_dir / "junit.xml", args.junit)
+        make_folder(args.junit.parent, private=False)
+        write_atomic(args.junit, (result.out_dir / "junit.xml").read_bytes())
     if args.format == "json":
-        out.write(document.model_dump_json(indent=2) + "\n")
-    else:
-        out.write((render_checks(document) if document.kind == RunKind.VERIFY else render_document(document)) + "\n")
-        out.write(render_merge(result) + "\n")
+        out.write(json_for_terminal(document.model_dump_json(indent=2)) + "\n")
+    else:  # the shards' results come from files: made terminal-safe like any store data
+        out.write(printable((render_checks(document) if document.kind == RunKind.VERIFY else
+                             render_document(document)) + "\n" + render_merge(result)) + "\n")
     get_logger().info("run finished", command=f"{result.shards[0].manifest.command} (merged)",
                       directory=str(result.out_dir), interrupted=document.interrupted, exit_code=result.exit_code,
                       missing_shards=result.missing_shards, not_finished=sorted(result.not_finished),

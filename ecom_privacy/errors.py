@@ -31,6 +31,12 @@ class ErrorKind(StrEnum):
     LOCKED = "locked"
     #: a result of the run could not be written (automation/outputs/run_outputs.py)
     OUTPUT = "output"
+    #: a file could not be written or read for a reason of the machine (permissions, a failing disk)
+    IO = "io"
+    #: no space left (or over quota) while writing a file
+    DISK_FULL = "disk_full"
+    #: content about to be written or sent holds a secret of the run
+    SECRET_IN_CONTENT = "secret_in_content"
     #: not one of ours: a bug or a browser error with no translation; its message names its type
     UNEXPECTED = "unexpected"
     # -- recorded without an error raised --
@@ -152,3 +158,32 @@ class UnexpectedError(EcomPrivacyError):
     def __init__(self, cause: BaseException) -> None:
         self.cause = cause
         super().__init__(f"{type(cause).__name__}: {cause}" if str(cause) else type(cause).__name__)
+
+
+class StorageError(EcomPrivacyError, OSError):
+    """A file could not be written (or read) for a reason of the machine: permissions, a failing disk. Also an
+    OSError (errno, strerror and filename kept), so callers that handle OSError still do; its message is one
+    line naming the file and what to do."""
+
+    kind = ErrorKind.IO
+
+    def __init__(self, cause: OSError, message: str) -> None:
+        OSError.__init__(self, cause.errno, cause.strerror, cause.filename)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DiskFullError(StorageError):
+    """No space left (or over quota) while writing a file."""
+
+    kind = ErrorKind.DISK_FULL
+
+
+class SecretInContentError(ConfigError):
+    """Content about to be written to a store or sent by email holds a secret of the run (a password, a TOTP
+    secret, a recovery code, a token). Nothing is written or sent; the message names where the content comes
+    from (the template), never the secret."""
+
+    kind = ErrorKind.SECRET_IN_CONTENT

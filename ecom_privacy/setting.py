@@ -6,6 +6,7 @@ the storefront checks a visitor sees (`storefront_checks`), which `apply --verif
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,6 +176,14 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
         `stale_reason` found the store unchanged, so by default the plan is re-derived and must be equal."""
         fresh = [comparable(change) for change in self.plan(current, desired, context)]
         return first_difference(saved, fresh)
+
+    def published(self, change: Change, desired: DesiredT, context: PlanInput) -> list[tuple[str, str]]:
+        """What applying `change` would write to the store, as (where it comes from, text) pairs. The engine
+        looks for every secret of the run in them before the change is planned or applied (a hit fails the
+        store as `secret_in_content`, naming the source). By default the whole change, named by the setting;
+        a setting whose content comes from files names them (the text pages: the template per language).
+        Only what is written counts (`after`, never `before`: a secret already on the page is not ours)."""
+        return [(self.name, json.dumps(change.after, ensure_ascii=False, default=str))]
 
     # --- probe (ecom-privacy probe): read-only first contact --------------------------------------------
     def probe_targets(self, session: StoreSession) -> list[ProbeTarget]:

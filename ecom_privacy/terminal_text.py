@@ -9,6 +9,7 @@ Everything the tool prints passes through `printable`; values that must stay on 
 from __future__ import annotations
 
 import re
+from typing import Any, TextIO
 
 REPLACEMENT = "\ufffd"
 #: ESC sequences (CSI with parameters, OSC/DCS/APC/PM/SOS strings up to their terminator, two-byte ones),
@@ -40,3 +41,21 @@ def one_line(text: str) -> str:
 def json_for_terminal(text: str) -> str:
     """A JSON document with the characters a terminal would act on written as \\u escapes: same data."""
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+class TerminalStream:
+    """A text stream whose every write is made `printable` on its way out: a command that prints store or
+    register data (names, titles, messages of imported runs) gets it for every line at once, not per print."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(printable(text))
+
+    def writelines(self, lines: list[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:  # flush, isatty, fileno, ... of the stream itself
+        return getattr(self._stream, name)

@@ -93,12 +93,13 @@ def _address_file(kind: str, raw: str, context: PlanInput) -> AddressList:
     path = Path(raw).expanduser()
     path = path if path.is_absolute() else context.base_dir / path
     where = f"store {context.store_id}: {NAME}.{kind}: {path}"
+    if not path.exists():
+        raise ConfigError(f"{where}: file not found (paths are relative to the fleet file's folder)")
     try:
         emails = read_address_file(path)
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: file not found (paths are relative to the fleet file's folder)") from None
-    except OSError as exc:
-        raise ConfigError(f"{where}: cannot read it: {exc.strerror or exc}") from None
+    except ConfigError as exc:  # the reader's one line names the file: keep what it says after the name
+        detail = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, ")
+        raise ConfigError(f"{where}: {detail}") from None
     except AddressFileError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return AddressList(f"{kind} {raw}", emails)

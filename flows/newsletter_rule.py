@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from ecom_privacy.models import ArchiveRuleRecord, SubscriberRow
+from ecom_privacy.yaml_input import read_text_file
 from flows.csv_cells import csv_row, unguard_cell
 from flows.email_address import NotAnAddress, keep_entry, normalise_email
 
@@ -184,13 +185,15 @@ def parse_address_csv(text: str) -> frozenset[str]:
     return frozenset(emails)
 
 
+#: a keep list of a million addresses is well under this
+MAX_ADDRESS_FILE_BYTES = 100_000_000
+
+
 def read_address_file(path: Path) -> frozenset[str]:
-    """Raises OSError when the file cannot be read and AddressFileError when its content is wrong."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a spreadsheet's byte-order mark is not data
-    except UnicodeDecodeError as exc:
-        raise AddressFileError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    return parse_address_csv(text)
+    """Through the one reader of input files (a regular UTF-8 text file of bounded size: a FIFO or a binary file
+    is refused, not read for ever); raises ConfigError naming the file and AddressFileError when its content
+    is wrong."""
+    return parse_address_csv(read_text_file(path, "the address file", MAX_ADDRESS_FILE_BYTES))
 
 
 # --- export ----------------------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from ecom_privacy.probe import ProbeTarget
 from ecom_privacy.setting import PlanInput, Setting, StoreSession
 from flows.content.html_text import page_text, text_diff
 from flows.content.page_languages import tagged
+from flows.content.templates import resolve_template_path
 from flows.pages.content_pages import same_title
 from flows.text_page_probe import text_page_targets
 from flows.text_pages import (
@@ -257,6 +258,18 @@ class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, Conten
             after={"visible": False, "title": page.title, "html": None, "page_id": page.id, "slug": target.slug,
                    "find_titles": target.titles, "languages": None},
             summary=f"hide the page {page.title!r} in every language (it is kept, not deleted)")]
+
+    def published(self, change: Change, desired: BaseModel, context: PlanInput) -> list[tuple[str, str]]:
+        """Each language's title and content (as HTML and as the text a visitor reads: `&#33;` is `!` there),
+        named by its template file; then the rest of the change."""
+        spec = getattr(desired, "template", None)
+        parts = []
+        for language, text in ((change.after or {}).get("languages") or {}).items():
+            source = (f"{self.name} [{language}]: template {resolve_template_path(spec, context.base_dir, language)}"
+                      if isinstance(spec, str) else f"{self.name} [{language}]")
+            html = text.get("html") or ""
+            parts.append((source, f"{text.get('title') or ''}\n{html}\n{page_text(html) if html else ''}"))
+        return [*parts, *super().published(change, desired, context)]
 
     # --- apply, observe ---------------------------------------------------------------------------------
     async def apply(self, session: StoreSession, changes: list[Change]) -> bool:

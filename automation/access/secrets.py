@@ -61,3 +61,18 @@ def parse_recovery_codes(value: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
+
+
+def fleet_secrets(stores: list[StoreConfig], env: Mapping[str, str]) -> list[str]:
+    """Every login secret the fleet file's stores name and the environment holds (passwords, TOTP secrets,
+    recovery codes), whether or not the store is in this run: what is written to a store or sent by email is
+    checked for all of them (one store's template must not publish another's password). Unset ones are skipped."""
+    found: list[str] = []
+    for store in stores:
+        refs = store.credentials
+        for name in (refs.password_env, refs.totp_secret_env):
+            if name and env.get(name):
+                found.append(env[name])
+        if refs.recovery_codes_env and env.get(refs.recovery_codes_env):
+            found += parse_recovery_codes(env[refs.recovery_codes_env])
+    return found

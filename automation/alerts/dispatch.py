@@ -55,7 +55,7 @@ def deliver(engine: Engine | None, found: RunFindings, source: str, run_dir: str
     urls, missing = notify_urls(config, env)
     for url in urls:
         redactor.add(url)  # a URL holds its service's token
-    kinds = list(config.on)
+    kinds = list(config.events)
     if engine is None:
         pending = _without_state(found, kinds, run_dir, now)
     else:

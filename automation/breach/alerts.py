@@ -72,7 +72,7 @@ def breach_findings(engine: Engine, now: datetime, tz: tzinfo, warn_hours: float
 
 def breach_findings_after_run(engine: Engine | None, config: NotifyConfig, now: datetime) -> RunFindings | None:
     """For the end of a run: the register's problems when the fleet asks for them; None when not (or unreadable)."""
-    if engine is None or KIND not in config.on:
+    if engine is None or KIND not in config.events:
         return None
     try:
         return breach_findings(engine, now, zone(config.timezone, as_utc(now)), config.breach_warn_hours)
@@ -92,8 +92,8 @@ def check_notify(config_path: Path) -> Fleet | None:
     except EcomPrivacyError as exc:
         log.warning("breach alerts not sent: the fleet file cannot be read", error=str(exc))
         return None
-    if config is None or KIND not in config.on:
-        log.warning(f"breach alerts not sent: {config_path} has no notify key with {KIND} in notify.on",
+    if config is None or KIND not in config.events:
+        log.warning(f"breach alerts not sent: {config_path} has no notify key with {KIND} in notify.events",
                     hint=f"add notify: {{urls_env: [NAME], on: [{KIND}]}} to the fleet file, or drop -c")
         return None
     return fleet

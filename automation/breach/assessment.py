@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ecom_privacy.config_errors import did_you_mean
 from ecom_privacy.errors import ConfigError
+from ecom_privacy.yaml_input import load_yaml_file
 
 RISKS = ("none", "risk", "high")
 
@@ -59,10 +59,8 @@ def answers_from(pairs: list[str], file: Path | None) -> dict[str, bool]:
     """`--answer key=yes` flags over an `--answers FILE.yaml` mapping."""
     answers: dict[str, bool] = {}
     if file is not None:
-        try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{file}: cannot read answers: {str(exc).splitlines()[0]}") from None
+        # The strict reader: a second `sensitive:` silently flipping a risk answer is an error here.
+        data = load_yaml_file(file, "the answers file")
         if not isinstance(data, dict):
             raise ConfigError(f"{file}: must map question keys ({', '.join(KEYS)}) to yes/no")
         for key, value in data.items():
@@ -79,7 +77,7 @@ def answers_from(pairs: list[str], file: Path | None) -> dict[str, bool]:
 
 def _known(key: str, where: str) -> None:
     if key not in KEYS:
-        raise ConfigError(f"{where}: unknown question {key!r}; the questions are {', '.join(KEYS)}")
+        raise ConfigError(f"{where}: unknown question {key!r}{did_you_mean(key, KEYS)}")
 
 
 def needed(answers: Mapping[str, bool]) -> list[Question]:

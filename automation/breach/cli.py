@@ -11,6 +11,7 @@ from automation.breach.assessment import KEYS
 from automation.breach.deadlines import WARN_HOURS
 from automation.breach.facts import FACT_HELP, STORE_FACTS, count_flag
 from automation.fleet.defaults import DEFAULT_FLEET_FILE
+from ecom_privacy.terminal_text import TerminalStream
 
 if TYPE_CHECKING:
     from automation.redaction.redactor import Redactor
@@ -197,4 +198,6 @@ def run(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
                 "update": commands.cmd_update, "assess": commands.cmd_assess, "export": commands.cmd_export,
                 "check": commands.cmd_check, "draft": commands.cmd_draft, "notify": web_commands.cmd_notify,
                 "publish": web_commands.cmd_publish}
-    return handlers[args.breach_command](args, out, redactor)
+    # Titles, facts, names and messages are typed by people (or come from a public signup form): every line a
+    # breach command prints is made terminal-safe on its way out.
+    return handlers[args.breach_command](args, TerminalStream(out), redactor)  # type: ignore[arg-type]

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
-
-from sqlalchemy.engine import make_url
 
 from automation.breach import assessment
 from automation.breach.check import deadline_flags, undecided_stores
@@ -51,21 +48,24 @@ from automation.breach.register import (
     Register,
     whole_second,
 )
-from automation.db import open_database
+from automation.db import db_url_secrets, open_database
 from automation.fleet.composition import read_fleet
 from automation.fleet.model import StoreConfig
 from automation.home.places import paths_of
+from automation.outputs.files import make_folder, write_text
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError
+from ecom_privacy.terminal_text import json_for_terminal
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 
 def open_register(args: argparse.Namespace, redactor: Redactor) -> Register:
     url = paths_of(args).db_url
-    # A password in the URL never reaches output or logs; an unparseable URL is reported by open_database.
-    with contextlib.suppress(Exception):
-        redactor.add(make_url(url).password)
+    # A password in the URL (or in sslpassword=) never reaches output or logs; an unparseable URL is reported
+    # by open_database.
+    for secret in db_url_secrets(url):
+        redactor.add(secret)
     return Register(open_database(url), actor=args.actor, clock=args.clock)
 
 
@@ -150,7 +150,8 @@ def cmd_show(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
     if args.format == "json":
-        out.write(json.dumps(incident_json(incident, register, now), indent=2, ensure_ascii=False) + "\n")
+        out.write(json_for_terminal(json.dumps(incident_json(incident, register, now), indent=2,
+                                               ensure_ascii=False)) + "\n")
         return EXIT_OK
     f = incident.facts
     lines = [f"incident {incident.id}: {f.title} [{'open' if incident.is_open else 'closed'}]",
@@ -341,14 +342,12 @@ def cmd_draft(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         languages = store.shop_languages if args.kind != "authority" else store.shop_languages[:1]
         for language in args.language or languages:
             rendered.append(render(incident, args.kind, store_info(store), language, tz, now, user_dir))
-    folder = args.out / f"incident-{incident.id}"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = make_folder(args.out / f"incident-{incident.id}")
     for draft in rendered:
         base = folder / f"{draft.kind}-{draft.store}-{draft.language}"
-        base.with_suffix(".html").write_text(draft.html, encoding="utf-8")
-        base.with_suffix(".txt").write_text(f"Subject: {draft.subject}\n\n{draft.text}\n", encoding="utf-8")
-        for path in (base.with_suffix(".html"), base.with_suffix(".txt")):
-            path.chmod(0o600)  # drafts describe an incident that is not public yet
+        # The one writer: 0600 (drafts describe an incident that is not public yet), never through a link.
+        write_text(base.with_suffix(".html"), draft.html)
+        write_text(base.with_suffix(".txt"), f"Subject: {draft.subject}\n\n{draft.text}\n")
         register.append(incident.id, DRAFT, draft.record(), store=draft.store)
         out.write(f"{base}.html (and .txt): {draft.subject}\n")
     return EXIT_OK

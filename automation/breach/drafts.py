@@ -17,13 +17,12 @@ from typing import Any
 
 from jinja2 import (
     ChoiceLoader,
-    FileSystemLoader,
     StrictUndefined,
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
 )
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.exceptions import SecurityError
 
 from automation.breach.deadlines import AUTHORITY_HOURS, show
 from automation.breach.facts import FACT_HELP
@@ -31,6 +30,7 @@ from automation.breach.letter_facts import FactGapError, letter_view
 from automation.breach.register import Incident
 from ecom_privacy.errors import ConfigError
 from flows.content.html_text import page_text
+from flows.content.sandbox import BudgetedSandbox, FolderLoader, render_bounded
 
 TEMPLATES_ENV = "ECOM_PRIVACY_BREACH_TEMPLATES"
 SHIPPED = Path(__file__).with_name("templates")
@@ -75,11 +75,13 @@ def template_dir(option: Path | None) -> Path | None:
     return value
 
 
-def environment(user_dir: Path | None) -> SandboxedEnvironment:
-    loaders = ([FileSystemLoader(str(user_dir))] if user_dir else []) + [FileSystemLoader(str(SHIPPED))]
-    # Autoescape everything: incident facts are typed by people and end up in HTML mail and a public page.
-    return SandboxedEnvironment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                                trim_blocks=True, lstrip_blocks=True)
+def environment(user_dir: Path | None) -> BudgetedSandbox:
+    """The one template sandbox (flows/content/sandbox.py): the user's folder, then the shipped one, and nothing
+    else (no include of `.env`, no link out of the folder, bounded time and size). Autoescape everything:
+    incident facts are typed by people and end up in HTML mail and a public page."""
+    loaders = ([FolderLoader(user_dir)] if user_dir else []) + [FolderLoader(SHIPPED)]
+    return BudgetedSandbox(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
+                           trim_blocks=True, lstrip_blocks=True)
 
 
 def template_name(kind: str, language: str) -> str:
@@ -116,6 +118,9 @@ def check_templates(kind: str, store_id: str, languages: tuple[str, ...], user_d
         except TemplateSyntaxError as exc:
             raise ConfigError(f"template {exc.filename or template_name(kind, language)}: line {exc.lineno}: "
                               f"{exc.message}") from None
+        except SecurityError as exc:
+            raise ConfigError(f"template {template_name(kind, language)}: refused by the template sandbox: "
+                              f"{' '.join(str(exc).split())}") from None
 
 
 def check_required(incident: Incident, kind: str, late: bool) -> None:
@@ -162,21 +167,33 @@ def render(incident: Incident, kind: str, store: dict[str, Any], language: str, 
     env = environment(user_dir)
     try:
         template = env.get_template(name)
+
     except TemplateNotFound:
         raise missing_template_error(kind, language, store["id"], user_dir) from None
     stated = letter_view(incident.id, incident.facts, kind, store["id"], language, late)
     try:
-        module = template.make_module(context(incident, store, language, tz, now, recipient, stated))
+        with env.budget():  # the sandbox's budget of steps, time and size (flows/content/sandbox.py)
+            module = template.make_module(context(incident, store, language, tz, now, recipient, stated))
+            body = render_bounded(env, [str(module)])
     except FactGapError as exc:  # your template quotes a fact this letter's language or store lacks
         raise ConfigError(f"template {name}: {exc.message}") from None
     except UndefinedError as exc:
         raise ConfigError(f"template {name}: {exc.message}; the template uses a variable the tool does not "
                           f"provide (see the README, 'Data breaches')") from None
+    except SecurityError as exc:
+        raise ConfigError(f"template {name}: refused by the template sandbox: {' '.join(str(exc).split())}; a "
+                          f"letter template may only use the facts, filters and blocks") from None
+    except TemplateSyntaxError as exc:
+        raise ConfigError(f"template {exc.filename or name}: line {exc.lineno}: {exc.message}") from None
     subject = str(getattr(module, "subject", "")).strip()
     if not subject:
         raise ConfigError(f"template {name}: it must set the subject: {{% set subject = \"...\" %}}")
+    if any(char in subject for char in "\r\n\x00") or not subject.isprintable():
+        raise ConfigError(f"template {name}: the subject is not one line of text ({subject[:60]!r}); it becomes an "
+                          f"email header or a page title: check the values it is made of (the store's name "
+                          f"vars.company, the recipient's name, the facts)")
     origin = template.filename or name
-    return Draft(kind, store["id"], language, subject, str(module).strip() + "\n", origin)
+    return Draft(kind, store["id"], language, subject, body.strip() + "\n", origin)
 
 
 def store_info(store: Any) -> dict[str, Any]:

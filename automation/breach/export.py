@@ -4,8 +4,6 @@ printable HTML page. Incidents never notified are in it like the others: Art. 33
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 from collections.abc import Callable
 from datetime import datetime, tzinfo
@@ -16,8 +14,10 @@ from jinja2 import select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from automation.breach.deadlines import as_utc, format_duration, show, zone_name
+from automation.breach.deliveries import last_sent, standing_counts
 from automation.breach.facts import facts_json, shown_fact
 from automation.breach.register import Incident, Register
+from automation.outputs.files import csv_text, make_folder, write_text
 
 CSV_COLUMNS = ("incident", "title", "store", "status", "discovered_at_utc", "discovered_by", "deadline_utc",
                "nature", "people_categories", "people_count", "record_categories", "records_count",
@@ -81,13 +81,18 @@ def store_count(value: Any, store: str) -> str:
 
 
 def customers_summary(incident: Incident, store: str, shown: Shown = _iso) -> str:
+    """The decision on informing people, and how far the emails got: counted from the delivery rows (committed
+    one step at a time), so a run killed before it wrote its summary still shows everyone it sent to."""
     state = incident.stores[store]
     parts = []
     if state.subjects_decision:
         parts.append(f"decision {state.subjects_decision.get('decision')}: {state.subjects_decision.get('reason')}")
-    for run in state.customers_notified:
-        parts.append(f"{run.get('sent_total')} sent by {_when(run.get('recorded_at'), shown)}"
-                     + (f", {len(run['uncertain'])} uncertain" if run.get("uncertain") else ""))
+    counts = standing_counts(state.deliveries)
+    if counts:
+        sent = f"{counts['sent']} sent" + (f", the last at {_when(last_sent(state.deliveries), shown)}"
+                                          if counts["sent"] else "")
+        parts.append(", ".join([sent] + [f"{counts[kind]} {kind}" for kind in ("uncertain", "failed")
+                                         if counts[kind]]))
     return "; ".join(parts) or "none"
 
 
@@ -123,13 +128,13 @@ def _jsonable(value: Any) -> Any:
 
 
 def register_csv(incidents: list[Incident], now: datetime) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
+    """One row per incident and store; every cell guarded against spreadsheet formulas (titles and facts are
+    typed by people, names come from public forms)."""
+    rows = []
     for incident in incidents:
         f = incident.facts
         for store in incident.stores:
-            writer.writerow({
+            rows.append({
                 "incident": incident.id, "title": f.title, "store": store,
                 "status": "open" if incident.is_open else "closed", "discovered_at_utc": _iso(f.discovered_at),
                 "discovered_by": f.discovered_by, "deadline_utc": _iso(incident.deadline),
@@ -148,7 +153,7 @@ def register_csv(incidents: list[Incident], now: datetime) -> str:
                 "customers": customers_summary(incident, store),
                 "public_notice": notice_summary(incident, store),
             })
-    return buffer.getvalue()
+    return csv_text(CSV_COLUMNS, [[row[column] for column in CSV_COLUMNS] for row in rows])
 
 
 #: the printable page; shipped with the tool (not a message template, so not looked up in --templates)
@@ -166,13 +171,11 @@ def register_html(incidents: list[Incident], tz: tzinfo, now: datetime) -> str:
 
 
 def write_export(register: Register, out: Path, tz: tzinfo, now: datetime) -> list[Path]:
+    """The three files through the one writer: 0600 (incident facts and the addresses of people notified),
+    never through a link planted at one of their names, never half written."""
     incidents = register.incidents()
-    out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "breach-register.csv", out / "breach-register.json", out / "breach-register.html"]
-    paths[0].write_text(register_csv(incidents, now), encoding="utf-8")
+    make_folder(out)
     document = {"exported_at": _iso(now), "incidents": [incident_json(i, register, now) for i in incidents]}
-    paths[1].write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    paths[2].write_text(register_html(incidents, tz, now), encoding="utf-8")
-    for path in paths:
-        path.chmod(0o600)  # incident facts and the addresses of people notified
-    return paths
+    return [write_text(out / "breach-register.csv", register_csv(incidents, now)),
+            write_text(out / "breach-register.json", json.dumps(document, indent=2, ensure_ascii=False) + "\n"),
+            write_text(out / "breach-register.html", register_html(incidents, tz, now))]

@@ -14,11 +14,13 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from automation.breach.deadlines import parse_moment
+from automation.fleet.ids import valid_store_id
+from ecom_privacy.config_errors import describe, did_you_mean
 from ecom_privacy.errors import ConfigError
+from ecom_privacy.yaml_input import load_yaml_file
 
 #: what each fact is, for error messages and the README; keys are the YAML keys and (with dashes) the flags
 FACT_HELP: dict[str, str] = {
@@ -51,6 +53,11 @@ STORE_FACTS = ("people_count", "records_count")
 #: a shop language, as in the fleet file (automation/fleet/languages.py: LANGUAGE_PATTERN)
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 LIST_FACTS = ("stores", "people_categories", "record_categories")
+#: facts that end up in an email header (a subject, a name, an address) or a page title: one line each
+ONE_LINE_FACTS = ("title", "stores", "reported_by", "contact_name", "contact_role", "contact_email", "contact_phone")
+#: validation context of facts being recorded now (new or updated), as opposed to read from the register
+RECORDING = "recording"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 INT_FACTS = ("people_count", "records_count")
 TIME_FACTS = ("discovered_at", "occurred_at")
 
@@ -118,6 +125,22 @@ class Facts(BaseModel):
                                      f"text per language as {{nl: ..., en: ...}}")
         return value
 
+    @field_validator(*ONE_LINE_FACTS)
+    @classmethod
+    def _one_line(cls, value: Any, info: ValidationInfo) -> Any:
+        if not (info.context or {}).get(RECORDING):
+            return value  # facts recorded by an older version are read as they are (and shown terminal-safe)
+        if info.field_name == "stores":
+            bad = [store for store in value if not valid_store_id(store)]
+            if bad:
+                raise ValueError(f"{bad[0]!r} is not a store id (letters, digits, - _ . as in the fleet file)")
+        texts = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        for text in texts:  # a contact_role per language too
+            if isinstance(text, str) and _CONTROL.search(text):
+                raise ValueError("must be one line without control characters (a line break would end an email "
+                                 "header or a page title); write it on one line")
+        return value
+
     @field_validator("facts_language")
     @classmethod
     def _language(cls, value: str | None) -> str | None:
@@ -141,19 +164,18 @@ class Facts(BaseModel):
 
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    message = error["msg"].removeprefix("Value error, ")
     if not error["loc"]:  # a rule over several facts (a count of a store the incident does not touch)
-        return message
+        return describe(error)
     key = str(error["loc"][0])  # a fact given as text or per language: the rest names pydantic's alternative
     hint = f" ({FACT_HELP[key]})" if key in FACT_HELP else ""
-    return f"key {key!r}{hint}: {message}"
+    return f"key {key!r}{hint}: {describe(error, Facts)}"
 
 
 def normalise(raw: dict[str, Any], tz: tzinfo, where: str, now: datetime) -> dict[str, Any]:
     """Raw values (YAML or flags) with times read in `tz` ('now' is `now`), unknown keys named."""
     unknown = sorted(set(raw) - set(FACT_HELP))
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(FACT_HELP)}")
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}{did_you_mean(unknown[0], FACT_HELP)}")
     values = dict(raw)
     for key in TIME_FACTS:
         if values.get(key) is not None:
@@ -163,25 +185,23 @@ def normalise(raw: dict[str, Any], tz: tzinfo, where: str, now: datetime) -> dic
 
 def build_facts(raw: dict[str, Any], tz: tzinfo, where: str, now: datetime) -> Facts:
     try:
-        return Facts.model_validate(normalise(raw, tz, where, now))
+        return Facts.model_validate(normalise(raw, tz, where, now), context={RECORDING: True})
     except ValidationError as exc:
         raise ConfigError(f"{where}: {_first_error(exc)}") from None
 
 
 def updated_facts(current: Facts, changes: dict[str, Any], where: str) -> Facts:
     try:
-        return Facts.model_validate({**current.model_dump(), **changes})
+        return Facts.model_validate({**current.model_dump(), **changes},
+                                    context={RECORDING: True} if set(changes) & set(ONE_LINE_FACTS) else None)
     except ValidationError as exc:
         raise ConfigError(f"{where}: {_first_error(exc)}") from None
 
 
 def read_facts_file(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {str(exc).splitlines()[0]}") from None
+    """The facts file through the strict reader: a second `people_count:` is an error, not a silent override;
+    bad bytes, deep nesting and alias bombs are one line."""
+    data = load_yaml_file(path, "the facts file")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping of fact keys (title, stores, discovered_at, ...)")
     return data

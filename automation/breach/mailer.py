@@ -50,6 +50,27 @@ class DeliveryRefused(EcomPrivacyError):
     """The server refused this message (the answer is in the text): it was not delivered."""
 
 
+class _TrackedSMTP(smtplib.SMTP):
+    """smtplib's client, telling whether the message itself was handed over: only after the server said 354 to
+    DATA and the message was sent can the server hold it. A connection lost before (at MAIL FROM, RCPT TO, the
+    DATA command) delivered nothing, so that recipient is `failed` (tried again later), never `uncertain`."""
+
+    handed_over = False
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        payload = msg if isinstance(msg, bytes) else smtplib._fix_eols(msg).encode("ascii")  # type: ignore[attr-defined]
+        payload = smtplib._quote_periods(payload)  # type: ignore[attr-defined]
+        if payload[-2:] != smtplib.bCRLF:
+            payload += smtplib.bCRLF
+        self.handed_over = True  # from the next byte on the server may end up with the message
+        self.send(payload + b"." + smtplib.bCRLF)
+        return self.getreply()
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -81,6 +102,9 @@ class SmtpSettings:
             port, timeout = int(get("PORT") or 587), float(get("TIMEOUT") or 30)
         except ValueError:
             raise ConfigError(f"SMTP: {PREFIX}PORT and {PREFIX}TIMEOUT must be numbers") from None
+        if any(char in (get(name) or "") for name in ("FROM", "HOST", "USER") for char in "\r\n"):
+            raise ConfigError(f"SMTP: {PREFIX}FROM, {PREFIX}HOST and {PREFIX}USER must be one line each (a line "
+                              f"break would end the mail header); fix them in the environment or the .env file")
         starttls = (get("STARTTLS") or "yes").lower()
         if starttls not in ("yes", "no", "true", "false", "1", "0"):
             raise ConfigError(f"SMTP: {PREFIX}STARTTLS must be yes or no, not {starttls!r}")
@@ -168,7 +192,7 @@ class Mailer:
     def __init__(self, settings: SmtpSettings, letterhead: Letterhead | None = None) -> None:
         self.settings = settings
         self.letterhead = letterhead or Letterhead(settings.sender or "")
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _TrackedSMTP | None = None
 
     @property
     def sender(self) -> str:
@@ -183,7 +207,7 @@ class Mailer:
         if self._smtp is None:
             self._smtp = self._connect()
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _TrackedSMTP:
         s = self.settings
         where = f"SMTP {s.host}:{s.port}"
         try:
@@ -194,7 +218,7 @@ class Mailer:
         smtp: smtplib.SMTP | None = None
         step = "connect"
         try:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            smtp = _TrackedSMTP(s.host, s.port, timeout=s.timeout)
             smtp.ehlo()
             if s.starttls:
                 step = "starttls"
@@ -227,15 +251,21 @@ class Mailer:
                                f"({code} {text}); {sender_hint(code, self.settings)}")
 
     def send(self, message: EmailMessage) -> str:
-        """Hand one message over; returns its Message-ID. Raises NotConnected, DeliveryRefused or DeliveryUnknown."""
+        """Hand one message over; returns its Message-ID. Raises NotConnected (nothing was handed over),
+        DeliveryRefused or DeliveryUnknown (the connection broke after the message was handed over)."""
         self.connect()
-        assert self._smtp is not None
+        smtp = self._smtp
+        assert smtp is not None
+        smtp.handed_over = False
         try:
-            refused = self._smtp.send_message(message)
+            refused = smtp.send_message(message)
         except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
             raise DeliveryRefused(f"refused by the server: {exc}") from None
         except (OSError, smtplib.SMTPException) as exc:
             self._smtp = None
+            if not smtp.handed_over:
+                raise NotConnected(f"connection to {self.settings.host} lost before the message was handed over "
+                                   f"({type(exc).__name__}: {exc}); nothing was sent to this recipient") from None
             raise DeliveryUnknown(f"connection to {self.settings.host} lost while sending: "
                                   f"{type(exc).__name__}: {exc}") from None
         if refused:

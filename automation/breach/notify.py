@@ -10,46 +10,19 @@ second message by accident; nobody is silently skipped either.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from automation.breach.deliveries import FAILED, SENDING, SENT, RecipientState, states
 from automation.breach.drafts import Draft
 from automation.breach.mailer import DeliveryRefused, Mailer, NotConnected, Pacer, build_message
 from automation.breach.recipients import Recipient
-from automation.breach.register import Delivery, Register
+from automation.breach.register import Register
+from automation.outputs.files import csv_text
 
-SENDING, SENT, FAILED = "sending", "sent", "failed"
+__all__ = ["FAILED", "SENDING", "SENT", "NotifyOutcome", "NotifyPlan", "RecipientState", "make_plan",
+           "notified_csv", "send_all", "states"]
 Render = Callable[[Recipient], Draft]
-
-
-@dataclass(frozen=True)
-class RecipientState:
-    state: str  # new | sent | failed | uncertain
-    attempt: int
-    at: str = ""
-    detail: str = ""
-
-
-def states(deliveries: list[Delivery]) -> dict[str, RecipientState]:
-    """Each address's standing from its delivery rows (the latest attempt decides)."""
-    by_key: dict[str, dict[int, dict[str, Delivery]]] = {}
-    for delivery in deliveries:
-        by_key.setdefault(delivery.email.casefold(), {}).setdefault(delivery.attempt, {})[delivery.state] = delivery
-    result = {}
-    for key, attempts in by_key.items():
-        if any(SENT in steps for steps in attempts.values()):
-            sent = next(steps[SENT] for steps in attempts.values() if SENT in steps)
-            result[key] = RecipientState("sent", max(attempts), sent.at.isoformat(), sent.detail)
-            continue
-        last = max(attempts)
-        steps = attempts[last]
-        if FAILED in steps:
-            result[key] = RecipientState("failed", last, steps[FAILED].at.isoformat(), steps[FAILED].detail)
-        else:
-            result[key] = RecipientState("uncertain", last, steps[SENDING].at.isoformat(), "")
-    return result
 
 
 @dataclass
@@ -92,15 +65,20 @@ class NotifyPlan:
 
 
 def make_plan(incident_id: int, store: str, source: str, recipients: list[Recipient], register: Register,
-              render: Render, languages: tuple[str, ...] = ()) -> NotifyPlan:
+              render: Render, languages: tuple[str, ...] = (),
+              check_content: Callable[..., None] = lambda source, *texts: None) -> NotifyPlan:
     """`languages`: the store's shop languages; each one's message is rendered too, even with nobody in it yet,
-    so a language the store speaks but cannot be written to fails the plan, not a later run."""
+    so a language the store speaks but cannot be written to fails the plan, not a later run. Each language's
+    message goes through `check_content` (a secret of the run in it fails the plan, before anyone is written to)."""
     plan = NotifyPlan(incident_id, store, source, recipients, states(register.deliveries(incident_id, store)))
     for language in languages:
         plan.samples[language] = render(Recipient("", "", language, "sample"))
     for recipient in recipients:  # one message per language, rendered now: a missing fact fails the plan
         if recipient.language not in plan.samples:
             plan.samples[recipient.language] = render(recipient)
+    for language, draft in plan.samples.items():
+        check_content(f"the {language} message to the people affected ({draft.template})", draft.subject,
+                      draft.html, draft.text)
     return plan
 
 
@@ -115,8 +93,11 @@ class NotifyOutcome:
 def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer, render: Render,
              reference: str, resend_uncertain: bool = False,
              on_sent: Callable[[Recipient, str], None] | None = None,
-             interrupted: Callable[[], bool] | None = None) -> NotifyOutcome:
-    """Send to everyone the plan has to send to; every step committed before the next recipient."""
+             interrupted: Callable[[], bool] | None = None,
+             check_content: Callable[..., None] = lambda source, *texts: None) -> NotifyOutcome:
+    """Send to everyone the plan has to send to; every step committed before the next recipient.
+    `check_content(source, subject, html)` raises SecretInContentError before a message with a secret of the
+    run in it is recorded or sent (it stops the store: every message comes from the same template)."""
     outcome = NotifyOutcome()
     targets = plan.to_send + (plan.with_state("uncertain") if resend_uncertain else [])
     if targets:
@@ -128,13 +109,22 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
         previous = plan.standing.get(recipient.key, RecipientState("new", 0))
         draft = render(recipient)
         attempt = previous.attempt + 1
+        try:  # built before anything is recorded: a message that cannot be built was never near the server
+            check_content(f"the {draft.language} message to the people affected ({draft.template})",
+                          draft.subject, draft.html, draft.text)
+            message = build_message(mailer.sender, recipient.email, draft.subject, draft.html, draft.text, reference,
+                                    register.clock.now(), mailer.reply_to)
+        except ValueError as exc:  # a header the email library refuses (a line break in a name)
+            register.record_delivery(plan.incident_id, plan.store, recipient.email, recipient.language, attempt,
+                                     FAILED, f"the message could not be built: {exc}")
+            outcome.failed.append((recipient.email, f"the message could not be built: {exc}"))
+            continue
         pacer.wait()
         if not register.record_delivery(plan.incident_id, plan.store, recipient.email, recipient.language, attempt,
                                         SENDING):
             outcome.skipped.append(recipient.email)  # another run is writing to this person right now
             continue
-        message = build_message(mailer.sender, recipient.email, draft.subject, draft.html, draft.text, reference,
-                                register.clock.now(), mailer.reply_to)
+
         try:
             message_id = mailer.send(message)
         except KeyboardInterrupt:  # Ctrl-C while handing over: this recipient stays `sending` (uncertain)
@@ -161,14 +151,14 @@ def send_all(plan: NotifyPlan, register: Register, mailer: Mailer, pacer: Pacer,
     return outcome
 
 
+NOTIFIED_COLUMNS = ("email", "language", "state", "attempts", "at_utc", "message_id_or_error")
+
+
 def notified_csv(register: Register, incident_id: int, store: str) -> str:
-    """Who was notified, when: one row per address with its final standing (UTC times)."""
+    """Who was notified, when: one row per address with its final standing (UTC times); every cell guarded
+    against spreadsheet formulas (addresses and server answers are not ours)."""
     deliveries = register.deliveries(incident_id, store)
     languages = {d.email.casefold(): d.language for d in deliveries}
     emails = {d.email.casefold(): d.email for d in deliveries}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["email", "language", "state", "attempts", "at_utc", "message_id_or_error"])
-    for key, state in sorted(states(deliveries).items()):
-        writer.writerow([emails[key], languages[key], state.state, state.attempt, state.at, state.detail])
-    return buffer.getvalue()
+    return csv_text(NOTIFIED_COLUMNS, [[emails[key], languages[key], state.state, state.attempt, state.at,
+                                        state.detail] for key, state in sorted(states(deliveries).items())])

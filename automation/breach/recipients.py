@@ -5,15 +5,19 @@ or a CSV the user gives. One person is one email address (compared without case)
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.setting import StoreSession
+from ecom_privacy.yaml_input import read_text_file
 from flows.pages.customers_page import CustomersPage
 from flows.pages.newsletter_page import NewsletterPage
 
+#: a list of a million people is well under this
+MAX_RECIPIENTS_BYTES = 200_000_000
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
@@ -52,15 +56,14 @@ def read_csv(path: Path, languages: tuple[str, ...], written: tuple[str, ...] = 
     """Columns: `email` (required), `name` and `language` optional. `languages`: the store's shop languages, the
     default first (a row without a language is written to in the default one); `written`: the languages there is
     a message for (a person's own language is used when it is one of these or a shop language)."""
+    # The one reader of input files: a FIFO, a binary file or a file of gigabytes is one line, not a hang.
+    text = read_text_file(path, "the recipients file", MAX_RECIPIENTS_BYTES)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-            fields = [name.strip().lower() for name in reader.fieldnames or []]
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: recipients file not found") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise ConfigError(f"{path}: not a UTF-8 CSV file: {exc}") from None
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+        fields = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as exc:
+        raise ConfigError(f"{path}: not a CSV file: {exc}") from None
     if "email" not in fields:
         raise ConfigError(f"{path}: needs a column 'email' (optional: 'name', 'language'); found {fields}")
     recipients = []

@@ -66,6 +66,16 @@ class Event:
     data: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Delivery:
+    email: str
+    language: str
+    attempt: int
+    state: str
+    at: datetime
+    detail: str
+
+
 @dataclass
 class StoreState:
     """What was decided and sent for one affected store."""
@@ -77,6 +87,9 @@ class StoreState:
     customers_notified: list[dict[str, Any]] = field(default_factory=list)
     notice: dict[str, Any] | None = None
     drafts: list[dict[str, Any]] = field(default_factory=list)
+    #: every recorded step of every email to the people affected (Register.incident fills it): what was sent is
+    #: read from these rows, never from a summary a killed run did not get to write
+    deliveries: list[Delivery] = field(default_factory=list)
 
     @property
     def authority_decided(self) -> bool:
@@ -162,16 +175,6 @@ def _apply_store_event(state: StoreState, event: Event) -> None:
         state.drafts.append(entry)
 
 
-@dataclass(frozen=True)
-class Delivery:
-    email: str
-    language: str
-    attempt: int
-    state: str
-    at: datetime
-    detail: str
-
-
 class Register:
     """The breach register on an open database (see `automation.db.open_database`)."""
 
@@ -220,7 +223,10 @@ class Register:
             return [Event(r.id, as_utc(r.at), r.actor, r.kind, r.store, dict(r.data)) for r in rows]
 
     def incident(self, incident_id: int) -> Incident:
-        return fold(self._row(incident_id), self.events(incident_id))
+        incident = fold(self._row(incident_id), self.events(incident_id))
+        for store, delivery in self.all_deliveries(incident_id):
+            incident.stores.setdefault(store, StoreState(store)).deliveries.append(delivery)
+        return incident
 
     def incidents(self) -> list[Incident]:
         with Session(self.engine) as session:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import io
 import signal
 from typing import Any, TextIO
 
-from automation.access.secrets import load_environment
+from automation.access.secrets import fleet_secrets, load_environment
 from automation.breach.backoffice import BrowserOptions, breach_access, open_browser
 from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _now, _tz, open_register
 from automation.breach.drafts import (
@@ -22,7 +20,7 @@ from automation.breach.drafts import (
 )
 from automation.breach.mailer import PREFIX as SMTP_PREFIX
 from automation.breach.mailer import Letterhead, Mailer, Pacer, SmtpSettings, check_smtp
-from automation.breach.notify import make_plan, notified_csv, send_all
+from automation.breach.notify import make_plan, notified_csv, send_all, states
 from automation.breach.publish import apply_notice, plan_notice, verify_published, verify_withdrawn
 from automation.breach.recipients import Recipient, read_backoffice, read_csv
 from automation.breach.register import (
@@ -38,6 +36,7 @@ from automation.browser.retry import as_typed_error
 from automation.fleet.composition import read_fleet
 from automation.fleet.model import Fleet, StoreConfig, plan_input_for
 from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.files import csv_text
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
 
@@ -82,12 +81,9 @@ def _stores(fleet: Fleet, wanted: list[str]) -> list[StoreConfig]:
 
 
 def _recipients_csv(recipients: list[Recipient]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["email", "name", "language", "source"])
-    for r in recipients:
-        writer.writerow([r.email, r.name, r.language, r.source])
-    return buffer.getvalue()
+    """Names come from a public signup form: every cell guarded against spreadsheet formulas."""
+    return csv_text(["email", "name", "language", "source"], [[r.email, r.name, r.language, r.source]
+                                                              for r in recipients])
 
 
 async def _read_recipients(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env: dict[str, str],
@@ -151,6 +147,8 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     for store in stores:
         incident.store(store.id)
     env = load_environment(args.env_file)
+    for secret in [*fleet_secrets(fleet.stores, env), env.get(SMTP_PREFIX + "PASSWORD")]:  # no message may carry one
+        redactor.add(secret)
     settings = None
     letterheads: dict[str, Letterhead] = {}
     if args.apply:
@@ -188,7 +186,8 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
 
         source = str(args.recipients) if args.recipients else "the backoffice (customers, newsletter subscribers)"
         try:
-            plan = make_plan(incident.id, store.id, source, result, register, message, store.shop_languages)
+            plan = make_plan(incident.id, store.id, source, result, register, message, store.shop_languages,
+                             check_content=redactor.check_content)
         except EcomPrivacyError as exc:
             out.write(f"store {store.id}: error: {exc}\n")
             code = EXIT_ERROR
@@ -199,6 +198,8 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         if not args.apply:
             pending = plan.to_send or (args.resend_uncertain and plan.with_state("uncertain"))
             code = max(code, EXIT_CHANGES if pending else EXIT_OK)
+            if plan.with_state("uncertain") and not args.resend_uncertain:
+                code = EXIT_ERROR  # a person must check the mail server's log for them: not "nothing to do"
             continue
         assert settings is not None
         register.append(incident.id, RECIPIENTS, {"source": source, "count": len(result),
@@ -210,7 +211,8 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
                                    f"incident-{incident.id}/{store.id}", args.resend_uncertain,
                                    on_sent=lambda r, _id: (out.write(f"  sent {r.email} [{r.language}]\n"),
                                                            out.flush()),
-                                   interrupted=lambda stop=stop: stop.requested)
+                                   interrupted=lambda stop=stop: stop.requested,
+                                   check_content=redactor.check_content)
         except EcomPrivacyError as exc:
             out.write(f"store {store.id}: error: {redactor(str(exc))}\n")
             code = EXIT_ERROR
@@ -219,10 +221,12 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
             mailer.close()
         table = notified_csv(register, incident.id, store.id)
         path = artifacts.write_text(f"breach/incident-{incident.id}/{store.id}/notified.csv", table)
-        standing = list(csv.DictReader(io.StringIO(table)))
+        deliveries = register.deliveries(incident.id, store.id)
+        emails = {d.email.casefold(): d.email for d in deliveries}
+        standing = states(deliveries)
         summary = {"sent_now": len(outcome.sent), "failed_now": len(outcome.failed),
-                   "sent_total": sum(1 for row in standing if row["state"] == "sent"),
-                   "uncertain": [row["email"] for row in standing if row["state"] == "uncertain"],
+                   "sent_total": sum(1 for state in standing.values() if state.state == "sent"),
+                   "uncertain": [emails[key] for key, state in sorted(standing.items()) if state.state == "uncertain"],
                    "stopped": outcome.stopped, "csv": table}
         register.append(incident.id, CUSTOMERS_NOTIFIED, summary, store=store.id)
         out.write(f"store {store.id}: sent {len(outcome.sent)} now, {summary['sent_total']} in all; failed "
@@ -235,8 +239,8 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         if outcome.stopped:
             out.write(f"  stopped: {redactor(outcome.stopped)}; run again to resume (that recipient stays "
                       f"uncertain and is not written to again without --resend-uncertain)\n")
-        if outcome.failed or outcome.stopped or outcome.skipped:
-            code = EXIT_ERROR
+        if outcome.failed or outcome.stopped or outcome.skipped or summary["uncertain"]:
+            code = EXIT_ERROR  # uncertain recipients: someone must look at the mail server's log
         if stop.requested:
             out.write("interrupted: the other stores were not started\n")
             return 130
@@ -255,6 +259,9 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
                 check_templates("notice", store.id, store.shop_languages, user_dir)  # before the backoffice
                 drafts = {language: render(incident, "notice", store_info(store), language, tz, now, user_dir)
                           for language in store.shop_languages}
+                for language, draft in drafts.items():  # before the backoffice: a secret fails the plan
+                    redactor.check_content(f"store {store.id}: the {language} notice ({draft.template})",
+                                           draft.subject, draft.html, draft.text)
                 async with access.opened(store, browser, artifacts, plan_input_for(fleet, store)) as backoffice:
                     change = await plan_notice(backoffice, drafts, args.withdraw)
                     out.write(change.describe() + "\n")
@@ -299,6 +306,8 @@ def cmd_publish(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
     for store in stores:
         incident.store(store.id)
     env = load_environment(args.env_file)
+    for secret in fleet_secrets(fleet.stores, env):  # no notice may carry any store's secret
+        redactor.add(secret)
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=args.clock.now())
     code = asyncio.run(_publish(args, register, incident, fleet, stores, env, artifacts, redactor, out))
     out.write(f"backups of replaced pages, if any: {artifacts.root / 'backups'}\n" if args.apply else

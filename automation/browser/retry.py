@@ -15,6 +15,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
+from automation.outputs.files import storage_error
 from ecom_privacy.errors import EcomPrivacyError, TransientError, UnexpectedError
 
 T = TypeVar("T")
@@ -41,9 +42,12 @@ def _playwright_error(exc: PlaywrightError) -> EcomPrivacyError | None:
 
 
 def translated(exc: BaseException) -> EcomPrivacyError | None:
-    """`exc` as one of ours when it is one of Playwright's that has a meaning here; None otherwise."""
+    """`exc` as one of ours when it has a meaning here (one of Playwright's, a file of the run that failed); None
+    otherwise."""
     if isinstance(exc, EcomPrivacyError):
         return exc
+    if isinstance(exc, OSError):  # a file of the run (a screenshot's folder, a trace) on a full or broken disk
+        return storage_error(exc, exc.filename or "a file of the run")
     if isinstance(exc, PlaywrightError):
         return _playwright_error(exc)
     return None

@@ -7,6 +7,7 @@ module and adds its migrations on its own branch off the base revision (see migr
 """
 
 from automation.db.connect import Base, DatabaseError, open_database
-from automation.db.url import default_db_url, redact_db_url, resolve_db_url
+from automation.db.url import db_url_secrets, default_db_url, redact_db_url, resolve_db_url
 
-__all__ = ["Base", "DatabaseError", "default_db_url", "open_database", "redact_db_url", "resolve_db_url"]
+__all__ = ["Base", "DatabaseError", "db_url_secrets", "default_db_url", "open_database", "redact_db_url",
+           "resolve_db_url"]

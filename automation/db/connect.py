@@ -12,7 +12,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, Operati
 from sqlalchemy.orm import DeclarativeBase
 
 from automation.db.revisions import head_revisions
-from automation.db.url import redact_db_url
+from automation.db.url import DB_ENV, SUPPORTED_SCHEMES, default_db_url, redact_db_url
 from ecom_privacy.errors import EcomPrivacyError
 
 if TYPE_CHECKING:
@@ -55,9 +55,11 @@ def create_db_engine(url: str) -> Engine:
     except ArgumentError as exc:
         raise DatabaseError(f"database URL {shown!r} is not valid: {exc}. Use sqlite:///PATH or "
                             "postgresql://USER@HOST/DB (password in the URL or in $PGPASSWORD).") from None
+    if parsed.get_backend_name() not in SUPPORTED_SCHEMES:
+        raise DatabaseError(f"database {shown}: {parsed.get_backend_name()!r} databases are not supported; use "
+                            f"sqlite:///PATH or postgresql://USER@HOST/DB (--db or ${DB_ENV})")
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        folder = Path(parsed.database).expanduser().parent
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _sqlite_folder(Path(parsed.database).expanduser(), url)
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver we ship
     try:
@@ -67,6 +69,23 @@ def create_db_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _sqlite_folder(path: Path, url: str) -> None:
+    """The folder of a SQLite file: the tool's own data folder is made with its parents; a folder given with
+    --db is made only when its parent exists (a typo such as /nonexistent/dir/x.db is an error, not a tree of
+    new folders)."""
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if url != default_db_url() and not folder.parent.is_dir():
+        raise DatabaseError(f"database {redact_db_url(url)}: the folder {folder} does not exist; create it first, "
+                            f"or check --db / ${DB_ENV}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise DatabaseError(f"database {redact_db_url(url)}: cannot create the folder {folder}: "
+                            f"{exc.strerror or exc}") from None
 
 
 def stamped_revisions(connection: Connection) -> frozenset[str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -36,9 +37,34 @@ def resolve_db_url(option: str | None, env: Mapping[str, str] | None = None) -> 
     return value
 
 
+#: query parameters of a database URL that hold a secret (PostgreSQL's sslpassword, password, a token, ...)
+SECRET_PARAMETER = re.compile(r"pass(?!file)|secret|token|credential|api_?key", re.IGNORECASE)
+SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+
+
 def redact_db_url(url: str) -> str:
-    """The URL with its password replaced by `***`: safe for logs, errors and reports."""
+    """The URL with its password and every password-like query parameter (`sslpassword=`) replaced by `***`:
+    safe for logs, errors and reports."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except ArgumentError:
         return "<unparseable database URL>"
+    query = {key: ("***" if SECRET_PARAMETER.search(key) else value) for key, value in parsed.query.items()}
+    shown = parsed.set(query={}).render_as_string(hide_password=True)
+    if query:
+        shown += "?" + "&".join(f"{key}={value}" if isinstance(value, str) else
+                                "&".join(f"{key}={item}" for item in value) for key, value in query.items())
+    return shown
+
+
+def db_url_secrets(url: str) -> list[str]:
+    """The password and the values of password-like query parameters: for the redactor."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return []
+    values = [parsed.password] if parsed.password else []
+    for key, value in parsed.query.items():
+        if SECRET_PARAMETER.search(key):
+            values += [value] if isinstance(value, str) else list(value)
+    return [str(value) for value in values if value]

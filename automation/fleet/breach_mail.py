@@ -23,6 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ecom_privacy.config_errors import describe
+
 KEY = "breach_mail"
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
@@ -79,7 +81,7 @@ def breach_mail_errors(layers: list[tuple[str, dict[str, Any]]]) -> list[str]:
         except ValidationError as exc:
             for error in exc.errors():
                 where = ".".join(str(part) for part in (name, KEY, *error["loc"]))
-                errors.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+                errors.append(f"{where}: {describe(error, BreachMail)}")
     return errors
 
 

@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+#: what a store id may be (the fleet file's rule): letters, digits, - _ . and never a leading dot or slash
+STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+def valid_store_id(store_id: object) -> bool:
+    """Whether `store_id` is one the fleet file could have declared: ids read back from files (reports, shard
+    manifests, progress records) are checked with it before any path is made from them (`../../x` is not)."""
+    return isinstance(store_id, str) and re.fullmatch(STORE_ID_PATTERN, store_id) is not None
 
 
 def safe_name(name: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from automation.fleet.breach_mail import KEY as BREACH_MAIL_KEY
 from automation.fleet.breach_mail import BreachMail, breach_mail_errors, resolve_breach_mail
 from automation.fleet.defaults import DEFAULT_FLEET_FILE as DEFAULT_FLEET_FILE  # re-exported: its old home
-from automation.fleet.ids import safe_name
+from automation.fleet.ids import STORE_ID_PATTERN, safe_name
 from automation.fleet.languages import (
     LANGUAGE_PATTERN,
     STORE_FACT_KEYS,
@@ -30,13 +31,17 @@ from automation.fleet.languages import (
     store_languages,
 )
 from automation.fleet.notify import NotifyConfig, notify_group_errors
+from ecom_privacy.config_errors import describe, did_you_mean, key_path
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.setting import PlanInput, Setting
-from ecom_privacy.yaml_input import load_yaml_file
+from ecom_privacy.terminal_text import printable
+from ecom_privacy.yaml_input import KeyPath, YamlDocument, load_yaml_document
 
 #: keys that would hold a literal secret; the fleet file must name environment variables instead
 LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret", "recovery_codes"}
-STORE_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+#: plain keys YAML would read as something else, kept as text because they are a deprecated spelling
+#: (`notify: on:` is read as the boolean true; its new name is `events`)
+DEPRECATED_TEXT_KEYS = frozenset({"on"})
 #: keys of `defaults` and groups that are facts about a store, not settings (languages, breach letters' sender)
 LAYER_FACT_KEYS = (*STORE_FACT_KEYS, BREACH_MAIL_KEY)
 
@@ -98,6 +103,15 @@ class StoreEntry(BaseModel):
                 raise ValueError(f"{language!r} is not a two-letter language code (nl, en, de, ...)")
         if value is not None and len(set(value)) != len(value):
             raise ValueError(f"a language is listed twice: {', '.join(value)}")
+        return value
+
+    @field_validator("vars")
+    @classmethod
+    def _name_is_one_line(cls, value: dict[str, Any]) -> dict[str, Any]:
+        company = value.get("company")
+        if isinstance(company, str) and (not company.isprintable() or not company.strip()):
+            raise ValueError(f"company {company[:40]!r} must be one line of text: it is the store's name in email "
+                             f"subjects and page titles, where a line break would end the header; write it on one line")
         return value
 
     @field_validator("backoffice_url", "storefront_url")
@@ -172,6 +186,8 @@ class Fleet:
     ui_overrides: Path | None = None
     #: `check_credentials`: a cached session is not used when the store's credentials were proven longer ago
     check_every: timedelta | None = None
+    #: deprecated spellings found in the file, each one line naming file, line and the new spelling
+    warnings: tuple[str, ...] = ()
 
     def select(self, store_ids: list[str] | None = None, groups: list[str] | None = None) -> list[StoreConfig]:
         """Stores named by id or belonging to a group; unknown names are configuration errors."""
@@ -204,13 +220,6 @@ def _group_layers(model: FleetModel, entry: StoreEntry) -> list[tuple[str, dict[
     return [(f"groups.{group}", model.groups.get(group) or {}) for group in entry.groups]
 
 
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path
-
-
 def _find_literal_secrets(node: Any, path: str = "") -> list[str]:
     found: list[str] = []
     if isinstance(node, dict):
@@ -233,30 +242,70 @@ def _store_label(raw: dict[str, Any], index: int) -> str:
     return ""
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read_yaml(path: Path) -> YamlDocument:
     if not path.exists():
         raise ConfigError(f"{path}: fleet file not found; pass -c FILE or create it (see the README, 'Fleet file')")
-    # Strict and bounded: duplicate keys, alias bombs, deep nesting and non-UTF-8 bytes are one-line errors.
-    raw = load_yaml_file(path, "the fleet file")
-    if not isinstance(raw, dict):
+    # Strict and bounded: duplicate keys, keys YAML does not read as text, alias bombs, deep nesting and
+    # non-UTF-8 bytes are one-line errors. `on:` is kept as text: the deprecated spelling of notify.events.
+    document = load_yaml_document(path, "the fleet file", text_keys=DEPRECATED_TEXT_KEYS)
+    if not isinstance(document.data, dict):
         raise ConfigError(f"{path}: the fleet file must be a mapping with 'stores' (and optional 'defaults', 'groups')")
-    return raw
+    return document
 
 
-def _check_setting_keys(layer: dict[str, Any] | None, where: str, known: Mapping[str, Setting],
-                        facts_allowed: bool = True) -> list[str]:
+def _check_setting_keys(document: YamlDocument, layer: dict[str, Any] | None, at: KeyPath,
+                        known: Mapping[str, Setting], facts_allowed: bool = True, label: str = "") -> list[str]:
     errors = []
     for key, value in (layer or {}).items():
+        where = f"{document.where((*at, key))}: {key_path((*at, key))}{label}"
         if key in LAYER_FACT_KEYS and facts_allowed:
             continue
         if key in LAYER_FACT_KEYS:
-            errors.append(f"{where}.{key}: a store fact, not a setting: put it on the store itself, not in overrides")
+            errors.append(f"{where}: a store fact, not a setting: put it on the store itself, not in overrides")
             continue
         if key not in known:
-            errors.append(f"{where}.{key}: unknown setting; known settings: {', '.join(known)}")
+            errors.append(f"{where}: unknown setting{did_you_mean(str(key), known)}")
         elif value is not None and not isinstance(value, dict):
-            errors.append(f"{where}.{key}: must be a mapping of options (or null to leave the setting unmanaged)")
+            errors.append(f"{where}: must be a mapping of options (or null to leave the setting unmanaged)")
     return errors
+
+
+def _setting_source(model: FleetModel, index: int, loc: KeyPath) -> KeyPath:
+    """Where in the file the value at `loc` (setting name, then its keys) of store `index` comes from: the
+    store's overrides, else the last of its groups, else defaults, whichever holds the longest part of `loc`."""
+    entry = model.stores[index]
+    layers: list[tuple[KeyPath, Any]] = [(("stores", index, "overrides"), entry.overrides)]
+    layers += [(("groups", group), model.groups.get(group) or {}) for group in reversed(entry.groups)]
+    layers.append((("defaults",), model.defaults))
+    best: tuple[int, KeyPath] = (-1, layers[-1][0])
+    for prefix, layer in layers:
+        node: Any = layer
+        depth = 0
+        for part in loc:
+            present = (isinstance(node, dict) and part in node) or (
+                isinstance(node, list) and isinstance(part, int) and part < len(node))
+            if not present:
+                break
+            node, depth = node[part], depth + 1
+        if depth > best[0]:
+            best = (depth, prefix)
+    return best[1]
+
+
+def _deprecations(document: YamlDocument) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The file's data with deprecated spellings renamed, the warnings about them, and errors (both spellings)."""
+    raw = dict(document.data)
+    notify = raw.get("notify")
+    if not isinstance(notify, dict) or "on" not in notify:
+        return raw, [], []
+    where = f"{document.where(('notify', 'on'))}: notify.on"
+    if "events" in notify:
+        return raw, [], [f"{where}: give the alert kinds once, as notify.events (notify.on is its deprecated "
+                         f"spelling)"]
+    renamed = {("events" if key == "on" else key): value for key, value in notify.items()}
+    raw["notify"] = renamed
+    return raw, [f"{where}: deprecated: rename it to notify.events (YAML reads an unquoted on: as the boolean "
+                 f"true; the old spelling still works for now)"], []
 
 
 def _file_name_clash(store_id: str, file_names: dict[str, str], where: str) -> list[str]:
@@ -273,11 +322,13 @@ def _file_name_clash(store_id: str, file_names: dict[str, str], where: str) -> l
 
 def load_fleet(path: Path, settings: Mapping[str, Setting]) -> Fleet:
     """Read and validate a fleet file against `settings` (the catalogue: every setting a fleet file may name, by
-    name, each with its desired model); every problem found is reported at once in one ConfigError."""
-    raw = _read_yaml(path)
-    errors = [
-        f"{path}: {where}: a literal secret is not allowed in the fleet file; put it in the environment or "
-        f".env and reference the variable (for example credentials.password_env: SHOP_PASSWORD)"
+    name, each with its desired model); every problem found is reported at once in one ConfigError, one line per
+    cause (a mistake in `defaults` is one line, not one per store), each naming file, line and key path."""
+    document = _read_yaml(path)
+    raw, warnings, errors = _deprecations(document)
+    errors += [
+        f"{document.where(_loc_of(where))}: {where}: a literal secret is not allowed in the fleet file; put it in "
+        f"the environment or .env and reference the variable (for example credentials.password_env: SHOP_PASSWORD)"
         for where in _find_literal_secrets(raw)
     ]
     if errors:
@@ -287,41 +338,45 @@ def load_fleet(path: Path, settings: Mapping[str, Setting]) -> Fleet:
     except ValidationError as exc:
         messages = []
         for error in exc.errors():
-            loc = error["loc"]
+            loc = tuple(error["loc"])
             store = _store_label(raw, loc[1]) if len(loc) > 1 and loc[0] == "stores" and isinstance(loc[1], int) else ""
-            hint = "remove it or check its spelling" if error["type"] == "extra_forbidden" else error["msg"]
-            if error["type"] == "extra_forbidden":
-                hint = "unknown key; " + hint
-            messages.append(f"{path}: {_format_loc(loc)}{store}: {hint}")
-        raise ConfigError("\n".join(messages)) from exc
+            messages.append(f"{document.where(loc)}: {key_path(loc)}{store}: {describe(error, FleetModel)}")
+        raise ConfigError("\n".join(dict.fromkeys(messages))) from exc
 
-    errors = _check_setting_keys(model.defaults, "defaults", settings)
+    errors = _check_setting_keys(document, model.defaults, ("defaults",), settings)
     for name, layer in model.groups.items():
-        errors += _check_setting_keys(layer, f"groups.{name}", settings)
+        errors += _check_setting_keys(document, layer, ("groups", name), settings)
     seen: set[str] = set()
     file_names: dict[str, str] = {}
     for index, store in enumerate(model.stores):
         where = f"stores[{index}] (store {store.id})"
         if store.id in seen:
-            errors.append(f"{where}.id: duplicate store id {store.id!r}; store ids must be unique")
+            errors.append(f"{document.where(('stores', index, 'id'))}: {where}.id: duplicate store id {store.id!r}; "
+                          f"store ids must be unique")
         else:
-            errors += _file_name_clash(store.id, file_names, where)
+            errors += [f"{document.where(('stores', index, 'id'))}: {e}"
+                       for e in _file_name_clash(store.id, file_names, where)]
         seen.add(store.id)
-        errors += _check_setting_keys(store.overrides, f"{where}.overrides", settings, facts_allowed=False)
         for group in store.groups:
             if group not in model.groups:
-                errors.append(f"{where}.groups: unknown group {group!r}; declare it under 'groups' "
-                              f"(known: {', '.join(model.groups) or 'none'})")
+                errors.append(f"{document.where(('stores', index, 'groups'))}: {where}.groups: unknown group "
+                              f"{group!r}; declare it under 'groups'"
+                              f"{did_you_mean(group, model.groups) if model.groups else ' (none declared)'}")
     for index, store in enumerate(model.stores):
-        errors += language_errors(model.defaults, _group_layers(model, store), store,
-                                  f"stores[{index}] (store {store.id})")
-    errors += breach_mail_errors([("defaults", model.defaults), *((f"groups.{name}", layer or {})
-                                                                  for name, layer in model.groups.items())])
-    errors += notify_group_errors(model.notify, model.groups)
+        errors += _check_setting_keys(document, store.overrides, ("stores", index, "overrides"), settings,
+                                      facts_allowed=False, label=f" (store {store.id})")
+    for index, store in enumerate(model.stores):
+        errors += [f"{path}: {e}" for e in language_errors(model.defaults, _group_layers(model, store), store,
+                                                           f"stores[{index}] (store {store.id})")]
+    errors += [f"{path}: {e}" for e in breach_mail_errors(
+        [("defaults", model.defaults), *((f"groups.{name}", layer or {}) for name, layer in model.groups.items())])]
+    errors += [f"{path}: {e}" for e in notify_group_errors(model.notify, model.groups)]
     if errors:
-        raise ConfigError("\n".join(f"{path}: {e}" for e in errors))
+        raise ConfigError("\n".join(dict.fromkeys(errors)))
 
     stores = []
+    #: one line per cause: the same mistake in defaults or a group is one entry, with every store it reaches
+    causes: dict[str, list[str]] = {}
     for index, entry in enumerate(model.stores):
         backoffice_locale, languages = store_languages(model.defaults, _group_layers(model, entry), entry)
         merged = {key: value for key, value in model.defaults.items() if key not in LAYER_FACT_KEYS}
@@ -337,13 +392,12 @@ def load_fleet(path: Path, settings: Mapping[str, Setting]) -> Fleet:
             try:
                 desired[name] = setting.desired_model.model_validate(value)
             except ValidationError as exc:
-                layers = ["defaults"] * (name in model.defaults) + [
-                    f"groups.{g}" for g in entry.groups if name in (model.groups.get(g) or {})
-                ] + [f"stores[{index}].overrides"] * (name in entry.overrides)
                 for error in exc.errors():
-                    key = _format_loc((name, *error["loc"]))
-                    errors.append(f"{path}: store {entry.id}: {key}: {error['msg']} "
-                                  f"(set in {', '.join(layers)})")
+                    loc = (name, *error["loc"])
+                    source = _setting_source(model, index, loc)
+                    line = (f"{document.where((*source, *loc))}: {key_path((*source, *loc))}: "
+                            f"{describe(error, setting.desired_model if len(loc) > 1 else None)}")
+                    causes.setdefault(line, []).append(entry.id)
         stores.append(StoreConfig(
             id=entry.id, backoffice_url=entry.backoffice_url.rstrip("/"), storefront_url=entry.storefront_url,
             locale=backoffice_locale, credentials=entry.credentials, groups=tuple(entry.groups), vars=entry.vars,
@@ -351,6 +405,11 @@ def load_fleet(path: Path, settings: Mapping[str, Setting]) -> Fleet:
             breach_mail=resolve_breach_mail([("defaults", model.defaults), *_group_layers(model, entry)],
                                             entry.breach_mail),
         ))
+    for warning in warnings:  # every command reads the fleet file here: each says it, on stderr, once
+        print(printable(f"warning: {warning}"), file=sys.stderr)
+    for line, store_ids in causes.items():
+        errors.append(f"{line} (store {store_ids[0]})" if len(store_ids) == 1 else
+                      f"{line} (stores {', '.join(store_ids)})")
     if errors:
         raise ConfigError("\n".join(errors))
     return Fleet(
@@ -358,7 +417,16 @@ def load_fleet(path: Path, settings: Mapping[str, Setting]) -> Fleet:
         group_names=tuple(model.groups), base_dir=path.resolve().parent, notify=model.notify,
         ui_overrides=path.resolve().parent / Path(model.ui_overrides).expanduser() if model.ui_overrides else None,
         check_every=CHECK_PERIODS[model.check_credentials],
+        warnings=tuple(warnings),
     )
+
+
+def _loc_of(dotted: str) -> KeyPath:
+    """`stores[0].credentials.password` -> ("stores", 0, "credentials", "password")."""
+    parts: list[str | int] = []
+    for piece in re.findall(r"[^.\[\]]+|\[\d+\]", dotted):
+        parts.append(int(piece[1:-1]) if piece.startswith("[") else piece)
+    return tuple(parts)
 
 
 def plan_input_for(fleet: Fleet, store: StoreConfig, allow_irreversible: bool = False) -> PlanInput:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 #: every kind of event an alert can be sent for; breach_deadline comes from `ecom-privacy breach check`
 EventKind = Literal["failed", "drift", "verify_failed", "breach_deadline"]
@@ -21,13 +21,18 @@ REPORT_FIELDS = ("run", "store")
 
 
 class NotifyConfig(BaseModel):
-    """`notify: {urls_env: [NAME, ...], on: [failed, drift, verify_failed, breach_deadline]}`."""
+    """`notify: {urls_env: [NAME, ...], events: [failed, drift, verify_failed, breach_deadline]}`.
+
+    `events` was called `on` until YAML's reading of an unquoted `on:` as the boolean true made the documented
+    example fail; the fleet file's loader still takes `on` and says to rename it (automation/fleet/model.py)."""
 
     model_config = ConfigDict(extra="forbid")
 
     #: environment variables (or .env keys) each holding one or more Apprise URLs; URLs hold tokens
     urls_env: list[str] = Field(min_length=1)
-    on: list[EventKind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1)
+    #: the kinds of problems alerted about (`on=` still accepted from Python callers, like the loader's `on:`)
+    events: list[EventKind] = Field(default_factory=lambda: list(ALL_KINDS), min_length=1,
+                                    validation_alias=AliasChoices("events", "on"))
     #: the zone breach_deadline alerts show times in (a cron host often runs in UTC; the reader does not)
     timezone: str | None = None
     #: hours before a breach's authority deadline that count as near: the same window for the runs' alerts and
@@ -41,6 +46,11 @@ class NotifyConfig(BaseModel):
     group_by: list[str] | None = None
     #: the local hour (in `timezone`) of the daily digest of what needs a human; off (or null): no digest
     digest_hour: int | None = Field(default=DEFAULT_DIGEST_HOUR, ge=0, le=23)
+
+    @property
+    def on(self) -> list[str]:
+        """Deprecated name of `events`."""
+        return list(self.events)
 
     @field_validator("timezone")
     @classmethod

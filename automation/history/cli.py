@@ -10,11 +10,13 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ecom_privacy.errors import ConfigError
+from ecom_privacy.terminal_text import TerminalStream
 
 if TYPE_CHECKING:
     from automation.redaction.redactor import Redactor
@@ -93,8 +95,10 @@ def register(commands: Any) -> None:
 
 
 def _write_html(path: Path, html: str, out: TextIO) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+    from automation.outputs.files import make_folder, write_text
+
+    make_folder(path.parent, private=False)
+    write_text(path, html)
     print(f"wrote {path}", file=out)
 
 
@@ -182,4 +186,10 @@ def _import(args: argparse.Namespace, root: Path, out: TextIO) -> int:
     return 1 if report.unreadable else 0
 
 
-COMMANDS = {"status": cmd_status, "history": cmd_history}
+def _terminal_safe(command: Callable[[argparse.Namespace, TextIO, Redactor], int]) -> \
+        Callable[[argparse.Namespace, TextIO, Redactor], int]:
+    """Store ids, settings and messages of imported runs come from files: every line printed is made safe."""
+    return lambda args, out, redactor: command(args, TerminalStream(out), redactor)  # type: ignore[arg-type]
+
+
+COMMANDS = {"status": _terminal_safe(cmd_status), "history": _terminal_safe(cmd_history)}

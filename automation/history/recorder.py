@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,6 +14,8 @@ from sqlalchemy import Engine, insert, select
 from automation.history.latest import Recorded, update_latest
 from automation.history.rows import result_rows, run_row
 from automation.history.tables import HistoryResult, HistoryRun
+from automation.outputs.run_files import read_run_document
+from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import RunDocument
 
 
@@ -73,16 +74,13 @@ def run_directories(root: Path) -> Iterator[Path]:
 
 
 def read_run(run_dir: Path) -> tuple[RunDocument, str | None]:
-    """The run's report.json (apply, verify, or a shard) or else its plan.json, with its shard if any."""
+    """The run's report.json (apply, verify, or a shard) or else its plan.json, with its shard if any. Through
+    the one reader of run documents (strict JSON, store ids checked); fields a newer version (or a colleague's
+    sharding) adds are not ours to refuse: what we know is kept."""
     path = run_dir / "report.json"
     if not path.is_file():
         path = run_dir / "plan.json"
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path}: not a run document")
-    known = set(RunDocument.model_fields)
-    # Fields a newer version (or a colleague's sharding) adds are not ours to refuse: keep what we know.
-    document = RunDocument.model_validate({key: value for key, value in raw.items() if key in known})
+    document, raw = read_run_document(path, "run document", known_fields_only=True)
     return document, shard_of(document, raw)
 
 
@@ -92,7 +90,7 @@ def import_runs(engine: Engine, root: Path, now: datetime) -> ImportReport:
     for run_dir in run_directories(root):
         try:
             document, shard = read_run(run_dir)
-        except (OSError, ValueError, ValidationError) as exc:
+        except (OSError, ValueError, ValidationError, ConfigError) as exc:
             reason = str(exc).splitlines()[0]
             report.unreadable.append((run_dir, reason))
             continue

@@ -1,6 +1,7 @@
 """A run's artifacts: `runs/<UTC timestamp>/` with the plan, the report, backups and exports.
 
-Every text written here passes through the redactor, so a secret cannot reach an artifact by accident.
+Every text written here passes through the redactor, so a secret cannot reach an artifact by accident, and
+every file through the one writer (automation/outputs/files.py: no symlink followed, temp file then rename).
 The run directory and every folder in it are 0700 and its files 0600: they hold subscriber lists and page
 contents. Backups and exports are created exclusively and never overwritten: a second one of the same
 name gets a new name (`-2`, `-3`, ...), because it is what the tool saves before something irreversible.
@@ -8,7 +9,6 @@ name gets a new name (`-2`, `-3`, ...), because it is what the tool saves before
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from automation.fleet.ids import safe_name
+from automation.outputs.files import create_exclusive, storage_error, write_atomic
+
+__all__ = ["PRESERVED_KINDS", "PRIVATE_DIR", "PRIVATE_FILE", "RunArtifacts", "create_exclusive", "utc_stamp",
+           "write_atomic"]
 
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
 #: kinds of files that are the only copy of something the run is about to overwrite or archive
@@ -25,38 +29,6 @@ PRESERVED_KINDS = frozenset({"backups", "exports"})
 
 def utc_stamp(now: datetime) -> str:
     return now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def create_exclusive(target: Path, data: bytes, mode: int = PRIVATE_FILE) -> Path:
-    """Write a new file at `target`, or at `<stem>-2<suffix>`, `-3`, ... when that name is taken: an
-    existing file is never overwritten, not even by a concurrent writer (O_EXCL), nor through a symlink."""
-    candidate, counter = target, 1
-    while True:
-        try:
-            fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-            break
-        except FileExistsError:
-            counter += 1
-            candidate = target.with_name(f"{target.stem}-{counter}{target.suffix}")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    return candidate
-
-
-def write_atomic(target: Path, data: bytes, mode: int = PRIVATE_FILE) -> None:
-    """Write through a temporary file and a rename: a reader never sees half a file, and a failed write
-    (a full disk) leaves neither half a file nor the temporary one behind. Never through a symlink."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, mode)
-        os.fchmod(fd, mode)  # a leftover temporary file keeps its old mode otherwise
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        raise
 
 
 class RunArtifacts:
@@ -84,14 +56,17 @@ class RunArtifacts:
     def path(self, *parts: str) -> Path:
         """`root/<parts>` with every folder below the run directory created private (0700)."""
         target = self.root.joinpath(*(safe_name(p) for p in parts))
-        if not self.root.is_dir():
-            self.root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
         folder = self.root
-        for part in target.relative_to(self.root).parts[:-1]:
-            folder = folder / part
-            if not folder.is_dir():
-                folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
-                folder.chmod(PRIVATE_DIR)
+        try:
+            if not self.root.is_dir():
+                self.root.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+            for part in target.relative_to(self.root).parts[:-1]:
+                folder = folder / part
+                if not folder.is_dir():
+                    folder.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+                    folder.chmod(PRIVATE_DIR)
+        except OSError as exc:
+            raise storage_error(exc, folder, "created") from exc
         return target
 
     def store_dir(self, kind: str, store_id: str) -> Path:

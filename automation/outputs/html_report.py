@@ -14,8 +14,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from automation.fleet.ids import safe_name
 from automation.outputs.matrix import build_matrix
 from automation.outputs.render import diff_line_kind, opt_in_needed, readable_diff_line, summarise
+from automation.outputs.run_files import inside_run, read_run_document
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import Change, RunDocument
 
@@ -40,12 +42,13 @@ def _diff(change: Change) -> list[tuple[str, str]] | None:
 
 
 def _store_files(run_dir: Path, store_id: str, listed: list[str]) -> list[dict[str, str]]:
-    """Every file the run kept for a store: those in its result, then backups and exports found on disk."""
-    files: list[str] = list(listed)
+    """Every file the run kept for a store: those in its result, then backups and exports found on disk (its
+    own folders, named as `RunArtifacts` names them; links are not followed out of the run)."""
+    files: list[str] = [relative for relative in listed if inside_run(relative)]
     for folder, _ in STORE_FOLDERS:
-        base = run_dir / folder / store_id
-        if base.is_dir():
-            files += sorted(str(p.relative_to(run_dir)) for p in base.rglob("*") if p.is_file())
+        base = run_dir / folder / safe_name(store_id)
+        if base.is_dir() and not base.is_symlink():
+            files += sorted(str(p.relative_to(run_dir)) for p in base.rglob("*") if p.is_file() and not p.is_symlink())
     links = []
     for relative in dict.fromkeys(files):
         name = Path(relative).name
@@ -75,12 +78,10 @@ def render_html(document: RunDocument, run_dir: Path) -> str:
 
 
 def load_run_document(run_dir: Path) -> RunDocument:
-    """The apply report of a run when there is one, else its plan."""
+    """The apply report of a run when there is one, else its plan (through the one reader of run documents:
+    store ids and artifact paths are checked before any path is made from them)."""
     for name in ("report.json", "plan.json"):
         path = run_dir / name
         if path.is_file():
-            try:
-                return RunDocument.model_validate_json(path.read_text(encoding="utf-8"))
-            except ValueError as exc:
-                raise ConfigError(f"{path}: not a report of this tool: {str(exc).splitlines()[0]}") from exc
+            return read_run_document(path)[0]
     raise ConfigError(f"{run_dir}: no report.json or plan.json here; pass a run directory (runs/<UTC timestamp>)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,14 +19,17 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from automation.fleet.ids import valid_store_id
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.logs import get_logger
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import StoreResult
+from ecom_privacy.yaml_input import load_json_file, load_json_text, read_text_file
 
 MANIFEST = "shard.json"
 PROGRESS = "progress.jsonl"
 MANIFEST_VERSION = 1
+SHARD_LABEL = re.compile(r"[1-9][0-9]*/[1-9][0-9]*")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class ShardManifest:
     #: the stores of this shard, in fleet order
     stores: list[str]
     started_at: str
+    #: `apply PLAN.json`: the plan's plan_sha256. Such a run holds only the plan's stores of its shard (the
+    #: others of the selection were not in the plan); any other run holds every store of its shard
+    saved_plan: str | None = None
 
     @property
     def index(self) -> int:
@@ -54,16 +61,40 @@ class ShardManifest:
 
     @classmethod
     def load(cls, run_dir: Path) -> ShardManifest:
+        """The manifest through the strict reader, every field of its type, every store id a store id."""
         path = run_dir / MANIFEST
-        if not path.is_file():
+        if not path.is_file() or path.is_symlink():
             raise ConfigError(f"{run_dir}: not the run directory of a shard (no {MANIFEST}); "
                               f"run each shard with --shard K/N and pass the run directories it wrote")
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            raw.pop("manifest_version", None)
-            return cls(**raw)
-        except (ValueError, TypeError) as exc:
-            raise ConfigError(f"{path}: unreadable shard manifest ({exc}); run that shard again") from exc
+        raw = load_json_file(path, "the shard manifest", 64 * 1024 * 1024)
+        problem = _manifest_problem(raw)
+        if problem is not None:
+            raise ConfigError(f"{path}: unreadable shard manifest ({problem}); run that shard again")
+        raw.pop("manifest_version", None)
+        return cls(**raw)
+
+
+def _manifest_problem(raw: object) -> str | None:
+    if not isinstance(raw, dict):
+        return "not a JSON object"
+    fields = {name for name in ShardManifest.__dataclass_fields__}
+    unknown, missing = set(raw) - fields - {"manifest_version"}, fields - set(raw) - {"saved_plan"}
+    if unknown or missing:
+        return f"unknown fields {sorted(unknown)}" if unknown else f"missing fields {sorted(missing)}"
+    for name in ("command", "kind", "fleet_file", "fleet_sha256", "shard", "started_at"):
+        if not isinstance(raw[name], str):
+            return f"{name} is not text"
+    if not SHARD_LABEL.fullmatch(raw["shard"]):
+        return f"shard {raw['shard']!r} is not K/N"
+    index, total = (int(part) for part in raw["shard"].split("/"))
+    if not 1 <= index <= total:
+        return f"shard {raw['shard']!r} is not K/N with 1 <= K <= N"
+    if raw.get("saved_plan") is not None and not isinstance(raw["saved_plan"], str):
+        return "saved_plan is not text"
+    for name in ("selection", "stores"):
+        if not isinstance(raw[name], list) or not all(valid_store_id(store) for store in raw[name]):
+            return f"{name} is not a list of store ids"
+    return None
 
 
 def write_manifest(artifacts: RunArtifacts, manifest: ShardManifest) -> None:
@@ -71,10 +102,11 @@ def write_manifest(artifacts: RunArtifacts, manifest: ShardManifest) -> None:
 
 
 def new_manifest(command: str, kind: str, fleet_file: Path, fleet_sha256: str, shard: str,
-                 selection: list[str], stores: list[str], started_at: datetime) -> ShardManifest:
+                 selection: list[str], stores: list[str], started_at: datetime,
+                 saved_plan: str | None = None) -> ShardManifest:
     return ShardManifest(command=command, kind=kind, fleet_file=str(fleet_file), fleet_sha256=fleet_sha256,
                          shard=shard, selection=selection, stores=stores,
-                         started_at=started_at.isoformat(timespec="seconds"))
+                         started_at=started_at.isoformat(timespec="seconds"), saved_plan=saved_plan)
 
 
 class ProgressLog:
@@ -109,15 +141,18 @@ def finished_stores(run_dir: Path, kind: str) -> dict[str, StoreResult]:
     results: dict[str, StoreResult] = {}
     if not path.is_file():
         return results
-    for line in path.read_text(encoding="utf-8").splitlines():
+    if path.is_symlink():
+        return results
+    for line in read_text_file(path, "the progress record", 512 * 1024 * 1024).splitlines():
         try:
-            entry = json.loads(line)
+            entry = load_json_text(line, str(path), "a progress line")
             if entry.get("kind") != kind:
                 continue  # an interactive apply plans first, in the same directory
             result = StoreResult.model_validate(entry["store"])
-        except (ValueError, KeyError, TypeError, ValidationError):
-            continue
-        results[result.id] = result
+        except (ConfigError, ValueError, KeyError, TypeError, AttributeError, ValidationError):
+            continue  # a torn last line (killed mid-write)
+        if valid_store_id(result.id):
+            results[result.id] = result
     return results
 
 

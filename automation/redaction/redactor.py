@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import ahocorasick
 
 from automation.redaction.secret_forms import secret_forms
+from ecom_privacy.errors import SecretInContentError
 from ecom_privacy.models import LoginSecrets
 
 REDACTED = "***"
@@ -52,6 +53,24 @@ class Redactor:
         if self._text is None:
             self._text = _automaton(self._forms)
         return _replace(text, self._text)
+
+    def holds_secret(self, text: str) -> bool:
+        """Whether `text` holds any secret of the run in any of its forms (raw, escaped, encoded)."""
+        if not self._forms:
+            return False
+        if self._text is None:
+            self._text = _automaton(self._forms)
+        return next(self._text.iter(text), None) is not None
+
+    def check_content(self, source: str, *texts: str) -> None:
+        """Refuse content about to be written to a store or sent by email when it holds a secret of the run:
+        SecretInContentError naming `source` (the template), never the secret. The last defence behind the
+        template sandbox: whatever put the secret there (an include, a variable, a pasted line), it stays."""
+        if any(self.holds_secret(text) for text in texts if text):
+            raise SecretInContentError(
+                f"{source}: the content holds a secret of this run (a password, TOTP secret, recovery code or "
+                f"token, in some encoding); nothing was written or sent. Remove what puts it there (an include, a "
+                f"variable, pasted text) and run again")
 
     def redact_bytes(self, data: bytes) -> bytes:
         """The same for data that is not text (a request body kept as bytes in a trace): searched for the

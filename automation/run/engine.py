@@ -21,6 +21,7 @@ from typing import Any
 from playwright.async_api import Browser
 
 from automation.access.backoffice import Backoffice, StoreAccess
+from automation.access.secrets import fleet_secrets
 from automation.browser.retry import as_typed_error
 from automation.fleet.model import Fleet, StoreConfig, plan_input_for
 from automation.outputs.artifacts import RunArtifacts
@@ -36,6 +37,7 @@ from automation.run.store_plan import (
     finalise_settings,
     plan_from_saved,
     plan_setting,
+    saved_needs_reading,
     saved_store_is_done,
     saved_without_changes,
     take_over_saved,
@@ -43,7 +45,14 @@ from automation.run.store_plan import (
 from automation.run.walker import BrowserChoice, FleetWalker, StoreWork, lost_connection_result, not_started_result
 from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.driver import Driver
-from ecom_privacy.errors import AuthenticationError, BotChallengeError, ConfigError, EcomPrivacyError, UiMismatchError
+from ecom_privacy.errors import (
+    AuthenticationError,
+    BotChallengeError,
+    ConfigError,
+    EcomPrivacyError,
+    SecretInContentError,
+    UiMismatchError,
+)
 from ecom_privacy.models import (
     Change,
     RunDocument,
@@ -163,8 +172,8 @@ class StoreRun:
         for name, desired in self.store.desired.items():
             setting = self.driver.settings[name]
             self.interruption.checkpoint()
-            if saved is not None and not saved.changes_for(name):
-                # Apply exactly the plan: a setting it has nothing for is reported as the plan found it.
+            if saved is not None and not saved_needs_reading(saved, name):
+                # A setting that failed (or was not reached) in the plan is not applied: reported as such.
                 self.result.settings.append(saved_without_changes(saved, name))
                 continue
             outcome = SettingResult(setting=name, status=SettingStatus.COMPLIANT)
@@ -184,6 +193,9 @@ class StoreRun:
             if plan.error is not None:  # e.g. a template variable the store lacks: this setting only
                 await self._fail_setting(outcome, plan.error)
                 continue
+            # A secret in what would be published fails the store now, at plan time: the plan's diff would
+            # show it redacted (***), so a reviewer could not see it there.
+            await self._refuse_secrets(setting, outcome, plan.changes, desired)
             self.result.changes.extend(plan.changes)
             outcome.status = plan.status
             self.phases.enter(outcome, SettingPhase.PLANNED if plan.changes else SettingPhase.DONE)
@@ -205,6 +217,7 @@ class StoreRun:
                 tries.append(None)
                 tries[-1] = await setting.apply(session, actionable)
 
+            await self._refuse_secrets(setting, outcome, actionable, desired)  # again, right before writing
             try:
                 self.log.info("apply", setting=setting.name, changes=len(actionable))
                 await self.backoffice.step(apply_once)
@@ -216,6 +229,18 @@ class StoreRun:
                 continue
             outcome.status = applied_status(plan, tries)
             self.phases.enter(outcome, SettingPhase.DONE)
+
+    async def _refuse_secrets(self, setting: Setting, outcome: SettingResult, changes: list[Change],
+                              desired: Any) -> None:
+        """SecretInContentError (failing the setting, then the store) when what `changes` would write to the
+        store holds any secret of the run; the message names the template, never the secret."""
+        try:
+            for change in changes:
+                for source, text in setting.published(change, desired, self.plan_input):
+                    self.redactor.check_content(f"store {self.store.id}: {source}", text)
+        except SecretInContentError as exc:
+            await self._fail_setting(outcome, exc)
+            raise
 
     # -- endings -----------------------------------------------------------------------------------------
     def _mark_interrupted(self) -> None:
@@ -277,6 +302,8 @@ class FleetRunner:
         self.redactor = redactor
         self.options = options
         self.log = get_logger()
+        for secret in fleet_secrets(fleet.stores if fleet is not None else stores, env):  # before any content
+            redactor.add(secret)
         #: each store's result as it stood after reading and planning, before anything was applied
         self.planned: dict[str, StoreResult] = {}
         #: how every store of the run is opened: one login coordinator for all of them

@@ -88,10 +88,10 @@ class StoreLock:
                 raise
             raise ConfigError(f"lock file {self.path} is a symbolic link, which a run never creates; not "
                               f"following it. Find out who put it there, delete it, and run again") from None
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or a device: no lock could be held in it
             os.close(fd)
-            raise ConfigError(f"lock file {self.path} is not a regular file (a run only ever creates one); find "
-                              f"out who put it there, delete it, and run again")
+            raise ConfigError(f"lock file {self.path} is not a regular file (a pipe or a device), which a run never "
+                              f"creates. Find out who put it there, delete it, and run again")
         return os.fdopen(fd, "r+", encoding="utf-8")
 
     def try_acquire(self) -> str | None:

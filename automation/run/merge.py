@@ -9,17 +9,29 @@ Refused (exit 1, nothing written): shards of different commands, fleet versions,
 selections, a shard given twice, and missing shards unless --allow-partial. A shard that was killed (no
 report) contributes the stores its progress record lists as finished; its other stores, like those of a
 missing shard under --allow-partial, are reported "not finished", never as done.
+
+Nothing in a shard's directory is trusted for where it comes from (it may have been copied from another
+machine): its manifest's stores are re-derived from the selection and the shard (a forged manifest holding
+another shard's stores is refused), its report must be of the manifest's fleet version and shard and hold
+exactly the manifest's stores, each store's status must follow from its settings and agree with what the
+progress record wrote as the store finished (a report edited from failed to ok is refused), and store ids
+are store ids. Copying never follows a link and copies no link: a planted link is left out, named in
+merge.json.
 """
 
 from __future__ import annotations
 
-import shutil
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from automation.outputs.artifacts import RunArtifacts
+from automation.outputs.files import make_folder, storage_error, write_atomic
 from automation.outputs.render import apply_exit_code, plan_exit_code
+from automation.outputs.run_files import read_run_document
 from automation.outputs.run_outputs import write_run_outputs
 from automation.outputs.run_record import MANIFEST, PROGRESS, ShardManifest, finished_stores
 from automation.run.shard import Shard, shard_of
@@ -53,13 +65,15 @@ class MergeResult:
 
 
 def _read_document(path: Path) -> RunDocument | None:
-    if not path.is_file():
+    if path.is_symlink():
+        raise ConfigError(f"report merge refused: {path} is a link, not a report written by the run; run that "
+                          f"shard again")
+    if not path.exists():
         return None
     try:
-        return RunDocument.model_validate_json(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise ConfigError(f"{path}: not a report of this tool ({str(exc).splitlines()[0]}); "
-                          f"run that shard again") from exc
+        return read_run_document(path)[0]
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}; run that shard again") from exc
 
 
 def load_shard_run(run_dir: Path) -> ShardRun:
@@ -68,7 +82,70 @@ def load_shard_run(run_dir: Path) -> ShardRun:
     manifest = ShardManifest.load(run_dir)
     final = "plan.json" if manifest.kind == RunKind.PLAN.value else "report.json"
     plan = _read_document(run_dir / "plan.json") if manifest.kind == RunKind.APPLY.value else None
-    return ShardRun(run_dir, manifest, _read_document(run_dir / final), plan)
+    run = ShardRun(run_dir, manifest, _read_document(run_dir / final), plan)
+    check_shard(run)
+    return run
+
+
+def _status_problem(store: StoreResult) -> str | None:
+    """Why a store's recorded status cannot be what the run wrote: the engine derives it from its settings
+    (a failed setting makes the store `error`) and from its own error."""
+    failed = [s.setting for s in store.settings if s.status == SettingStatus.FAILED]
+    if failed and store.status != StoreStatus.ERROR:
+        return f"it is {store.status.value} although setting(s) {', '.join(failed)} failed"
+    if store.error_kind and store.status == StoreStatus.OK:
+        return f"it is ok although it records an error ({store.error_kind})"
+    if any(s.error_kind and s.status not in (SettingStatus.FAILED, SettingStatus.SKIPPED) for s in store.settings):
+        return "a setting records an error but not as failed"
+    return None
+
+
+def _outcome(store: StoreResult) -> tuple[str, tuple[tuple[str, str], ...], str | None]:
+    return store.status.value, tuple((s.setting, s.status.value) for s in store.settings), store.error_kind
+
+
+def check_shard(run: ShardRun) -> None:
+    """Refuse a shard whose directory does not hold what the shard's own run wrote (see the module docstring)."""
+    manifest, where = run.manifest, run.run_dir
+    derived = [store for store in manifest.selection if shard_of(store, manifest.total) == manifest.index]
+    # An apply of a saved plan ran the plan's stores of the shard, which may be fewer; never another shard's.
+    fits = (set(manifest.stores) <= set(derived) and len(set(manifest.stores)) == len(manifest.stores)
+            if manifest.saved_plan else list(manifest.stores) == derived)
+    if not fits:
+        raise ConfigError(f"report merge refused: {where}: the manifest's stores are not those of shard "
+                          f"{manifest.shard} of its selection (it lists {len(manifest.stores)}, the shard holds "
+                          f"{len(derived)}); was {MANIFEST} edited? Run that shard again")
+    recorded = finished_stores(run.run_dir, manifest.kind)
+    strangers = sorted(set(recorded) - set(manifest.stores))
+    if strangers:
+        raise ConfigError(f"report merge refused: {where}: the progress record holds store(s) "
+                          f"{', '.join(strangers)} of another shard; run that shard again")
+    for name, document in (("report", run.document), ("plan", run.plan)):
+        if document is None:
+            continue
+        if document.fleet_sha256 != manifest.fleet_sha256 or document.shard not in (None, manifest.shard):
+            raise ConfigError(f"report merge refused: {where}: the {name} is of fleet version "
+                              f"{document.fleet_sha256[:12] or '(none)'} shard {document.shard}, the manifest of "
+                              f"{manifest.fleet_sha256[:12]} shard {manifest.shard}; run that shard again")
+        ids = [store.id for store in document.stores]
+        if sorted(ids) != sorted(manifest.stores):
+            extra, missing = sorted(set(ids) - set(manifest.stores)), sorted(set(manifest.stores) - set(ids))
+            raise ConfigError(f"report merge refused: {where}: the {name} does not hold exactly the shard's stores"
+                              + (f"; not of this shard: {', '.join(extra)}" if extra else "")
+                              + (f"; missing: {', '.join(missing)}" if missing else "")
+                              + (f"; twice: {', '.join(sorted({i for i in ids if ids.count(i) > 1}))}"
+                                 if len(ids) != len(set(ids)) else "") + "; run that shard again")
+        if name != "report":
+            continue
+        for store in document.stores:
+            problem = _status_problem(store)
+            finished = recorded.get(store.id)
+            if problem is None and finished is not None and _outcome(finished) != _outcome(store):
+                problem = (f"the report says {store.status.value}, the progress record written as it finished "
+                           f"says {finished.status.value}")
+            if problem is not None:
+                raise ConfigError(f"report merge refused: {where}: store {store.id}: {problem}; the report was "
+                                  f"not written by the run as it is: run that shard again")
 
 
 def check_compatible(runs: list[ShardRun], allow_partial: bool) -> list[Shard]:
@@ -160,17 +237,52 @@ def _prepare_out(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
 
-def _copy_artifacts(run: ShardRun, out_dir: Path) -> None:
-    """Backups, exports, screenshots, traces and evidence into the merged run; the run files under shards/."""
-    own = out_dir / "shards" / Shard(run.manifest.index, run.manifest.total).slug
-    own.mkdir(parents=True, exist_ok=True)
-    for entry in sorted(run.run_dir.iterdir()):
-        if entry.name in RUN_FILES:
-            shutil.copy2(entry, own / entry.name)
+def _copy_file(source: Path, target: Path) -> bool:
+    """A regular file's bytes into a new file at `target`, never following a link at either end; False (and
+    nothing written) for anything that is not a regular file."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return False  # a link: left out
+        raise storage_error(exc, source, "read") from exc
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return False  # a FIFO or a device
+        data = handle.read()
+    write_atomic(target, data)
+    return True
+
+
+def _copy_tree(source: Path, target: Path, skipped: list[str], root: Path) -> None:
+    """A folder of a shard into the merged run: folders 0700, regular files only, no link followed or copied."""
+    for entry in sorted(source.iterdir()):
+        if entry.is_symlink():
+            skipped.append(str(entry.relative_to(root)))
         elif entry.is_dir():
-            shutil.copytree(entry, out_dir / entry.name, dirs_exist_ok=True)
-        elif not entry.name.endswith(".tmp"):
-            shutil.copy2(entry, own / entry.name)
+            make_folder(target / entry.name)
+            _copy_tree(entry, target / entry.name, skipped, root)
+        elif not entry.name.endswith(".tmp") and not _copy_file(entry, target / entry.name):
+            skipped.append(str(entry.relative_to(root)))
+
+
+def _copy_artifacts(run: ShardRun, out_dir: Path) -> list[str]:
+    """Backups, exports, screenshots, traces and evidence into the merged run; the run files under shards/.
+    Returns what was left out (links, pipes), relative to the shard's directory."""
+    own = make_folder(out_dir / "shards" / Shard(run.manifest.index, run.manifest.total).slug)
+    skipped: list[str] = []
+    for entry in sorted(run.run_dir.iterdir()):
+        if entry.is_symlink():
+            skipped.append(entry.name)
+        elif entry.name in RUN_FILES:
+            if not _copy_file(entry, own / entry.name):
+                skipped.append(entry.name)
+        elif entry.is_dir():
+            make_folder(out_dir / entry.name)
+            _copy_tree(entry, out_dir / entry.name, skipped, run.run_dir)
+        elif not entry.name.endswith(".tmp") and not _copy_file(entry, own / entry.name):
+            skipped.append(entry.name)
+    return skipped
 
 
 def merge_runs(run_dirs: list[Path], out_dir: Path, now: datetime, allow_partial: bool = False) -> MergeResult:
@@ -193,8 +305,7 @@ def merge_runs(run_dirs: list[Path], out_dir: Path, now: datetime, allow_partial
         planned = {s.id: s for run in runs if run.plan is not None for s in run.plan.stores}
         plan = document.model_copy(update={"kind": RunKind.PLAN, "stores": [
             planned[store_id] for store_id in first.selection if store_id in planned]})
-    for run in runs:
-        _copy_artifacts(run, out_dir)
+    left_out = {run.manifest.shard: _copy_artifacts(run, out_dir) for run in runs}
     artifacts = RunArtifacts(out_dir)
     write_run_outputs(artifacts, document, plan)
     artifacts.write_json("merge.json", {
@@ -203,6 +314,7 @@ def merge_runs(run_dirs: list[Path], out_dir: Path, now: datetime, allow_partial
         "shards": [{"shard": run.manifest.shard, "run_dir": str(run.run_dir), "finished": run.document is not None,
                     "stores": len(run.manifest.stores)} for run in sorted(runs, key=lambda r: r.manifest.index)],
         "missing_shards": [shard.label for shard in missing], "not_finished": not_finished,
+        "left_out": {shard: paths for shard, paths in left_out.items() if paths},  # links and pipes: never copied
     })
     return MergeResult(document, exit_code_of(first.command, document), out_dir, runs,
                        [shard.label for shard in missing], not_finished)

@@ -14,16 +14,16 @@ Two layers guard it:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from automation.fleet.model import Fleet, StoreConfig
 from automation.outputs.plan_seal import HASH_FIELD, plan_body_sha256
+from automation.outputs.run_files import validated
+from automation.run.shard import Shard, shard_of
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreStatus
+from ecom_privacy.yaml_input import YamlInputError, load_json_text, read_text_file
 
 #: a plan of thousands of stores with their subscriber lists stays well below this
 MAX_PLAN_BYTES = 512 * 1024 * 1024
@@ -31,25 +31,21 @@ REPLAN = "make a new plan with 'ecom-privacy plan --out FILE'"
 
 
 def _read_raw(path: Path) -> dict[str, Any]:
+    """The plan through the one reader of input files (size, regular file, UTF-8, duplicate keys, depth)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_PLAN_BYTES:
-            raise ConfigError(f"{path}: {size} bytes is too large for a plan file; check the path")
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{path}: plan file not found") from exc
-    except IsADirectoryError as exc:
-        raise ConfigError(f"{path}: is a directory, not a plan file") from exc
-    except OSError as exc:
-        raise ConfigError(f"{path}: plan file cannot be read: {exc.strerror}") from exc
+        text = read_text_file(path, "plan file", MAX_PLAN_BYTES)
+    except YamlInputError as exc:
+        detail = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, ")
+        if "not UTF-8" in detail or "binary" in detail:
+            raise ConfigError(f"{path}: not a JSON plan file ({detail}); {REPLAN}") from None
+        raise
     try:
-        raw = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not a JSON plan file (byte {exc.start} is not UTF-8); {REPLAN}") from exc
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: not a JSON plan file: {exc}") from exc
-    except RecursionError as exc:
-        raise ConfigError(f"{path}: not a plan file: nested too deeply to read; {REPLAN}") from exc
+        raw = load_json_text(text, str(path), "the plan")
+    except YamlInputError as exc:
+        detail = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, ")
+        if "nested" in detail:
+            raise ConfigError(f"{path}: not a plan file: nested too deeply to read; {REPLAN}") from None
+        raise ConfigError(f"{path}: not a JSON plan file: {detail}; {REPLAN}") from None
     found = raw.get("format_version") if isinstance(raw, dict) else None
     if isinstance(found, int) and not isinstance(found, bool) and 1 <= found < PLAN_FORMAT_VERSION:
         # Its changes are in an older shape (format 1: newsletter rows in `detail`): never guess at them.
@@ -64,12 +60,10 @@ def _read_raw(path: Path) -> dict[str, Any]:
 def load_saved_plan(path: Path, fleet: Fleet) -> RunDocument:
     """The plan in `path`, refused whole (one ConfigError naming the field) when it cannot be trusted."""
     raw = _read_raw(path)
-    try:
-        document = RunDocument.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(f"{path}: not a valid plan file: {first['msg']} at "
-                          f"{'.'.join(map(str, first['loc']))}; {REPLAN}") from exc
+    try:  # the one reader of run documents: the model in the tool's words, store ids checked
+        document = validated(raw, path, "plan")
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}; {REPLAN}") from None
     if document.kind != RunKind.PLAN:
         raise ConfigError(f"{path}: this is a {document.kind.value} report, not a plan")
     if not document.plan_sha256:
@@ -85,7 +79,26 @@ def load_saved_plan(path: Path, fleet: Fleet) -> RunDocument:
         raise ConfigError(f"{path}: the fleet file {fleet.path} changed since this plan was made (fleet_sha256); "
                           f"run 'ecom-privacy plan --out {path}' again")
     _check_stores(path, document, fleet)
+    _check_shard(path, document)
     return document
+
+
+def _check_shard(path: Path, document: RunDocument) -> None:
+    """A shard's plan holds only stores of that shard: re-derived from the ids (the shard a store falls to
+    depends on nothing else), so an edited `"shard"` never makes an apply skip the plan's stores as "nothing
+    to do"."""
+    if document.shard is None:
+        return
+    try:
+        shard = Shard.parse(document.shard)
+    except ConfigError:
+        raise ConfigError(f"{path}: shard: {document.shard!r} is not K/N; {REPLAN}") from None
+    for index, saved in enumerate(document.stores):
+        if not shard.owns(saved.id):
+            raise ConfigError(f"{path}: stores[{index}].id: store {saved.id} falls to shard "
+                              f"{shard_of(saved.id, shard.total)}/{shard.total}, not to this plan's shard "
+                              f"{shard.label}: the plan's shard was changed after 'plan' wrote it; nothing was "
+                              f"applied; {REPLAN}")
 
 
 def _check_stores(path: Path, document: RunDocument, fleet: Fleet) -> None:

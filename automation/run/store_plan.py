@@ -101,10 +101,20 @@ def plan_from_saved(setting: Setting, saved: StoreResult, current: Any, desired:
 
 
 def saved_store_is_done(saved: StoreResult) -> bool:
-    """Whether applying a saved plan has nothing to do in this store, so it is not even logged in to: the
-    plan holds no changes for it, or the plan failed the store as a whole (a refused login: its changes, if
-    any, were read by a run that did not finish the store)."""
-    return not saved.changes or (saved.status != StoreStatus.OK and saved.error is not None)
+    """Whether applying a saved plan leaves this store alone, not even logged in to: only when the plan failed
+    the store as a whole (a refused login: its changes, if any, were read by a run that did not finish the
+    store); it is reported skipped, never compliant. A store the plan holds no changes for is read and planned
+    again like any other: "nothing to do" is re-derived, not taken from the file (a change removed from a
+    re-sealed plan must not apply as "compliant")."""
+    return saved.status != StoreStatus.OK and saved.error is not None
+
+
+def saved_needs_reading(saved: StoreResult, name: str) -> bool:
+    """Whether setting `name` of a saved store is read and its saved changes (none, too) re-derived: always,
+    unless the plan recorded it failed or not reached (then it is not applied, and says why)."""
+    recorded = saved.setting(name)
+    return bool(saved.changes_for(name)) or recorded is None or recorded.status in (SettingStatus.COMPLIANT,
+                                                                                   SettingStatus.DRIFT)
 
 
 def take_over_saved(saved: StoreResult) -> StoreResult:

@@ -5,10 +5,12 @@ A template renders whole (privacy_policy `replace`, the CCPA page) or section by
 variable the store does not define is a configuration error naming the store, the template and the
 variable (StrictUndefined), never an empty gap in a published policy.
 
-Templates are user input that ends up on a public storefront, so they render in Jinja2's sandbox: no
-attribute starting with `_` (the way out to `__globals__`, `os`, `__builtins__`), no unsafe methods, and
-bounded `*` / `**` and `range`, so a template can neither run code nor read files like `.env` nor exhaust the
-machine. Whatever goes wrong while loading or rendering is one ConfigError naming the store and the file.
+Templates are user input that ends up on a public storefront, so they render in the tool's sandbox
+(flows/content/sandbox.py): Jinja2's (no attribute starting with `_`, the way out to `__globals__`, `os`,
+`__builtins__`; no unsafe methods), loading only templates of the template's own folder (no `..`, no dotfile
+like `.env`, no link that leaves the folder), and bounded in steps, time and size, so a template can neither
+run code nor read files nor exhaust the machine. Whatever goes wrong while loading or rendering is one
+ConfigError naming the store and the file.
 """
 
 from __future__ import annotations
@@ -21,34 +23,13 @@ from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
 
 from ecom_privacy.errors import ConfigError
+from flows.content.sandbox import MAX_TEMPLATE_BYTES, BudgetedSandbox, FolderLoader, render_bounded
 
 #: placeholder in a template path, replaced by the store's language: templates/privacy-policy.{locale}.html
 LOCALE_PLACEHOLDER = "{locale}"
 _UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined")
-#: the longest string or list a template may build with `*`, and the largest exponent of `**`
-MAX_REPEAT_LENGTH = 1_000_000
-MAX_EXPONENT = 64
-#: a template file larger than this is not a content page (and would only slow every run down)
-MAX_TEMPLATE_BYTES = 2_000_000
-
-
-class ContentSandbox(SandboxedEnvironment):
-    """The sandbox, with `*` and `**` bounded: `{{ 'x' * 10**12 }}` must be an error, not a full memory."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
-        if operator == "*":
-            for sized, count in ((left, right), (right, left)):
-                if isinstance(sized, str | list | tuple) and isinstance(count, int) \
-                        and len(sized) * count > MAX_REPEAT_LENGTH:
-                    raise SecurityError(f"the result of * would be longer than {MAX_REPEAT_LENGTH}")
-        return super().call_binop(context, operator, left, right)
 
 
 def resolve_template_path(spec: str, base_dir: Path, locale: str) -> Path:
@@ -69,7 +50,11 @@ class ContentTemplate:
         return list(self.template.blocks)
 
     def render(self, variables: Mapping[str, Any]) -> str:
-        return self._guard(lambda: self.template.render(**variables)).strip() + "\n"
+        return self._guard(lambda: render_bounded(self._sandbox, self.template.generate(**variables))).strip() + "\n"
+
+    @property
+    def _sandbox(self) -> BudgetedSandbox:
+        return self.template.environment  # type: ignore[return-value]
 
     def render_sections(self, names: Iterable[str], variables: Mapping[str, Any]) -> str:
         """Only the named blocks, in the template's order; a name without a block is a configuration error."""
@@ -83,14 +68,16 @@ class ContentTemplate:
 
         def render() -> str:
             context = self.template.new_context(dict(variables))
-            parts = ["".join(self.template.blocks[name](context)).strip() for name in self.sections if name in wanted]
+            parts = [render_bounded(self._sandbox, self.template.blocks[name](context)).strip()
+                     for name in self.sections if name in wanted]
             return "\n".join(part for part in parts if part)
 
         return self._guard(render).strip() + "\n"
 
     def _guard(self, render: Callable[[], str]) -> str:
         try:
-            return render()
+            with self._sandbox.budget():
+                return render()
         except jinja2.UndefinedError as exc:
             match = _UNDEFINED_NAME.search(str(exc))
             what = f"variable {match.group(1)!r} is not set" if match else str(exc)
@@ -133,12 +120,17 @@ def load_template(spec: str, base_dir: Path, locale: str, store_id: str) -> Cont
         raise ConfigError(f"store {store_id}: template {path} cannot be read: {exc.strerror}") from exc
     if "\x00" in source:
         raise ConfigError(f"store {store_id}: template {path} is a binary file, not an HTML template; check the path")
-    environment = ContentSandbox(
-        loader=jinja2.FileSystemLoader(str(path.parent)), autoescape=True, undefined=jinja2.StrictUndefined,
+    # The template's folder is all it may load from: its own file by name (a dotfile or a link out of the
+    # folder is refused like an include of one would be), and what it includes, imports or extends.
+    environment = BudgetedSandbox(
+        loader=FolderLoader(path.parent), autoescape=True, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
     )
     try:
         template = environment.get_template(path.name)
+    except SecurityError as exc:
+        raise ConfigError(f"store {store_id}: template {path}: refused by the template sandbox: "
+                          f"{_one_line(exc)}") from exc
     except jinja2.TemplateSyntaxError as exc:
         raise ConfigError(f"store {store_id}: template {path}, line {exc.lineno}: {exc.message}") from exc
     except (jinja2.TemplateError, RecursionError, UnicodeDecodeError) as exc:

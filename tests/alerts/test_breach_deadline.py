@@ -132,7 +132,7 @@ def _check(db: str, *args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int
 
 
 def _fleet(tmp_path: Path, alert_url: str | None, **notify: object) -> list[str]:
-    extra = {} if alert_url is None else {"notify": {"urls_env": ["EP_ALERTS"], "on": ["breach_deadline"],
+    extra = {} if alert_url is None else {"notify": {"urls_env": ["EP_ALERTS"], "events": ["breach_deadline"],
                                                      "digest_hour": None, **notify}}
     path = write_fleet(tmp_path, "http://127.0.0.1:9", {"cookie_law": {"mode": "confirm"}}, ["shop-nl"], extra=extra)
     env_file = tmp_path / ".env"
@@ -216,7 +216,7 @@ def test_a_scheduled_plan_alerts_on_the_register_in_its_database(
     finally:
         engine.dispose()
     path = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"],
-                       extra={"notify": {"urls_env": ["EP_ALERTS"], "on": ["breach_deadline"],
+                       extra={"notify": {"urls_env": ["EP_ALERTS"], "events": ["breach_deadline"],
                                          "timezone": "Europe/Amsterdam", "digest_hour": None}})
     env_file = tmp_path / ".env"
     with json_receiver() as receiver:

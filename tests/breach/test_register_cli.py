@@ -146,7 +146,7 @@ def test_bad_input_is_one_line_naming_the_problem(breach: BreachCli, sqlite_url:
     assert wrong.code == 1 and "'discovered_by'" in wrong.err and len(wrong.err.strip().splitlines()) == 1
     assert breach("show", "7", db=sqlite_url).err.startswith("error: no incident 7 in the register")
     gone = breach("new", "--file", str(tmp_path / "none.yaml"), db=sqlite_url)
-    assert gone.code == 1 and "none.yaml: file not found" in gone.err
+    assert gone.code == 1 and "none.yaml: the facts file not found" in gone.err
     breach("new", "--title", "t", "--store", "s", "--discovered-at", "now", "--discovered-by", "own", db=sqlite_url)
     nothing = breach("update", "1", "--title", "t", db=sqlite_url)  # the same title: nothing to record
     assert nothing.code == 1 and "nothing to record" in nothing.err

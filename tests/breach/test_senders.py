@@ -83,11 +83,11 @@ def test_a_store_without_a_sender_needs_the_agency_wide_one(tmp_path: Path, smtp
     ({"groups": {"winkels": {"breach_mail": {"from": "privacy at winkel"}}}},
      "groups.winkels.breach_mail.from: 'privacy at winkel' is not one e-mail address"),
     ({"shop-en": {"breach_mail": {"reply_to": "a@shop-en.test\nBcc: everyone@example.test"}}},
-     "stores[1].breach_mail.reply_to (store shop-en): Value error, 'a@shop-en.test\\nBcc: everyone@example.test' "
+     "stores[1].breach_mail.reply_to (store shop-en): 'a@shop-en.test\\nBcc: everyone@example.test' "
      "spans several lines"),
-    ({"defaults": {"breach_mail": {"sender": "a@b.test"}}}, "defaults.breach_mail.sender: Extra inputs"),
+    ({"defaults": {"breach_mail": {"sender": "a@b.test"}}}, "defaults.breach_mail.sender: unknown key"),
     ({"shop-nl": {"overrides": {"breach_mail": {"from": "a@b.test"}}}},
-     "overrides.breach_mail: a store fact, not a setting"),
+     "stores[0].overrides.breach_mail (store shop-nl): a store fact, not a setting"),
 ])
 def test_a_bad_breach_mail_is_a_fleet_error_naming_where(tmp_path: Path, edit: dict[str, Any], expected: str) -> None:
     path = _fleet(tmp_path, None, edit)

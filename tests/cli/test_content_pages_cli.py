@@ -91,7 +91,8 @@ def test_a_missing_template_variable_is_found_by_validate_and_fails_only_that_se
     args = content_fleet(tmp_path, mock_server, policy_vars={"address": "Dorpsstraat 1", "updated": "2025"})
     checked = cli("validate", *args)
     assert checked.code == 1
-    assert "privacy_policy: store shop-nl: template" in checked.err and "privacy-policy.nl.html" in checked.err
+    assert "privacy_policy: template" in checked.err and "privacy-policy.nl.html" in checked.err
+    assert "(store shop-nl)" in checked.err  # one line per cause (here per template file), naming its stores
     assert "variable 'email' is not set" in checked.err
 
     fleet = yaml.safe_load(Path(args[1]).read_text())

@@ -62,8 +62,8 @@ def test_validate_refuses_keep_entries_that_are_not_addresses(cli: CliRunner, mo
     args = fleet_args(tmp_path, mock_server, ["shop-nl"], {**RULE, "keep_file": "keep.csv"})
     result = cli("validate", *args)
     assert result.code == 1
-    assert (f"store shop-nl: newsletter_archive.keep_file: {tmp_path / 'keep.csv'}: line 3: 'Jan Jansen' is not "
-            f"an email address") in result.err
+    assert (f"newsletter_archive.keep_file: {tmp_path / 'keep.csv'}: line 3: 'Jan Jansen' is not "
+            f"an email address") in result.err and "(store shop-nl)" in result.err
     planned = cli("plan", *args)
     assert planned.code == 1 and "line 3: 'Jan Jansen' is not an email address" in planned.out
 

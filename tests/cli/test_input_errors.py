@@ -109,6 +109,17 @@ def _deep_plan(tmp: Path) -> tuple[list[str], str]:
     return ["apply", str(tmp / "deep.json")], f"{tmp / 'deep.json'}: not a plan file: nested too deeply"
 
 
+def _address_file(kind: str, make: Callable[[Path], None], message: str) -> Case:
+    """newsletter_archive with a keep_file or emails_file made by `make`: read by the one reader of input files."""
+    def case(tmp: Path) -> tuple[list[str], str]:
+        make(tmp / "people.csv")
+        fleet = tmp / "fleet.yaml"
+        fleet.write_text(fleet.read_text().replace("cookie_law:\n    mode: confirm", "cookie_law:\n    mode: confirm\n"
+                                                   f"  newsletter_archive:\n    enabled: true\n    {kind}: people.csv"))
+        return ["validate"], message.format(path=tmp / "people.csv")
+    return case
+
+
 def _option(*args: str, message: str, command: str = "plan") -> Case:
     return lambda tmp: ([command, *args], message)
 
@@ -141,6 +152,13 @@ CASES: dict[str, Case] = {
     "binary plan file": _binary_plan,
     "5000-deep fleet file": _deep_fleet,
     "5000-deep plan file": _deep_plan,
+    # a FIFO used to be read for ever (validate hung), a binary file as text
+    "keep_file is a FIFO": _address_file("keep_file", os.mkfifo,
+                                         "newsletter_archive.keep_file: {path}: the address file is not a regular "
+                                         "file"),
+    "emails_file is binary": _address_file("emails_file", lambda path: path.write_bytes(b"email\n\x00\x01\x02\n"),
+                                           "newsletter_archive.emails_file: {path}: the address file is a binary "
+                                           "file"),
     "--timeout nan": _option("--timeout", "nan", message="--timeout must be a finite number of seconds, not nan"),
     "--timeout inf": _option("--timeout", "inf", message="--timeout must be a finite number of seconds, not inf"),
     "--timeout -1": _option("--timeout", "-1", message="--timeout must be more than 0, not -1"),
@@ -244,3 +262,25 @@ def test_a_full_disk_for_artifacts_leaves_no_temporary_files(mock_server: MockSe
     assert json.loads((tmp_path / "PLAN.json").read_text())["plan_sha256"]  # --out is elsewhere: written
     leftovers = [p for p in full.rglob("*") if p.is_file() and p.name != "filler"]
     assert not [p for p in leftovers if p.name.endswith(".tmp")], leftovers
+
+
+def test_a_full_disk_under_a_backup_fails_the_setting_as_disk_full(mock_server: MockServer, tmp_path: Path,
+                                                                   mounts) -> None:
+    """The backup written before a page is overwritten meets a full disk: the setting fails with the typed kind
+    `disk_full` and one line naming the file (not `OSError`), and the page is not touched."""
+    templates = ROOT / "config" / "templates"
+    fleet = write_fleet(tmp_path, mock_server.url, {"privacy_policy": {
+        "mode": "require", "profile": "gdpr", "template": str(templates / "privacy-policy.{locale}.html"),
+        "vars": {"address": "Dorpsstraat 1, Utrecht", "email": "privacy@example.test", "updated": "1 March 2025"}}},
+        ["shop-nl"])
+    full = mounts(tmp_path / "full", TINY_TMPFS)
+    (full / "runs").mkdir()
+    fill(full)
+    result = run_cli(tmp_path, "apply", "--auto-approve", "-c", str(fleet), "--env-file", str(tmp_path / ".env"),
+                     "--artifacts-dir", str(full / "runs"), "--format", "json", "--no-trace", "--log-format", "json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    document = json.loads(result.stdout)
+    [setting] = document["stores"][0]["settings"]
+    assert setting["status"] == "failed" and setting["error_kind"] == "disk_full", setting
+    assert "No space left on device" in setting["error"] and "backups" in setting["error"]
+    assert "\n" not in setting["error"]

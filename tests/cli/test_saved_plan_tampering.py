@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from automation.outputs.plan_seal import plan_body_sha256
+from automation.run.shard import shard_of
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.cli.test_content_pages_cli import CCPA_TITLE, content_fleet, pages
@@ -161,11 +162,16 @@ def _v1_plan(plan: Plan) -> None:
     del change["selection"]
 
 
+def _other_shard(store: str, total: int = 2) -> str:
+    """A K/N label of a shard the store does not fall to."""
+    return f"{next(k for k in range(1, total + 1) if k != shard_of(store, total))}/{total}"
+
+
 def _bad_date(plan: Plan) -> None:
     archive_change(plan)["selection"]["subscribers"][0]["subscribed_at"] = "long ago"
 
 
-OFFLINE_CASES: dict[str, tuple[Callable[[Plan], None], bool, str]] = {
+OFFLINE_CASES: dict[str, tuple[Callable[[Plan], None] | None, bool, str]] = {
     "edited without rehash": (lambda plan: archive_change(plan).__setitem__("irreversible", False), False,
                               "plan_sha256 does not match the plan's content"),
     "plan_sha256 removed": (_drop("plan_sha256"), False, "plan_sha256 is missing or empty"),
@@ -181,7 +187,12 @@ OFFLINE_CASES: dict[str, tuple[Callable[[Plan], None], bool, str]] = {
                           "this version reads 2); run 'ecom-privacy plan --out"),
     "future format": (_set("format_version", 3), True, "unsupported plan format_version 3"),
     # the newsletter rows are typed: a date that is none is refused with the plan, naming where
-    "subscriber date not a date": (_bad_date, True, "stores.0.changes.0.selection.subscribers.0.subscribed_at"),
+    "subscriber date not a date": (_bad_date, True,
+                                   "stores[0].changes[0].selection.subscribers[0].subscribed_at: must be a date"),
+    # issue #24, finding 9: a forged shard used to make the apply skip every store as "nothing to do"
+    "shard forged": (lambda plan: plan.__setitem__("shard", _other_shard("shop-nl")), True,
+                     "stores[0].id: store shop-nl falls to shard "),
+    "a key given twice": (None, False, "duplicate key 'kind' in one object"),
 }
 
 
@@ -198,7 +209,11 @@ def test_untrustworthy_plan_files_are_refused_before_any_login(cli: CliRunner, m
                                                                saved_plan: tuple[list[str], Path], case: str) -> None:
     args, plan_file = saved_plan
     change, rehash, message = OFFLINE_CASES[case]
-    edit(plan_file, change, rehash=rehash)
+    if change is None:  # a second "kind" after the first: json.loads alone would keep the last one
+        plan_file.write_text(plan_file.read_text(encoding="utf-8").replace('"kind": "plan",',
+                                                                         '"kind": "plan", "kind": "plan",', 1))
+    else:
+        edit(plan_file, change, rehash=rehash)
     runs_before = run_count(tmp_path)
     refused = cli("apply", *args, str(plan_file), "--allow-archive")
     assert refused.code == 1, refused.out + refused.err
@@ -217,3 +232,25 @@ def test_a_selection_the_plan_does_not_hold_is_refused(cli: CliRunner, mock_serv
     assert refused.code == 1
     assert "the plan has nothing for store(s) shop-en" in refused.err
     assert archived(mock_state, "shop-en") == set()
+
+
+def test_a_resealed_plan_with_a_change_removed_is_refused_and_the_store_untouched(
+        cli: CliRunner, mock_server: MockServer, mock_state, tmp_path: Path) -> None:
+    """Issue #24, finding 9: the cookie bar's change removed and its row set to compliant, the hash recomputed.
+    It used to apply with exit 0 and call the setting compliant while the store still showed no bar; the apply
+    re-derives the store's changes, finds one the file lacks, and refuses the store as stale."""
+    path = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"])
+    args = ["-c", str(path), "--env-file", str(tmp_path / ".env")]
+    plan_file = tmp_path / "PLAN.json"
+    assert cli("plan", *args, "--out", str(plan_file)).code == 2
+
+    def drop_the_change(plan: Plan) -> None:
+        plan["stores"][0]["changes"] = []
+        plan["stores"][0]["settings"][0]["status"] = "compliant"
+
+    edit(plan_file, drop_the_change)
+    applied = cli("apply", *args, str(plan_file))
+    assert applied.code == 1, applied.out + applied.err
+    assert "Store shop-nl: FAILED (stale_plan)" in applied.out
+    assert "changes (the file lists 0 for this setting, the fleet file and the store give 1)" in applied.out
+    assert mock_state()["shop-nl"]["cookie_law"]["mode"] == "none"

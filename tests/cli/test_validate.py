@@ -32,8 +32,22 @@ def test_validate_broken_file(cli: CliRunner, tmp_path: Path) -> None:
     path = write_fleet(tmp_path, "http://127.0.0.1:9", {"cookie_law": {"mode": "sometimes"}}, ["shop-en"])
     result = cli("validate", "-c", str(path))
     assert result.code == 1
-    assert f"error: {path}: store shop-en: cookie_law.mode: Input should be" in result.err
-    assert "(set in defaults)" in result.err
+    line = next(number for number, row in enumerate(path.read_text().splitlines(), start=1) if "sometimes" in row)
+    assert result.err == (f"error: {path}, line {line}: defaults.cookie_law.mode: 'sometimes' is not one of none, "
+                          f"notify, confirm, custom (store shop-en)\n")
+
+
+def test_one_broken_template_of_defaults_is_one_line_for_every_store(cli: CliRunner, tmp_path: Path) -> None:
+    """Issue #22, item 8: a mistake shared by several stores is reported once, naming them, not once per store."""
+    path = write_fleet(tmp_path, "http://127.0.0.1:9",
+                       {"ccpa_page": {"state": "present", "template": "templates/ccpa.html"}},
+                       ["shop-en", "shop-totp", "shop-lock"])
+    result = cli("validate", "-c", str(path), "--env-file", str(tmp_path / ".env"))
+    assert result.code == 1
+    [line] = result.err.strip().splitlines()
+    assert line.startswith(f"error: {path}: ccpa_page: shop language en: template "
+                           f"{tmp_path / 'templates' / 'ccpa.html'} not found")
+    assert line.endswith("(stores shop-en, shop-totp, shop-lock)")
 
 
 def test_apply_refuses_to_ask_without_a_terminal(tmp_path: Path) -> None:

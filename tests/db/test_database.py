@@ -66,3 +66,55 @@ def test_postgresql_migrates_from_empty(postgres_url: str) -> None:
         assert versions
     finally:
         engine.dispose()
+
+
+# -- the low findings of issue #24 on --db ----------------------------------------------------------------------
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    import io
+
+    from automation.cli import main
+
+    out = io.StringIO()
+    code = main(list(args), out=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def test_a_sqlite_path_in_a_folder_that_does_not_exist_is_an_error_not_new_folders(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nonexistent" / "dir"
+    code, _, err = _cli(capsys, "status", "--db", f"sqlite:///{missing / 'x.db'}")
+    assert code == 1 and "Traceback" not in err
+    [line] = err.strip().splitlines()
+    assert f"the folder {missing} does not exist; create it first" in line
+    assert not (tmp_path / "nonexistent").exists()
+    # One new folder under an existing one is still made (as before), private.
+    _, out, err = _cli(capsys, "status", "--db", f"sqlite:///{tmp_path / 'data' / 'x.db'}")
+    assert "No runs recorded yet" in out and not err, err
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("url", ["mysql://agency:Pw-7@db.example/register", "mssql+pyodbc://h/db", "oracle://h/db"])
+def test_an_unsupported_database_is_one_line_naming_the_supported_ones(
+        url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _cli(capsys, "status", "--db", url)
+    assert code == 1 and "Traceback" not in err
+    [line] = err.strip().splitlines()
+    assert "databases are not supported; use sqlite:///PATH or postgresql://USER@HOST/DB" in line
+    assert "Pw-7" not in line
+
+
+def test_password_like_query_parameters_are_hidden() -> None:
+    shown = redact_db_url("postgresql://agency:Pw-1@db.example/register?sslmode=require&sslpassword=Key-Secret-77"
+                          "&sslkey=/etc/client.key&access_token=Tok-88")
+    assert "Key-Secret-77" not in shown and "Tok-88" not in shown and "Pw-1" not in shown
+    assert "sslmode=require" in shown and "sslkey=/etc/client.key" in shown and "sslpassword=***" in shown
+
+
+def test_sslpassword_is_never_printed_by_a_command(postgres_url: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"{postgres_url}{'&' if '?' in postgres_url else '?'}sslpassword=Key-Secret-77"
+    (tmp_path / "runs").mkdir()
+    code, out, err = _cli(capsys, "history", "import", str(tmp_path / "runs"), "--db", url)
+    assert code == 0, err
+    assert "database " in out and "sslpassword=***" in out and "Key-Secret-77" not in out + err

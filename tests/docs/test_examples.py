@@ -99,7 +99,9 @@ def _validate_fleet(text: str, folder: Path, capsys: pytest.CaptureFixture[str])
     env = folder / ".env"
     env.write_text("".join(f"{name}={_dummy(name)}\n" for name in _env_names(data)), encoding="utf-8")
     code = main(["validate", "-c", str(fleet), "--env-file", str(env)], out=io.StringIO())
-    assert code == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "warning:" not in err, err  # an example must not use a deprecated spelling (notify.on)
 
 
 MINIMAL_STORE = {"id": "docs-shop", "backoffice_url": "https://docs-shop.webshopapp.com/admin",

@@ -97,7 +97,7 @@ def test_an_unreachable_database_never_fails_the_run_and_import_fills_the_gap(
 def test_alerts_from_the_fleet_file_once_per_problem_and_never_failing_the_run(
         cli: CliRunner, mock_server: MockServer, tmp_path: Path) -> None:
     args = _fleet(tmp_path, mock_server, ["shop-nl"], extra={"notify": {"urls_env": ["EP_ALERTS"],
-                                                                        "on": ["failed", "drift"]}})
+                                                                        "events": ["failed", "drift"]}})
     env_file = tmp_path / ".env"
     secrets = env_file.read_text(encoding="utf-8")
     token = "Alert-Token-4242"

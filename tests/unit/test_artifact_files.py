@@ -46,7 +46,8 @@ def test_store_ids_that_share_a_file_name_are_refused_naming_both(tmp_path: Path
     assert len(lines) == 3, lines
     for clash in ("'shop.'", "'shop_'", "'Shop'"):
         [line] = [line for line in lines if f"store ids 'shop' and {clash}" in line]
-        assert line.startswith(f"{tmp_path / 'fleet.yaml'}: stores[") and "rename one of them" in line
+        assert line.startswith(f"{tmp_path / 'fleet.yaml'}, line ") and ": stores[" in line
+        assert "rename one of them" in line
     assert [s.id for s in read_fleet(fleet_with(tmp_path, "shop", "shop-2", "shop.nl")).stores] == [
         "shop", "shop-2", "shop.nl"]
 

@@ -144,7 +144,7 @@ def test_a_setting_without_changes_in_the_saved_plan_is_reported_as_the_plan_fou
 def test_which_saved_stores_are_not_logged_in_to() -> None:
     with_changes = saved_store()
     assert not saved_store_is_done(with_changes)
-    assert saved_store_is_done(StoreResult(id="shop"))
+    assert not saved_store_is_done(StoreResult(id="shop"))  # no changes: read, and "nothing to do" re-derived
     # A failed setting leaves the other settings' changes to apply; a store that failed whole does not.
     assert not saved_store_is_done(with_changes.model_copy(update={"status": StoreStatus.ERROR}))
     assert saved_store_is_done(with_changes.model_copy(update={"status": StoreStatus.ERROR,

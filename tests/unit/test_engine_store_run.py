@@ -114,7 +114,38 @@ async def test_saved_plan_is_applied_exactly(tmp_path: Path) -> None:
     result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY,
                              saved_plan=document_of(saved)).run()
     assert statuses(result) == {"a": "changed", "b": "compliant", "c": "changed"}
-    assert ("read", "b") not in events  # the plan had nothing for b: it is not read again
+    assert ("read", "b") in events  # the plan had nothing for b: read again, and "nothing" re-derived
+    assert [step for step in events if step[0] == "apply"] == [("apply", "a"), ("apply", "c")]
+
+
+async def test_a_saved_plan_with_a_change_removed_is_refused_not_reported_compliant(tmp_path: Path) -> None:
+    """Finding 9 of issue #24: a re-sealed plan without c's change (and c's row edited to compliant) used to
+    apply a, report c compliant and exit 0 while c still differed from the fleet file. Re-derived, c's fresh
+    plan has a change the file lacks: the store is refused as stale, untouched."""
+    saved = await plan_of(tmp_path, {"a": "old", "b": "new", "c": "old"})
+    saved.changes = [change for change in saved.changes if change.setting != "c"]
+    next(s for s in saved.settings if s.setting == "c").status = SettingStatus.COMPLIANT
+    events: list[tuple[str, str]] = []
+    world, settings = fleet(events, world={"a": "old", "b": "new", "c": "old"})
+    result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY, saved_plan=document_of(saved)).run()
+    assert result.status == StoreStatus.ERROR and result.error_kind == "stale_plan", result
+    assert "c: the saved plan does not match" in (result.error or "")
+    assert world == {"a": "old", "b": "new", "c": "old"}  # nothing applied, not even a
+    assert statuses(result)["c"] != SettingStatus.COMPLIANT
+
+
+async def test_a_saved_store_without_changes_is_read_and_refused_when_it_differs(tmp_path: Path) -> None:
+    """Every change of a store removed from the plan: the store is still logged in to and read, not taken over
+    as "compliant" from the file."""
+    saved = await plan_of(tmp_path, {"a": "old", "b": "new", "c": "new"})
+    saved.changes = []
+    for setting in saved.settings:
+        setting.status = SettingStatus.COMPLIANT
+    events: list[tuple[str, str]] = []
+    world, settings = fleet(events, world={"a": "old", "b": "new", "c": "new"})
+    result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY, saved_plan=document_of(saved)).run()
+    assert ("read", "a") in events and result.error_kind == "stale_plan"
+    assert world["a"] == "old"
 
 
 async def test_a_stale_saved_plan_refuses_the_whole_store_untouched(tmp_path: Path) -> None:

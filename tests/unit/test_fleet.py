@@ -66,10 +66,11 @@ def test_unknown_key_names_file_path_and_store(tmp_path: Path) -> None:
     assert "unknown key" in message
 
 
-def test_unknown_setting_lists_the_known_ones(tmp_path: Path) -> None:
+def test_unknown_setting_names_its_line_and_the_closest_setting(tmp_path: Path) -> None:
     path = write(tmp_path, f"defaults:\n  cookie_lawz: {{mode: confirm}}\nstores:{store()}")
-    with pytest.raises(ConfigError, match=r"defaults\.cookie_lawz: unknown setting; known settings: cookie_law"):
+    with pytest.raises(ConfigError) as info:
         read_fleet(path)
+    assert str(info.value) == f"{path}, line 2: defaults.cookie_lawz: unknown setting; did you mean 'cookie_law'?"
 
 
 def test_bad_setting_value_names_store_key_and_layer(tmp_path: Path) -> None:
@@ -144,3 +145,39 @@ def test_demo_and_default_fleet_files_are_valid() -> None:
     root = Path(__file__).resolve().parents[2]
     for name in ("config/demo.yaml", "config/fleet.yaml"):
         assert read_fleet(root / name).stores
+
+
+PYDANTIC_WORDS = ("Input should", "Extra inputs", "Value error", "Field required", "List should", "String should",
+                  "validation error", "pydantic")
+
+
+def test_a_mistake_in_defaults_is_one_line_with_its_line_and_stores_and_a_suggestion(tmp_path: Path) -> None:
+    """Three stores inherit one misspelt value from defaults: one line naming the file, the line, the key path
+    in defaults, the stores it reaches and the closest valid value; no pydantic wording."""
+    path = write(tmp_path, "defaults:\n  cookie_law:\n    mode: confrim\n"
+                           f"stores:{store('a')}{store('b')}{store('c')}")
+    with pytest.raises(ConfigError) as info:
+        read_fleet(path)
+    assert str(info.value) == (f"{path}, line 3: defaults.cookie_law.mode: 'confrim' is not one of none, notify, "
+                               f"confirm, custom; did you mean 'confirm'? (stores a, b, c)")
+
+
+def test_a_misspelt_key_names_the_closest_key_in_the_layer_that_set_it(tmp_path: Path) -> None:
+    path = write(tmp_path, f"groups:\n  g:\n    cookie_law: {{mdoe: confirm}}\n"
+                           f"stores:{store('a', extra='    groups: [g]')}{store('b', extra='    groups: [g]')}")
+    with pytest.raises(ConfigError) as info:
+        read_fleet(path)
+    assert str(info.value).splitlines() == [
+        f"{path}, line 3: groups.g.cookie_law.mode: required, but not given (stores a, b)",
+        f"{path}, line 3: groups.g.cookie_law.mdoe: unknown key; did you mean 'mode'? (stores a, b)"]
+
+
+def test_top_level_and_store_errors_speak_the_tools_words(tmp_path: Path) -> None:
+    path = write(tmp_path, f"defaults: {{}}\nstors: []\nstores:{store('a', extra='    allow_irreversible: maybe')}")
+    with pytest.raises(ConfigError) as info:
+        read_fleet(path)
+    lines = str(info.value).splitlines()
+    assert f"{path}, line 2: stors: unknown key; did you mean 'stores'?" in lines
+    assert any(line.startswith(f"{path}, line 9: stores[0].allow_irreversible (store a): must be true or false")
+               for line in lines), lines
+    assert not [word for word in PYDANTIC_WORDS if word in str(info.value)]

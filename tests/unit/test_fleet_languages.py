@@ -53,9 +53,9 @@ def test_a_store_without_languages_speaks_its_backoffice_language(tmp_path: Path
 
 
 @pytest.mark.parametrize(("extra", "expected"), [
-    ("    backoffice_locale: es\n", "backoffice_locale (store shop): Value error, 'es' has no label table "
+    ("    backoffice_locale: es\n", "backoffice_locale (store shop): 'es' has no label table "
                                     "(flows/labels/es.yaml)"),
-    ("    locale: xx\n", "locale (store shop): Value error, 'xx' has no label table"),
+    ("    locale: xx\n", "locale (store shop): 'xx' has no label table"),
     ("    backoffice_locale: nl\n    languages: [nl, deutsch]\n", "'deutsch' is not a two-letter language code"),
     ("    backoffice_locale: nl\n    languages: [nl, en, nl]\n", "a language is listed twice"),
     ("    locale: nl\n    backoffice_locale: en\n", "the deprecated 'locale' (nl) contradicts backoffice_locale"),

@@ -10,8 +10,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -189,3 +191,116 @@ def test_not_a_shard_run_is_refused_and_report_run_dir_still_works(tmp_path: Pat
     (plain.root / "report.html").unlink()
     assert main(["report", str(plain.root)], out=io.StringIO()) == 0
     assert (plain.root / "report.html").is_file()
+
+
+# -- nothing in a shard's directory is trusted for where it comes from (issue #24, finding 8) -----------------
+
+def _edit_json(path: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    data = json.loads(path.read_text())
+    edit(data)
+    path.write_text(json.dumps(data, indent=2))
+
+
+def _store(document: dict[str, Any], store_id: str) -> dict[str, Any]:
+    return next(store for store in document["stores"] if store["id"] == store_id)
+
+
+def test_links_planted_in_a_shard_are_neither_followed_nor_copied(tmp_path: Path) -> None:
+    """A link to a host file and a link to a big folder, planted among a shard's backups and at its top: the
+    merged run holds neither the links nor what they point to, and merge.json names what was left out."""
+    outside = tmp_path / "host"
+    (outside / "big").mkdir(parents=True)
+    (outside / "passwd").write_text("root:x:0:0\n")
+    (outside / "big" / "data.bin").write_bytes(b"\0" * 4096)
+    dirs = [shard_run(tmp_path, k) for k in (1, 2, 3)]
+    store = next(s for s in SELECTION if Shard(1, 3).owns(s))
+    (dirs[0] / "backups" / store / "passwd.html").symlink_to(outside / "passwd")
+    (dirs[0] / "backups" / store / "everything").symlink_to(outside / "big")
+    (dirs[0] / "evidence").symlink_to(outside)
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 0, err
+    merged = tmp_path / "merged"
+    assert not [p for p in merged.rglob("*") if p.is_symlink()]
+    assert not any("root:x" in p.read_text(errors="replace") for p in merged.rglob("*") if p.is_file())
+    assert not (merged / "evidence").exists() and not (merged / "backups" / store / "everything").exists()
+    assert (merged / "backups" / store / "cookie_law-20250101T000000Z.html").is_file()  # the real backup came
+    left_out = json.loads((merged / "merge.json").read_text())["left_out"]["1/3"]
+    assert sorted(left_out) == sorted(["evidence", f"backups/{store}/everything", f"backups/{store}/passwd.html"])
+
+
+def test_a_report_edited_from_failed_to_ok_is_refused(tmp_path: Path) -> None:
+    """The store's status no longer follows from its failed setting: refused, nothing merged, exit 1."""
+    dirs = [shard_run(tmp_path, k, statuses={"shop-5": SettingStatus.FAILED}) for k in (1, 2, 3)]
+    owner = next(d for d, k in zip(dirs, (1, 2, 3), strict=True) if Shard(k, 3).owns("shop-5"))
+    _edit_json(owner / "plan.json", lambda plan: _store(plan, "shop-5").update(status="ok", error_kind=None))
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and "store shop-5: it is ok although setting(s) cookie_law failed" in err
+    assert not (tmp_path / "merged").exists()
+
+
+def test_a_consistently_edited_report_disagrees_with_the_progress_record(tmp_path: Path) -> None:
+    """Store and setting both edited to ok/compliant: the progress record the run wrote as the store finished
+    still says error; refused."""
+    dirs = [shard_run(tmp_path, k, command="apply", statuses={"shop-5": SettingStatus.FAILED}) for k in (1, 2, 3)]
+    owner = next(d for d, k in zip(dirs, (1, 2, 3), strict=True) if Shard(k, 3).owns("shop-5"))
+    progress = ProgressLog(RunArtifacts(owner))
+    progress.record(result("shop-5", SettingStatus.FAILED), "apply")  # as the run recorded it when it finished
+
+    def tidy(report: dict[str, Any]) -> None:
+        store = _store(report, "shop-5")
+        store.update(status="ok", error_kind=None)
+        store["settings"][0].update(status="compliant")
+
+    _edit_json(owner / "report.json", tidy)
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and "store shop-5: the report says ok, the progress record written as it finished says error" \
+        in err
+
+
+def test_a_forged_shard_holding_another_shards_stores_is_refused(tmp_path: Path) -> None:
+    """Shard 2's report also holds a store of shard 1, ok where shard 1 failed it (merged after shard 1, it used
+    to win: exit 0). The report must hold exactly its manifest's stores; and a manifest claiming another shard's
+    store is refused too (its stores are re-derived from the selection)."""
+    stolen = next(s for s in SELECTION if Shard(1, 3).owns(s))
+    dirs = [shard_run(tmp_path, k, statuses={stolen: SettingStatus.FAILED}) for k in (1, 2, 3)]
+    _edit_json(dirs[1] / "plan.json", lambda plan: plan["stores"].append(result(stolen).model_dump(mode="json")))
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and f"the report does not hold exactly the shard's stores; not of this shard: {stolen}" in err
+    dirs = [shard_run(tmp_path / "again", k) for k in (1, 2, 3)]
+    _edit_json(dirs[1] / "shard.json", lambda manifest: manifest["stores"].append(stolen))
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and "the manifest's stores are not those of shard 2/3 of its selection" in err
+
+
+def test_a_shard_report_of_another_fleet_version_is_refused(tmp_path: Path) -> None:
+    dirs = [shard_run(tmp_path, k) for k in (1, 2, 3)]
+    _edit_json(dirs[2] / "plan.json", lambda plan: plan.update(fleet_sha256="v0"))
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and "the report is of fleet version v0 shard 3/3, the manifest of v1 shard 3/3" in err
+
+
+@pytest.mark.parametrize("store_id", ["../../etc", "/etc", ".hidden", "shop\nnext"])
+def test_a_store_id_that_is_no_store_id_is_refused_by_merge_and_report(tmp_path: Path, store_id: str) -> None:
+    """A store id read from a file never becomes a path: `report RUN_DIR` and `report merge` refuse it in one
+    line, and no page lists a folder outside the run."""
+    dirs = [shard_run(tmp_path, k) for k in (1, 2, 3)]
+    first = next(s for s in SELECTION if Shard(1, 3).owns(s))
+    _edit_json(dirs[0] / "plan.json", lambda plan: _store(plan, first).update(id=store_id))
+    code, _, err = merge(*dirs, "--out", tmp_path / "merged")
+    assert code == 1 and f"{store_id!r} is not a store id" in err
+    (dirs[0] / "report.html").unlink()
+    err_out = io.StringIO()
+    with contextlib.redirect_stderr(err_out):
+        assert main(["report", str(dirs[0])], out=io.StringIO()) == 1
+    assert f"{store_id!r} is not a store id" in err_out.getvalue() and not (dirs[0] / "report.html").exists()
+
+
+def test_an_artifact_path_leaving_the_run_is_refused(tmp_path: Path) -> None:
+    plain = RunArtifacts.create(tmp_path / "runs", now=STARTED)
+    write_run_outputs(plain, RunDocument(kind=RunKind.PLAN, created_at="2025-01-01T00:00:00+00:00",
+                                         fleet_file="fleet.yaml", stores=[result("shop-1")]))
+    _edit_json(plain.root / "plan.json", lambda plan: plan["stores"][0].update(artifacts=["../../../../etc/passwd"]))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["report", str(plain.root)], out=io.StringIO()) == 1
+    assert "stores[0].artifacts[0]: '../../../../etc/passwd' is not a path inside the run directory" in err.getvalue()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from automation.fleet.composition import read_fleet
 from ecom_privacy.errors import ConfigError
-from ecom_privacy.yaml_input import MAX_ALIASES, load_yaml_file, load_yaml_text
+from ecom_privacy.yaml_input import MAX_ALIASES, load_json_file, load_yaml_file, load_yaml_text
 from tests.support import write_fleet
 
 
@@ -36,6 +37,46 @@ def test_duplicate_nested_key_in_flow_and_block_style() -> None:
         load_yaml_text("rule:\n  enabled: true\n  keep: [a@x.test]\n  keep: [b@x.test]\n", "f")
     with pytest.raises(ConfigError, match=r"f, line 1: duplicate key 'a'"):
         load_yaml_text("x: {a: 1, b: 2, a: 3}\n", "f")
+
+
+@pytest.mark.parametrize(("text", "key", "what"), [
+    ("notify:\n  urls_env: [A]\n  on: [failed]\n", "on", "the boolean True"),
+    ("title:\n  no: Personvern\n", "no", "the boolean False"),
+    ("vars:\n  2025: launch\n", "2025", "the number 2025"),
+    ("vars:\n  null: x\n", "null", "nothing (null)"),
+])
+def test_a_key_yaml_does_not_read_as_text_is_one_line_with_the_quoting_fix(text: str, key: str, what: str) -> None:
+    with pytest.raises(ConfigError) as excinfo:
+        load_yaml_text(text, "fleet.yaml")
+    line = text.splitlines().index(next(row for row in text.splitlines() if row.strip().startswith(f"{key}:"))) + 1
+    assert one_line_error(excinfo) == (f"fleet.yaml, line {line}: key {key!r} is read by YAML as {what}, not as text; "
+                                       f"quote it: '{key}':")
+
+
+def test_a_quoted_key_and_a_kept_deprecated_spelling_load_as_text() -> None:
+    assert load_yaml_text("title:\n  'no': Personvern\n", "f") == {"title": {"no": "Personvern"}}
+    assert load_yaml_text("notify:\n  on: [failed]\n", "f", text_keys={"on"}) == {"notify": {"on": ["failed"]}}
+
+
+def test_a_fifo_is_refused_instead_of_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "fleet.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="is not a regular file"):
+        load_yaml_file(fifo, "the fleet file")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('{"a": 1, "a": 2}', "duplicate key 'a'"),
+    ("[" * 100 + "]" * 100, "nested deeper than 64 levels"),
+    ("[" * 50000 + "]" * 50000, "nested"),
+    ('{"a": ', "line 1: the plan is not valid JSON"),
+])
+def test_json_input_is_read_as_strictly(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as excinfo:
+        load_json_file(path, "the plan")
+    assert str(path) in one_line_error(excinfo) and expected in str(excinfo.value)
 
 
 def test_merge_keys_and_distinct_keys_still_load() -> None:
