@@ -195,7 +195,7 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
         """After apply: read again and compare; anything still to change (blocked changes aside) is a
         VerificationError. Not the storefront's `verify`: this asks the backoffice, as `read` does."""
         current = await self.read(session)
-        remaining = [c for c in self.plan(current, desired, session.plan_input) if not c.blocked]
+        remaining = [c for c in self.plan(current, desired, session.plan_input) if c.blocked is None]
         if remaining:
             summary = "; ".join(change.summary or change.action.value for change in remaining)
             raise VerificationError(f"{self.name}: the backoffice does not show the desired state: {summary}")

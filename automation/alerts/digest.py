@@ -22,12 +22,12 @@ from sqlalchemy.orm import Session
 
 from automation.alerts.layout import AlertContext, Block, Item, Note, as_markdown, as_text
 from automation.alerts.message import Message, label, report_of, section
-from automation.alerts.problems import BLOCKED
 from automation.alerts.state import Notice
 from automation.alerts.tables import AlertDigest, AlertProblem
 from automation.fleet.notify import NotifyConfig
+from ecom_privacy.models import BlockReason
 
-#: kinds that need a person whatever the next run does (drift needs one only when blocked, see BLOCKED)
+#: kinds that need a person whatever the next run does (drift needs one only when blocked: its row's reason)
 NEEDS_A_HUMAN = ("failed", "verify_failed", "breach_deadline", "blocked")
 #: the order of the digest's lines within a client: what is most urgent first
 ORDER = {"breach_deadline": 0, "failed": 1, "verify_failed": 2, "blocked": 3, "drift": 4}
@@ -41,7 +41,7 @@ def due_day(now: datetime, context: AlertContext, hour: int) -> str:
 
 
 def needs_a_human(row: AlertProblem) -> bool:
-    return row.kind in NEEDS_A_HUMAN or (row.kind == "drift" and row.message.endswith(BLOCKED))
+    return row.kind in NEEDS_A_HUMAN or (row.kind == "drift" and row.blocked is not None)
 
 
 def open_problems(engine: Engine, kinds: list[str]) -> list[Notice]:
@@ -49,7 +49,9 @@ def open_problems(engine: Engine, kinds: list[str]) -> list[Notice]:
         rows = session.scalars(select(AlertProblem).where(AlertProblem.cleared_at.is_(None),
                                                           AlertProblem.kind.in_(kinds))).all()
         found = [Notice(row.kind, row.store_id, row.subject, row.message, row.opened_run_dir, row.opened_at,
-                        last_run_dir=row.last_run_dir or row.opened_run_dir) for row in rows if needs_a_human(row)]
+                        last_run_dir=row.last_run_dir or row.opened_run_dir,
+                        blocked=BlockReason(row.blocked) if row.blocked else None)
+                 for row in rows if needs_a_human(row)]
     return sorted(found, key=lambda n: (ORDER.get(n.kind, 9), n.store_id, n.subject))
 
 
@@ -74,7 +76,7 @@ def release_digest(engine: Engine, day: str) -> None:
 def compose_digest(notices: list[Notice], day: str, config: NotifyConfig, context: AlertContext,
                    now: datetime) -> Message:
     def item(notice: Notice) -> Item:
-        kind = "blocked" if notice.kind == "drift" else notice.kind
+        kind = "blocked" if notice.blocked is not None else notice.kind
         return Item(notice.store_id, notice.subject, label(kind),
                     f"{notice.message} (open since {context.local(notice.at)})",
                     report_of(notice, "", config, run=notice.last_run_dir))

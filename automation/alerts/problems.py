@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from automation.redaction.addresses import EMAIL
-from ecom_privacy.models import CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
+from ecom_privacy.models import BlockReason, CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
 
 Key = tuple[str, str, str]  # kind, store, subject
-#: how a drift message says that its change waits for an opt-in (the digest lists those: no run fixes them)
-BLOCKED = " (blocked: needs an opt-in)"
 
 
 @dataclass
 class RunFindings:
     #: open problems seen by this run: key -> one-line message
     problems: dict[Key, str] = field(default_factory=dict)
+    #: drift among `problems` that no run corrects by itself, and why (the digest lists those)
+    blocked: dict[Key, BlockReason] = field(default_factory=dict)
     #: keys of problems this run looked at: a problem not seen again here is cleared, others stay open
     covered_settings: set[tuple[str, str]] = field(default_factory=set)
     covered_stores: set[str] = field(default_factory=set)
@@ -30,6 +30,7 @@ class RunFindings:
     def merge(self, other: RunFindings) -> None:
         """Add another source's findings (the breach register's) to a run's."""
         self.problems.update(other.problems)
+        self.blocked.update(other.blocked)
         self.covered_settings |= other.covered_settings
         self.covered_stores |= other.covered_stores
         self.verified_stores |= other.verified_stores
@@ -74,8 +75,11 @@ def findings(document: RunDocument) -> RunFindings:
             found.covered_settings.add((store.id, setting.setting))
             summary = _clean("; ".join(change.summary or change.action for change in changes))
             if setting.status == SettingStatus.DRIFT:
-                blocked = any(change.blocked for change in changes)
-                found.problems[("drift", store.id, setting.setting)] = summary + (BLOCKED if blocked else "")
+                key = ("drift", store.id, setting.setting)
+                reason = next((change.blocked for change in changes if change.blocked is not None), None)
+                found.problems[key] = summary + (f" (blocked: {reason.awaits})" if reason else "")
+                if reason is not None:
+                    found.blocked[key] = reason
             elif setting.status == SettingStatus.CHANGED:
                 found.corrected[(store.id, setting.setting)] = summary
         if store.checks or (document.kind == RunKind.VERIFY and store.status == StoreStatus.ERROR):

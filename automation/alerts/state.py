@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from automation.alerts.problems import Key, RunFindings
 from automation.alerts.tables import AlertProblem
+from ecom_privacy.models import BlockReason
 
 
 @dataclass
@@ -25,6 +26,8 @@ class Notice:
     #: for a problem that started and cleared unannounced: when and how it cleared
     cleared_at: datetime | None = None
     how: str = ""
+    #: a drift that waits for a person: why (the digest lists it as blocked)
+    blocked: BlockReason | None = None
 
 
 @dataclass
@@ -64,9 +67,10 @@ def reconcile(engine: Engine, found: RunFindings, kinds: list[str], run_dir: str
             if row is None:
                 session.add(AlertProblem(kind=key[0], store_id=key[1], subject=key[2], message=message,
                                          opened_at=now, opened_run_dir=run_dir, last_seen_at=now,
-                                         last_run_dir=run_dir, open_sent=False, clear_sent=False))
+                                         last_run_dir=run_dir, open_sent=False, clear_sent=False,
+                                         blocked=found.blocked.get(key)))
             else:
-                row.last_seen_at, row.message = now, message
+                row.last_seen_at, row.message, row.blocked = now, message, found.blocked.get(key)
                 row.last_run_dir = run_dir or row.last_run_dir
         for key, row in by_key.items():
             if key not in found.problems and found.covers(key):

@@ -74,7 +74,7 @@ def _setting_rows(store: StoreResult, redact: Callable[[str], str]) -> list[dict
         if store.awaits_opt_in(result):
             status = BLOCKED  # drift the tool may not correct by itself (an irreversible change without opt-in)
         summary = "; ".join(change.summary or change.action for change in changes)
-        blocked = "; ".join(change.blocked for change in changes if change.blocked)
+        blocked = "; ".join(dict.fromkeys(change.blocked.message for change in changes if change.blocked))
         summary += f" (blocked: {blocked})" if blocked else ""
         # Warnings are not changes and never change the status: named after the changes, as the storefront
         # row names its warned checks.

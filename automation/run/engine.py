@@ -31,7 +31,6 @@ from automation.run.interrupt import Interruption, RunInterrupted
 from automation.run.lock import LockBusyError
 from automation.run.setting_phase import INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
 from automation.run.store_plan import (
-    IRREVERSIBLE_HINT,
     SettingPlan,
     applied_status,
     finalise_settings,
@@ -65,7 +64,7 @@ from ecom_privacy.models import (
 from ecom_privacy.setting import PlanInput, Setting, StoreSession
 
 # Re-exported: the CLI, the breach desk and tests import them from here.
-__all__ = ["INTERRUPTED_MID_APPLY", "IRREVERSIBLE_HINT", "NOT_STARTED", "FleetRunner", "RunOptions",
+__all__ = ["INTERRUPTED_MID_APPLY", "NOT_STARTED", "FleetRunner", "RunOptions",
            "StoreRun", "plan_input_for"]
 
 

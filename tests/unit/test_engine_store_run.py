@@ -11,9 +11,8 @@ from pathlib import Path
 
 from automation.run.interrupt import Interruption
 from automation.run.setting_phase import INTERRUPTED_MID_APPLY, NOT_APPLIED, NOT_STARTED
-from automation.run.store_plan import IRREVERSIBLE_HINT
 from ecom_privacy.errors import AuthenticationError, ConfigError, ErrorKind, TransientError, UiMismatchError
-from ecom_privacy.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.models import BlockReason, RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
 from tests.unit.engine_fakes import FakeBackoffice, FakeSetting, store_run
 
 DESIRED = {"a": "new", "b": "new", "c": "new"}
@@ -93,7 +92,7 @@ async def test_irreversible_changes_wait_for_the_opt_in(tmp_path: Path) -> None:
     world, settings = fleet(events, a={"irreversible": True})
     blocked = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY).run()
     assert statuses(blocked) == {"a": "drift", "b": "compliant", "c": "changed"}
-    assert blocked.changes[0].blocked == IRREVERSIBLE_HINT and ("apply", "a") not in events
+    assert blocked.changes[0].blocked is BlockReason.NEEDS_OPT_IN and ("apply", "a") not in events
     assert world["a"] == "old"
 
     allowed = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY, allow_irreversible=True).run()
