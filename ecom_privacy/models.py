@@ -178,6 +178,8 @@ class SettingResult(BaseModel):
     observed: Any = None
     error: str | None = None
     error_kind: RecordedKind | None = None
+    #: the store stopped before this setting was read: its error is the store's (`StoreResult.error` says why)
+    not_read: bool = False
     #: warnings about the store that are not changes (for example: Google's consent mode is not shown)
     diagnostics: list[Diagnostic] = Field(default_factory=list)
 
@@ -237,6 +239,8 @@ class StoreResult(BaseModel):
     settings: list[SettingResult] = Field(default_factory=list)
     error: str | None = None
     error_kind: RecordedKind | None = None
+    #: the error is the storefront checks' (`verify`, `apply --verify`): they could not finish
+    storefront_error: bool = False
     artifacts: list[str] = Field(default_factory=list)
     duration_s: float | None = None
     #: storefront checks (`verify`, `apply --verify`)

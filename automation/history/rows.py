@@ -81,7 +81,7 @@ def _setting_rows(store: StoreResult, redact: Callable[[str], str]) -> list[dict
         warnings = "; ".join(f"warning: {diagnostic.summary}" for diagnostic in result.diagnostics)
         summary = "; ".join(part for part in (summary, warnings) if part)
         error = result.error
-        if result.status == SettingStatus.FAILED and store.error and (error or "").startswith("not read"):
+        if result.status == SettingStatus.FAILED and store.error and result.not_read:
             error = store.error  # the store stopped before this setting: its own error says why
         rows.append({
             "store_id": store.id, "setting": result.setting, "status": status,
@@ -96,7 +96,7 @@ def _setting_rows(store: StoreResult, redact: Callable[[str], str]) -> list[dict
 
 def _storefront_row(store: StoreResult, redact: Callable[[str], str]) -> dict[str, Any] | None:
     """The storefront checks of a store as one cell: failed when any check failed or none could run."""
-    if not store.checks and not (store.error and store.error.startswith("storefront")):
+    if not store.checks and not (store.error and store.storefront_error):
         return None
     failed = [check for check in store.checks if check.status == CheckStatus.FAIL]
     warned = [check for check in store.checks if check.status == CheckStatus.WARN]

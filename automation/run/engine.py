@@ -99,7 +99,6 @@ class RunOptions:
     on_store_start: Callable[[str], None] | None = None
     on_store_done: Callable[[StoreResult], None] | None = None
     interruption: Interruption = field(default_factory=Interruption)
-    extra: dict[str, Any] = field(default_factory=dict)
     #: connect to this running Chromium over CDP instead of launching one (--cdp-endpoint)
     cdp_endpoint: str | None = None
 

@@ -163,7 +163,7 @@ def finalise_settings(result: StoreResult, managed: list[str], interrupted: bool
                                                  error=NOT_STARTED, error_kind=ErrorKind.INTERRUPTED))
         elif result.status == StoreStatus.ERROR:
             result.settings.append(SettingResult(
-                setting=name, status=SettingStatus.FAILED, error_kind=result.error_kind,
+                setting=name, status=SettingStatus.FAILED, error_kind=result.error_kind, not_read=True,
                 error=f"not read: the store failed ({result.error_kind}), see the store's error"))
     if any(s.status == SettingStatus.FAILED for s in result.settings):
         result.status = StoreStatus.ERROR

@@ -41,7 +41,7 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
         error = as_typed_error(exc)
         result.status = StoreStatus.ERROR
         result.error = f"storefront check could not finish: {error}"
-        result.error_kind = error.kind
+        result.error_kind, result.storefront_error = error.kind, True
     if blocked:
         artifacts.write_json(f"evidence/{store.id}/blocked-requests.json", sorted(set(blocked)))
     if any(check.status == CheckStatus.FAIL for check in result.checks):
