@@ -321,13 +321,19 @@ def _driver(args: argparse.Namespace, fleet: Fleet) -> Driver:
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
-    from automation.fleet.composition import settings_catalogue
     from automation.fleet.model import plan_input_for
 
     fleet, stores = _fleet_and_stores(args, ui_overrides=False)  # its problems are listed with the others
     env = load_environment(args.env_file)
     problems = []
-    settings = settings_catalogue()
+    overrides = None
+    try:  # a misspelt key in the overrides would otherwise be ignored, and the tool look for the old text
+        overrides = _ui_overrides(args, fleet)
+    except ConfigError as exc:
+        problems += str(exc).splitlines()
+    args.loaded_ui_overrides = overrides  # default page titles are checked under the user's corrections
+    driver = _driver(args, fleet)
+    settings = driver.settings
     causes: dict[str, list[str]] = {}  # one line per cause: a template of defaults fails once, for every store
     for store in stores:
         try:
@@ -336,18 +342,13 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
             problems.append(str(exc))
         for name, desired in store.desired.items():
             try:  # templates and their variables: found now rather than after logging in to every store
-                settings[name].check(desired, plan_input_for(fleet, store))
+                settings[name].check(desired, plan_input_for(fleet, store, driver.shop_labels))
             except ConfigError as exc:
                 cause = str(exc).replace(f"store {store.id}: ", "", 1)
                 cause = cause if cause.startswith((f"{name}: ", f"{name}.")) else f"{name}: {cause}"
                 causes.setdefault(cause, []).append(store.id)
     problems += [f"{cause} (store{'s' if len(ids) > 1 else ''} {', '.join(ids)})" for cause, ids in causes.items()]
     problems += notify_problems(fleet.notify, env, args.env_file)  # alert URLs are secrets too
-    overrides = None
-    try:  # a misspelt key in the overrides would otherwise be ignored, and the tool look for the old text
-        overrides = _ui_overrides(args, fleet)
-    except ConfigError as exc:
-        problems += str(exc).splitlines()
     if problems:
         raise ConfigError(f"{args.config}: " + f"\n{args.config}: ".join(problems))
     managed = sorted({name for store in stores for name in store.desired})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
@@ -50,6 +51,10 @@ class PlanInput:
     #: the store's desired state by setting name, for a `read` that must know what to look for (a page's
     #: slug and titles); empty in contexts that have none (then settings read with their defaults)
     desired: dict[str, BaseModel] = field(default_factory=dict)
+    #: the label table of a shop language under the user's `ui_overrides` (`Driver.shop_labels`), for what a
+    #: plan takes from it (default page titles); None there is no table for the language. Unset: the shipped
+    #: tables (a setting's tests; every command hands the driver's)
+    shop_labels: Callable[[str], Labels | None] | None = None
 
 
 @dataclass

@@ -24,7 +24,7 @@ from ecom_privacy.errors import ConfigError, SettingError
 from ecom_privacy.models import Change, Diagnostic
 from ecom_privacy.setting import CurrentState, PlanInput, StoreSession
 from flows.content.html_text import page_text
-from flows.labels import SUPPORTED_LOCALES, labels_for
+from flows.labels import SUPPORTED_LOCALES, Labels, labels_for
 from flows.pages.content_pages import PageEditorPage, PageRow, PagesListPage, PagesTwin, find_rows, same_title
 from flows.pages.json_twin import TwinUnusable, fallback_notes
 
@@ -32,6 +32,11 @@ from flows.pages.json_twin import TwinUnusable, fallback_notes
 def shop_languages(context: PlanInput) -> tuple[str, ...]:
     """The store's shop languages, default first (a store without `languages` has its one locale)."""
     return context.languages or (context.locale,)
+
+
+def shipped_labels(language: str) -> Labels | None:
+    """The shipped table of a shop language (no overrides): for a PlanInput that was handed none (tests)."""
+    return labels_for(language) if language in SUPPORTED_LOCALES else None
 
 
 def page_titles(setting: str, titles: dict[str, str], label_key: str | None, context: PlanInput) -> dict[str, str]:
@@ -42,8 +47,9 @@ def page_titles(setting: str, titles: dict[str, str], label_key: str | None, con
     resolved = {}
     for language in shop_languages(context):
         title = (titles.get(language) or "").strip()
-        if not title and label_key is not None and language in SUPPORTED_LOCALES:
-            title = labels_for(language)[label_key]
+        table = (context.shop_labels or shipped_labels)(language)
+        if not title and label_key is not None and table is not None:
+            title = table[label_key]
         if not title:
             source = (f"no label table flows/labels/{language}.yaml to take a default from" if label_key is not None
                       else "this page has no default title")

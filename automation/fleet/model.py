@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -33,6 +33,7 @@ from automation.fleet.languages import (
 from automation.fleet.notify import NotifyConfig, notify_group_errors
 from ecom_privacy.config_errors import describe, did_you_mean, key_path
 from ecom_privacy.errors import ConfigError
+from ecom_privacy.labels import Labels
 from ecom_privacy.setting import PlanInput, Setting
 from ecom_privacy.terminal_text import printable
 from ecom_privacy.yaml_input import KeyPath, YamlDocument, load_yaml_document
@@ -429,10 +430,12 @@ def _loc_of(dotted: str) -> KeyPath:
     return tuple(parts)
 
 
-def plan_input_for(fleet: Fleet, store: StoreConfig, allow_irreversible: bool = False) -> PlanInput:
-    """What a setting's pure plan (and its offline check) may know about a store."""
+def plan_input_for(fleet: Fleet, store: StoreConfig, shop_labels: Callable[[str], Labels | None],
+                   allow_irreversible: bool = False) -> PlanInput:
+    """What a setting's pure plan (and its offline check) may know about a store; `shop_labels`: the driver's
+    label tables under the user's `ui_overrides` (`Driver.shop_labels`)."""
     return PlanInput(
         store_id=store.id, locale=store.locale, vars=store.vars, base_dir=fleet.base_dir,
         allow_irreversible=allow_irreversible, storefront_url=store.storefront_url,
-        languages=store.shop_languages, desired=store.desired,
+        languages=store.shop_languages, desired=store.desired, shop_labels=shop_labels,
     )

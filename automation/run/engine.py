@@ -315,7 +315,8 @@ class FleetRunner:
         options = self.options
         trace_dir = (lambda: self.artifacts.path("stores", store.id, "_").parent) if options.trace else None
         backoffice = self.access.backoffice(store, browser, trace_dir)
-        plan_input = plan_input_for(self.fleet, store, options.allow_irreversible or store.allow_irreversible)
+        plan_input = plan_input_for(self.fleet, store, self.driver.shop_labels,
+                                    options.allow_irreversible or store.allow_irreversible)
         return StoreRun(store, self.driver, options, backoffice, plan_input, self.artifacts, self.redactor)
 
     def planned_document(self, document: RunDocument) -> RunDocument:

@@ -148,7 +148,7 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, access
     log = get_logger(store=store.id)
     backoffice = access.backoffice(store, browser)
     try:
-        session = await backoffice.open(artifacts, plan_input_for(fleet, store))
+        session = await backoffice.open(artifacts, plan_input_for(fleet, store, access.driver.shop_labels))
         labels = session.labels
         for number, (target, settings) in enumerate(_targets(access.driver, store, session), start=1):
             try:

@@ -36,7 +36,7 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
         labels = driver.labels(language, store.locale)
         result.checks = await verify_storefront(new_context, store.id, store.storefront_url, labels,
                                                 driver.settings, store.desired, artifacts,
-                                                languages=store.shop_languages)
+                                                driver.shop_labels, languages=store.shop_languages)
     except Exception as exc:  # one store's broken shop never stops the others
         error = as_typed_error(exc)
         result.status = StoreStatus.ERROR

@@ -135,6 +135,8 @@ def store_run(tmp_path: Path, settings: list[FakeSetting], desired: dict[str, st
     run_options = RunOptions(kind=options.pop("kind", RunKind.PLAN), **options)
     store = store_config(desired)
     fleet_like = type("FleetLike", (), {"base_dir": tmp_path})()
-    plan_input = plan_input_for(fleet_like, store, run_options.allow_irreversible)  # type: ignore[arg-type]
-    return StoreRun(store, driver_for(settings), run_options, backoffice or FakeBackoffice(), plan_input,
+    driver = driver_for(settings)
+    plan_input = plan_input_for(fleet_like, store, driver.shop_labels,  # type: ignore[arg-type]
+                                run_options.allow_irreversible)
+    return StoreRun(store, driver, run_options, backoffice or FakeBackoffice(), plan_input,
                     RunArtifacts(tmp_path / "run"), Redactor())

@@ -44,12 +44,17 @@ def setting(name: str = "mode", **kwargs) -> FakeSetting:
     return FakeSetting(name, {name: "old"}, [], **kwargs)
 
 
+def no_tables(language: str) -> None:
+    return None
+
+
 def test_plan_input_carries_the_store_and_the_opt_in(tmp_path: Path) -> None:
     store = store_config({"mode": "new"})
     fleet_like = type("FleetLike", (), {"base_dir": tmp_path})()
-    made = plan_input_for(fleet_like, store, allow_irreversible=True)  # type: ignore[arg-type]
+    made = plan_input_for(fleet_like, store, no_tables, allow_irreversible=True)  # type: ignore[arg-type]
     assert (made.store_id, made.locale, made.base_dir, made.allow_irreversible, made.languages) == (
         "shop", "en", tmp_path, True, ("en",))
+    assert made.shop_labels is no_tables  # the driver's tables, under the user's ui_overrides
     assert made.desired == store.desired
 
 
