@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from automation.fleet.notify import EventKind
 from automation.redaction.addresses import EMAIL
 from ecom_privacy.models import BlockReason, CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
 
-Key = tuple[str, str, str]  # kind, store, subject
+Key = tuple[EventKind, str, str]  # kind, store, subject
 
 
 @dataclass
@@ -40,15 +41,10 @@ class RunFindings:
 
     def covers(self, key: Key) -> bool:
         kind, store, subject = key
-        if kind == "drift":
-            return (store, subject) in self.covered_settings
-        if kind == "failed":
-            return store in self.covered_stores
-        if kind == "verify_failed":
-            return store in self.verified_stores
-        if kind == "breach_deadline":
-            return self.breach_checked
-        return False
+        return {EventKind.DRIFT: (store, subject) in self.covered_settings,
+                EventKind.FAILED: store in self.covered_stores,
+                EventKind.VERIFY_FAILED: store in self.verified_stores,
+                EventKind.BREACH_DEADLINE: self.breach_checked}[kind]
 
 
 def _clean(text: str | None) -> str:
@@ -64,10 +60,10 @@ def findings(document: RunDocument) -> RunFindings:
         failed = [s for s in looked if s.status == SettingStatus.FAILED]
         if failed:
             first = failed[0]
-            found.problems[("failed", store.id, "")] = _clean(
+            found.problems[(EventKind.FAILED, store.id, "")] = _clean(
                 f"{', '.join(s.setting for s in failed)}: {first.error_kind}: {first.error}")
         elif store.status == StoreStatus.ERROR and not store.settings and not store.checks and store.error:
-            found.problems[("failed", store.id, "")] = _clean(f"{store.error_kind}: {store.error}")
+            found.problems[(EventKind.FAILED, store.id, "")] = _clean(f"{store.error_kind}: {store.error}")
         for setting in looked:
             changes = store.changes_for(setting.setting)
             if setting.status == SettingStatus.FAILED:
@@ -75,7 +71,7 @@ def findings(document: RunDocument) -> RunFindings:
             found.covered_settings.add((store.id, setting.setting))
             summary = _clean("; ".join(change.summary or change.action for change in changes))
             if setting.status == SettingStatus.DRIFT:
-                key = ("drift", store.id, setting.setting)
+                key = (EventKind.DRIFT, store.id, setting.setting)
                 reason = next((change.blocked for change in changes if change.blocked is not None), None)
                 found.problems[key] = summary + (f" (blocked: {reason.awaits})" if reason else "")
                 if reason is not None:
@@ -86,7 +82,7 @@ def findings(document: RunDocument) -> RunFindings:
             found.verified_stores.add(store.id)
             for check in store.checks:
                 if check.status == CheckStatus.FAIL:
-                    found.problems[("verify_failed", store.id, check.name)] = _clean(check.message)
+                    found.problems[(EventKind.VERIFY_FAILED, store.id, check.name)] = _clean(check.message)
             if not store.checks and store.error:
-                found.problems[("verify_failed", store.id, "storefront")] = _clean(store.error)
+                found.problems[(EventKind.VERIFY_FAILED, store.id, "storefront")] = _clean(store.error)
     return found

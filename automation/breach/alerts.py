@@ -23,13 +23,13 @@ from automation.breach.deadlines import AUTHORITY_HOURS, WARN_HOURS, as_utc, sho
 from automation.breach.register import Incident, Register
 from automation.fleet.composition import read_fleet
 from automation.fleet.model import Fleet
-from automation.fleet.notify import NotifyConfig
+from automation.fleet.notify import EventKind, NotifyConfig
 from automation.outputs.logs import get_logger
 from automation.redaction.addresses import EMAIL
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import EcomPrivacyError
 
-KIND = "breach_deadline"
+KIND = EventKind.BREACH_DEADLINE
 TITLE_CHARS = 80
 
 
@@ -94,7 +94,7 @@ def check_notify(config_path: Path) -> Fleet | None:
         return None
     if config is None or KIND not in config.events:
         log.warning(f"breach alerts not sent: {config_path} has no notify key with {KIND} in notify.events",
-                    hint=f"add notify: {{urls_env: [NAME], on: [{KIND}]}} to the fleet file, or drop -c")
+                    hint=f"add notify: {{urls_env: [NAME], events: [{KIND}]}} to the fleet file, or drop -c")
         return None
     return fleet
 
