@@ -128,6 +128,14 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
     desired_model: ClassVar[type[BaseModel]]
     #: pydantic model of the state `read` returns (frozen, extra="forbid", e.g. a CurrentState)
     current_model: ClassVar[type[BaseModel]]
+    #: pydantic model of its changes' `after` (what apply brings the store to), when the setting declares one:
+    #: a plan holds `after` as JSON; `after_of` reads it back as this model, so apply reads attributes
+    after_model: ClassVar[type[BaseModel] | None] = None
+
+    def after_of(self, change: Change) -> Any:
+        """`change.after` as the setting's `after_model` (as it is when there is none). A plan file edited by
+        hand into something else is refused (pydantic's ValidationError, a ValueError)."""
+        return change.after if self.after_model is None else self.after_model.model_validate(change.after)
 
     @abstractmethod
     async def read(self, session: StoreSession) -> CurrentT:

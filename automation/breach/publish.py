@@ -24,7 +24,7 @@ from ecom_privacy.errors import VerificationError
 from flows.content.html_text import page_text
 from flows.content.page_languages import language_root
 from flows.pages.storefront_page import StorefrontPage
-from flows.text_pages import FoundPage, PageMatch, PageTarget, read_text_page, write_text_page
+from flows.text_pages import FoundPage, PageLanguageText, PageMatch, PageTarget, read_text_page, write_text_page
 
 SETTING = "breach_notice"
 #: what each action means, as the plan says it
@@ -86,11 +86,12 @@ async def apply_notice(backoffice: Backoffice, drafts: dict[str, Draft], change:
     if change.action == "none":
         return
     target = notice_target(drafts)
-    texts: dict[str, dict[str, str | None]] | None = None
+    texts: dict[str, PageLanguageText] | None = None
     session = backoffice.session
     assert session is not None  # opened
     if change.action != "hide":
-        texts = {language: {"title": draft.subject, "html": draft.html} for language, draft in drafts.items()}
+        texts = {language: PageLanguageText(title=draft.subject, html=draft.html)
+                 for language, draft in drafts.items()}
     await backoffice.step(lambda: write_text_page(session, SETTING, target, texts=texts,
                                                   visible=change.action != "hide"))
 
