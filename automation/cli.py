@@ -21,7 +21,7 @@ from automation.breach.cli import run as cmd_breach
 from automation.browser.cdp_endpoint import CDP_ENV, endpoint_secrets
 from automation.command_help import COMMANDS as COMMAND_HELP
 from automation.command_help import apply_help, document_commands
-from automation.fleet.defaults import DEFAULT_ENV_FILE, DEFAULT_FLEET_FILE
+from automation.fleet.defaults import DEFAULT_ENV_FILE, DEFAULT_FLEET_FILE, STORE_DEADLINE_S
 from automation.fleet.notify import notify_problems
 from automation.history import cli as history_cli
 from automation.outputs.artifacts import RunArtifacts, write_atomic
@@ -140,6 +140,9 @@ def _store_and_browser_options(parser: argparse.ArgumentParser, *, artifacts_hel
     parser.add_argument("--headed", action="store_true", help="show the browser window")
     parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
                         help="timeout of one browser action or page load (default 15)")
+    parser.add_argument("--store-deadline", type=float, default=STORE_DEADLINE_S, metavar="SECONDS",
+                        help=f"time one store may take; past it no retry or new step begins (default "
+                             f"{STORE_DEADLINE_S:g})")
     parser.add_argument("--artifacts-dir", type=Path, default=Path("runs"), help=artifacts_help)
     parser.add_argument("--session-dir", type=Path, default=None, metavar="DIR", help=session_help)
     parser.add_argument("--no-session-cache", action="store_true",
@@ -371,7 +374,7 @@ def _options(args: argparse.Namespace, kind: RunKind, **extra: object) -> RunOpt
     locks: StoreLocks | None = getattr(args, "store_locks", None)
     return RunOptions(
         kind=kind, parallelism=args.parallelism, browser_path=args.browser, headed=args.headed,
-        timeout_ms=int(args.timeout * 1000), env_file=args.env_file,
+        timeout_ms=int(args.timeout * 1000), store_deadline_s=args.store_deadline, env_file=args.env_file,
         allow_irreversible=getattr(args, "allow_archive", False),
         session_dir=_session_dir(args), use_session_cache=not args.no_session_cache,
         trace=not args.no_trace, cdp_endpoint=args.cdp_endpoint, clock=args.clock,
@@ -388,7 +391,8 @@ def _access(args: argparse.Namespace, fleet: Fleet, env: dict[str, str], redacto
     return StoreAccess.create(driver=_driver(args, fleet), env=env, env_file=args.env_file,
                               session_dir=_session_dir(args), redactor=redactor, timeout_ms=int(timeout_s * 1000),
                               use_cache=not (checking or getattr(args, "no_session_cache", False)),
-                              checking=checking, clock=args.clock)
+                              checking=checking, clock=args.clock,
+                              deadline_s=getattr(args, "store_deadline", None))
 
 
 def _progress_callback(args: argparse.Namespace, kind: RunKind) -> Callable[[StoreResult], None] | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
@@ -57,6 +57,15 @@ class PlanInput:
     shop_labels: Callable[[str], Labels | None] | None = None
 
 
+#: runs one resumable piece of a step (with the step's retries and session renewals) and returns its result
+Step = Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]]
+
+
+async def at_once(piece: Callable[[], Awaitable[Any]]) -> Any:
+    """A piece of work run once, as it is (a session that was not opened by the one opener: tests, tools)."""
+    return await piece()
+
+
 @dataclass
 class StoreSession:
     """A logged-in browser page of one store, and what a setting needs to work in it."""
@@ -74,6 +83,9 @@ class StoreSession:
     #: what reads already told the user in this session (a JSON twin read from the page instead): each is
     #: said once per store, not once per setting or per read-back
     notes_said: set[str] = field(default_factory=set)
+    #: runs one resumable piece of a long step (a page of the newsletter list) with the step's own retries and
+    #: session renewals, so a fault after some pieces resumes at the piece that failed (the opener's `step`)
+    step: Step = at_once
 
     def admin_url(self, path: str) -> str:
         return self.backoffice_url.rstrip("/") + "/" + path.lstrip("/")

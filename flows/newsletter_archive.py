@@ -55,6 +55,8 @@ Source = Literal["form", "checkout", "manual", "import"]
 MAX_PASSES = 3
 #: how many subscribers the text plan shows; the JSON plan always has all of them
 PREVIEW_ROWS = 10
+#: a subscription as apply recognises it: email, date subscribed, source (None where the list shows none)
+Identity = tuple[str, date, str | None]
 
 
 class NewsletterArchiveDesired(BaseModel):
@@ -314,43 +316,69 @@ class NewsletterArchiveSetting(Setting[NewsletterArchiveDesired, NewsletterArchi
         if not planned:
             return False
         page = NewsletterPage(session.page, session.backoffice_url, session.labels)
-        listing = await page.read_all()
+        listing = await page.read_all(session.step)
         targets = [subscriber for subscriber in listing.subscribers if subscriber.identity in planned]
         if not targets:
             return False  # an earlier run archived them all
         # Before the first click: the exact list, for the re-subscribe email. Never skipped, never after.
         session.artifacts.save(session.store_id, f"newsletter-archive-{export_stamp(session.clock.now())}.csv",
                                subscribers_csv(targets), kind="exports")
-        remaining = {subscriber.identity for subscriber in targets}
-        archived_any = False
+        progress = ArchivePass({subscriber.identity for subscriber in targets})
         for _ in range(MAX_PASSES):
-            archived = await self._archive_pass(page, listing, remaining)
-            archived_any = archived_any or bool(archived)
-            remaining -= archived
-            if not remaining:
-                return archived_any
-            # Rows moved while we worked (signups push rows down): look again, still only for planned ones.
-            listing = await page.read_all()
-            remaining &= {subscriber.identity for subscriber in listing.subscribers}
-            if not remaining:
-                return archived_any
-        emails = sorted(key for key, _, _ in remaining)
-        raise SettingError(f"{self.name}: {len(remaining)} planned subscriber(s) are still active after "
+            await self._archive_pass(session, page, listing, progress)
+            if not progress.remaining and not progress.unconfirmed:
+                return progress.archived_any
+            # Rows moved while we worked (signups push rows down), or an archive's answer was lost: look again,
+            # still only for planned ones; the list as read decides what is left.
+            listing = await page.read_all(session.step)
+            progress.left_in(listing)
+            if not progress.remaining:
+                return progress.archived_any
+        emails = sorted(key for key, _, _ in progress.remaining)
+        raise SettingError(f"{self.name}: {len(progress.remaining)} planned subscriber(s) are still active after "
                            f"{MAX_PASSES} passes over the list: {_few(emails)}; run apply again")
 
-    async def _archive_pass(self, page: NewsletterPage, listing: Listing,
-                            remaining: set[tuple[str, date, str | None]]) -> set[tuple[str, date, str | None]]:
+    async def _archive_pass(self, session: StoreSession, page: NewsletterPage, listing: Listing,
+                            progress: ArchivePass) -> None:
         """Archive the planned rows page by page from the last page to the first: archiving on a page only
-        moves rows of later pages, which were done already, so every page is read once."""
-        archived: set[tuple[str, date, str | None]] = set()
+        moves rows of later pages, which were done already, so every page is read once. Each page is one
+        resumable piece (`session.step`): a fault on page 2 of 5 reads page 2 again and archives only the
+        planned rows still on it, never pages 5 to 3 again, and never a row twice."""
         for url in reversed(listing.page_urls):
-            await page.open_at(url)
-            on_page = await page.read_page()
-            hits = [row for row in on_page.rows if row.subscriber.identity in remaining - archived]
-            if hits:
-                await page.archive(hits, on_page)
-                archived |= {row.subscriber.identity for row in hits}
-        return archived
+            await session.step(lambda url=url: self._archive_page(page, url, progress))
+
+    async def _archive_page(self, page: NewsletterPage, url: str, progress: ArchivePass) -> None:
+        on_page = await page.read_at(url)
+        hits = [row for row in on_page.rows if row.subscriber.identity in progress.remaining]
+        if not hits:
+            return
+        sent = {row.subscriber.identity for row in hits}
+        progress.unconfirmed |= sent  # until the backoffice confirms: its answer may be lost after it archived
+        await page.archive(hits, on_page)
+        progress.done(sent)
+
+
+class ArchivePass:
+    """What is left of an apply's planned subscribers: the read-back decides, never a count of clicks."""
+
+    def __init__(self, planned: set[Identity]) -> None:
+        self.remaining = set(planned)
+        #: sent to be archived without the backoffice's confirmation (a 5xx or a lost answer): the next read says
+        self.unconfirmed: set[Identity] = set()
+        self.archived_any = False
+
+    def done(self, archived: set[Identity]) -> None:
+        self.remaining -= archived
+        self.unconfirmed -= archived
+        self.archived_any = self.archived_any or bool(archived)
+
+    def left_in(self, listing: Listing) -> None:
+        """`listing` read afresh: planned rows gone from it were archived (a lost answer's among them)."""
+        active = {subscriber.identity for subscriber in listing.subscribers}
+        gone = self.remaining - active
+        self.archived_any = self.archived_any or bool(gone & self.unconfirmed)
+        self.remaining &= active
+        self.unconfirmed = set()
 
 
 def _few(emails: list[str], limit: int = 5) -> str:

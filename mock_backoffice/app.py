@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from . import assets, auth, challenge, control, storefront
 from .admin import account, newsletter, pages, sections, web_extras, web_statistics
 from .context import EXTENSION_KEY, MockContext, mock
-from .faults import FaultRegistry, fault_response
+from .faults import FaultRegistry, fault_response, lost_answer
 from .i18n import label
 from .identity import create_identity_app
 from .markup import template_context
@@ -56,6 +56,7 @@ def create_app(seed: Mapping[str, Any] | SeedSpec | None = None) -> Flask:
 
     app.before_request(_inject_faults)
     app.after_request(_log_request)
+    app.after_request(_lose_answer)  # runs before _log_request (Flask: last registered, first run)
     install_url_defaults(app)
     app.context_processor(_template_helpers)
     app.context_processor(template_context)
@@ -66,7 +67,11 @@ def create_app(seed: Mapping[str, Any] | SeedSpec | None = None) -> Flask:
 
 
 def _inject_faults() -> Response | None:
-    return fault_response(mock().faults, request.path)
+    return fault_response(mock().faults, request.path, request.method)
+
+
+def _lose_answer(response: Response) -> Response:
+    return lost_answer(mock().faults, request.path, request.method) or response
 
 
 def _log_request(response: Response) -> Response:

@@ -226,6 +226,19 @@ def access_log() -> Response | tuple[Response, int]:
     return jsonify({"requests": [record.to_json() for record in ctx.world.access_log(store_id)]})
 
 
+@bp.get("/writes")
+def writes() -> Response | tuple[Response, int]:
+    """Writes carried out since the last reset, per store and target: `{store: {target: {"changed": n,
+    "unchanged": m}}}`; `unchanged` counts writes that set what already was (a change made twice). `?store=`."""
+    ctx = mock()
+    store_id = request.args.get("store")
+    if store_id is not None and ctx.world.store(store_id) is None:
+        return _bad_request(f"store: unknown store {store_id!r}")
+    with ctx.world.lock:
+        return jsonify({store.id: {target: count.to_json() for target, count in store.writes.items()}
+                        for store in ctx.world.stores.values() if store_id in (None, store.id)})
+
+
 @bp.post("/requests/clear")
 def clear_access_log() -> Response:
     """Empty the access log (the world stays as it is): a test then sees only what one run asks for."""

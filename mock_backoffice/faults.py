@@ -4,6 +4,9 @@ A store-specific configuration replaces the global one for that store (it is not
 `{"store": "a", "latency_ms": 0}` exempts one store from a global slowdown. Faults reach every request of a
 store, its static CSS and JS included; `path` aims them at some requests only (`static/editor.js`: the
 page editor's script), and `max_errors` stops the HTTP 500s after that many (a fault that heals).
+`lose_answer: true` makes the HTTP 500s of writes come after the backoffice carried them out (reads fail as
+before): the change is made, its answer is lost (a proxy that times out on a slow save), so a client that
+writes again without reading first makes the change twice (`GET /__mock__/writes` counts it).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from flask import Response
 CONTROL_PREFIX = "/__mock__"
 
 _NUMBER_KEYS = ("latency_ms", "error_rate", "session_ttl_s")
-_ALLOWED_KEYS = (*_NUMBER_KEYS, "store", "seed", "path", "max_errors")
+_ALLOWED_KEYS = (*_NUMBER_KEYS, "store", "seed", "path", "max_errors", "lose_answer")
+#: the requests that change something: the only ones a `lose_answer` fault answers with HTTP 500
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class FaultError(ValueError):
@@ -38,6 +43,8 @@ class FaultConfig:
     path: str | None = None
     #: no more HTTP 500s once this many were injected; None: no limit
     max_errors: int | None = None
+    #: fail writes after carrying them out (the answer lost) rather than before handling them
+    lose_answer: bool = False
     errors_injected: int = 0
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
@@ -50,6 +57,8 @@ class FaultConfig:
         for key in ("session_ttl_s", "seed", "path", "max_errors"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
+        if self.lose_answer:
+            data["lose_answer"] = True
         return data
 
 
@@ -79,6 +88,9 @@ def parse_fault_request(body: Any, known_stores: set[str]) -> tuple[str | None, 
     if max_errors is not None and (isinstance(max_errors, bool) or not isinstance(max_errors, int)
                                    or max_errors < 0):
         raise FaultError(f"max_errors: must be an integer >= 0 (got {max_errors!r})")
+    lose_answer = body.get("lose_answer", False)
+    if not isinstance(lose_answer, bool):
+        raise FaultError(f"lose_answer: must be true or false (got {lose_answer!r})")
     if not settings:
         return store, None
     config = FaultConfig(
@@ -88,6 +100,7 @@ def parse_fault_request(body: Any, known_stores: set[str]) -> tuple[str | None, 
         seed=seed,
         path=path.strip("/") if path is not None else None,
         max_errors=max_errors,
+        lose_answer=lose_answer,
         rng=random.Random(seed),
     )
     return store, config
@@ -161,7 +174,7 @@ def path_in_store(path: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-def fault_response(registry: FaultRegistry, path: str) -> Response | None:
+def fault_response(registry: FaultRegistry, path: str, method: str = "GET") -> Response | None:
     """Delay and/or fail a request as configured; None lets it through. Control URLs are exempt."""
     if is_control_path(path):
         return None
@@ -170,9 +183,19 @@ def fault_response(registry: FaultRegistry, path: str) -> Response | None:
         return None
     if config.latency_ms > 0:
         registry.sleep(config.latency_ms / 1000)
-    if registry.should_fail(config):
+    if not (config.lose_answer and method in WRITE_METHODS) and registry.should_fail(config):
         return _error_500()
     return None
+
+
+def lost_answer(registry: FaultRegistry, path: str, method: str) -> Response | None:
+    """After a request was handled: the HTTP 500 that replaces a write's answer under `lose_answer`; else None."""
+    if is_control_path(path) or method not in WRITE_METHODS:
+        return None
+    config = registry.for_store(store_id_from_path(path))
+    if config is None or not config.lose_answer or not config.applies_to(path_in_store(path)):
+        return None
+    return _error_500() if registry.should_fail(config) else None
 
 
 def _error_500() -> Response:

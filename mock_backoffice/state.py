@@ -150,6 +150,18 @@ class LoginCounters:
 
 
 @dataclass
+class WriteCount:
+    """Writes to one target of a store: those that changed it, and those that set what already was (a change
+    applied twice, e.g. a retry that did not read first after the answer to its first write was lost)."""
+
+    changed: int = 0
+    unchanged: int = 0
+
+    def to_json(self) -> dict[str, int]:
+        return {"changed": self.changed, "unchanged": self.unchanged}
+
+
+@dataclass
 class Store:
     id: str
     name: str
@@ -182,6 +194,17 @@ class Store:
     newsletter_source_column: bool = False
     #: the platform cluster (/whois.json)
     cluster: str = "eu1"
+    #: every write the backoffice carried out, by what it wrote (`GET /__mock__/writes`)
+    writes: dict[str, WriteCount] = field(default_factory=dict)
+
+    def count_write(self, target: str, changed: bool) -> None:
+        """A write carried out on `target` (`web_extras`, `page 3`, `newsletter archive`); `changed` False when it
+        set what already was: the same change made a second time."""
+        count = self.writes.setdefault(target, WriteCount())
+        if changed:
+            count.changed += 1
+        else:
+            count.unchanged += 1
 
     @property
     def default_language(self) -> str:

@@ -29,7 +29,7 @@ from automation.access.coordinator import LoginCoordinator
 from automation.access.secrets import resolve_secrets
 from automation.access.session_cache import SessionCache, cookie_values, session_key
 from automation.browser.launch import new_store_context
-from automation.browser.retry import retry_transient
+from automation.browser.retry import Deadline, DeadlinePassedError, retry_transient
 from automation.browser.tracing import StoreTrace
 from automation.fleet.model import StoreConfig
 from automation.outputs.logs import get_logger
@@ -41,6 +41,9 @@ from ecom_privacy.models import LoginCounts, LoginSecrets
 from ecom_privacy.setting import ArtifactSink, PlanInput, StoreSession
 
 T = TypeVar("T")
+
+#: expired sessions one step renews for free (issue #21: a 20 s session must not cost a retry of the step)
+RENEWALS_PER_STEP = 3
 
 #: a fresh context for the store, with this storage state (a cached session) or none
 ContextOpener = Callable[[dict[str, Any] | None], Awaitable[BrowserContext]]
@@ -59,6 +62,13 @@ class StoreAccess:
     redactor: Redactor
     #: tries of one step (and of a login) on transient faults
     attempts: int = 6
+    #: sessions a step may renew without spending a try: an expired session is renewed through the identity
+    #: session and the step resumes; past this, an expiry counts as a failed try (a backoffice that logs us out
+    #: forever still ends)
+    renewals: int = RENEWALS_PER_STEP
+    #: seconds one store may take in one command (login included); past it, no retry and no new step begins
+    #: (None: no deadline, the tries of each step bound the work)
+    deadline_s: float | None = None
     timeout_ms: int = 15_000
     #: the fleet's `check_credentials`: when the store's own credentials were last submitted longer ago than
     #: this, its cached session is not used and it logs in with them (None: never)
@@ -72,14 +82,14 @@ class StoreAccess:
     def create(cls, *, driver: Driver, env: Mapping[str, str], env_file: Path | None, session_dir: Path | None,
                use_cache: bool, redactor: Redactor, attempts: int = 6, timeout_ms: int = 15_000,
                check_every: timedelta | None = None, checking: bool = False,
-               clock: Clock = SYSTEM_CLOCK) -> StoreAccess:
+               clock: Clock = SYSTEM_CLOCK, deadline_s: float | None = None) -> StoreAccess:
         """`session_dir`: the session folder (cached sessions, refusals, spent recovery codes); None only for
         tests and commands that remember nothing."""
         return cls(driver=driver, env=env, env_file=env_file,
                    coordinator=LoginCoordinator(session_dir, redactor, attempts, clock),
                    cache=SessionCache(session_dir or Path("."), enabled=use_cache and session_dir is not None),
                    redactor=redactor, attempts=attempts, timeout_ms=timeout_ms, check_every=check_every,
-                   checking=checking, clock=clock)
+                   checking=checking, clock=clock, deadline_s=deadline_s)
 
     @property
     def checks(self) -> CredentialChecks:
@@ -128,6 +138,8 @@ class Backoffice:
         self.reused_session = False
         #: this command logs in with the store's own credentials (a credentials check)
         self._proving = access.checking
+        #: the store's time budget in this command, from `open` on
+        self.deadline = Deadline(access.clock, None)
 
     @property
     def redactor(self) -> Redactor:
@@ -136,6 +148,7 @@ class Backoffice:
     async def open(self, artifacts: ArtifactSink, plan_input: PlanInput) -> StoreSession:
         """Logged in (or holding a cached session) and ready: the session the settings work in."""
         access, store = self.access, self.store
+        self.deadline = Deadline(access.clock, access.deadline_s)
         self.secrets = resolve_secrets(store, access.env, access.env_file)  # at the last moment; fails this store
         self.redactor.add_login(self.secrets)
         self.cache_key = session_key(store.id, store.backoffice_url, self.secrets.email)
@@ -163,7 +176,7 @@ class Backoffice:
         self.session = StoreSession(
             page=self.page, store_id=store.id, locale=store.locale, backoffice_url=store.backoffice_url,
             storefront_url=store.storefront_url, labels=access.driver.labels_for(store.locale),
-            artifacts=artifacts, plan_input=plan_input, clock=access.clock)
+            artifacts=artifacts, plan_input=plan_input, clock=access.clock, step=self.step)
         return self.session
 
     async def _context_with(self, cached: dict[str, Any] | None) -> tuple[BrowserContext, dict[str, Any] | None]:
@@ -218,10 +231,25 @@ class Backoffice:
             await self.login(reason)
 
     async def step(self, operation: Callable[[], Awaitable[T]]) -> T:
-        """Run one step, retrying transient faults; log in again when the session expired."""
+        """Run one step, retrying transient faults; when the session expired, log in again and resume without
+        spending a try (up to `renewals` times per step). Past the store's deadline, no step begins and a
+        failing one is not tried again."""
+        if self.deadline.passed():
+            raise DeadlinePassedError(f"not started: the store's deadline of {self.deadline.seconds:g} s passed "
+                                      "(a store that is down or very slow; the next run tries again)")
+        renewed = 0
+
+        async def renew(exc: SessionExpiredError) -> bool:
+            nonlocal renewed
+            if renewed >= self.access.renewals:
+                return False
+            renewed += 1
+            await self._relogin_if_needed(exc)
+            return True
+
         try:
             return await retry_transient(operation, attempts=self.access.attempts,
-                                         before_retry=self._relogin_if_needed)
+                                         before_retry=self._relogin_if_needed, renew=renew, deadline=self.deadline)
         except AuthenticationError:
             self.access.cache.forget(self.cache_key)  # a login refused mid-run: the cached session is no good
             raise

@@ -11,3 +11,6 @@ from pathlib import Path
 DEFAULT_FLEET_FILE = Path("config/fleet.yaml")
 #: read when it exists; an --env-file given on the command line must exist (automation.cli.check_env_file)
 DEFAULT_ENV_FILE = Path(".env")
+#: seconds one store may take in a run (--store-deadline): a healthy store takes seconds, one under heavy faults
+#: a minute or two (benchmarks/results.md, "Convergence under faults"); past it, a store that is down ends
+STORE_DEADLINE_S = 600.0

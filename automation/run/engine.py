@@ -23,6 +23,7 @@ from playwright.async_api import Browser
 from automation.access.backoffice import Backoffice, StoreAccess
 from automation.access.secrets import fleet_secrets
 from automation.browser.retry import as_typed_error
+from automation.fleet.defaults import STORE_DEADLINE_S
 from automation.fleet.model import Fleet, StoreConfig, plan_input_for
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.logs import get_logger
@@ -34,6 +35,7 @@ from automation.run.store_plan import (
     SettingPlan,
     applied_status,
     finalise_settings,
+    left_to_apply,
     plan_from_saved,
     plan_setting,
     saved_needs_reading,
@@ -79,6 +81,9 @@ class RunOptions:
     #: password or a changed page is never retried. How far six tries carry under HTTP 500s and short sessions
     #: is measured (`python -m benchmarks.fleet --convergence`, benchmarks/results.md), not assumed.
     attempts: int = 6
+    #: seconds one store may take (login, reads, applies, read-backs); past it no retry and no new step begins,
+    #: so a store that is truly down ends by time, not after a fixed number of tries (--store-deadline)
+    store_deadline_s: float | None = STORE_DEADLINE_S
     allow_irreversible: bool = False
     saved_plan: RunDocument | None = None
     env_file: Path | None = None
@@ -211,7 +216,9 @@ class StoreRun:
             tries: list[bool | None] = []  # what each try of apply returned; None also for a try cut short
 
             async def apply_once(setting: Setting = setting, actionable: list[Change] = actionable,
-                                 tries: list[bool | None] = tries) -> None:
+                                 tries: list[bool | None] = tries, desired: Any = desired) -> None:
+                if tries and not await self._still_to_apply(session, setting, desired):
+                    return  # the failed try's write was carried out after all: nothing is written twice
                 tries.append(None)
                 tries[-1] = await setting.apply(session, actionable)
 
@@ -227,6 +234,13 @@ class StoreRun:
                 continue
             outcome.status = applied_status(plan, tries)
             self.phases.enter(outcome, SettingPhase.DONE)
+
+    async def _still_to_apply(self, session: StoreSession, setting: Setting, desired: Any) -> bool:
+        """Read before writing again: after a 5xx or a lost answer the write may have been carried out."""
+        left = left_to_apply(setting, await setting.read(session), desired, self.plan_input)
+        if not left:
+            self.log.info("apply: already done by the try that failed, not written again", setting=setting.name)
+        return bool(left)
 
     async def _refuse_secrets(self, setting: Setting, outcome: SettingResult, changes: list[Change],
                               desired: Any) -> None:
@@ -308,7 +322,8 @@ class FleetRunner:
         self.access = StoreAccess.create(
             driver=driver, env=env, env_file=options.env_file, session_dir=options.session_dir,
             use_cache=options.use_session_cache, redactor=redactor, attempts=options.attempts,
-            timeout_ms=options.timeout_ms, check_every=options.check_every, clock=options.clock)
+            timeout_ms=options.timeout_ms, check_every=options.check_every, clock=options.clock,
+            deadline_s=options.store_deadline_s)
 
     def store_run(self, store: StoreConfig, browser: Browser) -> StoreRun:
         """One store's run in `browser`: its own context, logged in through the run's coordinator."""

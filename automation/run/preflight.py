@@ -70,6 +70,7 @@ def writable_file(path: Path, option: str) -> None:
 def check_run_arguments(args: argparse.Namespace) -> None:
     """Every option of plan / apply / verify / export-subscribers that could only fail later, checked now."""
     _number(args.timeout, "--timeout", minimum=0, strict=True, maximum=MAX_TIMEOUT_S)
+    _number(args.store_deadline, "--store-deadline", minimum=0, strict=True)
     if args.parallelism < 1:
         raise ConfigError(f"--parallelism must be at least 1, not {args.parallelism}")
     _number(args.wait_lock, "--wait-lock", minimum=0, strict=False)

@@ -71,6 +71,14 @@ def plan_setting(setting: Setting, current: Any, desired: BaseModel, context: Pl
     return planned
 
 
+def left_to_apply(setting: Setting, current: Any, desired: BaseModel, context: PlanInput) -> list[Change]:
+    """What a fresh read `current` still asks of this run (blocked changes left out): read before a write is
+    tried again after a fault, so that a write the backoffice carried out (its answer lost, or a 5xx sent
+    after saving) is not made twice."""
+    return [change for change in gate_irreversible(setting.plan(current, desired, context), context.allow_irreversible)
+            if not change.blocked]
+
+
 def plan_from_saved(setting: Setting, saved: StoreResult, current: Any, desired: BaseModel,
                     context: PlanInput) -> SettingPlan:
     """The saved plan's changes for `setting`, accepted only when the store still looks as the plan saw it

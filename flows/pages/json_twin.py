@@ -22,7 +22,7 @@ from urllib.parse import urljoin
 from playwright.async_api import APIResponse, Page
 from playwright.async_api import Error as PlaywrightError
 from pydantic import BaseModel, ValidationError
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from ecom_privacy.errors import BotChallengeError, SessionExpiredError, TransientError
 from ecom_privacy.labels import Labels
@@ -34,6 +34,12 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 #: an answer larger than this is not the page's settings (and must not fill the memory)
 MAX_TWIN_BYTES = 20_000_000
 _MISSING = object()
+
+
+def _worth_repeating(exc: BaseException) -> bool:
+    """A 5xx or no answer: the same GET may well work. An ended session does not come back by asking again:
+    the opener renews it (SessionExpiredError, on its own budget) and the step resumes."""
+    return isinstance(exc, TransientError) and not isinstance(exc, SessionExpiredError)
 
 
 class TwinUnusable(Exception):
@@ -88,7 +94,7 @@ class JsonTwin:
         repeat)."""
         url = self.url(**placeholders)
         retrying = AsyncRetrying(stop=stop_after_attempt(GET_ATTEMPTS), wait=wait_exponential(multiplier=0.1, max=1),
-                                 retry=retry_if_exception_type(TransientError), reraise=True)
+                                 retry=retry_if_exception(_worth_repeating), reraise=True)
         async for attempt in retrying:
             with attempt:
                 return await self._fetch_once(url, params)

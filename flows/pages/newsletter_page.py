@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 
 from ecom_privacy.errors import SettingError, UiMismatchError
 from ecom_privacy.probe import ElementCheck
+from ecom_privacy.setting import Step, at_once
 from flows.newsletter_rule import Subscriber
 from flows.pages.base import STALE_MARK, BackofficePage
 from flows.pages.json_twin import JsonTwin, TwinUnusable, dig, is_missing, validated
@@ -108,6 +109,10 @@ class NewsletterPage(BackofficePage):
     async def open_at(self, url: str) -> None:
         self.check_landing(await self.load(url))
 
+    async def read_at(self, url: str) -> ListingPage:
+        await self.open_at(url)
+        return await self.read_page()
+
     async def read_page(self) -> ListingPage:
         """The rows of the page on screen, read in one evaluate."""
         email_label = self.labels["newsletter.columns.email"]
@@ -134,9 +139,10 @@ class NewsletterPage(BackofficePage):
             rows.append(ListedRow(row["position"], subscriber, row["checkbox"]))
         return ListingPage(rows, data["next"], data["index"]["email"], data["index"]["source"] >= 0)
 
-    async def read_all(self) -> Listing:
+    async def read_all(self, step: Step = at_once) -> Listing:
         """Every active subscriber, page by page. A row that a concurrent signup pushed onto the next page is
-        listed once (the first time it is seen)."""
+        listed once (the first time it is seen). `step` runs each page as a resumable piece (a fault on page 4
+        reads page 4 again, not pages 1 to 3)."""
         subscribers: dict[str, Subscriber] = {}
         urls: list[str] = []
         url: str | None = self.url
@@ -144,9 +150,8 @@ class NewsletterPage(BackofficePage):
         while url is not None:
             if url in urls or len(urls) >= MAX_PAGES:
                 raise self.mismatch("next page link", f"the pagination leads back to {url}")
-            await self.open_at(url)
+            listing = await step(lambda url=url: self.read_at(url))
             urls.append(url)
-            listing = await self.read_page()
             source_column = source_column or listing.source_column
             for row in listing.rows:
                 subscribers.setdefault(row.subscriber.key, row.subscriber)

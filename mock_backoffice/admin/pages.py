@@ -133,6 +133,7 @@ def create_page() -> Response | str:
     with mock().world.lock:
         page = store.add_page(form.title, "", form.visible)
         form.save_to(page)
+        store.count_write(f"page {page.id}", changed=True)
     flash("page_saved")
     return redirect(url_for("pages.edit_page", page_id=page.id))
 
@@ -157,6 +158,7 @@ def update_page(page_id: int) -> Response | str:
     if error is not None:
         return _render_editor(form, page, error=error)
     with mock().world.lock:
+        store.count_write(f"page {page.id}", changed=form != PageForm.from_page(store, page))
         form.save_to(page)
     flash("page_saved")
     return redirect(url_for("pages.edit_page", page_id=page.id))

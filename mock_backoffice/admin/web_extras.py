@@ -127,6 +127,7 @@ def save() -> Response | str:
         form = ExtrasForm.from_store(store)
         error = form.update_from(request.form, FIELDS[store.markup])
         if error is None:
+            store.count_write("web_extras", changed=form != ExtrasForm.from_store(store))
             form.save_to(store)
     if error is not None:
         return _render(form, error=error)

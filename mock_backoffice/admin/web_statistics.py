@@ -46,6 +46,7 @@ def save() -> Response | str:
     if submitted and not MEASUREMENT_ID_PATTERN.match(submitted):
         return _render(submitted, error="ga4_invalid")
     with mock().world.lock:
+        store.count_write("web_statistics", changed=submitted != store.analytics.measurement_id)
         store.analytics.measurement_id = submitted
     flash(SAVED_FLASH)
     return redirect(url_for(".show"))

@@ -183,3 +183,21 @@ def test_revoke_sessions_sends_users_back_to_login(backoffice: BoFactory) -> Non
     assert nl.client.get("/shop-nl/admin/").status_code == 200
     assert en.client.post("/__mock__/sessions/revoke").get_json() == {"revoked": 1}
     assert en.client.post("/__mock__/sessions/revoke", json={"store": "x"}).status_code == 400
+
+
+def test_a_lost_answer_comes_after_the_write_and_the_write_counts_show_a_repeat(backoffice: BoFactory,
+                                                                              world: World) -> None:
+    bo = backoffice("shop-en")
+    bo.login()
+    classic = world.stores["shop-en"].markup == "classic"
+    token = bo.token()  # before the faults: with error_rate 1 every read fails too (before it is handled)
+    form = ({"_method": "patch", "settings[shop_setting][reviews_enabled]": "0", "authenticity_token": token}
+            if classic else {"reviews[enabled]": "0", "csrf_token": token})
+    set_faults(bo.client, store="shop-en", error_rate=1.0, lose_answer=True, max_errors=1)
+    assert bo.client.get("/__mock__/faults").get_json()["stores"]["shop-en"]["lose_answer"] is True
+    assert bo.client.post(bo.admin + "/settings/web_extras", data=form).status_code == 500
+    assert world.stores["shop-en"].web_extras.reviews_enabled is False  # carried out, its answer lost
+    assert bo.client.post(bo.admin + "/settings/web_extras", data=form).status_code == 302  # healed (max_errors)
+    writes = bo.client.get("/__mock__/writes?store=shop-en").get_json()
+    assert writes == {"shop-en": {"web_extras": {"changed": 1, "unchanged": 1}}}  # the second set what was
+    assert bo.client.get("/__mock__/writes?store=nope").status_code == 400

@@ -5,11 +5,10 @@ tests/unit/test_retry.py checks the retrying itself, with its own short waits.""
 from __future__ import annotations
 
 import pytest
-from tenacity import wait_none
 
 import automation.browser.retry
 
 
 @pytest.fixture(autouse=True)
 def no_backoff_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(automation.browser.retry, "wait_exponential_jitter", lambda **_: wait_none())
+    monkeypatch.setattr(automation.browser.retry, "backoff_s", lambda failures, max_wait_s: 0.0)

@@ -17,8 +17,10 @@ from structlog.testing import capture_logs
 
 from automation.access.backoffice import Backoffice, StoreAccess
 from automation.access.session_cache import SessionCache, session_key
+from automation.browser.retry import DeadlinePassedError
 from automation.redaction.redactor import Redactor
 from automation.run.engine import FleetRunner, RunOptions
+from ecom_privacy.clock import FixedClock
 from ecom_privacy.errors import AuthenticationError, LoginWithheldError, SessionExpiredError
 from ecom_privacy.models import LoginSecrets, LoginTally
 from ecom_privacy.setting import PlanInput
@@ -168,6 +170,47 @@ async def test_an_expired_session_is_logged_in_again_with_the_trace_paused(tmp_p
         tries.clear()
         assert await backoffice.step(read) == "read"
     assert "session expired, logging in again" in events(logs)
+
+
+async def test_expired_sessions_are_renewed_on_their_own_budget_not_the_steps_tries(tmp_path: Path) -> None:
+    far = FarSide()
+    backoffice = far.session(tmp_path, cache=False)  # three tries per step (FarSide.access)
+    await backoffice.open(None, PLAN_INPUT)  # type: ignore[arg-type]
+    expiries = backoffice.access.renewals + backoffice.access.attempts - 1  # all of both budgets but one try
+
+    async def read() -> str:
+        if len(far.logins) <= expiries:
+            raise SessionExpiredError("sent back to the login page")
+        return "read"
+
+    assert await backoffice.step(read) == "read"
+    assert len(far.logins) == 1 + expiries  # each expiry logged in again
+    far.logins.clear()
+
+    async def never() -> str:
+        raise SessionExpiredError("sent back to the login page")
+
+    with pytest.raises(SessionExpiredError):  # a backoffice that logs us out forever: the step still ends
+        await backoffice.step(never)
+    assert len(far.logins) == backoffice.access.renewals + backoffice.access.attempts - 1
+
+
+async def test_past_the_store_deadline_no_step_begins(tmp_path: Path) -> None:
+    clock = FixedClock(datetime(2026, 3, 1, tzinfo=UTC))
+    backoffice = FarSide().session(tmp_path, clock=clock, deadline_s=120)
+    await backoffice.open(None, PLAN_INPUT)  # type: ignore[arg-type]
+    steps: list[str] = []
+
+    async def read() -> str:
+        steps.append("read")
+        return "read"
+
+    clock.advance(119)
+    assert await backoffice.step(read) == "read"
+    clock.advance(1)
+    with pytest.raises(DeadlinePassedError, match="not started: the store's deadline of 120 s passed"):
+        await backoffice.step(read)
+    assert steps == ["read"]
 
 
 async def test_a_refused_password_is_remembered_and_not_tried_again(tmp_path: Path) -> None:

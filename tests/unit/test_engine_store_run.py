@@ -7,12 +7,15 @@ plan) and interrupts between steps and in the middle of an apply.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from automation.run.interrupt import Interruption
 from automation.run.setting_phase import INTERRUPTED_MID_APPLY, NOT_APPLIED, NOT_STARTED
 from ecom_privacy.errors import AuthenticationError, ConfigError, ErrorKind, TransientError, UiMismatchError
-from ecom_privacy.models import BlockReason, RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.models import BlockReason, Change, RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.setting import StoreSession
 from tests.unit.engine_fakes import FakeBackoffice, FakeSetting, store_run
 
 DESIRED = {"a": "new", "b": "new", "c": "new"}
@@ -280,3 +283,51 @@ async def test_an_interrupt_before_the_store_starts_skips_it(tmp_path: Path) -> 
 def document_of(store: StoreResult) -> RunDocument:
     """A saved plan holding one store's plan."""
     return RunDocument(created_at="2026-01-01T00:00:00+00:00", fleet_file="fleet.yaml", stores=[store])
+
+
+class RetryingBackoffice(FakeBackoffice):
+    """Steps tried again on a transient fault, as the real opener does (without its waits)."""
+
+    async def step(self, operation: Callable[[], Awaitable[Any]]) -> Any:
+        for _ in range(3):
+            try:
+                return await operation()
+            except TransientError:
+                continue
+        return await operation()
+
+
+class AnswerLostOnce(FakeSetting):
+    """The backoffice makes the first write, then its answer is lost (an HTTP 500 sent after saving)."""
+
+    async def apply(self, session: StoreSession, changes: list[Change]) -> bool:
+        wrote = await super().apply(session, changes)
+        if [step for step, _ in self.events].count("apply") == 1:
+            raise TransientError("HTTP 500 after the save")
+        return wrote
+
+
+async def test_after_a_lost_answer_the_store_is_read_before_anything_is_written_again(tmp_path: Path) -> None:
+    events: list[tuple[str, str]] = []
+    world = {"a": "old"}
+    setting = AnswerLostOnce("a", world, events)
+    result = await store_run(tmp_path, [setting], {"a": "new"}, RetryingBackoffice(), kind=RunKind.APPLY).run()
+    # Read (plan), apply (saved, answer lost), read (already done: not written again), verify's read-back.
+    assert events == [("read", "a"), ("apply", "a"), ("read", "a"), ("read_back", "a"), ("read", "a")]
+    assert statuses(result) == {"a": "changed"} and world == {"a": "new"}
+
+
+async def test_a_write_that_did_not_happen_is_made_again_after_reading(tmp_path: Path) -> None:
+    events: list[tuple[str, str]] = []
+    world = {"a": "old"}
+    fails_once = iter([TransientError("HTTP 500 before the save")])
+
+    def first_try_fails() -> None:
+        error = next(fails_once, None)
+        if error is not None:
+            raise error
+
+    setting = FakeSetting("a", world, events, on={"apply": first_try_fails})
+    result = await store_run(tmp_path, [setting], {"a": "new"}, RetryingBackoffice(), kind=RunKind.APPLY).run()
+    assert events == [("read", "a"), ("apply", "a"), ("read", "a"), ("apply", "a"), ("read_back", "a"), ("read", "a")]
+    assert statuses(result) == {"a": "changed"} and world == {"a": "new"}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
-from automation.browser.retry import retry_transient
+from automation.browser.retry import Deadline, DeadlinePassedError, retry_transient
+from ecom_privacy.clock import FixedClock
 from ecom_privacy.errors import AuthenticationError, SessionExpiredError, TransientError, UiMismatchError
 
 
@@ -52,3 +55,60 @@ async def test_before_retry_runs_between_attempts_for_example_to_log_in_again() 
     operation = Flaky(SessionExpiredError("sent to the login page"))
     assert await retry_transient(operation, attempts=4, before_retry=before, max_wait_s=0.01) == "done"
     assert seen == ["SessionExpiredError"]
+
+
+class Renewals:
+    """The separate budget of expired sessions: renews `budget` times, then declines."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.renewed = 0
+
+    async def __call__(self, exc: SessionExpiredError) -> bool:
+        if self.renewed >= self.budget:
+            return False
+        self.renewed += 1
+        return True
+
+
+async def test_renewed_sessions_do_not_spend_the_tries_meant_for_faults() -> None:
+    # Five expiries and two HTTP 500s: with three tries in all, only the renewals' own budget carries it.
+    operation = Flaky(*(SessionExpiredError(f"expired #{n}") for n in range(5)), TransientError("HTTP 500"),
+                      TransientError("HTTP 500"))
+    renew = Renewals(budget=5)
+    assert await retry_transient(operation, attempts=3, max_wait_s=0.01, renew=renew) == "done"
+    assert operation.calls == 8 and renew.renewed == 5
+
+
+async def test_an_expiry_past_the_renewal_budget_is_a_failed_try_like_any_other() -> None:
+    seen: list[str] = []
+
+    async def before(exc: BaseException) -> None:
+        seen.append(str(exc))
+
+    operation = Flaky(*(SessionExpiredError(f"expired #{n}") for n in range(10)))
+    with pytest.raises(SessionExpiredError, match="#4"):
+        await retry_transient(operation, attempts=3, before_retry=before, max_wait_s=0.01, renew=Renewals(2))
+    assert operation.calls == 5  # two renewed for free, then three counted tries
+    assert seen == ["expired #2", "expired #3"]  # logged in again before each counted retry but the last
+
+
+async def test_past_the_deadline_a_failed_try_is_the_last_one() -> None:
+    clock = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
+    deadline = Deadline(clock, 30)
+
+    async def fails_after_a_while() -> str:
+        clock.advance(20)  # each try takes 20 s: the second one ends past the deadline
+        raise TransientError("HTTP 500")
+
+    with pytest.raises(DeadlinePassedError, match="deadline of 30 s passed after 2 failed tries"):
+        await retry_transient(fails_after_a_while, attempts=100, max_wait_s=0.01, deadline=deadline)
+    assert deadline.passed() and deadline.left() == 0
+
+
+async def test_without_a_deadline_the_tries_bound_the_step() -> None:
+    deadline = Deadline(FixedClock(datetime(2026, 1, 1, tzinfo=UTC)), None)
+    operation = Flaky(*(TransientError(f"HTTP 500 #{n}") for n in range(5)))
+    with pytest.raises(TransientError, match="#3") as raised:
+        await retry_transient(operation, attempts=4, max_wait_s=0.01, deadline=deadline)
+    assert not isinstance(raised.value, DeadlinePassedError) and deadline.left() is None
