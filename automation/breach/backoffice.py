@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from playwright.async_api import Browser, Page, async_playwright
 
 from automation.access.backoffice import StoreAccess
-from automation.browser.launch import find_browser, launch, new_storefront_context
+from automation.browser.launch import new_storefront_context
+from automation.browser.source import BrowserSource
 from automation.fleet.composition import fleet_driver, read_ui_overrides
 from automation.fleet.model import Fleet, StoreConfig
 from automation.home.places import paths_of
@@ -31,6 +32,8 @@ ATTEMPTS = 6
 class BrowserOptions:
     browser_path: str | None = None
     headed: bool = False
+    #: a running Chromium to use over CDP (--cdp-endpoint / $ECOM_PRIVACY_CDP_ENDPOINT), as for every command
+    cdp_endpoint: str | None = None
     timeout_ms: int = 15_000
     #: the command's clock (TOTP codes, backup names, refusals); the CLI passes its own (ecom_privacy/clock.py)
     clock: Clock = SYSTEM_CLOCK
@@ -41,13 +44,14 @@ class BrowserOptions:
 
 @asynccontextmanager
 async def open_browser(options: BrowserOptions) -> AsyncIterator[Browser]:
+    """The command's browser, from the one browser source every command uses (launched, or reached over CDP)."""
     async with async_playwright() as playwright:
-        browser = await launch(playwright, find_browser(playwright, options.browser_path, not options.headed),
-                               options.headed)
+        source = BrowserSource(playwright, options.browser_path, options.headed, options.cdp_endpoint,
+                               options.timeout_ms, clock=options.clock)
         try:
-            yield browser
+            yield await source.get()
         finally:
-            await browser.close()
+            await source.close()
 
 
 def breach_access(args: argparse.Namespace, fleet: Fleet, env: dict[str, str], redactor: Redactor) -> StoreAccess:

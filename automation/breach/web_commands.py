@@ -70,7 +70,8 @@ class StopRequest:
 
 def _browser_options(args: argparse.Namespace, access: StoreAccess) -> BrowserOptions:
     return BrowserOptions(browser_path=args.browser, headed=args.headed, timeout_ms=int(args.timeout * 1000),
-                          clock=args.clock, shop_labels=access.driver.shop_labels)
+                          cdp_endpoint=getattr(args, "cdp_endpoint", None), clock=args.clock,
+                          shop_labels=access.driver.shop_labels)
 
 
 def _stores(fleet: Fleet, wanted: list[str]) -> list[StoreConfig]:
