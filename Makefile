@@ -2,8 +2,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# pytest-xdist workers for `make test` (0: one process, no xdist); files are kept whole on a worker (loadfile),
+# so a module's servers start once
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: install demo fleet-demo test lint bench clean
+.PHONY: install demo fleet-demo test test-fast lint bench clean
 
 install: $(VENV)/.installed
 
@@ -32,12 +36,18 @@ test: install
 	bash scripts/ensure-xvfb.sh
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q --durations=25
+	$(BIN)/python -m pytest -q $(XDIST) --durations=25
 	# The date-sensitive tests (marker `clock`: breach, alerts, history and status, locks, the session folder,
 	# saved plans, the mock's TOTP) once more with the clock two years ahead (time-machine, tests/conftest.py):
 	# a test that pairs a fixed date with the real clock, or code that reads the time past ecom_privacy/clock.py,
 	# fails here rather than on the day the date comes (issue #25).
-	$(BIN)/python -m pytest -q -m clock --clock-shift-days 730
+	$(BIN)/python -m pytest -q $(XDIST) -m clock --clock-shift-days 730
+
+# The quick loop while you work: every test that needs no browser or mock server, no PostgreSQL, no Xvfb and
+# starts no process (markers of tests/suite_marks.py): tests/unit, tests/corpus, the mock's Flask-level tests,
+# and the SQLite side of db/history/alerts/breach. Not a substitute for `make test`.
+test-fast: install
+	$(BIN)/python -m pytest -q $(XDIST) -m "not browser and not postgres and not xvfb and not subprocess"
 
 # The fleet benchmark (a script that measures, never a timed test): 100 stores, 100 ms latency by default.
 # Quick look: make bench BENCH_ARGS="--stores 10 --parallelism 4 --no-naive"

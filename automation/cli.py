@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="show every text diff whole, with the evidence per required element and the values "
                            "before and after (default: one line per changed setting)")
 
-    apply = commands.add_parser("apply", help="plan, confirm, apply through the backoffice, read back, verify")
+    apply = commands.add_parser("apply", help="plan, confirm, apply through the backoffice, read it back")
     _common(apply, runs=True)
     apply.add_argument("plan_file", nargs="?", type=Path, metavar="PLAN.json",
                        help="apply exactly this saved plan (stores that changed since are refused)")
@@ -196,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--allow-archive", action="store_true",
                        help="allow irreversible changes (archiving newsletter subscribers) in every store")
     apply.add_argument("--format", choices=("text", "json"), default="text", help="output on stdout")
-    apply.add_argument("--verify", action="store_true", help="after applying, run the storefront checks of 'verify'")
+    apply.add_argument("--verify", action="store_true",
+                       help="after applying (and reading back), also run the storefront checks of 'verify'")
     apply.add_argument("--diff", action="store_true",
                        help="show every text diff whole (default: one line per changed setting)")
 
@@ -266,9 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _fleet_and_stores(args: argparse.Namespace, *, ui_overrides: bool = True) -> tuple[Fleet, list[StoreConfig]]:
-    from automation.fleet.model import load_fleet
+    from automation.fleet.composition import read_fleet
 
-    fleet = load_fleet(args.config)
+    fleet = read_fleet(args.config)
     if ui_overrides:  # read now: a wrong overrides file fails before any login or run directory
         args.loaded_ui_overrides = _ui_overrides(args, fleet)
     stores = fleet.select(args.store, getattr(args, "group", []))
@@ -308,28 +309,34 @@ def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: Tex
 
 def _ui_overrides(args: argparse.Namespace, fleet: Fleet) -> UiOverrides | None:
     """The user's corrections of the label tables and page paths: `--ui-overrides`, else the fleet file's."""
-    from flows.labels.overrides import load_ui_overrides
+    from automation.fleet.composition import read_ui_overrides
 
-    path = getattr(args, "ui_overrides", None) or fleet.ui_overrides
-    return load_ui_overrides(path) if path is not None else None
+    return read_ui_overrides(fleet, getattr(args, "ui_overrides", None))
 
 
 def _driver(args: argparse.Namespace, fleet: Fleet) -> Driver:
-    """The composition root: the Lightspeed eCom settings and login flow, handed to the engine."""
-    from flows.registry import lightspeed_ecom
+    """The composition root's Driver (settings, login flow, label tables under the user's overrides), handed to
+    the engine and every other command."""
+    from automation.fleet.composition import fleet_driver
 
     loaded = args.loaded_ui_overrides if hasattr(args, "loaded_ui_overrides") else _ui_overrides(args, fleet)
-    return lightspeed_ecom(loaded, args.clock)
+    return fleet_driver(loaded, args.clock)
 
 
 def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     from automation.fleet.model import plan_input_for
-    from flows.registry import all_settings
 
     fleet, stores = _fleet_and_stores(args, ui_overrides=False)  # its problems are listed with the others
     env = load_environment(args.env_file)
     problems = []
-    settings = all_settings()
+    overrides = None
+    try:  # a misspelt key in the overrides would otherwise be ignored, and the tool look for the old text
+        overrides = _ui_overrides(args, fleet)
+    except ConfigError as exc:
+        problems += str(exc).splitlines()
+    args.loaded_ui_overrides = overrides  # default page titles are checked under the user's corrections
+    driver = _driver(args, fleet)
+    settings = driver.settings
     causes: dict[str, list[str]] = {}  # one line per cause: a template of defaults fails once, for every store
     for store in stores:
         try:
@@ -338,18 +345,13 @@ def cmd_validate(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> i
             problems.append(str(exc))
         for name, desired in store.desired.items():
             try:  # templates and their variables: found now rather than after logging in to every store
-                settings[name].check(desired, plan_input_for(fleet, store))
+                settings[name].check(desired, plan_input_for(fleet, store, driver.shop_labels))
             except ConfigError as exc:
                 cause = str(exc).replace(f"store {store.id}: ", "", 1)
                 cause = cause if cause.startswith((f"{name}: ", f"{name}.")) else f"{name}: {cause}"
                 causes.setdefault(cause, []).append(store.id)
     problems += [f"{cause} (store{'s' if len(ids) > 1 else ''} {', '.join(ids)})" for cause, ids in causes.items()]
     problems += notify_problems(fleet.notify, env, args.env_file)  # alert URLs are secrets too
-    overrides = None
-    try:  # a misspelt key in the overrides would otherwise be ignored, and the tool look for the old text
-        overrides = _ui_overrides(args, fleet)
-    except ConfigError as exc:
-        problems += str(exc).splitlines()
     if problems:
         raise ConfigError(f"{args.config}: " + f"\n{args.config}: ".join(problems))
     managed = sorted({name for store in stores for name in store.desired})

@@ -44,8 +44,9 @@ COMMANDS: dict[str, CommandHelp] = {
         ((0, "nothing to change"), (1, "a store failed, the run was interrupted, another run holds a store's lock"),
          (2, "changes planned (also ones that await an opt-in)"), USAGE)),
     "apply": CommandHelp(
-        "Plan, show the plan, ask 'yes' (or apply a saved plan as it is), apply through the backoffice, read "
-        "back and verify. Irreversible changes (archiving subscribers) only with --allow-archive.",
+        "Plan, show the plan, ask 'yes' (or apply a saved plan as it is), apply through the backoffice and "
+        "read each setting back from it (with --verify, then also the storefront checks of 'verify'). "
+        "Irreversible changes (archiving subscribers) only with --allow-archive.",
         ("ecom-privacy apply -c fleet.yaml", "ecom-privacy apply -c fleet.yaml --auto-approve    # cron, CI",
          "ecom-privacy apply plan.json --allow-archive"),
         ((0, "every store as declared, or as declared but for changes that await an opt-in"),

@@ -41,7 +41,7 @@ from pathlib import Path
 import psutil
 
 from automation.access.secrets import load_environment, resolve_secrets
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from benchmarks import convergence
 from benchmarks.floor import KINDS, FloorClient, RequestSplit, StoreLogin, floor_reads, run_floor
 from mock_backoffice import MockServer, write_fleet
@@ -220,7 +220,7 @@ def tool(command: str, fleet: Path, env: Path, session_dir: Path, runs: Path, pa
 
 def floor_clients(fleet_file: Path, env_file: Path, reads: dict[str, list[str]]) -> list[FloorClient]:
     """One client per store, reading the twins the tool's warm no-op plan read for that store."""
-    fleet = load_fleet(fleet_file)
+    fleet = read_fleet(fleet_file)
     env = load_environment(env_file)
     clients = []
     for store in fleet.stores:

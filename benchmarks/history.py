@@ -37,6 +37,7 @@ from automation.history.status import fleet_status
 from automation.history.timeline import drift_timeline
 from benchmarks.fleet import tool
 from ecom_privacy.models import (
+    BlockReason,
     Change,
     RunDocument,
     RunKind,
@@ -70,7 +71,7 @@ def _store_result(store_id: str, rng: random.Random) -> StoreResult:
         elif roll < 0.07 and name == "privacy_policy":
             status = SettingStatus.DRIFT
             changes.append(Change(setting=name, action="update", summary="append 2 missing element(s)",
-                                  blocked="needs review"))
+                                  blocked=BlockReason.NEEDS_OPT_IN))
         settings.append(SettingResult(setting=name, status=status,
                                       error="HTTP 500 from the backoffice, 6 tries" if status == "failed" else None,
                                       error_kind="transient" if status == "failed" else None))

@@ -15,7 +15,7 @@ from playwright.async_api import async_playwright
 
 from automation.access.secrets import load_environment, resolve_secrets
 from automation.browser.launch import find_browser, launch, new_store_context
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from ecom_privacy.clock import SYSTEM_CLOCK
 from ecom_privacy.setting import PlanInput, StoreSession
 from flows.cookie_law import CookieLawSetting
@@ -29,7 +29,7 @@ class _NoArtifacts:
 
 
 async def read_all(fleet_file: Path, env_file: Path) -> int:
-    fleet = load_fleet(fleet_file)
+    fleet = read_fleet(fleet_file)
     env = load_environment(env_file)
     setting = CookieLawSetting()
     done = 0

@@ -42,3 +42,8 @@ class Driver:
         """The table of `locale`, or of `fallback` when `locale` has none (a shop language the backoffice
         does not speak)."""
         return self.labels_for(locale if locale in self.supported_locales else fallback)
+
+    def shop_labels(self, language: str) -> Labels | None:
+        """The table of a shop language, for what the storefront and its pages say (default page titles, bar
+        texts); None when there is none for it (nothing is taken from another language)."""
+        return self.labels_for(language) if language in self.supported_locales else None

@@ -10,13 +10,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from ecom_privacy.errors import ErrorKind
 
 #: 2: `Change.selection` (typed newsletter rows and rule) replaced `detail.subscribers`/`detail.rule`, and the
 #: change action is an enum; a plan of format 1 is refused with a request to plan again (automation.run.saved_plan)
 PLAN_FORMAT_VERSION = 2
+
+
+#: an error kind as a plan or report records it (an old report's unknown kind reads as `unexpected`)
+RecordedKind = Annotated[ErrorKind, BeforeValidator(ErrorKind.read)]
 
 
 class ChangeAction(StrEnum):
@@ -26,6 +32,53 @@ class ChangeAction(StrEnum):
     UPDATE = "update"
     HIDE = "hide"
     ARCHIVE = "archive"
+
+
+class BlockReason(StrEnum):
+    """Why a planned change is not applied in this run. A plan records the reason; what a person reads is
+    rendered from it (`message`, `short`, `remedy`), so rewording it never changes what an old plan means."""
+
+    #: irreversible (archiving subscribers), and this run has no opt-in: --allow-archive, or the store's
+    #: allow_irreversible (the opt-in gate, automation/run/store_plan.py, sets and lifts it)
+    NEEDS_OPT_IN = "needs_opt_in"
+
+    @property
+    def message(self) -> str:
+        """The whole sentence (a plan's change, the HTML report, a history row)."""
+        return BLOCK_TEXTS[self][0]
+
+    @property
+    def short(self) -> str:
+        """What the change waits for, in a few words (the plan's marks and totals)."""
+        return BLOCK_TEXTS[self][1]
+
+    @property
+    def remedy(self) -> str:
+        """What a person does to lift it (the line under an apply's totals)."""
+        return BLOCK_TEXTS[self][2]
+
+    @property
+    def awaits(self) -> str:
+        """What it waits for, as an alert and the history say it."""
+        return BLOCK_TEXTS[self][3]
+
+    @classmethod
+    def read(cls, value: object) -> object:
+        """A reason as a plan holds it; plans saved before the reason was typed hold its wording then."""
+        return LEGACY_BLOCK_WORDING.get(value, value) if isinstance(value, str) else value
+
+
+#: per reason: message, short, remedy, awaits (see the properties above)
+BLOCK_TEXTS = {BlockReason.NEEDS_OPT_IN: (
+    "irreversible: not applied without an explicit opt-in (pass --allow-archive, or set allow_irreversible: true "
+    "for this store)",
+    "needs --allow-archive",
+    "apply again with --allow-archive, or set allow_irreversible: true on the store",
+    "needs an opt-in")}
+#: what plans written before `BlockReason` recorded in `blocked`, word for word (the one wording there ever was),
+#: read as the reason it stood for: a saved plan of then is still blocked, whatever the message says now
+LEGACY_BLOCK_WORDING = {"irreversible: not applied without an explicit opt-in (pass --allow-archive, or set "
+                        "allow_irreversible: true for this store)": BlockReason.NEEDS_OPT_IN}
 
 
 class Severity(StrEnum):
@@ -94,8 +147,8 @@ class Change(BaseModel):
     after: Any = None
     summary: str = ""
     irreversible: bool = False
-    #: why the change will not be applied in this run (for example an irreversible change without opt-in)
-    blocked: str | None = None
+    #: why the change will not be applied in this run (an irreversible change without the opt-in); None: it will
+    blocked: Annotated[BlockReason, BeforeValidator(BlockReason.read)] | None = None
     #: what applying would change, as a person reads it: a unified text diff (per shop language for pages)
     #: or a preview of the rows a list change touches; empty when `before`/`after` say it all
     diff: str = ""
@@ -124,7 +177,9 @@ class SettingResult(BaseModel):
     #: the state read from the backoffice before any change (used for stale-plan detection)
     observed: Any = None
     error: str | None = None
-    error_kind: str | None = None
+    error_kind: RecordedKind | None = None
+    #: the store stopped before this setting was read: its error is the store's (`StoreResult.error` says why)
+    not_read: bool = False
     #: warnings about the store that are not changes (for example: Google's consent mode is not shown)
     diagnostics: list[Diagnostic] = Field(default_factory=list)
 
@@ -183,7 +238,9 @@ class StoreResult(BaseModel):
     changes: list[Change] = Field(default_factory=list)
     settings: list[SettingResult] = Field(default_factory=list)
     error: str | None = None
-    error_kind: str | None = None
+    error_kind: RecordedKind | None = None
+    #: the error is the storefront checks' (`verify`, `apply --verify`): they could not finish
+    storefront_error: bool = False
     artifacts: list[str] = Field(default_factory=list)
     duration_s: float | None = None
     #: storefront checks (`verify`, `apply --verify`)
@@ -201,8 +258,8 @@ class StoreResult(BaseModel):
         """Drift this run may not correct by itself: a change of the setting is blocked (an irreversible change
         without --allow-archive). Reported as `blocked` everywhere (summary, HTML, JUnit, history, alerts); an
         apply whose only outstanding changes are such exits 0, a plan still exits 2."""
-        return result.status == SettingStatus.DRIFT and any(change.blocked for change in self.changes_for(
-            result.setting))
+        return result.status == SettingStatus.DRIFT and any(
+            change.blocked is BlockReason.NEEDS_OPT_IN for change in self.changes_for(result.setting))
 
 
 class RunKind(StrEnum):

@@ -1,4 +1,8 @@
-"""The one shape every setting has: read / plan / apply / verify (a Terraform resource in check mode)."""
+"""The one shape every setting has: read / plan / apply / read_back (a Terraform resource in check mode).
+
+`read_back` is the read after apply (is the backoffice now as desired?); `ecom-privacy verify` is another thing:
+the storefront checks a visitor sees (`storefront_checks`), which `apply --verify` also runs after applying.
+"""
 
 from __future__ import annotations
 
@@ -47,6 +51,10 @@ class PlanInput:
     #: the store's desired state by setting name, for a `read` that must know what to look for (a page's
     #: slug and titles); empty in contexts that have none (then settings read with their defaults)
     desired: dict[str, BaseModel] = field(default_factory=dict)
+    #: the label table of a shop language under the user's `ui_overrides` (`Driver.shop_labels`), for what a
+    #: plan takes from it (default page titles); None there is no table for the language. Unset: the shipped
+    #: tables (a setting's tests; every command hands the driver's)
+    shop_labels: Callable[[str], Labels | None] | None = None
 
 
 #: runs one resumable piece of a step (with the step's retries and session renewals) and returns its result
@@ -108,7 +116,7 @@ def read_notes(current: Any) -> list[Diagnostic]:
 
 
 class CurrentState(ReadNotes):
-    """Base of a setting's current-state model: what `read` saw, immutable (plan, diagnose and verify all
+    """Base of a setting's current-state model: what `read` saw, immutable (plan, diagnose and read_back all
     look at the same reading) and strict (a field the setting does not know is a bug, not data)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -123,7 +131,7 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
     """One backoffice setting. Subclasses set `name`, `desired_model` and `current_model` and implement the steps.
 
     Typed as `Setting[Desired, Current]`: `read` returns a `Current` (an instance of `current_model`), and
-    plan / diagnose / observe / stale_reason / saved_plan_mismatch / verify take it. The engine holds both
+    plan / diagnose / observe / stale_reason / saved_plan_mismatch / read_back take it. The engine holds both
     as opaque values and passes them back; what a saved plan records (`observe`) is JSON.
     """
 
@@ -132,6 +140,14 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
     desired_model: ClassVar[type[BaseModel]]
     #: pydantic model of the state `read` returns (frozen, extra="forbid", e.g. a CurrentState)
     current_model: ClassVar[type[BaseModel]]
+    #: pydantic model of its changes' `after` (what apply brings the store to), when the setting declares one:
+    #: a plan holds `after` as JSON; `after_of` reads it back as this model, so apply reads attributes
+    after_model: ClassVar[type[BaseModel] | None] = None
+
+    def after_of(self, change: Change) -> Any:
+        """`change.after` as the setting's `after_model` (as it is when there is none). A plan file edited by
+        hand into something else is refused (pydantic's ValidationError, a ValueError)."""
+        return change.after if self.after_model is None else self.after_model.model_validate(change.after)
 
     @abstractmethod
     async def read(self, session: StoreSession) -> CurrentT:
@@ -200,10 +216,11 @@ class Setting(ABC, Generic[DesiredT, CurrentT]):
         order `read` visits them. Visiting one must change nothing. None by default (no backoffice page)."""
         return []
 
-    async def verify(self, session: StoreSession, desired: DesiredT) -> CurrentT:
-        """Read back and compare: anything still to change (blocked changes aside) is an error."""
+    async def read_back(self, session: StoreSession, desired: DesiredT) -> CurrentT:
+        """After apply: read again and compare; anything still to change (blocked changes aside) is a
+        VerificationError. Not the storefront's `verify`: this asks the backoffice, as `read` does."""
         current = await self.read(session)
-        remaining = [c for c in self.plan(current, desired, session.plan_input) if not c.blocked]
+        remaining = [c for c in self.plan(current, desired, session.plan_input) if c.blocked is None]
         if remaining:
             summary = "; ".join(change.summary or change.action.value for change in remaining)
             raise VerificationError(f"{self.name}: the backoffice does not show the desired state: {summary}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Protocol
 
+from ecom_privacy.labels import Labels
 from ecom_privacy.models import CheckResult
 
 
@@ -134,6 +135,11 @@ class StorefrontVisit(Protocol):
         ...
 
     def storefront(self, language: str) -> StorefrontView: ...
+
+    def labels(self, language: str) -> Labels | None:
+        """The label table of a shop language under the user's `ui_overrides` (default page titles, bar
+        texts); None when the tool has none for it."""
+        ...
 
 
 class StorefrontCheck(ABC):

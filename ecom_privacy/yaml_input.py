@@ -46,6 +46,14 @@ class YamlInputError(ConfigError):
     """An input file that cannot be used; the message names the file and, where known, the line."""
 
 
+class NotTextError(YamlInputError):
+    """The file is not UTF-8 text (a binary file, another encoding): a caller may say what file it expected."""
+
+
+class TooDeepError(YamlInputError):
+    """The document nests deeper than the tool reads (MAX_DEPTH): a guard, not a syntax error."""
+
+
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that counts depth and aliases while composing, refuses duplicate mapping keys and keys that
     YAML does not read as text (`on:` is the boolean true, `1:` a number) unless the caller keeps that
@@ -190,10 +198,10 @@ def read_text_file(path: Path, what: str, max_bytes: int | None = None) -> str:
         text = data.decode("utf-8-sig")  # -sig: an editor's byte-order mark is not content
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise YamlInputError(f"{path}, line {line}: {what} is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+        raise NotTextError(f"{path}, line {line}: {what} is not UTF-8 text (byte 0x{data[exc.start]:02x}); "
                              f"save it as UTF-8") from exc
     if "\x00" in text:
-        raise YamlInputError(f"{path}: {what} is a binary file, not text; check the path")
+        raise NotTextError(f"{path}: {what} is a binary file, not text; check the path")
     return text
 
 
@@ -292,9 +300,9 @@ def load_json_text(text: str, source: str, what: str = "JSON file") -> Any:
     except json.JSONDecodeError as exc:
         raise YamlInputError(f"{source}, line {exc.lineno}: {what} is not valid JSON: {exc.msg}") from None
     except RecursionError:
-        raise YamlInputError(f"{source}: {what} is nested too deeply to read") from None
+        raise TooDeepError(f"{source}: {what} is nested too deeply to read") from None
     if _json_depth_exceeds(data, MAX_DEPTH):
-        raise YamlInputError(f"{source}: {what} is nested deeper than {MAX_DEPTH} levels")
+        raise TooDeepError(f"{source}: {what} is nested deeper than {MAX_DEPTH} levels")
     return data
 
 

@@ -3,7 +3,8 @@
 What every such page shares lives here: which page (its slug, looked for first, and its title per shop
 language), reading it into a typed `TextPageState`, the plan (create / update in place / make visible / hide)
 with one text diff and one summary part per language, backups before overwrite and one Save for all languages
-(flows/text_pages.py), apply answering whether it saved anything, what a saved plan observed, and verify.
+(flows/text_pages.py), apply answering whether it saved anything, what a saved plan observed, and the read-back
+after apply.
 
 A subclass says only what differs:
 - `content(...)`: the desired HTML of one language, rendered against what the page holds there now, and how
@@ -35,10 +36,11 @@ from flows.pages.content_pages import same_title
 from flows.text_page_probe import text_page_targets
 from flows.text_pages import (
     FoundPage,
+    PageLanguageText,
     PageTarget,
     PageTexts,
+    TextPageAfter,
     TextPageState,
-    applied_target,
     content_differs,
     page_target,
     read_text_page,
@@ -118,6 +120,11 @@ class LanguagePlan(Generic[ContentT]):
         return self.content_differs or self.rename
 
 
+def _as_json(after: TextPageAfter) -> dict[str, Any]:
+    """`after` as a plan holds it: the keys given, no others (a plan's JSON stays as before the model was)."""
+    return after.model_dump(mode="json", exclude_unset=True)
+
+
 class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, ContentT]):
     """A text page in Content > Pages, in every shop language. See the module's docstring for the contract."""
 
@@ -126,6 +133,7 @@ class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, Conten
     title_label: ClassVar[str | None] = None
     desired_model: ClassVar[type[TextPageDesired]]
     current_model: ClassVar[type[BaseModel]] = TextPageState
+    after_model: ClassVar[type[BaseModel] | None] = TextPageAfter
 
     # --- what a subclass supplies ------------------------------------------------------------------------
     @abstractmethod
@@ -210,17 +218,15 @@ class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, Conten
         parts += [tagged(part.language, languages, part.summary) for part in planned if part.summary]
         if make_visible:
             parts.append("make visible")
-        after: dict[str, Any] = {
-            "visible": True, "title": page.title if page else target.default_title, "html": planned[0].content.html,
-            "slug": wanted_state.slug, "find_titles": target.titles,
+        after = TextPageAfter(
+            visible=True, title=page.title if page else target.default_title, html=planned[0].content.html,
+            slug=wanted_state.slug, find_titles=target.titles,
             # the desired content of every language, also when unchanged: a saved plan carries all apply needs
-            "languages": {part.language: {"title": part.title, "html": part.content.html} for part in planned},
-        }
-        if page is not None:
-            after["page_id"] = page.id
+            languages={part.language: PageLanguageText(title=part.title, html=part.content.html) for part in planned},
+            **({"page_id": page.id} if page is not None else {}))
         return [Change(
             setting=self.name, action=ChangeAction.CREATE if page is None else ChangeAction.UPDATE,
-            before=None if page is None else self.change_before(page, planned), after=after,
+            before=None if page is None else self.change_before(page, planned), after=_as_json(after),
             summary="; ".join(parts), diff="\n".join(part.diff for part in planned if part.diff),
             evidence=[tagged(part.language, languages, line) for part in planned for line in part.content.evidence],
             detail=self.change_detail(current, wanted_state, planned),
@@ -254,8 +260,8 @@ class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, Conten
         return [Change(
             setting=self.name, action=ChangeAction.HIDE,
             before={"page_id": page.id, "url": page.url, "visible": page.visible},
-            after={"visible": False, "title": page.title, "html": None, "page_id": page.id, "slug": target.slug,
-                   "find_titles": target.titles, "languages": None},
+            after=_as_json(TextPageAfter(visible=False, title=page.title, html=None, page_id=page.id,
+                                         slug=target.slug, find_titles=target.titles, languages=None)),
             summary=f"hide the page {page.title!r} in every language (it is kept, not deleted)")]
 
     def published(self, change: Change, desired: BaseModel, context: PlanInput) -> list[tuple[str, str]]:
@@ -263,11 +269,11 @@ class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, Conten
         named by its template file; then the rest of the change."""
         spec = getattr(desired, "template", None)
         parts = []
-        for language, text in ((change.after or {}).get("languages") or {}).items():
+        for language, text in (self.after_of(change).languages or {}).items():
             source = (f"{self.name} [{language}]: template {resolve_template_path(spec, context.base_dir, language)}"
                       if isinstance(spec, str) else f"{self.name} [{language}]")
-            html = text.get("html") or ""
-            parts.append((source, f"{text.get('title') or ''}\n{html}\n{page_text(html) if html else ''}"))
+            html = text.html or ""
+            parts.append((source, f"{text.title or ''}\n{html}\n{page_text(html) if html else ''}"))
         return [*parts, *super().published(change, desired, context)]
 
     # --- apply, observe ---------------------------------------------------------------------------------
@@ -276,12 +282,13 @@ class TextPageSetting(Setting[DesiredT, TextPageState], Generic[DesiredT, Conten
         when something was saved: an apply repeated after success, or a page already as planned, saves nothing."""
         saved = False
         for change in changes:
-            if "languages" not in change.after:  # a plan saved by an earlier version: the default language only
-                wrote = await write_titled_page(session, self.name, change.after["title"], html=change.after["html"],
-                                                visible=change.after["visible"])
+            after: TextPageAfter = self.after_of(change)
+            if after.one_language_only:  # a plan saved by an earlier version: the default language only
+                wrote = await write_titled_page(session, self.name, after.title, html=after.html,
+                                                visible=after.visible)
             else:
-                wrote = await write_text_page(session, self.name, applied_target(change),
-                                              texts=change.after["languages"], visible=change.after["visible"])
+                wrote = await write_text_page(session, self.name, after.target, texts=after.languages,
+                                              visible=after.visible)
             saved = wrote or saved
         return saved
 

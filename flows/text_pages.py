@@ -21,10 +21,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ecom_privacy.errors import ConfigError, SettingError
-from ecom_privacy.models import Change, Diagnostic
+from ecom_privacy.models import Diagnostic
 from ecom_privacy.setting import CurrentState, PlanInput, StoreSession
 from flows.content.html_text import page_text
-from flows.labels import SUPPORTED_LOCALES, labels_for
+from flows.labels import SUPPORTED_LOCALES, Labels, labels_for
 from flows.pages.content_pages import PageEditorPage, PageRow, PagesListPage, PagesTwin, find_rows, same_title
 from flows.pages.json_twin import TwinUnusable, fallback_notes
 
@@ -32,6 +32,11 @@ from flows.pages.json_twin import TwinUnusable, fallback_notes
 def shop_languages(context: PlanInput) -> tuple[str, ...]:
     """The store's shop languages, default first (a store without `languages` has its one locale)."""
     return context.languages or (context.locale,)
+
+
+def shipped_labels(language: str) -> Labels | None:
+    """The shipped table of a shop language (no overrides): for a PlanInput that was handed none (tests)."""
+    return labels_for(language) if language in SUPPORTED_LOCALES else None
 
 
 def page_titles(setting: str, titles: dict[str, str], label_key: str | None, context: PlanInput) -> dict[str, str]:
@@ -42,8 +47,9 @@ def page_titles(setting: str, titles: dict[str, str], label_key: str | None, con
     resolved = {}
     for language in shop_languages(context):
         title = (titles.get(language) or "").strip()
-        if not title and label_key is not None and language in SUPPORTED_LOCALES:
-            title = labels_for(language)[label_key]
+        table = (context.shop_labels or shipped_labels)(language)
+        if not title and label_key is not None and table is not None:
+            title = table[label_key]
         if not title:
             source = (f"no label table flows/labels/{language}.yaml to take a default from" if label_key is not None
                       else "this page has no default title")
@@ -59,6 +65,47 @@ def titles_per_language(value: Any) -> Any:
     if isinstance(value, str):
         raise ValueError("give the title per shop language, e.g. title: {nl: Privacyverklaring, en: Privacy policy}")
     return value
+
+
+class PageLanguageText(BaseModel):
+    """What apply writes in one language: the title (None: keep the page's) and the content (None: keep it)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str | None = None
+    html: str | None = None
+
+
+class TextPageAfter(BaseModel):
+    """The `after` of a text page's change (a plan holds it as JSON): the page apply brings about, and how apply
+    finds it again (its slug first, then its titles; never a remembered id)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    visible: bool
+    #: its title in the default language (as the plan found or will create it)
+    title: str
+    #: the default language's content; None: leave it (a hide)
+    html: str | None = None
+    slug: str | None = None
+    #: language -> the title it is found by
+    find_titles: dict[str, str] = Field(default_factory=dict)
+    #: language -> what to write; None: nothing to write (a hide). Not set: a plan saved before plans carried
+    #: every language (the default language only: `title`, `html`)
+    languages: dict[str, PageLanguageText] | None = None
+    #: the page the plan found (for the record: apply looks it up again)
+    page_id: int | None = None
+
+    @property
+    def one_language_only(self) -> bool:
+        """A plan saved by an earlier version: it holds the default language's title and content only."""
+        return "languages" not in self.model_fields_set
+
+    @property
+    def target(self) -> PageTarget:
+        """The page this change is for, as the plan found it (slug, then titles per language)."""
+        titles = self.find_titles or {language: self.title for language in self.languages or {}}
+        return PageTarget(slug=self.slug, titles=dict(titles))
 
 
 class PageTexts(BaseModel):
@@ -170,11 +217,6 @@ def page_target(setting: str, titles: dict[str, str], slug: str | None, label: s
     return PageTarget(slug=slug, titles=page_titles(setting, titles, label, context))
 
 
-def applied_target(change: Change) -> PageTarget:
-    """The page a planned change is for, as the plan found it (slug, then titles per language)."""
-    after = change.after
-    titles = after.get("find_titles") or {language: after["title"] for language in after.get("languages", {})}
-    return PageTarget(slug=after.get("slug"), titles=dict(titles))
 
 
 async def read_text_page(session: StoreSession, target: PageTarget) -> TextPageState:
@@ -230,9 +272,9 @@ def backup_name(setting: str, now: datetime, language: str | None = None) -> str
 
 
 async def write_text_page(session: StoreSession, setting: str, target: PageTarget, *,
-                          texts: dict[str, dict[str, str | None]] | None, visible: bool) -> bool:
-    """Bring the page to `texts` (language -> {"title": new title or None to keep, "html": new content or None
-    to keep}) and `visible`; create it when missing (texts None: only visibility, nothing to create).
+                          texts: dict[str, PageLanguageText] | None, visible: bool) -> bool:
+    """Bring the page to `texts` (language -> its new title and content, None in either to keep it) and
+    `visible`; create it when missing (texts None: only visibility, nothing to create).
 
     Returns False when the page already was as desired (a repeated or retried apply changes nothing). Each
     language's old content is saved to the run's artifacts before anything on the page is touched, and all
@@ -256,10 +298,10 @@ async def write_text_page(session: StoreSession, setting: str, target: PageTarge
     plan: list[tuple[str, str | None, str | None]] = []
     backups: dict[str, str] = {}
     for index, language in enumerate(target.languages):
-        wanted = (texts or {}).get(language) or {}
+        wanted = (texts or {}).get(language) or PageLanguageText()
         await editor.select_language(language, default=index == 0)
         old_title, old_html = await editor.read_title(), await editor.read_html()
-        new_title, new_html = wanted.get("title"), wanted.get("html")
+        new_title, new_html = wanted.title, wanted.html
         title_differs = new_title is not None and not same_title(old_title, new_title)
         html_differs = content_differs(old_html, new_html)
         if html_differs and old_html.strip():
@@ -302,5 +344,5 @@ async def write_titled_page(session: StoreSession, setting: str, title: str, *, 
     (None: leave the content) and `visible`; create it when missing."""
     language = _default_language(session)
     target = PageTarget(slug=None, titles={language: title})
-    texts = None if html is None else {language: {"title": title, "html": html}}
+    texts = None if html is None else {language: PageLanguageText(title=title, html=html)}
     return await write_text_page(session, setting, target, texts=texts, visible=visible)

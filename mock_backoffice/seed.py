@@ -45,7 +45,7 @@ PASSIVE_SOURCES: tuple[str, ...] = ("manual", "import")
 #: the GDPR date the vendor's guide uses; the generator's `passive_before_2018` counts subscribers before it
 GDPR_DATE = dt.date(2018, 5, 25)
 #: parts of the backoffice a test can remove from one store, to see how the tool reports a changed UI
-BREAKABLE_UI: tuple[str, ...] = ("cookie_law_section", "cookie_law_renamed")
+BREAKABLE_UI: tuple[str, ...] = ("cookie_law_section", "cookie_law_renamed", "pages_add_renamed")
 #: how the backoffice's HTML is written: `classic` the real one's shape (Rails forms, Turbolinks, class-based
 #: markup, no ARIA roles beyond native HTML), `aria` the mock's older markup (roles, <dialog>, full page loads)
 MARKUPS: tuple[str, ...] = ("classic", "aria")

@@ -26,8 +26,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import time_machine
 
+from automation.browser.cdp_endpoint import CDP_ENV
 from automation.home.places import SESSIONS_ENV
 from tests.cli_process import CLOCK_SHIFT_ENV
+from tests.suite_marks import PURE_FOLDERS, apply_markers, folder
 from tests.support import TEST_SEED, http_json
 
 _TRAVEL = pytest.StashKey[time_machine.travel]()
@@ -51,6 +53,10 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ[CLOCK_SHIFT_ENV] = repr(days)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    apply_markers(items)  # browser, postgres, xvfb, subprocess: by folder and by what a test uses (suite_marks.py)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     travel = config.stash.get(_TRAVEL, None)
     if travel is not None:
@@ -62,6 +68,7 @@ if TYPE_CHECKING:  # the mock (Flask) and Playwright are imported by the fixture
     from playwright.async_api import Playwright
 
     from mock_backoffice import MockServer
+    from tests.remote_chromium import RemoteChromium
 
 
 @pytest.fixture(autouse=True)
@@ -80,6 +87,37 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     monkeypatch.delenv("ECOM_PRIVACY_DB", raising=False)
     monkeypatch.delenv("ECOM_PRIVACY_HOME", raising=False)  # a developer's own home never reaches a test
     return directory
+
+
+@pytest.fixture(scope="session")
+def shared_chromium() -> Iterator[RemoteChromium]:
+    """One headless Chromium per test session (per xdist worker), listening for CDP on 127.0.0.1."""
+    from tests.remote_chromium import RemoteChromium
+
+    chromium = RemoteChromium().start()
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def shared_browser_endpoint(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """Every run of the tool in a test (in-process, or a CLI process that inherits the environment) reaches the
+    session's Chromium through the tool's own `--cdp-endpoint` default ($ECOM_PRIVACY_CDP_ENDPOINT) instead of
+    launching one: as with a browser farm, each run opens contexts of its own there and closes only those.
+    Launching a browser costs each run about half a second. The tests about how the tool finds and launches
+    its browser (marker `launches_browser`) and those in a real display (`xvfb`) keep the launch path, and so
+    does a test that passes `--cdp-endpoint` itself."""
+    if (folder(request.node) in PURE_FOLDERS or request.node.get_closest_marker("launches_browser")
+            or request.node.get_closest_marker("xvfb")):
+        monkeypatch.delenv(CDP_ENV, raising=False)
+        return None
+    chromium: RemoteChromium = request.getfixturevalue("shared_chromium")
+    if chromium.process is None or chromium.process.poll() is not None:  # gone (out of memory?): a new one
+        chromium.start()
+    monkeypatch.setenv(CDP_ENV, chromium.endpoint)
+    return chromium.endpoint
 
 
 @pytest.fixture(scope="session")

@@ -22,15 +22,16 @@ from sqlalchemy.orm import Session
 
 from automation.alerts.layout import AlertContext, Block, Item, Note, as_markdown, as_text
 from automation.alerts.message import Message, label, report_of, section
-from automation.alerts.problems import BLOCKED
 from automation.alerts.state import Notice
 from automation.alerts.tables import AlertDigest, AlertProblem
-from automation.fleet.notify import NotifyConfig
+from automation.fleet.notify import EventKind, NotifyConfig
+from ecom_privacy.models import BlockReason
 
-#: kinds that need a person whatever the next run does (drift needs one only when blocked, see BLOCKED)
-NEEDS_A_HUMAN = ("failed", "verify_failed", "breach_deadline", "blocked")
-#: the order of the digest's lines within a client: what is most urgent first
-ORDER = {"breach_deadline": 0, "failed": 1, "verify_failed": 2, "blocked": 3, "drift": 4}
+#: kinds that need a person whatever the next run does (drift needs one only when blocked: its row's reason)
+NEEDS_A_HUMAN = (EventKind.FAILED, EventKind.VERIFY_FAILED, EventKind.BREACH_DEADLINE)
+#: the order of the digest's lines within a client: what is most urgent first (a blocked drift before drift)
+ORDER = {EventKind.BREACH_DEADLINE: 0, EventKind.FAILED: 1, EventKind.VERIFY_FAILED: 2, EventKind.DRIFT: 4}
+BLOCKED_ORDER = 3
 
 
 def due_day(now: datetime, context: AlertContext, hour: int) -> str:
@@ -41,16 +42,18 @@ def due_day(now: datetime, context: AlertContext, hour: int) -> str:
 
 
 def needs_a_human(row: AlertProblem) -> bool:
-    return row.kind in NEEDS_A_HUMAN or (row.kind == "drift" and row.message.endswith(BLOCKED))
+    return row.kind in NEEDS_A_HUMAN or (row.kind == EventKind.DRIFT and row.blocked is not None)
 
 
-def open_problems(engine: Engine, kinds: list[str]) -> list[Notice]:
+def open_problems(engine: Engine, kinds: list[EventKind]) -> list[Notice]:
     with Session(engine) as session:
         rows = session.scalars(select(AlertProblem).where(AlertProblem.cleared_at.is_(None),
                                                           AlertProblem.kind.in_(kinds))).all()
-        found = [Notice(row.kind, row.store_id, row.subject, row.message, row.opened_run_dir, row.opened_at,
-                        last_run_dir=row.last_run_dir or row.opened_run_dir) for row in rows if needs_a_human(row)]
-    return sorted(found, key=lambda n: (ORDER.get(n.kind, 9), n.store_id, n.subject))
+        found = [Notice(EventKind(row.kind), row.store_id, row.subject, row.message, row.opened_run_dir, row.opened_at,
+                        last_run_dir=row.last_run_dir or row.opened_run_dir,
+                        blocked=BlockReason(row.blocked) if row.blocked else None)
+                 for row in rows if needs_a_human(row)]
+    return sorted(found, key=lambda n: (BLOCKED_ORDER if n.blocked else ORDER[n.kind], n.store_id, n.subject))
 
 
 def claim_digest(engine: Engine, day: str, now: datetime, count: int) -> bool:
@@ -74,19 +77,18 @@ def release_digest(engine: Engine, day: str) -> None:
 def compose_digest(notices: list[Notice], day: str, config: NotifyConfig, context: AlertContext,
                    now: datetime) -> Message:
     def item(notice: Notice) -> Item:
-        kind = "blocked" if notice.kind == "drift" else notice.kind
-        return Item(notice.store_id, notice.subject, label(kind),
+        return Item(notice.store_id, notice.subject, label(notice.kind, notice.blocked),
                     f"{notice.message} (open since {context.local(notice.at)})",
                     report_of(notice, "", config, run=notice.last_run_dir))
 
     blocks: list[Block] = [Note(f"Open problems that no run will fix by itself, as of {context.local(now)}.")]
     blocks += section("Needs a human", notices, context, detailed=True, item=item)
     blocks.append(Note(""))
-    if any(notice.kind == "breach_deadline" for notice in notices):
+    if any(notice.kind == EventKind.BREACH_DEADLINE for notice in notices):
         blocks.append(Note("Breach register: ecom-privacy breach list"))
     blocks.append(Note("Every store's state: ecom-privacy status"))
     title = f"ecom-privacy digest {day}: {len(notices)} problem(s) need a human"
-    urgent = any(notice.kind in ("failed", "verify_failed", "breach_deadline") for notice in notices)
+    urgent = any(notice.kind in NEEDS_A_HUMAN for notice in notices)
     return Message(title, as_text(blocks), as_markdown(blocks), "failure" if urgent else "warning")
 
 
@@ -107,7 +109,7 @@ def digest_due(engine: Engine, config: NotifyConfig, context: AlertContext, now:
         # The very first evaluation, before today's hour: yesterday's digest would come hours before today's.
         claim_digest(engine, day, now, 0)
         return None
-    notices = open_problems(engine, [*config.on, "blocked"])
+    notices = open_problems(engine, list(config.events))
     if not notices:
         claim_digest(engine, day, now, 0)
         return None

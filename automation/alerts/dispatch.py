@@ -15,13 +15,13 @@ from automation.alerts.message import compose
 from automation.alerts.problems import RunFindings, findings
 from automation.alerts.send import send
 from automation.alerts.state import Notice, Pending, mark_sent, reconcile
-from automation.fleet.notify import NotifyConfig, notify_urls
+from automation.fleet.notify import EventKind, NotifyConfig, notify_urls
 from automation.outputs.logs import get_logger
 from automation.redaction.redactor import Redactor
 from ecom_privacy.models import RunDocument
 
 
-def _without_state(found: RunFindings, kinds: list[str], run_dir: str, now: datetime) -> Pending:
+def _without_state(found: RunFindings, kinds: list[EventKind], run_dir: str, now: datetime) -> Pending:
     """With the database unreachable nothing can be deduplicated: say this run's problems, marked as such."""
     pending = Pending()
     pending.opened = [Notice(kind, store, subject, message, run_dir, now)

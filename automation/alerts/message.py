@@ -9,16 +9,19 @@ from dataclasses import dataclass
 
 from automation.alerts.layout import OTHER_STORES, AlertContext, Block, Group, Item, Note, Section, as_markdown, as_text
 from automation.alerts.state import Notice, Pending
-from automation.fleet.notify import NotifyConfig, report_link
+from automation.fleet.notify import EventKind, NotifyConfig, report_link
+from ecom_privacy.models import BlockReason
 
 #: above this many lines the message becomes a summary per kind (a night when the whole fleet broke
 #: must not be a wall of text, nor one message per store)
 DETAIL_LIMIT = 12
 NAMES_IN_SUMMARY = 15
-LABELS = {"failed": "failed", "drift": "drifted", "verify_failed": "storefront check failed",
-          "breach_deadline": "breach deadline", "blocked": "blocked (awaits an opt-in)"}
+LABELS = {EventKind.FAILED: "failed", EventKind.DRIFT: "drifted", EventKind.VERIFY_FAILED: "storefront check failed",
+          EventKind.BREACH_DEADLINE: "breach deadline"}
+#: a drift that waits for a person (the digest's), by its reason
+BLOCKED_LABELS = {BlockReason.NEEDS_OPT_IN: "blocked (awaits an opt-in)"}
 #: kinds whose start means something is broken or overdue (the message is sent as a failure)
-URGENT = ("failed", "verify_failed", "breach_deadline")
+URGENT = (EventKind.FAILED, EventKind.VERIFY_FAILED, EventKind.BREACH_DEADLINE)
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,15 @@ class Message:
     level: str
 
 
-def label(kind: str) -> str:
-    return LABELS.get(kind, kind)
+def label(kind: EventKind, blocked: BlockReason | None = None) -> str:
+    return BLOCKED_LABELS[blocked] if blocked is not None else LABELS[kind]
 
 
 def report_of(notice: Notice, run_dir: str, config: NotifyConfig, run: str | None = None) -> str:
     """The report of the run that saw `notice`, when it is not the message's own run (linked once at the end);
     with `{store}` in report_url every store's line links to its own part of the report."""
-    if config.report_url is None or notice.kind == "breach_deadline":  # a deadline is the register's, not a run's
+    # a deadline is the register's, not a run's
+    if config.report_url is None or notice.kind == EventKind.BREACH_DEADLINE:
         return ""
     run = notice.run_dir if run is None else run
     if "{store}" in config.report_url:
@@ -129,7 +133,7 @@ def compose(pending: Pending, run_kind: str, run_dir: str, config: NotifyConfig,
     blocks.append(Note(""))
     if not detailed:
         blocks.append(Note(f"Summary of {total} changes; every detail: ecom-privacy status, ecom-privacy history."))
-    if any(notice.kind == "breach_deadline" for notice in pending.opened + pending.cleared + pending.passed):
+    if any(notice.kind == EventKind.BREACH_DEADLINE for notice in pending.opened + pending.cleared + pending.passed):
         blocks.append(Note("Breach register: ecom-privacy breach list"))
     blocks += run_link(config, run_dir)
     return Message(title, as_text(blocks), as_markdown(blocks),

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from automation.fleet.notify import EventKind
 from automation.redaction.addresses import EMAIL
-from ecom_privacy.models import CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
+from ecom_privacy.models import BlockReason, CheckStatus, RunDocument, RunKind, SettingStatus, StoreStatus
 
-Key = tuple[str, str, str]  # kind, store, subject
-#: how a drift message says that its change waits for an opt-in (the digest lists those: no run fixes them)
-BLOCKED = " (blocked: needs an opt-in)"
+Key = tuple[EventKind, str, str]  # kind, store, subject
 
 
 @dataclass
 class RunFindings:
     #: open problems seen by this run: key -> one-line message
     problems: dict[Key, str] = field(default_factory=dict)
+    #: drift among `problems` that no run corrects by itself, and why (the digest lists those)
+    blocked: dict[Key, BlockReason] = field(default_factory=dict)
     #: keys of problems this run looked at: a problem not seen again here is cleared, others stay open
     covered_settings: set[tuple[str, str]] = field(default_factory=set)
     covered_stores: set[str] = field(default_factory=set)
@@ -30,6 +31,7 @@ class RunFindings:
     def merge(self, other: RunFindings) -> None:
         """Add another source's findings (the breach register's) to a run's."""
         self.problems.update(other.problems)
+        self.blocked.update(other.blocked)
         self.covered_settings |= other.covered_settings
         self.covered_stores |= other.covered_stores
         self.verified_stores |= other.verified_stores
@@ -39,15 +41,10 @@ class RunFindings:
 
     def covers(self, key: Key) -> bool:
         kind, store, subject = key
-        if kind == "drift":
-            return (store, subject) in self.covered_settings
-        if kind == "failed":
-            return store in self.covered_stores
-        if kind == "verify_failed":
-            return store in self.verified_stores
-        if kind == "breach_deadline":
-            return self.breach_checked
-        return False
+        return {EventKind.DRIFT: (store, subject) in self.covered_settings,
+                EventKind.FAILED: store in self.covered_stores,
+                EventKind.VERIFY_FAILED: store in self.verified_stores,
+                EventKind.BREACH_DEADLINE: self.breach_checked}[kind]
 
 
 def _clean(text: str | None) -> str:
@@ -63,10 +60,10 @@ def findings(document: RunDocument) -> RunFindings:
         failed = [s for s in looked if s.status == SettingStatus.FAILED]
         if failed:
             first = failed[0]
-            found.problems[("failed", store.id, "")] = _clean(
+            found.problems[(EventKind.FAILED, store.id, "")] = _clean(
                 f"{', '.join(s.setting for s in failed)}: {first.error_kind}: {first.error}")
         elif store.status == StoreStatus.ERROR and not store.settings and not store.checks and store.error:
-            found.problems[("failed", store.id, "")] = _clean(f"{store.error_kind}: {store.error}")
+            found.problems[(EventKind.FAILED, store.id, "")] = _clean(f"{store.error_kind}: {store.error}")
         for setting in looked:
             changes = store.changes_for(setting.setting)
             if setting.status == SettingStatus.FAILED:
@@ -74,15 +71,18 @@ def findings(document: RunDocument) -> RunFindings:
             found.covered_settings.add((store.id, setting.setting))
             summary = _clean("; ".join(change.summary or change.action for change in changes))
             if setting.status == SettingStatus.DRIFT:
-                blocked = any(change.blocked for change in changes)
-                found.problems[("drift", store.id, setting.setting)] = summary + (BLOCKED if blocked else "")
+                key = (EventKind.DRIFT, store.id, setting.setting)
+                reason = next((change.blocked for change in changes if change.blocked is not None), None)
+                found.problems[key] = summary + (f" (blocked: {reason.awaits})" if reason else "")
+                if reason is not None:
+                    found.blocked[key] = reason
             elif setting.status == SettingStatus.CHANGED:
                 found.corrected[(store.id, setting.setting)] = summary
         if store.checks or (document.kind == RunKind.VERIFY and store.status == StoreStatus.ERROR):
             found.verified_stores.add(store.id)
             for check in store.checks:
                 if check.status == CheckStatus.FAIL:
-                    found.problems[("verify_failed", store.id, check.name)] = _clean(check.message)
+                    found.problems[(EventKind.VERIFY_FAILED, store.id, check.name)] = _clean(check.message)
             if not store.checks and store.error:
-                found.problems[("verify_failed", store.id, "storefront")] = _clean(store.error)
+                found.problems[(EventKind.VERIFY_FAILED, store.id, "storefront")] = _clean(store.error)
     return found

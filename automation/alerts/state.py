@@ -10,11 +10,13 @@ from sqlalchemy.orm import Session
 
 from automation.alerts.problems import Key, RunFindings
 from automation.alerts.tables import AlertProblem
+from automation.fleet.notify import EventKind
+from ecom_privacy.models import BlockReason
 
 
 @dataclass
 class Notice:
-    kind: str
+    kind: EventKind
     store_id: str
     subject: str
     message: str
@@ -25,6 +27,8 @@ class Notice:
     #: for a problem that started and cleared unannounced: when and how it cleared
     cleared_at: datetime | None = None
     how: str = ""
+    #: a drift that waits for a person: why (the digest lists it as blocked)
+    blocked: BlockReason | None = None
 
 
 @dataclass
@@ -44,7 +48,7 @@ class Pending:
         return bool(self.opened or self.cleared or self.corrected or self.passed)
 
 
-def reconcile(engine: Engine, found: RunFindings, kinds: list[str], run_dir: str, now: datetime) -> Pending:
+def reconcile(engine: Engine, found: RunFindings, kinds: list[EventKind], run_dir: str, now: datetime) -> Pending:
     """Open new problems, clear those this run looked at and no longer sees; return what is still to announce.
 
     Announcements that could not be sent earlier (the alert target was down) are still pending and go
@@ -56,7 +60,8 @@ def reconcile(engine: Engine, found: RunFindings, kinds: list[str], run_dir: str
     with Session(engine) as session, session.begin():
         open_rows = session.scalars(select(AlertProblem).where(AlertProblem.cleared_at.is_(None),
                                                                AlertProblem.kind.in_(kinds))).all()
-        by_key: dict[Key, AlertProblem] = {(row.kind, row.store_id, row.subject): row for row in open_rows}
+        by_key: dict[Key, AlertProblem] = {(EventKind(row.kind), row.store_id, row.subject): row
+                                           for row in open_rows}
         for key, message in found.problems.items():
             if key[0] not in kinds:
                 continue
@@ -64,20 +69,21 @@ def reconcile(engine: Engine, found: RunFindings, kinds: list[str], run_dir: str
             if row is None:
                 session.add(AlertProblem(kind=key[0], store_id=key[1], subject=key[2], message=message,
                                          opened_at=now, opened_run_dir=run_dir, last_seen_at=now,
-                                         last_run_dir=run_dir, open_sent=False, clear_sent=False))
+                                         last_run_dir=run_dir, open_sent=False, clear_sent=False,
+                                         blocked=found.blocked.get(key)))
             else:
-                row.last_seen_at, row.message = now, message
+                row.last_seen_at, row.message, row.blocked = now, message, found.blocked.get(key)
                 row.last_run_dir = run_dir or row.last_run_dir
         for key, row in by_key.items():
             if key not in found.problems and found.covers(key):
                 row.cleared_at, row.cleared_run_dir = now, run_dir
-                if row.kind == "drift":
+                if row.kind == EventKind.DRIFT:
                     cleared_now[(row.store_id, row.subject)] = row
         session.flush()
         for row in session.scalars(select(AlertProblem).where(
                 AlertProblem.kind.in_(kinds), AlertProblem.cleared_at.is_(None), AlertProblem.open_sent.is_(False))):
-            pending.opened.append(Notice(row.kind, row.store_id, row.subject, row.message, row.opened_run_dir,
-                                         row.opened_at))
+            pending.opened.append(Notice(EventKind(row.kind), row.store_id, row.subject, row.message,
+                                         row.opened_run_dir, row.opened_at))
             pending.opened_ids.append(row.id)
         for row in session.scalars(select(AlertProblem).where(
                 AlertProblem.kind.in_(kinds), AlertProblem.cleared_at.is_not(None),
@@ -86,17 +92,19 @@ def reconcile(engine: Engine, found: RunFindings, kinds: list[str], run_dir: str
             how = found.cleared_reasons.get((row.kind, row.store_id, row.subject)) or (
                 "corrected by this run" if corrected else "no longer seen")
             if row.open_sent:
-                pending.cleared.append(Notice(row.kind, row.store_id, row.subject, f"{how} (was: {row.message})",
-                                              row.cleared_run_dir or run_dir, row.cleared_at or now))
+                pending.cleared.append(Notice(EventKind(row.kind), row.store_id, row.subject,
+                                              f"{how} (was: {row.message})", row.cleared_run_dir or run_dir,
+                                              row.cleared_at or now))
             else:  # its start was never said (the target was down): say both now
-                pending.passed.append(Notice(row.kind, row.store_id, row.subject, row.message, row.opened_run_dir,
-                                             row.opened_at, cleared_at=row.cleared_at or now, how=how))
+                pending.passed.append(Notice(EventKind(row.kind), row.store_id, row.subject, row.message,
+                                             row.opened_run_dir, row.opened_at, cleared_at=row.cleared_at or now,
+                                             how=how))
                 pending.opened_ids.append(row.id)
             pending.cleared_ids.append(row.id)
-    if "drift" in kinds:
+    if EventKind.DRIFT in kinds:
         for (store_id, setting), summary in found.corrected.items():
             if (store_id, setting) not in cleared_now:  # drift found and corrected in this one run
-                pending.corrected.append(Notice("drift", store_id, setting, summary, run_dir, now))
+                pending.corrected.append(Notice(EventKind.DRIFT, store_id, setting, summary, run_dir, now))
     return pending
 
 

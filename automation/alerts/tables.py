@@ -28,6 +28,8 @@ class AlertProblem(Base):
     cleared_run_dir: Mapped[str | None] = mapped_column(Text, nullable=True)
     #: the newest run that saw it (the digest links to that run's report); None in rows older than the column
     last_run_dir: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: a drift whose correction waits for a person: why (a `BlockReason` value); None for any other problem
+    blocked: Mapped[str | None] = mapped_column(String(32), nullable=True)
     #: whether the alert of its start, and of its clearing, went out (one that failed is sent with the next run,
     #: even when the problem cleared in between: then both are said at once)
     open_sent: Mapped[bool] = mapped_column(Boolean, default=False)

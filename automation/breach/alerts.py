@@ -21,14 +21,15 @@ from automation.alerts.problems import RunFindings
 from automation.breach.check import DeadlineFlag, deadline_flags
 from automation.breach.deadlines import AUTHORITY_HOURS, WARN_HOURS, as_utc, show, time_left, zone
 from automation.breach.register import Incident, Register
-from automation.fleet.model import Fleet, load_fleet
-from automation.fleet.notify import NotifyConfig
+from automation.fleet.composition import read_fleet
+from automation.fleet.model import Fleet
+from automation.fleet.notify import EventKind, NotifyConfig
 from automation.outputs.logs import get_logger
 from automation.redaction.addresses import EMAIL
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import EcomPrivacyError
 
-KIND = "breach_deadline"
+KIND = EventKind.BREACH_DEADLINE
 TITLE_CHARS = 80
 
 
@@ -86,14 +87,14 @@ def check_notify(config_path: Path) -> Fleet | None:
     said once (the check itself goes on as without -c: its exit code is what cron relies on)."""
     log = get_logger()
     try:
-        fleet = load_fleet(config_path)
+        fleet = read_fleet(config_path)
         config = fleet.notify
     except EcomPrivacyError as exc:
         log.warning("breach alerts not sent: the fleet file cannot be read", error=str(exc))
         return None
     if config is None or KIND not in config.events:
         log.warning(f"breach alerts not sent: {config_path} has no notify key with {KIND} in notify.events",
-                    hint=f"add notify: {{urls_env: [NAME], on: [{KIND}]}} to the fleet file, or drop -c")
+                    hint=f"add notify: {{urls_env: [NAME], events: [{KIND}]}} to the fleet file, or drop -c")
         return None
     return fleet
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 from automation.breach.assessment import KEYS
 from automation.breach.deadlines import WARN_HOURS
 from automation.breach.facts import FACT_HELP, STORE_FACTS, count_flag
+from automation.browser.cdp_endpoint import CDP_ENV
 from automation.fleet.defaults import DEFAULT_FLEET_FILE
 from ecom_privacy.terminal_text import TerminalStream
 
@@ -60,6 +62,8 @@ def _fleet(parser: argparse.ArgumentParser, *, browser: bool) -> None:
                         help="where runs/<UTC timestamp>/ with backups and CSV files is written (default ./runs)")
     parser.add_argument("--browser", metavar="PATH", default=None, help="Chromium/Chrome binary")
     parser.add_argument("--headed", action="store_true", help="show the browser window")
+    parser.add_argument("--cdp-endpoint", default=os.environ.get(CDP_ENV) or None, metavar="URL",
+                        help=f"connect to a running Chromium over CDP instead of launching one (default ${CDP_ENV})")
     parser.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS",
                         help="timeout of one browser action (default 15)")
     parser.add_argument("--session-dir", type=Path, default=None, metavar="DIR",

@@ -49,7 +49,8 @@ from automation.breach.register import (
     whole_second,
 )
 from automation.db import db_url_secrets, open_database
-from automation.fleet.model import StoreConfig, load_fleet
+from automation.fleet.composition import read_fleet
+from automation.fleet.model import StoreConfig
 from automation.home.places import paths_of
 from automation.outputs.files import make_folder, write_text
 from automation.redaction.redactor import Redactor
@@ -319,7 +320,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
 
 
 def fleet_store(config: Path, store_id: str) -> StoreConfig:
-    fleet = load_fleet(config)
+    fleet = read_fleet(config)
     for store in fleet.stores:
         if store.id == store_id:
             return store

@@ -23,9 +23,8 @@ from automation.fleet.model import StoreConfig
 from ecom_privacy.errors import VerificationError
 from flows.content.html_text import page_text
 from flows.content.page_languages import language_root
-from flows.labels import SUPPORTED_LOCALES, labels_for
 from flows.pages.storefront_page import StorefrontPage
-from flows.text_pages import FoundPage, PageMatch, PageTarget, read_text_page, write_text_page
+from flows.text_pages import FoundPage, PageLanguageText, PageMatch, PageTarget, read_text_page, write_text_page
 
 SETTING = "breach_notice"
 #: what each action means, as the plan says it
@@ -87,26 +86,28 @@ async def apply_notice(backoffice: Backoffice, drafts: dict[str, Draft], change:
     if change.action == "none":
         return
     target = notice_target(drafts)
-    texts: dict[str, dict[str, str | None]] | None = None
+    texts: dict[str, PageLanguageText] | None = None
     session = backoffice.session
     assert session is not None  # opened
     if change.action != "hide":
-        texts = {language: {"title": draft.subject, "html": draft.html} for language, draft in drafts.items()}
+        texts = {language: PageLanguageText(title=draft.subject, html=draft.html)
+                 for language, draft in drafts.items()}
     await backoffice.step(lambda: write_text_page(session, SETTING, target, texts=texts,
                                                   visible=change.action != "hide"))
 
 
-def _storefront(page: Any, store: StoreConfig, language: str) -> StorefrontPage:
-    """The storefront as a visitor of one shop language sees it (its root, its label table when there is one)."""
+def _storefront(page: Any, store: StoreConfig, language: str, options: BrowserOptions) -> StorefrontPage:
+    """The storefront as a visitor of one shop language sees it (its root, its label table when there is one,
+    under the user's `ui_overrides`)."""
     root = language_root(store.storefront_url, store.shop_languages, language)
-    return StorefrontPage(page, root, labels_for(language) if language in SUPPORTED_LOCALES else None)
+    return StorefrontPage(page, root, options.shop_labels(language))
 
 
 async def public_address(browser: Browser, store: StoreConfig, language: str, title: str,
                          options: BrowserOptions) -> str | None:
     """Where the footer of one language's storefront links to the notice (None: no link), as a visitor sees it."""
     async with visitor(browser, store, options) as page:
-        storefront = _storefront(page, store, language)
+        storefront = _storefront(page, store, language, options)
         await storefront.open_home()
         return await storefront.footer_link(title)
 
@@ -119,7 +120,7 @@ async def verify_published(browser: Browser, store: StoreConfig, drafts: dict[st
         where = f"store {store.id} [{language}]"
         url = await public_address(browser, store, language, draft.subject, options)
         async with visitor(browser, store, options) as page:
-            storefront = _storefront(page, store, language)
+            storefront = _storefront(page, store, language, options)
             if url is None:
                 raise VerificationError(f"{where}: the storefront {storefront.storefront_url} shows no link "
                                         f"{draft.subject!r} after publishing")
@@ -147,7 +148,7 @@ async def verify_withdrawn(browser: Browser, store: StoreConfig, drafts: dict[st
         if slug is None:
             continue
         async with visitor(browser, store, options) as page:
-            storefront = _storefront(page, store, language)
+            storefront = _storefront(page, store, language, options)
             address = f"{storefront.storefront_url}service/{slug}/"
             response = await storefront.open(address)
             if response is not None and response.status == 200:

@@ -7,6 +7,7 @@ import asyncio
 import signal
 from typing import Any, TextIO
 
+from automation.access.backoffice import StoreAccess
 from automation.access.secrets import fleet_secrets, load_environment
 from automation.breach.backoffice import BrowserOptions, breach_access, open_browser
 from automation.breach.commands import EXIT_CHANGES, EXIT_ERROR, EXIT_OK, _now, _tz, open_register
@@ -33,7 +34,8 @@ from automation.breach.register import (
     Register,
 )
 from automation.browser.retry import as_typed_error
-from automation.fleet.model import Fleet, StoreConfig, load_fleet, plan_input_for
+from automation.fleet.composition import read_fleet
+from automation.fleet.model import Fleet, StoreConfig, plan_input_for
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.files import csv_text
 from automation.redaction.redactor import Redactor
@@ -66,9 +68,10 @@ class StopRequest:
             signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
-def _browser_options(args: argparse.Namespace) -> BrowserOptions:
+def _browser_options(args: argparse.Namespace, access: StoreAccess) -> BrowserOptions:
     return BrowserOptions(browser_path=args.browser, headed=args.headed, timeout_ms=int(args.timeout * 1000),
-                          clock=args.clock)
+                          cdp_endpoint=getattr(args, "cdp_endpoint", None), clock=args.clock,
+                          shop_labels=access.driver.shop_labels)
 
 
 def _stores(fleet: Fleet, wanted: list[str]) -> list[StoreConfig]:
@@ -92,11 +95,13 @@ async def _read_recipients(args: argparse.Namespace, fleet: Fleet, stores: list[
         written = template_languages("customers", template_dir(args.templates))
         found[stores[0].id] = read_csv(args.recipients, stores[0].shop_languages, written)
         return found
-    options, access = _browser_options(args), breach_access(args, env, redactor)
+    access = breach_access(args, fleet, env, redactor)
+    options = _browser_options(args, access)
     async with open_browser(options) as browser:
         for store in stores:  # one store's failure is recorded and the next is read
             try:
-                async with access.opened(store, browser, artifacts, plan_input_for(fleet, store)) as backoffice:
+                plan_input = plan_input_for(fleet, store, access.driver.shop_labels)
+                async with access.opened(store, browser, artifacts, plan_input) as backoffice:
                     session = backoffice.session
                     found[store.id] = await backoffice.step(
                         lambda session=session, store=store: read_backoffice(session, store.shop_languages[0]))
@@ -141,7 +146,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         raise ConfigError("--recipients FILE.csv is one store's list: give exactly one --store with it")
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
-    fleet = load_fleet(args.config)
+    fleet = read_fleet(args.config)
     stores = _stores(fleet, args.store)
     for store in stores:
         incident.store(store.id)
@@ -250,7 +255,8 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
                    stores: list[StoreConfig], env: dict[str, str], artifacts: RunArtifacts, redactor: Redactor,
                    out: TextIO) -> int:
     tz, now, user_dir = _tz(args), _now(args), template_dir(args.templates)
-    options, access = _browser_options(args), breach_access(args, env, redactor)
+    access = breach_access(args, fleet, env, redactor)
+    options = _browser_options(args, access)
     code = EXIT_OK
     async with open_browser(options) as browser:
         for store in stores:
@@ -261,7 +267,8 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
                 for language, draft in drafts.items():  # before the backoffice: a secret fails the plan
                     redactor.check_content(f"store {store.id}: the {language} notice ({draft.template})",
                                            draft.subject, draft.html, draft.text)
-                async with access.opened(store, browser, artifacts, plan_input_for(fleet, store)) as backoffice:
+                plan_input = plan_input_for(fleet, store, access.driver.shop_labels)
+                async with access.opened(store, browser, artifacts, plan_input) as backoffice:
                     change = await plan_notice(backoffice, drafts, args.withdraw)
                     out.write(change.describe() + "\n")
                     out.flush()
@@ -300,7 +307,7 @@ async def _publish(args: argparse.Namespace, register: Register, incident: Incid
 def cmd_publish(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     register = open_register(args, redactor)
     incident = register.incident(args.incident)
-    fleet = load_fleet(args.config)
+    fleet = read_fleet(args.config)
     stores = _stores(fleet, args.store)
     for store in stores:
         incident.store(store.id)

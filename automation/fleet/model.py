@@ -1,7 +1,9 @@
 """The fleet file: which stores exist and what every one of them must look like.
 
 Layers merge as defaults < groups (in the store's listed order) < store overrides. A setting's desired state
-is validated by the setting's own model, so the engine never needs to know what a setting means.
+is validated by the setting's own model, so the engine never needs to know what a setting means. The loader is
+handed the settings it checks the file against (the composition root's catalogue, `flows.registry`, through
+`automation.fleet.composition`): it imports no setting, and neither does the engine, which imports it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -30,10 +33,10 @@ from automation.fleet.languages import (
 from automation.fleet.notify import NotifyConfig, notify_group_errors
 from ecom_privacy.config_errors import describe, did_you_mean, key_path
 from ecom_privacy.errors import ConfigError
-from ecom_privacy.setting import PlanInput
+from ecom_privacy.labels import Labels
+from ecom_privacy.setting import PlanInput, Setting
 from ecom_privacy.terminal_text import printable
 from ecom_privacy.yaml_input import KeyPath, YamlDocument, load_yaml_document
-from flows.registry import all_settings
 
 #: keys that would hold a literal secret; the fleet file must name environment variables instead
 LITERAL_SECRET_KEYS = {"password", "totp_secret", "totp", "secret", "api_key", "api_secret", "recovery_codes"}
@@ -251,8 +254,8 @@ def _read_yaml(path: Path) -> YamlDocument:
     return document
 
 
-def _check_setting_keys(document: YamlDocument, layer: dict[str, Any] | None, at: KeyPath, known: dict[str, Any],
-                        facts_allowed: bool = True, label: str = "") -> list[str]:
+def _check_setting_keys(document: YamlDocument, layer: dict[str, Any] | None, at: KeyPath,
+                        known: Mapping[str, Setting], facts_allowed: bool = True, label: str = "") -> list[str]:
     errors = []
     for key, value in (layer or {}).items():
         where = f"{document.where((*at, key))}: {key_path((*at, key))}{label}"
@@ -318,8 +321,9 @@ def _file_name_clash(store_id: str, file_names: dict[str, str], where: str) -> l
             f"trailing '.' or '_')"]
 
 
-def load_fleet(path: Path) -> Fleet:
-    """Read and validate a fleet file; every problem found is reported at once in one ConfigError, one line per
+def load_fleet(path: Path, settings: Mapping[str, Setting]) -> Fleet:
+    """Read and validate a fleet file against `settings` (the catalogue: every setting a fleet file may name, by
+    name, each with its desired model); every problem found is reported at once in one ConfigError, one line per
     cause (a mistake in `defaults` is one line, not one per store), each naming file, line and key path."""
     document = _read_yaml(path)
     raw, warnings, errors = _deprecations(document)
@@ -340,7 +344,6 @@ def load_fleet(path: Path) -> Fleet:
             messages.append(f"{document.where(loc)}: {key_path(loc)}{store}: {describe(error, FleetModel)}")
         raise ConfigError("\n".join(dict.fromkeys(messages))) from exc
 
-    settings = all_settings()
     errors = _check_setting_keys(document, model.defaults, ("defaults",), settings)
     for name, layer in model.groups.items():
         errors += _check_setting_keys(document, layer, ("groups", name), settings)
@@ -427,10 +430,12 @@ def _loc_of(dotted: str) -> KeyPath:
     return tuple(parts)
 
 
-def plan_input_for(fleet: Fleet, store: StoreConfig, allow_irreversible: bool = False) -> PlanInput:
-    """What a setting's pure plan (and its offline check) may know about a store."""
+def plan_input_for(fleet: Fleet, store: StoreConfig, shop_labels: Callable[[str], Labels | None],
+                   allow_irreversible: bool = False) -> PlanInput:
+    """What a setting's pure plan (and its offline check) may know about a store; `shop_labels`: the driver's
+    label tables under the user's `ui_overrides` (`Driver.shop_labels`)."""
     return PlanInput(
         store_id=store.id, locale=store.locale, vars=store.vars, base_dir=fleet.base_dir,
         allow_irreversible=allow_irreversible, storefront_url=store.storefront_url,
-        languages=store.shop_languages, desired=store.desired,
+        languages=store.shop_languages, desired=store.desired, shop_labels=shop_labels,
     )

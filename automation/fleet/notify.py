@@ -6,15 +6,25 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-#: every kind of event an alert can be sent for; breach_deadline comes from `ecom-privacy breach check`
-EventKind = Literal["failed", "drift", "verify_failed", "breach_deadline"]
-ALL_KINDS: tuple[str, ...] = ("failed", "drift", "verify_failed", "breach_deadline")
+
+class EventKind(StrEnum):
+    """Every kind of problem an alert can be sent for: the fleet file's `notify.events`, the `kind` of an open
+    problem (alert_problems); the values are the fleet file's words and the database's, never renamed."""
+
+    FAILED = "failed"
+    DRIFT = "drift"
+    VERIFY_FAILED = "verify_failed"
+    #: from the breach register (`ecom-privacy breach check`, and the runs' reading of it)
+    BREACH_DEADLINE = "breach_deadline"
+
+
+ALL_KINDS: tuple[EventKind, ...] = tuple(EventKind)
 DEFAULT_DIGEST_HOUR = 8
 #: what `report_url` may contain: the run folder's name and a store's id
 REPORT_FIELDS = ("run", "store")
@@ -48,7 +58,7 @@ class NotifyConfig(BaseModel):
     digest_hour: int | None = Field(default=DEFAULT_DIGEST_HOUR, ge=0, le=23)
 
     @property
-    def on(self) -> list[str]:
+    def on(self) -> list[EventKind]:
         """Deprecated name of `events`."""
         return list(self.events)
 

@@ -111,9 +111,9 @@ def cmd_status(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     expected: list[tuple[str, list[str]]] = []
     stores = list(args.store)
     if args.config is not None:
-        from automation.fleet.model import load_fleet  # loads every flow: only when a fleet file is given
+        from automation.fleet.composition import read_fleet  # loads every flow: only when a fleet file is given
 
-        fleet = load_fleet(args.config)
+        fleet = read_fleet(args.config)
         chosen = fleet.select(args.store)
         expected = [(store.id, list(store.desired)) for store in chosen]
         stores = [store.id for store in chosen]

@@ -74,14 +74,14 @@ def _setting_rows(store: StoreResult, redact: Callable[[str], str]) -> list[dict
         if store.awaits_opt_in(result):
             status = BLOCKED  # drift the tool may not correct by itself (an irreversible change without opt-in)
         summary = "; ".join(change.summary or change.action for change in changes)
-        blocked = "; ".join(change.blocked for change in changes if change.blocked)
+        blocked = "; ".join(dict.fromkeys(change.blocked.message for change in changes if change.blocked))
         summary += f" (blocked: {blocked})" if blocked else ""
         # Warnings are not changes and never change the status: named after the changes, as the storefront
         # row names its warned checks.
         warnings = "; ".join(f"warning: {diagnostic.summary}" for diagnostic in result.diagnostics)
         summary = "; ".join(part for part in (summary, warnings) if part)
         error = result.error
-        if result.status == SettingStatus.FAILED and store.error and (error or "").startswith("not read"):
+        if result.status == SettingStatus.FAILED and store.error and result.not_read:
             error = store.error  # the store stopped before this setting: its own error says why
         rows.append({
             "store_id": store.id, "setting": result.setting, "status": status,
@@ -96,7 +96,7 @@ def _setting_rows(store: StoreResult, redact: Callable[[str], str]) -> list[dict
 
 def _storefront_row(store: StoreResult, redact: Callable[[str], str]) -> dict[str, Any] | None:
     """The storefront checks of a store as one cell: failed when any check failed or none could run."""
-    if not store.checks and not (store.error and store.error.startswith("storefront")):
+    if not store.checks and not (store.error and store.storefront_error):
         return None
     failed = [check for check in store.checks if check.status == CheckStatus.FAIL]
     warned = [check for check in store.checks if check.status == CheckStatus.WARN]

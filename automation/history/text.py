@@ -72,7 +72,7 @@ def render_timeline(timeline: Timeline) -> str:
         lines.append("Drift:")
     for episode in timeline.episodes:
         lines.append(f"  {episode.store_id} {episode.setting}: {episode.state}"
-                     + (" (blocked: needs an opt-in)" if episode.blocked else ""))
+                     + (f" (blocked: {episode.blocked_reason.awaits})" if episode.blocked_reason else ""))
         lines.append(f"    drifted:   found {_ref(episode.found)}")
         if episode.summary:
             lines.append(f"    change:    {episode.summary}")

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 
 from automation.history.rows import STOREFRONT
 from automation.history.tables import HistoryResult, HistoryRun
+from ecom_privacy.models import BlockReason
 
 DRIFTING = ("drift", "blocked")
 
@@ -41,6 +42,12 @@ class DriftEpisode:
     resolved: RunRef | None = None
     #: runs that saw it drifted (the finding and every later one until it was corrected)
     seen: int = 1
+
+    @property
+    def blocked_reason(self) -> BlockReason | None:
+        """Why a blocked episode's correction waits: a history row records status `blocked` for the one reason
+        a report has (`StoreResult.awaits_opt_in`); what a person reads is rendered from it."""
+        return BlockReason.NEEDS_OPT_IN if self.blocked else None
 
     @property
     def state(self) -> str:

@@ -43,7 +43,8 @@ def _fill(case: ET.Element, cell: Cell, kind: str) -> tuple[int, int]:
         failure.text = cell.message
         counts = (1, 0)
     elif cell.status == "blocked" and kind != "plan":
-        ET.SubElement(case, "skipped", message=f"awaits an opt-in: {cell.message}")
+        reasons = ", ".join(dict.fromkeys(c.blocked.short for c in cell.changes if c.blocked is not None))
+        ET.SubElement(case, "skipped", message=f"awaits an opt-in: {cell.message} (blocked: {reasons})")
         counts = (0, 1)
     elif cell.status in ("drift", "blocked"):
         what = "changes planned" if kind == "plan" else "changes not applied"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ecom_privacy.errors import ErrorKind
 from ecom_privacy.models import Change, Diagnostic, RunDocument, SettingResult, StoreResult, StoreStatus
 
 
@@ -15,7 +16,7 @@ class Cell:
     #: opt-in (an irreversible change without --allow-archive)
     status: str
     message: str = ""
-    error_kind: str | None = None
+    error_kind: ErrorKind | None = None
     changes: list[Change] = field(default_factory=list)
     #: warnings about the setting that are not changes; they never change the status
     diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -37,8 +37,6 @@ BLOCKED, FAILED, WARNING = "!", "x", "*"
 SYMBOL_STYLES = {"+": "create", "~": "update", "-": "remove", BLOCKED: "blocked", FAILED: "failed", WARNING: "warning"}
 LEGEND = (("+", "create"), ("~", "update"), ("-", "hide/archive"), (BLOCKED, "blocked: awaits an opt-in"),
           (FAILED, "failed"), (WARNING, "warning"))
-#: the one opt-in an irreversible change waits for (the store's allow_irreversible: true is the other way)
-OPT_IN = "--allow-archive"
 APPLIED = ("applied", "create")
 
 
@@ -77,8 +75,8 @@ def _short(value: Any) -> str:
 
 
 def opt_in_needed(change: Change) -> str:
-    """What a blocked change waits for, in a few words (decided by its typed fields, never by its wording)."""
-    return f"needs {OPT_IN}" if change.irreversible else (change.blocked or "")
+    """What a blocked change waits for, in a few words: rendered from its typed reason, never read off a wording."""
+    return change.blocked.short if change.blocked is not None else ""
 
 
 # -- text diffs ---------------------------------------------------------------------------------------------
@@ -132,14 +130,14 @@ def readable_diff_line(line: str) -> str:
 # -- one change, one store ----------------------------------------------------------------------------------
 
 def _symbol(change: Change) -> str:
-    return BLOCKED if change.blocked else SYMBOLS.get(change.action, "~")
+    return BLOCKED if change.blocked is not None else SYMBOLS.get(change.action, "~")
 
 
 def _marks(change: Change) -> list[tuple[str, str]]:
     marks: list[tuple[str, str]] = []
     if change.irreversible:
         marks.append(("irreversible", "irreversible"))
-    if change.blocked:
+    if change.blocked is not None:
         marks.append((f"blocked: {opt_in_needed(change)}", "blocked"))
     if not marks:
         return []
@@ -155,7 +153,7 @@ def _outcome(store: StoreResult, change: Change, kind: RunKind) -> tuple[str, st
         return None
     result = store.setting(change.setting)
     status = result.status if result else SettingStatus.SKIPPED
-    if change.blocked:
+    if change.blocked is not None:
         return ("awaits an opt-in", "blocked")
     return {SettingStatus.CHANGED: APPLIED,
             SettingStatus.COMPLIANT: ("already as desired, nothing saved", "dim"),
@@ -267,7 +265,8 @@ def summarise(document: RunDocument) -> dict[str, int]:
 
 def awaiting_opt_in(document: RunDocument) -> list[Change]:
     """The changes that wait for an opt-in (irreversible without --allow-archive), in every store."""
-    return [change for store in document.stores for change in store.changes if change.blocked]
+    return [change for store in document.stores for change in store.changes
+            if change.blocked is not None]
 
 
 def _plural(count: int, word: str) -> str:
@@ -328,9 +327,9 @@ def render_document_styled(document: RunDocument, *, diff: bool = False) -> Styl
     text.extend(_stores_line(document))
     blocked = awaiting_opt_in(document)
     if blocked and document.kind == RunKind.APPLY:
-        text.line((f"{len(blocked)} change(s) await an opt-in", "blocked"),
-                  f": apply again with {OPT_IN}, or set allow_irreversible: true on the store "
-                  f"(they do not fail the run)")
+        for reason, count in Counter(change.blocked for change in blocked if change.blocked).items():
+            text.line((f"{count} change(s) await an opt-in", "blocked"),
+                      f": {reason.remedy} (they do not fail the run)")
     text.line(render_logins(document))
     if any(store.changes or store.error or any(s.status == SettingStatus.FAILED or s.diagnostics
                                                for s in store.settings) for store in document.stores):

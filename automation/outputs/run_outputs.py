@@ -9,14 +9,14 @@ from automation.outputs.artifacts import RunArtifacts, write_atomic
 from automation.outputs.html_report import render_html
 from automation.outputs.junit import render_junit
 from automation.outputs.plan_seal import seal_plan_json
-from ecom_privacy.errors import EcomPrivacyError
+from ecom_privacy.errors import EcomPrivacyError, ErrorKind
 from ecom_privacy.models import RunDocument, RunKind
 
 
 class OutputError(EcomPrivacyError):
     """A result of the run could not be written (full disk, permissions); the others were written."""
 
-    kind = "output"
+    kind = ErrorKind.OUTPUT
 
 
 def output_failure(path: Path | str, exc: OSError) -> str:

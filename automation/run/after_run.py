@@ -18,7 +18,7 @@ from automation.alerts.layout import alert_context
 from automation.breach.alerts import breach_findings_after_run
 from automation.breach.deadlines import zone
 from automation.db import DatabaseError, open_database, redact_db_url
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from automation.history.recorder import record_run, shard_of
 from automation.home.places import paths_of
 from automation.outputs.logs import get_logger
@@ -68,7 +68,7 @@ def record_after_run(args: argparse.Namespace, run_dir: Path, document: RunDocum
 def _alert(args: argparse.Namespace, run_dir: Path, document: RunDocument, redactor: Redactor,
            engine: Engine | None) -> None:
     try:
-        fleet = load_fleet(args.config)
+        fleet = read_fleet(args.config)
     except EcomPrivacyError as exc:
         get_logger().warning("alerts not evaluated: the fleet file cannot be read now", error=str(exc))
         return

@@ -77,7 +77,7 @@ async def check_store(store: StoreConfig, browser: Browser, access: StoreAccess)
         return CheckResult(store.id, "error", f"{exc.kind}: {access.redactor(str(exc))}", backoffice.logins)
     except Exception as exc:  # one store's browser failure never stops the others
         error = as_typed_error(exc)
-        return CheckResult(store.id, "error", access.redactor(str(error)), backoffice.logins)
+        return CheckResult(store.id, "error", f"{error.kind}: {access.redactor(str(error))}", backoffice.logins)
     finally:
         await backoffice.close(failed=False)
 

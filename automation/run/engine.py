@@ -1,8 +1,8 @@
 """The fleet runner: one browser, one context per store, bounded parallelism, failures isolated per store.
 
 For each store: log in (or reuse its cached session), read every managed setting, plan; in apply mode carry
-the changes out through the UI, read back and verify. A store's failure is recorded in its result and never
-stops the others. An interrupt stops the run between steps, so what the report calls done was done.
+the changes out through the UI and read them back (`Setting.read_back`). A store's failure is recorded in its
+result and never stops the others. An interrupt stops the run between steps, so what the report calls done was done.
 
 The pieces: `automation.access.backoffice` (being logged in), `automation.run.walker` (the loop over stores:
 parallelism, interrupts, a lost browser), `automation.run.store_plan` (pure planning, the opt-in gate, saved
@@ -30,9 +30,8 @@ from automation.outputs.logs import get_logger
 from automation.redaction.redactor import Redactor
 from automation.run.interrupt import Interruption, RunInterrupted
 from automation.run.lock import LockBusyError
-from automation.run.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
+from automation.run.setting_phase import INTERRUPTED_MID_APPLY, NOT_STARTED, SettingPhase, SettingPhases
 from automation.run.store_plan import (
-    IRREVERSIBLE_HINT,
     SettingPlan,
     applied_status,
     finalise_settings,
@@ -67,7 +66,7 @@ from ecom_privacy.models import (
 from ecom_privacy.setting import PlanInput, Setting, StoreSession
 
 # Re-exported: the CLI, the breach desk and tests import them from here.
-__all__ = ["INTERRUPTED", "INTERRUPTED_MID_APPLY", "IRREVERSIBLE_HINT", "NOT_STARTED", "FleetRunner", "RunOptions",
+__all__ = ["INTERRUPTED_MID_APPLY", "NOT_STARTED", "FleetRunner", "RunOptions",
            "StoreRun", "plan_input_for"]
 
 
@@ -78,7 +77,7 @@ class RunOptions:
     browser_path: str | None = None
     headed: bool = False
     timeout_ms: int = 15_000
-    #: tries of one step (read, apply, verify, login) on transient faults, with exponential backoff; a refused
+    #: tries of one step (read, apply, read-back, login) on transient faults, with exponential backoff; a refused
     #: password or a changed page is never retried. How far six tries carry under HTTP 500s and short sessions
     #: is measured (`python -m benchmarks.fleet --convergence`, benchmarks/results.md), not assumed.
     attempts: int = 6
@@ -105,13 +104,12 @@ class RunOptions:
     on_store_start: Callable[[str], None] | None = None
     on_store_done: Callable[[StoreResult], None] | None = None
     interruption: Interruption = field(default_factory=Interruption)
-    extra: dict[str, Any] = field(default_factory=dict)
     #: connect to this running Chromium over CDP instead of launching one (--cdp-endpoint)
     cdp_endpoint: str | None = None
 
 
 class StoreRun:
-    """One store in one run: read and plan every managed setting; in apply mode apply, read back, verify.
+    """One store in one run: read and plan every managed setting; in apply mode apply and read back.
 
     The store's backoffice (login, re-login, cached sessions, traces) is handed in, and the planning is pure
     (automation.run.store_plan): this class only puts the steps in order and records what each one did.
@@ -228,7 +226,7 @@ class StoreRun:
             try:
                 self.log.info("apply", setting=setting.name, changes=len(actionable))
                 await self.backoffice.step(apply_once)
-                await self.backoffice.step(lambda setting=setting, desired=desired: setting.verify(session, desired))
+                await self.backoffice.step(lambda setting=setting, desired=desired: setting.read_back(session, desired))
             except (AuthenticationError, BotChallengeError):
                 raise  # a re-login was refused or challenged: nothing else will work for this store
             except EcomPrivacyError as exc:
@@ -277,21 +275,21 @@ class StoreRun:
         self.result.artifacts.append(relative)
         return relative
 
-    async def _fail_setting(self, outcome: SettingResult, exc: BaseException) -> None:
+    async def _fail_setting(self, outcome: SettingResult, exc: EcomPrivacyError) -> None:
         shot = await self._screenshot(outcome.setting)
         if isinstance(exc, UiMismatchError):
             exc.screenshot = shot
         outcome.status = SettingStatus.FAILED
         outcome.error = self.redactor(str(exc)) + (f" (screenshot: {shot})" if shot else "")
-        outcome.error_kind = getattr(exc, "kind", type(exc).__name__)
+        outcome.error_kind = exc.kind
         self.phases.enter(outcome, SettingPhase.DONE)
         self.log.error("setting failed", setting=outcome.setting, kind=outcome.error_kind, error=outcome.error,
                        screenshot=shot)
 
-    async def _fail_store(self, exc: BaseException) -> None:
+    async def _fail_store(self, exc: EcomPrivacyError) -> None:
         self.result.status = StoreStatus.ERROR
         self.result.error = self.redactor(str(exc)) or type(exc).__name__
-        self.result.error_kind = getattr(exc, "kind", type(exc).__name__)
+        self.result.error_kind = exc.kind
         self.phases.store_failed(self.result.error, self.result.error_kind)
         if not isinstance(exc, ConfigError | AuthenticationError):
             await self._screenshot("store")
@@ -332,7 +330,8 @@ class FleetRunner:
         options = self.options
         trace_dir = (lambda: self.artifacts.path("stores", store.id, "_").parent) if options.trace else None
         backoffice = self.access.backoffice(store, browser, trace_dir)
-        plan_input = plan_input_for(self.fleet, store, options.allow_irreversible or store.allow_irreversible)
+        plan_input = plan_input_for(self.fleet, store, self.driver.shop_labels,
+                                    options.allow_irreversible or store.allow_irreversible)
         return StoreRun(store, self.driver, options, backoffice, plan_input, self.artifacts, self.redactor)
 
     def planned_document(self, document: RunDocument) -> RunDocument:

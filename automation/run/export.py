@@ -15,6 +15,7 @@ from pathlib import Path
 from automation.fleet.ids import safe_name
 from automation.fleet.model import StoreConfig
 from automation.outputs.artifacts import create_exclusive
+from ecom_privacy.errors import ErrorKind
 from ecom_privacy.models import RunDocument, StoreStatus
 from ecom_privacy.setting import Setting
 
@@ -47,7 +48,7 @@ def write_exports(document: RunDocument, out_dir: Path, redact: Callable[[str], 
     for store in document.stores:
         failed = next((s for s in store.settings if s.error), None)
         if store.status != StoreStatus.OK or failed is not None:
-            kind = store.error_kind or (failed.error_kind if failed else None) or "error"
+            kind = store.error_kind or (failed.error_kind if failed else None) or ErrorKind.ERROR
             message = store.error or (failed.error if failed else None) or "not read"
             results.append(StoreExport(store.id, error=f"{kind}: {message}"))
             continue

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from automation.access.session_cache import ensure_private_dir
 from ecom_privacy.clock import SYSTEM_CLOCK, Clock
-from ecom_privacy.errors import ConfigError, EcomPrivacyError
+from ecom_privacy.errors import ConfigError, EcomPrivacyError, ErrorKind
 
 if TYPE_CHECKING:  # the fleet loader brings every flow (and Playwright): the CLI takes locks before it needs them
     from automation.fleet.model import StoreConfig
@@ -38,7 +38,7 @@ POLL_S = 0.2
 class LockBusyError(EcomPrivacyError):
     """Another run holds the lock of a store."""
 
-    kind = "locked"
+    kind = ErrorKind.LOCKED
 
 
 def store_key(backoffice_url: str) -> str:

@@ -36,10 +36,9 @@ from automation.outputs.run_outputs import write_run_outputs
 from automation.outputs.run_record import MANIFEST, PROGRESS, ShardManifest, finished_stores
 from automation.run.shard import Shard, shard_of
 from automation.run.verify import verify_exit_code
-from ecom_privacy.errors import ConfigError
+from ecom_privacy.errors import ConfigError, ErrorKind
 from ecom_privacy.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
 
-NOT_FINISHED = "not_finished"
 #: files of a shard's run that describe the run as a whole: kept per shard, rebuilt for the merged run
 RUN_FILES = ("report.json", "plan.json", "junit.xml", "report.html", MANIFEST, PROGRESS)
 
@@ -191,7 +190,7 @@ def check_compatible(runs: list[ShardRun], allow_partial: bool) -> list[Shard]:
 
 def not_finished_result(store_id: str, reason: str) -> StoreResult:
     return StoreResult(id=store_id, status=StoreStatus.SKIPPED, error=f"not finished: {reason}",
-                       error_kind=NOT_FINISHED)
+                       error_kind=ErrorKind.NOT_FINISHED)
 
 
 def _store_results(runs: list[ShardRun], missing: list[Shard]) -> tuple[dict[str, StoreResult], dict[str, str]]:

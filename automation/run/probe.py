@@ -26,12 +26,12 @@ from automation.outputs.render import logins_line
 from automation.redaction.pages import mask_table_data, scrubbed_aria_snapshot, scrubbed_html, scrubbed_json
 from automation.redaction.redactor import Redactor
 from automation.run.engine import RunOptions
-from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
+from automation.run.setting_phase import NOT_STARTED
 from automation.run.walker import BrowserChoice, FleetWalker, StoreWork, lost_connection_result
 from ecom_privacy.driver import Driver
-from ecom_privacy.errors import EcomPrivacyError, TransientError, UiMismatchError
+from ecom_privacy.errors import EcomPrivacyError, ErrorKind, UiMismatchError
 from ecom_privacy.labels import Labels
-from ecom_privacy.models import LoginCounts
+from ecom_privacy.models import LoginCounts, RecordedKind
 from ecom_privacy.probe import ElementCheck, ProbeStatus, ProbeTarget
 from ecom_privacy.setting import StoreSession
 
@@ -62,7 +62,7 @@ class StoreProbe(BaseModel):
     locale: str = ""
     rows: list[ProbeRow] = Field(default_factory=list)
     error: str | None = None
-    error_kind: str | None = None
+    error_kind: RecordedKind | None = None
     #: the store's bundle files, relative to the run directory
     bundle: list[str] = Field(default_factory=list)
     duration_s: float = 0.0
@@ -148,7 +148,7 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, access
     log = get_logger(store=store.id)
     backoffice = access.backoffice(store, browser)
     try:
-        session = await backoffice.open(artifacts, plan_input_for(fleet, store))
+        session = await backoffice.open(artifacts, plan_input_for(fleet, store, access.driver.shop_labels))
         labels = session.labels
         for number, (target, settings) in enumerate(_targets(access.driver, store, session), start=1):
             try:
@@ -167,8 +167,7 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, access
         result.status, result.error, result.error_kind = "error", redactor(str(exc)), exc.kind
     except Exception as exc:  # one store's surprise never stops the others
         error = as_typed_error(exc)
-        result.status, result.error = "error", redactor(str(error) or type(error).__name__)
-        result.error_kind = getattr(error, "kind", type(error).__name__)
+        result.status, result.error, result.error_kind = "error", redactor(str(error)), error.kind
     finally:
         await backoffice.close(failed=False)
     result.logins = backoffice.logins.model_copy()
@@ -181,7 +180,7 @@ async def probe_store(browser: Browser, fleet: Fleet, store: StoreConfig, access
     return result
 
 
-def _stopped(store: StoreConfig, error: str, kind: str) -> StoreProbe:
+def _stopped(store: StoreConfig, error: str, kind: ErrorKind) -> StoreProbe:
     return StoreProbe(id=store.id, locale=store.locale, status="error", error=error, error_kind=kind)
 
 
@@ -195,8 +194,8 @@ async def probe_fleet(fleet: Fleet, stores: list[StoreConfig], access: StoreAcce
     lost = lost_connection_result
     document.stores = await walker.walk(stores, StoreWork(
         run=lambda store, browser: probe_store(browser, fleet, store, access, artifacts),
-        lost=lambda store: _stopped(store, str(lost(store).error), TransientError.kind),
-        not_started=lambda store: _stopped(store, NOT_STARTED, INTERRUPTED),
+        lost=lambda store: _stopped(store, str(lost(store).error), ErrorKind.TRANSIENT),
+        not_started=lambda store: _stopped(store, NOT_STARTED, ErrorKind.INTERRUPTED),
         describe=lambda probe: {"status": probe.status}))
     document.interrupted = options.interruption.requested
     return document

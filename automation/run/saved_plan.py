@@ -23,7 +23,7 @@ from automation.outputs.run_files import validated
 from automation.run.shard import Shard, shard_of
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.models import PLAN_FORMAT_VERSION, RunDocument, RunKind, StoreStatus
-from ecom_privacy.yaml_input import YamlInputError, load_json_text, read_text_file
+from ecom_privacy.yaml_input import NotTextError, TooDeepError, YamlInputError, load_json_text, read_text_file
 
 #: a plan of thousands of stores with their subscriber lists stays well below this
 MAX_PLAN_BYTES = 512 * 1024 * 1024
@@ -34,17 +34,15 @@ def _read_raw(path: Path) -> dict[str, Any]:
     """The plan through the one reader of input files (size, regular file, UTF-8, duplicate keys, depth)."""
     try:
         text = read_text_file(path, "plan file", MAX_PLAN_BYTES)
-    except YamlInputError as exc:
+    except NotTextError as exc:
         detail = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, ")
-        if "not UTF-8" in detail or "binary" in detail:
-            raise ConfigError(f"{path}: not a JSON plan file ({detail}); {REPLAN}") from None
-        raise
+        raise ConfigError(f"{path}: not a JSON plan file ({detail}); {REPLAN}") from None
     try:
         raw = load_json_text(text, str(path), "the plan")
+    except TooDeepError:
+        raise ConfigError(f"{path}: not a plan file: nested too deeply to read; {REPLAN}") from None
     except YamlInputError as exc:
         detail = str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}, ")
-        if "nested" in detail:
-            raise ConfigError(f"{path}: not a plan file: nested too deeply to read; {REPLAN}") from None
         raise ConfigError(f"{path}: not a JSON plan file: {detail}; {REPLAN}") from None
     found = raw.get("format_version") if isinstance(raw, dict) else None
     if isinstance(found, int) and not isinstance(found, bool) and 1 <= found < PLAN_FORMAT_VERSION:

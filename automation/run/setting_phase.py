@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from ecom_privacy.errors import ErrorKind
 from ecom_privacy.models import SettingResult, SettingStatus
 
-INTERRUPTED = "interrupted"
 NOT_STARTED = "not started: the run was interrupted"
 NOT_APPLIED = "not applied: the run was interrupted"
 INTERRUPTED_MID_APPLY = ("interrupted while applying: the backoffice may or may not have saved this change; "
@@ -51,16 +51,16 @@ class SettingPhases:
         for outcome, phase in self._unfinished():
             if phase == SettingPhase.APPLYING:
                 outcome.status = SettingStatus.FAILED
-                outcome.error, outcome.error_kind = INTERRUPTED_MID_APPLY, INTERRUPTED
+                outcome.error, outcome.error_kind = INTERRUPTED_MID_APPLY, ErrorKind.INTERRUPTED
             elif phase == SettingPhase.READING:
                 outcome.status = SettingStatus.SKIPPED
-                outcome.error, outcome.error_kind = NOT_STARTED, INTERRUPTED
+                outcome.error, outcome.error_kind = NOT_STARTED, ErrorKind.INTERRUPTED
             elif phase == SettingPhase.PLANNED and outcome.status == SettingStatus.DRIFT:
                 outcome.status = SettingStatus.SKIPPED
-                outcome.error, outcome.error_kind = NOT_APPLIED, INTERRUPTED
+                outcome.error, outcome.error_kind = NOT_APPLIED, ErrorKind.INTERRUPTED
             self.enter(outcome, SettingPhase.DONE)
 
-    def store_failed(self, error: str, kind: str) -> None:
+    def store_failed(self, error: str, kind: ErrorKind) -> None:
         """The whole store failed: the step it cut off (a read or an apply) did not complete."""
         for outcome, phase in self._unfinished():
             if phase in (SettingPhase.READING, SettingPhase.APPLYING):

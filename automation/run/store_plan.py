@@ -13,13 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
-from ecom_privacy.errors import EcomPrivacyError, StalePlanError
-from ecom_privacy.models import Change, Diagnostic, SettingResult, SettingStatus, StoreResult, StoreStatus
+from automation.run.setting_phase import NOT_STARTED
+from ecom_privacy.errors import EcomPrivacyError, ErrorKind, StalePlanError
+from ecom_privacy.models import BlockReason, Change, Diagnostic, SettingResult, SettingStatus, StoreResult, StoreStatus
 from ecom_privacy.setting import PlanInput, Setting, comparable, read_notes
 
-IRREVERSIBLE_HINT = ("irreversible: not applied without an explicit opt-in "
-                     "(pass --allow-archive, or set allow_irreversible: true for this store)")
 SAVED_STORE_ERROR = "skipped: the saved plan recorded an error for this store; plan again"
 
 
@@ -42,7 +40,7 @@ class SettingPlan:
     @property
     def actionable(self) -> list[Change]:
         """The changes this run may carry out (blocked ones are reported, never applied)."""
-        return [change for change in self.changes if not change.blocked]
+        return [change for change in self.changes if change.blocked is None]
 
 
 def gate_irreversible(changes: list[Change], allow_irreversible: bool) -> list[Change]:
@@ -50,8 +48,8 @@ def gate_irreversible(changes: list[Change], allow_irreversible: bool) -> list[C
     gate's own reason is ever lifted, so a change blocked for another reason stays blocked."""
     for change in changes:
         if change.irreversible and not allow_irreversible:
-            change.blocked = IRREVERSIBLE_HINT
-        elif change.irreversible and change.blocked == IRREVERSIBLE_HINT:
+            change.blocked = BlockReason.NEEDS_OPT_IN
+        elif change.irreversible and change.blocked is BlockReason.NEEDS_OPT_IN:
             change.blocked = None
     return changes
 
@@ -95,7 +93,7 @@ def plan_from_saved(setting: Setting, saved: StoreResult, current: Any, desired:
                              f"applied to this store, run plan again")
     changes = [change.model_copy(deep=True) for change in saved.changes_for(setting.name)]
     for change in changes:
-        if change.blocked == IRREVERSIBLE_HINT:
+        if change.blocked is BlockReason.NEEDS_OPT_IN:
             change.blocked = None
     mismatch = setting.saved_plan_mismatch([comparable(change) for change in changes], observed, current,
                                            desired, context)
@@ -170,13 +168,13 @@ def finalise_settings(result: StoreResult, managed: list[str], interrupted: bool
             continue
         if interrupted:
             result.settings.append(SettingResult(setting=name, status=SettingStatus.SKIPPED,
-                                                 error=NOT_STARTED, error_kind=INTERRUPTED))
+                                                 error=NOT_STARTED, error_kind=ErrorKind.INTERRUPTED))
         elif result.status == StoreStatus.ERROR:
             result.settings.append(SettingResult(
-                setting=name, status=SettingStatus.FAILED, error_kind=result.error_kind,
+                setting=name, status=SettingStatus.FAILED, error_kind=result.error_kind, not_read=True,
                 error=f"not read: the store failed ({result.error_kind}), see the store's error"))
     if any(s.status == SettingStatus.FAILED for s in result.settings):
         result.status = StoreStatus.ERROR
     elif interrupted and all(s.status == SettingStatus.SKIPPED for s in result.settings):
         result.status = StoreStatus.SKIPPED
-        result.error, result.error_kind = NOT_STARTED, INTERRUPTED
+        result.error, result.error_kind = NOT_STARTED, ErrorKind.INTERRUPTED

@@ -36,12 +36,12 @@ async def verify_store(browser: Browser, store: StoreConfig, artifacts: RunArtif
         labels = driver.labels(language, store.locale)
         result.checks = await verify_storefront(new_context, store.id, store.storefront_url, labels,
                                                 driver.settings, store.desired, artifacts,
-                                                languages=store.shop_languages)
+                                                driver.shop_labels, languages=store.shop_languages)
     except Exception as exc:  # one store's broken shop never stops the others
         error = as_typed_error(exc)
         result.status = StoreStatus.ERROR
         result.error = f"storefront check could not finish: {error}"
-        result.error_kind = getattr(error, "kind", type(error).__name__)
+        result.error_kind, result.storefront_error = error.kind, True
     if blocked:
         artifacts.write_json(f"evidence/{store.id}/blocked-requests.json", sorted(set(blocked)))
     if any(check.status == CheckStatus.FAIL for check in result.checks):

@@ -29,9 +29,9 @@ from automation.browser.source import STORE_CONNECTION_ATTEMPTS, BrowserSource
 from automation.fleet.model import StoreConfig
 from automation.outputs.logs import get_logger
 from automation.run.interrupt import Interruption
-from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
+from automation.run.setting_phase import NOT_STARTED
 from ecom_privacy.clock import SYSTEM_CLOCK, Clock
-from ecom_privacy.errors import TransientError
+from ecom_privacy.errors import ErrorKind
 from ecom_privacy.models import SettingResult, SettingStatus, StoreResult, StoreStatus
 
 #: after a lost connection, how long a store's work may take to fail by itself, and then to stop when cancelled
@@ -43,16 +43,16 @@ R = TypeVar("R")
 def lost_connection_result(store: StoreConfig) -> StoreResult:
     """A store whose run was abandoned because its browser went away under it (retried on a new one)."""
     error = "the connection to the browser was lost while this store ran"
-    return StoreResult(id=store.id, status=StoreStatus.ERROR, error=error, error_kind=TransientError.kind,
+    return StoreResult(id=store.id, status=StoreStatus.ERROR, error=error, error_kind=ErrorKind.TRANSIENT,
                        settings=[SettingResult(setting=name, status=SettingStatus.FAILED, error=error,
-                                               error_kind=TransientError.kind) for name in store.desired])
+                                               error_kind=ErrorKind.TRANSIENT) for name in store.desired])
 
 
 def not_started_result(store: StoreConfig) -> StoreResult:
     """A store an interrupt stopped before it began."""
-    return StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED, error_kind=INTERRUPTED,
+    return StoreResult(id=store.id, status=StoreStatus.SKIPPED, error=NOT_STARTED, error_kind=ErrorKind.INTERRUPTED,
                        settings=[SettingResult(setting=name, status=SettingStatus.SKIPPED, error=NOT_STARTED,
-                                               error_kind=INTERRUPTED) for name in store.desired])
+                                               error_kind=ErrorKind.INTERRUPTED) for name in store.desired])
 
 
 async def run_until_lost(work: Coroutine[Any, Any, R], browser: Browser, interruption: Interruption,

@@ -14,7 +14,6 @@ from ecom_privacy.storefront import ConsentNeeds, Stage, StorefrontCheck, Storef
 from flows.content.html_text import page_text
 from flows.content.page_languages import checkable
 from flows.content.privacy_elements import detect_elements
-from flows.labels import SUPPORTED_LOCALES, labels_for
 from flows.storefront.results import result
 
 #: for a page's HTML in a language: the required elements missing from it ("id (description)"), and one
@@ -82,20 +81,11 @@ class PrivacyPolicyPublic(StorefrontCheck):
         return result(name, CheckStatus.PASS, f"every required element is present ({language})", evidence)
 
 
-def ccpa_titles(ccpa: Any, languages: tuple[str, ...]) -> dict[str, str]:
-    """The CCPA page's title per shop language: the fleet file's, else the label table's default."""
-    titles = dict(getattr(ccpa, "title", None) or {})
-    for language in languages:
-        if language not in titles and language in SUPPORTED_LOCALES:
-            titles[language] = labels_for(language)["content_pages.ccpa_title"]
-    return titles
-
-
 def ccpa_page_checks(ccpa: Any, languages: tuple[str, ...]) -> list[StorefrontCheck]:
     """`ccpa`: the CCPA page's desired state, or None when not managed (then reported as skipped)."""
     slug = getattr(ccpa, "slug", None)
     wanted = {"present": True, "absent": False}.get(getattr(ccpa, "state", None) or "")
-    return [CcpaPagePublic(wanted, f"service/{slug}/" if slug else None, ccpa_titles(ccpa, languages))]
+    return [CcpaPagePublic(wanted, f"service/{slug}/" if slug else None, dict(getattr(ccpa, "title", None) or {}))]
 
 
 class CcpaPagePublic(StorefrontCheck):
@@ -103,7 +93,8 @@ class CcpaPagePublic(StorefrontCheck):
 
     def __init__(self, wanted: bool | None, path: str | None, titles: dict[str, str]) -> None:
         """`wanted`: True: public and linked; False: not public; None: not checked. `path`: its address under
-        each language's root when its slug is known (else found by `titles`, per language)."""
+        each language's root when its slug is known (else found by its title: `titles`, the fleet file's per
+        language, else the label table's default, under the user's `ui_overrides`)."""
         self.wanted, self.path, self.titles = wanted, path, titles
 
     async def run(self, visit: StorefrontVisit, language: str) -> list[CheckResult]:
@@ -112,7 +103,8 @@ class CcpaPagePublic(StorefrontCheck):
             return [result(name, CheckStatus.SKIP, "the CCPA page is not managed for this store")]
         storefront = visit.storefront(language)
         await storefront.open_home()
-        title = self.titles.get(language)
+        labels = visit.labels(language)
+        title = self.titles.get(language) or (labels["content_pages.ccpa_title"] if labels is not None else None)
         href = None
         if self.path:
             href = await storefront.footer_link_to(storefront.storefront_url + self.path)

@@ -18,19 +18,15 @@ from ecom_privacy.models import CheckResult, CheckStatus
 from ecom_privacy.setting import Setting
 from ecom_privacy.storefront import ConsentNeeds, ConsentObservation, Stage, StorefrontCheck
 from flows.content.page_languages import language_root
-from flows.labels import SUPPORTED_LOCALES, Labels, labels_for
+from flows.labels import Labels
 from flows.pages.storefront_page import StorefrontPage
 from flows.storefront.consent import ConsentVisit, ContextFactory, EvidenceSink, RequestLog
 from flows.storefront.results import result
 from flows.storefront.shop_facts import read_shop_facts, shop_languages_result
 
-#: the storefront's label table of a shop language (bar texts, default page titles); None when there is none
+#: the storefront's label table of a shop language (bar texts, default page titles) under the user's
+#: `ui_overrides` (the driver's, `Driver.shop_labels`); None when there is none
 LabelsFor = Callable[[str], Labels | None]
-
-
-def storefront_labels(language: str) -> Labels | None:
-    """The label table of a shop language, for a storefront in it; None when the tool has none."""
-    return labels_for(language) if language in SUPPORTED_LOCALES else None
 
 
 def contributed_checks(settings: Mapping[str, Setting], desired: Mapping[str, Any],
@@ -43,8 +39,8 @@ def contributed_checks(settings: Mapping[str, Setting], desired: Mapping[str, An
 
 class StorefrontVerifier:
     def __init__(self, new_context: ContextFactory, store_id: str, storefront_url: str, labels: Labels,
-                 checks: list[StorefrontCheck], evidence: EvidenceSink, languages: tuple[str, ...] = (),
-                 labels_for_language: LabelsFor = storefront_labels) -> None:
+                 checks: list[StorefrontCheck], evidence: EvidenceSink, languages: tuple[str, ...],
+                 labels_for_language: LabelsFor) -> None:
         self.new_context = new_context
         self.store_id = store_id
         self.storefront_url = storefront_url
@@ -65,6 +61,9 @@ class StorefrontVerifier:
     def check_name(self, name: str, language: str) -> str:
         """Per-language checks carry the language when the shop has several: `privacy_policy_public[de]`."""
         return f"{name}[{language}]" if len(self.languages) > 1 else name
+
+    def labels(self, language: str) -> Labels | None:
+        return self.labels_for_language(language)
 
     def storefront(self, language: str) -> StorefrontPage:
         assert self._page is not None, "the shop's pages are read in the accepting visit"
@@ -141,9 +140,11 @@ class StorefrontVerifier:
 
 async def verify_storefront(new_context: ContextFactory, store_id: str, storefront_url: str, labels: Labels,
                             settings: Mapping[str, Setting], desired: Mapping[str, Any], evidence: EvidenceSink,
-                            languages: tuple[str, ...] = ()) -> list[CheckResult]:
+                            labels_for_language: LabelsFor, languages: tuple[str, ...] = ()) -> list[CheckResult]:
     """Check one storefront in every shop language (`languages`, default first; empty: the labels' locale)
-    with the checks its settings contribute. `labels` is the default language's table when there is one."""
+    with the checks its settings contribute. `labels` is the default language's table when there is one;
+    `labels_for_language` the table of each shop language, under the user's `ui_overrides`."""
     checks = contributed_checks(settings, desired, languages or (labels.locale,))
-    verifier = StorefrontVerifier(new_context, store_id, storefront_url, labels, checks, evidence, languages)
+    verifier = StorefrontVerifier(new_context, store_id, storefront_url, labels, checks, evidence, languages,
+                                  labels_for_language)
     return await verifier.run()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from automation.cli import main
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from ecom_privacy.errors import ConfigError
 from tests.support import write_fleet
 
@@ -18,7 +18,7 @@ def _fleet(tmp_path: Path, notify: object) -> Path:
 
 
 def test_notify_is_read_with_every_kind_by_default(tmp_path: Path) -> None:
-    fleet = load_fleet(_fleet(tmp_path, {"urls_env": ["EP_ALERTS"]}))
+    fleet = read_fleet(_fleet(tmp_path, {"urls_env": ["EP_ALERTS"]}))
     assert fleet.notify is not None
     assert fleet.notify.events == ["failed", "drift", "verify_failed", "breach_deadline"]
 
@@ -35,7 +35,7 @@ def test_notify_is_read_with_every_kind_by_default(tmp_path: Path) -> None:
 def test_bad_notify_is_one_clear_error(tmp_path: Path, notify: object, expected: str) -> None:
     path = _fleet(tmp_path, notify)
     with pytest.raises(ConfigError) as caught:
-        load_fleet(path)
+        read_fleet(path)
     assert str(path) in str(caught.value) and expected in str(caught.value)
 
 
@@ -59,7 +59,7 @@ def test_the_documented_unquoted_on_key_still_works_with_a_deprecation_naming_th
     assert "  events:\n" in text
     path.write_text(text.replace("  events:\n", "  on:\n"))
     line = next(number for number, row in enumerate(path.read_text().splitlines(), start=1) if row == "  on:")
-    fleet = load_fleet(path)
+    fleet = read_fleet(path)
     assert fleet.notify is not None and fleet.notify.events == ["failed"]
     [warning] = capsys.readouterr().err.strip().splitlines()
     assert warning == (f"warning: {path}, line {line}: notify.on: deprecated: rename it to notify.events (YAML reads "
@@ -69,5 +69,5 @@ def test_the_documented_unquoted_on_key_still_works_with_a_deprecation_naming_th
 def test_on_and_events_together_are_one_error(tmp_path: Path) -> None:
     path = _fleet(tmp_path, {"urls_env": ["EP_ALERTS"], "events": ["failed"], "on": ["drift"]})
     with pytest.raises(ConfigError) as caught:
-        load_fleet(path)
+        read_fleet(path)
     assert "notify.on: give the alert kinds once, as notify.events" in str(caught.value)

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from automation.alerts.dispatch import alert_after_run
 from automation.alerts.layout import AlertContext, alert_context
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from automation.fleet.notify import NotifyConfig
 from automation.redaction.redactor import Redactor
 from ecom_privacy.errors import ConfigError
@@ -54,7 +54,7 @@ def _fleet(tmp_path: Path, notify: dict[str, object]) -> Path:
 
 
 def test_stores_are_listed_under_their_clients(engine: Engine, tmp_path: Path) -> None:
-    fleet = load_fleet(_fleet(tmp_path, {"group_by": ["acme", "bolt"]}))
+    fleet = read_fleet(_fleet(tmp_path, {"group_by": ["acme", "bolt"]}))
     assert fleet.notify is not None
     context = alert_context(fleet, fleet.notify, ZoneInfo("Europe/Amsterdam"))
     stores = [failed("solo"), drifted("bolt-nl"), failed("acme-nl"), drifted("acme-de")]
@@ -68,7 +68,7 @@ def test_stores_are_listed_under_their_clients(engine: Engine, tmp_path: Path) -
 
 
 def test_without_group_by_each_store_is_under_its_first_group(tmp_path: Path) -> None:
-    fleet = load_fleet(_fleet(tmp_path, {}))
+    fleet = read_fleet(_fleet(tmp_path, {}))
     assert fleet.notify is not None
     headings = alert_context(fleet, fleet.notify, ZoneInfo("UTC")).headings
     assert headings == {"acme-nl": "eu", "acme-de": "acme", "bolt-nl": "bolt"}
@@ -78,7 +78,7 @@ def test_a_group_by_name_that_is_not_a_group_is_a_config_error(tmp_path: Path) -
     path = _fleet(tmp_path, {"group_by": ["acme", "blot"]})
     with pytest.raises(ConfigError, match=r"fleet.yaml: notify.group_by: no group 'blot' in the fleet file; known: "
                                           r"acme, bolt, eu"):
-        load_fleet(path)
+        read_fleet(path)
 
 
 def test_the_message_links_to_the_report_its_problems_were_seen_in(engine: Engine) -> None:
@@ -141,7 +141,7 @@ def test_chat_targets_get_markdown_and_every_target_the_notify_type(engine: Engi
 
 
 def test_an_email_alert_with_clients_and_links_reads_line_by_line(engine: Engine, tmp_path: Path) -> None:
-    fleet = load_fleet(_fleet(tmp_path, {"group_by": ["acme", "bolt"], "report_url": REPORTS}))
+    fleet = read_fleet(_fleet(tmp_path, {"group_by": ["acme", "bolt"], "report_url": REPORTS}))
     assert fleet.notify is not None
     context = alert_context(fleet, fleet.notify, ZoneInfo("Europe/Amsterdam"))
     with smtp_receiver() as smtp:

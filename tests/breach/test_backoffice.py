@@ -103,3 +103,15 @@ def test_a_store_that_fails_does_not_stop_the_other(tmp_path: Path, mock_server:
     assert result.code == 1
     assert "store shop-nl: error: store shop-nl: secret(s) EP_SHOP_NL_PASSWORD not set" in result.out
     assert "store shop-en: the notice is public" in result.out
+
+
+def test_publish_reaches_its_browser_through_the_one_browser_source(
+        tmp_path: Path, mock_server: MockServer, breach: BreachCli, sqlite_url: str, incident_file: Path,
+        shared_chromium: Any) -> None:
+    """The breach commands once launched a browser of their own: --cdp-endpoint (a browser farm) did not reach
+    them. They now take their browser where every command does (automation/browser/source.py)."""
+    args = _args(tmp_path, mock_server, "shop-en")
+    assert breach("new", "--file", str(incident_file), db=sqlite_url).code == 0
+    plan = breach("publish", *args, "--cdp-endpoint", shared_chromium.endpoint, db=sqlite_url)
+    assert plan.code == 2, plan.out + plan.err
+    assert "connected to a remote browser over CDP" in plan.err, plan.err

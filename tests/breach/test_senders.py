@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from ecom_privacy.errors import ConfigError
 from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import BreachCli
@@ -92,7 +92,7 @@ def test_a_store_without_a_sender_needs_the_agency_wide_one(tmp_path: Path, smtp
 def test_a_bad_breach_mail_is_a_fleet_error_naming_where(tmp_path: Path, edit: dict[str, Any], expected: str) -> None:
     path = _fleet(tmp_path, None, edit)
     with pytest.raises(ConfigError) as caught:
-        load_fleet(path)
+        read_fleet(path)
     assert expected in str(caught.value)
 
 

@@ -10,6 +10,8 @@ from automation.browser.launch import BROWSER_ENV
 from tests.cli.conftest import CliRunner
 from tests.support import write_fleet
 
+pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
+
 SHELL = "/usr/bin/chromium-headless-shell"
 
 

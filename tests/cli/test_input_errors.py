@@ -19,6 +19,8 @@ import pytest
 from mock_backoffice import MockServer
 from tests.support import write_fleet
 
+pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 TINY_TMPFS = "size=64k"
 

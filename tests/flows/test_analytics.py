@@ -30,7 +30,7 @@ async def test_set_and_remove_measurement_id(
     changes = SETTING.plan(current, desired, session.plan_input)
     assert [c.summary for c in changes] == ["Measurement ID (none) -> G-ABC12345"]
     assert await SETTING.apply(session, changes) is True
-    await SETTING.verify(session, desired)
+    await SETTING.read_back(session, desired)
     assert mock_state()[store_id]["analytics"]["measurement_id"] == "G-ABC12345"
     assert await SETTING.apply(session, changes) is False  # already so: honest, nothing saved
     _, html = http_text(f"{mock_server.url}/{store_id}/")

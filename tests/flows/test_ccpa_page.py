@@ -30,7 +30,7 @@ async def test_present_creates_a_visible_page_linked_from_the_storefront(store_s
     assert change.action == "create" and change.after["visible"] is True
 
     assert await SETTING.apply(session, [change]) is True
-    await SETTING.verify(session, PRESENT)
+    await SETTING.read_back(session, PRESENT)
     [page] = pages_titled(mock_state(), store_id, title)
     assert page["visible"] is True
     assert page_text(page["content"]) == page_text(change.after["html"])
@@ -70,7 +70,7 @@ async def test_an_interrupted_creation_is_finished_not_duplicated(store_session:
     assert change.action == "update" and change.after["page_id"] == half_made["id"]
     assert change.summary.endswith("make visible")
     await SETTING.apply(session, [change])
-    await SETTING.verify(session, PRESENT)
+    await SETTING.read_back(session, PRESENT)
     [finished] = pages_titled(mock_state(), "shop-en", title)
     assert finished["id"] == half_made["id"] and finished["visible"] is True and finished["content"]
 
@@ -126,7 +126,7 @@ async def test_absent_hides_the_page_and_keeps_it(store_session: SessionFactory,
     [change] = SETTING.plan(await SETTING.read(session), absent, session.plan_input)
     assert change.action == "hide" and change.after["visible"] is False
     assert await SETTING.apply(session, [change]) is True
-    await SETTING.verify(session, absent)
+    await SETTING.read_back(session, absent)
     assert await SETTING.apply(session, [change]) is False  # already hidden: nothing saved
     [page] = pages_titled(mock_state(), "shop-nl", title)
     assert page == {**made, "visible": False}  # hidden, content untouched, never deleted

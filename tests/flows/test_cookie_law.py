@@ -39,7 +39,7 @@ async def test_confirm_mode_plan_apply_verify_idempotent(
     assert mock_state()[store_id]["cookie_law"]["mode"] == before  # reading and planning changed nothing
 
     assert await SETTING.apply(session, changes) is True
-    assert (await SETTING.verify(session, desired)).mode == "confirm"
+    assert (await SETTING.read_back(session, desired)).mode == "confirm"
     assert mock_state()[store_id]["cookie_law"]["mode"] == "confirm"
     assert SETTING.plan(await SETTING.read(session), desired, session.plan_input) == []
     # Honest `changed`: the same changes again find the store as desired and save nothing.
@@ -60,7 +60,7 @@ async def test_custom_message(store_session: SessionFactory, mock_state, store_i
     desired = CookieLawDesired(mode="custom", message=message)
     changes = SETTING.plan(await SETTING.read(session), desired, session.plan_input)
     assert await SETTING.apply(session, changes) is True
-    await SETTING.verify(session, desired)
+    await SETTING.read_back(session, desired)
     language = "nl" if store_id == "shop-nl" else "en"
     custom = {"mode": "custom", "message": message, "messages": {language: message}, "manage_cookies": True}
     assert mock_state()[store_id]["cookie_law"] == custom
@@ -85,7 +85,7 @@ async def test_the_custom_message_per_shop_language_and_the_manage_cookies_switc
     [change] = SETTING.plan(await SETTING.read(session), desired, session.plan_input)
     assert change.summary == "mode none -> custom, custom message changed (nl, en), Manage cookies control off"
     assert await SETTING.apply(session, [change]) is True
-    await SETTING.verify(session, desired)
+    await SETTING.read_back(session, desired)
     assert mock_state()["shop-nl"]["cookie_law"] == {
         "mode": "custom", "message": "Wij gebruiken cookies.", "manage_cookies": False,
         "messages": {"nl": "Wij gebruiken cookies.", "en": "We use cookies."}}

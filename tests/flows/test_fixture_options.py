@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 
 INI = """\

@@ -80,7 +80,7 @@ async def test_read_plan_export_archive_verify_in_dutch(store_session: SessionFa
     assert archived(mock_state, "shop-nl") == expected
     [export] = exports(tmp_path, "shop-nl")
     assert sorted(tuple(r.values()) for r in csv_rows(export)) == as_rows(seeded, expected)
-    await SETTING.verify(session, DESIRED)
+    await SETTING.read_back(session, DESIRED)
     assert SETTING.plan(await SETTING.read(session), DESIRED, session.plan_input) == []
 
     # Idempotent and honest: nothing left to archive, no second export, and it says it changed nothing.
@@ -118,7 +118,7 @@ async def test_more_than_500_subscribers_over_many_pages_in_english(store_sessio
     assert archived(mock_state, "shop-en") == expected
     [export] = exports(tmp_path, "shop-en")
     assert {r["email"] for r in csv_rows(export)} == expected
-    await SETTING.verify(session, DESIRED)
+    await SETTING.read_back(session, DESIRED)
 
 
 async def test_signups_after_the_plan_are_never_archived(store_session: SessionFactory, mock_server: MockServer,
@@ -135,7 +135,7 @@ async def test_signups_after_the_plan_are_never_archived(store_session: SessionF
     await SETTING.apply(session, [change])
     assert archived(mock_state, "shop-nl") == planned
     with pytest.raises(VerificationError, match="newsletter_archive"):
-        await SETTING.verify(session, DESIRED)  # the late import still matches: reported, never archived unplanned
+        await SETTING.read_back(session, DESIRED)  # the late import still matches: reported, never archived unplanned
 
 
 async def test_interrupted_apply_keeps_its_export_and_is_finished_later(store_session: SessionFactory, mock_state,
@@ -210,7 +210,7 @@ async def test_a_planned_subscriber_who_signed_up_again_during_the_run_is_not_ar
     assert [(s["source"], s["subscribed_at"], s["archived"]) for s in records] == [
         (records[0]["source"], records[0]["subscribed_at"], True), ("form", signup["subscribed_at"], False)]
     assert archived(mock_state, "shop-nl") == planned  # everyone else in the plan was archived
-    await SETTING.verify(session, DESIRED)  # and the new subscription is as desired: kept
+    await SETTING.read_back(session, DESIRED)  # and the new subscription is as desired: kept
 
 
 @pytest.mark.usefixtures("no_source_column")
@@ -248,7 +248,7 @@ async def test_sources_any_archives_exactly_the_pre_cutoff_subscribers_not_kept_
     first_archived_at = min(datetime.fromisoformat(s["archived_at"]).timestamp()
                             for s in mock_state()["shop-nl"]["subscribers"] if s["archived"])
     assert export.stat().st_mtime <= first_archived_at  # written before the first click
-    await SETTING.verify(session, desired)
+    await SETTING.read_back(session, desired)
     assert await SETTING.apply(session, [change]) is False  # nobody left: honest, no second export
 
 

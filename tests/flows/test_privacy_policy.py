@@ -47,7 +47,7 @@ async def test_replace_plan_apply_verify_without_perpetual_drift(store_session: 
     assert policy_of(mock_state(), store_id)["content"] == old_html  # reading and planning changed nothing
 
     assert await SETTING.apply(session, [change]) is True  # saved
-    await SETTING.verify(session, desired)
+    await SETTING.read_back(session, desired)
     stored = policy_of(mock_state(), store_id)
     assert stored["content"] != change.after["html"]  # the editor rewrote the HTML on save ...
     assert page_text(stored["content"]) == page_text(change.after["html"])  # ... but it means the same
@@ -93,7 +93,7 @@ async def test_require_adds_only_the_missing_sections_and_keeps_the_owners_text(
     assert not [line for line in change.diff.splitlines()[2:] if line.startswith("-")]  # nothing removed
 
     assert await SETTING.apply(session, [change]) is True  # saved
-    await SETTING.verify(session, desired)
+    await SETTING.read_back(session, desired)
     stored = policy_of(mock_state(), store_id)
     assert stored["visible"] is True
     assert page_text(stored["content"]).startswith(page_text(owner_html))  # the owner's text comes first, intact

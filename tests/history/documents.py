@@ -8,6 +8,7 @@ from pathlib import Path
 from automation.outputs.artifacts import RunArtifacts
 from automation.outputs.run_outputs import write_run_outputs
 from ecom_privacy.models import (
+    BlockReason,
     Change,
     CheckResult,
     CheckStatus,
@@ -28,9 +29,9 @@ def compliant(store_id: str, setting: str = "cookie_law") -> StoreResult:
 
 
 def drifted(store_id: str, status: SettingStatus = SettingStatus.DRIFT, setting: str = "cookie_law",
-            blocked: str | None = None) -> StoreResult:
+            blocked: bool = False) -> StoreResult:
     change = Change(setting=setting, action="update", before={"mode": "none"}, after={"mode": "confirm"},
-                    summary="mode none -> confirm", blocked=blocked)
+                    summary="mode none -> confirm", blocked=BlockReason.NEEDS_OPT_IN if blocked else None)
     return StoreResult(id=store_id, changes=[change], settings=[SettingResult(setting=setting, status=status)],
                        duration_s=2.0)
 

@@ -29,11 +29,11 @@ def _nights() -> list:
     return [
         document(RunKind.PLAN, 0, [drifted("a"), failed("b"), compliant("c")]),
         document(RunKind.APPLY, 0, [drifted("a", SettingStatus.CHANGED), failed("b"),
-                                    drifted("c", SettingStatus.DRIFT, blocked="irreversible")], hour=1),
+                                    drifted("c", SettingStatus.DRIFT, blocked=True)], hour=1),
         document(RunKind.APPLY, 1, [compliant("a"), failed("b"),
-                                    drifted("c", SettingStatus.DRIFT, blocked="irreversible")]),
+                                    drifted("c", SettingStatus.DRIFT, blocked=True)]),
         document(RunKind.APPLY, 2, [compliant("a"), failed("b"),
-                                    drifted("c", SettingStatus.DRIFT, blocked="irreversible")]),
+                                    drifted("c", SettingStatus.DRIFT, blocked=True)]),
         document(RunKind.VERIFY, 2, [verified("a", ["no_tracking_before_consent"]), verified("c")], hour=1),
     ]
 

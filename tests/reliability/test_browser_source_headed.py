@@ -16,6 +16,8 @@ from automation.browser.source import BrowserSource
 from ecom_privacy.errors import ConfigError
 from tests.reliability.test_find_browser import fake_binary
 
+pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
+
 
 @pytest.fixture
 def playwright_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

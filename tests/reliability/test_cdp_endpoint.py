@@ -23,6 +23,8 @@ from tests.reliability.conftest import Fleet
 from tests.remote_chromium import RemoteChromium
 from tests.support import http_json
 
+pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 STORES = ["alpha", "bravo", "echo", "gen-001"]
 

@@ -19,6 +19,8 @@ from automation.browser import launch as browser_module
 from automation.browser.launch import BROWSER_ENV, explicit_browser, find_browser, is_headless_shell
 from ecom_privacy.errors import ConfigError
 
+pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
+
 
 def fake_binary(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)

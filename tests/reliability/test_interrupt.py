@@ -14,9 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mock_backoffice import MockServer
 from tests.reliability.conftest import Fleet, read_terminal
 from tests.support import http_json
+
+pytestmark = pytest.mark.launches_browser  # about the launch path: no shared Chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 STORES = ["alpha", "bravo", "echo", "gen-001", "gen-002", "gen-003"]

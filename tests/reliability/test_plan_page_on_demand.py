@@ -10,7 +10,8 @@ from playwright.async_api import Browser
 
 from automation.access.backoffice import StoreAccess
 from automation.access.secrets import load_environment
-from automation.fleet.model import load_fleet, plan_input_for
+from automation.fleet.composition import read_fleet
+from automation.fleet.model import plan_input_for
 from automation.redaction.redactor import Redactor
 from ecom_privacy.setting import read_notes
 from flows.registry import lightspeed_ecom
@@ -32,7 +33,7 @@ class Sink:
 
 async def test_a_plan_reads_twins_without_a_page_and_opens_one_when_a_twin_fails(
         browser: Browser, server: MockServer, fleet: Fleet, tmp_path: Path) -> None:
-    loaded = load_fleet(fleet.path)
+    loaded = read_fleet(fleet.path)
     store = next(s for s in loaded.stores if s.id == "alpha")
     driver = lightspeed_ecom()
     cookie_law = driver.settings["cookie_law"]

@@ -60,9 +60,9 @@ def test_a_changed_login_never_picks_up_the_old_session(fleet: Fleet, run: Calla
 
 def _held_elsewhere(fleet: Fleet, store_id: str) -> object:
     """The store as another fleet file names it (another id, the same backoffice address written otherwise)."""
-    from automation.fleet.model import load_fleet
+    from automation.fleet.composition import read_fleet
 
-    store = next(s for s in load_fleet(fleet.path).stores if s.id == store_id)
+    store = next(s for s in read_fleet(fleet.path).stores if s.id == store_id)
     return replace(store, id=f"{store_id}-in-another-fleet", backoffice_url=store.backoffice_url + "/")
 
 

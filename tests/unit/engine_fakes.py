@@ -35,7 +35,7 @@ class FakeCurrent(CurrentState):
 class FakeSetting(Setting[Desired, FakeCurrent]):
     """A setting whose backoffice is `world[name]`; every step is recorded in `events`.
 
-    `fail` maps a step ("read", "plan", "apply", "verify") to the error it raises; `on` maps a step to a
+    `fail` maps a step ("read", "plan", "apply", "read_back") to the error it raises; `on` maps a step to a
     callback run at its start (to interrupt the run there, or to change the world under a saved plan)."""
 
     desired_model = Desired
@@ -78,9 +78,9 @@ class FakeSetting(Setting[Desired, FakeCurrent]):
             self.world[self.name] = change.after["value"]
         return self.apply_returns
 
-    async def verify(self, session: StoreSession, desired: Desired) -> FakeCurrent:
-        self._enter("verify")
-        return await super().verify(session, desired)
+    async def read_back(self, session: StoreSession, desired: Desired) -> FakeCurrent:
+        self._enter("read_back")
+        return await super().read_back(session, desired)
 
 
 class FakeBackoffice:
@@ -135,6 +135,8 @@ def store_run(tmp_path: Path, settings: list[FakeSetting], desired: dict[str, st
     run_options = RunOptions(kind=options.pop("kind", RunKind.PLAN), **options)
     store = store_config(desired)
     fleet_like = type("FleetLike", (), {"base_dir": tmp_path})()
-    plan_input = plan_input_for(fleet_like, store, run_options.allow_irreversible)  # type: ignore[arg-type]
-    return StoreRun(store, driver_for(settings), run_options, backoffice or FakeBackoffice(), plan_input,
+    driver = driver_for(settings)
+    plan_input = plan_input_for(fleet_like, store, driver.shop_labels,  # type: ignore[arg-type]
+                                run_options.allow_irreversible)
+    return StoreRun(store, driver, run_options, backoffice or FakeBackoffice(), plan_input,
                     RunArtifacts(tmp_path / "run"), Redactor())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from automation.outputs.artifacts import RunArtifacts, create_exclusive
 from automation.run.export import write_exports
 from ecom_privacy.errors import ConfigError
@@ -41,14 +41,14 @@ def fleet_with(tmp_path: Path, *ids: str) -> Path:
 
 def test_store_ids_that_share_a_file_name_are_refused_naming_both(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
-        load_fleet(fleet_with(tmp_path, "shop", "shop.", "shop_", "Shop", "other"))
+        read_fleet(fleet_with(tmp_path, "shop", "shop.", "shop_", "Shop", "other"))
     lines = str(info.value).splitlines()
     assert len(lines) == 3, lines
     for clash in ("'shop.'", "'shop_'", "'Shop'"):
         [line] = [line for line in lines if f"store ids 'shop' and {clash}" in line]
         assert line.startswith(f"{tmp_path / 'fleet.yaml'}, line ") and ": stores[" in line
         assert "rename one of them" in line
-    assert [s.id for s in load_fleet(fleet_with(tmp_path, "shop", "shop-2", "shop.nl")).stores] == [
+    assert [s.id for s in read_fleet(fleet_with(tmp_path, "shop", "shop-2", "shop.nl")).stores] == [
         "shop", "shop-2", "shop.nl"]
 
 

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from automation.fleet.model import plan_input_for
-from automation.run.setting_phase import INTERRUPTED, NOT_STARTED
+from automation.run.setting_phase import NOT_STARTED
 from automation.run.store_plan import (
-    IRREVERSIBLE_HINT,
     SAVED_STORE_ERROR,
     SettingPlan,
     applied_status,
@@ -21,8 +20,16 @@ from automation.run.store_plan import (
     saved_without_changes,
     take_over_saved,
 )
-from ecom_privacy.errors import ConfigError, StalePlanError
-from ecom_privacy.models import Change, ChangeAction, SettingResult, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.errors import ConfigError, ErrorKind, StalePlanError
+from ecom_privacy.models import (
+    BlockReason,
+    Change,
+    ChangeAction,
+    SettingResult,
+    SettingStatus,
+    StoreResult,
+    StoreStatus,
+)
 from ecom_privacy.setting import PlanInput
 from tests.unit.engine_fakes import Desired, FakeCurrent, FakeSetting, store_config
 
@@ -37,12 +44,17 @@ def setting(name: str = "mode", **kwargs) -> FakeSetting:
     return FakeSetting(name, {name: "old"}, [], **kwargs)
 
 
+def no_tables(language: str) -> None:
+    return None
+
+
 def test_plan_input_carries_the_store_and_the_opt_in(tmp_path: Path) -> None:
     store = store_config({"mode": "new"})
     fleet_like = type("FleetLike", (), {"base_dir": tmp_path})()
-    made = plan_input_for(fleet_like, store, allow_irreversible=True)  # type: ignore[arg-type]
+    made = plan_input_for(fleet_like, store, no_tables, allow_irreversible=True)  # type: ignore[arg-type]
     assert (made.store_id, made.locale, made.base_dir, made.allow_irreversible, made.languages) == (
         "shop", "en", tmp_path, True, ("en",))
+    assert made.shop_labels is no_tables  # the driver's tables, under the user's ui_overrides
     assert made.desired == store.desired
 
 
@@ -67,22 +79,49 @@ def test_opt_in_gate_blocks_irreversible_changes_without_the_opt_in() -> None:
     irreversible = setting(irreversible=True)
     blocked = plan_setting(irreversible, FakeCurrent(value="old"), Desired(value="new"), context())
     [change] = blocked.changes
-    assert change.blocked == IRREVERSIBLE_HINT
+    assert change.blocked is BlockReason.NEEDS_OPT_IN
     assert blocked.status == SettingStatus.DRIFT and blocked.actionable == []
 
     allowed = plan_setting(irreversible, FakeCurrent(value="old"), Desired(value="new"), context(True))
     assert allowed.changes[0].blocked is None and allowed.actionable == allowed.changes
 
 
-def test_opt_in_gate_lifts_only_its_own_reason() -> None:
-    def change(blocked: str | None, irreversible: bool = True) -> Change:
+def test_opt_in_gate_sets_and_lifts_its_reason_on_irreversible_changes_only() -> None:
+    def change(blocked: BlockReason | None, irreversible: bool = True) -> Change:
         return Change(setting="s", action=ChangeAction.ARCHIVE, irreversible=irreversible, blocked=blocked)
 
-    changes = [change(IRREVERSIBLE_HINT), change("the page is locked by another editor"), change(None, False)]
+    changes = [change(BlockReason.NEEDS_OPT_IN), change(None), change(None, False)]
     gate_irreversible(changes, allow_irreversible=True)
-    assert [c.blocked for c in changes] == [None, "the page is locked by another editor", None]
+    assert [c.blocked for c in changes] == [None, None, None]
     gate_irreversible(changes, allow_irreversible=False)
-    assert [c.blocked for c in changes] == [IRREVERSIBLE_HINT, IRREVERSIBLE_HINT, None]
+    assert [c.blocked for c in changes] == [BlockReason.NEEDS_OPT_IN, BlockReason.NEEDS_OPT_IN, None]
+
+
+#: what `blocked` held in plans saved before the reason was typed (the hint's wording, word for word)
+LEGACY_HINT = ("irreversible: not applied without an explicit opt-in (pass --allow-archive, or set "
+               "allow_irreversible: true for this store)")
+
+
+def test_a_saved_plan_of_before_the_typed_reason_is_still_blocked_and_lifted_only_by_the_opt_in() -> None:
+    irreversible = setting(irreversible=True)
+    planned = plan_setting(irreversible, FakeCurrent(value="old"), Desired(value="new"), context())
+    old_json = StoreResult(id="shop", changes=planned.changes, settings=[SettingResult(
+        setting="mode", status=SettingStatus.DRIFT, observed=planned.observed)]).model_dump(mode="json")
+    old_json["changes"][0]["blocked"] = LEGACY_HINT  # as the plan file of then holds it
+    saved = StoreResult.model_validate(old_json)
+    assert saved.changes[0].blocked is BlockReason.NEEDS_OPT_IN and saved.awaits_opt_in(saved.settings[0])
+    still = plan_from_saved(irreversible, saved, FakeCurrent(value="old"), Desired(value="new"), context())
+    assert still.actionable == [] and still.changes[0].blocked is BlockReason.NEEDS_OPT_IN
+    allowed = plan_from_saved(irreversible, saved, FakeCurrent(value="old"), Desired(value="new"), context(True))
+    assert allowed.actionable == allowed.changes
+
+
+def test_a_plan_records_the_reason_and_renders_its_wording_from_it() -> None:
+    change = Change(setting="s", action=ChangeAction.ARCHIVE, irreversible=True, blocked=BlockReason.NEEDS_OPT_IN)
+    assert change.model_dump(mode="json")["blocked"] == "needs_opt_in"
+    assert BlockReason.NEEDS_OPT_IN.message == LEGACY_HINT  # the wording people read is rendered, not stored
+    with pytest.raises(ValueError, match="blocked"):  # a hand-written reason is not one the tool knows
+        Change(setting="s", action=ChangeAction.ARCHIVE, blocked="the page is locked by another editor")
 
 
 def saved_store(setting_name: str = "mode", observed: str = "old",
@@ -121,7 +160,7 @@ def test_saved_irreversible_change_is_gated_by_this_run_not_by_the_file() -> Non
     allowed = plan_from_saved(irreversible, saved, FakeCurrent(value="old"), Desired(value="new"), context(True))
     assert allowed.actionable == allowed.changes and allowed.changes[0].blocked is None
     still_blocked = plan_from_saved(irreversible, saved, FakeCurrent(value="old"), Desired(value="new"), context())
-    assert still_blocked.actionable == [] and still_blocked.changes[0].blocked == IRREVERSIBLE_HINT
+    assert still_blocked.actionable == [] and still_blocked.changes[0].blocked is BlockReason.NEEDS_OPT_IN
 
 
 def test_a_setting_without_changes_in_the_saved_plan_is_reported_as_the_plan_found_it() -> None:
@@ -129,7 +168,8 @@ def test_a_setting_without_changes_in_the_saved_plan_is_reported_as_the_plan_fou
         SettingResult(setting="fine", status=SettingStatus.COMPLIANT),
         SettingResult(setting="broken", status=SettingStatus.FAILED, error_kind="ui_mismatch",
                       error="UI did not match on page 'Settings'"),
-        SettingResult(setting="unread", status=SettingStatus.SKIPPED, error_kind=INTERRUPTED, error=NOT_STARTED),
+        SettingResult(setting="unread", status=SettingStatus.SKIPPED, error_kind=ErrorKind.INTERRUPTED,
+                      error=NOT_STARTED),
     ])
     assert saved_without_changes(saved, "fine").status == SettingStatus.COMPLIANT
     broken = saved_without_changes(saved, "broken")
@@ -166,7 +206,7 @@ def test_applied_status_is_honest_about_what_apply_saved() -> None:
     assert applied_status(drift, [False]) == SettingStatus.COMPLIANT  # nothing needed saving after all
     assert applied_status(drift, [None, False]) == SettingStatus.CHANGED  # the failed first try may have saved
     blocked_too = SettingPlan(observed=None, changes=[*drift.changes, Change(
-        setting="mode", action=ChangeAction.ARCHIVE, irreversible=True, blocked=IRREVERSIBLE_HINT)])
+        setting="mode", action=ChangeAction.ARCHIVE, irreversible=True, blocked=BlockReason.NEEDS_OPT_IN)])
     assert applied_status(blocked_too, [True]) == SettingStatus.DRIFT
 
 
@@ -179,7 +219,7 @@ def test_finalise_gives_every_managed_setting_a_row() -> None:
     stopped = StoreResult(id="shop")
     finalise_settings(stopped, ["a"], interrupted=True)
     assert (stopped.status, stopped.error_kind, stopped.settings[0].error) == (
-        StoreStatus.SKIPPED, INTERRUPTED, NOT_STARTED)
+        StoreStatus.SKIPPED, ErrorKind.INTERRUPTED, NOT_STARTED)
 
     one_failed = StoreResult(id="shop", settings=[SettingResult(setting="a", status="failed")])
     finalise_settings(one_failed, ["a"], interrupted=False)

@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from automation.run.interrupt import Interruption
-from automation.run.setting_phase import INTERRUPTED, INTERRUPTED_MID_APPLY, NOT_APPLIED, NOT_STARTED
-from automation.run.store_plan import IRREVERSIBLE_HINT
-from ecom_privacy.errors import AuthenticationError, ConfigError, TransientError, UiMismatchError
-from ecom_privacy.models import Change, RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
+from automation.run.setting_phase import INTERRUPTED_MID_APPLY, NOT_APPLIED, NOT_STARTED
+from ecom_privacy.errors import AuthenticationError, ConfigError, ErrorKind, TransientError, UiMismatchError
+from ecom_privacy.models import BlockReason, Change, RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
 from ecom_privacy.setting import StoreSession
 from tests.unit.engine_fakes import FakeBackoffice, FakeSetting, store_run
 
@@ -67,9 +66,9 @@ async def test_apply_goes_setting_by_setting_in_fleet_order_and_isolates_failure
     result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY).run()
     # Everything is read and planned first; then each setting is applied and read back before the next.
     assert events == [("read", "a"), ("read", "b"), ("read", "c"),
-                      ("apply", "a"), ("verify", "a"), ("read", "a"),
+                      ("apply", "a"), ("read_back", "a"), ("read", "a"),
                       ("apply", "b"),
-                      ("apply", "c"), ("verify", "c"), ("read", "c")]
+                      ("apply", "c"), ("read_back", "c"), ("read", "c")]
     assert statuses(result) == {"a": "changed", "b": "failed", "c": "changed"}
     assert {s.setting: s.error_kind for s in result.settings}["b"] == "transient"
     assert world == {"a": "new", "b": "old", "c": "new"}
@@ -77,7 +76,7 @@ async def test_apply_goes_setting_by_setting_in_fleet_order_and_isolates_failure
 
 async def test_a_change_the_backoffice_does_not_show_afterwards_fails_verification(tmp_path: Path) -> None:
     events: list[tuple[str, str]] = []
-    world, settings = fleet(events, a={"on": {"verify": lambda: world.update(a="reverted")}})
+    world, settings = fleet(events, a={"on": {"read_back": lambda: world.update(a="reverted")}})
     result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY).run()
     [a] = [s for s in result.settings if s.setting == "a"]
     assert (a.status, a.error_kind) == (SettingStatus.FAILED, "verification")
@@ -96,7 +95,7 @@ async def test_irreversible_changes_wait_for_the_opt_in(tmp_path: Path) -> None:
     world, settings = fleet(events, a={"irreversible": True})
     blocked = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY).run()
     assert statuses(blocked) == {"a": "drift", "b": "compliant", "c": "changed"}
-    assert blocked.changes[0].blocked == IRREVERSIBLE_HINT and ("apply", "a") not in events
+    assert blocked.changes[0].blocked is BlockReason.NEEDS_OPT_IN and ("apply", "a") not in events
     assert world["a"] == "old"
 
     allowed = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY, allow_irreversible=True).run()
@@ -238,7 +237,8 @@ async def test_interrupt_while_reading_finishes_that_read_and_starts_nothing_new
     assert (by_name["a"].status, by_name["a"].error) == (SettingStatus.SKIPPED, NOT_APPLIED)
     assert by_name["a"].observed == {"value": "old"} and [c.setting for c in result.changes] == ["a"]
     assert {name: (s.status, s.error, s.error_kind) for name, s in by_name.items() if name != "a"} == {
-        "b": (SettingStatus.SKIPPED, NOT_STARTED, INTERRUPTED), "c": (SettingStatus.SKIPPED, NOT_STARTED, INTERRUPTED)}
+        "b": (SettingStatus.SKIPPED, NOT_STARTED, ErrorKind.INTERRUPTED),
+        "c": (SettingStatus.SKIPPED, NOT_STARTED, ErrorKind.INTERRUPTED)}
 
 
 async def test_interrupt_while_applying_finishes_that_apply_and_applies_nothing_more(tmp_path: Path) -> None:
@@ -265,7 +265,7 @@ async def test_a_forced_stop_mid_apply_reports_failed_never_changed(tmp_path: Pa
     result = await store_run(tmp_path, settings, DESIRED, kind=RunKind.APPLY, interruption=interruption).run()
     by_name = {s.setting: s for s in result.settings}
     assert (by_name["a"].status, by_name["a"].error, by_name["a"].error_kind) == (
-        SettingStatus.FAILED, INTERRUPTED_MID_APPLY, INTERRUPTED)
+        SettingStatus.FAILED, INTERRUPTED_MID_APPLY, ErrorKind.INTERRUPTED)
     assert by_name["c"].status == SettingStatus.SKIPPED
     assert result.status == StoreStatus.ERROR
 
@@ -313,7 +313,7 @@ async def test_after_a_lost_answer_the_store_is_read_before_anything_is_written_
     setting = AnswerLostOnce("a", world, events)
     result = await store_run(tmp_path, [setting], {"a": "new"}, RetryingBackoffice(), kind=RunKind.APPLY).run()
     # Read (plan), apply (saved, answer lost), read (already done: not written again), verify's read-back.
-    assert events == [("read", "a"), ("apply", "a"), ("read", "a"), ("verify", "a"), ("read", "a")]
+    assert events == [("read", "a"), ("apply", "a"), ("read", "a"), ("read_back", "a"), ("read", "a")]
     assert statuses(result) == {"a": "changed"} and world == {"a": "new"}
 
 
@@ -329,5 +329,5 @@ async def test_a_write_that_did_not_happen_is_made_again_after_reading(tmp_path:
 
     setting = FakeSetting("a", world, events, on={"apply": first_try_fails})
     result = await store_run(tmp_path, [setting], {"a": "new"}, RetryingBackoffice(), kind=RunKind.APPLY).run()
-    assert events == [("read", "a"), ("apply", "a"), ("read", "a"), ("apply", "a"), ("verify", "a"), ("read", "a")]
+    assert events == [("read", "a"), ("apply", "a"), ("read", "a"), ("apply", "a"), ("read_back", "a"), ("read", "a")]
     assert statuses(result) == {"a": "changed"} and world == {"a": "new"}

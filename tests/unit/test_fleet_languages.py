@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from ecom_privacy.errors import ConfigError
 
 HEAD = """
@@ -32,7 +32,7 @@ groups:
   belgium: {languages: [nl, fr]}
   german-office: {backoffice_locale: de}
 """
-    loaded = load_fleet(fleet(tmp_path, body, {
+    loaded = read_fleet(fleet(tmp_path, body, {
         "plain": "",
         "be": "    groups: [belgium, german-office]\n",
         "own": "    groups: [belgium]\n    languages: [de, en]\n    backoffice_locale: en\n",
@@ -48,7 +48,7 @@ groups:
 
 
 def test_a_store_without_languages_speaks_its_backoffice_language(tmp_path: Path) -> None:
-    [store] = load_fleet(fleet(tmp_path, "", {"de-shop": "    backoffice_locale: de\n"})).stores
+    [store] = read_fleet(fleet(tmp_path, "", {"de-shop": "    backoffice_locale: de\n"})).stores
     assert store.shop_languages == ("de",)
 
 
@@ -64,11 +64,11 @@ def test_a_store_without_languages_speaks_its_backoffice_language(tmp_path: Path
 ])
 def test_bad_languages_are_errors_naming_the_store(tmp_path: Path, extra: str, expected: str) -> None:
     with pytest.raises(ConfigError) as info:
-        load_fleet(fleet(tmp_path, "", {"shop": extra}))
+        read_fleet(fleet(tmp_path, "", {"shop": extra}))
     assert expected in str(info.value) and "shop" in str(info.value)
 
 
 def test_a_group_backoffice_locale_without_a_table_is_an_error(tmp_path: Path) -> None:
     body = "groups:\n  spain: {backoffice_locale: es}\n"
     with pytest.raises(ConfigError, match=r"stores\[0\] \(store shop\)\.backoffice_locale: 'es' has no label table"):
-        load_fleet(fleet(tmp_path, body, {"shop": "    groups: [spain]\n"}))
+        read_fleet(fleet(tmp_path, body, {"shop": "    groups: [spain]\n"}))

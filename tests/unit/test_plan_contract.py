@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from automation.history.rows import result_rows
 from automation.outputs.html_report import render_html
 from automation.outputs.junit import render_junit
@@ -107,7 +107,7 @@ def test_observe_is_the_current_model_as_json() -> None:
 
 def _plan_file(tmp_path: Path, version: int) -> tuple[Path, Any]:
     fleet_path = write_fleet(tmp_path, "http://127.0.0.1:9", {"cookie_law": {"mode": "confirm"}}, ["shop-nl"])
-    fleet = load_fleet(fleet_path)
+    fleet = read_fleet(fleet_path)
     document = RunDocument(format_version=version, created_at="2026-01-01T00:00:00+00:00",
                            fleet_file=str(fleet_path), fleet_sha256=fleet.sha256,
                            stores=[StoreResult(id="shop-nl", settings=[

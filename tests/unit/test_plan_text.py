@@ -22,6 +22,7 @@ from automation.outputs.render import (
 )
 from automation.outputs.terminal import colour_wanted, write_styled
 from ecom_privacy.models import (
+    BlockReason,
     Change,
     ChangeAction,
     RunDocument,
@@ -35,7 +36,6 @@ from ecom_privacy.models import (
 POLICY_DIFF = ("--- current (nl)\n+++ desired (nl)\n@@ -1 +1,4 @@\n Wij respecteren je privacy.\n"
                "+## Welke gegevens\n+- je naam;\n+- je adres.\n"
                "--- current (en)\n+++ desired (en)\n@@ -1,2 +1,2 @@\n-Old words.\n+New words.\n")
-HINT = "irreversible: not applied without an explicit opt-in (pass --allow-archive, or ...)"
 
 
 def changes() -> list[Change]:
@@ -45,7 +45,8 @@ def changes() -> list[Change]:
         Change(setting="privacy_policy", action=ChangeAction.UPDATE, diff=POLICY_DIFF,
                summary="[nl] append 1 missing section(s) from privacy-policy.nl.html; [en] replace the content",
                evidence=["personal_data: MISSING: nothing close"]),
-        Change(setting="newsletter_archive", action=ChangeAction.ARCHIVE, irreversible=True, blocked=HINT,
+        Change(setting="newsletter_archive", action=ChangeAction.ARCHIVE, irreversible=True,
+               blocked=BlockReason.NEEDS_OPT_IN,
                summary="88 of 320 active subscriber(s)", diff="- a@x.test  A  2017-01-01  import"),
     ]
 

@@ -16,7 +16,7 @@ from ecom_privacy.models import ChangeAction
 from ecom_privacy.setting import PlanInput, comparable
 from flows.content.templates import load_template, template_variables
 from flows.text_page_setting import PageContent, PageWanted, TextPageDesired, TextPageSetting
-from flows.text_pages import FoundPage, PageMatch, PageTexts, TextPageState
+from flows.text_pages import FoundPage, PageLanguageText, PageMatch, PageTexts, TextPageAfter, TextPageState
 
 
 # --- the whole third setting ------------------------------------------------------------------------------
@@ -111,3 +111,21 @@ def test_what_a_saved_plan_observed_round_trips_and_a_changed_page_makes_it_stal
     assert TERMS.saved_plan_mismatch(saved, observed, current, desired, context) is None
     edited = found({"nl": (TITLES["nl"], "<p>door iemand anders</p>"), "en": (TITLES["en"], SHOWN["en"])})
     assert TERMS.stale_reason(observed, edited, desired, context) is not None
+
+
+def test_a_changes_after_reads_back_as_the_settings_model(context: PlanInput) -> None:
+    """apply reads a typed payload (TextPageAfter), while the plan holds the same JSON as before it was typed."""
+    [create] = TERMS.plan(TextPageState(slug="terms", title=TITLES["nl"]), TermsDesired(title=TITLES), context)
+    after = TERMS.after_of(create)
+    assert isinstance(after, TextPageAfter) and not after.one_language_only
+    assert after.languages == {language: PageLanguageText(title=TITLES[language], html=SHOWN[language])
+                               for language in ("nl", "en")}
+    assert (after.target.slug, after.target.titles) == ("terms", TITLES)
+    assert set(create.after) == {"visible", "title", "html", "slug", "find_titles", "languages"}  # no page_id key
+
+    old = create.model_copy(update={"after": {"visible": True, "title": "Algemene voorwaarden", "html": "<p>x</p>"}})
+    assert TERMS.after_of(old).one_language_only  # a plan saved before plans carried every language
+
+    edited = create.model_copy(update={"after": {**create.after, "visible": "sometimes"}})
+    with pytest.raises(ValueError, match="visible"):  # a plan file edited into something apply cannot do
+        TERMS.after_of(edited)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from automation.fleet.model import load_fleet
+from automation.fleet.composition import read_fleet
 from ecom_privacy.errors import ConfigError
 from ecom_privacy.yaml_input import MAX_ALIASES, load_json_file, load_yaml_file, load_yaml_text
 from tests.support import write_fleet
@@ -133,7 +133,7 @@ def test_fleet_file_with_a_second_keep_is_refused(tmp_path: Path) -> None:
                                                             "    keep: [john@x.test]\n")
     path.write_text(text)
     with pytest.raises(ConfigError) as excinfo:
-        load_fleet(path)
+        read_fleet(path)
     assert f"{path}, line " in one_line_error(excinfo) and "duplicate key 'keep'" in str(excinfo.value)
 
 
@@ -141,4 +141,4 @@ def test_billion_laughs_fleet_file_fails_fast(tmp_path: Path) -> None:
     path = tmp_path / "fleet.yaml"
     path.write_text(billion_laughs() + "stores: []\n")
     with pytest.raises(ConfigError, match="once aliases are expanded"):
-        load_fleet(path)
+        read_fleet(path)
