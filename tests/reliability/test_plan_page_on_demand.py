@@ -44,13 +44,14 @@ async def test_a_plan_reads_twins_without_a_page_and_opens_one_when_a_twin_fails
                                   reads_only=reads_only)
 
     sink = Sink(tmp_path / "artifacts")
-    async with access(reads_only=True).opened(store, browser, sink, plan_input_for(loaded, store)) as cold:
+    plan_input = plan_input_for(loaded, store, driver.shop_labels)
+    async with access(reads_only=True).opened(store, browser, sink, plan_input) as cold:
         assert cold.page is None  # the login chain had a page, closed once logged in: a plan reads data
         await cold.step(lambda: cookie_law.read(cold.session))
 
     warm = access(reads_only=True).backoffice(store, browser)
     try:
-        session = await warm.open(sink, plan_input_for(loaded, store))
+        session = await warm.open(sink, plan_input)
         current = await warm.step(lambda: cookie_law.read(session))
         assert warm.context is not None and warm.context.pages == [] and warm.page is None
         assert current.mode == server.world.stores["alpha"].cookie_law.mode
@@ -68,7 +69,7 @@ async def test_a_plan_reads_twins_without_a_page_and_opens_one_when_a_twin_fails
     # Any other command (an apply reads before it writes) opens its page at once.
     eager = access(reads_only=False).backoffice(store, browser)
     try:
-        await eager.open(sink, plan_input_for(loaded, store))
+        await eager.open(sink, plan_input)
         assert eager.page is not None
     finally:
         await eager.close(failed=False)
