@@ -42,7 +42,7 @@ from automation.run.preflight import check_run_arguments
 from automation.run.shard import Shard
 from ecom_privacy.clock import SYSTEM_CLOCK, Clock
 from ecom_privacy.errors import ConfigError, EcomPrivacyError
-from ecom_privacy.models import RunDocument, RunKind, StoreResult
+from ecom_privacy.models import RunDocument, RunKind, StoreResult, new_run_id
 from ecom_privacy.terminal_text import json_for_terminal, printable
 
 if TYPE_CHECKING:
@@ -299,7 +299,7 @@ def _empty_shard(args: argparse.Namespace, fleet: Fleet, kind: RunKind, out: Tex
 
     artifacts = _new_run(args, fleet, [], kind, redactor)
     document = RunDocument(kind=kind, created_at=args.clock.now().isoformat(timespec="seconds"),
-                           fleet_file=str(fleet.path),
+                           run_id=new_run_id(), fleet_file=str(fleet.path),
                            fleet_sha256=fleet.sha256, shard=args.shard.label)
     write_run_outputs(artifacts, document, None, args.junit)
     print(f"shard {args.shard.label}: none of the {len(args.selection)} selected store(s) falls to this shard; "

@@ -6,11 +6,13 @@ possibly by another process.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
+from uuid import uuid4
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -268,6 +270,20 @@ class RunKind(StrEnum):
     VERIFY = "verify"
 
 
+def new_run_id() -> str:
+    """A fresh run id: random, never derived from the time (two runs may start in the same second)."""
+    return uuid4().hex
+
+
+def merged_run_id(shards: list[RunDocument]) -> str:
+    """A merged report's run id, from its shards' (the same shards merged again are the same run); empty when a
+    shard has none (written before run ids existed)."""
+    ids = sorted(document.run_id for document in shards)
+    if not ids or not all(ids):
+        return ""
+    return hashlib.sha256("|".join(ids).encode()).hexdigest()[:32]
+
+
 class RunDocument(BaseModel):
     """What `plan --out` saves and `apply PLAN.json` reads, and the shape of every report.json."""
 
@@ -276,6 +292,11 @@ class RunDocument(BaseModel):
     format_version: int = PLAN_FORMAT_VERSION
     kind: RunKind = RunKind.PLAN
     created_at: str
+    #: what tells this run from any other, even one of the same kind, fleet file and stores started in the same
+    #: second (`created_at` counts seconds); set when the run starts (`new_run_id`), derived from the shards'
+    #: for a merged report; empty in documents written before it existed (the history then knows a run by
+    #: the rest of it, as it did)
+    run_id: str = ""
     fleet_file: str
     fleet_sha256: str = ""
     #: a saved plan's SHA-256 over its own body (automation.run.saved_plan); empty in reports

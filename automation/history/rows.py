@@ -54,10 +54,14 @@ class RunRow:
 
 
 def run_row(document: RunDocument, shard: str | None = None) -> RunRow:
-    """What identifies a run: recording the same run twice (live, then import) finds the same uid."""
+    """What identifies a run: recording the same run twice (live, then import) finds the same uid. A document
+    with a run id is known by it (two runs of one fleet file started in the same second are two runs); one
+    written before run ids existed by what it says of itself, as it was recorded then."""
     store_ids = ",".join(sorted(store.id for store in document.stores))
     identity = "|".join((document.kind.value, document.created_at, document.fleet_file, document.fleet_sha256,
                          store_ids, shard or ""))
+    if document.run_id:
+        identity = f"run|{document.run_id}|{shard or ''}"
     return RunRow(
         run_uid=hashlib.sha256(identity.encode()).hexdigest(), kind=document.kind.value,
         created_at=parse_time(document.created_at), fleet_file=document.fleet_file,

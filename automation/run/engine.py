@@ -62,6 +62,7 @@ from ecom_privacy.models import (
     SettingStatus,
     StoreResult,
     StoreStatus,
+    new_run_id,
 )
 from ecom_privacy.setting import PlanInput, Setting, StoreSession
 
@@ -349,6 +350,7 @@ class FleetRunner:
     async def run(self) -> RunDocument:
         document = RunDocument(
             kind=self.options.kind, created_at=self.options.clock.now().isoformat(timespec="seconds"),
+            run_id=new_run_id(),
             fleet_file=str(self.fleet.path), fleet_sha256=self.fleet.sha256,
         )
         options = self.options

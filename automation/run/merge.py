@@ -37,7 +37,7 @@ from automation.outputs.run_record import MANIFEST, PROGRESS, ShardManifest, fin
 from automation.run.shard import Shard, shard_of
 from automation.run.verify import verify_exit_code
 from ecom_privacy.errors import ConfigError, ErrorKind
-from ecom_privacy.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.models import RunDocument, RunKind, SettingStatus, StoreResult, StoreStatus, merged_run_id
 
 #: files of a shard's run that describe the run as a whole: kept per shard, rebuilt for the merged run
 RUN_FILES = ("report.json", "plan.json", "junit.xml", "report.html", MANIFEST, PROGRESS)
@@ -296,7 +296,8 @@ def merge_runs(run_dirs: list[Path], out_dir: Path, now: datetime, allow_partial
     created = sorted([d.created_at for d in documents] + [run.manifest.started_at for run in runs])[0]
     kind = RunKind(first.kind)
     document = RunDocument(
-        kind=kind, created_at=created, fleet_file=first.fleet_file, fleet_sha256=first.fleet_sha256,
+        kind=kind, created_at=created, run_id=merged_run_id(documents), fleet_file=first.fleet_file,
+        fleet_sha256=first.fleet_sha256,
         stores=[results[store_id] for store_id in first.selection if store_id in results],
         interrupted=any(d.interrupted for d in documents) or bool(not_finished),
     )

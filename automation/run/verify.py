@@ -17,7 +17,7 @@ from automation.outputs.logs import get_logger
 from automation.run.engine import RunOptions
 from automation.run.walker import BrowserChoice, FleetWalker, StoreWork, lost_connection_result, not_started_result
 from ecom_privacy.driver import Driver
-from ecom_privacy.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus
+from ecom_privacy.models import CheckStatus, RunDocument, RunKind, StoreResult, StoreStatus, new_run_id
 from flows.storefront.verifier import verify_storefront
 
 
@@ -59,7 +59,7 @@ async def verify_fleet(fleet: Fleet, stores: list[StoreConfig], artifacts: RunAr
                        options: RunOptions, driver: Driver) -> RunDocument:
     """Every store's storefront through the fleet walker (parallelism, interrupts, a lost browser, progress)."""
     document = RunDocument(kind=RunKind.VERIFY, created_at=options.clock.now().isoformat(timespec="seconds"),
-                           fleet_file=str(fleet.path), fleet_sha256=fleet.sha256)
+                           run_id=new_run_id(), fleet_file=str(fleet.path), fleet_sha256=fleet.sha256)
     walker = FleetWalker(BrowserChoice(options.browser_path, options.headed, options.cdp_endpoint,
                                        options.timeout_ms, options.clock), options.parallelism, options.interruption,
                          options.on_store_start, options.on_store_done)

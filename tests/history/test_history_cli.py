@@ -73,6 +73,28 @@ def test_drift_between_two_runs_shows_as_drifted_and_corrected_with_both_runs(
     assert json.loads(cli(*since, clock=FixedClock(datetime.now(UTC) + timedelta(days=40))).out)["drift"] == []
 
 
+def test_runs_started_in_the_same_second_are_each_recorded(
+        cli: CliRunner, mock_server: MockServer, tmp_path: Path) -> None:
+    """A plan that found drift in the same second as the plan before it was taken for that plan (the history
+    knew a run by its kind, fleet file, stores and a time counted in seconds) and never recorded; a faster
+    machine made it happen in the test above. Here every run shares one second, on a fixed clock."""
+    clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
+    db = ["--db", f"sqlite:///{tmp_path / 'history.sqlite3'}"]
+    args = [*_fleet(tmp_path, mock_server, ["shop-nl"]), *db]
+    assert cli("apply", *args, "--auto-approve", clock=clock).code == 0
+    assert cli("plan", *args, clock=clock).code == 0
+    http_json(f"{mock_server.url}/__mock__/cookie-law", {"store": "shop-nl", "mode": "none"})
+    assert cli("plan", *args, clock=clock).code == 2
+    assert cli("apply", *args, "--auto-approve", clock=clock).code == 0
+    apply_1, _plan_1, plan_2, apply_2 = sorted(_run_dirs(tmp_path), key=lambda path: (len(path), path))
+    shown = cli("history", *db, "--store", "shop-nl", "--format", "json", clock=clock)
+    episodes = json.loads(shown.out)["drift"]
+    assert [(e["found"]["run_dir"], e["corrected_by"]["run_dir"]) for e in episodes] == [
+        (apply_1, apply_1), (plan_2, apply_2)]
+    imported = cli("history", "import", str(tmp_path / "runs"), *db, clock=clock)  # recorded live already
+    assert imported.code == 0 and "0 run(s) recorded, 4 already in the history" in imported.out, imported.out
+
+
 def test_an_unreachable_database_never_fails_the_run_and_import_fills_the_gap(
         cli: CliRunner, mock_server: MockServer, tmp_path: Path) -> None:
     down = f"postgresql://agency:Db-Secret-77@127.0.0.1:{free_port()}/history"

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from automation.history.rows import STOREFRONT, result_rows
+import hashlib
+
+from automation.history.rows import STOREFRONT, result_rows, run_row
 from ecom_privacy.errors import ErrorKind
-from ecom_privacy.models import RunDocument, RunKind, SettingResult, SettingStatus, StoreResult, StoreStatus
+from ecom_privacy.models import (
+    RunDocument,
+    RunKind,
+    SettingResult,
+    SettingStatus,
+    StoreResult,
+    StoreStatus,
+    merged_run_id,
+    new_run_id,
+)
 
 
 def _document(*stores: StoreResult, kind: RunKind = RunKind.PLAN) -> RunDocument:
@@ -34,3 +45,30 @@ def test_the_storefront_row_comes_from_the_typed_flag_not_from_the_errors_wordin
     rows = [(row["store_id"], row["setting"], row["status"]) for row in
             result_rows(_document(could_not_check, backoffice, kind=RunKind.VERIFY))]
     assert rows == [("a", STOREFRONT, "failed"), ("b", "(store)", "failed")]
+
+
+def _plan(run_id: str = "") -> RunDocument:
+    return RunDocument(kind=RunKind.PLAN, created_at="2026-12-07T23:05:52+00:00", run_id=run_id,
+                       fleet_file="/fleet/fleet.yaml", fleet_sha256="ab" * 32,
+                       stores=[StoreResult(id="shop-nl", status=StoreStatus.OK)])
+
+
+def test_two_runs_started_in_the_same_second_are_two_runs_in_the_history() -> None:
+    """Both plans of a fleet file a second apart were one run to the history (created_at counts seconds), and
+    the second, which found the drift, was never recorded."""
+    first, second = _plan(new_run_id()), _plan(new_run_id())
+    assert run_row(first).run_uid != run_row(second).run_uid
+    assert run_row(first).run_uid == run_row(first).run_uid  # recorded live, then imported: the same run
+    assert run_row(first, "1/2").run_uid != run_row(first, "2/2").run_uid
+
+
+def test_a_document_from_before_run_ids_keeps_the_uid_it_was_recorded_with() -> None:
+    old = _plan()
+    identity = "|".join(("plan", old.created_at, old.fleet_file, old.fleet_sha256, "shop-nl", ""))
+    assert run_row(old).run_uid == hashlib.sha256(identity.encode()).hexdigest()
+
+
+def test_a_merged_report_is_the_same_run_however_often_its_shards_are_merged() -> None:
+    shards = [_plan(new_run_id()), _plan(new_run_id())]
+    assert merged_run_id(shards) == merged_run_id(list(reversed(shards))) != ""
+    assert merged_run_id([shards[0], _plan()]) == ""  # a shard from before run ids: known the old way
