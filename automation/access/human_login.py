@@ -32,6 +32,7 @@ from automation.access.secrets import parse_recovery_codes
 from automation.access.session_cache import SessionCache, cookie_values, session_key
 from automation.access.totp_check import totp_secret_problem
 from automation.browser.launch import BrowserChoice, find_browser, launch
+from automation.browser.session_state import session_state
 from automation.fleet.model import StoreConfig
 from automation.redaction.redactor import Redactor
 from ecom_privacy.clock import Clock
@@ -259,7 +260,7 @@ class HumanLogin:
     async def _outcome(self, store: StoreConfig, context: BrowserContext, key: str, result: AssistResult,
                        email: str, tally: LoginTally, filled: bool) -> StoreOutcome:
         if result.status == AssistStatus.LOGGED_IN:
-            state: dict[str, Any] = await context.storage_state()  # type: ignore[assignment]
+            state = await session_state(context)
             for value in cookie_values(state):
                 self.redactor.add(value)
             self.cache.save(key, state)
