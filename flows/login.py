@@ -34,6 +34,8 @@ from flows.pages.login_page import LoginChainPage
 MAX_CHAIN_PAGES = 12
 #: times one login enters the chain again after a submission's answer was lost (then the engine retries it)
 MAX_REENTRIES = 2
+#: the address of a page that has shown nothing yet
+BLANK = "about:blank"
 #: query parameters of the chain's addresses that are one-time secrets (the SSO token, an OIDC code)
 ONE_TIME_PARAMETERS = ("token", "code", "id_token", "access_token")
 
@@ -66,8 +68,9 @@ async def login(page: Page, backoffice_url: str, labels: Labels, secrets: LoginS
     watch = _ChainWatch(page, backoffice_url, tally)
     try:
         response: Response | None = None
-        # Reuse a form of the chain only when it is really on screen (an error page can sit at its URL).
-        if chain.in_backoffice() or not await chain.any_form_field.count():
+        # Reuse a form of the chain only when it is really on screen (an error page can sit at its URL); a new
+        # page shows nothing (no round trip to the browser to find that out, once per login of a fleet run).
+        if chain.in_backoffice() or chain.page.url == BLANK or not await chain.any_form_field.count():
             response = await watch.unreachable_named(chain.enter())
         await _follow(chain, secrets, tally, response, watch, clock)
     finally:
@@ -95,8 +98,9 @@ async def _follow(chain: LoginChainPage, secrets: LoginSecrets, tally: LoginTall
             if submitted is not None:
                 await _raise_refusal(chain, submitted)
             tally.identity_url = without_query(chain.page.url)
-            await (await chain.require(chain.username, "username field")).fill(secrets.email)
-            await (await chain.require(chain.password, "password field")).fill(secrets.password)
+            # Both fields were just found (shows_password_form): filled without looking for them again.
+            await chain.username.first.fill(secrets.email)
+            await chain.password.first.fill(secrets.password)
             button = await chain.require(chain.sign_in_button, "sign-in button")
             tally.counts.password += 1  # counted before the click: a submission that times out still counts
             submitted = "password"

@@ -28,8 +28,9 @@ from automation.access.account_memory import CredentialChecks
 from automation.access.coordinator import LoginCoordinator
 from automation.access.secrets import resolve_secrets
 from automation.access.session_cache import SessionCache, cookie_values, session_key
-from automation.browser.launch import RequestPolicy, new_store_context
+from automation.browser.launch import RequestPolicy, new_store_context, route_pages
 from automation.browser.retry import Deadline, DeadlinePassedError, retry_transient
+from automation.browser.session_state import session_state
 from automation.browser.tracing import StoreTrace
 from automation.fleet.model import StoreConfig
 from automation.outputs.logs import get_logger
@@ -128,7 +129,7 @@ class StoreAccess:
             store, self,
             open_context=lambda cached: new_store_context(browser, store.locale, self.timeout_ms,
                                                           storage_state=cached,  # type: ignore[arg-type]
-                                                          policy=policy),
+                                                          policy=policy, pages_routed=False),
             trace_for=(lambda context: StoreTrace(context, trace_dir)) if trace_dir is not None else None,
             policy=policy)
 
@@ -161,6 +162,10 @@ class Backoffice:
         self.cache_key = ""
         self.context: BrowserContext | None = None
         self.page: Page | None = None
+        #: the context's pages are routed (RequestPolicy): done before its first page opens
+        self._pages_routed = False
+        #: the store is open: its trace records from now on, once it has a page (see `open`)
+        self._tracing_wanted = False
         self.trace: StoreTrace | None = None
         self.session: StoreSession | None = None
         #: what logging in cost this store in this command (chains followed, passwords and codes submitted)
@@ -196,7 +201,8 @@ class Backoffice:
         # A plan may read everything as data: its page is opened when a step needs one (the login chain's
         # page is closed once logged in: its renderer process is memory no read needs).
         lazy = access.reads_only and cached is not None
-        self.page = None if lazy else await self.context.new_page()
+        if not lazy:
+            await self.open_page()
         if cached is None:
             await self.login()
             if access.reads_only and self.page is not None:
@@ -208,8 +214,11 @@ class Backoffice:
             self.reused_session = True
             self.logins.cached_session = 1
             self.log.info("reusing cached session")
-        if self.trace is not None:
-            await self.trace.start()
+        # A trace records from here, but only once the store has a page: until then (a plan reading JSON
+        # twins) there is nothing to replay but requests whose address and answer its errors name, and starting
+        # and stopping a trace costs each store two round trips to the browser (issue #21).
+        self._tracing_wanted = True
+        await self._record_when_rendering()
         self.session = StoreSession(
             page=self.page or PagePending(self.context),  # type: ignore[arg-type]
             store_id=store.id, locale=store.locale, backoffice_url=store.backoffice_url,
@@ -256,7 +265,7 @@ class Backoffice:
             login=lambda secrets, tally: access.driver.login(page, store.backoffice_url, labels, secrets, tally),
             warn=lambda message: self.log.warning("bot challenge, trying once more", error=self.redactor(message)),
             prove_credentials=self._proving)
-        state: dict[str, Any] = await self.context.storage_state()  # type: ignore[assignment]
+        state = await session_state(self.context)
         for value in cookie_values(state):
             self.redactor.add(value)
         if not access.checking:
@@ -265,15 +274,25 @@ class Backoffice:
             access.checks.record(self.cache_key)  # the store's own password was just accepted
         if was_recording and self.trace is not None:
             await self.trace.start()
+        else:  # a login in the middle of the store's work opened its first page: the trace starts with it
+            await self._record_when_rendering()
 
     async def open_page(self) -> Page:
         """The store's page, opened now if it was not yet (a plan that read only data so far)."""
         assert self.context is not None
         if self.page is None:
+            if not self._pages_routed:
+                await route_pages(self.context, self.policy)
+                self._pages_routed = True
             self.page = await self.context.new_page()
             if self.session is not None:
                 self.session.page = self.page
         return self.page
+
+    async def _record_when_rendering(self) -> None:
+        """Start the trace when the store is open and has a page (a login pauses it on its own)."""
+        if self.trace is not None and self._tracing_wanted and self.page is not None:
+            await self.trace.start()
 
     def _with_page(self, operation: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
         async def run() -> T:
@@ -285,6 +304,7 @@ class Backoffice:
                 if self.session is not None:  # what the first go said once per store, the second says again
                     self.session.notes_said.intersection_update(said)
                 await self.open_page()
+                await self._record_when_rendering()
                 return await operation()
 
         return run

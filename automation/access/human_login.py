@@ -24,14 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Browser, BrowserContext
 from playwright.async_api import Error as PlaywrightError
 
 from automation.access.coordinator import LoginCoordinator
 from automation.access.secrets import parse_recovery_codes
 from automation.access.session_cache import SessionCache, cookie_values, session_key
 from automation.access.totp_check import totp_secret_problem
+from automation.browser.driver import playwright_driver
 from automation.browser.launch import BrowserChoice, find_browser, launch
+from automation.browser.session_state import session_state
 from automation.fleet.model import StoreConfig
 from automation.redaction.redactor import Redactor
 from ecom_privacy.clock import Clock
@@ -165,7 +167,7 @@ class HumanLogin:
             except (NotImplementedError, RuntimeError, ValueError):
                 continue  # not the main thread: Ctrl-C keeps its default meaning
         try:
-            async with async_playwright() as playwright:
+            async with playwright_driver() as playwright:
                 choice = find_browser(playwright, browser_path, headless=False)
                 check_visible_browser(choice)
                 browser = await launch(playwright, choice, headed=True)
@@ -259,7 +261,7 @@ class HumanLogin:
     async def _outcome(self, store: StoreConfig, context: BrowserContext, key: str, result: AssistResult,
                        email: str, tally: LoginTally, filled: bool) -> StoreOutcome:
         if result.status == AssistStatus.LOGGED_IN:
-            state: dict[str, Any] = await context.storage_state()  # type: ignore[assignment]
+            state = await session_state(context)
             for value in cookie_values(state):
                 self.redactor.add(value)
             self.cache.save(key, state)

@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from automation.access.backoffice import StoreAccess
+from automation.browser.driver import playwright_driver
 from automation.browser.launch import new_storefront_context
 from automation.browser.source import BrowserSource
 from automation.fleet.composition import fleet_driver, read_ui_overrides
@@ -45,7 +46,7 @@ class BrowserOptions:
 @asynccontextmanager
 async def open_browser(options: BrowserOptions) -> AsyncIterator[Browser]:
     """The command's browser, from the one browser source every command uses (launched, or reached over CDP)."""
-    async with async_playwright() as playwright:
+    async with playwright_driver() as playwright:
         source = BrowserSource(playwright, options.browser_path, options.headed, options.cdp_endpoint,
                                options.timeout_ms, clock=options.clock)
         try:

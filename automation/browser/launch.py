@@ -204,22 +204,31 @@ def store_context_options(locale: str, storage_state: str | Path | None = None) 
             "viewport": {"width": 1280, "height": 900}}
 
 
+async def route_pages(context: BrowserContext, policy: RequestPolicy | None = None) -> None:
+    """What the context's pages may fetch (`RequestPolicy`; by default: no images, fonts or media). Only pages
+    are routed: the context's request API (JSON twins) is not, so a context that never opens a page can skip
+    this round trip to the browser (`new_store_context(..., pages_routed=False)`)."""
+    await context.route("**/*", (policy or RequestPolicy()).handle)
+
+
 async def prepare_store_context(context: BrowserContext, timeout_ms: int,
-                                policy: RequestPolicy | None = None) -> BrowserContext:
-    """The store's timeouts, and what its pages may fetch (`RequestPolicy`; by default: no images, fonts or
-    media)."""
+                                policy: RequestPolicy | None = None, pages_routed: bool = True) -> BrowserContext:
+    """The store's timeouts, and (unless `pages_routed` is False: then `route_pages` before the first page)
+    what its pages may fetch."""
     context.set_default_timeout(timeout_ms)
     context.set_default_navigation_timeout(timeout_ms)
-    await context.route("**/*", (policy or RequestPolicy()).handle)
+    if pages_routed:
+        await route_pages(context, policy)
     return context
 
 
 async def new_store_context(browser: Browser, locale: str, timeout_ms: int,
                             storage_state: str | Path | None = None,
-                            policy: RequestPolicy | None = None) -> BrowserContext:
-    """A fresh, isolated context for one store: its own cookies, no images, fonts or media."""
+                            policy: RequestPolicy | None = None, pages_routed: bool = True) -> BrowserContext:
+    """A fresh, isolated context for one store: its own cookies, no images, fonts or media (with
+    `pages_routed=False`, the caller routes its pages itself, with `route_pages`, before opening one)."""
     context = await browser.new_context(**store_context_options(locale, storage_state))
-    return await prepare_store_context(context, timeout_ms, policy)
+    return await prepare_store_context(context, timeout_ms, policy, pages_routed)
 
 
 async def new_storefront_context(browser: Browser, locale: str, storefront_url: str, timeout_ms: int,

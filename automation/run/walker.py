@@ -23,8 +23,9 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
+from automation.browser.driver import start_driver
 from automation.browser.source import STORE_CONNECTION_ATTEMPTS, BrowserSource
 from automation.fleet.model import StoreConfig
 from automation.outputs.logs import get_logger
@@ -143,7 +144,7 @@ class FleetWalker:
         interruption.install(loop)
         try:
             try:
-                playwright = await async_playwright().start()
+                playwright = await start_driver()
             except Exception:
                 if not interruption.requested:
                     raise

@@ -49,17 +49,24 @@ async def test_a_plan_reads_twins_without_a_page_and_opens_one_when_a_twin_fails
         assert cold.page is None  # the login chain had a page, closed once logged in: a plan reads data
         await cold.step(lambda: cookie_law.read(cold.session))
 
-    warm = access(reads_only=True).backoffice(store, browser)
+    warm = access(reads_only=True).backoffice(store, browser, trace_dir=lambda: tmp_path / "trace")
     try:
         session = await warm.open(sink, plan_input)
         current = await warm.step(lambda: cookie_law.read(session))
         assert warm.context is not None and warm.context.pages == [] and warm.page is None
         assert current.mode == server.world.stores["alpha"].cookie_law.mode
+        # Nothing rendered, nothing to replay: the trace starts with the first page (two round trips saved)
+        assert warm.trace is not None and not warm.trace.recording
 
         # Without the twin the cookie law is read from its page: the step opens it and reads again.
         http_json(f"{server.url}/__mock__/store-options", {"store": "alpha", "json_twins": False})
         again = await warm.step(lambda: cookie_law.read(session))
         assert len(warm.context.pages) == 1 and session.page is warm.page
+        assert warm.trace.recording
+        # ...and its pages are routed from the first (no images, fonts or media; nothing from other hosts)
+        await warm.page.evaluate("url => fetch(url, {mode: 'no-cors'}).catch(() => null)",
+                                 "https://fonts.example.test/face.woff2")
+        assert ("fetch", "https://fonts.example.test/face.woff2") in warm.policy.blocked
         assert again.mode == current.mode
         # said once, although the step read the twin twice (before and after the page was opened)
         assert [d.summary for d in read_notes(again)] == ["read from the page: web_extras.json answered HTTP 404"]

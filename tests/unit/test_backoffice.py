@@ -59,6 +59,7 @@ class FakeContext:
         self.sid = state["cookies"][0]["value"] if state else ""
         self.closed = False
         self.routes: list[Any] = []
+        self.pages: list[Any] = []
 
     async def new_page(self) -> FakePage:
         return FakePage()
