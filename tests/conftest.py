@@ -43,15 +43,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                           "must pass whatever the date")
 
 
-#: Node's on-disk cache of compiled code (Node 22.1+), for the Playwright driver (a Node process) that every run
-#: of the tool starts: it parses and compiles about 7 MB of JavaScript each time, about a quarter of its start-up
-#: CPU. Nothing else changes: Node checks each entry against the source it was compiled from.
+#: Node's compile cache for Playwright's drivers (Node 22.1+): the tool keeps it in the user's cache folder
+#: unless NODE_COMPILE_CACHE names one (automation/browser/driver.py); a test session keeps its own, as it keeps
+#: its sessions and history out of the user's folders. It covers pytest-playwright's driver too.
 NODE_COMPILE_CACHE_ENV = "NODE_COMPILE_CACHE"
 
 
 def _node_compile_cache() -> None:
     """One cache folder per xdist worker (no two processes of different workers write one entry together),
-    kept between sessions in the temporary folder; a developer's own setting wins."""
+    kept between sessions in the temporary folder, so a session starts warm; a developer's own setting wins."""
     if NODE_COMPILE_CACHE_ENV not in os.environ:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         cache = Path(tempfile.gettempdir()) / f"ecom-privacy-tests-{os.getuid()}" / "node-compile-cache" / worker
