@@ -443,7 +443,7 @@ def _announce(args: argparse.Namespace, stream: TextIO) -> Callable[[Notice], No
     return announce
 
 
-def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
+def _finish(args: argparse.Namespace, fleet: Fleet, artifacts: RunArtifacts, document: RunDocument, out: TextIO,
             redactor: Redactor, plan: RunDocument | None = None) -> int:
     from automation.outputs.run_outputs import OutputError, write_run_outputs
     from automation.run.after_run import record_after_run
@@ -453,7 +453,7 @@ def _finish(args: argparse.Namespace, artifacts: RunArtifacts, document: RunDocu
         write_run_outputs(artifacts, document, plan, args.junit)
     except OutputError as exc:  # the other outputs and stdout still tell what happened; exit 1 says it
         failed = exc
-    record_after_run(args, artifacts.root, document, redactor)
+    record_after_run(args, fleet, artifacts.root, document, redactor)
     _emit(document, args, out, redactor)
     code = plan_exit_code(document) if document.kind == RunKind.PLAN else apply_exit_code(document)
     code = EXIT_ERROR if failed is not None else code
@@ -502,7 +502,7 @@ def cmd_plan(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
         document, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
         failed = _write_plan_out(args.out, document, redactor) if args.out else None
         try:
-            code = _finish(args, artifacts, document, out, redactor)
+            code = _finish(args, fleet, artifacts, document, out, redactor)
         except OutputError as exc:  # name every output that failed, --out included
             raise OutputError("; ".join(str(error) for error in (failed, exc) if error)) from exc
         if failed is not None:
@@ -565,7 +565,7 @@ def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConf
         # Interactive: show the plan, ask, then apply exactly what was shown (stale stores are refused).
         planned, _ = _run(args, fleet, stores, env, artifacts, redactor, _options(args, RunKind.PLAN))
         if planned.interrupted:
-            return _finish(args, artifacts, planned, out, redactor)
+            return _finish(args, fleet, artifacts, planned, out, redactor)
         artifacts.write_text("plan.json", seal_plan_json(artifacts.redact(planned.model_dump_json(indent=2))))
         _emit(planned, argparse.Namespace(**{**vars(args), "format": "text"}), out, redactor)
         if plan_exit_code(planned) == EXIT_OK:
@@ -585,7 +585,7 @@ def _apply_locked(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConf
     verify_code = EXIT_OK
     if args.verify and not document.interrupted:
         verify_code = _verify_after_apply(args, fleet, stores, artifacts, document)
-    code = _finish(args, artifacts, document, out, redactor, plan=saved or planned)
+    code = _finish(args, fleet, artifacts, document, out, redactor, plan=saved or planned)
     if args.verify and args.format == "text":
         out.write(printable(redactor(render_checks(document))) + "\n")
     return max(code, verify_code)
@@ -625,7 +625,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         write_run_outputs(artifacts, document, None, args.junit)
     except OutputError as exc:
         failed = exc
-    record_after_run(args, artifacts.root, document, redactor)
+    record_after_run(args, fleet, artifacts.root, document, redactor)
     if args.format == "json":
         out.write(json_for_terminal(redactor(document.model_dump_json(indent=2))) + "\n")
     else:

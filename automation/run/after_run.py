@@ -18,12 +18,11 @@ from automation.alerts.layout import alert_context
 from automation.breach.alerts import breach_findings_after_run
 from automation.breach.deadlines import zone
 from automation.db import DatabaseError, open_database, redact_db_url
-from automation.fleet.composition import read_fleet
+from automation.fleet.model import Fleet
 from automation.history.recorder import record_run, shard_of
 from automation.home.places import paths_of
 from automation.outputs.logs import get_logger
 from automation.redaction.redactor import Redactor
-from ecom_privacy.errors import EcomPrivacyError
 from ecom_privacy.models import RunDocument
 
 
@@ -37,8 +36,10 @@ def _open(url: str) -> Engine | None:
         return None
 
 
-def record_after_run(args: argparse.Namespace, run_dir: Path, document: RunDocument, redactor: Redactor) -> None:
-    """Record `document` (the run in `run_dir`) and alert on it, as `--db`/`--no-history` and the fleet ask."""
+def record_after_run(args: argparse.Namespace, fleet: Fleet, run_dir: Path, document: RunDocument,
+                     redactor: Redactor) -> None:
+    """Record `document` (the run in `run_dir`) and alert on it, as `--db`/`--no-history` and the fleet ask
+    (`fleet`: the fleet file as the run read it; its `notify:` section says who hears of what)."""
     if getattr(args, "no_history", False):
         return
     log = get_logger()
@@ -57,7 +58,7 @@ def record_after_run(args: argparse.Namespace, run_dir: Path, document: RunDocum
                             hint="record this run later with 'ecom-privacy history import RUNS_DIR'")
                 engine.dispose()
                 engine = None
-        _alert(args, run_dir, document, redactor, engine)
+        _alert(args, fleet, run_dir, document, redactor, engine)
     except Exception as exc:  # the run's outcome is already decided and written: nothing here may change it
         log.warning("history or alerts failed; the run's result stands", error=redactor(str(exc)))
     finally:
@@ -65,13 +66,8 @@ def record_after_run(args: argparse.Namespace, run_dir: Path, document: RunDocum
             engine.dispose()
 
 
-def _alert(args: argparse.Namespace, run_dir: Path, document: RunDocument, redactor: Redactor,
+def _alert(args: argparse.Namespace, fleet: Fleet, run_dir: Path, document: RunDocument, redactor: Redactor,
            engine: Engine | None) -> None:
-    try:
-        fleet = read_fleet(args.config)
-    except EcomPrivacyError as exc:
-        get_logger().warning("alerts not evaluated: the fleet file cannot be read now", error=str(exc))
-        return
     if fleet.notify is None:
         return
     env = load_environment(getattr(args, "env_file", None))
