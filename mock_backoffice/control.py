@@ -51,11 +51,34 @@ def state() -> Response:
 
 
 @bp.post("/reset")
-def reset() -> Response:
+def reset() -> Response | tuple[Response, int]:
+    """Back to the seed, faults cleared. JSON `{"keep_sessions": true}`: then the logged-in sessions of the
+    last `/sessions/snapshot` are restored as they were (everything else is the seed's, as without it)."""
     ctx = mock()
-    ctx.world.reset()
+    body, problem = _json_object(allowed=("keep_sessions",))
+    if problem is not None:
+        return problem
+    keep = body.get("keep_sessions", False)
+    if not isinstance(keep, bool):
+        return _bad_request("keep_sessions: must be true or false")
+    if keep and ctx.world.session_snapshot is None:
+        return _bad_request("keep_sessions: no snapshot taken yet (POST /__mock__/sessions/snapshot first)")
+    ctx.world.reset(keep_sessions=keep)
     ctx.faults.clear()
+    if keep and ctx.world.session_snapshot is not None:
+        return jsonify({"ok": True, "kept": ctx.world.session_snapshot.to_json()})
     return jsonify({"ok": True})
+
+
+@bp.post("/sessions/snapshot")
+def snapshot_sessions() -> Response | tuple[Response, int]:
+    """Keep the logged-in sessions as they are now (authenticated backoffice sessions, signed-in identity
+    sessions), for `reset` with `keep_sessions` to restore; a new snapshot replaces the last one. Answers the
+    counts `{"sessions": n, "identity_sessions": m}`."""
+    _body, problem = _json_object(allowed=())
+    if problem is not None:
+        return problem
+    return jsonify(mock().world.snapshot_sessions().to_json())
 
 
 @bp.get("/faults")

@@ -12,6 +12,7 @@ import re
 import secrets
 import threading
 import time
+import copy
 import unicodedata
 from collections import deque
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from typing import Any
 
 from .challenge_state import ChallengeBook
 from .default_pages import DEFAULT_PAGES
-from .identity_state import Account, IdentityBook
+from .identity_state import Account, IdentityBook, IdentitySession
 from .seed import SeedSpec, StoreSpec
 
 
@@ -387,6 +388,20 @@ def build_store(spec: StoreSpec, account: Account, now: float = 0.0) -> Store:
     return store
 
 
+@dataclass(frozen=True)
+class SessionSnapshot:
+    """Logged-in sessions kept across resets (`POST /__mock__/sessions/snapshot`): the authenticated backoffice
+    sessions and the signed-in identity sessions, as they were when taken. A test suite logs each store in
+    once, takes the snapshot, and resets with `keep_sessions` before each test, so the cached sessions the tool
+    saved still work while everything else starts from the seed."""
+
+    sessions: tuple[Session, ...]
+    identity_sessions: tuple[IdentitySession, ...]
+
+    def to_json(self) -> dict[str, int]:
+        return {"sessions": len(self.sessions), "identity_sessions": len(self.identity_sessions)}
+
+
 class World:
     """All stores and their sessions, the identity service's accounts and sessions, and the bot check;
     `clock` is an attribute so tests can move time without sleeping."""
@@ -400,9 +415,14 @@ class World:
         self.identity = IdentityBook(seed.stores)
         self.challenges = ChallengeBook()
         self.requests: deque[RequestRecord] = deque(maxlen=ACCESS_LOG_SIZE)
+        #: what `reset(keep_sessions=True)` restores; a plain reset leaves it as it is
+        self.session_snapshot: SessionSnapshot | None = None
         self.reset()
 
-    def reset(self) -> None:
+    def reset(self, keep_sessions: bool = False) -> None:
+        """Back to the seed: stores, accounts (counters, lockouts, recovery codes), sessions, one-time tokens,
+        challenges and the access log. `keep_sessions`: then the snapshot's sessions are restored, copies of
+        them exactly as taken (the caller checks that there is a snapshot)."""
         with self.lock:
             now = self.clock()
             self.identity = IdentityBook(self.seed.stores)
@@ -414,6 +434,26 @@ class World:
                 self.stores[spec.id] = build_store(spec, account, now)
             self.sessions = {}
             self.requests.clear()
+            if keep_sessions and self.session_snapshot is not None:
+                self._restore(self.session_snapshot)
+
+    def snapshot_sessions(self) -> SessionSnapshot:
+        """Take (and keep) copies of the authenticated backoffice sessions and signed-in identity sessions."""
+        with self.lock:
+            self.session_snapshot = SessionSnapshot(
+                sessions=tuple(copy.deepcopy(s) for s in self.sessions.values() if s.authenticated),
+                identity_sessions=tuple(copy.deepcopy(s) for s in self.identity.sessions.values()
+                                        if s.email is not None))
+            return self.session_snapshot
+
+    def _restore(self, snapshot: SessionSnapshot) -> None:
+        """Copies, so that what a test does to a session (a flash message) never reaches the next test."""
+        for session in snapshot.sessions:
+            if session.store_id in self.stores:
+                self.sessions[session.id] = copy.deepcopy(session)
+        for identity_session in snapshot.identity_sessions:
+            if self.identity.account(identity_session.email or "") is not None:
+                self.identity.sessions[identity_session.id] = copy.deepcopy(identity_session)
 
     def log_request(self, record: RequestRecord) -> None:
         with self.lock:

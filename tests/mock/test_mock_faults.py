@@ -172,6 +172,44 @@ def test_reset_restores_seed_and_clears_everything(app: Flask, backoffice: BoFac
     bo.login()  # unlocked
 
 
+def test_a_reset_keeping_sessions_restores_the_snapshot_and_clears_everything_else(
+        app: Flask, backoffice: BoFactory) -> None:
+    en, nl = backoffice("shop-en"), backoffice("shop-nl")
+    en.login()
+    nl.login()
+    assert en.client.post("/__mock__/reset", json={"keep_sessions": True}).status_code == 400  # no snapshot yet
+    assert en.client.post("/__mock__/sessions/snapshot").get_json() == {"sessions": 2, "identity_sessions": 1}
+    # after the snapshot: a lockout, a change, a fault, a revoked session, a logged request, a flash message
+    for _ in range(5):
+        backoffice("shop-totp").submit_login(password="wrong")
+    world = world_of(app)
+    world.stores["shop-nl"].cookie_law.mode = "custom"
+    set_faults(en.client, latency_ms=1, store="shop-nl")
+    assert en.client.post("/__mock__/sessions/revoke", json={"store": "shop-en"}).get_json() == {"revoked": 1}
+    next(iter(world.sessions.values())).flashes.append("saved")
+    assert world.access_log() and world.stores["shop-totp"].account.locked
+
+    answer = en.client.post("/__mock__/reset", json={"keep_sessions": True}).get_json()
+    assert answer == {"ok": True, "kept": {"sessions": 2, "identity_sessions": 1}}
+    world = world_of(app)
+    assert not world.stores["shop-totp"].account.locked and world.stores["shop-nl"].cookie_law.mode == "none"
+    assert en.client.get("/__mock__/faults").get_json() == {"global": {}, "stores": {}}
+    assert world.access_log() == [] and world.identity.accounts["nl@shop.test"].successful_logins == 0
+    assert all(session.flashes == [] for session in world.sessions.values())
+    # the cookies saved before the snapshot work again, the revoked one too: no login chain
+    assert en.client.get("/shop-en/admin/").status_code == 200
+    assert nl.client.get("/shop-nl/admin/").status_code == 200
+    assert [record.path for record in world.access_log()] == ["admin/", "admin/"]
+    # a plain reset still ends every session, and leaves the snapshot for the next reset that keeps it
+    assert en.client.post("/__mock__/reset").get_json() == {"ok": True}
+    assert world_of(app).sessions == {} and world_of(app).identity.sessions == {}
+    assert en.client.post("/__mock__/reset", json={"keep_sessions": True}).get_json()["kept"] == {
+        "sessions": 2, "identity_sessions": 1}
+    assert en.client.get("/shop-en/admin/").status_code == 200
+    assert en.client.post("/__mock__/reset", json={"keep_sessions": "yes"}).status_code == 400
+    assert en.client.post("/__mock__/sessions/snapshot", json={"store": "x"}).status_code == 400
+
+
 def test_revoke_sessions_sends_users_back_to_login(backoffice: BoFactory) -> None:
     en, nl = backoffice("shop-en"), backoffice("shop-nl")
     en.login()
