@@ -7,12 +7,12 @@ tests independent of each other.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 import secrets
 import threading
 import time
-import copy
 import unicodedata
 from collections import deque
 from collections.abc import Callable

@@ -198,3 +198,30 @@ def postgres_url(postgres_server: Any, request: pytest.FixtureRequest) -> str:
 
     name = "t_" + re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + "_" + os.urandom(3).hex()
     return postgres_server.create_database(name)
+
+
+# --- warm sessions (issue #23 item 9; tests/warm_sessions.py) ------------------------------------------------
+if TYPE_CHECKING:
+    from tests.warm_sessions import WarmSessions
+
+
+@pytest.fixture(scope="session")
+def warm_session_book(tmp_path_factory: pytest.TempPathFactory) -> WarmSessions:
+    """The cached sessions of each mock server of this worker, each store logged in once (on first use)."""
+    from tests.warm_sessions import WarmSessions
+
+    return WarmSessions(tmp_path_factory.mktemp("warm-sessions"))
+
+
+@pytest.fixture
+def warm_server(mock_server: MockServer) -> MockServer:
+    """The mock whose stores `warm_sessions` logs in: the session's; a folder or module whose tests use a mock
+    of their own overrides this fixture with it."""
+    return mock_server
+
+
+@pytest.fixture
+def warm_sessions(warm_session_book: WarmSessions, warm_server: MockServer, private_session_dir: Path) -> None:
+    """Opt-in for tests that are not about logging in: the mock reset to its seed with every store's login kept,
+    and the tool's cached session of each store in this test's session folder, so no run logs in."""
+    warm_session_book.enter(warm_server, private_session_dir)
