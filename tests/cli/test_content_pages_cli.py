@@ -7,11 +7,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.support import http_text, write_fleet
+
+# Not about logging in: each store starts logged in (tests/warm_sessions.py).
+pytestmark = pytest.mark.usefixtures("warm_sessions")
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "templates"
 POLICY_VARS = {"address": "Dorpsstraat 1, Utrecht", "email": "privacy@example.test", "updated": "1 March 2025"}

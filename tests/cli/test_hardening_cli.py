@@ -8,11 +8,15 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.support import TOTP_SECRET, http_json, write_fleet
+
+# Not about logging in: each store starts logged in (tests/warm_sessions.py).
+pytestmark = pytest.mark.usefixtures("warm_sessions")
 
 RULE = {"enabled": True}
 

@@ -9,11 +9,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.support import http_json, write_fleet
+
+# Not about logging in: each store starts logged in (tests/warm_sessions.py).
+pytestmark = pytest.mark.usefixtures("warm_sessions")
 
 RULE = {"enabled": True, "subscribed_before": "2018-05-25", "sources": ["manual", "import"]}
 OPT_IN_MARK = "[irreversible; blocked: needs --allow-archive]"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.cli.test_newsletter_cli import archived, passive_before_2018
@@ -58,6 +60,7 @@ def test_plan_apply_plan_exit_codes_and_state(cli: CliRunner, mock_server: MockS
         assert not any(secret in text for text in texts), secret
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_plan_json_format_and_saved_plan_apply(cli: CliRunner, mock_server: MockServer, mock_state,
                                                tmp_path: Path) -> None:
     args = fleet_for(tmp_path, mock_server, ["shop-nl", "shop-en"])
@@ -78,6 +81,7 @@ def test_plan_json_format_and_saved_plan_apply(cli: CliRunner, mock_server: Mock
     assert mock_state()["shop-nl"]["cookie_law"]["mode"] == "confirm"
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_changed_only_when_apply_changed_something(cli: CliRunner, mock_server: MockServer, mock_state,
                                                    tmp_path: Path) -> None:
     """Ansible's honest `changed`: a saved archive plan whose subscribers were all archived meanwhile (by hand,
@@ -100,6 +104,7 @@ def test_changed_only_when_apply_changed_something(cli: CliRunner, mock_server: 
     assert not (run_dirs(tmp_path)[-1] / "exports").exists()  # nobody left to archive, so no export either
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_stale_plan_is_refused(cli: CliRunner, mock_server: MockServer, mock_state, tmp_path: Path) -> None:
     args = fleet_for(tmp_path, mock_server, ["shop-nl", "shop-en"])
     plan_file = tmp_path / "plan.json"

@@ -18,6 +18,9 @@ from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.support import http_json, write_fleet
 
+# Not about logging in: each store starts logged in (tests/warm_sessions.py).
+pytestmark = pytest.mark.usefixtures("warm_sessions")
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "templates"
 #: every setting the tool manages; the newsletter as most real stores need it (no Source column)
 EVERY_SETTING: dict[str, Any] = {

@@ -23,6 +23,9 @@ from tests.cli.test_content_pages_cli import CCPA_TITLE, content_fleet, pages
 from tests.cli.test_newsletter_cli import archived, fleet_for, passive_before_2018, subscribers
 from tests.support import write_fleet
 
+# Not about logging in: each store starts logged in (tests/warm_sessions.py).
+pytestmark = pytest.mark.usefixtures("warm_sessions")
+
 Plan = dict[str, Any]
 
 

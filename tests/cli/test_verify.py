@@ -216,6 +216,7 @@ def test_no_traffic_leaves_the_machine(cli: CliRunner, verify_mock: MockServer, 
     assert hits and all(hit["tid"] == GA for hit in hits)  # the beacons went to the local collect endpoint
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_apply_then_verify(cli: CliRunner, mock_server: MockServer, mock_state, tmp_path: Path) -> None:
     from tests.support import write_fleet
 
