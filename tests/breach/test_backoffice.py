@@ -54,6 +54,7 @@ def test_notify_reads_customers_and_subscribers_and_emails_each_once(
     assert not any(secret in applied.out + plan.out for secret in [*all_secrets(), smtp.password])
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_publish_plans_creates_verifies_and_withdraws_the_notice(
         tmp_path: Path, mock_server: MockServer, mock_state: Any, breach: BreachCli, sqlite_url: str,
         incident_file: Path) -> None:
@@ -93,6 +94,7 @@ def test_publish_plans_creates_verifies_and_withdraws_the_notice(
     assert "public notice: withdrawn" in shown
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_a_store_that_fails_does_not_stop_the_other(tmp_path: Path, mock_server: MockServer, breach: BreachCli,
                                                    sqlite_url: str, incident_file: Path) -> None:
     args = [*_args(tmp_path, mock_server, "shop-en"), "--store", "shop-nl"]
@@ -105,6 +107,7 @@ def test_a_store_that_fails_does_not_stop_the_other(tmp_path: Path, mock_server:
     assert "store shop-en: the notice is public" in result.out
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_publish_reaches_its_browser_through_the_one_browser_source(
         tmp_path: Path, mock_server: MockServer, breach: BreachCli, sqlite_url: str, incident_file: Path,
         shared_chromium: Any) -> None:

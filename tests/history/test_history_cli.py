@@ -18,7 +18,8 @@ from tests.alerts.receivers import free_port, json_receiver
 from tests.cli.conftest import CliRunner
 from tests.support import http_json, write_fleet
 
-pytestmark = pytest.mark.clock
+# Not about logging in: each store starts logged in (tests/warm_sessions.py).
+pytestmark = [pytest.mark.clock, pytest.mark.usefixtures("warm_sessions")]
 
 
 def _fleet(tmp_path: Path, server: MockServer, stores: list[str], **kwargs: object) -> list[str]:

@@ -91,6 +91,12 @@ def server(fleet_server: MockServer) -> MockServer:
 
 
 @pytest.fixture
+def warm_server(server: MockServer) -> MockServer:
+    """The fleet's mock is the one whose stores `warm_sessions` logs in (tests/warm_sessions.py)."""
+    return server
+
+
+@pytest.fixture
 def state(server: MockServer) -> Callable[[], dict[str, Any]]:
     return lambda: http_json(f"{server.url}/__mock__/state")["stores"]
 

@@ -33,6 +33,7 @@ def applied(fleet: Fleet, run: Callable[..., Run]) -> Run:
     return result
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 async def test_html_report_shows_the_matrix_diffs_and_links_in_a_browser(
         new_context: Callable[..., Awaitable[BrowserContext]], applied: Run) -> None:
     report_file = applied.run_dir / "report.html"
@@ -75,6 +76,7 @@ async def test_html_report_shows_the_matrix_diffs_and_links_in_a_browser(
     assert (TEST_ARTIFACTS / "report-html.png").stat().st_size > 10_000
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_report_command_rebuilds_the_html(run: Callable[..., Run], capsys) -> None:
     planned = run("plan", "--store", "alpha")
     original = (planned.run_dir / "report.html").read_text()
@@ -86,6 +88,7 @@ def test_report_command_rebuilds_the_html(run: Callable[..., Run], capsys) -> No
     assert "no report.json or plan.json here" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_junit_has_one_case_per_store_and_setting(fleet: Fleet, run: Callable[..., Run]) -> None:
     junit = fleet.directory / "junit.xml"
     applied = run("apply", "--auto-approve", "--store", "alpha", "--store", "delta-broken", "--junit", str(junit))

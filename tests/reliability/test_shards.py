@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from automation.cli import main
 from automation.outputs.render import summarise
 from automation.run.shard import shard_of
@@ -23,6 +25,9 @@ from ecom_privacy.models import RunDocument
 from mock_backoffice import MockServer
 from tests.reliability.conftest import Fleet, Run
 from tests.support import http_json
+
+# Not about logging in: each store starts logged in (tests/warm_sessions.py).
+pytestmark = pytest.mark.usefixtures("warm_sessions")
 
 ROOT = Path(__file__).resolve().parents[2]
 
