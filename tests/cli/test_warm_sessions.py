@@ -15,6 +15,7 @@ from tests.support import EMAILS, TEST_SEED, http_json, write_fleet
 STORES = [store["id"] for store in TEST_SEED["stores"]]
 
 
+@pytest.mark.clock  # logged in and reused two years ahead too (make test's second pass)
 def test_a_plan_of_every_store_logs_none_in_with_warm_sessions(
         warm_sessions: None, cli: CliRunner, mock_server: MockServer, mock_state, private_session_dir: Path,
         tmp_path: Path) -> None:
