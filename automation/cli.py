@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from automation.access.secrets import load_environment, resolve_secrets
 from automation.breach.cli import add_parser as add_breach_parser
 from automation.breach.cli import run as cmd_breach
 from automation.browser.cdp_endpoint import CDP_ENV, endpoint_secrets
+from automation.browser.driver import run_command
 from automation.command_help import COMMANDS as COMMAND_HELP
 from automation.command_help import apply_help, document_commands
 from automation.fleet.defaults import DEFAULT_ENV_FILE, DEFAULT_FLEET_FILE, STORE_DEADLINE_S
@@ -245,8 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_breach_parser(commands)  # data breaches: automation/breach/cli.py
     # Run history and alerts (automation/history): --db for the runs, and the status and history commands.
-    for run_command in (plan, apply, verify):
-        history_cli.add_run_options(run_command)
+    for run_parser in (plan, apply, verify):
+        history_cli.add_run_options(run_parser)
     history_cli.register(commands)
 
     where = commands.add_parser("where", help="every path the tool keeps state in (home, database, sessions, "
@@ -418,7 +418,7 @@ def _run(args: argparse.Namespace, fleet: Fleet, stores: list[StoreConfig], env:
         options.on_store_start, options.on_store_done = bar.store_started, chain(options.on_store_done, bar.store_done)
     runner = FleetRunner(fleet, stores, env, artifacts, redactor, options, _driver(args, fleet))
     try:
-        document = asyncio.run(runner.run())
+        document = run_command(runner.run())
     finally:
         bar.close()
         if bar.enabled:
@@ -596,7 +596,7 @@ def _verify_after_apply(args: argparse.Namespace, fleet: Fleet, stores: list[Sto
     """The storefront checks of `verify`, joined to the apply report store by store."""
     from automation.run.verify import verify_exit_code, verify_fleet
 
-    checked = asyncio.run(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY),
+    checked = run_command(verify_fleet(fleet, stores, artifacts, _options(args, RunKind.VERIFY),
                                        _driver(args, fleet)))
     by_id = {store.id: store for store in checked.stores}
     for store in document.stores:
@@ -618,7 +618,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
     artifacts = _new_run(args, fleet, stores, RunKind.VERIFY, redactor)
     options = _options(args, RunKind.VERIFY)
     options.interruption = Interruption(on_event=_announce(args, sys.stderr))
-    document = asyncio.run(verify_fleet(fleet, stores, artifacts, options, _driver(args, fleet)))
+    document = run_command(verify_fleet(fleet, stores, artifacts, options, _driver(args, fleet)))
     document.shard = args.shard.label if args.shard else None
     failed: OutputError | None = None
     try:
@@ -648,7 +648,7 @@ def cmd_probe(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     options = _options(args, RunKind.PLAN)
     options.interruption = Interruption(on_event=_announce(args, sys.stderr))
     access = _access(args, fleet, env, redactor, timeout_s=args.timeout)
-    document = asyncio.run(probe_fleet(fleet, stores, access, artifacts, options, overrides))
+    document = run_command(probe_fleet(fleet, stores, access, artifacts, options, overrides))
     artifacts.write_json("probe.json", document.model_dump(mode="json"))
     artifacts.make_private()
     if args.format == "json":
@@ -704,7 +704,7 @@ def cmd_login(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
     human = HumanLogin(stores, env, args.env_file, SessionCache(session_dir), timeout, labels_for,
                        redactor, out, sys.stderr, args.clock, LoginCoordinator(session_dir, redactor, attempts=1,
                                                                                clock=args.clock))
-    return login_exit_code(asyncio.run(human.run(args.browser)))
+    return login_exit_code(run_command(human.run(args.browser)))
 
 
 def _check_credentials(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int:
@@ -723,7 +723,7 @@ def _check_credentials(args: argparse.Namespace, out: TextIO, redactor: Redactor
     env = load_environment(args.env_file)
     access = _access(args, fleet, env, redactor, timeout_s=timeout, checking=True)
     choice = BrowserChoice(args.browser, False, args.cdp_endpoint, int(timeout * 1000), args.clock)
-    results = asyncio.run(check_credentials(stores, access, choice, args.parallelism))
+    results = run_command(check_credentials(stores, access, choice, args.parallelism))
     out.write(printable(redactor(render_checks(results))) + "\n")
     return check_exit_code(results)
 

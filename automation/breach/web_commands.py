@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 from typing import Any, TextIO
 
@@ -33,6 +32,7 @@ from automation.breach.register import (
     Incident,
     Register,
 )
+from automation.browser.driver import run_command
 from automation.browser.retry import as_typed_error
 from automation.fleet.composition import read_fleet
 from automation.fleet.model import Fleet, StoreConfig, plan_input_for
@@ -175,7 +175,7 @@ def cmd_notify(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> int
         except EcomPrivacyError as exc:
             out.write(f"store {store.id}: error: {exc}\n")
             code = EXIT_ERROR
-    found = asyncio.run(_read_recipients(args, fleet, ready, env, artifacts, redactor)) if ready else {}
+    found = run_command(_read_recipients(args, fleet, ready, env, artifacts, redactor)) if ready else {}
     for store in ready:
         result = found[store.id]
         if isinstance(result, BaseException):
@@ -315,7 +315,7 @@ def cmd_publish(args: argparse.Namespace, out: TextIO, redactor: Redactor) -> in
     for secret in fleet_secrets(fleet.stores, env):  # no notice may carry any store's secret
         redactor.add(secret)
     artifacts = RunArtifacts.create(args.artifacts_dir, redactor, now=args.clock.now())
-    code = asyncio.run(_publish(args, register, incident, fleet, stores, env, artifacts, redactor, out))
+    code = run_command(_publish(args, register, incident, fleet, stores, env, artifacts, redactor, out))
     out.write(f"backups of replaced pages, if any: {artifacts.root / 'backups'}\n" if args.apply else
               ("plan only: nothing changed; run again with --apply\n" if code == EXIT_CHANGES else ""))
     return code

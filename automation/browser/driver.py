@@ -14,12 +14,16 @@ NODE_COMPILE_CACHE is left as it is; a folder that cannot be made means no cache
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterator, Mapping
+import threading
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from playwright.async_api import Playwright, async_playwright
+if TYPE_CHECKING:  # Playwright is imported when a driver starts: `run_command` serves commands that need none
+    from playwright.async_api import Playwright
 
 NODE_OPTIONS = "NODE_OPTIONS"
 NODE_COMPILE_CACHE = "NODE_COMPILE_CACHE"
@@ -69,10 +73,118 @@ def _environment_for_the_driver() -> Iterator[None]:
                 os.environ[name] = value
 
 
-async def start_driver() -> Playwright:
-    """Playwright, its driver started; the caller stops it (`await playwright.stop()`)."""
+T = TypeVar("T")
+
+
+class DriverHost:
+    """One event loop and one Playwright driver kept for every command run while it serves (see the module's
+    docstring). Commands run one at a time on its loop, in the thread that calls `run_command`."""
+
+    def __init__(self) -> None:
+        # A loop factory: the runner then leaves the thread's "current event loop" alone (pytest-asyncio's).
+        self._runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        #: the thread that serves: commands run from any other thread get a loop and a driver of their own
+        self._thread: int | None = None
+        self._playwright: Playwright | None = None
+        #: tasks the driver keeps running between commands (its connection's reader)
+        self._driver_tasks: set[asyncio.Task[Any]] = set()
+        #: how many commands borrowed the driver and how many times it was started (for tests and figures)
+        self.lent = 0
+        self.started = 0
+
+    @contextlib.contextmanager
+    def serving(self) -> Iterator[DriverHost]:
+        global _host
+        previous, _host = _host, self
+        self._thread = threading.get_ident()
+        try:
+            yield self
+        finally:
+            _host = previous
+
+    def run(self, main: Coroutine[Any, Any, T]) -> T:
+        """`main` on the kept loop; tasks it leaves behind are cancelled as `asyncio.run` would, except the
+        driver's own."""
+        return self._runner.run(self._alone(main))
+
+    async def _alone(self, main: Coroutine[Any, Any, T]) -> T:
+        self._loop = asyncio.get_running_loop()
+        before = asyncio.all_tasks()
+        try:
+            return await main
+        finally:
+            current = asyncio.current_task()
+            left = {task for task in asyncio.all_tasks() - before - self._driver_tasks if task is not current}
+            for task in left:
+                task.cancel()
+            await asyncio.gather(*left, return_exceptions=True)
+
+    def serves_this_thread(self) -> bool:
+        return self._thread == threading.get_ident()
+
+    def owns_running_loop(self) -> bool:
+        return self._loop is not None and asyncio.get_running_loop() is self._loop
+
+    async def lend(self) -> Playwright:
+        if self._playwright is None or not _connected(self._playwright):
+            before = asyncio.all_tasks()
+            self._playwright = await _start()
+            self._driver_tasks = asyncio.all_tasks() - before
+            self.started += 1
+        self.lent += 1
+        return self._playwright
+
+    def is_lent(self, playwright: Playwright) -> bool:
+        return playwright is self._playwright
+
+    def close(self) -> None:
+        if self._playwright is not None:
+            playwright, self._playwright = self._playwright, None
+            with contextlib.suppress(Exception):  # a driver that is gone already has nothing to stop
+                self._runner.run(playwright.stop())
+        self._runner.close()
+
+
+def _connected(playwright: Playwright) -> bool:
+    # A driver that exited (killed, crashed) cannot be lent again; Playwright has no public "is it alive", but
+    # its browser type's launch would only then fail: ask the connection the way Playwright itself does.
+    connection = getattr(getattr(playwright, "_impl_obj", None), "_connection", None)
+    return connection is None or getattr(connection, "_closed_error", None) is None
+
+
+#: the host serving now, if any (`DriverHost.serving`)
+_host: DriverHost | None = None
+
+
+def run_command(main: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine to its end: on a fresh event loop, or on the serving host's kept loop."""
+    host = _host
+    if host is not None and host.serves_this_thread():
+        return host.run(main)
+    return asyncio.run(main)
+
+
+async def _start() -> Playwright:
+    from playwright.async_api import async_playwright
+
     with _environment_for_the_driver():
         return await async_playwright().start()
+
+
+async def start_driver() -> Playwright:
+    """Playwright, its driver started (or the serving host's, on the host's loop); the caller lets it go with
+    `release_driver`."""
+    if _host is not None and _host.owns_running_loop():
+        return await _host.lend()
+    return await _start()
+
+
+async def release_driver(playwright: Playwright) -> None:
+    """Stop the driver, unless it is the serving host's (which keeps it for the next command)."""
+    if _host is not None and _host.is_lent(playwright):
+        return
+    await playwright.stop()
 
 
 @contextlib.asynccontextmanager
@@ -82,4 +194,4 @@ async def playwright_driver() -> AsyncIterator[Playwright]:
     try:
         yield playwright
     finally:
-        await playwright.stop()
+        await release_driver(playwright)

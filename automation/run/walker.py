@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from playwright.async_api import Browser
 
-from automation.browser.driver import start_driver
+from automation.browser.driver import release_driver, start_driver
 from automation.browser.source import STORE_CONNECTION_ATTEMPTS, BrowserSource
 from automation.fleet.model import StoreConfig
 from automation.outputs.logs import get_logger
@@ -162,7 +162,7 @@ class FleetWalker:
                 finally:
                     await source.close()
             finally:
-                await playwright.stop()
+                await release_driver(playwright)
         finally:
             interruption.uninstall(loop)
 

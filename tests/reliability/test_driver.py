@@ -1,11 +1,14 @@
 """Playwright's driver is started with Node's options for the driver and its compile cache
 (automation/browser/driver.py): the user's own NODE_OPTIONS after ours, the user's own NODE_COMPILE_CACHE as it
-is, and the tool's environment left as it was."""
+is, and the tool's environment left as it was. A command gets a loop and a driver of its own, unless a
+`DriverHost` serves: then commands share its loop and its driver, and each still ends as `asyncio.run` ends."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -14,8 +17,11 @@ from automation.browser.driver import (
     DRIVER_NODE_OPTIONS,
     NODE_COMPILE_CACHE,
     NODE_OPTIONS,
+    DriverHost,
     driver_environment,
     driver_node_options,
+    release_driver,
+    run_command,
     start_driver,
 )
 
@@ -68,3 +74,54 @@ async def test_the_driver_runs_with_the_options_and_the_environment_is_left_as_i
         await playwright.stop()
     # Node filled the cache: the next run's driver starts from compiled code.
     assert any((tmp_path / "ecom-privacy" / "node-compile-cache").rglob("*"))
+
+
+async def _command(seen: list[Any]) -> None:
+    """What a command does with its driver: start (or borrow) it, leave a task running, let the driver go."""
+    playwright = await start_driver()
+    request = await playwright.request.new_context()  # a round trip to the driver: it answers
+    await request.dispose()
+    seen.append((playwright, asyncio.get_running_loop(), asyncio.create_task(asyncio.sleep(3600)), _drivers()))
+    await release_driver(playwright)
+
+
+def test_commands_served_by_a_host_share_its_loop_and_driver_and_each_ends_alone() -> None:
+    before = _drivers()
+    host = DriverHost()
+    seen: list[Any] = []
+    try:
+        with host.serving():
+            run_command(_command(seen))
+            run_command(_command(seen))
+        (first, loop, left_1, drivers_1), (second, loop_2, left_2, drivers_2) = seen
+        assert first is second and loop is loop_2 and host.started == 1 and host.lent == 2
+        [driver] = drivers_1 - before
+        assert drivers_2 == drivers_1  # released by the first command, kept running for the second
+        assert left_1.cancelled() and left_2.cancelled()  # what a command leaves behind ends with it
+    finally:
+        host.close()
+    assert driver not in _drivers()  # the host's close stops its driver
+
+
+@pytest.mark.launches_browser  # no host serves (tests/conftest.py): as a command in a process of its own
+def test_without_a_host_each_command_has_a_loop_and_a_driver_of_its_own() -> None:
+    before = _drivers()
+    seen: list[Any] = []
+    run_command(_command(seen))
+    run_command(_command(seen))
+    (first, loop, left, drivers_1), (second, loop_2, _, drivers_2) = seen
+    assert first is not second and loop is not loop_2 and loop.is_closed() and left.cancelled()
+    [driver_1] = drivers_1 - before
+    [driver_2] = drivers_2 - before
+    assert driver_1 != driver_2 and not ({driver_1, driver_2} & _drivers())
+
+
+async def test_a_coroutine_on_another_loop_gets_a_driver_of_its_own_while_a_host_serves() -> None:
+    host = DriverHost()
+    try:
+        with host.serving():
+            playwright = await start_driver()  # pytest-asyncio's loop, not the host's
+            await release_driver(playwright)
+        assert host.lent == 0 and host.started == 0
+    finally:
+        host.close()
