@@ -22,8 +22,7 @@ from mock_backoffice.smtp_sink import SmtpSink
 from tests.breach.conftest import INCIDENT_YAML, BreachCli
 from tests.support import http_json, http_text
 
-# Not about logging in: each store starts logged in (tests/warm_sessions.py).
-pytestmark = [pytest.mark.clock, pytest.mark.usefixtures("warm_sessions")]
+pytestmark = pytest.mark.clock
 
 SEED = {"stores": [
     {"id": "multi", "locale": "en", "languages": ["nl", "en", "de"], "email": "owner@multi.test",
@@ -62,11 +61,6 @@ def lang_mock() -> Iterator[MockServer]:
 def multi(lang_mock: MockServer) -> MockServer:
     http_json(f"{lang_mock.url}/__mock__/reset", {})
     return lang_mock
-
-
-@pytest.fixture
-def warm_server(multi: MockServer) -> MockServer:
-    return multi
 
 
 def _setup(tmp_path: Path, server: MockServer, breach: BreachCli, db: str, languages: list[str],

@@ -15,9 +15,6 @@ from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.support import http_json
 
-# Not about logging in: each store starts logged in (tests/warm_sessions.py).
-pytestmark = pytest.mark.usefixtures("warm_sessions")
-
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "config" / "templates"
 GA = "G-LANG1234"
@@ -52,11 +49,6 @@ def lang_mock() -> Iterator[MockServer]:
 @pytest.fixture(autouse=True)
 def _fresh_world(lang_mock: MockServer) -> None:
     http_json(f"{lang_mock.url}/__mock__/reset", {})
-
-
-@pytest.fixture
-def warm_server(lang_mock: MockServer) -> MockServer:
-    return lang_mock
 
 
 def write_fleet(tmp_path: Path, server: MockServer, stores: dict[str, dict[str, Any]],

@@ -56,11 +56,6 @@ def server(probe_server: MockServer) -> MockServer:
     return probe_server
 
 
-@pytest.fixture
-def warm_server(server: MockServer) -> MockServer:
-    return server
-
-
 def fleet_args(server: MockServer, tmp_path: Path, **extra: Any) -> list[str]:
     fleet_path, env_path = write_fleet(server.world, server.url, tmp_path / "fleet.yaml")
     fleet = yaml.safe_load(fleet_path.read_text())
@@ -143,7 +138,6 @@ def test_probe_on_a_healthy_store_finds_every_element_and_changes_nothing(
     assert json.loads(raw_after)["stores"]["probe-ok"]["login"]["successful_logins"] == 1
 
 
-@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_probe_names_exactly_the_broken_element(cli: CliRunner, server: MockServer, tmp_path: Path) -> None:
     args = fleet_args(server, tmp_path)
     code, out, err, run_dir = probe(cli, tmp_path, args, "--store", "probe-gone", "--format", "json")
@@ -162,7 +156,6 @@ def test_probe_names_exactly_the_broken_element(cli: CliRunner, server: MockServ
     assert json.loads((run_dir / "probe.json").read_text())["stores"] == printed["stores"]
 
 
-@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_an_override_fixes_a_renamed_label_for_probe_and_plan(cli: CliRunner, server: MockServer,
                                                               tmp_path: Path) -> None:
     args = fleet_args(server, tmp_path)
@@ -188,7 +181,6 @@ def test_an_override_fixes_a_renamed_label_for_probe_and_plan(cli: CliRunner, se
     assert [c["summary"] for c in store["changes"] if c["setting"] == "cookie_law"] == ["mode none -> confirm"]
 
 
-@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_a_moved_page_is_named_by_its_path_and_bad_overrides_are_refused(
         cli: CliRunner, server: MockServer, tmp_path: Path) -> None:
     moved = tmp_path / "moved.yaml"

@@ -10,8 +10,6 @@ import zipfile
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import pytest
-
 from mock_backoffice import MockServer
 from tests.reliability.conftest import HEALTHY, PASSWORDS, Fleet, Run
 from tests.support import http_json
@@ -135,7 +133,6 @@ def test_no_session_cache_still_remembers_refused_credentials(fleet: Fleet, run:
     assert state()["echo"]["login"]["attempts"] == 1
 
 
-@pytest.mark.usefixtures("warm_sessions")  # not about logging in (tests/warm_sessions.py)
 def test_missing_element_fails_that_store_with_page_element_screenshot_and_trace(
         run: Callable[..., Run], state) -> None:
     applied = run("apply", "--auto-approve", "--store", "alpha", "--store", "delta-broken")
