@@ -19,7 +19,8 @@ from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.support import http_json, write_fleet
 
-pytestmark = pytest.mark.browser
+# Not about logging in: each store starts logged in (tests/warm_sessions.py).
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("warm_sessions")]
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "templates"
 RENAMED = "Do Not Sell or Share My Personal Information"

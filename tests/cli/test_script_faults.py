@@ -17,6 +17,9 @@ from mock_backoffice import MockServer
 from tests.cli.conftest import CliRunner
 from tests.support import http_json, write_fleet
 
+# Not about logging in: each store starts logged in (tests/warm_sessions.py).
+pytestmark = pytest.mark.usefixtures("warm_sessions")
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "templates"
 POLICY = {"mode": "replace", "template": str(TEMPLATES / "privacy-policy.{locale}.html"),
           "vars": {"address": "Dorpsstraat 1, Utrecht", "email": "privacy@script-fault.test", "updated": "2025-03-01"}}
