@@ -30,7 +30,7 @@ import time_machine
 from automation.browser.cdp_endpoint import CDP_ENV
 from automation.home.places import SESSIONS_ENV
 from tests.cli_process import CLOCK_SHIFT_ENV
-from tests.suite_marks import PURE_FOLDERS, apply_markers, folder
+from tests.suite_marks import PURE_FOLDERS, apply_markers, folder, heavy_modules_first
 from tests.support import TEST_SEED, http_json
 
 _TRAVEL = pytest.StashKey[time_machine.travel]()
@@ -73,6 +73,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     apply_markers(items)  # browser, postgres, xvfb, subprocess: by folder and by what a test uses (suite_marks.py)
+    heavy_modules_first(items)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

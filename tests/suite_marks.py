@@ -68,3 +68,26 @@ def apply_markers(items: list[pytest.Item]) -> None:
     for item in items:
         for name in sorted(markers_for(item) - {mark.name for mark in item.iter_markers()}):
             item.add_marker(name)
+
+
+#: the order a run takes the modules in: those that drive a browser or start processes (the long ones) first,
+#: then the PostgreSQL ones, then the rest, each group in the usual order. With pytest-xdist's `loadfile`, a
+#: worker takes the next module when it is free, so the short modules at the end fill the last minutes of
+#: every worker instead of one worker finishing a long module alone.
+HEAVY_MARKS = ({"browser", "xvfb", "subprocess"}, {"postgres"})
+
+
+def _weight(item: pytest.Item) -> int:
+    names = {mark.name for mark in item.iter_markers()}
+    for group, marks in enumerate(HEAVY_MARKS):
+        if names & marks:
+            return group
+    return len(HEAVY_MARKS)
+
+
+def heavy_modules_first(items: list[pytest.Item]) -> None:
+    """Reorder `items` in place: modules by their heaviest test's group (stable: same order within a group)."""
+    group_of: dict[Path, int] = {}
+    for item in items:
+        group_of[item.path] = min(group_of.get(item.path, len(HEAVY_MARKS)), _weight(item))
+    items.sort(key=lambda item: group_of[item.path])

@@ -1,12 +1,15 @@
 """Bad input and unwritable outputs end in one line on stderr, exit 1, no traceback, and before any login.
 
-Each case runs the real CLI in a subprocess against the mock (over HTTP), and the mock proves that nobody
-logged in. Read-only folders and a full disk are real: tmpfs mounts (this needs root, as in the dev
-container; without it those cases are skipped, saying why).
+Each case runs the real CLI in-process (`automation.cli.main`, stderr as a person reads it) against the mock
+(over HTTP), and the mock proves that nobody logged in; an exception that escaped the CLI would fail the test
+with its traceback. One case runs in a process of its own as well, so the process boundary (what the shell
+sees: exit status, stderr) is proven too. Read-only folders and a full disk are real: tmpfs mounts (this
+needs root, as in the dev container; without it those cases are skipped, saying why).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from automation.cli import main
 from mock_backoffice import MockServer
 from tests.support import write_fleet
 
@@ -27,10 +31,27 @@ TINY_TMPFS = "size=64k"
 Case = Callable[[Path], tuple[list[str], str]]
 
 
-def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_process(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in a process of its own, as a shell runs it."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "automation", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300, check=False)
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str],
+            monkeypatch: pytest.MonkeyPatch) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The CLI in-process, in `cwd`, with what it wrote to stdout and stderr."""
+
+    def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+        monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        out = io.StringIO()
+        code = main(list(args), out=out)
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out.getvalue() + captured.out, captured.err)
+
+    return run
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -205,7 +226,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], message: str
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_each_bad_input_is_one_line_before_any_login(mock_server: MockServer, tmp_path: Path, name: str) -> None:
+def test_each_bad_input_is_one_line_before_any_login(mock_server: MockServer, tmp_path: Path, name: str,
+                                                     run_cli) -> None:
     fleet = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"])
     args, message = CASES[name](tmp_path)
     extra = [] if args[0] == "validate" else ["--artifacts-dir", str(tmp_path / "runs"), "--log-format", "json"]
@@ -218,9 +240,21 @@ def test_each_bad_input_is_one_line_before_any_login(mock_server: MockServer, tm
     assert written == []  # no run was carried out
 
 
+@pytest.mark.parametrize("name", ["fleet file not UTF-8", "--parallelism 0", "--browser /bin/true"])
+def test_in_a_process_of_its_own_a_bad_input_is_still_one_line(mock_server: MockServer, tmp_path: Path,
+                                                               name: str) -> None:
+    """The shell's view: exit status 1 and one line on the process's stderr, nothing more."""
+    fleet = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"])
+    args, message = CASES[name](tmp_path)
+    result = run_process(tmp_path, *args, "-c", str(fleet), "--env-file", str(tmp_path / ".env"),
+                         "--artifacts-dir", str(tmp_path / "runs"), "--log-format", "json")
+    assert_one_line_error(result, message)
+    assert logins(mock_server) == 0
+
+
 @pytest.mark.parametrize("option", ["--artifacts-dir", "--session-dir", "--junit"])
 def test_read_only_output_is_one_line_before_any_login(mock_server: MockServer, tmp_path: Path, mounts,
-                                                       option: str) -> None:
+                                                       option: str, run_cli) -> None:
     fleet = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"])
     # A session folder must also be private (0700) or it is refused for that first, before it is written to.
     private = ",mode=0700" if option == "--session-dir" else ""
@@ -234,7 +268,8 @@ def test_read_only_output_is_one_line_before_any_login(mock_server: MockServer, 
     assert logins(mock_server) == 0
 
 
-def test_a_full_disk_for_junit_still_writes_the_report(mock_server: MockServer, tmp_path: Path, mounts) -> None:
+def test_a_full_disk_for_junit_still_writes_the_report(mock_server: MockServer, tmp_path: Path, mounts,
+                                                       run_cli) -> None:
     """--junit on a full disk: the stores ran, stdout and the run directory still have the whole report, the
     error is one line, exit 1, and no temporary file is left on the full disk."""
     fleet = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"])
@@ -250,7 +285,7 @@ def test_a_full_disk_for_junit_still_writes_the_report(mock_server: MockServer, 
 
 
 def test_a_full_disk_for_artifacts_leaves_no_temporary_files(mock_server: MockServer, tmp_path: Path,
-                                                             mounts) -> None:
+                                                             mounts, run_cli) -> None:
     fleet = write_fleet(tmp_path, mock_server.url, {"cookie_law": {"mode": "confirm"}}, ["shop-nl"])
     full = mounts(tmp_path / "full", TINY_TMPFS)
     (full / "runs").mkdir()
@@ -267,7 +302,7 @@ def test_a_full_disk_for_artifacts_leaves_no_temporary_files(mock_server: MockSe
 
 
 def test_a_full_disk_under_a_backup_fails_the_setting_as_disk_full(mock_server: MockServer, tmp_path: Path,
-                                                                   mounts) -> None:
+                                                                   mounts, run_cli) -> None:
     """The backup written before a page is overwritten meets a full disk: the setting fails with the typed kind
     `disk_full` and one line naming the file (not `OSError`), and the page is not touched."""
     templates = ROOT / "config" / "templates"
