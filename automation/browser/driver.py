@@ -147,8 +147,10 @@ class DriverHost:
 
 
 def _connected(playwright: Playwright) -> bool:
-    # A driver that exited (killed, crashed) cannot be lent again; Playwright has no public "is it alive", but
-    # its browser type's launch would only then fail: ask the connection the way Playwright itself does.
+    # A driver that exited (killed, crashed) must not be lent again. Playwright offers no public way to ask; its
+    # connection keeps the error it was closed with (`_closed_error`, checked by Playwright before every
+    # message), set once the loop has seen the driver's pipe close. Without those attributes (another
+    # Playwright version) the driver counts as running, as it did before a host existed.
     connection = getattr(getattr(playwright, "_impl_obj", None), "_connection", None)
     return connection is None or getattr(connection, "_closed_error", None) is None
 
