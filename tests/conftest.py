@@ -109,6 +109,13 @@ def private_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
     return directory
 
 
+def keeps_its_own_browser(item: pytest.Item) -> bool:
+    """A test that needs no browser (the pure folders), or is about how the tool finds, starts and launches its
+    driver and browser (`launches_browser`, the Xvfb ones): no shared Chromium and no kept driver for it."""
+    return (folder(item) in PURE_FOLDERS or item.get_closest_marker("launches_browser") is not None
+            or item.get_closest_marker("xvfb") is not None)
+
+
 @pytest.fixture(scope="session")
 def shared_chromium() -> Iterator[RemoteChromium]:
     """One headless Chromium per test session (per xdist worker), listening for CDP on 127.0.0.1."""
@@ -129,8 +136,7 @@ def shared_browser_endpoint(request: pytest.FixtureRequest, monkeypatch: pytest.
     Launching a browser costs each run about half a second. The tests about how the tool finds and launches
     its browser (marker `launches_browser`) and those in a real display (`xvfb`) keep the launch path, and so
     does a test that passes `--cdp-endpoint` itself."""
-    if (folder(request.node) in PURE_FOLDERS or request.node.get_closest_marker("launches_browser")
-            or request.node.get_closest_marker("xvfb")):
+    if keeps_its_own_browser(request.node):
         monkeypatch.delenv(CDP_ENV, raising=False)
         return None
     chromium: RemoteChromium = request.getfixturevalue("shared_chromium")
@@ -159,8 +165,7 @@ def kept_driver(request: pytest.FixtureRequest) -> Iterator[DriverHost | None]:
     its own: about 0.3 s of CPU per run, several hundred runs per session. Browsers, contexts and pages remain
     each run's own. The tests about how the tool starts its driver or launches a browser (`launches_browser`,
     the Xvfb ones) keep a driver per run; a CLI process started by a test always has its own."""
-    if (folder(request.node) in PURE_FOLDERS or request.node.get_closest_marker("launches_browser")
-            or request.node.get_closest_marker("xvfb")):
+    if keeps_its_own_browser(request.node):
         yield None
         return
     host: DriverHost = request.getfixturevalue("driver_host")
